@@ -1,0 +1,97 @@
+"""Storefront: a dermatologist's skincare shop with editorial Q&A content."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from storefront.config import load_config
+from storefront.db import render_migration_type
+from storefront.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(app.instance_path, overrides=config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_templating(app)
+    _register_commands(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app.logger.setLevel(logging.INFO)
+
+
+def _register_extensions(app: Flask) -> None:
+    from storefront import models  # noqa: F401  (every model, for Alembic and create_all)
+    from storefront.mail import deliver_committed
+
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_type,
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    limiter.init_app(app)  # before CSRF, so floods are refused before any other work
+    csrf.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session closes.
+    app.teardown_request(deliver_committed)
+    app.teardown_appcontext(deliver_committed)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from storefront.accounts.views import bp as accounts_bp
+    from storefront.admin.views import bp as admin_bp
+    from storefront.main.views import bp as main_bp
+
+    for blueprint in (main_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    from storefront.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_templating(app: Flask) -> None:
+    from storefront.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from storefront.cli import register_commands
+
+    register_commands(app)

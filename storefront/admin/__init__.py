@@ -1,0 +1,1 @@
+"""The back office at /admin: admins run the shop, editors run the content."""

@@ -1,0 +1,34 @@
+"""Demo content for ``flask seed-demo``. Each part is looked up before it is made."""
+
+from __future__ import annotations
+
+from storefront.accounts import services as account_services
+from storefront.accounts.models import Role, User
+from storefront.db import utcnow
+from storefront.extensions import db
+
+DEMO_STAFF = [
+    ("admin@example.com", "Demo Admin", "demo-admin-pass", Role.ADMIN),
+    ("editor@example.com", "Dr. Maren Halden", "demo-editor-pass", Role.EDITOR),
+]
+
+
+def _seed_staff() -> list[str]:
+    lines = []
+    for email, name, password, role in DEMO_STAFF:
+        user = account_services.find_user_by_email(email)
+        if user is None:
+            user = User(email=email, name=name, role=role, email_confirmed_at=utcnow())
+            user.set_password(password)
+            db.session.add(user)
+            lines.append(f"Created {role.value} {email} with password {password}")
+        else:
+            lines.append(f"{role.value.capitalize()} {email} exists (password {password} "
+                         "unless you changed it)")
+    db.session.flush()
+    return lines
+
+
+def seed() -> list[str]:
+    """Create whatever demo content is missing and say what was done. Flushes only."""
+    return _seed_staff()

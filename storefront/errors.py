@@ -1,0 +1,69 @@
+"""Error pages in the site's layout, and the base class for errors a person can fix."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+class DomainError(Exception):
+    """A business rule said no; the message is written for the shopper or editor."""
+
+    status_code = 422
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else "That could not be done."
+
+
+ERROR_TEXT = {
+    400: ("Something was wrong with that request",
+          "The page could not understand what was sent. Please go back and try again."),
+    403: ("You can't open this page",
+          "Your account does not have access to this page. If you think it should, "
+          "ask the shop's administrator."),
+    404: ("We can't find that page",
+          "The page may have moved, or the address may have a typo. Try the search "
+          "box above, or start from the shop or the articles."),
+    405: ("That action isn't possible here",
+          "This page does not accept that kind of request. Please use the links and "
+          "buttons on the page."),
+    413: ("That upload is too large",
+          "The file or form you sent is larger than we accept. Please send something smaller."),
+    429: ("Too many attempts",
+          "You have tried this too often in a short time. Please wait a minute and try again."),
+    500: ("Something went wrong on our side",
+          "We have been told about the problem. Please try again in a moment; your cart "
+          "and orders are safe."),
+}
+
+
+def render_error(status: int, detail: str | None = None):
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
+    html = render_template("errors/error.html", status=status, title=title,
+                           text=detail or text)
+    return html, status
+
+
+def _handle_http_error(error: HTTPException):
+    if request.path.startswith("/static/"):
+        return error
+    status = error.code or 500
+    detail = None
+    if isinstance(error, CSRFError):
+        detail = ("This form had expired or did not come from this site, so nothing was "
+                  "changed. Please go back, reload the page and try again.")
+    response = render_error(status, detail)
+    if status == 405 and error.valid_methods:
+        return (*response, {"Allow": ", ".join(error.valid_methods)})
+    return response
+
+
+def _handle_server_error(error: InternalServerError):
+    return render_error(500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(InternalServerError, _handle_server_error)

@@ -1,0 +1,99 @@
+"""E-mail through an outbox: queued in the request's transaction, sent after its commit.
+
+A message is a database row written together with the change that caused it, so
+mail never describes something that was rolled back, and a message that could not
+be sent (SMTP down) stays in the outbox for ``flask send-outbox``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from flask import current_app, render_template
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from storefront.db import utcnow
+from storefront.extensions import db
+from storefront.mail import transport
+from storefront.mail.models import OutboxMessage
+
+PENDING_KEY = "outbox_pending"
+READY_KEY = "outbox_ready"
+
+__all__ = ["OutboxMessage", "deliver_committed", "queue_mail", "send_outbox"]
+
+
+def queue_mail(to: str, subject: str, template: str, **context) -> OutboxMessage:
+    """Render ``mail/<template>.txt`` and ``.html`` and queue them for after the commit."""
+    context.setdefault("subject", subject)
+    message = OutboxMessage(
+        recipient=to,
+        subject=subject,
+        text_body=render_template(f"mail/{template}.txt", **context),
+        html_body=render_template(f"mail/{template}.html", **context),
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(PENDING_KEY, set()).add(message.id)
+    return message
+
+
+@event.listens_for(Session, "after_commit")
+def _mark_ready(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending:
+        session.info.setdefault(READY_KEY, set()).update(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+def _deliver(messages: list[OutboxMessage]) -> int:
+    """Try to send; record the outcome on each message. Returns how many were sent."""
+    if not messages:
+        return 0
+    try:
+        results = transport.send(messages)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("Mail server unavailable, %d kept: %s", len(messages), error)
+        results = {message.id: f"mail server unavailable: {error}"[:500] for message in messages}
+    sent = 0
+    for message in messages:
+        error = results.get(message.id)
+        message.attempts += 1
+        if error is None:
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        else:
+            message.last_error = error
+    return sent
+
+
+def deliver_committed(_exc: BaseException | None = None) -> None:
+    """Send the messages whose transaction has committed (run at request teardown)."""
+    ready = db.session.info.pop(READY_KEY, None)
+    if not ready:
+        return
+    query = select(OutboxMessage).where(
+        OutboxMessage.id.in_(ready), OutboxMessage.sent_at.is_(None)
+    )
+    _deliver(list(db.session.scalars(query)))
+    db.session.commit()
+
+
+def send_outbox(limit: int = 500) -> tuple[int, int]:
+    """Send unsent messages, oldest first. Returns (sent, still unsent). Flushes only."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    messages = list(db.session.scalars(query))
+    sent = _deliver(messages)
+    db.session.flush()
+    return sent, len(messages) - sent

@@ -1,0 +1,43 @@
+"""What every template can use: navigation, the shop's name, the cart count."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, url_for
+from werkzeug.routing import BuildError
+
+# Header navigation in order: (label, endpoint). Entries whose feature is not installed
+# are left out rather than linking to a page that does not exist.
+MAIN_NAV = [
+    ("Shop", "catalog.product_list"),
+    ("Conditions", "content.condition_list"),
+    ("Articles", "content.article_list"),
+    ("Ask a question", "content.ask"),
+]
+
+
+def nav_url(endpoint: str, **values) -> str | None:
+    """The URL for ``endpoint``, or None when that page does not exist in this app."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def cart_item_count() -> int:
+    """Items in the visitor's cart; the cart feature installs the real counter."""
+    counter = current_app.extensions.get("storefront.cart_count")
+    return counter() if counter else 0
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        nav_url=nav_url,
+        main_nav=MAIN_NAV,
+        cart_item_count=cart_item_count,
+    )
+
+    @app.context_processor
+    def shop_context():
+        return {"shop_name": app.config["SHOP_NAME"]}

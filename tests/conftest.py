@@ -1,0 +1,235 @@
+"""Fixtures: one app per database backend, per-test transactions, a real SMTP server.
+
+Every test that uses ``app`` runs twice: on SQLite and on PostgreSQL. The PostgreSQL
+run uses a throwaway database created on the server named by ``TEST_DATABASE_URL``
+and is skipped, with the reason, when that is unset or unreachable.
+
+Isolation: the schema is created once per backend; each test runs inside a
+transaction on one connection that is rolled back afterwards. Requests made through
+the test client commit into savepoints of that transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from flask.ctx import _cv_app
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from storefront import create_app
+from storefront.extensions import db as _db
+from storefront.extensions import limiter
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_admin_engine():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
+    from storefront.config import normalise_database_url
+
+    url = make_url(normalise_database_url(url))
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL at {url.host}:{url.port} is not reachable: {error.orig}")
+    return engine, url
+
+
+def create_postgres_database(prefix: str = "sf_test") -> tuple[str, callable]:
+    """A new empty PostgreSQL database and a function that drops it."""
+    engine, url = _postgres_admin_engine()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+        return
+    url, drop = create_postgres_database()
+    yield url
+    drop()
+
+
+def make_test_app(database_url: str, tmp_path, **overrides):
+    settings = {
+        "APP_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": None,
+        "SERVER_NAME": "shop.test",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    settings.update(overrides)
+    app = create_app(settings)
+    app.instance_path = str(tmp_path)
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _current_app_context_id() -> int:
+    return id(_cv_app.get())
+
+
+@pytest.fixture(autouse=True)
+def _reset_rate_limits(request):
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        with app.app_context():
+            limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    """The database, with every change of this test rolled back at its end."""
+    with app.app_context():
+        engine = _db.engine
+    connection = engine.connect()
+    transaction = connection.begin()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    original = _db.session
+    _db.session = scoped_session(factory, scopefunc=_current_app_context_id)
+    try:
+        yield _db
+    finally:
+        _db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app, db):
+    """Run the test body inside an app context (do not make requests inside it)."""
+    with app.app_context():
+        yield
+
+
+class MailCollector(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    handler = MailCollector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server, monkeypatch):
+    """A real SMTP server the app sends to; returns the list of received messages."""
+    smtp_server.handler.messages.clear()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", smtp_server.hostname)
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
+    return smtp_server.handler.messages
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements: ``with count_queries() as counter: ...; counter.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter():
+        with app.app_context():
+            engine = _db.engine
+        result = type("QueryCount", (), {"count": 0, "statements": []})()
+
+        def before(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                result.count += 1
+                result.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield result
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
+
+
+@pytest.fixture
+def make(app, db):
+    """Create a row with a factory and commit it: ``user = make(UserFactory, name=...)``.
+
+    The object comes back detached with its columns loaded, for use between requests.
+    """
+
+    def create(factory, **kwargs):
+        with app.app_context():
+            obj = factory(**kwargs)
+            _db.session.commit()
+            _db.session.refresh(obj)
+            _db.session.expunge(obj)
+        return obj
+
+    return create
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path):
+    """A brand-new empty database (no schema) on each backend, for migrations and CLI."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "empty.db")
+        return
+    url, drop = create_postgres_database("sf_empty")
+    yield url
+    drop()
+
+
+@pytest.fixture
+def fresh_app(empty_database_url, tmp_path):
+    """An app on an empty database, for tests that build the schema themselves."""
+    app = make_test_app(empty_database_url, tmp_path)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()

@@ -1,0 +1,41 @@
+"""factory_boy factories for test data; they use whatever ``db.session`` is current."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
+
+from storefront.accounts.models import Role, User
+from storefront.db import utcnow
+from storefront.extensions import db
+
+DEFAULT_PASSWORD = "correct horse battery"
+# Hashed once: scrypt is slow on purpose, and every factory user shares the password.
+DEFAULT_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt")
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"shopper{n}@example.com")
+    role = Role.CUSTOMER
+    email_confirmed_at = factory.LazyFunction(utcnow)
+    password_hash = DEFAULT_PASSWORD_HASH
+
+
+class EditorFactory(UserFactory):
+    role = Role.EDITOR
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN

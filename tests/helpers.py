@@ -1,0 +1,54 @@
+"""Helpers that act like a person with a browser: read a form, fill it, send it."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from tests.factories import DEFAULT_PASSWORD
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict | None = None, follow_redirects: bool = False,
+           form_url: str | None = None):
+    """GET the page with the form (``form_url`` or ``url``), then POST ``data`` with its token."""
+    page = client.get(form_url or url)
+    payload = {"csrf_token": csrf_from(page.get_data(as_text=True)), **(data or {})}
+    return client.post(url, data=payload, follow_redirects=follow_redirects)
+
+
+def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):
+    return submit(client, "/account/login", {"email": email, "password": password, **extra})
+
+
+def logout(client):
+    page = client.get("/account/")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/account/logout", data={"csrf_token": token})
+
+
+def text_part(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode()
+    raise AssertionError("no text/plain part")
+
+
+def html_part(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            return part.get_payload(decode=True).decode()
+    raise AssertionError("no text/html part")
+
+
+def first_link(text: str, path_fragment: str) -> str:
+    match = re.search(r"https?://\S*" + re.escape(path_fragment) + r"\S*", text)
+    assert match, f"no link containing {path_fragment!r}"
+    return match.group(0)

@@ -1,0 +1,29 @@
+"""The Alembic history builds exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from storefront.extensions import db
+
+
+def test_migrations_match_the_models(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            differences = compare_metadata(context, db.metadata)
+    assert differences == [], "run `flask db migrate` to add the missing migration"
+
+
+def test_migrations_downgrade_to_empty_and_up_again(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+        assert "user_account" in inspect(db.engine).get_table_names()
