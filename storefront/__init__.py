@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -70,13 +71,17 @@ def _register_extensions(app: Flask) -> None:
     app.teardown_appcontext(deliver_committed)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from storefront.accounts.views import bp as accounts_bp
-    from storefront.admin.views import bp as admin_bp
-    from storefront.main.views import bp as main_bp
+# One line per feature; each module exposes ``bp``.
+BLUEPRINT_MODULES = [
+    "storefront.main.views",
+    "storefront.accounts.views",
+    "storefront.admin.views",
+]
 
-    for blueprint in (main_bp, accounts_bp, admin_bp):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module_name).bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -31,4 +31,12 @@ def _seed_staff() -> list[str]:
 
 def seed() -> list[str]:
     """Create whatever demo content is missing and say what was done. Flushes only."""
-    return _seed_staff()
+    lines = _seed_staff()
+    # Each feature seeds its own part, in dependency order (content links to products).
+    for seeder in _feature_seeders():
+        lines.extend(seeder())
+    return lines
+
+
+def _feature_seeders():
+    return []

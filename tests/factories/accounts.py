@@ -1,25 +1,24 @@
-"""factory_boy factories for test data; they use whatever ``db.session`` is current."""
+"""Users."""
 
 from __future__ import annotations
 
 import factory
-from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from storefront.accounts.models import Role, User
 from storefront.db import utcnow
-from storefront.extensions import db
+from tests.factories.base import BaseFactory
+
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "AdminFactory",
+    "EditorFactory",
+    "UserFactory",
+]
 
 DEFAULT_PASSWORD = "correct horse battery"
 # Hashed once: scrypt is slow on purpose, and every factory user shares the password.
 DEFAULT_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt")
-
-
-class BaseFactory(SQLAlchemyModelFactory):
-    class Meta:
-        abstract = True
-        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
-        sqlalchemy_session_persistence = "flush"
 
 
 class UserFactory(BaseFactory):

@@ -1,0 +1,1 @@
+"""The catalog: categories, brands, key ingredients, products, variants and images."""

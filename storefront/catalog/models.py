@@ -1,0 +1,241 @@
+"""Catalog records. Stock is changed only through the inventory services, in SQL."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.db import TimestampMixin, enum_column, utcnow
+from storefront.extensions import db
+from storefront.money import money_column
+
+
+class ProductStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class SkinType(enum.StrEnum):
+    NORMAL = "normal"
+    DRY = "dry"
+    OILY = "oily"
+    COMBINATION = "combination"
+    SENSITIVE = "sensitive"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class StockState(enum.StrEnum):
+    IN_STOCK = "in_stock"
+    LOW = "low"
+    OUT = "out"
+
+
+product_ingredient = Table(
+    "product_ingredient",
+    db.metadata,
+    Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    Column("ingredient_id", ForeignKey("ingredient.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class Category(db.Model):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Brand(db.Model):
+    __tablename__ = "brand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Ingredient(db.Model):
+    """A key active ingredient, such as retinol or niacinamide."""
+
+    __tablename__ = "ingredient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "product"
+    __table_args__ = (Index("ix_product_status_featured", "status", "featured_rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    short_description: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    ingredients_list: Mapped[str] = mapped_column(Text, default="")
+    how_to_use: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProductStatus] = mapped_column(
+        enum_column(ProductStatus), default=ProductStatus.DRAFT
+    )
+    prescription_only: Mapped[bool] = mapped_column(default=False)
+    # Lower ranks come first in the "featured" sort; None sorts after every ranked product.
+    featured_rank: Mapped[int | None]
+
+    brand: Mapped[Brand] = relationship(lazy="joined", innerjoin=True)
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product", order_by="Variant.position, Variant.id",
+        cascade="all, delete-orphan",
+    )
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", order_by="ProductImage.position, ProductImage.id",
+        cascade="all, delete-orphan",
+    )
+    ingredients: Mapped[list[Ingredient]] = relationship(
+        secondary=product_ingredient, order_by="Ingredient.name"
+    )
+    skin_type_links: Mapped[list[ProductSkinType]] = relationship(
+        cascade="all, delete-orphan", order_by="ProductSkinType.skin_type"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ProductStatus.ACTIVE
+
+    @property
+    def is_sold(self) -> bool:
+        """Can be put in a cart: active and not prescription-only."""
+        return self.is_active and not self.prescription_only
+
+    @property
+    def skin_types(self) -> list[SkinType]:
+        return [link.skin_type for link in self.skin_type_links]
+
+    @property
+    def sold_variants(self) -> list[Variant]:
+        return [variant for variant in self.variants if variant.active]
+
+    @property
+    def primary_image(self) -> ProductImage | None:
+        return self.images[0] if self.images else None
+
+    @property
+    def lowest_price(self) -> Decimal | None:
+        prices = [variant.price for variant in self.sold_variants]
+        return min(prices) if prices else None
+
+    @property
+    def stock_state(self) -> StockState:
+        """The best state among the variants: in stock if any variant is."""
+        states = {variant.stock_state for variant in self.sold_variants}
+        for state in (StockState.IN_STOCK, StockState.LOW):
+            if state in states:
+                return state
+        return StockState.OUT
+
+
+class ProductSkinType(db.Model):
+    __tablename__ = "product_skin_type"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
+    )
+    skin_type: Mapped[SkinType] = mapped_column(enum_column(SkinType), primary_key=True,
+                                                index=True)
+
+
+class Variant(TimestampMixin, db.Model):
+    """A size of a product with its own SKU, price and stock.
+
+    ``stock_reserved`` counts units held for checkouts in progress; what can still be
+    sold is ``stock_on_hand - stock_reserved``. Both only ever change in one SQL
+    statement guarded by a WHERE clause, so they can't go negative or be oversold.
+    """
+
+    __tablename__ = "variant"
+    __table_args__ = (
+        CheckConstraint("stock_on_hand >= 0", name="stock_on_hand_not_negative"),
+        CheckConstraint("stock_reserved >= 0", name="stock_reserved_not_negative"),
+        CheckConstraint("stock_reserved <= stock_on_hand", name="reserved_within_on_hand"),
+        CheckConstraint("price >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"),
+                                            index=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    size_label: Mapped[str] = mapped_column(String(40))
+    price: Mapped[Decimal] = mapped_column(money_column())
+    compare_at_price: Mapped[Decimal | None] = mapped_column(money_column())
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    stock_on_hand: Mapped[int] = mapped_column(default=0)
+    stock_reserved: Mapped[int] = mapped_column(default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(default=5)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    def __repr__(self) -> str:
+        return f"<Variant {self.sku}>"
+
+    @property
+    def available(self) -> int:
+        return max(self.stock_on_hand - self.stock_reserved, 0)
+
+    @property
+    def stock_state(self) -> StockState:
+        if self.available <= 0:
+            return StockState.OUT
+        if self.available <= self.low_stock_threshold:
+            return StockState.LOW
+        return StockState.IN_STOCK
+
+    @property
+    def on_sale(self) -> bool:
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+
+class ProductImage(db.Model):
+    """An uploaded picture; ``key`` names the files made from it in every size."""
+
+    __tablename__ = "product_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"),
+                                            index=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    alt_text: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int]
+    height: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="images")

@@ -1,0 +1,1 @@
+"""Editorial content: authors, articles, skin conditions, recommendations, questions."""

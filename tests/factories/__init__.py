@@ -1,0 +1,4 @@
+"""factory_boy factories, one module per feature, all importable from here."""
+
+from tests.factories.accounts import *  # noqa: F403
+from tests.factories.base import BaseFactory  # noqa: F401
