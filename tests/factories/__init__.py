@@ -2,3 +2,4 @@
 
 from tests.factories.accounts import *  # noqa: F403
 from tests.factories.base import BaseFactory  # noqa: F401
+from tests.factories.catalog import *  # noqa: F403
