@@ -1,0 +1,1 @@
+"""Payments behind one small interface: a demo provider and Stripe Checkout."""
