@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(app.instance_path, overrides=config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    _configure_logging(app)
+    _register_request_handling(app)
     _register_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -37,10 +36,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _configure_logging(app: Flask) -> None:
-    if not app.debug and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app.logger.setLevel(logging.INFO)
+def _register_request_handling(app: Flask) -> None:
+    from storefront.headers import register_security_headers
+    from storefront.observability import configure_logging, register_request_ids
+
+    configure_logging(app)
+    register_request_ids(app)
+    register_security_headers(app)
 
 
 def _register_extensions(app: Flask) -> None:
@@ -74,6 +76,7 @@ def _register_extensions(app: Flask) -> None:
 # One line per feature; each module exposes ``bp``.
 BLUEPRINT_MODULES = [
     "storefront.main.views",
+    "storefront.ops.views",
     "storefront.accounts.views",
     "storefront.admin.views",
 ]

@@ -95,6 +95,8 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
     }
 
 
