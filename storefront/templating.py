@@ -32,6 +32,9 @@ def cart_item_count() -> int:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from storefront.assets import register_assets
+
+    register_assets(app)
     app.jinja_env.globals.update(
         nav_url=nav_url,
         main_nav=MAIN_NAV,
