@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from storefront.search.schema import include_name as search_include_name
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -88,6 +90,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # Search tables, columns and indexes are made by hand (storefront/search/schema.py),
+    # not by the models: keep autogenerate from proposing to drop them.
+    if conf_args.get("include_name") is None:
+        conf_args["include_name"] = search_include_name
 
     connectable = get_engine()
 

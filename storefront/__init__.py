@@ -79,6 +79,15 @@ BLUEPRINT_MODULES = [
     "storefront.ops.views",
     "storefront.accounts.views",
     "storefront.admin.views",
+    "storefront.catalog.views",
+    "storefront.content.views",
+    "storefront.search.views",
+    "storefront.payments.webhooks",  # also registers the Stripe provider
+    "storefront.payments.stripe_views",
+    "storefront.cart.views",  # also installs the header's cart count
+    "storefront.checkout.views",
+    "storefront.orders.views",
+    "storefront.payments.demo",  # also registers the demo payment provider
 ]
 
 

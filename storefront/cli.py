@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from storefront.accounts import services as account_services
 from storefront.extensions import db
 from storefront.mail import send_outbox
+from storefront.orders.cli import release_expired_reservations_command
 
 
 @click.command("create-admin")
@@ -50,5 +51,6 @@ def send_outbox_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_admin, seed_demo, send_outbox_command):
+    for command in (create_admin, seed_demo, send_outbox_command,
+                    release_expired_reservations_command):
         app.cli.add_command(command)

@@ -39,4 +39,7 @@ def seed() -> list[str]:
 
 
 def _feature_seeders():
-    return []
+    from storefront.catalog.demo import seed_catalog
+    from storefront.content.demo import seed_content
+
+    return [seed_catalog, seed_content]

@@ -1,6 +1,8 @@
 """Imports every model so that metadata (create_all, Alembic) sees the whole schema."""
 
 from storefront.accounts.models import Role, User
+from storefront.audit.models import AuditEntry
+from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import (
     Brand,
     Category,
@@ -17,22 +19,37 @@ from storefront.content.models import (
     ReaderQuestion,
     Recommendation,
 )
+from storefront.discounts.models import DiscountCode
+from storefront.inventory.models import StockMovement
 from storefront.mail.models import OutboxMessage
+from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
+from storefront.payments.models import StripeEvent
 
 __all__ = [
     "Article",
+    "AuditEntry",
     "Author",
     "Brand",
+    "Cart",
+    "CartLine",
     "Category",
     "Condition",
+    "DiscountCode",
     "Ingredient",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
     "OutboxMessage",
+    "Payment",
     "Product",
     "ProductImage",
     "ProductSkinType",
     "ReaderQuestion",
     "Recommendation",
+    "Refund",
     "Role",
+    "StockMovement",
+    "StripeEvent",
     "User",
     "Variant",
 ]

@@ -33,8 +33,10 @@ def cart_item_count() -> int:
 
 def register_template_helpers(app: Flask) -> None:
     from storefront.assets import register_assets
+    from storefront.catalog.templating import register_catalog_helpers
 
     register_assets(app)
+    register_catalog_helpers(app)
     app.jinja_env.globals.update(
         nav_url=nav_url,
         main_nav=MAIN_NAV,

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
 from storefront.extensions import db
-from tests.factories import AdminFactory, UserFactory
+from tests.factories import AdminFactory, EditorFactory, UserFactory
 from tests.helpers import login, submit
 
 
@@ -79,3 +79,26 @@ def test_customer_cannot_change_roles(app, client, make):
                       form_url="/account/")
     assert response.status_code == 403
     assert _role_of(app, customer.id) is Role.CUSTOMER
+
+
+def test_role_changes_are_in_the_audit_log(app, client, make):
+    admin = make(AdminFactory, email="boss@example.com")
+    customer = make(UserFactory, email="promoted@example.com")
+    login(client, admin.email)
+    submit(client, f"/admin/users/{customer.id}/role", {"role": "editor"}, form_url="/admin/users")
+
+    page = client.get("/admin/audit?action=user.role_changed&actor=boss").get_data(as_text=True)
+    assert "promoted@example.com is now editor" in page
+    assert "customer → editor" in page
+    assert "boss@example.com" in page
+
+    assert "No changes match" in client.get("/admin/audit?actor=nobody").get_data(as_text=True)
+    assert client.get("/admin/audit?from=not-a-date&to=2026-13-45").status_code == 200
+    assert "promoted@example.com" not in client.get(
+        "/admin/audit?to=2000-01-01").get_data(as_text=True)
+
+
+def test_audit_log_is_for_admins_only(client, make):
+    editor = make(EditorFactory)
+    login(client, editor.email)
+    assert client.get("/admin/audit").status_code == 403

@@ -6,6 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from storefront.extensions import db
+from storefront.search.schema import include_name as search_include_name
 
 
 def test_migrations_match_the_models(fresh_app):
@@ -13,7 +14,8 @@ def test_migrations_match_the_models(fresh_app):
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection, opts={"compare_type": True, "render_as_batch": True,
+                                  "include_name": search_include_name}
             )
             differences = compare_metadata(context, db.metadata)
     assert differences == [], "run `flask db migrate` to add the missing migration"

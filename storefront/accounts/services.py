@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from blinker import signal
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from storefront.accounts.models import Role, User
 from storefront.accounts.passwords import check_password_strength
+from storefront.audit import services as audit
 from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.mail import queue_mail
 
+# Sent with the user once their address is confirmed (orders joins their guest orders).
+email_confirmed = signal("storefront.email-confirmed")
 RESET_SALT = "password-reset"
 CONFIRM_SALT = "email-confirm"
 # Compared against when the e-mail is unknown, so a failed log-in takes as long either way.
@@ -160,6 +164,7 @@ def confirm_email(token: str) -> User:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         db.session.flush()
+        email_confirmed.send(user)
     return user
 
 
@@ -168,12 +173,17 @@ def count_admins() -> int:
     return db.session.scalar(query) or 0
 
 
-def set_role(user: User, role: Role) -> None:
+def set_role(user: User, role: Role, actor: User | None = None) -> None:
     """Change a user's role; the last active admin keeps theirs."""
     if user.role == Role.ADMIN and role != Role.ADMIN and count_admins() <= 1:
         raise LastAdminError("This is the only admin; make someone else an admin first.")
+    if user.role == role:
+        return
+    before = audit.snapshot(user, ["role"])
     user.role = role
     db.session.flush()
+    audit.record(actor, "user.role_changed", user, f"{user.email} is now {role.label.lower()}",
+                 before=before, after=audit.snapshot(user, ["role"]))
 
 
 def create_or_promote_admin(email: str, password: str, name: str = "Administrator") -> User:

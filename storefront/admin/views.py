@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role, User
 from storefront.admin.forms import RoleForm
+from storefront.audit import queries as audit_queries
 from storefront.extensions import db
 from storefront.security import roles_required
 
@@ -46,10 +48,22 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        account_services.set_role(user, Role(form.role.data))
+        account_services.set_role(user, Role(form.role.data), actor=current_user)
     except account_services.LastAdminError as error:
         flash(error.message, "error")
         return _render_users(status=409)
     db.session.commit()
     flash(f"{user.email} is now {user.role.label.lower()}.", "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None), code=303)
+
+
+AUDIT_PER_PAGE = 50
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    filters = audit_queries.AuditFilters.from_args(request.args)
+    page = db.paginate(audit_queries.entries(filters), per_page=AUDIT_PER_PAGE, error_out=False)
+    return render_template("admin/audit.html", page=page, filters=filters,
+                           actions=audit_queries.known_actions())

@@ -2,9 +2,18 @@
 
 from flask import Blueprint, render_template
 
+from storefront.content import services as content
+
 bp = Blueprint("main", __name__)
+LATEST_ANSWERS = 3
+FEATURED_PRODUCTS = 4
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html")
+    return render_template(
+        "main/home.html",
+        answers=content.latest_answers(LATEST_ANSWERS),
+        conditions=content.all_conditions(),
+        featured=content.featured_products(FEATURED_PRODUCTS),
+    )

@@ -1,0 +1,54 @@
+"""Write audit entries. Called by the same services that make the change; flushes only."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from storefront.audit.models import AuditEntry
+from storefront.extensions import db
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of a value: Decimal and dates as text, enums as their value."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(item) for item in value]
+    return value
+
+
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The named attributes of ``obj`` as a JSON-safe dict, for ``before``/``after``."""
+    return {field: _plain(getattr(obj, field)) for field in fields}
+
+
+def record(
+    actor,
+    action: str,
+    target,
+    summary: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an entry: ``actor`` did ``action`` (e.g. "user.role_changed") to ``target``."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=type(target).__name__.lower(),
+        target_id=str(getattr(target, "id", target)),
+        summary=summary[:300],
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,71 @@
+"""Carts live in the database, so a shopper's cart survives devices and restarts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.catalog.models import Variant
+from storefront.db import TimestampMixin, utcnow
+from storefront.extensions import db
+from storefront.money import money_column
+
+MAX_QUANTITY = 99
+
+
+class Cart(TimestampMixin, db.Model):
+    """A guest's cart has no ``user_id``; each account has at most one cart."""
+
+    __tablename__ = "cart"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+
+    lines: Mapped[list[CartLine]] = relationship(
+        back_populates="cart", order_by="CartLine.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Cart {self.id} user={self.user_id}>"
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+class CartLine(db.Model):
+    """A variant in a cart. Prices are read from the variant; ``price_when_added`` is
+    kept only to tell the shopper that a price changed since."""
+
+    __tablename__ = "cart_line"
+    __table_args__ = (
+        UniqueConstraint("cart_id", "variant_id", name="uq_cart_line_cart_variant"),
+        CheckConstraint(f"quantity BETWEEN 1 AND {MAX_QUANTITY}", name="quantity_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id", ondelete="CASCADE"))
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id", ondelete="CASCADE"),
+                                            index=True)
+    quantity: Mapped[int]
+    price_when_added: Mapped[Decimal] = mapped_column(money_column())
+    source_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="SET NULL")
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cart: Mapped[Cart] = relationship(back_populates="lines")
+    variant: Mapped[Variant] = relationship()
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.variant.price
+
+    @property
+    def price_changed(self) -> bool:
+        return self.variant.price != self.price_when_added

@@ -1,0 +1,307 @@
+"""Cart rules: what can be added, how much, and merging a guest's cart at log-in.
+
+Prices always come from the variant in the database; a posted price is never read.
+Quantities are capped at what can still be sold, and the shopper is told when they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from storefront.cart.models import MAX_QUANTITY, Cart, CartLine
+from storefront.catalog.models import Product, Variant
+from storefront.content.models import Article
+from storefront.db import utcnow
+from storefront.errors import DomainError
+from storefront.extensions import db
+from storefront.money import format_money
+from storefront.orders.models import Order
+
+_QUANTITY = re.compile(r"[0-9]{1,4}")
+_ID = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+class CartError(DomainError):
+    """Something the shopper asked of the cart that can't be done; nothing was changed."""
+
+    status_code = 422
+
+
+class NotInCatalog(CartError):
+    status_code = 404
+
+
+class NotForSale(CartError):
+    status_code = 422
+
+
+class SoldOut(CartError):
+    status_code = 409
+
+
+@dataclass
+class CartChange:
+    """What an add or update did, and sentences to tell the shopper."""
+
+    line: CartLine | None
+    messages: list[str] = field(default_factory=list)
+    capped: bool = False
+
+
+def describe(variant: Variant) -> str:
+    return f"{variant.product.name} ({variant.size_label})"
+
+
+def parse_quantity(raw: str | None) -> int:
+    """A quantity from a form: a whole number from 1 to 99, else a CartError."""
+    text = (raw or "").strip()
+    if not _QUANTITY.fullmatch(text) or not 1 <= int(text) <= MAX_QUANTITY:
+        raise CartError(f"Choose a quantity from 1 to {MAX_QUANTITY}.")
+    return int(text)
+
+
+def parse_id(raw: str | None, what: str = "product") -> int:
+    text = (raw or "").strip()
+    if not _ID.fullmatch(text) or not 0 < int(text) <= MAX_ID:
+        raise NotInCatalog(f"We couldn't find that {what}. It may have been removed.")
+    return int(text)
+
+
+def check_sellable(variant: Variant | None) -> Variant:
+    """The variant, if a shopper may buy it; else a CartError saying why not."""
+    if variant is None:
+        raise NotInCatalog("We couldn't find that product. It may have been removed.")
+    product = variant.product
+    if product.prescription_only:
+        raise NotForSale(f"{product.name} is prescription-only, so it can't be bought "
+                         "online. Please ask your dermatologist about it.")
+    if not product.is_active:
+        raise NotForSale(f"{product.name} is no longer sold.")
+    if not variant.active or variant.currency != current_app.config["SHOP_CURRENCY"]:
+        raise NotForSale(f"{describe(variant)} is no longer sold.")
+    return variant
+
+
+def load_variant(variant_id: int) -> Variant | None:
+    query = select(Variant).where(Variant.id == variant_id).options(joinedload(Variant.product))
+    return db.session.scalar(query)
+
+
+def visible_article_id(slug: str | None) -> int | None:
+    """The id of the published article ``slug`` (where the shopper came from), if any."""
+    slug = (slug or "").strip()
+    if not slug or len(slug) > 120:
+        return None
+    query = select(Article.id).where(Article.slug == slug, Article.visible_clause())
+    return db.session.scalar(query)
+
+
+# Finding and creating carts -------------------------------------------------------------
+
+def _cart_query():
+    return select(Cart).options(
+        selectinload(Cart.lines)
+        .joinedload(CartLine.variant)
+        .joinedload(Variant.product)
+        .selectinload(Product.images)
+    )
+
+
+def find_cart(user_id: int | None, guest_cart_id: int | None) -> Cart | None:
+    """The visitor's cart: the account's when logged in, else the guest cart in the session."""
+    if user_id is not None:
+        return db.session.scalar(_cart_query().where(Cart.user_id == user_id))
+    if isinstance(guest_cart_id, int):
+        return db.session.scalar(
+            _cart_query().where(Cart.id == guest_cart_id, Cart.user_id.is_(None))
+        )
+    return None
+
+
+def get_or_create_cart(user_id: int | None, guest_cart_id: int | None) -> Cart:
+    cart = find_cart(user_id, guest_cart_id)
+    if cart is not None:
+        return cart
+    cart = Cart(user_id=user_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(cart)
+    except IntegrityError:
+        # Another request made this account's cart a moment ago: use that one.
+        cart = find_cart(user_id, None)
+        if cart is None:
+            raise
+    return cart
+
+
+def item_count(user_id: int | None, guest_cart_id: int | None) -> int:
+    """How many items the visitor's cart holds, in one small query."""
+    query = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart)
+    if user_id is not None:
+        query = query.where(Cart.user_id == user_id)
+    elif isinstance(guest_cart_id, int):
+        query = query.where(Cart.id == guest_cart_id, Cart.user_id.is_(None))
+    else:
+        return 0
+    return int(db.session.scalar(query) or 0)
+
+
+# Changing a cart ------------------------------------------------------------------------
+
+def _line_for(cart: Cart, variant_id: int) -> CartLine | None:
+    return next((line for line in cart.lines if line.variant_id == variant_id), None)
+
+
+def _capped(variant: Variant, wanted: int) -> tuple[int, list[str]]:
+    """The quantity the cart may hold, and what to tell the shopper if it is less."""
+    available = variant.available
+    if available <= 0:
+        raise SoldOut(f"Sorry, {describe(variant)} is out of stock.")
+    if wanted > available:
+        return available, [f"Only {available} of {describe(variant)} "
+                           f"{'is' if available == 1 else 'are'} available, so your cart "
+                           f"has {available}."]
+    if wanted > MAX_QUANTITY:
+        return MAX_QUANTITY, [f"You can buy at most {MAX_QUANTITY} of an item, so your cart "
+                              f"has {MAX_QUANTITY} of {describe(variant)}."]
+    return wanted, []
+
+
+def add_item(cart: Cart, variant_id: int, quantity: int,
+             source_article_slug: str | None = None) -> CartChange:
+    """Put ``quantity`` of a variant in the cart (added to what is already there)."""
+    variant = check_sellable(load_variant(variant_id))
+    line = _line_for(cart, variant.id)
+    new_quantity, messages = _capped(variant, (line.quantity if line else 0) + quantity)
+    article_id = visible_article_id(source_article_slug)
+    if line is None:
+        line = CartLine(variant=variant, quantity=new_quantity,
+                        price_when_added=variant.price, source_article_id=article_id)
+        cart.lines.append(line)
+    else:
+        line.quantity = new_quantity
+        line.source_article_id = article_id or line.source_article_id
+    cart.updated_at = utcnow()
+    db.session.flush()
+    if messages:
+        return CartChange(line, messages, capped=True)
+    return CartChange(line, [f"Added {describe(variant)} to your cart."])
+
+
+def _own_line(cart: Cart | None, line_id: int) -> CartLine:
+    line = next((line for line in (cart.lines if cart else []) if line.id == line_id), None)
+    if line is None:
+        raise NotInCatalog("That item is no longer in your cart.")
+    return line
+
+
+def update_item(cart: Cart | None, line_id: int, quantity: int) -> CartChange:
+    """Set a line's quantity (1-99, capped at stock)."""
+    line = _own_line(cart, line_id)
+    try:
+        check_sellable(line.variant)
+    except NotForSale as error:
+        raise NotForSale(f"{error.message} Please remove it from your cart.") from error
+    new_quantity, messages = _capped(line.variant, quantity)
+    line.quantity = new_quantity
+    line.price_when_added = line.variant.price
+    db.session.flush()
+    if messages:
+        return CartChange(line, messages, capped=True)
+    return CartChange(line, [f"Updated {describe(line.variant)}."])
+
+
+def remove_item(cart: Cart | None, line_id: int) -> str:
+    line = _own_line(cart, line_id)
+    name = describe(line.variant)
+    cart.lines.remove(line)
+    db.session.flush()
+    return f"Removed {name} from your cart."
+
+
+def remove_variants(cart_id: int | None, variant_ids: list[int]) -> None:
+    """Take bought variants out of a cart (after their order is paid)."""
+    if cart_id is None or not variant_ids:
+        return
+    db.session.execute(
+        delete(CartLine)
+        .where(CartLine.cart_id == cart_id, CartLine.variant_id.in_(variant_ids))
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def merge_into(guest: Cart, target: Cart) -> list[str]:
+    """Move a guest cart's lines into the account's cart; sentences saying what changed.
+
+    Quantities add up and are capped at what can still be sold. The guest cart is deleted.
+    """
+    messages = []
+    for guest_line in list(guest.lines):
+        variant = guest_line.variant
+        try:
+            check_sellable(variant)
+            line = _line_for(target, variant.id)
+            quantity, capped = _capped(variant, guest_line.quantity + (line.quantity if line
+                                                                         else 0))
+        except CartError as error:
+            messages.append(f"{error.message} It was left out of your cart.")
+            continue
+        messages.extend(capped)
+        if line is None:
+            target.lines.append(CartLine(
+                variant=variant, quantity=quantity, price_when_added=guest_line.price_when_added,
+                source_article_id=guest_line.source_article_id,
+            ))
+        else:
+            if not capped and line.quantity != quantity:
+                messages.append(f"{describe(variant)} was already in your cart; you now have "
+                                f"{quantity}.")
+            line.quantity = quantity
+    db.session.flush()
+    # Orders placed from the guest cart empty the account's cart once they are paid.
+    db.session.execute(update(Order).where(Order.cart_id == guest.id)
+                       .values(cart_id=target.id).execution_options(synchronize_session=False))
+    db.session.delete(guest)
+    target.updated_at = utcnow()
+    db.session.flush()
+    return messages
+
+
+# What the cart page tells the shopper ---------------------------------------------------
+
+def line_problem(line: CartLine) -> str | None:
+    """Why this line can't be bought as it is (no longer sold, not enough stock), or None."""
+    try:
+        check_sellable(line.variant)
+    except CartError as error:
+        return f"{error.message} Please remove it from your cart."
+    available = line.variant.available
+    if available <= 0:
+        return f"{describe(line.variant)} is now out of stock. Please remove it from your cart."
+    if line.quantity > available:
+        return (f"Only {available} of {describe(line.variant)} "
+                f"{'is' if available == 1 else 'are'} left. Please lower the quantity.")
+    return None
+
+
+def price_note(line: CartLine, currency: str) -> str | None:
+    if not line.price_changed:
+        return None
+    direction = "gone down" if line.variant.price < line.price_when_added else "gone up"
+    return (f"The price of {describe(line.variant)} has {direction} from "
+            f"{format_money(line.price_when_added, currency)} to "
+            f"{format_money(line.variant.price, currency)} since you added it.")
+
+
+def cart_problems(cart: Cart | None) -> list[str]:
+    """Everything that stops this cart being checked out, one sentence each."""
+    if cart is None or not cart.lines:
+        return ["Your cart is empty."]
+    return [problem for problem in map(line_problem, cart.lines) if problem]

@@ -1,0 +1,115 @@
+"""The cart page and the forms that change it (add, update, remove)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import user_logged_in
+
+from storefront.cart import services
+from storefront.cart.visitor import (
+    merge_at_login,
+    remember,
+    visitor_cart,
+    visitor_cart_for_change,
+    visitor_item_count,
+)
+from storefront.checkout.services import quote, release_earlier_attempts
+from storefront.extensions import db
+from storefront.money import format_money
+from storefront.orders.services import release_expired_lazily
+from storefront.security import safe_next_url
+
+bp = Blueprint("cart", __name__, url_prefix="/cart")
+
+
+@bp.record_once
+def _install(state) -> None:
+    state.app.extensions["storefront.cart_count"] = visitor_item_count
+    user_logged_in.connect(merge_at_login, state.app)
+
+
+@bp.app_template_filter("money")
+def money_filter(amount, currency: str | None = None) -> str:
+    """``{{ amount|money }}``: in the shop's currency unless another is given."""
+    return format_money(amount, currency or current_app.config["SHOP_CURRENCY"])
+
+
+def release_stale_holds(cart) -> None:
+    """Give back stock of unpaid orders whose time ran out (cheap when there are none) and
+    of this visitor's own earlier attempts to pay, then commit if anything changed."""
+    if release_expired_lazily() + release_earlier_attempts(cart):
+        db.session.commit()
+
+
+def _rows(cart):
+    currency = current_app.config["SHOP_CURRENCY"]
+    priced = quote(cart)
+    return priced, [
+        {"line": line, "total": total, "problem": services.line_problem(line),
+         "price_note": services.price_note(line, currency)}
+        for line, total in priced.lines
+    ]
+
+
+def render_cart(status: int = 200, error: str | None = None):
+    cart = visitor_cart()
+    priced, rows = _rows(cart) if cart is not None and cart.lines else (None, [])
+    html = render_template("cart/cart.html", cart=cart, quote=priced, rows=rows, error=error,
+                           can_check_out=bool(rows) and not any(r["problem"] for r in rows))
+    return html, status
+
+
+@bp.get("/")
+def view_cart():
+    release_stale_holds(visitor_cart())
+    return render_cart()
+
+
+def _done(change: services.CartChange, cart, target: str):
+    db.session.commit()
+    remember(cart)
+    for message in change.messages:
+        flash(message, "warning" if change.capped else "success")
+    return redirect(target)
+
+
+@bp.post("/add")
+def add():
+    """The add-to-cart form posted by product pages and cards (see the form contract)."""
+    form = request.form
+    target = safe_next_url(form.get("next")) or url_for("cart.view_cart")
+    try:
+        variant_id = services.parse_id(form.get("variant_id"))
+        quantity = services.parse_quantity(form.get("quantity", "1"))
+        cart = visitor_cart_for_change()
+        change = services.add_item(cart, variant_id, quantity, form.get("source_article"))
+    except services.CartError as error:
+        db.session.rollback()
+        return render_cart(error.status_code, error.message)
+    return _done(change, cart, target)
+
+
+@bp.post("/update")
+def update():
+    try:
+        line_id = services.parse_id(request.form.get("line_id"), "item")
+        quantity = services.parse_quantity(request.form.get("quantity"))
+        cart = visitor_cart()
+        change = services.update_item(cart, line_id, quantity)
+    except services.CartError as error:
+        db.session.rollback()
+        return render_cart(error.status_code, error.message)
+    return _done(change, cart, url_for("cart.view_cart"))
+
+
+@bp.post("/remove")
+def remove():
+    try:
+        line_id = services.parse_id(request.form.get("line_id"), "item")
+        message = services.remove_item(visitor_cart(), line_id)
+    except services.CartError as error:
+        db.session.rollback()
+        return render_cart(error.status_code, error.message)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("cart.view_cart"))

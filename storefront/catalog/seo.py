@@ -1,0 +1,80 @@
+"""Structured data (schema.org JSON-LD) for product pages."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from storefront.catalog.images import file_name
+from storefront.catalog.models import Product, StockState, Variant
+from storefront.media import media_storage
+
+AVAILABILITY = {
+    StockState.IN_STOCK: "https://schema.org/InStock",
+    StockState.LOW: "https://schema.org/LimitedAvailability",
+    StockState.OUT: "https://schema.org/OutOfStock",
+}
+
+
+def image_urls(product: Product) -> list[str]:
+    """Absolute URLs of the largest JPEG of each picture (JPEG: every crawler reads it)."""
+    storage = media_storage()
+    return [storage.url(file_name(image.key, image.width, "jpg"), external=True)
+            for image in product.images]
+
+
+def _offer(product: Product, variant: Variant) -> dict:
+    return {
+        "@type": "Offer",
+        "sku": variant.sku,
+        "name": f"{product.name}, {variant.size_label}",
+        # A string, so the amount is exactly what the shop charges (no float rounding).
+        "price": f"{variant.price:.2f}",
+        "priceCurrency": variant.currency,
+        "availability": AVAILABILITY[variant.stock_state],
+        "itemCondition": "https://schema.org/NewCondition",
+        "url": url_for("catalog.product_detail", slug=product.slug, variant=variant.id,
+                       _external=True),
+    }
+
+
+def breadcrumbs_json_ld(product: Product) -> dict:
+    trail = [
+        ("Shop", url_for("catalog.product_list", _external=True)),
+        (product.category.name,
+         url_for("catalog.product_list", category=product.category.slug, _external=True)),
+        (product.name, url_for("catalog.product_detail", slug=product.slug, _external=True)),
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def product_json_ld(product: Product) -> list[dict]:
+    """The ``Product`` (with an ``Offer`` per size on sale) and its ``BreadcrumbList``.
+
+    Prescription-only products get no offers: an Offer states that the item can be
+    bought here, and it cannot. Leaving them out is accurate; it also keeps search
+    engines from showing a price and a buy box for a medicine that needs a prescription.
+    """
+    variants = product.sold_variants or product.variants
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.short_description or product.description[:300],
+        "url": url_for("catalog.product_detail", slug=product.slug, _external=True),
+        "brand": {"@type": "Brand", "name": product.brand.name},
+        "category": product.category.name,
+    }
+    if variants:
+        data["sku"] = variants[0].sku
+    if product.images:
+        data["image"] = image_urls(product)
+    if product.is_sold and product.sold_variants:
+        data["offers"] = [_offer(product, variant) for variant in product.sold_variants]
+    return [data, breadcrumbs_json_ld(product)]

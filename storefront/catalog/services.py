@@ -1,0 +1,287 @@
+"""Reading the catalog for shoppers: the filtered list, a product page, its neighbours.
+
+Every function here keeps to a fixed number of SQL statements, however many products
+match; the pages' query budgets depend on it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
+
+from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
+from storefront.catalog.models import (
+    Category,
+    Ingredient,
+    Product,
+    ProductSkinType,
+    ProductStatus,
+    Variant,
+    product_ingredient,
+)
+from storefront.content.models import Article, Condition, Recommendation, article_condition
+from storefront.extensions import db
+
+# What a slug can look like; anything else (NUL bytes, 5,000 characters) never reaches SQL.
+SLUG_PATTERN = re.compile(r"[\w.-]{1,120}")
+RELATED_ARTICLES = 4
+ALTERNATIVES = 6
+FILTER_KINDS = ("category", "condition", "ingredient")
+# Long texts that only the product page shows; lists leave them in the database.
+_PAGE_ONLY_TEXT = (defer(Product.description), defer(Product.ingredients_list),
+                   defer(Product.how_to_use))
+
+
+def looks_like_slug(value: str | None) -> bool:
+    return bool(value) and SLUG_PATTERN.fullmatch(value) is not None
+
+
+def card_loader_options():
+    """Loader options that let a list of product cards render without further queries.
+
+    Apply them to a product query (``select(Product).options(*card_loader_options())``)
+    or under a relationship that leads to products
+    (``selectinload(Recommendation.product).options(*card_loader_options())``).
+    Brand and category are already joined by the model.
+    """
+    return (selectinload(Product.variants), selectinload(Product.images))
+
+
+# -- filter options --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FilterOption:
+    kind: str
+    id: int
+    slug: str
+    name: str
+    in_use: bool
+
+
+@dataclass
+class FilterOptions:
+    """Categories, skin concerns and key ingredients, each by slug, in display order."""
+
+    by_kind: dict[str, dict[str, FilterOption]] = field(
+        default_factory=lambda: {kind: {} for kind in FILTER_KINDS})
+
+    def shown(self, kind: str) -> list[FilterOption]:
+        return [option for option in self.by_kind[kind].values() if option.in_use]
+
+    def find(self, kind: str, slug: str | None) -> FilterOption | None:
+        return self.by_kind[kind].get(slug) if slug else None
+
+
+def _active_product_ids():
+    return select(Product.id).where(Product.status == ProductStatus.ACTIVE)
+
+
+def filter_options() -> FilterOptions:
+    """Every filter value in one statement; ``in_use`` marks those with active products."""
+    active = _active_product_ids()
+    categories = select(
+        literal("category").label("kind"), Category.id, Category.slug, Category.name,
+        Category.position.label("position"),
+        select(Product.id).where(Product.category_id == Category.id,
+                                 Product.status == ProductStatus.ACTIVE).exists()
+        .label("in_use"))
+    conditions = select(
+        literal("condition"), Condition.id, Condition.slug, Condition.name,
+        Condition.position,
+        select(Recommendation.id).where(Recommendation.condition_id == Condition.id,
+                                        Recommendation.product_id.in_(active)).exists())
+    ingredients = select(
+        literal("ingredient"), Ingredient.id, Ingredient.slug, Ingredient.name, literal(0),
+        select(product_ingredient.c.product_id)
+        .where(product_ingredient.c.ingredient_id == Ingredient.id,
+               product_ingredient.c.product_id.in_(active)).exists())
+    combined = union_all(categories, conditions, ingredients).subquery()
+    rows = db.session.execute(
+        select(combined).order_by(combined.c.kind, combined.c.position, combined.c.name))
+    options = FilterOptions()
+    for kind, option_id, slug, name, _position, in_use in rows:
+        options.by_kind[kind][slug] = FilterOption(kind, option_id, slug, name, bool(in_use))
+    return options
+
+
+def drop_unknown_filters(listing: Listing, options: FilterOptions) -> None:
+    """Leave out category, concern and ingredient slugs the shop does not have, with a note."""
+    for kind in FILTER_KINDS:
+        slug = getattr(listing, kind)
+        if slug and options.find(kind, slug) is None:
+            setattr(listing, kind, None)
+            listing.notes.append(f"We don't have the {SLUG_FILTERS[kind]} “{shorten(slug)}”, "
+                                 "so that filter was left out.")
+
+
+# -- the product list ------------------------------------------------------------------
+
+@dataclass
+class ProductPage:
+    products: list[Product]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * PER_PAGE + 1 if self.total else 0
+
+    @property
+    def last_number(self) -> int:
+        return min(self.page * PER_PAGE, self.total)
+
+
+def _lowest_prices():
+    """Each product's lowest price among the sizes on sale."""
+    return (select(Variant.product_id, func.min(Variant.price).label("amount"))
+            .where(Variant.active.is_(True))
+            .group_by(Variant.product_id)
+            .subquery("lowest_price"))
+
+
+def _in_stock_product_ids():
+    return select(Variant.product_id).where(
+        Variant.active.is_(True), Variant.stock_on_hand - Variant.stock_reserved > 0)
+
+
+def _filter_clauses(listing: Listing, options: FilterOptions, price):
+    clauses = [Product.status == ProductStatus.ACTIVE]
+    if category := options.find("category", listing.category):
+        clauses.append(Product.category_id == category.id)
+    if condition := options.find("condition", listing.condition):
+        clauses.append(Product.id.in_(select(Recommendation.product_id).where(
+            Recommendation.condition_id == condition.id)))
+    if ingredient := options.find("ingredient", listing.ingredient):
+        clauses.append(Product.id.in_(select(product_ingredient.c.product_id).where(
+            product_ingredient.c.ingredient_id == ingredient.id)))
+    if listing.skin_type is not None:
+        clauses.append(Product.id.in_(select(ProductSkinType.product_id).where(
+            ProductSkinType.skin_type == listing.skin_type)))
+    if listing.price_min is not None:
+        clauses.append(price >= listing.price_min)
+    if listing.price_max is not None:
+        clauses.append(price <= listing.price_max)
+    if listing.in_stock:
+        clauses += [Product.prescription_only.is_(False),
+                    Product.id.in_(_in_stock_product_ids())]
+    return clauses
+
+
+def _ordering(sort: str, price):
+    name = func.lower(Product.name)
+    orders = {
+        "featured": (Product.featured_rank.is_(None), Product.featured_rank, name),
+        "price_asc": (price.is_(None), price, name),
+        "price_desc": (price.is_(None), price.desc(), name),
+        "newest": (Product.created_at.desc(),),
+        "name": (name,),
+    }
+    return (*orders[sort], Product.id)
+
+
+def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
+    """One page of active products for ``listing`` (a page past the end shows the last one).
+
+    Prices are those of the cheapest size on sale; prescription-only products have none
+    here, so price filters leave them out and price sorts put them last.
+    """
+    lowest = _lowest_prices()
+    price = case((Product.prescription_only.is_(True), None), else_=lowest.c.amount)
+    clauses = _filter_clauses(listing, options, price)
+    joined = select(Product).outerjoin(lowest, lowest.c.product_id == Product.id)
+    total = db.session.scalar(
+        joined.with_only_columns(func.count(Product.id)).where(*clauses))
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if listing.page > pages:
+        if total:
+            listing.notes.append(f"There {'is' if pages == 1 else 'are'} only {pages} "
+                                 f"page{'' if pages == 1 else 's'} of results, so you're "
+                                 "seeing the last one.")
+        listing.page = pages
+    products = []
+    if total:
+        statement = (joined.where(*clauses).order_by(*_ordering(listing.sort, price))
+                     .limit(PER_PAGE).offset((listing.page - 1) * PER_PAGE)
+                     .options(*card_loader_options(), *_PAGE_ONLY_TEXT))
+        products = list(db.session.scalars(statement))
+    return ProductPage(products, total, listing.page, pages)
+
+
+# -- the product page ------------------------------------------------------------------
+
+def product_for_page(slug: str) -> Product | None:
+    """The active product with ``slug`` and everything its page shows, in one statement."""
+    if not looks_like_slug(slug):
+        return None
+    statement = (
+        select(Product)
+        .where(Product.slug == slug, Product.status == ProductStatus.ACTIVE)
+        .options(joinedload(Product.variants), joinedload(Product.images),
+                 joinedload(Product.ingredients), joinedload(Product.skin_type_links))
+    )
+    return db.session.execute(statement).unique().scalar_one_or_none()
+
+
+def recommendations_for(product: Product) -> list[Recommendation]:
+    """The conditions that recommend ``product``, each with the reason and how to use it."""
+    statement = (
+        select(Recommendation)
+        .join(Recommendation.condition)
+        .where(Recommendation.product_id == product.id)
+        .options(joinedload(Recommendation.condition))
+        .order_by(Condition.position, Condition.name, Recommendation.position)
+    )
+    return list(db.session.scalars(statement))
+
+
+_ARTICLE_FIELDS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
+                   Article.published_at, Article.status)
+
+
+def articles_for_page(condition_ids: list[int],
+                      source_slug: str | None) -> tuple[Article | None, list[Article]]:
+    """The visible article named by ``source_slug`` (or None) and up to four visible
+    articles on ``condition_ids``, newest first, in one statement.
+    """
+    source_slug = source_slug if looks_like_slug(source_slug) else None
+    if not condition_ids and not source_slug:
+        return None, []
+    related = (Article.id.in_(select(article_condition.c.article_id).where(
+        article_condition.c.condition_id.in_(condition_ids))) if condition_ids else false())
+    is_source = Article.slug == source_slug if source_slug else false()
+    statement = (
+        select(Article)
+        .where(Article.visible_clause(), or_(related, is_source))
+        .options(load_only(*_ARTICLE_FIELDS), raiseload(Article.author))
+        .order_by(case((is_source, 0), else_=1), Article.published_at.desc(),
+                  Article.id.desc())
+        .limit(RELATED_ARTICLES + 1)
+    )
+    articles = list(db.session.scalars(statement))
+    source = next((article for article in articles if article.slug == source_slug), None)
+    others = [article for article in articles if article is not source]
+    return source, others[:RELATED_ARTICLES]
+
+
+def otc_alternatives(product: Product, condition_ids: list[int]) -> list[Product]:
+    """Products a shopper can buy now that are recommended for the same conditions."""
+    if not condition_ids:
+        return []
+    recommended = select(Recommendation.product_id).where(
+        Recommendation.condition_id.in_(condition_ids))
+    statement = (
+        select(Product)
+        .where(Product.id.in_(recommended), Product.id != product.id,
+               Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
+               Product.id.in_(_in_stock_product_ids()))
+        .order_by(Product.featured_rank.is_(None), Product.featured_rank,
+                  func.lower(Product.name), Product.id)
+        .limit(ALTERNATIVES)
+        .options(*card_loader_options(), *_PAGE_ONLY_TEXT)
+    )
+    return list(db.session.scalars(statement))

@@ -1,0 +1,80 @@
+"""The shop: the product list with its filters, product pages, and stored pictures."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from storefront.catalog import services
+from storefront.catalog.listing import SORTS, Listing, page_numbers, parse_listing
+from storefront.catalog.models import SkinType
+from storefront.catalog.seo import product_json_ld
+from storefront.media import send_media
+from storefront.money import format_money
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.get("/products")
+def product_list():
+    listing = parse_listing(request.args)
+    options = services.filter_options()
+    services.drop_unknown_filters(listing, options)
+    page = services.list_products(listing, options)
+    return render_template(
+        "catalog/product_list.html", listing=listing, options=options, page=page,
+        sorts=SORTS, skin_types=list(SkinType), chips=_active_filters(listing, options),
+        page_numbers=page_numbers(page.page, page.pages),
+    )
+
+
+def _active_filters(listing: Listing, options: services.FilterOptions):
+    """(label, query args without that filter) for each filter in use: the removable chips."""
+    chips = []
+    for kind, word in (("category", "Category"), ("condition", "Concern"),
+                       ("ingredient", "Ingredient")):
+        if option := options.find(kind, getattr(listing, kind)):
+            chips.append((f"{word}: {option.name}", listing.args(**{kind: None})))
+    if listing.skin_type:
+        chips.append((f"Skin type: {listing.skin_type.label}", listing.args(skin_type=None)))
+    if listing.price_min is not None:
+        chips.append((f"From {format_money(listing.price_min)}", listing.args(price_min=None)))
+    if listing.price_max is not None:
+        chips.append((f"Up to {format_money(listing.price_max)}",
+                      listing.args(price_max=None)))
+    if listing.in_stock:
+        chips.append(("In stock only", listing.args(in_stock=False)))
+    return chips
+
+
+@bp.get("/products/<slug>")
+def product_detail(slug: str):
+    product = services.product_for_page(slug)
+    if product is None:
+        abort(404)
+    recommendations = services.recommendations_for(product)
+    condition_ids = [recommendation.condition_id for recommendation in recommendations]
+    source_article, related = services.articles_for_page(
+        condition_ids, request.args.get("article", type=str))
+    alternatives = (services.otc_alternatives(product, condition_ids)
+                    if product.prescription_only else [])
+    return render_template(
+        "catalog/product_detail.html", product=product, recommendations=recommendations,
+        source_article=source_article, related_articles=related, alternatives=alternatives,
+        selected_variant=_selected_variant(product),
+        json_ld=product_json_ld(product),
+    )
+
+
+def _selected_variant(product):
+    """The size picked by ``?variant=<id>`` when it can be bought, else the first in stock."""
+    sold = [variant for variant in product.sold_variants if variant.available > 0]
+    wanted = request.args.get("variant", type=int)
+    for variant in sold:
+        if variant.id == wanted:
+            return variant
+    return sold[0] if sold else None
+
+
+@bp.get("/media/<path:name>")
+def media_file(name: str):
+    return send_media(name)

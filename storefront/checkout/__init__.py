@@ -1,0 +1,1 @@
+"""Checkout: the steps from cart to payment, and the order totals."""

@@ -1,0 +1,182 @@
+"""Pricing a cart and placing it as an order, in one transaction.
+
+Placing re-reads every price from the database, snapshots the lines into the order,
+reserves the stock (variant rows in id order) and then takes a use of the discount code,
+so concurrent checkouts lock rows in the same order and cannot deadlock. The caller
+commits, then asks the payment provider to start: no row stays locked during that call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from storefront.cart import services as cart_services
+from storefront.cart.models import Cart, CartLine
+from storefront.checkout import pricing
+from storefront.db import utcnow
+from storefront.discounts import services as discounts
+from storefront.discounts.models import DiscountCode
+from storefront.errors import DomainError
+from storefront.extensions import db
+from storefront.inventory import services as inventory
+from storefront.orders.models import Order, OrderLine, OrderStatus, ShippingMethod
+from storefront.orders.services import new_order_number, payment_failed
+from storefront.orders.status import record_event
+
+
+class CartNotReady(DomainError):
+    """The cart can't be checked out as it is (empty, or items no longer available)."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    line1: str
+    city: str
+    postcode: str
+    country: str
+    line2: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    """What the shopper entered across the checkout steps."""
+
+    email: str
+    address: Address
+    shipping_method: ShippingMethod
+    discount_code: str = ""
+
+
+@dataclass
+class Quote:
+    """A cart priced from the database: its lines, totals and the discount applied."""
+
+    lines: list[tuple[CartLine, Decimal]]
+    totals: pricing.Totals
+    currency: str
+    code: DiscountCode | None = None
+    discount_problem: str | None = None
+
+
+def shipping_rates() -> dict[str, Decimal]:
+    config = current_app.config
+    return {ShippingMethod.STANDARD.value: config["SHIPPING_STANDARD"],
+            ShippingMethod.EXPRESS.value: config["SHIPPING_EXPRESS"]}
+
+
+def shipping_price(method: ShippingMethod | str, goods: Decimal) -> Decimal:
+    return pricing.shipping_cost(
+        str(method), goods, rates=shipping_rates(),
+        free_standard_from=current_app.config["FREE_SHIPPING_THRESHOLD"],
+    )
+
+
+def quote(cart: Cart, *, shipping_method: ShippingMethod | str | None = None,
+          discount_code: str = "", email: str | None = None) -> Quote:
+    """Price ``cart`` now; a code that no longer applies is left out and said why."""
+    config = current_app.config
+    currency = config["SHOP_CURRENCY"]
+    lines = [(line, pricing.line_total(line.variant.price, line.quantity)) for line in cart.lines]
+    subtotal = pricing.subtotal(total for _, total in lines)
+    code, problem = None, None
+    if discount_code:
+        try:
+            code = discounts.check_code(discount_code, subtotal=subtotal, email=email,
+                                        currency=currency)
+        except discounts.DiscountRefused as error:
+            problem = error.message
+    discount = discounts.discount_for(code, subtotal)
+    method = shipping_method or ShippingMethod.STANDARD
+    totals = pricing.totals(
+        [subtotal], discount=discount, shipping=shipping_price(method, subtotal - discount),
+        tax_rate=config["TAX_RATE"], prices_include_tax=config["PRICES_INCLUDE_TAX"],
+    )
+    return Quote(lines, totals, currency, code, problem)
+
+
+def _order_lines(priced: list[tuple[CartLine, Decimal]]) -> list[OrderLine]:
+    return [
+        OrderLine(
+            variant_id=line.variant.id,
+            product_id=line.variant.product_id,
+            sku=line.variant.sku,
+            product_name=line.variant.product.name,
+            size_label=line.variant.size_label,
+            unit_price=line.variant.price,
+            quantity=line.quantity,
+            line_total=total,
+            source_article_id=line.source_article_id,
+        )
+        for line, total in priced
+    ]
+
+
+def _new_order(details: CheckoutDetails, priced: Quote, *, user_id: int | None,
+               cart_id: int) -> Order:
+    address, totals = details.address, priced.totals
+    return Order(
+        number=new_order_number(), user_id=user_id, email=details.email.strip().lower(),
+        currency=priced.currency, subtotal=totals.subtotal, discount_total=totals.discount,
+        shipping_total=totals.shipping, tax_total=totals.tax, total=totals.total,
+        prices_include_tax=totals.prices_include_tax, tax_rate=totals.tax_rate,
+        shipping_method=details.shipping_method,
+        discount_code_id=priced.code.id if priced.code else None,
+        discount_code=priced.code.code if priced.code else None,
+        shipping_name=address.name, shipping_line1=address.line1,
+        shipping_line2=address.line2, shipping_city=address.city,
+        shipping_postcode=address.postcode, shipping_country=address.country,
+        shipping_phone=address.phone, cart_id=cart_id,
+        lines=_order_lines(priced.lines),
+    )
+
+
+def release_earlier_attempts(cart: Cart | None) -> int:
+    """Free the stock held by this cart's unpaid orders; how many there were.
+
+    Run when the shopper is back in the cart or checkout (the browser's back button from
+    a payment page, a second press of "Pay"), so their own abandoned attempt never makes
+    their cart look out of stock. The orders become ``payment_failed``, not cancelled: if
+    one is paid after all, it is still honoured while its stock is there.
+    """
+    if cart is None:
+        return 0
+    earlier = db.session.scalars(select(Order).where(
+        Order.cart_id == cart.id, Order.status == OrderStatus.PENDING_PAYMENT)).all()
+    return sum(payment_failed(order, reason="Replaced by a newer attempt to pay for the same "
+                                            "cart.") for order in earlier)
+
+
+def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None) -> Order:
+    """Turn the cart into an order waiting for payment, with its stock reserved.
+
+    Raises CartNotReady, inventory.OutOfStock or discounts.DiscountRefused; the caller
+    then rolls back, so nothing of the attempt remains.
+    """
+    problems = cart_services.cart_problems(cart)
+    if problems:
+        raise CartNotReady(" ".join(problems))
+    release_earlier_attempts(cart)
+    priced = quote(cart, shipping_method=details.shipping_method,
+                   discount_code=details.discount_code, email=details.email)
+    if priced.discount_problem:
+        raise discounts.DiscountRefused(priced.discount_problem)
+    order = _new_order(details, priced, user_id=user_id, cart_id=cart.id)
+    db.session.add(order)
+    db.session.flush()
+    inventory.reserve(order.lines)
+    if priced.code is not None:
+        discounts.hold_use(priced.code, email=order.email, order_id=order.id)
+    minutes = current_app.config["RESERVATION_MINUTES"]
+    order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
+    record_event(order, "placed", f"{order.item_count} item(s); stock held for {minutes} min")
+    db.session.flush()
+    return order

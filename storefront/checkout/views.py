@@ -1,0 +1,219 @@
+"""Checkout steps: e-mail, address, delivery, discount code, review, pay; then confirmation."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from storefront.cart import services as cart_services
+from storefront.cart.views import release_stale_holds
+from storefront.cart.visitor import visitor_cart
+from storefront.checkout import forms, services, state
+from storefront.discounts import services as discounts
+from storefront.extensions import db
+from storefront.forms import INVALID_FORM_STATUS
+from storefront.inventory.services import OutOfStock
+from storefront.orders import services as orders
+from storefront.orders.models import Order, OrderStatus, ShippingMethod
+from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+
+bp = Blueprint("checkout", __name__, url_prefix="/checkout")
+UNAVAILABLE = ("The payment service is unavailable; your cart is saved. Nothing was charged. "
+               "Please try again in a few minutes.")
+
+
+def step(name: str):
+    """Run a step only with a cart that can be checked out and the earlier steps answered."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            cart = visitor_cart()
+            release_stale_holds(cart)
+            problems = cart_services.cart_problems(cart)
+            if problems:
+                for problem in problems:
+                    flash(problem, "warning")
+                return redirect(url_for("cart.view_cart"))
+            answers = state.load()
+            if not state.reached(answers, name):
+                return redirect(url_for(f"checkout.{state.first_missing(answers)}"))
+            return view(cart, answers, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _page(template: str, cart, answers: dict, current: str, status: int = 200, **context):
+    priced = services.quote(cart, shipping_method=answers.get("shipping"),
+                            discount_code=answers.get("discount", ""),
+                            email=answers.get("email"))
+    html = render_template(template, quote=priced, answers=answers, steps=state.STEPS,
+                           current=current, reached=lambda name: state.reached(answers, name),
+                           **context)
+    return html, status
+
+
+def _form_page(template: str, form, cart, answers: dict, current: str, **context):
+    status = INVALID_FORM_STATUS if request.method == "POST" else 200
+    return _page(template, cart, answers, current, status, form=form, **context)
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _answer(answers: dict, name: str, value) -> object:
+    """Store a step's answer and go on: to the next unanswered step, or back to the review."""
+    answers[name] = value
+    state.save(answers)
+    return redirect(url_for(f"checkout.{state.first_missing(answers)}"))
+
+
+@bp.get("/")
+@step("email")
+def start(cart, answers):
+    return redirect(url_for(f"checkout.{state.first_missing(answers)}"))
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@step("email")
+def email(cart, answers):
+    default = answers.get("email") or (current_user.email if current_user.is_authenticated
+                                       else "")
+    form = forms.EmailForm(data={"email": default})
+    if form.validate_on_submit():
+        return _answer(answers, "email", form.email.data.strip().lower())
+    return _form_page("checkout/email.html", form, cart, answers, "email")
+
+
+@bp.route("/address", methods=["GET", "POST"])
+@step("address")
+def address(cart, answers):
+    form = forms.AddressForm(data=answers.get("address") or {})
+    if form.validate_on_submit():
+        value = {name: (getattr(form, name).data or "") for name in state.ADDRESS_FIELDS}
+        return _answer(answers, "address", value)
+    return _form_page("checkout/address.html", form, cart, answers, "address")
+
+
+@bp.route("/delivery", methods=["GET", "POST"])
+@step("shipping")
+def shipping(cart, answers):
+    form = forms.ShippingForm(data={"method": answers.get("shipping", "standard")})
+    if form.validate_on_submit():
+        return _answer(answers, "shipping", form.method.data)
+    goods = services.quote(cart, discount_code=answers.get("discount", ""),
+                           email=answers.get("email")).totals.goods
+    prices = {method.value: services.shipping_price(method, goods) for method in ShippingMethod}
+    return _form_page("checkout/shipping.html", form, cart, answers, "shipping", prices=prices)
+
+
+@bp.route("/discount", methods=["GET", "POST"])
+@step("discount")
+def discount(cart, answers):
+    form = forms.DiscountForm(data={"code": answers.get("discount", "")})
+    if not form.validate_on_submit():
+        return _form_page("checkout/discount.html", form, cart, answers, "discount")
+    action = request.form.get("action", "apply")
+    code = (form.code.data or "").strip()
+    if action == "skip" or not code:
+        return _answer(answers, "discount", "")
+    priced = services.quote(cart)
+    try:
+        found = discounts.check_code(code, subtotal=priced.totals.subtotal,
+                                     email=answers.get("email"), currency=priced.currency)
+    except discounts.DiscountRefused as error:
+        form.code.errors = [error.message]
+        return _form_page("checkout/discount.html", form, cart, answers, "discount")
+    flash(f"The code {found.code} is applied: {found.describe(priced.currency)}.", "success")
+    return _answer(answers, "discount", found.code)
+
+
+@bp.get("/review")
+@step("review")
+def review(cart, answers):
+    return _page("checkout/review.html", cart, answers, "review", form=forms.PayForm(),
+                 details=state.details(answers))
+
+
+@bp.post("/pay")
+@step("review")
+def pay(cart, answers):
+    """Place the order (committed with its stock held), then hand over to the provider."""
+    if not forms.PayForm().validate_on_submit():
+        abort(400)
+    try:
+        order = services.place_order(cart, state.details(answers),
+                                     user_id=_user_id())
+    except (services.CartNotReady, OutOfStock) as error:
+        db.session.rollback()
+        flash(f"{error.message} Your cart is unchanged; please adjust it and try again.",
+              "error")
+        return redirect(url_for("cart.view_cart"), 303)
+    except discounts.DiscountRefused as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("checkout.discount"), 303)
+    # Committed before calling the provider, so no stock row stays locked during the call.
+    db.session.commit()
+    state.remember_order(order.number)
+    return _start_payment(order)
+
+
+def _start_payment(order: Order):
+    try:
+        provider = get_provider()
+        started = provider.start(
+            order,
+            success_url=url_for("checkout.confirmation", number=order.number, _external=True),
+            cancel_url=url_for("checkout.payment_cancelled", number=order.number,
+                               _external=True),
+        )
+        orders.record_payment_started(order, provider=provider.name, reference=started.reference)
+    except PaymentError as error:
+        db.session.rollback()
+        orders.abandon_unstarted(order, reason=error.message)
+        db.session.commit()
+        message = UNAVAILABLE if isinstance(error, PaymentUnavailable) else (
+            f"{error.message} Your cart is saved; nothing was charged.")
+        return render_template("checkout/payment_unavailable.html", message=message,
+                               order=order), error.status_code
+    db.session.commit()
+    return redirect(started.redirect_url, 303)
+
+
+def _visible_order(number: str) -> Order:
+    """An order this visitor placed in this browser or owns; 404 for anyone else."""
+    order = db.session.scalar(select(Order).where(Order.number == number[:16]))
+    mine = order is not None and (
+        state.placed_here(order.number)
+        or (current_user.is_authenticated and order.user_id == current_user.id)
+    )
+    if not mine:
+        abort(404)
+    return order
+
+
+@bp.get("/orders/<number>")
+def confirmation(number: str):
+    order = _visible_order(number)
+    if order.status == OrderStatus.PAID:
+        state.save({key: value for key, value in state.load().items() if key != "discount"})
+    return render_template("checkout/confirmation.html", order=order,
+                           failure=orders.failure_reason(order))
+
+
+@bp.get("/orders/<number>/cancelled")
+def payment_cancelled(number: str):
+    """Where a provider sends the shopper who gave up paying: back to the review."""
+    order = _visible_order(number)
+    if orders.payment_failed(order, reason="You cancelled the payment."):
+        db.session.commit()
+    flash("The payment was cancelled and nothing was charged. Your cart is saved, so you can "
+          "try again.", "info")
+    return redirect(url_for("checkout.review"))

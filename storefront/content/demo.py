@@ -1,0 +1,155 @@
+"""The content part of ``flask seed-demo``: authors, conditions, recommendations, articles.
+
+Everything is looked up by slug before it is made, so running it again changes nothing.
+Products and ingredients come from the catalog's demo; any that are missing are skipped
+with a note rather than failing the whole seed. Flushes only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from storefront.accounts.models import User
+from storefront.catalog.models import Ingredient, Product, ProductStatus
+from storefront.content import demo_text
+from storefront.content.models import (
+    Article,
+    ArticleKind,
+    ArticleStatus,
+    Author,
+    Condition,
+    Recommendation,
+)
+from storefront.content.rendering import find_shortcodes
+from storefront.content.services import ArticleFields, ContentError, save_article
+from storefront.db import utcnow
+from storefront.extensions import db
+
+
+def _seed_authors(lines: list[str]) -> dict[str, Author]:
+    authors = {}
+    for data in demo_text.AUTHORS:
+        author = db.session.scalar(select(Author).where(Author.slug == data["slug"]))
+        if author is None:
+            user = (db.session.scalar(select(User).where(User.email == data["user_email"]))
+                    if data["user_email"] else None)
+            author = Author(slug=data["slug"], name=data["name"],
+                            credentials=data["credentials"], bio=data["bio"],
+                            user_id=user.id if user else None)
+            db.session.add(author)
+            lines.append(f"Created author {data['name']}")
+        authors[data["slug"]] = author
+    db.session.flush()
+    return authors
+
+
+def _seed_conditions(lines: list[str]) -> dict[str, Condition]:
+    existing = {c.slug: c for c in db.session.scalars(select(Condition))}
+    created = []
+    for position, data in enumerate(demo_text.CONDITIONS):
+        if data["slug"] not in existing:
+            condition = Condition(position=position, **data)
+            db.session.add(condition)
+            existing[data["slug"]] = condition
+            created.append(data["name"])
+    db.session.flush()
+    if created:
+        lines.append(f"Created {len(created)} skin conditions: {', '.join(created)}")
+    return existing
+
+
+def _catalog_lookup() -> tuple[dict[str, Product], dict[str, Ingredient]]:
+    products = {p.slug: p for p in db.session.scalars(select(Product))}
+    ingredients = {i.slug: i for i in db.session.scalars(select(Ingredient))}
+    return products, ingredients
+
+
+def _seed_recommendations(conditions: dict[str, Condition], lines: list[str]) -> None:
+    products, ingredients = _catalog_lookup()
+    missing, created = set(), 0
+    for condition_slug, entries in demo_text.RECOMMENDATIONS.items():
+        condition = conditions[condition_slug]
+        have = {(r.product_id, r.ingredient_id) for r in condition.recommendations}
+        for position, (kind, slug, why, how_to_use) in enumerate(entries):
+            target = (products if kind == "product" else ingredients).get(slug)
+            if target is None:
+                missing.add(f"{kind} {slug}")
+                continue
+            key = (target.id, None) if kind == "product" else (None, target.id)
+            if key in have:
+                continue
+            condition.recommendations.append(Recommendation(
+                product_id=key[0], ingredient_id=key[1], why=why, how_to_use=how_to_use,
+                position=position))
+            created += 1
+    db.session.flush()
+    if created:
+        lines.append(f"Created {created} recommendations")
+    if missing:
+        lines.append("Skipped recommendations for what the catalog does not have (seed the "
+                     "catalog first): " + ", ".join(sorted(missing)))
+
+
+def _without_missing_products(body: str, lines: list[str], slug: str) -> str:
+    """The body minus product shortcodes whose product is not on sale, with a note."""
+    wanted = {code.slug for code in find_shortcodes(body) if code.kind == "product"}
+    if not wanted:
+        return body
+    on_sale = set(db.session.scalars(select(Product.slug).where(
+        Product.slug.in_(sorted(wanted)), Product.status == ProductStatus.ACTIVE)))
+    for missing in sorted(wanted - on_sale):
+        body = re.sub(rf"[ \t]*\[\[product:{re.escape(missing)}\]\]", "", body)
+        lines.append(f"Article {slug}: left out the card for product {missing} "
+                     "(not in the catalog)")
+    return body
+
+
+def _article_fields(data: dict, authors: dict[str, Author],
+                    conditions: dict[str, Condition], body: str) -> ArticleFields:
+    now = utcnow()
+    published_at = now - timedelta(days=data["days_ago"], hours=3)
+    scheduled = data["days_ago"] < 0
+    return ArticleFields(
+        slug=data["slug"], title=data["title"], body=body,
+        author=authors[demo_text.LEAD_AUTHOR], reviewer=authors[demo_text.REVIEWER],
+        kind=ArticleKind(data["kind"]),
+        status=ArticleStatus.SCHEDULED if scheduled else ArticleStatus.PUBLISHED,
+        question=data["question"], summary=data["summary"], published_at=published_at,
+        reviewed_on=(published_at - timedelta(days=2)).date(),
+        conditions=[conditions[slug] for slug in data["conditions"]],
+    )
+
+
+def _seed_articles(authors: dict[str, Author], conditions: dict[str, Condition],
+                   lines: list[str]) -> None:
+    existing = set(db.session.scalars(select(Article.slug)))
+    created, scheduled = [], 0
+    for data in demo_text.ARTICLES:
+        if data["slug"] in existing:
+            continue
+        body = _without_missing_products(data["body"], lines, data["slug"])
+        try:
+            save_article(_article_fields(data, authors, conditions, body))
+        except ContentError as error:
+            lines.append(f"Skipped article {data['slug']}: {error.message}")
+            continue
+        created.append(data["slug"])
+        scheduled += data["days_ago"] < 0
+    if created:
+        lines.append(f"Created {len(created)} articles ({scheduled} scheduled for later): "
+                     + ", ".join(created))
+    else:
+        lines.append("Articles exist")
+
+
+def seed_content() -> list[str]:
+    """Create the demo authors, conditions, recommendations and articles that are missing."""
+    lines: list[str] = []
+    authors = _seed_authors(lines)
+    conditions = _seed_conditions(lines)
+    _seed_recommendations(conditions, lines)
+    _seed_articles(authors, conditions, lines)
+    return lines

@@ -1,0 +1,204 @@
+"""Articles, skin conditions, "Ask a dermatologist", the feed, the sitemap and robots.txt."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup, escape
+
+from storefront.content import seo, services
+from storefront.content.forms import AskForm
+from storefront.content.rendering import (
+    Shortcode,
+    cached_markdown,
+    fill_shortcodes,
+    plain_text,
+)
+from storefront.errors import render_error
+from storefront.extensions import db, limiter
+from storefront.forms import attach_error, render_invalid
+
+bp = Blueprint("content", __name__)
+PER_PAGE = 12
+MAX_PAGE = 10_000
+
+
+def _ask_limit():
+    return current_app.config["ASK_RATE_LIMIT"]
+
+
+def _question_accepted(response) -> bool:
+    """Only accepted questions count towards the limit, so typos don't lock a reader out."""
+    return response.status_code < 400
+
+
+# --- Articles --------------------------------------------------------------------------
+
+def _page_number() -> int | None:
+    """``?page=`` as a whole number from 1, or None when it is not one."""
+    raw = request.args.get("page", "1").strip()
+    if not raw.isdigit() or len(raw) > 5:
+        return None
+    page = int(raw)
+    return page if 1 <= page <= MAX_PAGE else None
+
+
+@bp.get("/articles")
+def article_list():
+    page = _page_number()
+    if page is None:
+        return render_error(400, "Page numbers are whole numbers, starting from 1.")
+    condition = None
+    condition_slug = request.args.get("condition", "").strip()
+    if condition_slug:
+        condition = services.condition_by_slug(condition_slug)
+        if condition is None:
+            return render_error(404, "We have no articles on that skin condition. See all "
+                                     "articles or the list of conditions.")
+    articles = db.paginate(services.visible_articles_query(condition), page=page,
+                           per_page=PER_PAGE, error_out=False)
+    if page > 1 and page > articles.pages:
+        return render_error(404, f"There are only {articles.pages} page(s) of articles.")
+    return render_template("content/article_list.html", articles=articles,
+                           condition=condition, conditions=services.all_conditions())
+
+
+def _shortcode_renderer(page: services.ArticlePage):
+    card = get_template_attribute("catalog/_product_card.html", "product_card")
+
+    def render(code: Shortcode) -> str | None:
+        if code.kind == "article":
+            target = page.articles_by_slug.get(code.slug)
+            if target is None:
+                return None
+            if not target.is_visible():
+                return str(escape(target.title))
+            href = url_for("content.article_detail", slug=target.slug)
+            return str(Markup('<a href="{}">{}</a>').format(href, target.title))
+        product = page.products_by_slug.get(code.slug)
+        if product is None:
+            return None
+        if not product.is_active:
+            return str(escape(product.name))
+        if code.block:
+            return str(card(product, article=page.article, heading_level=3))
+        href = url_for("catalog.product_detail", slug=product.slug, article=page.article.slug)
+        return str(Markup('<a href="{}">{}</a>').format(href, product.name))
+
+    return render
+
+
+def _shortcode_labels(page: services.ArticlePage) -> dict[Shortcode, str]:
+    labels = {}
+    for code in page.body.shortcodes:
+        target = (page.articles_by_slug if code.kind == "article"
+                  else page.products_by_slug).get(code.slug)
+        if target is not None:
+            labels[code] = getattr(target, "title", None) or target.name
+    return labels
+
+
+@bp.get("/articles/<slug>")
+def article_detail(slug: str):
+    page = services.article_page(slug)
+    if page is None:
+        return render_error(404, "We can't find that article. It may have moved, or it "
+                                 "may not be published yet.")
+    body = fill_shortcodes(page.body, _shortcode_renderer(page))
+    answer = plain_text(page.body, _shortcode_labels(page))
+    return render_template(
+        "content/article_detail.html", page=page, article=page.article, body=body,
+        json_ld=seo.article_json_ld(page.article, answer),
+    )
+
+
+# --- Conditions ------------------------------------------------------------------------
+
+@bp.get("/conditions")
+def condition_list():
+    return render_template("content/condition_list.html",
+                           conditions=services.all_conditions())
+
+
+def _condition_texts(condition) -> dict[str, Markup]:
+    """The condition's Markdown sections as safe HTML. Shortcodes are not used on
+    condition pages (their products are the recommendations), so any show as words.
+    """
+    return {
+        name: fill_shortcodes(
+            cached_markdown(f"condition:{condition.id}:{name}", getattr(condition, name)),
+            lambda code: None)
+        for name in ("causes", "what_helps")
+    }
+
+
+@bp.get("/conditions/<slug>")
+def condition_detail(slug: str):
+    page = services.condition_page(slug)
+    if page is None:
+        return render_error(404, "We don't have a page on that skin condition. The list "
+                                 "of conditions shows the ones we cover.")
+    return render_template(
+        "content/condition_detail.html", page=page, condition=page.condition,
+        texts=_condition_texts(page.condition),
+        json_ld=seo.breadcrumbs_json_ld([
+            ("Conditions", url_for("content.condition_list", _external=True)),
+            (page.condition.name, url_for("content.condition_detail", slug=slug,
+                                          _external=True)),
+        ]),
+    )
+
+
+# --- Ask a dermatologist ---------------------------------------------------------------
+
+@bp.route("/ask", methods=["GET", "POST"])
+@limiter.limit(_ask_limit, methods=["POST"], deduct_when=_question_accepted)
+def ask():
+    form = AskForm()
+    if form.validate_on_submit():
+        try:
+            services.receive_question(
+                form.name.data, form.email.data, form.question.data,
+                form.chosen_skin_type(), looks_automated=form.looks_automated)
+        except services.ContentError as error:
+            attach_error(form, error.message, error.field)
+        else:
+            db.session.commit()
+            return redirect(url_for("content.ask_thanks"))
+    if request.method == "POST":
+        return render_invalid("content/ask.html", form=form)
+    return render_template("content/ask.html", form=form)
+
+
+@bp.get("/ask/thanks")
+def ask_thanks():
+    return render_template("content/ask_thanks.html")
+
+
+# --- Feed, sitemap, robots -------------------------------------------------------------
+
+@bp.get("/articles/feed.xml")
+def feed():
+    xml = render_template("content/feed.xml", **seo.feed_context())
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    xml = render_template("content/sitemap.xml", entries=seo.sitemap_entries())
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    text = render_template("content/robots.txt", disallowed=seo.ROBOTS_DISALLOW,
+                           sitemap_url=url_for("content.sitemap", _external=True))
+    return Response(text, mimetype="text/plain")

@@ -1,0 +1,1 @@
+"""Discount codes: the rules a code must pass and its usage counter."""

@@ -1,0 +1,1 @@
+"""Stock: reservations for checkouts in progress, sales, adjustments and their ledger."""

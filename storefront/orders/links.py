@@ -1,0 +1,43 @@
+"""Signed links that let a guest see their order without an account."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.orders.models import Order
+
+GUEST_ORDER_SALT = "guest-order"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=GUEST_ORDER_SALT)
+
+
+def guest_order_token(order: Order) -> str:
+    return _serializer().dumps({"n": order.number})
+
+
+def guest_order_url(order: Order, *, external: bool = True) -> str:
+    return url_for("orders.guest_order", token=guest_order_token(order), _external=external)
+
+
+def order_url(order: Order, *, external: bool = True) -> str:
+    """Where the shopper sees this order: their account, or the signed link for a guest."""
+    if order.user_id is None:
+        return guest_order_url(order, external=external)
+    return url_for("orders.order_detail", number=order.number, _external=external)
+
+
+def order_for_token(token: str) -> Order | None:
+    """The order a guest link names, or None if the link is forged, altered or too old."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["GUEST_ORDER_LINK_MAX_AGE"])
+    except BadSignature:  # SignatureExpired is a BadSignature too
+        return None
+    number = data.get("n") if isinstance(data, dict) else None
+    if not isinstance(number, str):
+        return None
+    return db.session.scalar(select(Order).where(Order.number == number))

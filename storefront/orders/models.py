@@ -1,0 +1,249 @@
+"""Orders snapshot what was bought (names, SKUs, prices): catalog edits never change them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.db import TimestampMixin, enum_column, utcnow
+from storefront.extensions import db
+from storefront.money import money_column
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    PAYMENT_FAILED = "payment_failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    FULFILLED = "fulfilled"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending_payment": "Waiting for payment",
+            "paid": "Paid",
+            "payment_failed": "Payment failed",
+            "expired": "Expired (not paid in time)",
+            "cancelled": "Cancelled",
+            "fulfilled": "Sent",
+            "partially_refunded": "Partly refunded",
+            "refunded": "Refunded",
+        }[self.value]
+
+    @property
+    def tone(self) -> str:
+        """The tag style that goes with the status: ok, warn or danger."""
+        if self in (OrderStatus.PAID, OrderStatus.FULFILLED):
+            return "ok"
+        if self in (OrderStatus.PENDING_PAYMENT, OrderStatus.PARTIALLY_REFUNDED,
+                    OrderStatus.REFUNDED):
+            return "warn"
+        return "danger"
+
+
+class ShippingMethod(enum.StrEnum):
+    STANDARD = "standard"
+    EXPRESS = "express"
+
+    @property
+    def label(self) -> str:
+        return {"standard": "Standard delivery (3 to 5 working days)",
+                "express": "Express delivery (1 or 2 working days)"}[self.value]
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Order(TimestampMixin, db.Model):
+    __tablename__ = "shop_order"
+    __table_args__ = (
+        Index("ix_shop_order_status_reservation", "status", "reservation_expires_at"),
+        Index("ix_shop_order_email_discount", "email", "discount_code_id"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint("discount_total >= 0 AND discount_total <= subtotal",
+                        name="discount_within_subtotal"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A random code such as HS-7K2M9QXD: no sequence to guess, easy to read out on the phone.
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[OrderStatus] = mapped_column(
+        enum_column(OrderStatus), default=OrderStatus.PENDING_PAYMENT
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[Decimal] = mapped_column(money_column())
+    discount_total: Mapped[Decimal] = mapped_column(money_column(), default=Decimal("0.00"))
+    shipping_total: Mapped[Decimal] = mapped_column(money_column())
+    tax_total: Mapped[Decimal] = mapped_column(money_column())
+    total: Mapped[Decimal] = mapped_column(money_column())
+    prices_include_tax: Mapped[bool]
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4, asdecimal=True))
+    shipping_method: Mapped[ShippingMethod] = mapped_column(enum_column(ShippingMethod))
+    discount_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("discount_code.id", ondelete="SET NULL")
+    )
+    discount_code: Mapped[str | None] = mapped_column(String(40))
+    shipping_name: Mapped[str] = mapped_column(String(120))
+    shipping_line1: Mapped[str] = mapped_column(String(200))
+    shipping_line2: Mapped[str] = mapped_column(String(200), default="")
+    shipping_city: Mapped[str] = mapped_column(String(100))
+    shipping_postcode: Mapped[str] = mapped_column(String(20))
+    shipping_country: Mapped[str] = mapped_column(String(2))
+    shipping_phone: Mapped[str] = mapped_column(String(40), default="")
+    reservation_expires_at: Mapped[datetime | None]
+    cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"),
+                                                index=True)
+    paid_at: Mapped[datetime | None]
+    flagged: Mapped[bool] = mapped_column(default=False)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", order_by="Payment.id", cascade="all, delete-orphan"
+    )
+    refunds: Mapped[list[Refund]] = relationship(
+        back_populates="order", order_by="Refund.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number} {self.status}>"
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def amount_refunded(self) -> Decimal:
+        return sum((refund.amount for refund in self.refunds), Decimal("0.00"))
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user_id is None
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_line"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"),
+                                          index=True)
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variant.id", ondelete="SET NULL"), index=True
+    )
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    sku: Mapped[str] = mapped_column(String(64))
+    product_name: Mapped[str] = mapped_column(String(160))
+    size_label: Mapped[str] = mapped_column(String(40))
+    unit_price: Mapped[Decimal] = mapped_column(money_column())
+    quantity: Mapped[int]
+    line_total: Mapped[Decimal] = mapped_column(money_column())
+    source_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="SET NULL"), index=True
+    )
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderEvent(db.Model):
+    """What happened to an order, when, and who did it (None: the shopper or the system)."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id",
+                                                            ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class Payment(TimestampMixin, db.Model):
+    """One attempt to pay through a provider, known there by ``provider_reference``."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_reference",
+                         name="uq_payment_provider_reference"),
+        CheckConstraint("amount_refunded >= 0 AND amount_refunded <= amount",
+                        name="refunded_within_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"),
+                                          index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_reference: Mapped[str] = mapped_column(String(255))
+    amount: Mapped[Decimal] = mapped_column(money_column())
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus), default=PaymentStatus.PENDING
+    )
+    amount_refunded: Mapped[Decimal] = mapped_column(money_column(), default=Decimal("0.00"))
+    # The provider's own word for the last state it reported, for the operator.
+    raw_status: Mapped[str] = mapped_column(String(300), default="")
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+    refunds: Mapped[list[Refund]] = relationship(back_populates="payment",
+                                                 order_by="Refund.id")
+
+
+class Refund(db.Model):
+    __tablename__ = "refund"
+    __table_args__ = (
+        UniqueConstraint("order_id", "reference", name="uq_refund_order_reference"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"),
+                                          index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id", ondelete="CASCADE"),
+                                            index=True)
+    amount: Mapped[Decimal] = mapped_column(money_column())
+    reference: Mapped[str] = mapped_column(String(255))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id",
+                                                            ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="refunds")
+    payment: Mapped[Payment] = relationship(back_populates="refunds")

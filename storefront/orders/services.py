@@ -1,0 +1,367 @@
+"""What happens to an order after it is placed. The payment providers call these.
+
+``payment_succeeded``, ``payment_failed``, ``payment_expired`` and ``refund_recorded``
+are what a provider's return page or webhook reports through; each locks the order's
+row first, so two reports about one order (a webhook and a redirect arriving together)
+are handled one after the other, and each is idempotent. Services flush; callers commit.
+
+Invariants kept here: an order that is ``pending_payment`` holds reserved stock; one in
+``HOLDS_DISCOUNT`` holds a use of its discount code. ``_move`` gives both back when an
+order leaves those statuses.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storefront.cart import services as cart_services
+from storefront.db import utcnow
+from storefront.discounts import services as discounts
+from storefront.discounts.models import DiscountCode
+from storefront.errors import DomainError
+from storefront.extensions import db
+from storefront.inventory import services as inventory
+from storefront.money import format_money, quantize
+from storefront.orders import emails
+from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
+from storefront.orders.status import (
+    HOLDS_DISCOUNT,
+    HOLDS_RESERVATION,
+    SOLD,
+    IllegalTransition,
+    record_event,
+    transition,
+)
+from storefront.payments.base import PaymentError, get_provider
+
+S = OrderStatus
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read out
+SETTLED = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED)
+
+
+class RefundError(DomainError):
+    status_code = 422
+
+
+def new_order_number() -> str:
+    """A random, unused number such as ``HS-7K2M9QXD``."""
+    while True:
+        number = "HS-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
+
+
+def lock_order(order: Order) -> Order:
+    """Re-read ``order`` with its row locked until the transaction ends."""
+    query = (
+        select(Order)
+        .where(Order.id == order.id)
+        .options(selectinload(Order.lines), selectinload(Order.payments),
+                 selectinload(Order.refunds))
+        .with_for_update(of=Order)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalars(query).one()
+
+
+def stock_lines(order: Order) -> list:
+    """The order's lines whose variant still exists (what stock changes apply to)."""
+    return [line for line in order.lines if line.variant_id is not None]
+
+
+def _move(order: Order, new_status: OrderStatus, *, actor=None, note: str = "") -> None:
+    """Change status and give back the reservation and discount use the order stops holding."""
+    old = order.status
+    transition(order, new_status, actor=actor, note=note)
+    if old in HOLDS_RESERVATION and new_status not in HOLDS_RESERVATION and new_status != S.PAID:
+        inventory.release(stock_lines(order))
+    if old in HOLDS_DISCOUNT and new_status not in HOLDS_DISCOUNT:
+        discounts.release_use(order.discount_code_id)
+
+
+def flag(order: Order, reason: str) -> None:
+    """Mark the order for a person to look at, with why."""
+    order.flagged = True
+    order.flag_reason = (order.flag_reason + "\n" if order.flag_reason else "") + reason
+    record_event(order, "flagged", reason)
+    db.session.flush()
+
+
+# Payments -------------------------------------------------------------------------------
+
+def record_payment_started(order: Order, *, provider: str, reference: str) -> Payment:
+    """Remember the provider's reference for a payment that has begun.
+
+    A provider may have added the Payment row itself in ``start``; then it is kept.
+    """
+    payment = next((p for p in order.payments
+                    if p.provider == provider and p.provider_reference == reference), None)
+    if payment is None:
+        payment = Payment(provider=provider, provider_reference=reference, amount=order.total,
+                          currency=order.currency)
+        order.payments.append(payment)
+    payment.raw_status = payment.raw_status or "started"
+    record_event(order, "payment_started", f"{provider} {reference}")
+    db.session.flush()
+    return payment
+
+
+def _payment_for(order: Order, provider: str, reference: str) -> Payment | None:
+    payment = db.session.scalar(select(Payment).where(
+        Payment.provider == provider, Payment.provider_reference == reference))
+    if payment is not None:
+        return payment
+    # A provider may report under a different id than it started with (session vs intent).
+    pending = [p for p in order.payments if p.provider == provider
+               and p.status == PaymentStatus.PENDING]
+    if len(pending) == 1:
+        pending[0].provider_reference = reference
+        return pending[0]
+    return None
+
+
+def _mismatch(order: Order, amount: Decimal, currency: str) -> bool:
+    return (quantize(Decimal(amount)) != order.total
+            or (currency or "").upper() != order.currency.upper())
+
+
+def payment_succeeded(order: Order, *, provider: str, reference: str, amount: Decimal,
+                      currency: str) -> bool:
+    """Record a successful payment; False if this payment was already recorded or refused.
+
+    An amount or currency that differs from the order flags it and does not mark it paid.
+    """
+    order = lock_order(order)
+    payment = _payment_for(order, provider, reference)
+    if payment is not None and (payment.status in SETTLED or payment.order_id != order.id):
+        if payment.order_id != order.id:
+            flag(order, f"Payment {reference} ({provider}) belongs to another order.")
+        return False
+    if _mismatch(order, amount, currency):
+        flag(order, f"Payment {reference} ({provider}) was {amount} {currency}, but the order "
+                    f"total is {order.total} {order.currency}; it was not marked paid.")
+        if payment is not None:
+            payment.raw_status = "amount or currency mismatch"
+        return False
+    if payment is None:
+        payment = Payment(order=order, provider=provider, provider_reference=reference,
+                          amount=order.total, currency=order.currency)
+        db.session.add(payment)
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.raw_status = "succeeded"
+    db.session.flush()
+    _apply_payment(order, payment)
+    return True
+
+
+def _apply_payment(order: Order, payment: Payment) -> None:
+    if order.status == S.PENDING_PAYMENT:
+        inventory.commit_sale(stock_lines(order), order_id=order.id)
+        _mark_paid(order, payment)
+    elif order.status in (S.EXPIRED, S.PAYMENT_FAILED):
+        problem = _take_again(order)
+        if problem is None:
+            _mark_paid(order, payment)
+        else:
+            _refund_unfulfillable(order, payment, problem)
+    elif order.status == S.CANCELLED:
+        _refund_unfulfillable(order, payment, "the order had been cancelled")
+    else:
+        flag(order, f"A second payment ({payment.provider} {payment.provider_reference}) "
+                    f"arrived for an order that is already {order.status.label.lower()}; "
+                    "please refund it.")
+
+
+def _take_again(order: Order) -> str | None:
+    """Sell the stock (and discount use) of an order whose holds were given back.
+
+    Returns None on success, or why it could not be done (then nothing was changed).
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        inventory.sell_unreserved(stock_lines(order), order_id=order.id)
+        code = db.session.get(DiscountCode, order.discount_code_id or 0)
+        if code is not None:
+            discounts.hold_use(code, email=order.email, order_id=order.id,
+                               require_active=False)
+    except (inventory.OutOfStock, discounts.DiscountRefused) as error:
+        savepoint.rollback()
+        return error.message
+    savepoint.commit()
+    return None
+
+
+def _mark_paid(order: Order, payment: Payment) -> None:
+    order.paid_at = utcnow()
+    transition(order, S.PAID, note=f"{payment.provider} {payment.provider_reference}")
+    cart_services.remove_variants(order.cart_id, [line.variant_id for line in stock_lines(order)])
+    emails.send_confirmation(order)
+
+
+def _refund_unfulfillable(order: Order, payment: Payment, why: str) -> None:
+    """Money arrived for an order we can no longer fulfil: send it straight back."""
+    try:
+        result = get_provider(payment.provider).refund(payment, payment.amount)
+    except PaymentError as error:
+        flag(order, f"Paid, but the order can't be fulfilled ({why}) and the automatic "
+                    f"refund failed ({error.message}); please refund it by hand.")
+        return
+    _move(order, S.REFUNDED, note=f"Paid after it could no longer be fulfilled ({why}); "
+                                  "refunded automatically.")
+    _add_refund(order, payment, result.amount, result.reference, note="automatic refund")
+    emails.send_unfulfillable(order, why)
+
+
+def payment_failed(order: Order, *, reason: str) -> bool:
+    """The shopper's payment was refused: stock goes back on sale. False if not pending."""
+    order = lock_order(order)
+    if order.status != S.PENDING_PAYMENT:
+        return False
+    for payment in order.payments:
+        if payment.status == PaymentStatus.PENDING:
+            payment.status = PaymentStatus.FAILED
+            payment.raw_status = reason[:300]
+    _move(order, S.PAYMENT_FAILED, note=reason)
+    return True
+
+
+def payment_expired(order: Order) -> bool:
+    """Nobody paid in time: stock goes back on sale. False if not pending."""
+    order = lock_order(order)
+    if order.status != S.PENDING_PAYMENT:
+        return False
+    _move(order, S.EXPIRED, note="The reservation ran out before the payment arrived.")
+    return True
+
+
+def abandon_unstarted(order: Order, reason: str) -> None:
+    """The payment could not even begin: cancel the order and give its stock back."""
+    order = lock_order(order)
+    if order.status == S.PENDING_PAYMENT:
+        _move(order, S.CANCELLED, note=reason)
+
+
+def failure_reason(order: Order) -> str:
+    """Why the order's payment failed, as recorded when it did."""
+    for event in reversed(order.events):
+        if event.to_status == S.PAYMENT_FAILED.value:
+            return event.note
+    return ""
+
+
+# Refunds and cancellation ---------------------------------------------------------------
+
+def _refundable_payment(order: Order) -> Payment | None:
+    payments = [p for p in order.payments
+                if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)]
+    return payments[-1] if payments else None
+
+
+def _add_refund(order: Order, payment: Payment, amount: Decimal, reference: str, *,
+                actor=None, note: str = "") -> Refund:
+    """Write a refund against ``payment`` (the order row is locked by the caller)."""
+    refund = Refund(order=order, payment=payment, amount=amount, reference=reference,
+                    actor_id=getattr(actor, "id", actor), note=note)
+    db.session.add(refund)
+    payment.amount_refunded = payment.amount_refunded + amount
+    payment.status = (PaymentStatus.REFUNDED if payment.amount_refunded >= payment.amount
+                      else PaymentStatus.PARTIALLY_REFUNDED)
+    record_event(order, "refund", f"{format_money(amount, order.currency)} ({reference})",
+                 actor=actor)
+    db.session.flush()
+    return refund
+
+
+def refund_recorded(order: Order, *, amount: Decimal, reference: str, actor=None) -> bool:
+    """Record a refund the provider made; False if ``reference`` was recorded already."""
+    order = lock_order(order)
+    if any(refund.reference == reference for refund in order.refunds):
+        return False
+    amount = quantize(Decimal(amount))
+    payment = _refundable_payment(order)
+    remaining = payment.amount - payment.amount_refunded if payment else Decimal(0)
+    if payment is None or not 0 < amount <= remaining:
+        flag(order, f"A refund of {amount} ({reference}) was reported, but only {remaining} "
+                    "of this order's payment was left to refund.")
+        return False
+    _add_refund(order, payment, amount, reference, actor=actor)
+    if order.status in SOLD:
+        fully = payment.amount_refunded >= payment.amount
+        _move(order, S.REFUNDED if fully else S.PARTIALLY_REFUNDED, actor=actor,
+              note=f"{format_money(amount, order.currency)} refunded")
+    return True
+
+
+def refund(order: Order, amount: Decimal, *, actor) -> None:
+    """Refund ``amount`` of a paid order through its payment provider, then record it."""
+    order = lock_order(order)
+    amount = quantize(Decimal(amount))
+    payment = _refundable_payment(order)
+    if order.status not in SOLD or payment is None:
+        raise RefundError(f"Order {order.number} has no payment that can be refunded.")
+    remaining = payment.amount - payment.amount_refunded
+    if not 0 < amount <= remaining:
+        raise RefundError(f"Enter an amount from {format_money(Decimal('0.01'), order.currency)}"
+                          f" to {format_money(remaining, order.currency)}.")
+    result = get_provider(payment.provider).refund(payment, amount)
+    refund_recorded(order, amount=result.amount, reference=result.reference, actor=actor)
+
+
+def cancel(order: Order, *, actor, note: str = "") -> None:
+    """Cancel an unpaid or paid (not yet sent) order: stock goes back, payment refunded."""
+    order = lock_order(order)
+    if order.status == S.PENDING_PAYMENT:
+        _move(order, S.CANCELLED, actor=actor, note=note or "Cancelled before payment.")
+        return
+    if order.status not in (S.PAID, S.PARTIALLY_REFUNDED):
+        raise IllegalTransition(order, S.CANCELLED)
+    payment = _refundable_payment(order)
+    remaining = payment.amount - payment.amount_refunded if payment else Decimal(0)
+    # The refund goes first: if the provider refuses, nothing here has changed.
+    result = get_provider(payment.provider).refund(payment, remaining) if remaining else None
+    inventory.restock(stock_lines(order), order_id=order.id, actor_id=getattr(actor, "id", actor),
+                      note=f"order {order.number} cancelled")
+    _move(order, S.CANCELLED, actor=actor, note=note or "Cancelled after payment.")
+    if result is not None:
+        _add_refund(order, payment, result.amount, result.reference, actor=actor,
+                    note="order cancelled")
+
+
+# Reservations that ran out --------------------------------------------------------------
+
+def release_expired_reservations(now: datetime | None = None, limit: int = 100) -> int:
+    """Expire unpaid orders whose reservation has run out; how many were expired."""
+    query = (
+        select(Order)
+        .where(Order.status == S.PENDING_PAYMENT, Order.reservation_expires_at <= (now or utcnow()))
+        .order_by(Order.reservation_expires_at)
+        .limit(limit)
+        # Two shoppers' pages sweeping at once each take different orders, never wait.
+        .with_for_update(skip_locked=True)
+    )
+    return sum(payment_expired(order) for order in db.session.scalars(query).all())
+
+
+def release_expired_lazily() -> int:
+    """A small sweep run when a cart or checkout page loads (cheap when there is nothing)."""
+    return release_expired_reservations(limit=current_app.config["RESERVATION_SWEEP_LIMIT"])
+
+
+# Guest orders joining an account ------------------------------------------------------
+
+def attach_guest_orders(user) -> int:
+    """Give ``user`` the guest orders placed with their (now confirmed) e-mail address."""
+    orders = db.session.scalars(
+        select(Order).where(Order.user_id.is_(None), Order.email == user.email.lower())
+    ).all()
+    for order in orders:
+        order.user_id = user.id
+        record_event(order, "joined_account", f"joined the account of {user.email}")
+    db.session.flush()
+    return len(orders)

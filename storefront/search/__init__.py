@@ -1,0 +1,1 @@
+"""Full-text search over products, articles and skin conditions."""

@@ -1,0 +1,405 @@
+"""The database side of search: FTS5 tables on SQLite, ``tsvector`` columns on PostgreSQL.
+
+These structures stay out of the SQLAlchemy models. ``install`` creates them and fills them
+from the existing rows; the Alembic migration calls it, and so does ``db.create_all()``
+through a metadata event. ``uninstall`` removes every one of them.
+
+The index is kept fresh by database triggers rather than ORM events: a trigger also sees
+bulk ``UPDATE`` statements, raw SQL and ``ON DELETE CASCADE``, which never pass through the
+ORM, and it runs in the writer's own transaction, so a rolled-back change leaves no trace.
+Every trigger does the same thing: recompute the documents of the products (articles,
+conditions) whose ids it names.
+
+Tokenising is the same idea on both backends: English stemming, accents folded
+("Avène" is found by "avene"), prefixes matched at query time. SQLite uses FTS5's
+``porter unicode61 remove_diacritics 2`` tokenizer; PostgreSQL a copy of the ``english``
+configuration with the ``unaccent`` dictionary in front of the stemmer.
+
+SQLite keeps its own copy of the text in each FTS5 table (not an external-content or
+contentless table): deleting a row of those needs the exact text that was indexed, which
+is gone once a brand or ingredient has been renamed, and SQLite 3.40 has no
+``contentless_delete``. The copy is also what ``snippet()`` reads.
+"""
+
+# ruff: noqa: S608  (DDL assembled only from this module's constants, never from input)
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection
+
+from storefront.extensions import db
+
+SEARCH_COLUMN = "search_vector"
+TS_CONFIG = "storefront_search"
+SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Marks the text search configuration when installing it also installed ``unaccent``.
+_CREATED_UNACCENT = "search: created unaccent"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One searchable text: its FTS5 column, its weight (A highest) and its SQL source.
+
+    ``source`` is SQL over the indexed row, which is aliased ``src``; ``{agg}`` stands for
+    the backend's string aggregate.
+    """
+
+    name: str
+    weight: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A change to ``table`` (``event``) alters the indexed rows whose ids ``ids`` lists."""
+
+    table: str
+    event: str
+    ids: str
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    table: str
+    fields: tuple[Field, ...]
+    watched: tuple[str, ...]
+    dependencies: tuple[Dependency, ...] = ()
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_fts"
+
+    @property
+    def gin_index(self) -> str:
+        return f"ix_{self.table}_{SEARCH_COLUMN}"
+
+    @property
+    def document_function(self) -> str:
+        return f"{self.table}_search_document"
+
+    @property
+    def own_trigger(self) -> str:
+        return f"{self.table}_search__{self.table}_write"
+
+    def field_names(self) -> list[str]:
+        return [field.name for field in self.fields]
+
+    def all_dependencies(self) -> tuple[Dependency, ...]:
+        """Triggers on the indexed table itself, then those on the tables that feed it."""
+        watched = ", ".join(self.watched)
+        own = (
+            Dependency(self.table, "INSERT", "NEW.id"),
+            Dependency(self.table, f"UPDATE OF {watched}", "OLD.id, NEW.id"),
+            Dependency(self.table, "DELETE", "OLD.id"),
+        )
+        return own + self.dependencies
+
+    def trigger_name(self, dependency: Dependency) -> str:
+        verb = dependency.event.split()[0].lower()
+        return f"{self.table}_search__{dependency.table}_{verb}"
+
+
+_INGREDIENT_NAMES = (
+    "(SELECT {agg}(i.name, ' ') FROM product_ingredient AS link "
+    "JOIN ingredient AS i ON i.id = link.ingredient_id WHERE link.product_id = src.id)"
+)
+
+PRODUCTS = SearchIndex(
+    table="product",
+    fields=(
+        Field("name", "A", "src.name"),
+        Field("brand", "B", "(SELECT b.name FROM brand AS b WHERE b.id = src.brand_id)"),
+        Field("key_ingredients", "B", _INGREDIENT_NAMES),
+        Field("short_description", "B", "src.short_description"),
+        Field("description", "C", "src.description"),
+        Field("ingredients_list", "D", "src.ingredients_list"),
+    ),
+    watched=("name", "brand_id", "short_description", "description", "ingredients_list"),
+    dependencies=(
+        Dependency("brand", "UPDATE OF name", "SELECT id FROM product WHERE brand_id = NEW.id"),
+        Dependency("ingredient", "UPDATE OF name",
+                   "SELECT product_id FROM product_ingredient WHERE ingredient_id = NEW.id"),
+        Dependency("product_ingredient", "INSERT", "NEW.product_id"),
+        Dependency("product_ingredient", "UPDATE", "OLD.product_id, NEW.product_id"),
+        Dependency("product_ingredient", "DELETE", "OLD.product_id"),
+    ),
+)
+
+ARTICLES = SearchIndex(
+    table="article",
+    fields=(
+        Field("title", "A", "src.title"),
+        Field("question", "B", "src.question"),
+        Field("summary", "B", "src.summary"),
+        Field("body", "C", "src.body"),
+    ),
+    watched=("title", "question", "summary", "body"),
+)
+
+CONDITIONS = SearchIndex(
+    table="condition",
+    fields=(
+        Field("name", "A", "src.name"),
+        Field("summary", "B", "src.summary"),
+        Field("causes", "C", "src.causes"),
+        Field("what_helps", "C", "src.what_helps"),
+    ),
+    watched=("name", "summary", "causes", "what_helps"),
+)
+
+INDEXES = (PRODUCTS, ARTICLES, CONDITIONS)
+SOURCE_TABLES = ("product", "brand", "ingredient", "product_ingredient", "article", "condition")
+
+
+# --- SQLite: FTS5 ----------------------------------------------------------------------
+
+
+def _sqlite_insert(index: SearchIndex, where: str) -> str:
+    """INSERT the documents of the indexed rows that match ``where``."""
+    exprs = ", ".join(f"coalesce({field.source}, '')" for field in index.fields)
+    return (
+        f"INSERT INTO {index.fts_table}(rowid, {', '.join(index.field_names())}) "
+        f"SELECT src.id, {exprs.replace('{agg}', 'group_concat')} "
+        f"FROM {index.table} AS src WHERE {where}"
+    )
+
+
+def _sqlite_refresh(index: SearchIndex, ids: str) -> str:
+    """A trigger body that re-indexes the rows whose ids are ``ids``."""
+    return (f"DELETE FROM {index.fts_table} WHERE rowid IN ({ids}); "
+            f"{_sqlite_insert(index, f'src.id IN ({ids})')};")
+
+
+def _sqlite_install(connection: Connection, index: SearchIndex) -> None:
+    connection.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {index.fts_table} USING fts5("
+        f"{', '.join(index.field_names())}, tokenize='{SQLITE_TOKENIZER}')"
+    )
+    for dependency in index.all_dependencies():
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {index.trigger_name(dependency)} "
+            f"AFTER {dependency.event} ON {dependency.table} BEGIN "
+            f"{_sqlite_refresh(index, dependency.ids)} END"
+        )
+    connection.exec_driver_sql(f"DELETE FROM {index.fts_table}")
+    connection.exec_driver_sql(_sqlite_insert(index, "1 = 1"))
+
+
+def _sqlite_uninstall(connection: Connection, index: SearchIndex) -> None:
+    for dependency in index.all_dependencies():
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {index.trigger_name(dependency)}")
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {index.fts_table}")
+
+
+def _sqlite_existing(connection: Connection) -> set[str]:
+    rows = connection.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')"
+    )
+    return {name for (name,) in rows}
+
+
+def _sqlite_expected(index: SearchIndex) -> list[str]:
+    return [index.fts_table] + [index.trigger_name(d) for d in index.all_dependencies()]
+
+
+# --- PostgreSQL: tsvector ----------------------------------------------------------------
+
+
+def _pg_document(index: SearchIndex) -> str:
+    parts = [
+        f"setweight(to_tsvector('{TS_CONFIG}', coalesce({field.source}, '')), '{field.weight}')"
+        for field in index.fields
+    ]
+    return " || ".join(parts).replace("{agg}", "string_agg")
+
+
+def _pg_function(name: str, body: str) -> str:
+    return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {body} END $$")
+
+
+def _pg_trigger(name: str, timing: str, table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _pg_index_statements(index: SearchIndex) -> list[str]:
+    table, column = index.table, SEARCH_COLUMN
+    statements = [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} tsvector",
+        f"CREATE INDEX IF NOT EXISTS {index.gin_index} ON {table} USING gin ({column})",
+        f"CREATE OR REPLACE FUNCTION {index.document_function}(src {table}) RETURNS tsvector "
+        f"LANGUAGE sql STABLE AS $$ SELECT {_pg_document(index)} $$",
+        # The row's own text: computed before it is written, so no second UPDATE.
+        _pg_function(index.own_trigger,
+                     f"NEW.{column} := {index.document_function}(NEW); RETURN NEW;"),
+        *_pg_trigger(index.own_trigger,
+                     f"BEFORE INSERT OR UPDATE OF {', '.join(index.watched)}", table),
+    ]
+    for dependency in index.dependencies:
+        name = index.trigger_name(dependency)
+        refresh = (f"UPDATE {table} AS dst SET {column} = {index.document_function}(dst) "
+                   f"WHERE dst.id IN ({dependency.ids}); RETURN NULL;")
+        statements += [_pg_function(name, refresh),
+                       *_pg_trigger(name, f"AFTER {dependency.event}", dependency.table)]
+    statements.append(f"UPDATE {table} AS dst SET {column} = {index.document_function}(dst)")
+    return statements
+
+
+def _pg_install_config(connection: Connection) -> None:
+    had_unaccent = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'"
+    ).first() is not None
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
+    if _pg_config_exists(connection):
+        return
+    connection.exec_driver_sql(
+        f"CREATE TEXT SEARCH CONFIGURATION {TS_CONFIG} (COPY = pg_catalog.english)"
+    )
+    connection.exec_driver_sql(
+        f"ALTER TEXT SEARCH CONFIGURATION {TS_CONFIG} "
+        "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem"
+    )
+    if not had_unaccent:
+        connection.exec_driver_sql(
+            f"COMMENT ON TEXT SEARCH CONFIGURATION {TS_CONFIG} IS '{_CREATED_UNACCENT}'"
+        )
+
+
+def _pg_config_exists(connection: Connection) -> bool:
+    return connection.exec_driver_sql(
+        "SELECT 1 FROM pg_ts_config WHERE cfgname = %(name)s "
+        "AND cfgnamespace = current_schema()::regnamespace",
+        {"name": TS_CONFIG},
+    ).first() is not None
+
+
+def _pg_uninstall_config(connection: Connection) -> None:
+    if not _pg_config_exists(connection):
+        return
+    comment = connection.exec_driver_sql(
+        f"SELECT obj_description('{TS_CONFIG}'::regconfig, 'pg_ts_config')"
+    ).scalar()
+    connection.exec_driver_sql(f"DROP TEXT SEARCH CONFIGURATION {TS_CONFIG}")
+    if comment == _CREATED_UNACCENT:
+        connection.exec_driver_sql("DROP EXTENSION IF EXISTS unaccent")
+
+
+def _pg_uninstall(connection: Connection, index: SearchIndex) -> None:
+    names = [(index.own_trigger, index.table)] + [
+        (index.trigger_name(d), d.table) for d in index.dependencies
+    ]
+    for name, table in names:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    connection.exec_driver_sql(
+        f"DROP FUNCTION IF EXISTS {index.document_function}({index.table})"
+    )
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.gin_index}")
+    connection.exec_driver_sql(
+        f"ALTER TABLE {index.table} DROP COLUMN IF EXISTS {SEARCH_COLUMN}"
+    )
+
+
+def _pg_existing(connection: Connection) -> set[str]:
+    rows = connection.exec_driver_sql(
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+        "UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+        "UNION SELECT table_name || '.' || column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name = %(column)s",
+        {"column": SEARCH_COLUMN},
+    )
+    return {name for (name,) in rows}
+
+
+def _pg_expected(index: SearchIndex) -> list[str]:
+    return [f"{index.table}.{SEARCH_COLUMN}", index.gin_index, index.own_trigger] + [
+        index.trigger_name(d) for d in index.dependencies
+    ]
+
+
+# --- Public entry points -----------------------------------------------------------------
+
+
+def _dialect(connection: Connection) -> str:
+    name = connection.dialect.name
+    if name not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"Search supports SQLite and PostgreSQL, not {name}.")
+    return name
+
+
+def install(connection: Connection) -> None:
+    """Create the search tables, columns, indexes and triggers, and index existing rows.
+
+    Safe to run again: it creates what is missing and rebuilds the index.
+    """
+    if _dialect(connection) == "sqlite":
+        for index in INDEXES:
+            _sqlite_install(connection, index)
+        return
+    _pg_install_config(connection)
+    for index in INDEXES:
+        for statement in _pg_index_statements(index):
+            connection.exec_driver_sql(statement)
+
+
+def uninstall(connection: Connection) -> None:
+    """Remove everything ``install`` created."""
+    if _dialect(connection) == "sqlite":
+        for index in INDEXES:
+            _sqlite_uninstall(connection, index)
+        return
+    for index in INDEXES:
+        _pg_uninstall(connection, index)
+    _pg_uninstall_config(connection)
+
+
+def expected_objects(dialect_name: str) -> list[str]:
+    """Names of every search table, column, index and trigger on that backend."""
+    expected = _sqlite_expected if dialect_name == "sqlite" else _pg_expected
+    return [name for index in INDEXES for name in expected(index)]
+
+
+def missing_objects(connection: Connection) -> list[str]:
+    """Names of search tables, columns, indexes or triggers this database lacks.
+
+    A table rebuilt by a batch migration on SQLite loses its triggers; this finds that.
+    """
+    dialect = _dialect(connection)
+    existing = _sqlite_existing(connection) if dialect == "sqlite" else _pg_existing(connection)
+    return [name for name in expected_objects(dialect) if name not in existing]
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic filter: leave the search structures out of model-vs-database comparisons."""
+    if type_ == "table":
+        return not any(name == index.fts_table or name.startswith(f"{index.fts_table}_")
+                       for index in INDEXES)
+    if type_ == "column":
+        return not (name == SEARCH_COLUMN
+                    and parent_names.get("table_name") in {i.table for i in INDEXES})
+    if type_ == "index":
+        return name not in {index.gin_index for index in INDEXES}
+    return True
+
+
+def _source_tables_exist(connection: Connection) -> bool:
+    inspector = inspect(connection)
+    return all(inspector.has_table(table) for table in SOURCE_TABLES)
+
+
+@event.listens_for(db.metadata, "after_create")
+def _install_after_create(target, connection: Connection, **kw) -> None:
+    if _source_tables_exist(connection):
+        install(connection)
+
+
+@event.listens_for(db.metadata, "before_drop")
+def _uninstall_before_drop(target, connection: Connection, **kw) -> None:
+    if _source_tables_exist(connection):
+        uninstall(connection)

@@ -1,0 +1,164 @@
+"""Many shoppers at once, on PostgreSQL with real commits (SQLite runs one writer at a time).
+
+Each test gets a throwaway database on the test server, so the rows committed here never
+meet the other tests' per-test transactions; it is dropped at the end of the module.
+Every thread has its own app context, hence its own Session and connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.cart import services as cart_services
+from storefront.cart.models import Cart
+from storefront.catalog.models import Variant
+from storefront.checkout import services as checkout
+from storefront.discounts.models import DiscountCode
+from storefront.discounts.services import DiscountRefused
+from storefront.extensions import db
+from storefront.inventory.models import StockMovement
+from storefront.inventory.services import OutOfStock
+from storefront.orders import services as orders
+from storefront.orders.models import Order, OrderStatus, ShippingMethod
+from tests.conftest import create_postgres_database, make_test_app
+from tests.factories import ADDRESS, DiscountCodeFactory, ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture(scope="module")
+def shared_app(database_url, tmp_path_factory):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite lets one writer in at a time, so there is no race to test; "
+                    "the concurrency tests run on PostgreSQL")
+    url, drop = create_postgres_database("sf_concurrency")
+    app = make_test_app(url, tmp_path_factory.mktemp("concurrency"),
+                        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 35, "max_overflow": 0})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop()
+
+
+def _details(email: str, code: str = "") -> checkout.CheckoutDetails:
+    return checkout.CheckoutDetails(
+        email=email,
+        address=checkout.Address(**{**ADDRESS, "postcode": "1015 CJ"}),
+        shipping_method=ShippingMethod.STANDARD,
+        discount_code=code,
+    )
+
+
+def _prepare(app, shoppers: int, stock: int, code_limit: int | None = None):
+    """A variant with ``stock`` units and one committed one-item cart per shopper."""
+    with app.app_context():
+        variant = VariantFactory(product=ProductFactory(variant=False), stock_on_hand=stock,
+                                 price=Decimal("20.00"))
+        if code_limit is not None:
+            DiscountCodeFactory(code="RACE", max_uses=code_limit)
+        carts = []
+        for _ in range(shoppers):
+            cart = Cart()
+            db.session.add(cart)
+            db.session.flush()
+            cart_services.add_item(cart, variant.id, 1)
+            carts.append(cart.id)
+        db.session.commit()
+        return variant.id, carts
+
+
+def _buy(app, cart_id: int, email: str, code: str) -> str:
+    """Place and pay one cart, as the pay button and the provider's report would."""
+    with app.app_context():
+        cart = db.session.get(Cart, cart_id)
+        try:
+            order = checkout.place_order(cart, _details(email, code), user_id=None)
+        except (OutOfStock, checkout.CartNotReady, DiscountRefused) as error:
+            db.session.rollback()
+            return type(error).__name__
+        db.session.commit()
+        paid = orders.payment_succeeded(order, provider="demo", reference=f"ref-{order.id}",
+                                        amount=order.total, currency=order.currency)
+        db.session.commit()
+        return "paid" if paid else "not paid"
+
+
+def _all_at_once(work, count: int) -> list:
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as error:  # reported by the assertion below, with its type
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    return results
+
+
+def test_thirty_shoppers_racing_for_the_last_five_units(shared_app):
+    variant_id, carts = _prepare(shared_app, shoppers=30, stock=5)
+    results = _all_at_once(
+        lambda i: _buy(shared_app, carts[i], f"shopper{i}@example.com", ""), 30)
+    outcome = Counter(results)
+    assert outcome["paid"] == 5, outcome
+    assert set(outcome) <= {"paid", "OutOfStock", "CartNotReady"}, outcome
+    with shared_app.app_context():
+        variant = db.session.get(Variant, variant_id)
+        assert (variant.stock_on_hand, variant.stock_reserved) == (0, 0)
+        sales = db.session.scalars(select(StockMovement).where(
+            StockMovement.variant_id == variant_id)).all()
+        assert sorted(m.on_hand_after for m in sales) == [0, 1, 2, 3, 4]
+        paid = db.session.scalar(select(func.count()).select_from(Order).where(
+            Order.status == OrderStatus.PAID))
+        assert paid == 5
+
+
+def test_a_code_limited_to_three_uses_is_used_three_times_by_twenty_shoppers(shared_app):
+    _, carts = _prepare(shared_app, shoppers=20, stock=100, code_limit=3)
+    results = _all_at_once(
+        lambda i: _buy(shared_app, carts[i], f"coder{i}@example.com", "RACE"), 20)
+    outcome = Counter(results)
+    assert outcome == {"paid": 3, "DiscountRefused": 17}, outcome
+    with shared_app.app_context():
+        code = db.session.scalar(select(DiscountCode).where(DiscountCode.code == "RACE"))
+        assert code.times_used == 3
+        with_code = db.session.scalar(select(func.count()).select_from(Order).where(
+            Order.discount_code_id == code.id, Order.status == OrderStatus.PAID))
+        assert with_code == 3
+
+
+def test_the_same_payment_reported_ten_times_at_once_is_recorded_once(shared_app):
+    variant_id, carts = _prepare(shared_app, shoppers=1, stock=4)
+    with shared_app.app_context():
+        order = checkout.place_order(db.session.get(Cart, carts[0]),
+                                     _details("twice@example.com"), user_id=None)
+        db.session.commit()
+        order_id, total = order.id, order.total
+
+    def report(_index: int) -> bool:
+        with shared_app.app_context():
+            result = orders.payment_succeeded(db.session.get(Order, order_id), provider="demo",
+                                              reference="same-ref", amount=total,
+                                              currency="EUR")
+            db.session.commit()
+            return result
+
+    assert sorted(_all_at_once(report, 10)) == [False] * 9 + [True]
+    with shared_app.app_context():
+        variant = db.session.get(Variant, variant_id)
+        assert (variant.stock_on_hand, variant.stock_reserved) == (3, 0)
