@@ -32,7 +32,7 @@ test: install-test lint
 	$(BIN)/pytest
 
 lint: install-test
-	$(BIN)/ruff check storefront tests bench migrations
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
