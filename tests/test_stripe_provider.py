@@ -107,6 +107,7 @@ def test_the_checkout_session_carries_our_lines_prices_and_references(app, fake_
     assert session["_intent_metadata"] == session["metadata"]
     assert session["customer_email"] == "maya@example.com"
     assert session["expires_at"] >= time.time() + 30 * 60
+    assert session["expires_at"] == int(order.reservation_expires_at.timestamp())
     assert "session_id={CHECKOUT_SESSION_ID}" in session["success_url"]
     assert session["success_url"].startswith("http://shop.test/checkout/stripe/return?")
     assert session["cancel_url"].startswith("http://shop.test/checkout/stripe/cancel/")
@@ -321,3 +322,11 @@ def test_a_refund_event_while_stripe_is_down_is_retried_later(app, client, fake_
     retried = post_event(client, event.payload, event.signature)
     assert (retried.status_code, retried.json["outcome"]) == (200, "refunded")
     assert load_order(app, number).status == OrderStatus.REFUNDED
+
+
+def test_stripe_orders_hold_stock_as_long_as_the_session_lives(app):
+    from storefront.payments.base import reservation_minutes
+
+    with app.app_context():
+        assert reservation_minutes("demo") == app.config["RESERVATION_MINUTES"]
+        assert reservation_minutes("stripe") == max(app.config["RESERVATION_MINUTES"], 31)

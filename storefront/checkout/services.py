@@ -27,6 +27,7 @@ from storefront.inventory import services as inventory
 from storefront.orders.models import Order, OrderLine, OrderStatus, ShippingMethod
 from storefront.orders.services import new_order_number, payment_failed
 from storefront.orders.status import record_event
+from storefront.payments.base import reservation_minutes
 
 
 class CartNotReady(DomainError):
@@ -175,7 +176,7 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None) ->
     inventory.reserve(order.lines)
     if priced.code is not None:
         discounts.hold_use(priced.code, email=order.email, order_id=order.id)
-    minutes = current_app.config["RESERVATION_MINUTES"]
+    minutes = reservation_minutes()
     order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
     record_event(order, "placed", f"{order.item_count} item(s); stock held for {minutes} min")
     db.session.flush()

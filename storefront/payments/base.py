@@ -50,6 +50,9 @@ class RefundResult:
 class PaymentProvider(Protocol):
     name: str
     label: str
+    # The shortest stock hold this provider's payment page can live with (Stripe's
+    # Checkout Sessions last at least 30 minutes); checkout holds stock at least this long.
+    min_reservation_minutes: int
 
     def start(self, order: Order, *, success_url: str, cancel_url: str) -> PaymentStart:
         """Begin paying for ``order`` (its totals and lines are final and reserved)."""
@@ -77,6 +80,13 @@ def provider_name() -> str:
     if configured:
         return configured
     return "stripe" if current_app.config.get("STRIPE_SECRET_KEY") else "demo"
+
+
+def reservation_minutes(name: str | None = None) -> int:
+    """How long checkout holds stock: the configured time, or the provider's minimum."""
+    configured = current_app.config["RESERVATION_MINUTES"]
+    provider = _PROVIDERS.get(name or provider_name())
+    return max(configured, getattr(provider, "min_reservation_minutes", 0))
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:

@@ -45,6 +45,7 @@ def _local(url: str) -> str:
 class DemoProvider:
     name = PROVIDER
     label = "Demo payment"
+    min_reservation_minutes = 0
 
     def start(self, order: Order, *, success_url: str, cancel_url: str) -> PaymentStart:
         reference = f"demo_{secrets.token_hex(12)}"

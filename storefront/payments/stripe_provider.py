@@ -81,8 +81,8 @@ def stripe_errors(action: str) -> Iterator[None]:
 def session_expiry(reservation_expires_at: datetime | None) -> int:
     """The session's ``expires_at``: the stock reservation's end, within Stripe's limits.
 
-    A reservation shorter than Stripe's 30-minute minimum still gets a 31-minute session;
-    the order services decide what a payment arriving after the reservation means.
+    Checkout holds stock at least ``min_reservation_minutes`` (31) for Stripe, so the
+    session ends when the reservation does; the clamp only guards odd clocks.
     """
     now = utcnow()
     wanted = reservation_expires_at or now + SESSION_MAX_LIFETIME
@@ -179,6 +179,7 @@ def checkout_session_params(order: Order, success_url: str, cancel_url: str) -> 
 class StripeProvider:
     name = PROVIDER
     label = "Card (Stripe)"
+    min_reservation_minutes = 31
 
     def start(self, order: Order, *, success_url: str, cancel_url: str) -> PaymentStart:
         """Open a Checkout Session for ``order``; the caller records the Payment.
