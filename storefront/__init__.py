@@ -39,10 +39,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_request_handling(app: Flask) -> None:
     from storefront.headers import register_security_headers
     from storefront.observability import configure_logging, register_request_ids
+    from storefront.security import register_input_guards
 
     configure_logging(app)
     register_request_ids(app)
     register_security_headers(app)
+    register_input_guards(app)
 
 
 def _register_extensions(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from storefront.accounts import services as account_services
 from storefront.extensions import db
+from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox
 from storefront.orders.cli import release_expired_reservations_command
 
@@ -52,5 +53,5 @@ def send_outbox_command() -> None:
 
 def register_commands(app: Flask) -> None:
     for command in (create_admin, seed_demo, send_outbox_command,
-                    release_expired_reservations_command):
+                    release_expired_reservations_command, worker_command):
         app.cli.add_command(command)

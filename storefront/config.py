@@ -62,6 +62,25 @@ def _stripe_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """More than one process or host: background jobs (RQ on ``REDIS_URL``, inline without
+    it), where uploads live, and rate limits that survive a Redis outage."""
+    return {
+        "JOBS_QUEUE": env.get("JOBS_QUEUE", "storefront"),
+        "JOB_TIMEOUT": int(env.get("JOB_TIMEOUT", "600")),
+        # Seconds to wait before each retry of a failed job; one retry per number.
+        "JOB_RETRY_INTERVALS": env.get("JOB_RETRY_INTERVALS", "10,60,300"),
+        "RESERVATION_RELEASE_SECONDS": int(env.get("RESERVATION_RELEASE_SECONDS", "60")),
+        "OUTBOX_RETRY_SECONDS": int(env.get("OUTBOX_RETRY_SECONDS", "300")),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "10")),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
+        # Redis down: count in each process rather than answer every log-in with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or None,
+        "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local"),
+    }
+
+
 def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     app_env = env.get("APP_ENV", "development")
     production = app_env == "production"
@@ -83,6 +102,9 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "RESET_RATE_LIMIT": env.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "10 per hour"),
         "ASK_RATE_LIMIT": env.get("ASK_RATE_LIMIT", "5 per hour"),
+        # Refused discount codes (guessing codes), and presses of "Pay" (each holds stock).
+        "DISCOUNT_RATE_LIMIT": env.get("DISCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        "CHECKOUT_RATE_LIMIT": env.get("CHECKOUT_RATE_LIMIT", "10 per 10 minutes"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "EMAIL_CONFIRM_MAX_AGE": int(env.get("EMAIL_CONFIRM_MAX_AGE", str(3 * 24 * 3600))),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
@@ -135,6 +157,7 @@ def load_config(
     config = _base_settings(env, instance_path)
     config.update(_mail_settings(env))
     config.update(_stripe_settings(env))
+    config.update(_scale_out_settings(env))
     config.update(overrides or {})
     if config["APP_ENV"] == "production":
         check_production(config)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -64,6 +65,18 @@ def _handle_server_error(error: InternalServerError):
     return render_error(500)
 
 
+def _handle_unstorable_value(error: DataError):
+    """A value from the request that the database cannot hold (NUL in text, a number out
+    of range, text longer than its column): nothing is saved, and the sender hears 400."""
+    from storefront.extensions import db
+
+    db.session.rollback()
+    current_app.logger.warning("Refused a value the database cannot store: %s",
+                               getattr(error, "orig", error))
+    return render_error(400)
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(InternalServerError, _handle_server_error)
+    app.register_error_handler(DataError, _handle_unstorable_value)

@@ -1,5 +1,6 @@
 """Flask extension instances, created once and bound in the app factory."""
 
+from flask import has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,7 +10,26 @@ from flask_wtf import CSRFProtect
 
 from storefront.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Page numbers past this show an empty page: a larger ``?page=`` would make an OFFSET the
+# database cannot hold (a server error instead of "no more results").
+MAX_PAGE = 100_000
+
+
+class ShopSQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, per_page=None, max_per_page=None, **kwargs):
+        """Flask-SQLAlchemy's ``paginate``, with ``?page=`` and ``?per_page=`` kept in range."""
+        if page is None and has_request_context():
+            asked = request.args.get("page", type=int)
+            page = MAX_PAGE if asked is not None and asked > MAX_PAGE else None
+        if page is not None:
+            page = min(page, MAX_PAGE)
+        if per_page is None and max_per_page is None:
+            max_per_page = 100
+        return super().paginate(select, page=page, per_page=per_page,
+                                max_per_page=max_per_page, **kwargs)
+
+
+db = ShopSQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

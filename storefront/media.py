@@ -1,15 +1,30 @@
 """Where uploaded and generated files live, behind one small interface.
 
-Today the files sit in a folder (``MEDIA_ROOT``, default ``instance/media``) and the
-app serves them itself. Shared storage (an object store, a CDN) can replace
-``LocalMediaStorage`` later by offering the same methods; callers only ever use
-``media_storage()``.
+Callers only ever use ``media_storage()``, which makes the backend named by the
+``MEDIA_STORAGE`` setting once per app:
+
+- ``local`` (the default): ``LocalMediaStorage``, files in the folder ``MEDIA_ROOT``
+  (default ``instance/media``), served by the app at ``/media/<name>`` with a year's
+  caching (nginx in front keeps a copy). With several app hosts (and a worker making
+  picture sizes), ``MEDIA_ROOT`` must be one folder they all see: an NFS or other
+  shared mount, the same path on every host. Writes are atomic renames inside that
+  folder, so a reader never sees half a file.
+- ``package.module:factory``: any other backend, for example an object store (S3,
+  GCS) behind a CDN. ``factory(app)`` returns an object with the ``MediaStorage``
+  methods; its ``url()`` points at the store or CDN, and the app's ``/media`` route
+  then answers 404 (it only serves a local folder). No such backend ships here: the
+  project adds one with its SDK when it needs it.
+
+Names are relative paths such as ``products/<hash>-400.webp``. Uploads waiting for a
+background job are kept under ``incoming/`` with suffixes that are never served.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -89,14 +104,34 @@ class LocalMediaStorage:
         return url_for(self.endpoint, name=name, _external=external)
 
 
+def local_media_storage(app: Flask) -> LocalMediaStorage:
+    """``MEDIA_STORAGE=local``: the folder ``MEDIA_ROOT`` (default ``instance/media``)."""
+    root = (app.config.get("MEDIA_ROOT") or os.environ.get("MEDIA_ROOT")
+            or os.path.join(app.instance_path, "media"))
+    return LocalMediaStorage(root)
+
+
+BACKENDS: dict[str, Callable[[Flask], MediaStorage]] = {"local": local_media_storage}
+
+
+def _backend_factory(setting: str) -> Callable[[Flask], MediaStorage]:
+    if setting in BACKENDS:
+        return BACKENDS[setting]
+    module_name, _, name = setting.partition(":")
+    factory = getattr(importlib.import_module(module_name), name, None) if name else None
+    if not callable(factory):
+        raise RuntimeError(f"MEDIA_STORAGE={setting!r} is neither 'local' nor a "
+                           "'package.module:factory' that makes a storage")
+    return factory
+
+
 def media_storage(app: Flask | None = None) -> MediaStorage:
-    """The app's storage, made from ``MEDIA_ROOT`` on first use."""
+    """The app's storage, made from ``MEDIA_STORAGE`` (and ``MEDIA_ROOT``) on first use."""
     app = app or current_app
     storage = app.extensions.get(EXTENSION_KEY)
     if storage is None:
-        root = (app.config.get("MEDIA_ROOT") or os.environ.get("MEDIA_ROOT")
-                or os.path.join(app.instance_path, "media"))
-        storage = app.extensions[EXTENSION_KEY] = LocalMediaStorage(root)
+        factory = _backend_factory(app.config.get("MEDIA_STORAGE") or "local")
+        storage = app.extensions[EXTENSION_KEY] = factory(app)
     return storage
 
 

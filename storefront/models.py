@@ -21,6 +21,7 @@ from storefront.content.models import (
 )
 from storefront.discounts.models import DiscountCode
 from storefront.inventory.models import StockMovement
+from storefront.jobs.models import FailedJob
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
@@ -35,6 +36,7 @@ __all__ = [
     "Category",
     "Condition",
     "DiscountCode",
+    "FailedJob",
     "Ingredient",
     "Order",
     "OrderEvent",

@@ -86,6 +86,7 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "MAIL_SERVER": None,
         "SERVER_NAME": "shop.test",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": None,  # jobs run inline; tests that want Redis say so
     }
     settings.update(overrides)
     app = create_app(settings)

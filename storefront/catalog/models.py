@@ -105,8 +105,11 @@ class Product(TimestampMixin, db.Model):
     # Lower ranks come first in the "featured" sort; None sorts after every ranked product.
     featured_rank: Mapped[int | None]
 
-    brand: Mapped[Brand] = relationship(lazy="joined", innerjoin=True)
-    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    # "unnested": reached through an outer join (a cart line's variant's product), these
+    # become plain LEFT JOINs rather than a nested "(product JOIN brand ...)" group, which
+    # SQLite can only answer by materialising every product.
+    brand: Mapped[Brand] = relationship(lazy="joined", innerjoin="unnested")
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin="unnested")
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id",
         cascade="all, delete-orphan",

@@ -136,12 +136,15 @@ class ProductPage:
         return min(self.page * PER_PAGE, self.total)
 
 
-def _lowest_prices():
-    """Each product's lowest price among the sizes on sale."""
-    return (select(Variant.product_id, func.min(Variant.price).label("amount"))
-            .where(Variant.active.is_(True))
-            .group_by(Variant.product_id)
-            .subquery("lowest_price"))
+def _lowest_price():
+    """SQL: the product's lowest price among its sizes on sale, or None when
+    prescription-only. Correlated, so only the products that pass the other filters
+    are priced, through the index on ``variant.product_id``."""
+    cheapest = (select(func.min(Variant.price))
+                .where(Variant.product_id == Product.id, Variant.active.is_(True))
+                .correlate(Product)
+                .scalar_subquery())
+    return case((Product.prescription_only.is_(True), None), else_=cheapest)
 
 
 def _in_stock_product_ids():
@@ -172,16 +175,19 @@ def _filter_clauses(listing: Listing, options: FilterOptions, price):
     return clauses
 
 
+_ORDERS = {  # built for the sort asked for only: SQL expressions cost time to make
+    "featured": lambda price, name: (Product.featured_rank.is_(None), Product.featured_rank,
+                                     name),
+    "price_asc": lambda price, name: (price.is_(None), price, name),
+    "price_desc": lambda price, name: (price.is_(None), price.desc(), name),
+    "newest": lambda price, name: (Product.created_at.desc(),),
+    "name": lambda price, name: (name,),
+}
+PRICE_SORTS = ("price_asc", "price_desc")
+
+
 def _ordering(sort: str, price):
-    name = func.lower(Product.name)
-    orders = {
-        "featured": (Product.featured_rank.is_(None), Product.featured_rank, name),
-        "price_asc": (price.is_(None), price, name),
-        "price_desc": (price.is_(None), price.desc(), name),
-        "newest": (Product.created_at.desc(),),
-        "name": (name,),
-    }
-    return (*orders[sort], Product.id)
+    return (*_ORDERS[sort](price, func.lower(Product.name)), Product.id)
 
 
 def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
@@ -190,12 +196,11 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     Prices are those of the cheapest size on sale; prescription-only products have none
     here, so price filters leave them out and price sorts put them last.
     """
-    lowest = _lowest_prices()
-    price = case((Product.prescription_only.is_(True), None), else_=lowest.c.amount)
+    priced = (listing.sort in PRICE_SORTS or listing.price_min is not None
+              or listing.price_max is not None)
+    price = _lowest_price() if priced else None
     clauses = _filter_clauses(listing, options, price)
-    joined = select(Product).outerjoin(lowest, lowest.c.product_id == Product.id)
-    total = db.session.scalar(
-        joined.with_only_columns(func.count(Product.id)).where(*clauses))
+    total = db.session.scalar(select(func.count(Product.id)).where(*clauses))
     pages = max(1, math.ceil(total / PER_PAGE))
     if listing.page > pages:
         if total:
@@ -205,8 +210,12 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
         listing.page = pages
     products = []
     if total:
-        statement = (joined.where(*clauses).order_by(*_ordering(listing.sort, price))
-                     .limit(PER_PAGE).offset((listing.page - 1) * PER_PAGE)
+        # The page's ids are sorted on their own, so the sort carries ids rather than
+        # whole rows with their brand and category; only those rows are then loaded.
+        ordering = _ordering(listing.sort, price)
+        page_ids = (select(Product.id).where(*clauses).order_by(*ordering)
+                    .limit(PER_PAGE).offset((listing.page - 1) * PER_PAGE))
+        statement = (select(Product).where(Product.id.in_(page_ids)).order_by(*ordering)
                      .options(*card_loader_options(), *_PAGE_ONLY_TEXT))
         products = list(db.session.scalars(statement))
     return ProductPage(products, total, listing.page, pages)
@@ -218,11 +227,13 @@ def product_for_page(slug: str) -> Product | None:
     """The active product with ``slug`` and everything its page shows, in one statement."""
     if not looks_like_slug(slug):
         return None
+    # Ingredients come in a second statement: joined, their link table sits in a nested
+    # "(product_ingredient JOIN ingredient)" group that SQLite materialises whole.
     statement = (
         select(Product)
         .where(Product.slug == slug, Product.status == ProductStatus.ACTIVE)
         .options(joinedload(Product.variants), joinedload(Product.images),
-                 joinedload(Product.ingredients), joinedload(Product.skin_type_links))
+                 selectinload(Product.ingredients), joinedload(Product.skin_type_links))
     )
     return db.session.execute(statement).unique().scalar_one_or_none()
 
@@ -282,6 +293,8 @@ def otc_alternatives(product: Product, condition_ids: list[int]) -> list[Product
         .order_by(Product.featured_rank.is_(None), Product.featured_rank,
                   func.lower(Product.name), Product.id)
         .limit(ALTERNATIVES)
-        .options(*card_loader_options(), *_PAGE_ONLY_TEXT)
+        # Pictures joined rather than selected apart: the page stays within its budget.
+        .options(selectinload(Product.variants), joinedload(Product.images),
+                 *_PAGE_ONLY_TEXT)
     )
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement).unique())

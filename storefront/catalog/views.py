@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from storefront.caching import cached_page
 from storefront.catalog import services
 from storefront.catalog.listing import SORTS, Listing, page_numbers, parse_listing
 from storefront.catalog.models import SkinType
@@ -15,6 +16,7 @@ bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/products")
+@cached_page(shows_articles=False)
 def product_list():
     listing = parse_listing(request.args)
     options = services.filter_options()
@@ -47,6 +49,7 @@ def _active_filters(listing: Listing, options: services.FilterOptions):
 
 
 @bp.get("/products/<slug>")
+@cached_page
 def product_detail(slug: str):
     product = services.product_for_page(slug)
     if product is None:

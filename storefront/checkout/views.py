@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +22,7 @@ from storefront.cart.views import release_stale_holds
 from storefront.cart.visitor import visitor_cart
 from storefront.checkout import forms, services, state
 from storefront.discounts import services as discounts
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.forms import INVALID_FORM_STATUS
 from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
@@ -23,6 +32,15 @@ from storefront.payments.base import PaymentError, PaymentUnavailable, get_provi
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 UNAVAILABLE = ("The payment service is unavailable; your cart is saved. Nothing was charged. "
                "Please try again in a few minutes.")
+
+
+def _limit(setting: str, **options):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **options)
+
+
+def _code_refused(response) -> bool:
+    """Only refused codes count towards the limit: guessing is what it stops."""
+    return response.status_code >= 400
 
 
 def step(name: str):
@@ -114,6 +132,7 @@ def shipping(cart, answers):
 
 
 @bp.route("/discount", methods=["GET", "POST"])
+@_limit("DISCOUNT_RATE_LIMIT", deduct_when=_code_refused)
 @step("discount")
 def discount(cart, answers):
     form = forms.DiscountForm(data={"code": answers.get("discount", "")})
@@ -142,6 +161,7 @@ def review(cart, answers):
 
 
 @bp.post("/pay")
+@_limit("CHECKOUT_RATE_LIMIT")
 @step("review")
 def pay(cart, answers):
     """Place the order (committed with its stock held), then hand over to the provider."""

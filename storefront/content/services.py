@@ -7,13 +7,27 @@ recommendations and shortcodes a page has. Services flush; the caller commits.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select, union
 from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from storefront.audit import services as audit
+from storefront.audit.models import AuditEntry
+from storefront.catalog.images import (
+    ImageRejected,
+    clean_picture,
+    content_hash,
+    file_name,
+    image_file_names,
+    open_picture,
+    save_renditions,
+)
 from storefront.catalog.models import (
+    Ingredient,
     Product,
     ProductStatus,
     SkinType,
@@ -38,6 +52,7 @@ from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.mail import queue_mail
+from storefront.media import media_storage
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RELATED_LIMIT = 4
@@ -212,16 +227,34 @@ def _unavailable_among(product_ids: set[int]):
     )
 
 
+def _catalogue_order():
+    return (Product.featured_rank.is_(None), Product.featured_rank, func.lower(Product.name),
+            Product.id)
+
+
 def _ingredient_substitutes(product_ids: set[int]):
-    """SQL: buyable products sharing a key ingredient with an unavailable one of these."""
+    """SQL: for each key ingredient of an unavailable one of these, the first buyable
+    product (in catalogue order) that has it.
+
+    That is all ``_replacement`` can choose from: the first buyable product sharing any
+    ingredient with a given one is the first for one of its ingredients. Loading every
+    product that shares an ingredient would grow with the shop (thousands of cards).
+    """
     unavailable_links = product_ingredient.alias("unavailable_links")
     substitute_links = product_ingredient.alias("substitute_links")
-    shared = select(substitute_links.c.product_id).where(
-        substitute_links.c.ingredient_id.in_(
-            select(unavailable_links.c.ingredient_id).where(
-                unavailable_links.c.product_id.in_(_unavailable_among(product_ids)))))
-    return and_(Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
-                Product.id.in_(shared), _has_stock(Product.id))
+    ranked = (
+        select(substitute_links.c.product_id,
+               func.row_number().over(partition_by=substitute_links.c.ingredient_id,
+                                      order_by=_catalogue_order()).label("place"))
+        .join(Product, Product.id == substitute_links.c.product_id)
+        .where(substitute_links.c.ingredient_id.in_(
+                   select(unavailable_links.c.ingredient_id).where(
+                       unavailable_links.c.product_id.in_(_unavailable_among(product_ids)))),
+               Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
+               _has_stock(Product.id))
+        .subquery("ranked_substitutes")
+    )
+    return select(ranked.c.product_id).where(ranked.c.place == 1)
 
 
 def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[Product]:
@@ -230,14 +263,16 @@ def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[
     """
     if not product_ids and not slugs:
         return []
-    wanted = [Product.id.in_(sorted(product_ids)), Product.slug.in_(sorted(slugs))]
+    # One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
+    # read the whole product table).
+    wanted = [select(Product.id).where(Product.id.in_(sorted(product_ids))),
+              select(Product.id).where(Product.slug.in_(sorted(slugs)))]
     if product_ids:
         wanted.append(_ingredient_substitutes(product_ids))
     statement = (
-        select(Product).where(or_(*wanted))
+        select(Product).where(Product.id.in_(union(*wanted)))
         .options(*card_loader_options(), selectinload(Product.ingredients))
-        .order_by(Product.featured_rank.is_(None), Product.featured_rank,
-                  func.lower(Product.name), Product.id)
+        .order_by(*_catalogue_order())
     )
     return list(db.session.scalars(statement))
 
@@ -484,3 +519,402 @@ def receive_question(name: str, email: str, question: str, skin_type: SkinType |
     if not looks_automated:
         queue_mail(entry.email, "We have your question", "ask_received", entry=entry)
     return entry
+
+
+# --- Back office: editors change content; every change is audited ----------------------
+
+class ArticleConflict(ContentError):
+    """Someone else saved the article after the editor opened it."""
+
+    status_code = 409
+
+
+ARTICLE_CONFLICT_MESSAGE = (
+    "Someone else saved this article while you were editing it, so your changes were not "
+    "saved. Your text is still in the form below. Compare it with the saved version, then "
+    "save yours over it or copy across what you need.")
+ARTICLE_AUDIT_FIELDS = ["slug", "title", "kind", "status", "published_at", "reviewed_on",
+                        "author_id", "reviewer_id", "summary", "question", "body",
+                        "hero_image_key", "hero_image_alt"]
+CONDITION_AUDIT_FIELDS = ["name", "slug", "summary", "causes", "what_helps", "position"]
+AUTHOR_AUDIT_FIELDS = ["name", "slug", "credentials", "bio", "photo_key"]
+QUESTION_AUDIT_FIELDS = ["status", "article_id", "answered_at"]
+HERO_MIN_WIDTH, PHOTO_MIN_WIDTH = 800, 200
+
+
+def shortcode_problems(body: str) -> list[str]:
+    """What an editor must fix in the shortcodes of ``body`` before it can be saved."""
+    return _shortcode_problems(body)
+
+
+def _audit_change(actor, action: str, target, summary: str, before: dict | None,
+                  after: dict | None) -> None:
+    """Record ``action`` with only the fields that differ; nothing when none do."""
+    if before is not None and after is not None:
+        changed = [key for key in after if before.get(key) != after[key]]
+        if not changed:
+            return
+        before = {key: before.get(key) for key in changed}
+        after = {key: after[key] for key in changed}
+    audit.record(actor, action, target, summary, before=before, after=after)
+
+
+def _check_unique_slug(model, slug: str, max_length: int, current, noun: str) -> None:
+    if not valid_slug(slug, max_length):
+        raise ContentError("Use lower-case letters, digits and single hyphens for the "
+                           f"address (at most {max_length} characters).", field="slug")
+    clash = db.session.scalar(select(model.id).where(model.slug == slug))
+    if clash is not None and (current is None or clash != current.id):
+        raise ContentError(f"Another {noun} already uses the address “{slug}”.", field="slug")
+
+
+def _check_text(value: str, max_length: int, message: str, field_name: str,
+                required: bool = True) -> str:
+    value = (value or "").strip()
+    if (required and not value) or len(value) > max_length:
+        raise ContentError(message, field=field_name)
+    return value
+
+
+def article_state(article: Article) -> dict:
+    """What the audit log remembers of an article."""
+    state = audit.snapshot(article, ARTICLE_AUDIT_FIELDS)
+    state["conditions"] = sorted(condition.slug for condition in article.conditions)
+    return state
+
+
+def _check_schedule(fields: ArticleFields, now: datetime) -> None:
+    when = fields.published_at
+    if fields.status == ArticleStatus.SCHEDULED and (when is None or when <= now):
+        raise ContentError("A scheduled article needs a publish time in the future. To show "
+                           "it now, choose Published.", field="published_at")
+    if fields.status == ArticleStatus.PUBLISHED and when is not None and when > now:
+        raise ContentError("A published article is shown straight away, so its publish time "
+                           "cannot be in the future. To publish later, choose Scheduled.",
+                           field="published_at")
+
+
+def edit_article(fields: ArticleFields, article: Article | None = None, *, actor,
+                 expected_version: int | None = None,
+                 question: ReaderQuestion | None = None) -> Article:
+    """Create ``article`` (or update the one the editor opened at ``expected_version``).
+
+    Audited; flushes only. Raises ArticleConflict when someone else saved in between
+    (the caller must then roll back), ContentError for anything the editor can fix.
+    A ``question`` is linked to the article; linked questions are answered once the
+    article is visible.
+    """
+    if article is not None and expected_version != article.version:
+        raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE)
+    _check_schedule(fields, utcnow())
+    before = article_state(article) if article is not None else None
+    if before is not None and before["conditions"] != sorted(c.slug for c in fields.conditions):
+        # A row UPDATE, so the version also counts a change of conditions only.
+        article.updated_at = utcnow()
+    try:
+        article = save_article(fields, article)
+    except StaleDataError as error:
+        raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE) from error
+    action = "article.created" if before is None else "article.updated"
+    _audit_change(actor, action, article, f"Article “{article.title}” ({article.slug})",
+                  before, article_state(article))
+    if question is not None and question.status != QuestionStatus.ANSWERED:
+        link_question(question, article, actor=actor)
+    answer_linked_questions(article, actor=actor)
+    return article
+
+
+def unpublish_article(article: Article, *, actor) -> None:
+    """Take an article off the site (back to draft); it is kept, with its address."""
+    if article.status == ArticleStatus.DRAFT:
+        return
+    before = article_state(article)
+    article.status = ArticleStatus.DRAFT
+    db.session.flush()
+    _audit_change(actor, "article.unpublished", article,
+                  f"Article “{article.title}” ({article.slug}) taken off the site",
+                  before, article_state(article))
+
+
+def last_change(target_type: str, target_id: int):
+    """The newest audit entry about one record, or None."""
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == target_type, AuditEntry.target_id == str(target_id))
+        .order_by(AuditEntry.id.desc()).limit(1))
+
+
+# --- Back office: the question inbox ----------------------------------------------------
+
+def link_question(question: ReaderQuestion, article: Article, *, actor) -> None:
+    """Remember that ``article`` answers ``question`` (the reader is not told yet)."""
+    if question.article_id == article.id:
+        return
+    before = audit.snapshot(question, QUESTION_AUDIT_FIELDS)
+    question.article = article
+    db.session.flush()
+    _audit_change(actor, "question.linked", question,
+                  f"Question from {question.email} linked to “{article.title}”",
+                  before, audit.snapshot(question, QUESTION_AUDIT_FIELDS))
+
+
+def answer_question(question: ReaderQuestion, article: Article, *, actor) -> None:
+    """Mark ``question`` answered by ``article`` and e-mail the reader the link. Flushes."""
+    if question.status == QuestionStatus.ANSWERED:
+        raise ContentError("This question has already been answered, and the reader has "
+                           "the e-mail.")
+    if not article.is_visible():
+        raise ContentError("Readers cannot see that article yet. Choose a published "
+                           "article, or publish this one first.", field="article")
+    before = audit.snapshot(question, QUESTION_AUDIT_FIELDS)
+    question.status = QuestionStatus.ANSWERED
+    question.article = article
+    question.answered_at = utcnow()
+    db.session.flush()
+    _audit_change(actor, "question.answered", question,
+                  f"Question from {question.email} answered by “{article.title}”",
+                  before, audit.snapshot(question, QUESTION_AUDIT_FIELDS))
+    queue_mail(question.email, "Your question has been answered", "question_answered",
+               entry=question, article=article)
+
+
+def answer_linked_questions(article: Article, *, actor) -> int:
+    """Answer the new questions linked to ``article`` if readers can see it now."""
+    if not article.is_visible():
+        return 0
+    waiting = list(db.session.scalars(
+        select(ReaderQuestion)
+        .where(ReaderQuestion.article_id == article.id,
+               ReaderQuestion.status == QuestionStatus.NEW)
+        .order_by(ReaderQuestion.id)))
+    for question in waiting:
+        answer_question(question, article, actor=actor)
+    return len(waiting)
+
+
+QUESTION_STATUS_ACTIONS = {
+    QuestionStatus.REJECTED: ("question.rejected", "rejected"),
+    QuestionStatus.SPAM: ("question.marked_spam", "marked as spam"),
+    QuestionStatus.NEW: ("question.reopened", "moved back to the inbox"),
+}
+
+
+def set_question_status(question: ReaderQuestion, status: QuestionStatus, *, actor) -> None:
+    """Reject a question, mark it as spam, or move it back to new. Audited; flushes."""
+    if status not in QUESTION_STATUS_ACTIONS:
+        raise ContentError("Questions are answered by choosing the article that answers them.")
+    if question.status == QuestionStatus.ANSWERED:
+        raise ContentError("An answered question stays answered: the reader already has "
+                           "the e-mail with the article.")
+    if question.status == status:
+        return
+    action, done = QUESTION_STATUS_ACTIONS[status]
+    before = audit.snapshot(question, QUESTION_AUDIT_FIELDS)
+    question.status = status
+    db.session.flush()
+    _audit_change(actor, action, question, f"Question from {question.email} {done}",
+                  before, audit.snapshot(question, QUESTION_AUDIT_FIELDS))
+
+
+# --- Back office: conditions, authors, recommendations ----------------------------------
+
+@dataclass
+class ConditionFields:
+    name: str
+    slug: str
+    summary: str
+    causes: str = ""
+    what_helps: str = ""
+    position: int = 0
+
+
+def save_condition(fields: ConditionFields, condition: Condition | None = None, *,
+                   actor) -> Condition:
+    """Create or update a skin condition. Audited; flushes only."""
+    _check_unique_slug(Condition, fields.slug, 80, condition, "condition")
+    name = _check_text(fields.name, 80, "Give the condition a name of at most 80 "
+                       "characters.", "name")
+    summary = _check_text(fields.summary, 500, "Summarise the condition in at most 500 "
+                          "characters.", "summary")
+    before = audit.snapshot(condition, CONDITION_AUDIT_FIELDS) if condition else None
+    if condition is None:
+        condition = Condition()
+        db.session.add(condition)
+    condition.name, condition.slug, condition.summary = name, fields.slug, summary
+    condition.causes, condition.what_helps = fields.causes.strip(), fields.what_helps.strip()
+    condition.position = fields.position
+    db.session.flush()
+    action = "condition.created" if before is None else "condition.updated"
+    _audit_change(actor, action, condition, f"Condition “{condition.name}”", before,
+                  audit.snapshot(condition, CONDITION_AUDIT_FIELDS))
+    return condition
+
+
+@dataclass
+class AuthorFields:
+    name: str
+    slug: str
+    credentials: str
+    bio: str = ""
+    photo_key: str | None = None
+
+
+def save_author(fields: AuthorFields, author: Author | None = None, *, actor) -> Author:
+    """Create or update an author. Audited; flushes only."""
+    _check_unique_slug(Author, fields.slug, 80, author, "author")
+    name = _check_text(fields.name, 120, "Give the author's name (at most 120 "
+                       "characters).", "name")
+    credentials = _check_text(fields.credentials, 200, "Give the author's credentials, "
+                              "such as “MD, dermatologist” (at most 200 characters).",
+                              "credentials")
+    before = audit.snapshot(author, AUTHOR_AUDIT_FIELDS) if author else None
+    if author is None:
+        author = Author()
+        db.session.add(author)
+    author.name, author.slug, author.credentials = name, fields.slug, credentials
+    author.bio, author.photo_key = fields.bio.strip(), fields.photo_key
+    db.session.flush()
+    action = "author.created" if before is None else "author.updated"
+    _audit_change(actor, action, author, f"Author “{author.name}”", before,
+                  audit.snapshot(author, AUTHOR_AUDIT_FIELDS))
+    return author
+
+
+@dataclass
+class RecommendationFields:
+    why: str
+    how_to_use: str = ""
+    product: Product | None = None
+    ingredient: Ingredient | None = None
+    # The 1-based place in the condition's list; None keeps it (or adds at the end).
+    place: int | None = None
+
+
+def recommendation_state(rec: Recommendation) -> dict:
+    return {
+        "product": rec.product.slug if rec.product else None,
+        "ingredient": rec.ingredient.slug if rec.ingredient else None,
+        "why": rec.why, "how_to_use": rec.how_to_use, "place": rec.position + 1,
+    }
+
+
+def _recommendation_label(rec: Recommendation) -> str:
+    target = rec.product.name if rec.product else rec.ingredient.name
+    return f"{rec.condition.name}: {target}"
+
+
+def _check_recommendation(fields: RecommendationFields, condition: Condition,
+                          current: Recommendation | None) -> None:
+    if (fields.product is None) == (fields.ingredient is None):
+        raise ContentError("Choose a product or a key ingredient: exactly one of the two.",
+                           field="product")
+    _check_text(fields.why, 2000, "Say why it helps (at most 2,000 characters).", "why")
+    _check_text(fields.how_to_use, 300, "Keep “how to use” to at most 300 characters.",
+                "how_to_use", required=False)
+    for other in condition.recommendations:
+        if other is not current and (
+                (fields.product is not None and other.product_id == fields.product.id)
+                or (fields.ingredient is not None
+                    and other.ingredient_id == fields.ingredient.id)):
+            raise ContentError("This condition already has that recommendation; edit it "
+                               "instead.", field="product")
+
+
+def _place(condition: Condition, rec: Recommendation, place: int | None) -> None:
+    """Put ``rec`` at the 1-based ``place`` (None: where it is, or last) and renumber."""
+    items = list(condition.recommendations)
+    current = items.index(rec) if rec in items else len(items)
+    if rec in items:
+        items.remove(rec)
+    index = current if place is None else place - 1
+    items.insert(min(max(index, 0), len(items)), rec)
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def add_recommendation(condition: Condition, fields: RecommendationFields, *,
+                       actor) -> Recommendation:
+    """Recommend a product or a key ingredient for ``condition``. Audited; flushes."""
+    _check_recommendation(fields, condition, None)
+    rec = Recommendation(product=fields.product, ingredient=fields.ingredient,
+                         why=fields.why.strip(), how_to_use=fields.how_to_use.strip())
+    _place(condition, rec, fields.place)
+    condition.recommendations.append(rec)
+    db.session.flush()
+    _audit_change(actor, "recommendation.added", rec, _recommendation_label(rec), None,
+                  recommendation_state(rec))
+    return rec
+
+
+def update_recommendation(rec: Recommendation, fields: RecommendationFields, *,
+                          actor) -> None:
+    """Change a recommendation, and its place in the list. Audited; flushes."""
+    _check_recommendation(fields, rec.condition, rec)
+    before = recommendation_state(rec)
+    rec.product, rec.ingredient = fields.product, fields.ingredient
+    rec.why, rec.how_to_use = fields.why.strip(), fields.how_to_use.strip()
+    _place(rec.condition, rec, fields.place)
+    db.session.flush()
+    _audit_change(actor, "recommendation.updated", rec, _recommendation_label(rec), before,
+                  recommendation_state(rec))
+
+
+def move_recommendation(rec: Recommendation, offset: int, *, actor) -> None:
+    """Move a recommendation up (-1) or down (+1) the list. Audited; flushes."""
+    before = recommendation_state(rec)
+    items = list(rec.condition.recommendations)
+    _place(rec.condition, rec, items.index(rec) + 1 + offset)
+    db.session.flush()
+    _audit_change(actor, "recommendation.moved", rec, _recommendation_label(rec), before,
+                  recommendation_state(rec))
+
+
+def remove_recommendation(rec: Recommendation, *, actor) -> None:
+    """Delete a recommendation and close the gap in the list. Audited; flushes."""
+    condition = rec.condition
+    before = recommendation_state(rec)
+    label = _recommendation_label(rec)
+    condition.recommendations.remove(rec)
+    for position, item in enumerate(condition.recommendations):
+        item.position = position
+    db.session.flush()
+    _audit_change(actor, "recommendation.removed", rec, label, before, None)
+
+
+# --- Back office: pictures for articles and authors -------------------------------------
+
+def store_picture(source, folder: str, min_width: int) -> str:
+    """Check an uploaded picture, store it in every size and return its key.
+
+    Files are named by their content, so storing the same picture twice is harmless;
+    the caller puts the key on the record.
+    """
+    clean = clean_picture(open_picture(source))
+    if clean.width < min_width:
+        raise ImageRejected(f"That picture is {clean.width} pixels wide. Please upload one "
+                            f"at least {min_width} pixels wide.")
+    key = f"{folder}/{content_hash(clean)}"
+    storage = media_storage()
+    if not all(storage.exists(name) for name in image_file_names(key, clean.width)):
+        save_renditions(clean, key, storage)
+    return key
+
+
+def picture_url(key: str | None, width: int) -> str | None:
+    """The JPEG of a stored picture at ``width`` (which every picture this size has)."""
+    if not key:
+        return None
+    return media_storage().url(file_name(key, width, "jpg"))
+
+
+def slug_from(text: str, max_length: int = 120) -> str:
+    """An address made from a title or name: “Milia: what helps?” -> milia-what-helps."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug

@@ -14,6 +14,7 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
+from storefront.caching import cached_page
 from storefront.content import seo, services
 from storefront.content.forms import AskForm
 from storefront.content.rendering import (
@@ -52,6 +53,7 @@ def _page_number() -> int | None:
 
 
 @bp.get("/articles")
+@cached_page
 def article_list():
     page = _page_number()
     if page is None:
@@ -107,6 +109,7 @@ def _shortcode_labels(page: services.ArticlePage) -> dict[Shortcode, str]:
 
 
 @bp.get("/articles/<slug>")
+@cached_page
 def article_detail(slug: str):
     page = services.article_page(slug)
     if page is None:
@@ -123,6 +126,7 @@ def article_detail(slug: str):
 # --- Conditions ------------------------------------------------------------------------
 
 @bp.get("/conditions")
+@cached_page
 def condition_list():
     return render_template("content/condition_list.html",
                            conditions=services.all_conditions())
@@ -141,6 +145,7 @@ def _condition_texts(condition) -> dict[str, Markup]:
 
 
 @bp.get("/conditions/<slug>")
+@cached_page
 def condition_detail(slug: str):
     page = services.condition_page(slug)
     if page is None:

@@ -10,18 +10,21 @@ cannot race with another order by the same customer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from storefront.audit import services as audit
 from storefront.checkout import pricing
 from storefront.db import utcnow
 from storefront.discounts.models import DiscountCode, DiscountKind, normalise_code
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.money import format_money
+from storefront.money import format_money, quantize
 
 
 class DiscountRefused(DomainError):
@@ -153,3 +156,130 @@ def _expire_usage(code_id: int) -> None:
     code = db.session.identity_map.get(identity_key(DiscountCode, code_id))
     if code is not None:
         db.session.expire(code, ["times_used"])
+
+
+# Managing codes in the back office --------------------------------------------------------
+
+# The largest amount a money column holds (Numeric(10, 2)).
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+class CodeInvalid(DomainError):
+    """A code's settings break a rule; ``field`` names the form field it is about."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CodeSettings:
+    """Everything staff set on a code (``times_used`` is the shop's to count)."""
+
+    code: str
+    description: str
+    kind: DiscountKind
+    value: Decimal
+    minimum_subtotal: Decimal | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    max_uses: int | None
+    max_uses_per_customer: int | None
+    active: bool
+
+
+SETTINGS = [field.name for field in fields(CodeSettings)]
+
+
+def _check_setting_amounts(settings: CodeSettings) -> None:
+    if settings.value <= 0:
+        raise CodeInvalid("Enter a value greater than zero.", "value")
+    if settings.kind == DiscountKind.PERCENT and settings.value > 100:
+        raise CodeInvalid("A percentage can be at most 100.", "value")
+    if settings.value > MAX_AMOUNT:
+        raise CodeInvalid("That amount is too large.", "value")
+    minimum = settings.minimum_subtotal
+    if minimum is not None and not 0 < minimum <= MAX_AMOUNT:
+        raise CodeInvalid("Enter a minimum subtotal greater than zero, or leave it empty.",
+                          "minimum_subtotal")
+
+
+def _check_setting_limits(settings: CodeSettings, code: DiscountCode | None) -> None:
+    total, per_customer = settings.max_uses, settings.max_uses_per_customer
+    if total is not None and total < 1:
+        raise CodeInvalid("Enter a limit of at least 1, or leave it empty.", "max_uses")
+    if per_customer is not None and per_customer < 1:
+        raise CodeInvalid("Enter a limit of at least 1, or leave it empty.",
+                          "max_uses_per_customer")
+    if total is not None and per_customer is not None and per_customer > total:
+        raise CodeInvalid("The limit per customer can't be higher than the total limit.",
+                          "max_uses_per_customer")
+    used = code.times_used if code is not None else 0
+    if total is not None and total < used:
+        raise CodeInvalid(f"{used} orders already hold this code, so the total limit can't be "
+                          f"lower than {used}. Deactivate the code to stop further use.",
+                          "max_uses")
+
+
+def check_settings(settings: CodeSettings, code: DiscountCode | None = None) -> None:
+    """CodeInvalid if ``settings`` break a rule (``code``: the one being edited)."""
+    if not normalise_code(settings.code):
+        raise CodeInvalid("Enter the code customers will type.", "code")
+    _check_setting_amounts(settings)
+    if settings.starts_at and settings.ends_at and settings.ends_at <= settings.starts_at:
+        raise CodeInvalid("The end must be after the start.", "ends_at")
+    _check_setting_limits(settings, code)
+    existing = find_code(settings.code)
+    if existing is not None and existing is not code:
+        raise CodeInvalid(f"There is already a code {existing.code}; choose another.", "code")
+
+
+def _normalised_settings(settings: CodeSettings) -> CodeSettings:
+    minimum = settings.minimum_subtotal
+    return replace(settings, code=normalise_code(settings.code),
+                   description=(settings.description or "").strip(),
+                   value=quantize(settings.value),
+                   minimum_subtotal=quantize(minimum) if minimum is not None else None)
+
+
+def save_code(settings: CodeSettings, code: DiscountCode | None = None, *,
+              actor) -> DiscountCode | None:
+    """Create a code (``code`` None) or change one; audited.
+
+    Returns the code, or None when an edit changed nothing.
+    """
+    settings = _normalised_settings(settings)
+    check_settings(settings, code)
+    before = audit.snapshot(code, SETTINGS) if code is not None else None
+    if before is not None and audit.snapshot(settings, SETTINGS) == before:
+        return None
+    savepoint = db.session.begin_nested()
+    target = code if code is not None else DiscountCode()
+    for name in SETTINGS:
+        setattr(target, name, getattr(settings, name))
+    db.session.add(target)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same code saved at the same moment elsewhere
+        savepoint.rollback()
+        raise CodeInvalid(f"There is already a code {settings.code}; choose another.",
+                          "code") from error
+    savepoint.commit()
+    action, verb = ("discount.updated", "changed") if before else ("discount.created", "created")
+    audit.record(actor, action, target, f"Discount code {target.code} {verb}",
+                 before=before, after=audit.snapshot(target, SETTINGS))
+    return target
+
+
+def deactivate(code: DiscountCode, *, actor) -> bool:
+    """Stop a code being accepted at checkout; False if it was inactive already."""
+    if not code.active:
+        return False
+    before = audit.snapshot(code, ["active"])
+    code.active = False
+    db.session.flush()
+    audit.record(actor, "discount.deactivated", code, f"Discount code {code.code} deactivated",
+                 before=before, after=audit.snapshot(code, ["active"]))
+    return True

@@ -3,6 +3,12 @@
 A message is a database row written together with the change that caused it, so
 mail never describes something that was rolled back, and a message that could not
 be sent (SMTP down) stays in the outbox for ``flask send-outbox``.
+
+After the commit the committed messages go to a background job
+(``storefront.jobs.tasks:deliver_mail``): with ``REDIS_URL`` set a worker sends them,
+retrying with back-off, so no web request waits for the mail server; without Redis
+the job runs at once in the same process. Rows being sent are locked (``SKIP
+LOCKED``), so a worker's delivery and the periodic outbox sweep never send one twice.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from flask import current_app, render_template
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from storefront import jobs
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.mail import transport
@@ -20,8 +27,10 @@ from storefront.mail.models import OutboxMessage
 
 PENDING_KEY = "outbox_pending"
 READY_KEY = "outbox_ready"
+DELIVERY_JOB = "storefront.jobs.tasks:deliver_mail"
 
-__all__ = ["OutboxMessage", "deliver_committed", "queue_mail", "send_outbox"]
+__all__ = ["OutboxMessage", "deliver_committed", "deliver_messages", "queue_mail",
+           "send_outbox"]
 
 
 def queue_mail(to: str, subject: str, template: str, **context) -> OutboxMessage:
@@ -74,25 +83,48 @@ def _deliver(messages: list[OutboxMessage]) -> int:
 
 
 def deliver_committed(_exc: BaseException | None = None) -> None:
-    """Send the messages whose transaction has committed (run at request teardown)."""
+    """Hand the messages whose transaction has committed to the delivery job (at teardown)."""
+    if not db.session.registry.has():
+        return  # this request never opened a database session, so it queued no mail
     ready = db.session.info.pop(READY_KEY, None)
     if not ready:
         return
-    query = select(OutboxMessage).where(
-        OutboxMessage.id.in_(ready), OutboxMessage.sent_at.is_(None)
+    try:
+        jobs.enqueue(DELIVERY_JOB, sorted(ready))
+    except jobs.QueueUnavailable as error:
+        # The rows are committed: the outbox sweep (or ``flask send-outbox``) sends them.
+        current_app.logger.warning("%d e-mail(s) kept in the outbox: %s", len(ready), error)
+
+
+def deliver_messages(message_ids: list[int]) -> tuple[int, int]:
+    """Send those of these messages that are still unsent. Returns (sent, unsent). Flushes."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .with_for_update(skip_locked=True)
     )
-    _deliver(list(db.session.scalars(query)))
-    db.session.commit()
+    messages = list(db.session.scalars(query))
+    sent = _deliver(messages)
+    db.session.flush()
+    return sent, len(messages) - sent
 
 
-def send_outbox(limit: int = 500) -> tuple[int, int]:
-    """Send unsent messages, oldest first. Returns (sent, still unsent). Flushes only."""
+def send_outbox(limit: int = 500, max_attempts: int | None = None) -> tuple[int, int]:
+    """Send unsent messages, oldest first. Returns (sent, still unsent). Flushes only.
+
+    ``max_attempts`` leaves out messages tried that often already (the periodic sweep
+    gives up on them; ``flask send-outbox`` does not).
+    """
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None))
         .order_by(OutboxMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    if max_attempts is not None:
+        query = query.where(OutboxMessage.attempts < max_attempts)
     messages = list(db.session.scalars(query))
     sent = _deliver(messages)
     db.session.flush()

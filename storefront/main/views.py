@@ -2,14 +2,17 @@
 
 from flask import Blueprint, render_template
 
+from storefront import caching
 from storefront.content import services as content
 
 bp = Blueprint("main", __name__)
+bp.record_once(lambda state: caching.init_app(state.app))  # pages below are cached
 LATEST_ANSWERS = 3
 FEATURED_PRODUCTS = 4
 
 
 @bp.get("/")
+@caching.cached_page
 def home():
     return render_template(
         "main/home.html",

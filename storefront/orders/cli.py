@@ -1,4 +1,8 @@
-"""``flask release-expired-reservations``: run it every few minutes (cron or a timer)."""
+"""``flask release-expired-reservations``: run it every few minutes (cron or a timer).
+
+With ``flask worker`` running, the worker does this every ``RESERVATION_RELEASE_SECONDS``
+by itself (``storefront.jobs.periodic``); the command stays for running it by hand.
+"""
 
 from __future__ import annotations
 

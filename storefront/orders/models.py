@@ -79,6 +79,9 @@ class Order(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_shop_order_status_reservation", "status", "reservation_expires_at"),
         Index("ix_shop_order_email_discount", "email", "discount_code_id"),
+        # The back office lists orders newest first and sums sales by the day they were paid.
+        Index("ix_shop_order_created_at", "created_at"),
+        Index("ix_shop_order_paid_at", "paid_at"),
         CheckConstraint("total >= 0", name="total_not_negative"),
         CheckConstraint("discount_total >= 0 AND discount_total <= subtotal",
                         name="discount_within_subtotal"),
@@ -120,6 +123,10 @@ class Order(TimestampMixin, db.Model):
     paid_at: Mapped[datetime | None]
     flagged: Mapped[bool] = mapped_column(default=False)
     flag_reason: Mapped[str] = mapped_column(Text, default="")
+    # Filled in when the parcel is handed to the carrier (``services.fulfil``).
+    carrier: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
+    fulfilled_at: Mapped[datetime | None]
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"

@@ -27,8 +27,10 @@ from storefront.discounts.models import DiscountCode
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory import services as inventory
+from storefront.mail import queue_mail
 from storefront.money import format_money, quantize
 from storefront.orders import emails
+from storefront.orders.links import order_url
 from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
 from storefront.orders.status import (
     HOLDS_DISCOUNT,
@@ -47,6 +49,21 @@ SETTLED = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED, PaymentStatus.PARTIA
 
 class RefundError(DomainError):
     status_code = 422
+
+
+class FulfilmentError(DomainError):
+    status_code = 422
+
+
+class NoteError(DomainError):
+    status_code = 422
+
+
+# Staff-only notes are order events of this kind (never shown to the shopper).
+NOTE_KIND = "note"
+NOTE_MAX_LENGTH = 2000
+CARRIER_MAX_LENGTH = 60
+TRACKING_MAX_LENGTH = 60
 
 
 def new_order_number() -> str:
@@ -331,6 +348,44 @@ def cancel(order: Order, *, actor, note: str = "") -> None:
     if result is not None:
         _add_refund(order, payment, result.amount, result.reference, actor=actor,
                     note="order cancelled")
+
+
+# Sending and staff notes ----------------------------------------------------------------
+
+def _check_fulfilment(carrier: str, tracking: str) -> None:
+    if not carrier or not tracking:
+        raise FulfilmentError("Enter the carrier and the tracking number.")
+    if len(carrier) > CARRIER_MAX_LENGTH or len(tracking) > TRACKING_MAX_LENGTH:
+        raise FulfilmentError(f"Use at most {CARRIER_MAX_LENGTH} characters for the carrier "
+                              f"and {TRACKING_MAX_LENGTH} for the tracking number.")
+
+
+def fulfil(order: Order, carrier: str, tracking: str, *, actor) -> Order:
+    """Mark a paid order as sent with its carrier and tracking number; e-mails the shopper.
+
+    IllegalTransition unless the order is paid (or partly refunded) and not yet sent.
+    """
+    carrier, tracking = (carrier or "").strip(), (tracking or "").strip()
+    _check_fulfilment(carrier, tracking)
+    order = lock_order(order)
+    _move(order, S.FULFILLED, actor=actor, note=f"{carrier}, tracking number {tracking}")
+    order.carrier, order.tracking_number, order.fulfilled_at = carrier, tracking, utcnow()
+    queue_mail(order.email, f"Your order {order.number} is on its way", "order_shipped",
+               order=order, url=order_url(order))
+    db.session.flush()
+    return order
+
+
+def add_note(order: Order, text: str, *, actor) -> None:
+    """Add a staff-only note to the order's history."""
+    text = (text or "").strip()
+    if not text:
+        raise NoteError("Write the note first.")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise NoteError(f"Keep the note under {NOTE_MAX_LENGTH:,} characters "
+                        f"(it has {len(text):,}).")
+    record_event(order, NOTE_KIND, text, actor=actor)
+    db.session.flush()
 
 
 # Reservations that ran out --------------------------------------------------------------

@@ -118,18 +118,23 @@ def _first_highlight(snippets) -> Markup | None:
     return None
 
 
-def _ranked(kind: Kind, restrict, rank, snippets: list) -> Select:
+def _ranked(kind: Kind, restrict, rank, snippets: list, restrict_count=None) -> Select:
     """The best rows of ``kind`` with their total count and snippets.
 
-    ``restrict`` adds the full-text match to a statement. The count is a scalar subquery
-    rather than ``count(*) OVER ()``: FTS5 refuses its ranking functions next to a window.
+    ``restrict`` adds the full-text match to a statement (``restrict_count`` to the count,
+    if that needs another form). The count is a scalar subquery rather than
+    ``count(*) OVER ()``: FTS5 refuses its ranking functions next to a window.
+    The best ids are chosen first, so snippets are cut (and rows loaded) only for the rows
+    shown, not for every match: a common word matches a good part of a large shop.
     """
-    total = restrict(select(func.count()).select_from(kind.model).where(*kind.filters()))
+    total = (restrict_count or restrict)(
+        select(func.count()).select_from(kind.model).where(*kind.filters()))
+    best = (restrict(select(kind.model.id)).where(*kind.filters())
+            .order_by(rank, kind.model.id).limit(kind.limit))
     return (
         restrict(select(kind.model, total.scalar_subquery().correlate(None), *snippets))
-        .where(*kind.filters())
+        .where(kind.model.id.in_(best))
         .order_by(rank, kind.model.id)
-        .limit(kind.limit)
         .options(*kind.options)
     )
 
@@ -150,7 +155,12 @@ def _sqlite_statement(kind: Kind, query: SearchQuery) -> Select:
     def restrict(statement: Select) -> Select:
         return statement.join(fts, fts.c.rowid == kind.model.id).where(match)
 
-    return _ranked(kind, restrict, rank, snippets)
+    def restrict_count(statement: Select) -> Select:
+        # Joined, SQLite starts from the status index and asks FTS5 about every active
+        # row one by one (half a second for 5,000 products); this form starts from FTS5.
+        return statement.where(kind.model.id.in_(select(fts.c.rowid).where(match)))
+
+    return _ranked(kind, restrict, rank, snippets, restrict_count)
 
 
 def _postgres_statement(kind: Kind, query: SearchQuery) -> Select:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from storefront.caching import cached_page
 from storefront.catalog.models import Category
 from storefront.extensions import db
 from storefront.search import schema  # noqa: F401  (installs the search DDL on create_all)
@@ -17,6 +18,7 @@ SUGGESTED_CATEGORIES = 6
 
 
 @bp.get("/search")
+@cached_page
 def search():
     query = parse_query(request.args.get("q", type=str))
     results = run_search(query) if query.is_searchable else None

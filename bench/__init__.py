@@ -1,0 +1,1 @@
+"""The performance benchmark: ``make bench`` (``python -m bench.run``); see bench/README.md."""

@@ -1,0 +1,268 @@
+"""The benchmark's targets, judged from one run's figures, and results.md written from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.measure import PageFacts
+from bench.wrk import Load
+
+PAGES = {
+    "home": "Home",
+    "list": "Product list (24 per page)",
+    "filtered": "Filtered product list",
+    "product": "Product page",
+    "article": "Article page",
+    "condition": "Condition page",
+    "search": "Search",
+    "cart": "Cart with 3 items",
+}
+# Share of the bare Flask app's requests/s each page must reach (the home page: no target).
+RATE_TARGETS = {"list": 0.50, "filtered": 0.50, "product": 0.50, "article": 0.50,
+                "condition": 0.50, "search": 0.25, "cart": 0.30}
+P99_FACTOR = 3.0
+SCALING_PAGES = ("list", "search")
+SCALING_MAX_LOSS = 0.20
+HTML_LIMIT = 40_000
+CSS_JS_LIMIT = 30_000
+RUN_MARKER = "<!-- bench run -->"
+KEEP_RUNS = 10
+
+
+@dataclass
+class Results:
+    """Everything one run measured. Loads are keyed by page name (see PAGES)."""
+
+    started: str
+    machine: str
+    database: str
+    cache: str
+    settings: str
+    seeding: str
+    hello: Load | None = None
+    nginx: Load | None = None
+    floor: Load | None = None  # the shop's /healthz: its middleware, no page
+    served: dict[str, Load] = field(default_factory=dict)
+    beside: dict[str, Load] = field(default_factory=dict)  # bare Flask run beside each page
+    rendered: dict[str, Load] = field(default_factory=dict)
+    scaling: dict[str, tuple[Load, Load]] = field(default_factory=dict)  # (5,000, 500)
+    rendered_scaling: dict[str, tuple[Load, Load]] = field(default_factory=dict)
+    facts: dict[str, PageFacts] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    figure: str
+    passed: bool | None  # None: not measured
+
+    @property
+    def word(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "not measured"}[self.passed]
+
+
+def yardstick(results: Results, name: str) -> Load | None:
+    """Bare Flask as measured beside ``name`` (else over the whole run)."""
+    return results.beside.get(name, results.hello)
+
+
+def _rate_verdicts(results: Results) -> list[Verdict]:
+    verdicts = []
+    for name, share in RATE_TARGETS.items():
+        load, hello = results.served.get(name), yardstick(results, name)
+        target = f"{PAGES[name]}: ≥ {share:.0%} of bare Flask's requests/s"
+        if load is None or hello is None:
+            verdicts.append(Verdict(target, "-", None))
+            continue
+        ratio = load.rps / hello.rps
+        verdicts.append(Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / {hello.rps:,.0f})",
+                                ratio >= share))
+    return verdicts
+
+
+def _latency_verdicts(results: Results) -> list[Verdict]:
+    if results.hello is None or not results.served:
+        return [Verdict(f"p99 latency ≤ {P99_FACTOR:g}x bare Flask's", "-", None)]
+    verdicts = []
+    for name, load in results.served.items():
+        limit = yardstick(results, name).p99_ms * P99_FACTOR
+        verdicts.append(Verdict(f"{PAGES[name]}: p99 ≤ {P99_FACTOR:g}x bare Flask's",
+                                f"{load.p99_ms:.1f} ms (limit {limit:.1f} ms)",
+                                load.p99_ms <= limit))
+    return verdicts
+
+
+def _scaling_verdicts(results: Results) -> list[Verdict]:
+    verdicts = []
+    for name in SCALING_PAGES:
+        target = (f"{PAGES[name]}: from 500 to 5,000 products loses ≤ "
+                  f"{SCALING_MAX_LOSS:.0%} of requests/s")
+        pair = results.scaling.get(name)
+        if pair is None:
+            verdicts.append(Verdict(target, "-", None))
+            continue
+        big, small = pair
+        loss = 1 - big.rps / small.rps
+        verdicts.append(Verdict(target, f"{loss:+.0%} ({small.rps:,.0f} → {big.rps:,.0f})",
+                                loss <= SCALING_MAX_LOSS))
+    return verdicts
+
+
+def _weight_verdicts(results: Results) -> list[Verdict]:
+    verdicts = []
+    for name, facts in results.facts.items():
+        verdicts.append(Verdict(f"{PAGES[name]}: HTML < {HTML_LIMIT // 1000} KB",
+                                f"{facts.html_bytes / 1000:.1f} KB",
+                                facts.status == 200 and facts.html_bytes < HTML_LIMIT))
+        verdicts.append(Verdict(f"{PAGES[name]}: CSS + JS < {CSS_JS_LIMIT // 1000} KB",
+                                f"{facts.css_js_bytes / 1000:.1f} KB "
+                                f"({facts.css_js_gzip_bytes / 1000:.1f} KB gzipped)",
+                                facts.css_js_bytes < CSS_JS_LIMIT))
+    return verdicts
+
+
+def _asset_verdict(results: Results) -> list[Verdict]:
+    assets = [asset for facts in results.facts.values() for asset in facts.assets]
+    if not assets:
+        return [Verdict("Static assets hashed, cached a year, gzipped, revalidated", "-", None)]
+    bad = sorted({asset.path for asset in assets if not asset.ok})
+    assets = {asset.path for asset in assets}
+    figure = (f"{len(assets)} file(s) checked" if not bad
+              else "not so for: " + ", ".join(bad))
+    return [Verdict("Static assets hashed, cached a year, gzipped, revalidated (304)",
+                    figure, not bad)]
+
+
+def _conditional_verdicts(results: Results) -> list[Verdict]:
+    return [Verdict(f"{PAGES[name]}: unchanged page answers 304", facts.conditional,
+                    facts.conditional == "304")
+            for name, facts in results.facts.items() if name != "cart"]
+
+
+def evaluate(results: Results) -> list[Verdict]:
+    """Every target with the figure it was judged on."""
+    return (_rate_verdicts(results) + _latency_verdicts(results) + _scaling_verdicts(results)
+            + _weight_verdicts(results) + _asset_verdict(results)
+            + _conditional_verdicts(results))
+
+
+def _cell(load: Load | None, attribute: str, pattern: str) -> str:
+    return pattern.format(getattr(load, attribute)) if load is not None else "-"
+
+
+def _ratio(load: Load | None, base: Load | None) -> str:
+    return f"{load.rps / base.rps:.0%}" if load is not None and base is not None else "-"
+
+
+def _cpu(load: Load | None) -> str:
+    return f"{load.cpu_ms:.2f}" if load is not None and load.cpu_ms is not None else "-"
+
+
+def _cpu_ratio(load: Load | None, base: Load | None) -> str:
+    if load is None or base is None or not load.cpu_ms or base.cpu_ms is None:
+        return "-"
+    return f"{base.cpu_ms / load.cpu_ms:.0%}"
+
+
+def _page_table(results: Results) -> list[str]:
+    lines = [
+        "| Page | req/s | p50 ms | p99 ms | vs bare Flask | vs nginx | server CPU ms/req "
+        "(vs bare Flask) | rendered req/s (CPU ms/req) | SQL served / rendered | HTML KB "
+        "| CSS+JS KB (gzip) | If-None-Match |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, label in PAGES.items():
+        load, fresh, facts = (results.served.get(name), results.rendered.get(name),
+                              results.facts.get(name))
+        sql = f"{facts.served_queries} / {facts.render_queries}" if facts else "-"
+        html = f"{facts.html_bytes / 1000:.1f}" if facts else "-"
+        assets = (f"{facts.css_js_bytes / 1000:.1f} ({facts.css_js_gzip_bytes / 1000:.1f})"
+                  if facts else "-")
+        rendered = f"{_cell(fresh, 'rps', '{:,.0f}')} ({_cpu(fresh)})" if fresh else "-"
+        lines.append(
+            f"| {label} | {_cell(load, 'rps', '{:,.0f}')} | {_cell(load, 'p50_ms', '{:.1f}')} "
+            f"| {_cell(load, 'p99_ms', '{:.1f}')} | {_ratio(load, yardstick(results, name))} "
+            f"| {_ratio(load, results.nginx)} "
+            f"| {_cpu(load)} ({_cpu_ratio(load, yardstick(results, name))}) | {rendered} | {sql} "
+            f"| {html} | {assets} | {facts.conditional if facts else '-'} |")
+    for label, load in (("Bare Flask “hello”", results.hello),
+                        ("nginx, saved product list", results.nginx),
+                        ("The shop's /healthz (its per-request floor)", results.floor)):
+        lines.append(f"| {label} | {_cell(load, 'rps', '{:,.0f}')} "
+                     f"| {_cell(load, 'p50_ms', '{:.1f}')} | {_cell(load, 'p99_ms', '{:.1f}')} "
+                     f"| {_ratio(load, results.hello)} | {_ratio(load, results.nginx)} "
+                     f"| {_cpu(load)} | | | | | |")
+    return lines
+
+
+def _scaling_table(results: Results) -> list[str]:
+    if not results.scaling and not results.rendered_scaling:
+        return []
+    lines = ["", "Scaling, measured back to back (req/s with 500 → 5,000 products):", "",
+             "| Page | served 500 | served 5,000 | change | rendered 500 | rendered 5,000 "
+             "| change |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in SCALING_PAGES:
+        cells = []
+        for pairs in (results.scaling, results.rendered_scaling):
+            big, small = pairs.get(name, (None, None))
+            if big is None or small is None:
+                cells += ["-", "-", "-"]
+            else:
+                cells += [f"{small.rps:,.0f}", f"{big.rps:,.0f}",
+                          f"{big.rps / small.rps - 1:+.0%}"]
+        lines.append(f"| {PAGES[name]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_run(results: Results) -> str:
+    verdicts = evaluate(results)
+    passed = sum(v.passed is True for v in verdicts)
+    failed = sum(v.passed is False for v in verdicts)
+    lines = [
+        RUN_MARKER,
+        f"## Run of {results.started}",
+        "",
+        f"- Machine: {results.machine}",
+        f"- Database: {results.database}; page cache: {results.cache}",
+        f"- Load: {results.settings}",
+        f"- Data: {results.seeding}",
+        "",
+        *_page_table(results),
+        "",
+        "Server CPU per request is the CPU time gunicorn's processes used during the run "
+        "divided by the requests served: it moves far less with the machine's other load "
+        "than requests/s do. The shop's /healthz renders nothing and reads no database: it "
+        "is what every request of this app costs before a page is looked at.",
+        *_scaling_table(results),
+        "",
+        f"Targets: {passed} pass, {failed} fail, "
+        f"{len(verdicts) - passed - failed} not measured.",
+        "",
+        "| Target | Figure | Result |",
+        "|---|---|---|",
+        *[f"| {v.target} | {v.figure} | {v.word} |" for v in verdicts],
+    ]
+    if results.notes:
+        lines += ["", "Notes:", "", *[f"- {note}" for note in results.notes]]
+    return "\n".join(lines) + "\n"
+
+
+HEADER = """\
+# Benchmark results
+
+Written by `make bench` (`python -m bench.run`); newest run first, the last {keep} kept.
+How the figures are made and what the targets mean: bench/README.md. Ratios compare
+figures from the same run only; absolute figures move with whatever else the machine
+is doing.
+
+"""
+
+
+def write(path: Path, run: str, keep: int = KEEP_RUNS) -> None:
+    """Put ``run`` first in results.md, keeping the previous runs below it."""
+    previous = path.read_text().split(RUN_MARKER)[1:] if path.exists() else []
+    runs = [run.removeprefix(RUN_MARKER), *previous[: keep - 1]]
+    path.write_text(HEADER.format(keep=keep)
+                    + "".join(RUN_MARKER + text.rstrip("\n") + "\n\n" for text in runs))

@@ -1,0 +1,316 @@
+"""``make bench``: seed throwaway shops, serve them with gunicorn, load them with wrk, and
+write bench/results.md. It reports; it never fails on the figures (exit 0)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import secrets
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import fmean
+
+from sqlalchemy import create_engine, text
+
+from bench import measure, report, servers, wrk
+from bench.seed import BENCH_SEARCH_WORD, Seeded, seed
+from storefront.config import normalise_database_url
+
+HERE = Path(__file__).resolve().parent
+SECRET = secrets.token_hex(32)  # one per run: the sessions of a run are its own
+
+
+def _arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (≤ 15)")
+    parser.add_argument("--rendered-duration", type=int, default=5,
+                        help="seconds per run with the page cache off (0 skips them)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--products", type=int, default=5000)
+    parser.add_argument("--small-products", type=int, default=500)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--conditions", type=int, default=30)
+    parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    return parser.parse_args(argv)
+
+
+def _pages(seeded: Seeded) -> dict[str, str]:
+    return {
+        "home": "/",
+        "list": "/products",
+        "filtered": f"/products?category={seeded.category_slug}&skin_type=dry&sort=price_asc",
+        "product": f"/products/{seeded.product_slug}",
+        "article": f"/articles/{seeded.article_slug}",
+        "condition": f"/conditions/{seeded.condition_slug}",
+        "search": f"/search?q={BENCH_SEARCH_WORD}",
+        "cart": "/cart/",
+    }
+
+
+def _seed(url: str, products: int, args) -> Seeded:
+    engine = create_engine(normalise_database_url(url))
+    try:
+        seeded = seed(engine, products=products, articles=args.articles,
+                      conditions=args.conditions)
+    finally:
+        engine.dispose()
+    print(f"  seeded {seeded.products:,} products ({seeded.variants:,} sizes), "
+          f"{seeded.articles:,} articles, {seeded.conditions} conditions, "
+          f"{seeded.recommendations} recommendations in {seeded.seconds:.1f} s", flush=True)
+    return seeded
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (f"{platform.node()}, {os.cpu_count()} cores ({cpu}), Python "
+            f"{platform.python_version()}; load average at the start {load}")
+
+
+def _database(url: str | None) -> str:
+    if not url:
+        return f"SQLite {sqlite3.sqlite_version} (a file in a temporary folder)"
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(text("SHOW server_version")).scalar()
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version} (throwaway databases, dropped afterwards)"
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> bytes:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return response.read()
+
+
+def _warm(base: str, path: str, headers: dict[str, str] | None = None, times: int = 10) -> None:
+    for _ in range(times):
+        _get(base + path, headers)
+
+
+def _cart_cookie(base: str, product_path: str, variant_ids: list[int]) -> str:
+    """A session cookie whose cart holds ``variant_ids``, made through the real forms."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    cookie = ""
+    for variant_id in variant_ids:
+        page = urllib.request.Request(base + product_path,  # noqa: S310 (loopback)
+                                      headers={"Cookie": cookie} if cookie else {})
+        with opener.open(page, timeout=30) as response:
+            cookie = _session_cookie(response.headers.get_all("Set-Cookie")) or cookie
+            token = measure._CSRF.search(response.read().decode()).group(1)
+        form = urllib.parse.urlencode({"csrf_token": token, "variant_id": variant_id,
+                                       "quantity": 1}).encode()
+        post = urllib.request.Request(base + "/cart/add", data=form,  # noqa: S310
+                                      headers={"Cookie": cookie})
+        try:
+            opener.open(post, timeout=30)
+        except urllib.error.HTTPError as redirect:  # the 302 back, with the cart in the cookie
+            if redirect.code != 302:
+                raise
+            cookie = _session_cookie(redirect.headers.get_all("Set-Cookie")) or cookie
+    return cookie
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _session_cookie(headers: list[str] | None) -> str | None:
+    for header in headers or []:
+        first = header.split(";", 1)[0]
+        if first.startswith("session="):
+            return first
+    return None
+
+
+def _load(label: str, server: servers.Server, path: str, args, duration: int | None = None,
+          headers: dict[str, str] | None = None) -> wrk.Load:
+    """wrk on one page, with the CPU time the server spent per request meanwhile."""
+    before = server.cpu_seconds()
+    load = wrk.run(server.base + path, duration=duration or args.duration,
+                   connections=args.connections, threads=args.threads, headers=headers)
+    load = load.with_cpu(server.cpu_seconds() - before)
+    flag = f", {load.bad_responses} bad responses" if load.bad_responses else ""
+    print(f"  {label:34} {load.rps:9,.0f} req/s  p50 {load.p50_ms:6.1f} ms  "
+          f"p99 {load.p99_ms:6.1f} ms  {load.cpu_ms:5.2f} ms CPU/req{flag}", flush=True)
+    return load
+
+
+def _served_runs(results, shop, hello, first_hello, pages, cookie, args) -> list[wrk.Load]:
+    """Each page, with bare Flask loaded again right after it: each page is compared with
+    the bare Flask runs on either side of it, so a change in the machine's other load
+    during the run moves both alike."""
+    hellos, previous = [first_hello], first_hello
+    for name, path in pages.items():
+        headers = {"Cookie": cookie} if name == "cart" else None
+        _warm(shop.base, path, headers)
+        results.served[name] = _load(f"{name} (served)", shop, path, args, headers=headers)
+        after = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
+        results.beside[name] = _mean([previous, after])
+        hellos.append(after)
+        previous = after
+    return hellos
+
+
+def _rendered_runs(results, shop, pages, cookie, args) -> None:
+    for name, path in pages.items():
+        headers = {"Cookie": cookie} if name == "cart" else None
+        _warm(shop.base, path, headers, times=3)
+        results.rendered[name] = _load(f"{name} (rendered)", shop, path, args,
+                                       args.rendered_duration, headers)
+
+
+def _scaling_runs(target: dict, shops, pages, args, duration) -> None:
+    """Each page on both shops, in alternating halves (big, small, big, small)."""
+    big, small = shops
+    half = max(2, duration // 2)
+    for name in report.SCALING_PAGES:
+        path = pages[name]
+        _warm(big.base, path)
+        _warm(small.base, path)
+        runs = {"big": [], "small": []}
+        for _ in range(2):
+            runs["big"].append(_load(f"{name}, 5,000 products", big, path, args, half))
+            runs["small"].append(_load(f"{name}, 500 products", small, path, args, half))
+        target[name] = (_mean(runs["big"]), _mean(runs["small"]))
+
+
+def _check_problems(results) -> None:
+    for group, loads in (("served", results.served), ("rendered", results.rendered)):
+        for name, load in loads.items():
+            if load.bad_responses or load.socket_errors:
+                results.notes.append(
+                    f"{report.PAGES[name]} ({group}): {load.bad_responses} responses other "
+                    f"than 2xx/3xx and {load.socket_errors} socket errors under load.")
+
+
+def _shop_env(url: str, workdir: Path, label: str, cached: bool) -> dict[str, str]:
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BENCH_INSTANCE": str(workdir / label),
+           "BENCH_PAGE_CACHE": "1" if cached else "0", "REDIS_URL": "",
+           "LOG_FORMAT": "text"}
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    return env
+
+
+def _load_everything(results, stack, workdir, urls, seeded, pages, args) -> None:
+    big_url, small_url = urls
+    shop = stack.enter_context(servers.gunicorn(
+        "bench.wsgi:app", "shop", workdir, _shop_env(big_url, workdir, "shop", True),
+        "/healthz"))
+    small = stack.enter_context(servers.gunicorn(
+        "bench.wsgi:app", "shop-500", workdir, _shop_env(small_url, workdir, "small", True),
+        "/healthz"))
+    hello = stack.enter_context(servers.gunicorn("bench.hello:app", "hello", workdir))
+    html = _get(shop.base + pages["list"])
+    nginx = stack.enter_context(servers.nginx_serving(html, workdir))
+    if nginx is None:
+        results.notes.append("nginx is not installed: no comparison with a static file.")
+    cookie = _cart_cookie(shop.base, pages["product"], seeded.sold_variant_ids)
+    _warm(hello.base, "/")
+    first_hello = _load("bare Flask hello", hello, "/", args)
+    if nginx:
+        results.nginx = _load("nginx, saved product list", nginx, "/", args)
+    hellos = _served_runs(results, shop, hello, first_hello, pages, cookie, args)
+    results.floor = _load("the shop's /healthz", shop, "/healthz", args)
+    results.hello = _mean(hellos)
+    _scaling_runs(results.scaling, (shop, small), pages, args, args.duration)
+    if args.rendered_duration > 0:
+        fresh = stack.enter_context(servers.gunicorn(
+            "bench.wsgi:app", "shop-uncached", workdir,
+            _shop_env(big_url, workdir, "fresh", False), "/healthz"))
+        fresh_small = stack.enter_context(servers.gunicorn(
+            "bench.wsgi:app", "shop-500-uncached", workdir,
+            _shop_env(small_url, workdir, "fresh-small", False), "/healthz"))
+        _rendered_runs(results, fresh, pages, _cart_cookie(fresh.base, pages["product"],
+                                                           seeded.sold_variant_ids), args)
+        _scaling_runs(results.rendered_scaling, (fresh, fresh_small), pages, args,
+                      args.rendered_duration)
+    results.notes.append(
+        "Bare Flask was loaded before the pages and after each of them: "
+        + ", ".join(f"{load.rps:,.0f}" for load in hellos) + " req/s. Each page is compared "
+        "with the two runs beside it; the bare Flask row shows the mean of all.")
+
+
+def _mean(loads: list[wrk.Load]) -> wrk.Load:
+    """The mean of several runs of the same thing (counts are added up)."""
+    cpus = [load.cpu_ms for load in loads if load.cpu_ms is not None]
+    return wrk.Load(rps=fmean(load.rps for load in loads),
+                    p50_ms=fmean(load.p50_ms for load in loads),
+                    p99_ms=fmean(load.p99_ms for load in loads),
+                    requests=sum(load.requests for load in loads),
+                    bad_responses=sum(load.bad_responses for load in loads),
+                    socket_errors=sum(load.socket_errors for load in loads),
+                    cpu_ms=fmean(cpus) if len(cpus) == len(loads) else None)
+
+
+def main(argv=None) -> int:
+    args = _arguments(argv)
+    server_url = os.environ.get("BENCH_DATABASE_URL") or None
+    started = time.monotonic()
+    results = report.Results(
+        started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine=_machine(),
+        database=_database(server_url),
+        cache=("Redis (BENCH_REDIS_URL)" if os.environ.get("BENCH_REDIS_URL")
+               else "in-process (SimpleCache), one per worker"),
+        settings=(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency "
+                  f"(rendered: -d{args.rendered_duration}s); gunicorn.conf.py with 2 sync "
+                  "workers, no access log, no worker recycling"),
+        seeding="")
+    with contextlib.ExitStack() as stack:
+        workdir = Path(tempfile.mkdtemp(prefix="storefront-bench-"))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        print(f"Working in {workdir}", flush=True)
+        big_url = stack.enter_context(servers.throwaway_database("big", workdir, server_url))
+        small_url = stack.enter_context(servers.throwaway_database("small", workdir,
+                                                                   server_url))
+        seeded = _seed(big_url, args.products, args)
+        small_seeded = _seed(small_url, args.small_products, args)
+        results.seeding = (
+            f"{seeded.products:,} products ({seeded.variants:,} sizes), {seeded.articles:,} "
+            f"articles, {seeded.conditions} conditions, {seeded.recommendations} "
+            f"recommendations, seeded in {seeded.seconds:.1f} s; the 500-product shop in "
+            f"{small_seeded.seconds:.1f} s")
+        pages = _pages(seeded)
+        print("Measuring SQL, weights and headers in-process", flush=True)
+        results.facts = measure.measure_pages(
+            big_url, pages, (pages["product"], seeded.sold_variant_ids), workdir / "measure")
+        if shutil.which("wrk") is None:
+            results.notes.append("wrk is not installed (make bench installs it as root): "
+                                 "no load figures.")
+        else:
+            print("Loading the servers", flush=True)
+            _load_everything(results, stack, workdir, (big_url, small_url), seeded, pages,
+                             args)
+            _check_problems(results)
+    results.notes.append(f"The whole run took {time.monotonic() - started:.0f} s; load "
+                         "average at the end " +
+                         " / ".join(f"{value:.1f}" for value in os.getloadavg()) + ".")
+    report.write(args.results, report.render_run(results))
+    print(f"Wrote {args.results}", flush=True)
+    for verdict in report.evaluate(results):
+        print(f"  {verdict.word:12} {verdict.target}: {verdict.figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

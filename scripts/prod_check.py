@@ -1,0 +1,766 @@
+"""The production shape on this machine, end to end: ``make prod-check``.
+
+A throwaway PostgreSQL database (migrated twice, as every deploy does, and seeded with
+the demo shop), Redis, two gunicorn app processes (2 workers each) on two loopback
+ports standing in for two app hosts, nginx in front of both with TLS (skipped, with a
+note, when nginx is not installed), an RQ worker (``flask worker``) and a real SMTP
+server. A shopper then buys through each app port and through nginx, and the check
+confirms what several hosts must share: the cart (one session cookie on both ports),
+the rate limit (one count across both), e-mail sent by the worker (not by the web
+request), the periodic reservation sweep, cached static files, and a backup that
+restores every order. Prints PASS/FAIL per check and exits non-zero on any failure.
+
+Everything it starts it stops, the databases it makes it drops, and the Redis keys it
+writes (all named with this run's id) it deletes.
+
+Settings: PROD_CHECK_DATABASE_URL (a PostgreSQL server's admin database; default
+TEST_DATABASE_URL or postgresql://postgres@127.0.0.1:5432/postgres) and
+PROD_CHECK_REDIS_URL (default redis://127.0.0.1:6379/12).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import psycopg
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from redis import Redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from storefront.jobs.queue import forget_queue  # noqa: E402  (after the path is set)
+
+ADMIN_DATABASE_URL = (os.environ.get("PROD_CHECK_DATABASE_URL")
+                      or os.environ.get("TEST_DATABASE_URL")
+                      or "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/12")
+DEMO_ADMIN = ("admin@example.com", "demo-admin-pass")  # the demo's, printed by make run
+ADDRESS = {"name": "Maya Rossi", "line1": "Keizersgracht 1", "line2": "", "city": "Amsterdam",
+           "postcode": "1015cj", "country": "NL", "phone": ""}
+LOGIN_LIMIT = 6
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+NGINX_REQUEST_ID = re.compile(r"rid=[0-9a-f]{32}\b")
+# The page cache (storefront/caching.py) names its keys after the database they cache.
+PAGE_GENERATIONS = "storefront:page-generation:*"
+RQ_THROTTLE = "rq:clean_groups"
+
+
+def plain_postgres_url(url: str) -> str:
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check: Callable[[], object], seconds: float, interval: float = 0.25):
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+# Reporting ------------------------------------------------------------------------------
+
+class Skipped(Exception):
+    """A check that cannot run here; the reason is printed."""
+
+
+@dataclass
+class Report:
+    results: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def record(self, status: str, name: str, detail: str = "") -> None:
+        self.results.append((status, name, detail))
+        line = f"{status:<5} {name}"
+        print(line + (f"\n      {detail}" if detail else ""), flush=True)
+
+    def check(self, name: str, func: Callable[[], str | None]) -> bool:
+        """Run one check: PASS, SKIP, or FAIL with the reason; never stops the run."""
+        try:
+            note = func()
+        except Skipped as skipped:
+            self.skip(name, str(skipped))
+            return False
+        except Exception as error:  # every failure is reported, then the run goes on
+            detail = f"{type(error).__name__}: {error}"
+            if not isinstance(error, AssertionError):
+                detail += "\n" + "".join(traceback.format_exception(error)[-3:])
+            self.record("FAIL", name, detail.strip())
+            return False
+        self.record("PASS", name, note or "")
+        return True
+
+    def skip(self, name: str, reason: str) -> None:
+        self.record("SKIP", name, reason)
+
+    @property
+    def failed(self) -> int:
+        return sum(status == "FAIL" for status, *_ in self.results)
+
+    def count(self, status: str) -> int:
+        return sum(result[0] == status for result in self.results)
+
+
+# Processes ------------------------------------------------------------------------------
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    def tail(self, lines: int = 25) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class Processes:
+    """Every process the check starts, each in its own process group; all stopped at the end."""
+
+    def __init__(self, folder: Path, env: dict[str, str]):
+        self.folder, self.env, self.running = folder, env, []
+
+    def run(self, name: str, argv: list[str], timeout: float = 180) -> str:
+        """Run a command to its end; its output; AssertionError when it fails."""
+        result = subprocess.run(argv, cwd=ROOT, env=self.env, capture_output=True,  # noqa: S603
+                                text=True, timeout=timeout, check=False)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"{name} exited with {result.returncode}:\n{output[-3000:]}"
+        return output
+
+    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Process:
+        log = self.folder / f"{name}.log"
+        with log.open("w") as stream:
+            popen = subprocess.Popen(argv, cwd=ROOT, env=env or self.env,  # noqa: S603
+                                     stdout=stream, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        process = Process(name, popen, log)
+        self.running.append(process)
+        return process
+
+    def stop(self, process: Process, sig: int = signal.SIGTERM) -> int | None:
+        """Ask the process to stop (its children follow); kill its whole group if it won't."""
+        if process.popen.poll() is None:
+            process.popen.send_signal(sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.popen.pid, signal.SIGKILL)  # stragglers: horses, workers
+        process.popen.wait()
+        if process in self.running:
+            self.running.remove(process)
+        return process.popen.returncode
+
+    def stop_all(self) -> None:
+        for process in reversed(list(self.running)):
+            self.stop(process, signal.SIGQUIT if process.name == "nginx" else signal.SIGTERM)
+
+
+# A shopper's browser --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Origin:
+    """Where requests go: an app port directly, or nginx (TLS, with a host name for SNI)."""
+
+    name: str
+    port: int
+    tls: ssl.SSLContext | None = None
+    host: str = "127.0.0.1"
+
+    @property
+    def host_header(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host_header}{path}"
+
+    def connect(self) -> http.client.HTTPConnection:
+        # ``host`` is a loopback name: "localhost" for nginx, so TLS sends it (SNI) and the
+        # certificate is checked against it.
+        if self.tls:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=30,
+                                               context=self.tls)
+        return http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    text: str
+
+    @property
+    def location(self) -> str:
+        return urlsplit(self.headers.get("Location", "")).path
+
+    def csrf(self) -> str:
+        match = CSRF.search(self.text)
+        assert match, "the page has no CSRF token"
+        return match.group(1)
+
+
+class Browser:
+    """Keeps cookies like a browser on HTTPS would (the shop's cookies are Secure)."""
+
+    def __init__(self, cookies: dict[str, str] | None = None, **headers: str):
+        self.cookies = {} if cookies is None else cookies
+        self.headers = {name.replace("_", "-"): value for name, value in headers.items()}
+        self.page: dict[str, str] = {}
+
+    def request(self, origin: Origin, method: str, path: str,
+                form: dict[str, str] | None = None) -> Response:
+        headers = {"Host": origin.host_header, "User-Agent": "storefront-prod-check",
+                   **self.headers}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = origin.url(self.page.get(origin.name, path))
+        connection = origin.connect()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            raw = connection.getresponse()
+            response = Response(raw.status, raw.headers, raw.read().decode("utf-8", "replace"))
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self._remember(header)
+        if method == "GET" and response.status == 200:
+            self.page[origin.name] = path
+        return response
+
+    def _remember(self, header: str) -> None:
+        cookie = SimpleCookie()
+        cookie.load(header)
+        for name, morsel in cookie.items():
+            if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = morsel.value
+
+    def get(self, origin: Origin, path: str) -> Response:
+        return self.request(origin, "GET", path)
+
+    def post(self, origin: Origin, path: str, form: dict[str, str]) -> Response:
+        return self.request(origin, "POST", path, form)
+
+    def submit(self, origin: Origin, path: str, data: dict[str, str],
+               form_page: str | None = None) -> Response:
+        """GET the page with the form, then POST ``data`` with its CSRF token."""
+        page = self.get(origin, form_page or path)
+        assert page.status == 200, f"GET {form_page or path}: {page.status}"
+        return self.post(origin, path, {"csrf_token": page.csrf(), **data})
+
+
+def add_to_cart(browser: Browser, origin: Origin) -> str:
+    """Put the first product of the shop's list in the cart; the variant's id."""
+    page = browser.get(origin, "/products")
+    assert page.status == 200, f"GET /products: {page.status}"
+    match = re.search(r'name="variant_id" value="(\d+)"', page.text)
+    assert match, "no add-to-cart form on /products"
+    added = browser.post(origin, "/cart/add", {"csrf_token": page.csrf(),
+                                               "variant_id": match.group(1), "quantity": "1"})
+    assert added.status in (302, 303), f"add to cart: {added.status}"
+    return match.group(1)
+
+
+def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
+    """Answer every checkout step and press Pay; the demo payment page's path."""
+    steps = (("/checkout/email", {"email": email}), ("/checkout/address", ADDRESS),
+             ("/checkout/delivery", {"method": "standard"}),
+             ("/checkout/discount", {"code": "", "action": "skip"}))
+    for path, data in steps:
+        response = browser.submit(origin, path, data)
+        assert response.status in (302, 303), f"POST {path}: {response.status}"
+    paid = browser.submit(origin, "/checkout/pay", {}, form_page="/checkout/review")
+    assert paid.status == 303 and paid.location.startswith("/pay/demo/"), (
+        f"POST /checkout/pay: {paid.status} {paid.location}")
+    return paid.location
+
+
+def buy(origin: Origin, email: str) -> str:
+    """A whole purchase with the demo payment provider; the order number."""
+    browser = Browser()
+    add_to_cart(browser, origin)
+    payment_page = checkout_to_payment(browser, origin, email)
+    approved = browser.submit(origin, payment_page, {"action": "approve"})
+    assert approved.status in (302, 303), f"approve the payment: {approved.status}"
+    number = approved.location.rsplit("/", 1)[-1]
+    confirmation = browser.get(origin, approved.location)
+    assert confirmation.status == 200 and "Thank you for your order" in confirmation.text, (
+        f"confirmation page: {confirmation.status}")
+    return number
+
+
+# Mail -----------------------------------------------------------------------------------
+
+class Mailbox(Message):
+    """A real SMTP server's inbox (aiosmtpd), read by recipient."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+        self.lock = threading.Lock()
+
+    def handle_message(self, message) -> None:
+        with self.lock:
+            self.messages.append(message)
+
+    def to(self, address: str) -> list:
+        with self.lock:
+            return [m for m in self.messages if address in (m["To"] or "")]
+
+
+# The check ------------------------------------------------------------------------------
+
+class ProdCheck:
+    def __init__(self, report: Report):
+        self.report = report
+        self.run_id = secrets.token_hex(4)
+        self.name = f"prodcheck-{self.run_id}"
+        self.folder = Path(tempfile.mkdtemp(prefix="storefront-prod-check-"))
+        self.admin_url = plain_postgres_url(ADMIN_DATABASE_URL)
+        self.databases: list[str] = []
+        self.redis = Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        self.mailbox = Mailbox()
+        self.smtp: Controller | None = None
+        self.processes: Processes | None = None
+        self.app_ports: list[Origin] = []
+        self.nginx: Origin | None = None
+        self.worker: Process | None = None
+        self.web: list[Process] = []
+
+    # -- setting up ------------------------------------------------------------------
+    def database_url(self, database: str) -> str:
+        return self.admin_url.rsplit("/", 1)[0] + f"/{database}"
+
+    def create_database(self, suffix: str = "") -> str:
+        database = f"sf_{self.name.replace('-', '_')}{suffix}"
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{database}"')
+        self.databases.append(database)
+        return self.database_url(database)
+
+    def sql(self, query: str, *params, database_url: str | None = None) -> list[tuple]:
+        with psycopg.connect(database_url or self.db_url) as connection:
+            return connection.execute(query, params).fetchall()
+
+    def environment(self) -> dict[str, str]:
+        """The settings of every process: production, nothing inherited but the basics."""
+        keep = {k: v for k, v in os.environ.items()
+                if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")}
+        return {**keep, "FLASK_SKIP_DOTENV": "1", "PYTHONPATH": str(ROOT),
+                "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+                "DATABASE_URL": self.db_url, "REDIS_URL": REDIS_URL,
+                "JOBS_QUEUE": self.name, "RATELIMIT_KEY_PREFIX": self.name,
+                "LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per minute",
+                "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.smtp.port),
+                "MAIL_DEFAULT_SENDER": "Halden Skin <shop@prod-check.test>",
+                "TRUSTED_PROXIES": "1", "LOG_FORMAT": "json",
+                "MEDIA_ROOT": str(self.folder / "shared-media"),
+                "RESERVATION_RELEASE_SECONDS": "2", "PYTHONUNBUFFERED": "1"}
+
+    def page_cache_generations(self) -> set[bytes]:
+        return set(self.redis.scan_iter(match=PAGE_GENERATIONS, count=500))
+
+    def forget_page_cache(self) -> None:
+        """Delete the page cache's keys for this run's database (named by its own digest)."""
+        for key in self.page_cache_generations() - self.generations_before:
+            digest = key.decode().rsplit(":", 1)[-1]
+            pages = list(self.redis.scan_iter(match=f"storefront:page:{digest}:*", count=500))
+            self.redis.delete(key, *pages)
+
+    def setup(self) -> None:
+        self.redis.ping()
+        self.generations_before = self.page_cache_generations()
+        # RQ's one key shared by all queues (a throttle, with a TTL): ours to delete if new.
+        self.rq_throttle_before = bool(self.redis.exists(RQ_THROTTLE))
+        self.db_url = self.create_database()
+        port = free_port()
+        self.smtp = Controller(self.mailbox, hostname="127.0.0.1", port=port)
+        self.smtp.start()
+        self.processes = Processes(self.folder, self.environment())
+
+    def flask(self, *args: str) -> str:
+        return self.processes.run("flask " + " ".join(args),
+                                  [str(BIN / "flask"), "--app", "storefront", *args])
+
+    def start_web(self, name: str) -> Origin:
+        port = free_port()
+        env = {**self.processes.env, "GUNICORN_BIND": f"127.0.0.1:{port}",
+               "GUNICORN_WORKERS": "2", "FORWARDED_ALLOW_IPS": "127.0.0.1"}
+        process = self.processes.start(name, [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py",
+                                              "storefront:create_app()"], env=env)
+        self.web.append(process)
+        return Origin(name, port)
+
+    def wait_healthy(self, origin: Origin, process: Process | None, path="/healthz") -> None:
+        def healthy():
+            if process is not None and process.popen.poll() is not None:
+                raise AssertionError(f"{process.name} exited:\n{process.tail()}")
+            try:
+                return Browser().get(origin, path).status == 200
+            except OSError:
+                return False
+
+        assert wait_until(healthy, 90, 0.5), f"{origin.name} never answered {path}"
+
+    def start_nginx(self) -> str:
+        nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
+        certificate, key = self.folder / "localhost.pem", self.folder / "localhost-key.pem"
+        self.processes.run("openssl", [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                       "-days", "1", "-subj", "/CN=localhost", "-addext",
+                                       "subjectAltName=DNS:localhost", "-keyout", str(key),
+                                       "-out", str(certificate)])
+        http_port, https_port = free_port(), free_port()
+        # The site as docs/deploy.md describes it, its comments (which name the placeholders)
+        # left out.
+        site = "\n".join(line for line in (ROOT / "prod" / "nginx-site.conf").read_text()
+                         .splitlines() if not line.lstrip().startswith("#"))
+        for placeholder, value in {
+            "SERVER_NAME": "localhost", "HTTP_LISTEN": f"127.0.0.1:{http_port}",
+            "HTTPS_LISTEN": f"127.0.0.1:{https_port}", "HTTPS_PORT_SUFFIX": f":{https_port}",
+            "UPSTREAM_SERVERS": "\n    ".join(
+                f"server 127.0.0.1:{o.port} max_fails=3 fail_timeout=10s;"
+                for o in self.app_ports),
+            "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key),
+            "CACHE_DIR": str(self.folder / "nginx-cache"),
+        }.items():
+            site = site.replace(f"@@{placeholder}@@", value)
+        assert "@@" not in site, "a placeholder of prod/nginx-site.conf was not filled in"
+        temp = self.folder / "nginx-temp"
+        temp.mkdir()
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        config = self.folder / "nginx.conf"
+        config.write_text(
+            f"{user}worker_processes 1;\ndaemon off;\npid {self.folder}/nginx.pid;\n"
+            f"error_log {self.folder}/nginx-error.log warn;\nevents {{ worker_connections 256; }}\n"
+            f"http {{\n  access_log {self.folder}/nginx-access.log;\n"
+            + "".join(f"  {kind}_temp_path {temp}/{kind};\n"
+                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + site + "\n}\n")
+        argv = [nginx, "-p", str(self.folder), "-c", str(config), "-e",
+                str(self.folder / "nginx-error.log")]
+        self.processes.run("nginx -t", [*argv, "-t"])
+        process = self.processes.start("nginx", argv)
+        origin = Origin("nginx", https_port, host="localhost",
+                        tls=ssl.create_default_context(cafile=str(certificate)))
+        self.wait_healthy(origin, process)
+        self.nginx_http = Origin("nginx-http", http_port, host="localhost")
+        self.nginx = origin
+        return f"https://localhost:{https_port} (and http on {http_port}) in front of both"
+
+    # -- the checks ------------------------------------------------------------------
+    def migrate(self) -> str:
+        output = self.flask("db", "upgrade")
+        assert "Running upgrade" in output, output[-2000:]
+        return f"{output.count('Running upgrade')} migration(s) applied"
+
+    def migrate_again(self) -> str:
+        output = self.flask("db", "upgrade")
+        assert "Running upgrade" not in output, output[-2000:]
+        current = self.flask("db", "current")
+        assert "(head)" in current, current
+        return "nothing to do; the database is at the head revision"
+
+    def seed(self) -> str:
+        output = self.flask("seed-demo")
+        products = self.sql("SELECT count(*) FROM product")[0][0]
+        assert products > 0, output
+        return f"{products} products"
+
+    def start_app_hosts(self) -> str:
+        origins = [self.start_web("web-a"), self.start_web("web-b")]
+        for origin, process in zip(origins, self.web, strict=True):
+            self.wait_healthy(origin, process)
+            self.wait_healthy(origin, None, "/readyz")
+        self.app_ports = origins
+        return ", ".join(f"{o.name} on 127.0.0.1:{o.port}" for o in origins)
+
+    def order(self, number: str) -> tuple:
+        rows = self.sql("SELECT id, status, email FROM shop_order WHERE number = %s", number)
+        assert rows, f"no order {number} in the database"
+        return rows[0]
+
+    def outbox_row(self, email: str) -> tuple | None:
+        rows = self.sql("SELECT id, sent_at, attempts FROM outbox_message WHERE recipient = %s "
+                        "ORDER BY id", email)
+        return rows[-1] if rows else None
+
+    def queued_jobs(self) -> int:
+        return self.redis.llen(f"rq:queue:{self.name}")
+
+    def purchase_waits_for_the_worker(self) -> str:
+        email = f"buyer-a-{self.run_id}@example.com"
+        number = buy(self.app_ports[0], email)
+        assert self.order(number)[1] == "paid"
+        assert self.outbox_row(email) is not None, "no confirmation e-mail in the outbox"
+        assert self.queued_jobs() >= 1, "nothing was put on the job queue"
+        time.sleep(2)
+        assert self.mailbox.to(email) == [], "the web process sent the e-mail itself"
+        assert self.outbox_row(email)[1] is None, "the outbox row was sent without a worker"
+        self.first_buyer = email
+        return f"order {number} paid through {self.app_ports[0].name}; its e-mail waits on " \
+               f"the queue ({self.queued_jobs()} job(s)) while no worker runs"
+
+    def unpaid_order(self) -> str:
+        email = f"unpaid-{self.run_id}@example.com"
+        browser = Browser()
+        add_to_cart(browser, self.app_ports[1])
+        checkout_to_payment(browser, self.app_ports[1], email)
+        [(number, status)] = self.sql("SELECT number, status FROM shop_order WHERE email = %s",
+                                      email)
+        assert status == "pending_payment", status
+        with psycopg.connect(self.db_url) as connection:
+            connection.execute("UPDATE shop_order SET reservation_expires_at = now() - "
+                               "interval '1 second' WHERE number = %s", (number,))
+        self.unpaid_number = number
+        return f"order {number} left unpaid through {self.app_ports[1].name}, its reservation " \
+               "run out"
+
+    def start_worker(self) -> str:
+        self.worker = self.processes.start("worker", [str(BIN / "flask"), "--app", "storefront",
+                                                      "worker"])
+        return f"flask worker, pid {self.worker.popen.pid}"
+
+    def worker_sends_the_waiting_mail(self) -> str:
+        email = self.first_buyer
+        arrived = wait_until(lambda: self.mailbox.to(email), 45)
+        assert arrived, f"no e-mail for {email}; worker log:\n{self.worker.tail()}"
+        assert "is confirmed" in arrived[0]["Subject"], arrived[0]["Subject"]
+        _id, sent_at, attempts = self.outbox_row(email)
+        assert sent_at is not None and attempts == 1, (sent_at, attempts)
+        log = self.worker.log.read_text()
+        assert "storefront.jobs.tasks:deliver_mail" in log, self.worker.tail()
+        return f"“{arrived[0]['Subject']}” arrived once the worker ran the delivery job"
+
+    def periodic_sweep(self) -> str:
+        number = self.unpaid_number
+        expired = wait_until(lambda: self.order(number)[1] == "expired", 30)
+        assert expired, f"order {number} is {self.order(number)[1]}:\n{self.worker.tail()}"
+        assert "release_expired_reservations" in self.worker.log.read_text()
+        return f"order {number} expired by the worker's periodic job (no cron)"
+
+    def purchase_on_b_with_the_worker(self) -> str:
+        email = f"buyer-b-{self.run_id}@example.com"
+        number = buy(self.app_ports[1], email)
+        arrived = wait_until(lambda: self.mailbox.to(email), 45)
+        assert arrived, f"no e-mail for {email}:\n{self.worker.tail()}"
+        return f"order {number} paid through {self.app_ports[1].name}; e-mail delivered"
+
+    def cart_on_both_ports(self) -> str:
+        browser = Browser()
+        add_to_cart(browser, self.app_ports[0])
+        lines = []
+        for origin in [*self.app_ports, *([self.nginx] if self.nginx else [])]:
+            page = browser.get(origin, "/cart/")
+            assert page.status == 200, f"{origin.name} /cart/: {page.status}"
+            lines.append(sorted(re.findall(r'name="line_id" value="(\d+)"', page.text)))
+        assert lines[0] and all(found == lines[0] for found in lines), lines
+        return f"cart line(s) {lines[0]} seen through " + ", ".join(
+            o.name for o in [*self.app_ports, *([self.nginx] if self.nginx else [])])
+
+    def nginx_front(self) -> str:
+        origin, browser = self.nginx, Browser()
+        home = browser.get(origin, "/")
+        assert home.status == 200, home.status
+        assert "max-age" in home.headers.get("Strict-Transport-Security", ""), (
+            "no HSTS: the app did not see https through X-Forwarded-Proto")
+        assert re.fullmatch(r"[0-9a-f]{32}", home.headers.get("X-Request-ID", "")), (
+            "the app did not take nginx's request id")
+        redirect = browser.get(self.nginx_http, "/products")
+        assert redirect.status == 301, redirect.status
+        assert redirect.headers["Location"] == origin.url("/products"), redirect.headers
+        for path in ("/healthz", "/readyz"):
+            assert browser.get(origin, path).status == 200, path
+        return "TLS, HSTS, http->https redirect, request ids, /healthz and /readyz"
+
+    def nginx_caches(self) -> str:
+        origin, browser = self.nginx, Browser()
+        asset = re.search(r'"(/assets/css/site\.[0-9a-f]+\.css)"', browser.get(origin, "/").text)
+        products = browser.get(origin, "/products").text
+        media = re.search(r'(/media/[^"\s,]+\.(?:webp|jpg))', products)
+        assert asset and media, "no asset or product picture on the pages"
+        seen = []
+        for path in (asset.group(1), media.group(1)):
+            statuses = [browser.get(origin, path) for _ in range(2)]
+            assert all(r.status == 200 for r in statuses), [r.status for r in statuses]
+            cache = [r.headers.get("X-Cache-Status") for r in statuses]
+            assert cache == ["MISS", "HIT"], f"{path}: {cache}"
+            seen.append(path)
+        return "MISS then HIT for " + " and ".join(seen)
+
+    def purchase_through_nginx(self) -> str:
+        email = f"buyer-tls-{self.run_id}@example.com"
+        number = buy(self.nginx, email)
+        assert wait_until(lambda: self.mailbox.to(email), 45), "no e-mail"
+        served = [sum(1 for line in p.log.read_text().splitlines()
+                      if NGINX_REQUEST_ID.search(line)) for p in self.web]
+        assert all(served), f"requests through nginx per app process: {served}"
+        return f"order {number} paid over TLS (CSRF referrer check on https); nginx " \
+               f"requests served per app process: {served}"
+
+    def admin_sees_the_worker(self) -> str | None:
+        if not self.sql("SELECT to_regclass('public.failed_job') IS NOT NULL")[0][0]:
+            raise Skipped("the failed_job table has no migration yet (flask db migrate adds it)")
+        origin, browser = self.nginx or self.app_ports[0], Browser()
+        logged_in = browser.submit(origin, "/account/login",
+                                   {"email": DEMO_ADMIN[0], "password": DEMO_ADMIN[1]})
+        assert logged_in.status in (302, 303), f"admin log-in: {logged_in.status}"
+        page = browser.get(origin, "/admin/jobs")
+        assert page.status == 200, page.status
+        assert "1 listening" in page.text and "No failed jobs" in page.text
+        return "one worker listening, no failed jobs"
+
+    def shared_rate_limit(self) -> str:
+        # One client address for both ports (as nginx would send it); not 127.0.0.1, whose
+        # log-ins the other checks use.
+        browser = Browser(X_Forwarded_For="203.0.113.7")
+        statuses = []
+        for attempt in range(LOGIN_LIMIT + 1):
+            origin = self.app_ports[attempt % 2]
+            statuses.append(browser.submit(origin, "/account/login",
+                                           {"email": "nobody@example.com",
+                                            "password": "wrong password"}).status)
+        assert 429 not in statuses[:LOGIN_LIMIT], statuses
+        assert statuses[-1] == 429, statuses
+        return f"{LOGIN_LIMIT} log-ins spread over both ports, then 429: {statuses}"
+
+    def backup_restores(self) -> str:
+        missing = [tool for tool in ("pg_dump", "pg_restore", "psql") if not shutil.which(tool)]
+        if missing:
+            raise Skipped(f"the PostgreSQL client tools are missing: {', '.join(missing)}")
+        dump = self.folder / "backup.dump"
+        self.processes.run("backup", ["/bin/bash", str(ROOT / "prod" / "backup.sh"),
+                                      self.db_url, str(dump)])
+        target = self.create_database("_restored")
+        self.processes.run("restore", ["/bin/bash", str(ROOT / "prod" / "restore.sh"),
+                                       str(dump), target])
+        query = ("SELECT (SELECT count(*) FROM shop_order), (SELECT count(*) FROM order_line), "
+                 "(SELECT count(*) FROM payment)")
+        before, after = self.sql(query)[0], self.sql(query, database_url=target)[0]
+        assert before == after and before[0] >= 3, (before, after)
+        return f"orders, lines, payments: {after}"
+
+    def stop_worker(self) -> str:
+        code = self.processes.stop(self.worker)
+        assert code == 0, f"exit code {code}:\n{self.worker.tail()}"
+        return "stopped on SIGTERM, exit code 0"
+
+    # -- running ---------------------------------------------------------------------
+    def run(self) -> None:
+        check = self.report.check
+        if not check("PostgreSQL, Redis and an SMTP server for this run", self.setup_note):
+            return
+        steps = [
+            ("flask db upgrade on a new database", self.migrate),
+            ("flask db upgrade again (every deploy runs it)", self.migrate_again),
+            ("flask seed-demo", self.seed),
+            ("two app hosts: gunicorn, 2 workers each, /healthz and /readyz", self.start_app_hosts),
+        ]
+        for name, step in steps:
+            if not check(name, step):
+                return
+        if shutil.which("nginx") and shutil.which("openssl"):
+            check("nginx started: prod/nginx-site.conf with TLS, both hosts upstream",
+                  self.start_nginx)
+        else:
+            self.report.skip("nginx in front (TLS, cached /assets and /media)",
+                             "nginx or openssl is not installed (apt-get install -y "
+                             "nginx-light); the app hosts are checked directly")
+        check("purchase through app host A; e-mail waits for the worker",
+              self.purchase_waits_for_the_worker)
+        check("unpaid order through app host B", self.unpaid_order)
+        if not check("RQ worker started", self.start_worker):
+            return
+        check("the worker sends the confirmation e-mail", self.worker_sends_the_waiting_mail)
+        check("the worker's periodic job releases the expired reservation", self.periodic_sweep)
+        check("purchase through app host B", self.purchase_on_b_with_the_worker)
+        check("one cart on both app hosts (same session cookie)", self.cart_on_both_ports)
+        if self.nginx:
+            check("nginx in front of both hosts", self.nginx_front)
+            check("nginx caches /assets and /media", self.nginx_caches)
+            check("purchase through nginx, served by both hosts", self.purchase_through_nginx)
+        check("admin page /admin/jobs", self.admin_sees_the_worker)
+        check("one rate limit across both app hosts", self.shared_rate_limit)
+        check("backup (pg_dump) restored into a fresh database", self.backup_restores)
+        check("worker stops cleanly", self.stop_worker)
+
+    def setup_note(self) -> str:
+        self.setup()
+        return f"database {self.databases[0]}, Redis {REDIS_URL} (keys *{self.name}*)"
+
+    def teardown(self) -> None:
+        if self.processes:
+            if self.report.failed:
+                for process in self.processes.running:
+                    print(f"\n--- last lines of {process.name} ({process.log}) ---\n"
+                          f"{process.tail()}")
+            self.processes.stop_all()
+        if self.smtp:
+            self.smtp.stop()
+        for database in self.databases:
+            with psycopg.connect(self.admin_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        try:
+            forget_queue(self.redis, self.name)
+            if hasattr(self, "generations_before"):
+                self.forget_page_cache()
+                if not self.rq_throttle_before:
+                    self.redis.delete(RQ_THROTTLE)
+        finally:
+            self.redis.close()
+        if self.report.failed:
+            print(f"\nThe logs of every process are kept in {self.folder}")
+        else:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main() -> int:
+    started = time.monotonic()
+    report = Report()
+    prod_check = ProdCheck(report)
+    print(f"prod-check {prod_check.name}: the production shape on this machine", flush=True)
+    try:
+        prod_check.run()
+    finally:
+        prod_check.teardown()
+    seconds = round(time.monotonic() - started)
+    verdict = "FAIL" if report.failed else "PASS"
+    print(f"\nprod-check {verdict} in {seconds} s ({report.count('PASS')} checks passed, "
+          f"{report.failed} failed, {report.count('SKIP')} skipped); everything it started "
+          "is stopped and its databases are dropped.")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

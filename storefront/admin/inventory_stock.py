@@ -1,0 +1,47 @@
+"""Admin pages for stock: a size's ledger with its adjustment form, and the low-stock list."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from storefront.accounts.models import Role
+from storefront.admin import inventory_queries as queries
+from storefront.admin import inventory_services as services
+from storefront.admin.blueprint import bp
+from storefront.admin.forms_inventory import StockAdjustmentForm
+from storefront.extensions import db
+from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.inventory.models import StockReason
+from storefront.inventory.services import InventoryError
+from storefront.security import roles_required
+
+
+@bp.route("/products/variants/<int:variant_id>/stock", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def products_stock(variant_id: int):
+    variant = queries.variant_with_product(variant_id)
+    if variant is None:
+        abort(404)
+    form = StockAdjustmentForm()
+    if form.validate_on_submit():
+        try:
+            after = services.adjust(variant, form.quantity.data, StockReason(form.reason.data),
+                                    current_user, note=form.note.data or "")
+        except InventoryError as error:
+            attach_error(form, error.message, "quantity")
+        else:
+            db.session.commit()
+            flash(f"{variant.sku}: {form.quantity.data:+d}, now {after} on hand.", "success")
+            return redirect(url_for("admin.products_stock", variant_id=variant.id), code=303)
+    status = INVALID_FORM_STATUS if request.method == "POST" else 200
+    html = render_template("admin/inventory/stock.html", variant=variant,
+                           product=variant.product, form=form,
+                           page=queries.ledger_page(variant))
+    return html, status
+
+
+@bp.get("/stock/low")
+@roles_required(Role.ADMIN)
+def low_stock():
+    return render_template("admin/inventory/low_stock.html", page=queries.low_stock_page())

@@ -1,0 +1,121 @@
+"""Admin pages for a product's sizes (variants) and pictures."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from storefront.accounts.models import Role
+from storefront.admin import inventory_queries as queries
+from storefront.admin import inventory_services as services
+from storefront.admin.blueprint import bp
+from storefront.admin.forms_inventory import ConfirmForm, ImageUploadForm, VariantForm
+from storefront.admin.inventory_products import product_or_404, render_product
+from storefront.catalog.images import ImageRejected
+from storefront.catalog.models import ProductImage
+from storefront.extensions import db
+from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.media import media_storage
+from storefront.security import roles_required
+
+MOVES = {"up": -1, "down": 1}
+
+
+@bp.route("/products/<int:product_id>/variants/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def products_variant_new(product_id: int):
+    product = product_or_404(product_id)
+    form = VariantForm()
+    if form.validate_on_submit():
+        try:
+            variant = services.create_variant(product, form.fields(), current_user)
+        except services.CatalogEditError as error:
+            attach_error(form, error.message, error.field)
+        else:
+            db.session.commit()
+            flash(f"Added {variant.sku} ({variant.size_label}). It has no stock yet: record "
+                  "what you have received below.", "success")
+            return redirect(url_for("admin.products_stock", variant_id=variant.id), code=303)
+    status = INVALID_FORM_STATUS if request.method == "POST" else 200
+    return render_template("admin/inventory/variant_form.html", form=form, product=product,
+                           variant=None), status
+
+
+@bp.route("/products/variants/<int:variant_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def products_variant_edit(variant_id: int):
+    variant = queries.variant_with_product(variant_id)
+    if variant is None:
+        abort(404)
+    form = VariantForm(obj=variant)
+    if form.validate_on_submit():
+        try:
+            diff = services.update_variant(variant, form.fields(), current_user)
+        except services.CatalogEditError as error:
+            attach_error(form, error.message, error.field)
+        else:
+            db.session.commit()
+            flash(f"Saved {variant.sku}." if diff else "Nothing had changed.", "success")
+            return redirect(url_for("admin.products_edit", product_id=variant.product_id),
+                            code=303)
+    status = INVALID_FORM_STATUS if request.method == "POST" else 200
+    return render_template("admin/inventory/variant_form.html", form=form,
+                           product=variant.product, variant=variant), status
+
+
+@bp.post("/products/<int:product_id>/images")
+@roles_required(Role.ADMIN)
+def products_image_upload(product_id: int):
+    product = product_or_404(product_id)
+    form = ImageUploadForm()
+    if form.validate_on_submit():
+        try:
+            _image, new = services.add_image(product, form.picture.data, form.alt_text.data,
+                                             current_user)
+        except ImageRejected as error:
+            attach_error(form, error.message, "picture")
+        else:
+            db.session.commit()
+            flash("The picture was added." if new else
+                  "That picture is already on this product.", "success")
+            return redirect(url_for("admin.products_edit", product_id=product.id,
+                                    _anchor="pictures"), code=303)
+    return render_product(product, image_form=form, status=INVALID_FORM_STATUS)
+
+
+def _image_or_404(image_id: int) -> ProductImage:
+    image = db.get_or_404(ProductImage, image_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return image
+
+
+@bp.post("/products/images/<int:image_id>/delete")
+@roles_required(Role.ADMIN)
+def products_image_delete(image_id: int):
+    image = _image_or_404(image_id)
+    product_id = image.product_id
+    names = services.delete_image(image, current_user)
+    db.session.commit()
+    storage = media_storage()
+    for name in names:  # only once the row is gone for good
+        storage.delete(name)
+    flash("The picture was removed.", "success")
+    return redirect(url_for("admin.products_edit", product_id=product_id,
+                            _anchor="pictures"), code=303)
+
+
+@bp.post("/products/images/<int:image_id>/move")
+@roles_required(Role.ADMIN)
+def products_image_move(image_id: int):
+    image = _image_or_404(image_id)
+    step = MOVES.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    product_id = image.product_id
+    moved = services.move_image(image, step, current_user)
+    db.session.commit()
+    if not moved:
+        flash("That picture is already at the end of the list.", "info")
+    return redirect(url_for("admin.products_edit", product_id=product_id,
+                            _anchor="pictures"), code=303)

@@ -1,0 +1,402 @@
+"""Whole pages cached for visitors who carry no state, dropped the moment the shop changes.
+
+Who is served a cached page
+    A GET (or HEAD) of a view decorated with ``cached_page``, by a visitor who is not logged
+    in and whose session holds nothing but Flask-Login's bookkeeping and a CSRF secret: no
+    cart, no flashed message, no checkout. Everything such a page shows is the same for all
+    of these visitors. Everyone else has the page rendered for them, exactly as without
+    the cache.
+
+CSRF tokens
+    A page is rendered for the cache with a placeholder wherever a template calls
+    ``csrf_token()``; the placeholder is replaced by the visitor's own token as the page is
+    sent. The stored copy never holds a token, and a render that produced a real token
+    anyway (``form.csrf_token``, say) is not stored. A new visitor gets a session cookie with
+    their CSRF secret, as they would from the page rendered afresh.
+
+Invalidation
+    Every commit that wrote a catalog or content table (an ORM flush, or an INSERT, UPDATE or
+    DELETE run through the session, such as the guarded stock updates) replaces a
+    *generation* token once it has committed. Page keys include the token, so each page is
+    rendered again on its next request. The token lives where every worker sees it: in Redis
+    when REDIS_URL is set (the pages go there too), otherwise in a small file in the instance
+    folder, checked with one stat() per request. A scheduled article becomes visible when its
+    time comes without any row changing, so keys also include the next publication time,
+    looked up once per generation and process. A rolled-back transaction that had written
+    those tables also replaces the token (this keeps test isolation by rollback honest).
+    Changes made outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
+    expire (``PAGE_CACHE_TIMEOUT``, ten minutes) or after ``PageCache.bump()``.
+
+Conditional requests
+    Cached pages carry an ETag made from their HTML (and, for pages with forms, from the
+    visitor's CSRF secret), so a browser revalidating an unchanged page gets a 304.
+
+Settings (app config): ``PAGE_CACHE_ENABLED`` (True), ``PAGE_CACHE_TIMEOUT`` (600 s),
+``PAGE_CACHE_THRESHOLD`` (1,000 pages per process with the in-process cache),
+``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from itertools import chain
+from pathlib import Path
+from typing import NamedTuple
+
+from flask import (
+    Flask,
+    current_app,
+    g,
+    get_flashed_messages,
+    has_app_context,
+    request,
+    session,
+)
+from flask_caching import Cache
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session
+
+from storefront.db import utcnow
+from storefront.extensions import db
+
+EXTENSION = "storefront.page_cache"
+# Tables whose rows appear on cached pages: a write to any of them invalidates every page.
+WATCHED_TABLES = frozenset({
+    "product", "variant", "product_image", "product_ingredient", "product_skin_type",
+    "category", "brand", "ingredient",
+    "article", "article_condition", "condition", "recommendation", "author",
+})
+# Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
+# visitors and the CSRF secret (the token itself is filled in per visitor).
+_BOOKKEEPING_KEYS = frozenset({"_fresh", "_id", "_permanent"})
+_STALE = "storefront.pages_stale"
+_RENDERING = "_page_cache_rendering"
+DEFAULT_TIMEOUT = 600
+DEFAULT_THRESHOLD = 1000
+
+log = logging.getLogger(__name__)
+
+
+class CachedPage(NamedTuple):
+    etag: str
+    mimetype: str
+    has_token: bool
+    body: bytes
+
+
+def _digest(data: str | bytes, size: int = 8) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return hashlib.blake2b(raw, digest_size=size).hexdigest()
+
+
+# --- Where the generation token lives ----------------------------------------------------
+
+class FileGeneration:
+    """The token in a file that is replaced whole; readers stat() it and re-read on change."""
+
+    def __init__(self, path_of: Callable[[], Path]):
+        self._path_of = path_of
+        self._path: Path | None = None
+        self._seen: tuple[int, int, int] | None = None
+        self._value = "0"
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:  # the instance folder may be set after the app is made
+            self._path = self._path_of()
+        return self._path
+
+    def current(self) -> str:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            self.bump()  # also proves that the folder is writable before anything is cached
+            stat = os.stat(self.path)
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+        if seen != self._seen:
+            self._value = self.path.read_text().strip() or "0"
+            self._seen = seen
+        return self._value
+
+    def bump(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporary.write_text(secrets.token_hex(8))
+        os.replace(temporary, self.path)
+
+
+class RedisGeneration:
+    """The token in one Redis key, shared by every worker on every machine."""
+
+    def __init__(self, client, key: str):
+        self._client = client
+        self._key = key
+
+    def current(self) -> str:
+        value = self._client.get(self._key)
+        return value.decode() if value else "0"
+
+    def bump(self) -> None:
+        self._client.set(self._key, secrets.token_hex(8))
+
+
+# --- The cache -----------------------------------------------------------------------------
+
+class PageCache:
+    """The page store, the generation token and the rules for serving from them."""
+
+    def __init__(self, app: Flask):
+        self.timeout = int(app.config.get("PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
+        self.csrf_field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.harmless_keys = _BOOKKEEPING_KEYS | {self.csrf_field}
+        secret = str(app.config.get("SECRET_KEY") or "")
+        self.placeholder = f"csrf-placeholder-{_digest('page-cache:' + secret, 12)}"
+        self._placeholder_bytes = self.placeholder.encode()
+        database = _digest(str(app.config.get("SQLALCHEMY_DATABASE_URI")), 6)
+        redis_url = app.config.get("PAGE_CACHE_REDIS_URL", app.config.get("REDIS_URL"))
+        if redis_url:
+            config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                      "CACHE_KEY_PREFIX": f"storefront:page:{database}:"}
+        else:
+            config = {"CACHE_TYPE": "SimpleCache", "CACHE_KEY_PREFIX": "",
+                      "CACHE_THRESHOLD": int(app.config.get("PAGE_CACHE_THRESHOLD",
+                                                            DEFAULT_THRESHOLD))}
+        config["CACHE_DEFAULT_TIMEOUT"] = self.timeout
+        cache = Cache(app, config=config)
+        self.backend = app.extensions["cache"][cache]
+        self.kind = config["CACHE_TYPE"]
+        if redis_url:
+            import redis
+
+            self.generations = RedisGeneration(redis.Redis.from_url(redis_url),
+                                               f"storefront:page-generation:{database}")
+        else:
+            self.generations = FileGeneration(
+                lambda: Path(app.instance_path) / f"page-generation-{database}")
+        self._release: tuple[str, datetime | None] | None = None
+
+    # Invalidation ------------------------------------------------------------------------
+
+    def bump(self) -> None:
+        """Make every cached page stale (all workers see it on their next request)."""
+        try:
+            self.generations.bump()
+        except Exception:
+            # A page cache that cannot be invalidated must not serve anything any more.
+            log.exception("Could not invalidate the page cache; switching it off")
+            self.generations = _Broken()
+
+    def generation(self, shows_articles: bool = True) -> str:
+        """The current token; with ``shows_articles``, also when the next article appears."""
+        token = self.generations.current()
+        return f"{token}.{self._next_release(token)}" if shows_articles else token
+
+    def _next_release(self, token: str) -> str:
+        """When the next scheduled article appears (once per generation, and after it does)."""
+        from storefront.content.models import Article, ArticleStatus
+
+        known = self._release
+        now = utcnow()
+        if known is None or known[0] != token or (known[1] is not None and known[1] <= now):
+            upcoming = db.session.scalar(
+                select(func.min(Article.published_at)).where(
+                    Article.status.in_([ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]),
+                    Article.published_at > now))
+            known = self._release = (token, upcoming)
+        return known[1].isoformat() if known[1] else "none"
+
+    # Serving -----------------------------------------------------------------------------
+
+    def visitor_can_share(self) -> bool:
+        """True when this request would render the same page as for any anonymous visitor."""
+        return (request.method in ("GET", "HEAD")
+                and self.remember_cookie not in request.cookies
+                and session.keys() <= self.harmless_keys)
+
+    def respond(self, view, args, kwargs, shows_articles: bool = True):
+        if isinstance(self.generations, _Broken):
+            return view(*args, **kwargs)
+        try:
+            environ = request.environ  # the raw path and query: no decoding to pay for
+            where = (f"{request.host_url}\0{environ.get('PATH_INFO', '')}"
+                     f"?{environ.get('QUERY_STRING', '')}")
+            key = f"{self.generation(shows_articles)}:{_digest(where, 16)}"
+            page = self.backend.get(key)
+        except Exception:  # the store is unreachable: render the page, cache nothing
+            log.exception("Page cache unavailable")
+            return view(*args, **kwargs)
+        if page is None:
+            page, response = self._render(view, args, kwargs)
+            if page is None:
+                return response
+            try:
+                self.backend.set(key, page, timeout=self.timeout)
+            except Exception:
+                log.exception("Could not store a page in the page cache")
+        return self._send(page)
+
+    def _render(self, view, args, kwargs):
+        setattr(g, _RENDERING, True)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        finally:
+            setattr(g, _RENDERING, False)
+        if self._shareable(response):
+            body = response.get_data()
+            page = CachedPage(_digest(body, 12), response.mimetype,
+                              self._placeholder_bytes in body, body)
+            return page, response
+        self._fill_tokens(response)
+        return None, response
+
+    def _shareable(self, response) -> bool:
+        """Only a plain, successful HTML page that depends on nobody in particular."""
+        return (response.status_code == 200
+                and response.mimetype == "text/html"
+                and not response.is_streamed
+                and "Set-Cookie" not in response.headers
+                and self.csrf_field not in g  # a real token was made: never store it
+                and not get_flashed_messages()
+                and not current_user.is_authenticated
+                and session.keys() <= self.harmless_keys)
+
+    def _fill_tokens(self, response) -> None:
+        body = response.get_data()
+        if self._placeholder_bytes in body:
+            response.set_data(body.replace(self._placeholder_bytes, generate_csrf().encode()))
+
+    def _send(self, page: CachedPage):
+        body, etag = page.body, page.etag
+        if page.has_token:
+            token = generate_csrf()  # makes the visitor's CSRF secret if they have none
+            body = body.replace(self._placeholder_bytes, token.encode())
+            etag = f"{etag}-{_digest(session[self.csrf_field], 6)}"
+        if request.if_none_match.contains(etag):
+            response = current_app.response_class(status=304)
+        else:
+            response = current_app.response_class(body, mimetype=page.mimetype)
+        response.headers["ETag"] = f'"{etag}"'
+        # Browsers revalidate every time (a 304 is cheap); shared caches never keep a
+        # copy that holds someone's token.
+        response.headers["Cache-Control"] = ("private, no-cache" if page.has_token
+                                             else "no-cache")
+        response.headers["Vary"] = "Cookie"
+        return response
+
+
+class _Broken:
+    """Stands in for a generation store that failed: the cache serves nothing."""
+
+    def current(self) -> str:
+        return "off"
+
+    def bump(self) -> None:
+        pass
+
+
+def cached_page(view=None, *, shows_articles: bool = True):
+    """Serve this view from the page cache to visitors who carry no state of their own.
+
+    ``@cached_page(shows_articles=False)`` marks a page on which no article appears, so
+    scheduled publications cannot change it and their clock is not consulted.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def serve(*args, **kwargs):
+            cache = current_app.extensions.get(EXTENSION)
+            if cache is None or not cache.visitor_can_share():
+                return view(*args, **kwargs)
+            return cache.respond(view, args, kwargs, shows_articles)
+
+        return serve
+
+    return decorate(view) if view is not None else decorate
+
+
+def _csrf_token_or_placeholder() -> str:
+    if g.get(_RENDERING):
+        return current_app.extensions[EXTENSION].placeholder
+    return generate_csrf()
+
+
+def init_app(app: Flask) -> None:
+    """Install the page cache on ``app`` (once), unless PAGE_CACHE_ENABLED is false."""
+    if EXTENSION in app.extensions or not app.config.get("PAGE_CACHE_ENABLED", True):
+        return
+    app.extensions[EXTENSION] = PageCache(app)
+    # Templates call csrf_token() both as a global (imported macros) and from the
+    # context (Flask-WTF's context processor); this context processor runs after it.
+    app.jinja_env.globals["csrf_token"] = _csrf_token_or_placeholder
+
+    @app.context_processor
+    def _page_cache_csrf():
+        return {"csrf_token": _csrf_token_or_placeholder}
+
+
+# --- Noticing changes ----------------------------------------------------------------------
+
+def _page_cache() -> PageCache | None:
+    return current_app.extensions.get(EXTENSION) if has_app_context() else None
+
+
+def _mark_stale(session_: Session) -> None:
+    cache = _page_cache()
+    if cache is None:
+        return
+    session_.info[_STALE] = cache
+    session_.connection().info[_STALE] = cache
+
+
+def _table_name(thing) -> str | None:
+    return getattr(thing, "__tablename__", None) or getattr(thing, "name", None)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session_: Session, _context) -> None:
+    changed = chain(session_.new, session_.dirty, session_.deleted)
+    if any(getattr(type(obj), "__tablename__", None) in WATCHED_TABLES for obj in changed):
+        _mark_stale(session_)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_statement(state) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    if _table_name(getattr(state.statement, "table", None)) in WATCHED_TABLES:
+        _mark_stale(state.session)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session_: Session) -> None:
+    cache = session_.info.pop(_STALE, None)
+    if cache is not None:
+        cache.bump()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session_: Session) -> None:
+    session_.info.pop(_STALE, None)
+
+
+@event.listens_for(Engine, "commit")
+def _connection_committed(connection) -> None:
+    connection.info.pop(_STALE, None)  # the session's after_commit bumps
+
+
+@event.listens_for(Engine, "rollback")
+def _connection_rolled_back(connection) -> None:
+    if connection.invalidated:  # the connection died: its ``info`` went with it
+        return
+    cache = connection.info.pop(_STALE, None)
+    if cache is not None:
+        cache.bump()

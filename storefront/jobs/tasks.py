@@ -1,0 +1,41 @@
+"""The shop's background jobs. Each flushes only; the runner commits (see ``runner``)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from storefront.jobs.runner import JobIncomplete
+
+# Orders expired by one run of the periodic sweep; the next run takes the rest.
+RELEASE_BATCH = 500
+OUTBOX_BATCH = 500
+
+
+def deliver_mail(message_ids: list[int]) -> int:
+    """Send these outbox messages (those still unsent); how many went.
+
+    JobIncomplete when some could not go: their tries are recorded and kept, and the
+    job is tried again with back-off (the periodic ``retry_outbox`` keeps trying too).
+    """
+    from storefront.mail import deliver_messages
+
+    sent, unsent = deliver_messages(message_ids)
+    if unsent:
+        raise JobIncomplete(f"{unsent} e-mail(s) could not be sent yet; they wait in the outbox")
+    return sent
+
+
+def retry_outbox() -> int:
+    """Periodic: send what waits in the outbox (mail server was down, worker was stopped)."""
+    from storefront.mail import send_outbox
+
+    sent, _unsent = send_outbox(limit=OUTBOX_BATCH,
+                                max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"])
+    return sent
+
+
+def release_expired_reservations() -> int:
+    """Periodic: expire unpaid orders whose reservation ran out, giving their stock back."""
+    from storefront.orders import services
+
+    return services.release_expired_reservations(limit=RELEASE_BATCH)

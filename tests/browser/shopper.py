@@ -1,0 +1,121 @@
+"""Steps a shopper takes in the browser, found the way a person finds them: by role and label."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+ADDRESS = {
+    "Full name": "Maya Rossi",
+    "Street and house number": "Keizersgracht 1",
+    "Town or city": "Amsterdam",
+    "Postcode": "1015 CJ",
+}
+
+
+def header_link(page: Page, name: str):
+    return page.get_by_role("navigation", name="Your account").get_by_role("link", name=name)
+
+
+def open_cart(page: Page) -> None:
+    header_link(page, "Cart").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your cart")
+
+
+def step_heading(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def give_email(page: Page, email: str | None) -> None:
+    step_heading(page, "Your e-mail address")
+    if email is not None:
+        page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_role("button", name="Continue").click()
+
+
+def give_address(page: Page) -> None:
+    step_heading(page, "Delivery address")
+    for label, value in ADDRESS.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Country").select_option(label="Netherlands")
+    page.get_by_role("button", name="Continue").click()
+
+
+def choose_delivery(page: Page, method: str = "Standard delivery") -> None:
+    step_heading(page, "Delivery")
+    page.get_by_label(method).check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def skip_discount(page: Page) -> None:
+    step_heading(page, "Discount code")
+    page.get_by_role("button", name="Continue without a code").click()
+
+
+def apply_discount(page: Page, code: str) -> None:
+    step_heading(page, "Discount code")
+    page.get_by_role("textbox", name="Discount code").fill(code)
+    page.get_by_role("button", name="Apply the code").click()
+
+
+def checkout_to_review(page: Page, email: str | None, code: str | None = None) -> None:
+    """From the cart, answer every checkout step up to the review page."""
+    page.get_by_role("link", name="Check out").click()
+    give_email(page, email)
+    give_address(page)
+    choose_delivery(page)
+    if code:
+        apply_discount(page, code)
+    else:
+        skip_discount(page)
+    step_heading(page, "Review and pay")
+
+
+def pay_on_demo_page(page: Page) -> str:
+    """Press Pay, approve on the demo payment page; returns the order number."""
+    page.get_by_role("button", name=re.compile(r"^Pay €")).click()
+    step_heading(page, "Demo payment — no money moves")
+    number = order_number(page)
+    page.get_by_role("button", name="Approve payment").click()
+    step_heading(page, "Thank you for your order")
+    assert order_number(page) == number
+    return number
+
+
+def order_number(page: Page) -> str:
+    """The order number shown above the heading of an order's page."""
+    return page.get_by_text(re.compile(r"^Order HS-")).first.text_content().removeprefix("Order ")
+
+
+def log_in(page: Page, email: str, password: str, via_header: bool = True) -> None:
+    if via_header:
+        header_link(page, "Log in").click()
+    step_heading(page, "Log in")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(re.compile(r"^Welcome back, "))).to_be_visible()
+
+
+def buy_recommended_retinoid(page: Page, email: str) -> str:
+    """A reader's purchase: home -> "What causes milia?" -> the retinoid it recommends ->
+    cart -> guest checkout paid on the demo page. Returns the order number."""
+    page.goto("/")
+    page.get_by_role("link", name="Read the answers").click()
+    page.get_by_role("link", name="What causes milia?").click()
+    step_heading(page, "What causes milia?")
+
+    picks = page.get_by_role("region", name="Recommended for milia")
+    picks.get_by_role("link", name="Retinol 0.3% Night Serum", exact=True).click()
+    step_heading(page, "Retinol 0.3% Night Serum")
+    expect(page.get_by_text("Recommended in What causes milia?")).to_be_visible()
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_text("Added Retinol 0.3% Night Serum (30 ml) to your cart.")).to_be_visible()
+
+    open_cart(page)
+    expect(page.get_by_role("row", name=re.compile("Retinol 0.3% Night Serum"))).to_contain_text(
+        "€32.00")
+    checkout_to_review(page, email)
+    expect(page.get_by_role("button", name="Pay €36.90")).to_be_visible()  # 32.00 + 4.90
+    return pay_on_demo_page(page)

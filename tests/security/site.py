@@ -1,0 +1,186 @@
+"""A small shop with one of everything, and a walk over every page of it.
+
+``seed_site`` fills every text a customer or editor can write with ``texts`` (plain words
+for the markup checks, attack strings for the XSS checks); ``walk`` opens every GET route
+of the URL map, with path parameters taken from the seeded rows, and returns the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PIL import Image
+
+from storefront.accounts import services as account_services
+from storefront.accounts.models import Role
+from storefront.catalog.images import create_product_image
+from storefront.catalog.models import SkinType
+from storefront.content.models import QuestionStatus
+from storefront.extensions import db
+from storefront.orders import links
+from storefront.orders import services as order_services
+from tests.factories import (
+    AdminFactory,
+    ArticleFactory,
+    AuthorFactory,
+    BrandFactory,
+    CategoryFactory,
+    ConditionFactory,
+    DiscountCodeFactory,
+    EditorFactory,
+    IngredientFactory,
+    ProductFactory,
+    ReaderQuestionFactory,
+    RecommendationFactory,
+    UserFactory,
+    VariantFactory,
+    placed_order,
+)
+from tests.security.routes import FILE_ENDPOINTS, Route, routes
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What goes into the fields: ``short`` where at most 80 characters fit, ``long`` else."""
+
+    short: str = ""
+    other: str = ""  # a second short text, so both kinds appear in short fields
+    long: str = ""
+    code: str = ""  # a discount code (upper-cased, at most 40 characters)
+    markdown: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    ids: dict[str, int]
+    product_slug: str
+    article_slug: str
+    condition_slug: str
+    order_number: str
+    guest_order_number: str
+    guest_token: str
+    customer_email: str
+    admin_email: str
+    editor_email: str
+    code: str
+
+
+def _picture(seed: int) -> Image.Image:
+    image = Image.new("RGB", (64, 48), (seed * 37 % 256, seed * 91 % 256, 120))
+    image.putpixel((seed % 64, 3), (1, 2, 3))
+    return image
+
+
+def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
+    """One of everything, committed (inside the test's rolled-back transaction)."""
+    t = texts
+    with app.app_context():
+        brand = BrandFactory(name=f"Halden{t.short}"[:80])
+        category = CategoryFactory(name=f"Serums{t.other}"[:80])
+        ingredient = IngredientFactory(name=f"Niacinamide{t.short}"[:160])
+        product = ProductFactory(
+            name=f"Barrier Cream{t.long}"[:160], brand=brand, category=category,
+            short_description=f"Calms{t.long}", description=f"Rich{t.long}",
+            ingredients_list=f"Aqua{t.long}", how_to_use=f"Twice daily{t.long}",
+            ingredients=[ingredient], skin_types=[SkinType.DRY], variant=False)
+        variant = VariantFactory(product=product, size_label=f"50 ml{t.other}"[:40],
+                                 price=Decimal("24.50"), stock_on_hand=30)
+        db.session.flush()
+        image = create_product_image(product, _picture(picture_seed),
+                                     f"A jar{t.long}"[:200])
+        author = AuthorFactory(name=f"Dr. Lena{t.short}"[:120], credentials=f"MD{t.long}",
+                               bio=f"Sees patients{t.long}")
+        condition = ConditionFactory(name=f"Milia{t.other}"[:80], summary=f"Tiny cysts{t.long}",
+                                     causes=f"Keratin{t.markdown}",
+                                     what_helps=f"Retinoids{t.markdown}")
+        recommendation = RecommendationFactory(condition=condition, product=product,
+                                               why=f"Works{t.long}",
+                                               how_to_use=f"Nightly{t.long}"[:300])
+        article = ArticleFactory(title=f"What causes milia?{t.long}"[:200],
+                                 question=f"Why the bumps?{t.long}",
+                                 summary=f"Keratin trapped{t.long}"[:500],
+                                 body=f"An answer{t.markdown}\n\n[[product:{product.slug}]]",
+                                 hero_image_alt=f"Skin{t.long}"[:200], author=author,
+                                 conditions=[condition])
+        question = ReaderQuestionFactory(name=f"Ines{t.short}"[:120],
+                                         question=f"Why do I get bumps?{t.long}",
+                                         status=QuestionStatus.NEW)
+        customer = UserFactory(name=f"Maya{t.short}"[:120])
+        admin = AdminFactory(name=f"Boss{t.other}"[:120])
+        editor = EditorFactory(name=f"Ed{t.short}"[:120])
+        code = DiscountCodeFactory(code=(t.code or "WELCOME10")[:40],
+                                   description=f"Ten off{t.long}"[:200])
+        db.session.flush()
+        order = placed_order((variant, 2), email=customer.email, user_id=customer.id)
+        order.discount_code_id, order.discount_code = code.id, code.code  # shown, not priced
+        guest_order = placed_order(variant, email="guest@example.com")
+        for placed in (order, guest_order):
+            placed.shipping_name = f"Maya Rossi{t.short}"[:120]
+            placed.shipping_line1 = f"Keizersgracht 1{t.long}"[:200]
+            placed.shipping_line2 = f"Floor 2{t.other}"[:200]
+            placed.shipping_city = f"Amsterdam{t.short}"[:100]
+        order_services.payment_succeeded(order, provider="demo", reference="demo_seed_1",
+                                         amount=order.total, currency=order.currency)
+        order_services.add_note(order, f"Called her{t.long}", actor=admin)  # staff only
+        if t.short:  # the audit log shows who changed what
+            account_services.set_role(customer, Role.EDITOR, actor=admin)
+            account_services.set_role(customer, Role.CUSTOMER, actor=admin)
+        db.session.commit()
+        ids = {"product": product.id, "variant": variant.id, "image": image.id,
+               "brand": brand.id, "category": category.id, "ingredient": ingredient.id,
+               "author": author.id, "condition": condition.id, "article": article.id,
+               "recommendation": recommendation.id, "question": question.id,
+               "user": customer.id, "code": code.id, "discount": code.id,
+               "order": order.id, "guest_order": guest_order.id, "rec": recommendation.id}
+        return Site(
+            ids=ids, product_slug=product.slug, article_slug=article.slug,
+            condition_slug=condition.slug, order_number=order.number,
+            guest_order_number=guest_order.number,
+            guest_token=links.guest_order_token(guest_order), customer_email=customer.email,
+            admin_email=admin.email, editor_email=editor.email, code=code.code,
+        )
+
+
+# Which seeded row a path parameter names, read from its name (``product_id`` -> product).
+_ID_HINTS = ("variant", "image", "product", "brand", "category", "ingredient", "author",
+             "condition", "article", "recommendation", "question", "user", "code",
+             "discount", "order", "rec")
+
+
+def parameter_values(site: Site):
+    """``Route.url`` values: the seeded row each parameter most likely names."""
+    slugs = {"catalog.product_detail": site.product_slug,
+             "content.article_detail": site.article_slug,
+             "content.condition_detail": site.condition_slug}
+
+    def value(route: Route, name: str):
+        endpoint = route.endpoint
+        if route.converter(name) == "IntegerConverter":
+            key = (next((hint for hint in _ID_HINTS if hint in name), None)
+                   or next((hint for hint in _ID_HINTS if hint in endpoint), None))
+            return site.ids.get(key, 1) if key else 1
+        if name == "slug":
+            if endpoint in slugs:
+                return slugs[endpoint]
+            for word, slug in (("article", site.article_slug), ("condition",
+                               site.condition_slug), ("product", site.product_slug)):
+                if word in endpoint:
+                    return slug
+        if name == "number":
+            return site.order_number
+        if name == "token" and endpoint == "orders.guest_order":
+            return site.guest_token
+        return None
+
+    return value
+
+
+def walk(client, app, site: Site, *, admin_routes: bool):
+    """GET every page (following redirects); yields ``(url, response)``."""
+    values = parameter_values(site)
+    for route in routes(app, admin=None if admin_routes else False):
+        if "GET" not in route.methods or route.endpoint in FILE_ENDPOINTS:
+            continue
+        url = route.url(values)
+        yield url, client.get(url, follow_redirects=True)

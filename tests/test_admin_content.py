@@ -1,0 +1,534 @@
+"""Editors write articles in the back office: preview, save, schedule, conflicts, audit.
+
+Every test runs on SQLite and PostgreSQL, through the test client, as a person would.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from io import BytesIO
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select, text
+
+from storefront.audit.models import AuditEntry
+from storefront.content import services
+from storefront.content.models import Article, ArticleStatus, Author
+from storefront.db import utcnow
+from storefront.extensions import db
+from storefront.media import media_storage
+from tests.factories import (
+    AdminFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ConditionFactory,
+    EditorFactory,
+    ProductFactory,
+)
+from tests.helpers import csrf_from, login
+from tests.test_content_pages import PAYLOADS, assert_harmless, page
+
+NEW = "/admin/articles/new"
+BODY = "Milia are **tiny** cysts.\n\n## What helps\n\n[[product:calm-cream]]"
+
+
+# --- Helpers shared by the back-office content tests ------------------------------------------
+
+def as_editor(client, make, factory=EditorFactory):
+    user = make(factory)
+    login(client, user.email)
+    return user
+
+
+def post_form(client, url, data, form_url=None, **kwargs):
+    """POST ``data`` with the CSRF token of the page at ``form_url`` (or ``url``)."""
+    token = csrf_from(client.get(form_url or url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def audit_log(app, action_prefix: str = "") -> list[AuditEntry]:
+    with app.app_context():
+        query = select(AuditEntry).where(AuditEntry.action.startswith(action_prefix))
+        entries = list(db.session.scalars(query.order_by(AuditEntry.id)))
+        db.session.expunge_all()
+        return entries
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def stored_article(app, slug: str) -> Article | None:
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.slug == slug))
+        if article is not None:
+            article.conditions  # noqa: B018 (loaded before the session closes)
+            db.session.expunge(article)
+        return article
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send for the first form with a body field: name -> value(s)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, list[str]] = {}
+        self._textarea = self._select = None
+        self._first_option = None
+
+    def _add(self, name, value):
+        self.values.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name and attributes.get("type") not in ("submit", "file"):
+            if attributes.get("type") != "checkbox" or "checked" in attributes:
+                self._add(name, attributes.get("value", ""))
+        elif tag == "textarea":
+            self._textarea, self._text = name, []
+        elif tag == "select":
+            self._select, self._chosen, self._first_option = name, False, None
+        elif tag == "option" and self._select:
+            value = attributes.get("value", "")
+            self._first_option = value if self._first_option is None else self._first_option
+            if "selected" in attributes:
+                self._add(self._select, value)
+                self._chosen = True
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            self._add(self._textarea, re.sub(r"^\r?\n", "", "".join(self._text)))
+            self._textarea = None
+        elif tag == "select" and self._select:
+            if not self._chosen and self._first_option is not None:
+                self._add(self._select, self._first_option)
+            self._select = None
+
+
+def form_values(html: str) -> dict:
+    """The filled-in values of the editing form on ``html`` (the main form of the page)."""
+    start = html.index('class="editor-form"')
+    form_html = html[html.rindex("<form", 0, start):html.index("</form>", start)]
+    reader = _FormReader()
+    reader.feed(form_html)
+    return {name: values if len(values) > 1 or name == "conditions" else values[0]
+            for name, values in reader.values.items()}
+
+
+def field_error(html: str, field_id: str) -> str:
+    match = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', html, re.S)
+    assert match, f"no error shown next to {field_id}"
+    return match.group(1)
+
+
+def textarea(html: str, name: str) -> str:
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
+    assert match, f"no textarea {name}"
+    return match.group(1)
+
+
+def make_article(app, author, **fields) -> Article:
+    """An article (published yesterday unless told otherwise) by ``author``."""
+    with app.app_context():
+        article = ArticleFactory(author=db.session.get(Author, author.id), **fields)
+        db.session.commit()
+        db.session.refresh(article)
+        db.session.expunge(article)
+        return article
+
+
+def edit_url(article) -> str:
+    return f"/admin/articles/{article.id}/edit"
+
+
+def article_data(author_id: int, **changes) -> dict:
+    data = {
+        "title": "Milia: what helps", "slug": "milia-what-helps", "kind": "qa",
+        "question": "What are the white bumps under my eyes?", "summary": "Tiny cysts.",
+        "body": BODY, "author": str(author_id), "reviewer": "", "reviewed_on": "",
+        "status": "draft", "published_at": "", "hero_image_alt": "", "hero_image_key": "",
+        "version": "", "overwrite_version": "", "question_id": "", "action": "save",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def local_time(delta: timedelta) -> str:
+    return (utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def picture(width: int, height: int, colour=(200, 120, 90)) -> BytesIO:
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "PNG")
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.fixture
+def writer(client, make):
+    """An editor logged in, an author and an active product for shortcodes."""
+    editor = as_editor(client, make)
+    author = make(AuthorFactory, name="Dr. Halden")
+    make(ProductFactory, slug="calm-cream", name="Calm Cream")
+    return editor, author
+
+
+# --- The list -------------------------------------------------------------------------------
+
+def test_list_filters_by_status_and_searches(client, make):
+    as_editor(client, make)
+    make(ArticleFactory, title="Live piece on milia", slug="live-milia")
+    make(ArticleFactory, title="Draft on rosacea", slug="draft-rosacea",
+         status=ArticleStatus.DRAFT)
+    make(ArticleFactory, title="Coming piece", slug="coming",
+         status=ArticleStatus.SCHEDULED, published_at=utcnow() + timedelta(days=2))
+
+    html = page(client, "/admin/articles")
+    for title in ("Live piece on milia", "Draft on rosacea", "Coming piece"):
+        assert title in html
+    drafts = page(client, "/admin/articles?status=draft")
+    assert "Draft on rosacea" in drafts and "Live piece" not in drafts
+    scheduled = page(client, "/admin/articles?status=scheduled")
+    assert "Coming piece" in scheduled and "Scheduled for" in scheduled
+    assert "Live piece" not in scheduled
+    published = page(client, "/admin/articles?status=published")
+    assert "Live piece on milia" in published and "Coming piece" not in published
+    found = page(client, "/admin/articles?q=ROSACEA")
+    assert "Draft on rosacea" in found and "Live piece" not in found
+    assert "No articles here yet" in page(client, "/admin/articles?q=%25")
+    assert page(client, "/admin/articles?status=nonsense&page=abc")
+
+
+# --- Creating, previewing, saving ----------------------------------------------------------
+
+def test_editor_creates_an_article_and_it_is_audited(app, client, make, writer):
+    editor, author = writer
+    condition = make(ConditionFactory, name="Milia", slug="milia")
+    response = post_form(client, NEW, article_data(author.id, status="published",
+                                                   conditions=[str(condition.id)],
+                                                   reviewed_on="2026-01-15",
+                                                   reviewer=str(author.id)))
+    assert response.status_code == 303
+    article = stored_article(app, "milia-what-helps")
+    assert article.status is ArticleStatus.PUBLISHED
+    assert utcnow() - article.published_at < timedelta(minutes=1), "published now"
+    assert [c.slug for c in article.conditions] == ["milia"]
+    assert article.reviewer_id == author.id and str(article.reviewed_on) == "2026-01-15"
+    assert response.headers["Location"].endswith(f"/admin/articles/{article.id}/edit")
+    assert "is saved" in page(client, response.headers["Location"])
+    assert "Calm Cream" in page(client, "/articles/milia-what-helps")
+
+    [entry] = audit_log(app, "article.")
+    assert (entry.action, entry.actor_id) == ("article.created", editor.id)
+    assert entry.after["body"] == BODY and entry.after["conditions"] == ["milia"]
+
+
+def test_admins_may_write_articles_too(app, client, make):
+    as_editor(client, make, AdminFactory)
+    author = make(AuthorFactory)
+    response = post_form(client, NEW, article_data(author.id, body="Plain text."))
+    assert response.status_code == 303
+    assert stored_article(app, "milia-what-helps").status is ArticleStatus.DRAFT
+    assert [entry.action for entry in audit_log(app)] == ["article.created"]
+
+
+def test_an_empty_address_is_made_from_the_title(app, client, writer):
+    _, author = writer
+    response = post_form(client, NEW, article_data(author.id, slug="",
+                                                   title="Rosacea: Why Does It Flare?"))
+    assert response.status_code == 303
+    assert stored_article(app, "rosacea-why-does-it-flare") is not None
+    [entry] = audit_log(app)
+    assert entry.after["slug"] == "rosacea-why-does-it-flare"
+
+
+def test_preview_renders_markdown_and_a_product_card_without_saving(app, client, writer):
+    _, author = writer
+    data = article_data(author.id, action="preview", title="Preview me")
+    response = post_form(client, NEW, data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    preview = html.split('id="preview"', 1)[1].split("<form", 1)[0]
+    assert "<strong>tiny</strong>" in preview and "<h2>What helps</h2>" in preview
+    assert 'class="card product-card"' in html and "Calm Cream" in html
+    assert "Preview, not saved" in html
+    assert "[[product:calm-cream]]" in textarea(html, "body")
+    assert 'value="Preview me"' in html
+    assert count(app, Article) == 0 and count(app, AuditEntry) == 0
+
+
+def test_preview_of_a_saved_article_changes_nothing(app, client, writer):
+    _, author = writer
+    article = make_article(app, author, slug="kept", body="Old body.")
+    response = post_form(client, edit_url(article), article_data(
+        author.id, slug="kept", body="New **body**.", action="preview", version="1"))
+    assert response.status_code == 200
+    assert "<strong>body</strong>" in response.get_data(as_text=True)
+    kept = stored_article(app, "kept")
+    assert (kept.body, kept.version) == ("Old body.", 1)
+    assert audit_log(app) == []
+
+
+def test_preview_warns_about_shortcodes_that_would_be_refused(client, writer):
+    _, author = writer
+    html = post_form(client, NEW, article_data(
+        author.id, action="preview", body="See [[product:no-such-cream]].")).get_data(
+        as_text=True)
+    assert "Saving will be refused" in html
+    assert "There is no product “no-such-cream”" in html
+
+
+def test_unknown_shortcode_is_refused_and_everything_typed_is_kept(app, client, writer):
+    _, author = writer
+    body = "My long answer.\n\n[[product:no-such-cream]]\n\nMore text here."
+    response = post_form(client, NEW, article_data(author.id, body=body,
+                                                   title="Kept title",
+                                                   summary="Kept summary"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "There is no product “no-such-cream”" in field_error(html, "body")
+    assert "My long answer." in textarea(html, "body")
+    assert "More text here." in textarea(html, "body")
+    assert 'value="Kept title"' in html and "Kept summary" in textarea(html, "summary")
+    assert count(app, Article) == 0
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"title": ""}, "title", "Give the article a title."),
+    ({"slug": "Not A Slug!"}, "slug", "lower-case letters"),
+    ({"kind": "qa", "question": ""}, "question", "needs the reader&#39;s question"),
+    ({"author": "999999"}, "author", "Not a valid choice"),
+    ({"author": "abc"}, "author", "Invalid Choice"),
+    ({"conditions": ["abc"]}, "conditions", "could not be coerced"),
+    ({"status": "archived"}, "status", "Not a valid choice"),
+    ({"published_at": "tomorrow"}, "published_at", "Not a valid datetime"),
+    ({"reviewed_on": "2026-02-31"}, "reviewed_on", "Not a valid date"),
+])
+def test_bad_input_gets_a_message_not_an_error(app, client, writer, changes, field, message):
+    _, author = writer
+    response = post_form(client, NEW, article_data(author.id, **changes))
+    assert response.status_code == 422
+    assert message in field_error(response.get_data(as_text=True), field)
+    assert count(app, Article) == 0
+
+
+def test_a_taken_address_is_refused(app, client, make, writer):
+    _, author = writer
+    make(ArticleFactory, slug="milia-what-helps")
+    response = post_form(client, NEW, article_data(author.id))
+    assert response.status_code == 422
+    assert "already uses the address" in field_error(response.get_data(as_text=True), "slug")
+
+
+def test_unknown_article_is_404_and_junk_version_is_refused(client, make, writer):
+    _, author = writer
+    assert client.get("/admin/articles/999999/edit").status_code == 404
+    assert client.get("/admin/articles/999999").status_code == 404
+    article = make(ArticleFactory, slug="junk-version")
+    response = post_form(client, f"/admin/articles/{article.id}/edit",
+                         article_data(author.id, slug="junk-version", version="abc"))
+    assert response.status_code == 422
+    assert "damaged on the way" in response.get_data(as_text=True)
+
+
+# --- Scheduling -----------------------------------------------------------------------------
+
+def test_scheduled_article_stays_hidden_until_its_time(app, client, writer):
+    _, author = writer
+    response = post_form(client, NEW, article_data(
+        author.id, slug="later", status="scheduled", published_at=local_time(timedelta(days=1))))
+    assert response.status_code == 303
+    assert "later" not in page(client, "/articles")
+    page(client, "/articles/later", status=404)
+    assert "Scheduled for" in page(client, "/admin/articles?status=scheduled")
+    [entry] = audit_log(app)
+    assert (entry.action, entry.after["status"]) == ("article.created", "scheduled")
+
+    with app.app_context():  # time passes
+        article = db.session.scalar(select(Article).where(Article.slug == "later"))
+        article.published_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert "/articles/later" in page(client, "/articles")
+    page(client, "/articles/later")
+
+
+@pytest.mark.parametrize("status, when, message", [
+    ("scheduled", timedelta(hours=-1), "needs a publish time in the future"),
+    ("scheduled", None, "needs a publish time in the future"),
+    ("published", timedelta(days=3), "cannot be in the future"),
+])
+def test_publish_times_that_make_no_sense_are_refused(app, client, writer, status, when,
+                                                      message):
+    _, author = writer
+    response = post_form(client, NEW, article_data(
+        author.id, status=status, published_at=local_time(when) if when else ""))
+    assert response.status_code == 422
+    assert message in field_error(response.get_data(as_text=True), "published_at")
+    assert count(app, Article) == 0
+
+
+def test_a_published_article_keeps_a_past_publish_time(app, client, writer):
+    _, author = writer
+    post_form(client, NEW, article_data(author.id, status="published",
+                                        published_at="2025-03-01T09:30"))
+    assert stored_article(app, "milia-what-helps").published_at.isoformat() == \
+        "2025-03-01T09:30:00+00:00"
+    [entry] = audit_log(app)
+    assert entry.after["published_at"] == "2025-03-01T09:30:00+00:00"
+
+
+# --- Editing and conflicts ------------------------------------------------------------------
+
+def test_edit_form_is_filled_and_saving_records_only_what_changed(app, client, make, writer):
+    editor, author = writer
+    article = make_article(app, author, slug="edit-me", title="Before", body="Old body.")
+    html = page(client, edit_url(article))
+    assert 'value="Before"' in html and "Old body." in textarea(html, "body")
+    assert re.search(r'name="version" type="hidden" value="1"', html)
+
+    values = form_values(html)
+    assert values["version"] == "1" and values["status"] == "published"
+    response = client.post(edit_url(article), data={**values, "title": "After"})
+    assert response.status_code == 303
+    saved = stored_article(app, "edit-me")
+    assert (saved.title, saved.version) == ("After", 2)
+    [entry] = audit_log(app, "article.updated")
+    assert entry.before == {"title": "Before"} and entry.after == {"title": "After"}
+    assert entry.actor_id == editor.id
+
+
+def test_concurrent_edit_gives_409_keeps_the_text_and_links_the_other_version(
+        app, client, make, writer):
+    _, author = writer
+    other = app.test_client()
+    other_editor = as_editor(other, make)
+    article = make_article(app, author, slug="shared", body="Original.")
+    mine = article_data(author.id, slug="shared", body="My careful rewrite.", version="1",
+                        status="published", question="Q?", summary="S")
+
+    theirs = post_form(other, edit_url(article), {**mine, "body": "Their quick fix."})
+    assert theirs.status_code == 303
+
+    response = post_form(client, edit_url(article), mine)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else saved this article" in html
+    assert "My careful rewrite." in textarea(html, "body")
+    assert f'href="/admin/articles/{article.id}"' in html
+    assert f"by {other_editor.name}" in html
+    assert "Their quick fix." in html, "their text is there to compare"
+    assert 'name="overwrite_version" type="hidden" value="2"' in html
+    assert stored_article(app, "shared").body == "Their quick fix.", "nothing overwritten"
+
+    assert "Their quick fix." in page(client, f"/admin/articles/{article.id}")
+
+    again = post_form(client, edit_url(article), mine)
+    assert again.status_code == 409, "a plain save still does not overwrite"
+    overwrite = post_form(client, edit_url(article),
+                          {**mine, "overwrite_version": "2", "action": "overwrite"})
+    assert overwrite.status_code == 303
+    assert stored_article(app, "shared").body == "My careful rewrite."
+    assert [e.action for e in audit_log(app, "article.")] == ["article.updated"] * 2
+
+
+def test_a_save_racing_another_is_a_conflict_not_a_silent_overwrite(app_ctx):
+    article = ArticleFactory(slug="racing", body="First.")
+    db.session.flush()
+    # Another request saves between our read and our write: the row's version moves on.
+    db.session.execute(text("UPDATE article SET version = version + 1 WHERE id = :id"),
+                       {"id": article.id})
+    fields = services.ArticleFields(slug="racing", title="Mine", body="Mine.",
+                                    author=article.author, status=ArticleStatus.PUBLISHED,
+                                    question="Why?")
+    with pytest.raises(services.ArticleConflict):
+        services.edit_article(fields, article, actor=None, expected_version=article.version)
+    db.session.rollback()
+
+
+def test_taking_an_article_off_the_site(app, client, make, writer):
+    _, author = writer
+    article = make_article(app, author, slug="going")
+    page(client, "/articles/going")
+    html = page(client, edit_url(article))
+    assert "Take off the site" in html
+    response = client.post(f"/admin/articles/{article.id}/unpublish",
+                           data={"csrf_token": csrf_from(html)})
+    assert response.status_code == 303
+    page(client, "/articles/going", status=404)
+    assert stored_article(app, "going").status is ArticleStatus.DRAFT
+    [entry] = audit_log(app, "article.unpublished")
+    assert entry.before == {"status": "published"} and entry.after == {"status": "draft"}
+    assert client.post(f"/admin/articles/{article.id}/unpublish", data={}).status_code == 400
+
+
+# --- Hero image -----------------------------------------------------------------------------
+
+def test_hero_image_is_stored_and_survives_a_preview(app, client, writer):
+    _, author = writer
+    data = article_data(author.id, action="preview", hero_image_alt="Milia under an eye")
+    response = post_form(client, NEW, {**data, "hero_image": (picture(900, 500), "hero.png")},
+                         content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    key = re.search(r'name="hero_image_key" type="hidden" value="(articles/[0-9a-f]+)"',
+                    html).group(1)
+    assert 'class="admin-thumb"' in html
+
+    response = post_form(client, NEW, {**data, "action": "save", "hero_image_key": key})
+    assert response.status_code == 303
+    assert stored_article(app, "milia-what-helps").hero_image_key == key
+    [entry] = audit_log(app)
+    assert entry.after["hero_image_key"] == key
+    assert entry.after["hero_image_alt"] == "Milia under an eye"
+    with app.app_context():
+        assert media_storage().exists(f"{key}-800.jpg")
+
+
+def test_a_bad_hero_image_is_refused_with_everything_kept(app, client, writer):
+    _, author = writer
+    data = article_data(author.id, body="Kept body text.", hero_image_alt="Too small")
+    response = post_form(client, NEW, {**data, "hero_image": (picture(300, 200), "small.png")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "at least 800 pixels wide" in field_error(html, "hero_image")
+    assert "Kept body text." in textarea(html, "body")
+    response = post_form(client, NEW, {**data, "hero_image": (BytesIO(b"<svg/>"), "x.svg")},
+                         content_type="multipart/form-data")
+    assert "not a picture we can use" in field_error(response.get_data(as_text=True),
+                                                     "hero_image")
+    assert count(app, Article) == 0
+
+
+def test_a_hero_image_needs_a_description(client, writer):
+    _, author = writer
+    response = post_form(client, NEW, article_data(
+        author.id, hero_image_key="articles/0123456789abcdef01234567"))
+    assert response.status_code == 422
+    assert "Describe the picture" in field_error(response.get_data(as_text=True),
+                                                 "hero_image_alt")
+
+
+# --- Harmless markup ------------------------------------------------------------------------
+
+def test_xss_in_an_article_is_harmless_in_the_back_office(app, client, writer):
+    _, author = writer
+    payload = "\n\n".join(PAYLOADS)
+    article = make_article(app, author, slug="xss-admin",
+                           title="<script>alert('t')</script>", body=payload,
+                           question=payload, summary=payload)
+    for url in ("/admin/articles", edit_url(article), f"/admin/articles/{article.id}"):
+        html = page(client, url)
+        assert_harmless(html)
+        assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;" in html
+    preview = post_form(client, NEW, article_data(author.id, action="preview", body=payload,
+                                                  question=payload))
+    assert_harmless(preview.get_data(as_text=True))

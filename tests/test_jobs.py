@@ -1,0 +1,483 @@
+"""Background jobs: inline without Redis, on an RQ queue with it; retries, failures, periodic.
+
+Queue tests use a real Redis (``TEST_REDIS_URL``, default ``redis://127.0.0.1:6379/13``),
+a queue named for the test and an in-process RQ worker in burst mode; they are skipped,
+with the reason, when Redis is unreachable. Every key of the test's queue is deleted
+afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import uuid
+import zlib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import current_app
+from redis import Redis, RedisError
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import func, select
+
+from storefront import jobs
+from storefront.audit.models import AuditEntry
+from storefront.catalog.models import Brand
+from storefront.db import utcnow
+from storefront.errors import DomainError
+from storefront.extensions import db as _db
+from storefront.jobs import periodic, runner, tasks
+from storefront.jobs.models import FailedJob
+from storefront.jobs.queue import CONNECTION_KEY, forget_queue, job_queue, make_worker
+from storefront.mail import OutboxMessage, queue_mail
+from storefront.orders.models import Order, OrderStatus
+from tests.conftest import free_port
+from tests.factories import AdminFactory, ProductFactory, VariantFactory, placed_order
+from tests.helpers import csrf_from, login
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+# Jobs used by the tests (module-level, as every job must be) ----------------------------
+
+def create_brand(slug: str) -> int:
+    brand = Brand(slug=slug, name=slug.title())
+    _db.session.add(brand)
+    _db.session.flush()
+    return brand.id
+
+
+def create_brand_then_fail(slug: str) -> None:
+    create_brand(slug)
+    raise RuntimeError("the shelf fell over")
+
+
+def create_brand_then_stop(slug: str) -> None:
+    create_brand(f"{slug}-{uuid.uuid4().hex[:6]}")
+    raise jobs.JobIncomplete("half done")
+
+
+def refuse(reason: str) -> None:
+    raise DomainError(reason)
+
+
+def fail_until_marker(marker: str) -> str:
+    if not Path(marker).exists():
+        raise RuntimeError("the marker file is not there yet")
+    return "found it"
+
+
+def fail_first_try(counter_key: str) -> int:
+    tries = Redis.from_url(current_app.config["REDIS_URL"]).incr(counter_key)
+    if tries < 2:
+        raise RuntimeError("first try fails")
+    return tries
+
+
+# Fixtures and helpers -------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _no_bound_app(monkeypatch):
+    monkeypatch.setattr(runner, "_bound_app", None)
+
+
+@pytest.fixture
+def test_queue():
+    """A Redis connection and a queue name of this test's own; every key of it is deleted."""
+    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except RedisError as error:
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable: {error}")
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    # A worker process's commits also touch the page cache's keys (storefront/caching.py).
+    page_cache = set(connection.scan_iter(match="storefront:page-generation:*"))
+    rq_throttle = connection.exists("rq:clean_groups")  # RQ's one key shared by all queues
+    yield connection, name
+    forget_queue(connection, name)
+    if not rq_throttle:
+        connection.delete("rq:clean_groups")
+    for key in set(connection.scan_iter(match="storefront:page-generation:*")) - page_cache:
+        digest = key.decode().rsplit(":", 1)[-1]
+        connection.delete(key, *connection.scan_iter(match=f"storefront:page:{digest}:*"))
+    connection.close()
+
+
+def use_queue(app, monkeypatch, name: str) -> None:
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", name)
+    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", "0,0")
+    app.extensions.pop(CONNECTION_KEY, None)
+
+
+@pytest.fixture
+def redis_queue(app, test_queue, monkeypatch):
+    """The app's jobs go to this test's Redis queue; yields (connection, name)."""
+    use_queue(app, monkeypatch, test_queue[1])
+    yield test_queue
+    app.extensions.pop(CONNECTION_KEY, None)
+
+
+def work(app) -> None:
+    """Run every job waiting on the app's queue, in this process, then return."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        make_worker(app, worker_class=SimpleWorker).work(burst=True, logging_level="WARNING")
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def waiting(app) -> int:
+    with app.app_context():
+        return job_queue().count
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return _db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def failures(app) -> list[FailedJob]:
+    with app.app_context():
+        rows = list(_db.session.scalars(select(FailedJob).order_by(FailedJob.id)))
+        _db.session.expunge_all()
+        return rows
+
+
+def enqueue(app, func, *args, **kwargs) -> jobs.QueuedJob:
+    with app.app_context():
+        return jobs.enqueue(func, *args, **kwargs)
+
+
+def queue_welcome_mail(app) -> int:
+    with app.test_request_context():
+        message = queue_mail("reader@example.com", "Welcome", "confirm_email",
+                             user=type("U", (), {"name": "Reader"})(), url="http://shop.test/x")
+        _db.session.commit()
+        return message.id
+
+
+def outbox(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = list(_db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        _db.session.expunge_all()
+        return rows
+
+
+# Without Redis: inline ------------------------------------------------------------------
+
+def test_without_redis_a_job_runs_at_once_in_its_own_transaction(app, db):
+    queued = enqueue(app, create_brand, "inline-brand")
+    assert queued.inline and queued.id is None and not queued.failed
+    assert count(app, Brand, Brand.slug == "inline-brand") == 1
+    assert queued.result == _brand_id(app, "inline-brand")
+
+
+def _brand_id(app, slug):
+    with app.app_context():
+        return _db.session.scalar(select(Brand.id).where(Brand.slug == slug))
+
+
+def test_a_failed_job_is_rolled_back_recorded_and_not_raised_to_the_caller(app, db):
+    queued = enqueue(app, "tests.test_jobs:create_brand_then_fail", "never-kept")
+    assert queued.failed
+    assert count(app, Brand, Brand.slug == "never-kept") == 0
+    [failed] = failures(app)
+    assert failed.function == "tests.test_jobs:create_brand_then_fail"
+    assert failed.error == "RuntimeError: the shelf fell over"
+    assert "Traceback" in failed.details and "create_brand_then_fail" in failed.details
+    assert json.loads(failed.arguments) == {"args": ["never-kept"], "kwargs": {}}
+    assert (failed.attempts, failed.job_id, failed.resolved_at) == (1, None, None)
+
+
+def test_the_same_failure_again_counts_up_on_one_row(app, db):
+    enqueue(app, create_brand_then_fail, "x")
+    enqueue(app, create_brand_then_fail, "x")
+    enqueue(app, create_brand_then_fail, "y")
+    assert [(f.arguments, f.attempts) for f in failures(app)] == [
+        ('{"args": ["x"], "kwargs": {}}', 2), ('{"args": ["y"], "kwargs": {}}', 1)]
+
+
+def test_a_refusal_is_recorded_with_its_message_for_a_person(app, db):
+    queued = enqueue(app, refuse, "That picture is already used for another product.")
+    assert queued.failed
+    assert queued.result == {"refused": "That picture is already used for another product."}
+    [failed] = failures(app)
+    assert failed.error == "That picture is already used for another product."
+    assert failed.details == ""
+
+
+def test_job_arguments_must_be_plain_data_and_jobs_module_level(app, db):
+    with app.app_context():
+        with pytest.raises(TypeError, match="JSON"):
+            jobs.enqueue(create_brand, object())
+        with pytest.raises(ValueError, match="module-level"):
+            jobs.enqueue(lambda: None)
+        with pytest.raises(ValueError, match="no job function"):
+            jobs.enqueue("tests.test_jobs:no_such_job")
+    assert failures(app) == []
+
+
+# With Redis: a queue and a worker -------------------------------------------------------
+
+def test_with_redis_a_job_waits_for_the_worker(app, db, redis_queue):
+    queued = enqueue(app, create_brand, "queued-brand")
+    assert not queued.inline and queued.id.startswith(redis_queue[1])
+    assert count(app, Brand, Brand.slug == "queued-brand") == 0
+    assert waiting(app) == 1
+
+    work(app)
+    assert waiting(app) == 0
+    assert count(app, Brand, Brand.slug == "queued-brand") == 1
+    with app.app_context():
+        state = jobs.job_state(queued.id)
+    assert state["state"] == "finished"
+    assert state["result"] == _brand_id(app, "queued-brand")
+
+
+def test_a_failing_job_is_retried_then_recorded_once_with_every_try(app, db, redis_queue):
+    queued = enqueue(app, create_brand_then_fail, "retried")
+    work(app)
+    assert count(app, Brand, Brand.slug == "retried") == 0
+    [failed] = failures(app)
+    assert failed.attempts == 3  # the first try and two retries (JOB_RETRY_INTERVALS "0,0")
+    assert failed.job_id == queued.id
+    with app.app_context():
+        assert jobs.job_state(queued.id)["state"] == "failed"
+        assert queued.id in job_queue().failed_job_registry.get_job_ids()
+
+
+def test_a_job_that_fails_once_succeeds_on_its_retry_and_is_not_recorded(app, db, redis_queue):
+    queued = enqueue(app, fail_first_try, f"{redis_queue[1]}:tries")
+    work(app)
+    with app.app_context():
+        assert jobs.job_state(queued.id) == {"state": "finished", "result": 2, "progress": None}
+    assert failures(app) == []
+
+
+def test_retries_wait_as_configured(app, db, redis_queue, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", "30,120")
+    queued = enqueue(app, create_brand_then_fail, "later")
+    work(app)
+    with app.app_context():
+        queue = job_queue()
+        assert queue.scheduled_job_registry.get_job_ids() == [queued.id]
+        assert jobs.job_state(queued.id)["state"] == "scheduled"
+    assert failures(app) == []  # not yet: two tries are left
+
+
+def test_a_refused_job_is_not_retried(app, db, redis_queue):
+    queued = enqueue(app, refuse, "No such product any more.")
+    work(app)
+    [failed] = failures(app)
+    assert (failed.error, failed.attempts) == ("No such product any more.", 1)
+    with app.app_context():
+        assert jobs.job_state(queued.id)["result"] == {"refused": "No such product any more."}
+
+
+def test_an_incomplete_job_keeps_each_try_and_is_retried(app, db, redis_queue):
+    enqueue(app, create_brand_then_stop, "part")
+    work(app)
+    assert count(app, Brand, Brand.slug.startswith("part-")) == 3
+    [failed] = failures(app)
+    assert (failed.error, failed.attempts) == ("JobIncomplete: half done", 3)
+
+
+def test_enqueue_says_when_redis_is_unreachable(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    app.extensions.pop(CONNECTION_KEY, None)
+    try:
+        with app.app_context(), pytest.raises(jobs.QueueUnavailable):
+            jobs.enqueue(create_brand, "lost")
+    finally:
+        app.extensions.pop(CONNECTION_KEY, None)
+
+
+# E-mail through the worker --------------------------------------------------------------
+
+def test_with_redis_committed_mail_is_sent_by_the_worker_not_the_request(
+        app, db, mailbox, redis_queue):
+    message_id = queue_welcome_mail(app)
+    assert mailbox == []
+    [message] = outbox(app)
+    assert (message.id, message.sent_at, message.attempts) == (message_id, None, 0)
+    assert waiting(app) == 1
+
+    work(app)
+    assert [m["Subject"] for m in mailbox] == ["Welcome"]
+    [message] = outbox(app)
+    assert message.sent_at is not None and message.attempts == 1
+
+
+def test_mail_is_retried_while_smtp_is_down_then_listed_and_swept_later(
+        app, db, mailbox, redis_queue, monkeypatch):
+    working_port = app.config["MAIL_PORT"]
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    queue_welcome_mail(app)
+    work(app)
+    [message] = outbox(app)
+    assert message.sent_at is None and message.attempts == 3
+    [failed] = failures(app)
+    assert failed.function == "storefront.jobs.tasks:deliver_mail"
+    assert "could not be sent yet" in failed.error
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", working_port)
+    queued = enqueue(app, tasks.retry_outbox)
+    work(app)
+    assert [m["Subject"] for m in mailbox] == ["Welcome"]
+    with app.app_context():
+        assert jobs.job_state(queued.id)["result"] == 1
+
+
+def test_mail_stays_in_the_outbox_when_redis_is_down(app, db, mailbox, monkeypatch, caplog):
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    app.extensions.pop(CONNECTION_KEY, None)
+    try:
+        queue_welcome_mail(app)
+    finally:
+        app.extensions.pop(CONNECTION_KEY, None)
+    [message] = outbox(app)
+    assert message.sent_at is None and mailbox == []
+    assert "kept in the outbox" in caplog.text
+
+
+def test_the_outbox_sweep_gives_up_on_mail_tried_too_often(app, db, mailbox):
+    first, second = queue_welcome_mail(app), queue_welcome_mail(app)
+    with app.app_context():
+        for message_id, attempts in ((first, 10), (second, 9)):
+            message = _db.session.get(OutboxMessage, message_id)
+            message.sent_at, message.attempts = None, attempts
+        _db.session.commit()
+    mailbox.clear()
+    assert enqueue(app, tasks.retry_outbox).result == 1
+    assert [(m.id, m.sent_at is not None) for m in outbox(app)] == [(first, False),
+                                                                    (second, True)]
+
+
+# Periodic jobs --------------------------------------------------------------------------
+
+def test_periodic_jobs_are_queued_once_per_period_whatever_the_number_of_workers(
+        app, db, redis_queue, monkeypatch):
+    connection, _name = redis_queue
+    other_host = Redis.from_url(REDIS_URL)
+    try:
+        assert periodic.enqueue_due(app, connection) == ["release-expired-reservations",
+                                                         "retry-outbox"]
+        assert periodic.enqueue_due(app, other_host) == []
+        assert periodic.enqueue_due(app, connection) == []
+    finally:
+        other_host.close()
+    assert waiting(app) == 2
+    with app.app_context():
+        key = periodic.due_key(app, periodic.PERIODIC[0])
+    assert 0 < connection.ttl(key) <= app.config["RESERVATION_RELEASE_SECONDS"]
+
+    connection.delete(key)  # the period has passed
+    monkeypatch.setitem(app.config, "OUTBOX_RETRY_SECONDS", 0)  # turned off
+    assert periodic.enqueue_due(app, connection) == ["release-expired-reservations"]
+
+
+def test_the_reservation_sweep_job_expires_overdue_orders(app, db, redis_queue):
+    with app.app_context():
+        variant = VariantFactory(product=ProductFactory(variant=False), stock_on_hand=4)
+        order = placed_order((variant, 3))
+        order.reservation_expires_at = utcnow() - timedelta(seconds=1)
+        _db.session.commit()
+        order_id = order.id
+    periodic.enqueue_due(app, redis_queue[0])
+    work(app)
+    with app.app_context():
+        assert _db.session.get(Order, order_id).status is OrderStatus.EXPIRED
+
+
+def test_the_scheduler_thread_queues_periodic_jobs_and_stops(app, db, redis_queue):
+    scheduler = periodic.PeriodicScheduler(app, tick_seconds=0.05)
+    scheduler.start()
+    try:
+        for _ in range(100):
+            if waiting(app) == 2:
+                break
+            scheduler._stopped.wait(0.05)
+    finally:
+        scheduler.stop()
+    assert not scheduler.is_alive()
+    assert waiting(app) == 2
+
+
+def test_flask_worker_needs_redis(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 1
+    assert "REDIS_URL is not set" in result.output
+
+
+# The admin page -------------------------------------------------------------------------
+
+def test_admins_see_failed_jobs_and_can_dismiss_them_or_run_them_again(
+        app, client, make, tmp_path):
+    marker = tmp_path / "marker"
+    enqueue(app, fail_until_marker, str(marker))
+    enqueue(app, create_brand_then_fail, "dismissed")
+    first, second = failures(app)
+    admin = make(AdminFactory)
+    login(client, admin.email)
+
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "No Redis is configured" in page
+    assert "RuntimeError: the marker file is not there yet" in page
+    assert "RuntimeError: the shelf fell over" in page
+    token = csrf_from(page)
+
+    response = client.post(f"/admin/jobs/{second.id}/dismiss", data={"csrf_token": token})
+    assert response.status_code == 303
+
+    marker.write_text("here")
+    response = client.post(f"/admin/jobs/{first.id}/run-again", data={"csrf_token": token},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "ran again and finished" in page
+    assert "No failed jobs" in page
+
+    resolved = {f.id: f.resolution for f in failures(app)}
+    assert resolved == {first.id: f"run again by {admin.email}",
+                        second.id: f"dismissed by {admin.email}"}
+    page = client.get("/admin/jobs?show=resolved").get_data(as_text=True)
+    assert f"dismissed by {admin.email}" in page
+    with app.app_context():
+        actions = _db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["job.dismissed", "job.run_again"]
+
+
+def test_running_a_job_again_that_fails_again_lists_it_again(app, client, make):
+    enqueue(app, create_brand_then_fail, "again")
+    [failed] = failures(app)
+    login(client, make(AdminFactory).email)
+    token = csrf_from(client.get("/admin/jobs").get_data(as_text=True))
+    page = client.post(f"/admin/jobs/{failed.id}/run-again", data={"csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "failed again" in page
+    old, new = failures(app)
+    assert old.resolved_at is not None and new.resolved_at is None
+    assert new.error == old.error
+
+
+def test_the_admin_page_shows_the_queue_and_the_outbox(app, client, make, redis_queue):
+    queue_welcome_mail(app)
+    login(client, make(AdminFactory).email)
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "Waiting to retry" in page
+    assert "none running" in page
+    assert "E-mail not sent yet" in page and "Every e-mail has been sent" not in page
+
+
+def test_jobs_travel_as_json_never_pickle(app, db, redis_queue):
+    queued = enqueue(app, create_brand, "json")
+    connection, _name = redis_queue
+    raw = zlib.decompress(connection.hget(f"rq:job:{queued.id}", "data"))
+    assert JSONSerializer.loads(raw) == [
+        "storefront.jobs.runner.perform_queued", None,
+        ["tests.test_jobs:create_brand", ["json"], {}], {}]
