@@ -68,7 +68,9 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    limiter.init_app(app)  # before CSRF, so floods are refused before any other work
+    # App-wide limits are checked before CSRF; a view's own limit (log-in, reset, ...) counts
+    # only requests that passed the CSRF check, since it runs with the view.
+    limiter.init_app(app)
     csrf.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session closes.
     app.teardown_request(deliver_committed)
