@@ -37,6 +37,10 @@ TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo"
 # Pages that are kept out of search engines on purpose (robots.txt: Disallow /cart), so
 # the audit "Page isn't blocked from indexing" does not apply to them.
 NOT_FOR_SEARCH_ENGINES = {"is-crawlable"}
+# Chromium sometimes loses a trace under load (Lighthouse's NO_NAVSTART "please run
+# Lighthouse again"): a run that errors is repeated, and only a page that fails every
+# attempt stops the check.
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,18 @@ def run_lighthouse(url: str, report: Path, headers: dict | None,
         command.append(f"--extra-headers={header_file}")
     if skipped_audits:
         command.append("--skip-audits=" + ",".join(sorted(skipped_audits)))
-    subprocess.run(command, check=True,  # noqa: S603
-                   env={**os.environ, "CHROME_PATH": str(CHROMIUM)}, timeout=240)
-    return json.loads(report.read_text())
+    for attempt in range(1, ATTEMPTS + 1):
+        report.unlink(missing_ok=True)
+        finished = subprocess.run(command, check=False,  # noqa: S603
+                                  env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+                                  timeout=240)
+        result = json.loads(report.read_text()) if report.exists() else {}
+        if finished.returncode == 0 and "categories" in result:
+            return result
+        problem = (result.get("runtimeError") or {}).get("code") or f"exit {finished.returncode}"
+        print(f"Lighthouse failed on {url} ({problem}), attempt {attempt} of {ATTEMPTS}",
+              file=sys.stderr, flush=True)
+    raise SystemExit(f"Lighthouse could not audit {url} in {ATTEMPTS} attempts")
 
 
 def scores_of(result: dict) -> dict[str, int]:
