@@ -126,7 +126,11 @@ def _cart_cookie(base: str, product_path: str, variant_ids: list[int]) -> str:
             if redirect.code != 302:
                 raise
             cookie = _session_cookie(redirect.headers.get_all("Set-Cookie")) or cookie
-    return cookie
+    # Follow the last redirect, as a browser does: the cart page shows (and so clears)
+    # the "Added ..." message, which would otherwise be shown on every request of the run.
+    cart = urllib.request.Request(base + "/cart/", headers={"Cookie": cookie})  # noqa: S310
+    with opener.open(cart, timeout=30) as response:
+        return _session_cookie(response.headers.get_all("Set-Cookie")) or cookie
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

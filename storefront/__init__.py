@@ -17,9 +17,30 @@ from storefront.extensions import csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Storefront(Flask):
+    """Flask, with the check for ``async`` views and hooks made once per function.
+
+    Flask asks ``inspect.iscoroutinefunction`` of every hook and view on every request
+    (nine times for a cached page); the answer never changes for a function.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_versions: dict[Any, Any] = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync_versions[func]
+        except KeyError:
+            sync = self._sync_versions[func] = super().ensure_sync(func)
+            return sync
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error pages, commands."""
-    app = Flask(
+    app = Storefront(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -33,17 +54,30 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_templating(app)
     _register_commands(app)
+    _register_middleware(app)
     return app
 
 
+def _register_middleware(app: Flask) -> None:
+    """What runs around Flask, innermost first: the page cache's fast lane, the response
+    headers (so its pages get them too), then ProxyFix (so both see the real scheme/host)."""
+    from storefront.caching import install_fast_lane
+    from storefront.headers import register_response_headers
+
+    install_fast_lane(app)
+    register_response_headers(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def _register_request_handling(app: Flask) -> None:
-    from storefront.headers import register_security_headers
-    from storefront.observability import configure_logging, register_request_ids
+    from storefront.observability import configure_logging
     from storefront.security import register_input_guards
+    from storefront.sessions import SignedCookieSessions
 
     configure_logging(app)
-    register_request_ids(app)
-    register_security_headers(app)
+    app.session_interface = SignedCookieSessions()
     register_input_guards(app)
 
 
@@ -51,9 +85,6 @@ def _register_extensions(app: Flask) -> None:
     from storefront import models  # noqa: F401  (every model, for Alembic and create_all)
     from storefront.mail import deliver_committed
 
-    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     migrate.init_app(
         app,

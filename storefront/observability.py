@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import secrets
 import time
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 
-REQUEST_ID_HEADER = "X-Request-ID"
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+from storefront.headers import REQUEST_ID_ENVIRON
 
 
 class RequestIdFilter(logging.Filter):
@@ -19,7 +16,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
-            record.request_id = g.get("request_id", "-")
+            record.request_id = request.environ.get(REQUEST_ID_ENVIRON, "-")
             record.method = request.method
             record.path = request.path
         else:
@@ -62,18 +59,3 @@ def configure_logging(app: Flask) -> None:
             root.addHandler(handler)
         root.setLevel(logging.INFO)
     app.logger.setLevel(logging.INFO)
-
-
-def _assign_request_id() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(8)
-
-
-def _echo_request_id(response):
-    response.headers.setdefault(REQUEST_ID_HEADER, g.get("request_id", ""))
-    return response
-
-
-def register_request_ids(app: Flask) -> None:
-    app.before_request(_assign_request_id)
-    app.after_request(_echo_request_id)

@@ -374,6 +374,7 @@ def test_the_list_costs_the_same_queries_for_5_and_50_products(client, app, db, 
     with count_queries() as five:
         assert client.get(queries).status_code == 200
     _products(app, 45, start=5)
+    client.get("/products")  # the cache's once-per-change lookup is not the list's either
     with count_queries() as fifty:
         response = client.get(queries)
     assert response.status_code == 200

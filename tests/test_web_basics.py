@@ -3,6 +3,7 @@
 import json
 import logging
 
+from storefront.headers import REQUEST_ID_ENVIRON
 from storefront.observability import JsonFormatter, RequestIdFilter
 
 
@@ -45,10 +46,8 @@ def test_readiness_fails_when_redis_is_unreachable(client, app, monkeypatch):
 
 def test_json_log_lines(app):
     formatter = JsonFormatter()
-    with app.test_request_context("/products", headers={"X-Request-ID": "req-12345678"}):
-        from flask import g
-
-        g.request_id = "req-12345678"
+    with app.test_request_context("/products",
+                                  environ_base={REQUEST_ID_ENVIRON: "req-12345678"}):
         record = logging.LogRecord("storefront", logging.INFO, __file__, 1, "hello %s",
                                    ("world",), None)
         RequestIdFilter().filter(record)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,7 +22,7 @@ from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.money import format_money
-from storefront.orders.models import Order
+from storefront.orders.models import Order, OrderStatus
 
 _QUANTITY = re.compile(r"[0-9]{1,4}")
 _ID = re.compile(r"[0-9]{1,10}")
@@ -151,6 +152,66 @@ def item_count(user_id: int | None, guest_cart_id: int | None) -> int:
     else:
         return 0
     return int(db.session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class CartState:
+    """What the cart page is made of, read in one statement.
+
+    ``lines`` holds each line's id, variant id, quantity, price when added and source
+    article: with the catalog's generation, everything the page shows. ``holds_stock``
+    says this cart's own unpaid orders still hold stock; ``overdue`` that somebody's unpaid
+    order has run out of time. Either means there is stock to give back first.
+    """
+
+    cart_id: int | None
+    lines: tuple[tuple, ...]
+    holds_stock: bool
+    overdue: bool
+
+    @property
+    def item_count(self) -> int:
+        return sum(line[2] for line in self.lines)
+
+
+def _overdue():
+    return exists().where(Order.status == OrderStatus.PENDING_PAYMENT,
+                          Order.reservation_expires_at <= bindparam("now"))
+
+
+@cache
+def _state_statements() -> dict[str, Select]:
+    """The statements ``cart_state`` runs, built once: the cart page is read on every
+    visit, and building them cost as much as running them."""
+    holds_stock = exists().where(Order.cart_id == Cart.id,
+                                 Order.status == OrderStatus.PENDING_PAYMENT)
+    lines = (select(Cart.id, CartLine.id, CartLine.variant_id, CartLine.quantity,
+                    CartLine.price_when_added, CartLine.source_article_id,
+                    holds_stock.label("holds_stock"), _overdue().label("overdue"))
+             .outerjoin(CartLine, CartLine.cart_id == Cart.id)
+             .order_by(CartLine.id))
+    return {
+        "account": lines.where(Cart.user_id == bindparam("owner")),
+        "guest": lines.where(Cart.id == bindparam("owner"), Cart.user_id.is_(None)),
+        "none": select(_overdue()),
+    }
+
+
+def cart_state(user_id: int | None, guest_cart_id: int | None) -> CartState:
+    statements, now = _state_statements(), utcnow()
+    connection = db.session.connection()  # plain rows: no ORM work to pay for
+    if user_id is not None:
+        rows = connection.execute(statements["account"], {"owner": user_id, "now": now}).all()
+    elif isinstance(guest_cart_id, int):
+        rows = connection.execute(statements["guest"],
+                                  {"owner": guest_cart_id, "now": now}).all()
+    else:
+        rows = []
+    if not rows:
+        overdue = connection.scalar(statements["none"], {"now": now})
+        return CartState(None, (), False, bool(overdue))
+    lines = tuple(tuple(row[1:6]) for row in rows if row[1] is not None)
+    return CartState(rows[0][0], lines, bool(rows[0].holds_stock), bool(rows[0].overdue))
 
 
 # Changing a cart ------------------------------------------------------------------------

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import user_logged_in
 
+from storefront.caching import EXTENSION, private_page
 from storefront.cart import services
 from storefront.cart.visitor import (
+    SESSION_KEY,
     merge_at_login,
     remember,
     visitor_cart,
     visitor_cart_for_change,
+    visitor_cart_state,
     visitor_item_count,
 )
 from storefront.checkout.services import quote, release_earlier_attempts
@@ -20,12 +23,17 @@ from storefront.orders.services import release_expired_lazily
 from storefront.security import safe_next_url
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
+# A guest's session as the cart page expects it: their cart, a CSRF secret, bookkeeping.
+GUEST_CART_SESSION = frozenset({SESSION_KEY, "csrf_token", "_fresh", "_id", "_permanent"})
 
 
 @bp.record_once
 def _install(state) -> None:
     state.app.extensions["storefront.cart_count"] = visitor_item_count
     user_logged_in.connect(merge_at_login, state.app)
+    cache = state.app.extensions.get(EXTENSION)
+    if cache is not None:
+        cache.add_private_page(f"{state.url_prefix}/", _guest_cart_shows)
 
 
 @bp.app_template_filter("money")
@@ -59,10 +67,30 @@ def render_cart(status: int = 200, error: str | None = None):
     return html, status
 
 
+def _shows(state: services.CartState) -> tuple:
+    """What the cart page is made of: its key in the page cache (see ``private_page``)."""
+    return ("cart", state.cart_id, state.lines)
+
+
 @bp.get("/")
 def view_cart():
-    release_stale_holds(visitor_cart())
-    return render_cart()
+    state = visitor_cart_state()
+    if state.overdue or state.holds_stock:
+        release_stale_holds(visitor_cart())
+        state = visitor_cart_state()
+    return private_page(render_cart, _shows(state))
+
+
+def _guest_cart_shows(session) -> tuple | None:
+    """For the page cache's fast lane: what ``view_cart`` would show this guest, or None
+    when the view must answer (no cart, stock to give back first, an unexpected session)."""
+    cart_id = session.get(SESSION_KEY)
+    if not isinstance(cart_id, int) or not session.keys() <= GUEST_CART_SESSION:
+        return None
+    state = services.cart_state(None, cart_id)
+    if state.cart_id is None or state.overdue or state.holds_stock:
+        return None
+    return _shows(state)
 
 
 def _done(change: services.CartChange, cart, target: str):

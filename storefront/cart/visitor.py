@@ -23,6 +23,13 @@ def visitor_cart() -> Cart | None:
     return services.find_cart(*_owner())
 
 
+def visitor_cart_state() -> services.CartState:
+    """What the visitor's cart page shows; the header's count comes with it."""
+    state = services.cart_state(*_owner())
+    g.cart_count = state.item_count
+    return state
+
+
 def visitor_cart_for_change() -> Cart:
     """The visitor's cart, made if they have none yet (call ``remember`` after the commit)."""
     return services.get_or_create_cart(*_owner())

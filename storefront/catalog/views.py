@@ -16,7 +16,7 @@ bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/products")
-@cached_page(shows_articles=False)
+@cached_page
 def product_list():
     listing = parse_listing(request.args)
     options = services.filter_options()
