@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from storefront.accounts import services as account_services
+from storefront.cart.cli import prune_carts_command
 from storefront.extensions import db
 from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox
@@ -53,5 +54,5 @@ def send_outbox_command() -> None:
 
 def register_commands(app: Flask) -> None:
     for command in (create_admin, seed_demo, send_outbox_command,
-                    release_expired_reservations_command, worker_command):
+                    release_expired_reservations_command, prune_carts_command, worker_command):
         app.cli.add_command(command)

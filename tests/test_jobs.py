@@ -366,18 +366,19 @@ def test_periodic_jobs_are_queued_once_per_period_whatever_the_number_of_workers
     other_host = Redis.from_url(REDIS_URL)
     try:
         assert periodic.enqueue_due(app, connection) == ["release-expired-reservations",
-                                                         "retry-outbox"]
+                                                         "retry-outbox", "prune-carts"]
         assert periodic.enqueue_due(app, other_host) == []
         assert periodic.enqueue_due(app, connection) == []
     finally:
         other_host.close()
-    assert waiting(app) == 2
+    assert waiting(app) == 3
     with app.app_context():
         key = periodic.due_key(app, periodic.PERIODIC[0])
     assert 0 < connection.ttl(key) <= app.config["RESERVATION_RELEASE_SECONDS"]
 
     connection.delete(key)  # the period has passed
     monkeypatch.setitem(app.config, "OUTBOX_RETRY_SECONDS", 0)  # turned off
+    monkeypatch.setitem(app.config, "CART_PRUNE_SECONDS", 0)
     assert periodic.enqueue_due(app, connection) == ["release-expired-reservations"]
 
 
@@ -399,13 +400,13 @@ def test_the_scheduler_thread_queues_periodic_jobs_and_stops(app, db, redis_queu
     scheduler.start()
     try:
         for _ in range(100):
-            if waiting(app) == 2:
+            if waiting(app) == len(periodic.PERIODIC):
                 break
             scheduler._stopped.wait(0.05)
     finally:
         scheduler.stop()
     assert not scheduler.is_alive()
-    assert waiting(app) == 2
+    assert waiting(app) == len(periodic.PERIODIC)
 
 
 def test_flask_worker_needs_redis(app, db, monkeypatch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 
 from flask import current_app
@@ -273,6 +274,7 @@ def update_item(cart: Cart | None, line_id: int, quantity: int) -> CartChange:
     new_quantity, messages = _capped(line.variant, quantity)
     line.quantity = new_quantity
     line.price_when_added = line.variant.price
+    cart.updated_at = utcnow()
     db.session.flush()
     if messages:
         return CartChange(line, messages, capped=True)
@@ -283,6 +285,7 @@ def remove_item(cart: Cart | None, line_id: int) -> str:
     line = _own_line(cart, line_id)
     name = describe(line.variant)
     cart.lines.remove(line)
+    cart.updated_at = utcnow()
     db.session.flush()
     return f"Removed {name} from your cart."
 
@@ -333,6 +336,26 @@ def merge_into(guest: Cart, target: Cart) -> list[str]:
     target.updated_at = utcnow()
     db.session.flush()
     return messages
+
+
+def prune_guest_carts(older_than: timedelta, limit: int = 5000) -> int:
+    """Delete guest carts untouched for ``older_than`` (their lines go with them); how many.
+
+    A cart an unpaid order was placed from is kept while that order may still be paid.
+    Accounts' carts are kept: they are the account's for as long as it exists.
+    """
+    cutoff = utcnow() - older_than
+    waiting = exists().where(Order.cart_id == Cart.id,
+                             Order.status == OrderStatus.PENDING_PAYMENT)
+    stale = (select(Cart.id)
+             .where(Cart.user_id.is_(None), Cart.updated_at < cutoff, ~waiting)
+             .order_by(Cart.updated_at).limit(limit))
+    ids = db.session.scalars(stale).all()
+    if ids:
+        db.session.execute(delete(CartLine).where(CartLine.cart_id.in_(ids)))
+        db.session.execute(update(Order).where(Order.cart_id.in_(ids)).values(cart_id=None))
+        db.session.execute(delete(Cart).where(Cart.id.in_(ids)))
+    return len(ids)
 
 
 # What the cart page tells the shopper ---------------------------------------------------

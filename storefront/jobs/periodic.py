@@ -31,6 +31,7 @@ PERIODIC = (
     Periodic("release-expired-reservations",
              "storefront.jobs.tasks:release_expired_reservations", "RESERVATION_RELEASE_SECONDS"),
     Periodic("retry-outbox", "storefront.jobs.tasks:retry_outbox", "OUTBOX_RETRY_SECONDS"),
+    Periodic("prune-carts", "storefront.jobs.tasks:prune_guest_carts", "CART_PRUNE_SECONDS"),
 )
 
 

@@ -22,6 +22,7 @@ LABELS = {
     "storefront.jobs.tasks:deliver_mail": "Send e-mail",
     "storefront.jobs.tasks:retry_outbox": "Send what waits in the outbox",
     "storefront.jobs.tasks:release_expired_reservations": "Release expired reservations",
+    "storefront.jobs.tasks:prune_guest_carts": "Delete old guest carts",
     "storefront.jobs.images:make_image_sizes": "Make a product picture's sizes",
     "storefront.jobs.imports:run_file_import": "Import a file",
 }

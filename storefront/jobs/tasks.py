@@ -39,3 +39,12 @@ def release_expired_reservations() -> int:
     from storefront.orders import services
 
     return services.release_expired_reservations(limit=RELEASE_BATCH)
+
+
+def prune_guest_carts() -> int:
+    """Periodic: delete guest carts untouched for ``GUEST_CART_DAYS``."""
+    from datetime import timedelta
+
+    from storefront.cart import services
+
+    return services.prune_guest_carts(timedelta(days=current_app.config["GUEST_CART_DAYS"]))
