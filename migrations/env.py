@@ -2,6 +2,7 @@ import logging
 from logging.config import fileConfig
 
 from flask import current_app
+from sqlalchemy import text
 
 from alembic import context
 
@@ -15,6 +16,8 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+# Any fixed number: the key of the PostgreSQL advisory lock held while migrating.
+MIGRATION_LOCK = 7_311_944_205
 
 
 def get_engine():
@@ -105,7 +108,17 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            wait_for_other_upgrades(connection)
             context.run_migrations()
+
+
+def wait_for_other_upgrades(connection):
+    """On PostgreSQL, one upgrade at a time: two hosts deploying at once would otherwise
+    both apply the same migration. The lock is the transaction's; the one who waited reads
+    the version after the first committed, and finds nothing left to do."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                           {"key": MIGRATION_LOCK})
 
 
 if context.is_offline_mode():
