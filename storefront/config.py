@@ -73,6 +73,7 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "RESERVATION_RELEASE_SECONDS": int(env.get("RESERVATION_RELEASE_SECONDS", "60")),
         "OUTBOX_RETRY_SECONDS": int(env.get("OUTBOX_RETRY_SECONDS", "300")),
         "CART_PRUNE_SECONDS": int(env.get("CART_PRUNE_SECONDS", "3600")),
+        "QUESTION_SWEEP_SECONDS": int(env.get("QUESTION_SWEEP_SECONDS", "300")),
         "GUEST_CART_DAYS": int(env.get("GUEST_CART_DAYS", "30")),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "10")),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),

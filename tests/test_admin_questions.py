@@ -16,6 +16,7 @@ from storefront.content.models import (
 )
 from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.jobs import tasks
 from tests.factories import AuthorFactory, ReaderQuestionFactory
 from tests.helpers import csrf_from, first_link, html_part, text_part
 from tests.test_admin_content import (
@@ -190,6 +191,34 @@ def test_a_draft_answer_links_the_question_and_answers_it_when_published(
     assert "http://shop.test/articles/bumps" in text_part(message)
     assert [e.action for e in audit_log(app, "question.")] == ["question.linked",
                                                                "question.answered"]
+
+
+@pytest.mark.parametrize("who_notices", ["the periodic job", "the inbox"])
+def test_a_scheduled_answer_is_sent_once_its_time_comes(app, client, mailbox, inbox,
+                                                        who_notices):
+    _, author, _, _, question = inbox
+    data = article_data(author.id, slug="bumps", title="White bumps", status="scheduled",
+                        published_at=local_time(timedelta(days=1)), question=QUESTION,
+                        body="Milia are tiny cysts.", question_id=str(question.id))
+    response = post_form(client, "/admin/articles/new", data,
+                         form_url=f"/admin/articles/new?question={question.id}")
+    assert response.status_code == 303
+    assert stored(app, question.id).status is QuestionStatus.NEW and mailbox == []
+    with app.app_context():  # a day later
+        article = db.session.scalar(select(Article).where(Article.slug == "bumps"))
+        article.published_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    if who_notices == "the periodic job":
+        with app.app_context():
+            assert tasks.answer_questions_now_visible() == 1
+            db.session.commit()
+    else:
+        assert "Answered" in page(client, "/admin/questions?status=answered")
+    assert stored(app, question.id).status is QuestionStatus.ANSWERED
+    [message] = mailbox
+    assert "http://shop.test/articles/bumps" in text_part(message)
+    with app.app_context():
+        assert tasks.answer_questions_now_visible() == 0, "the reader is told once"
 
 
 def test_xss_in_a_question_is_harmless_in_the_inbox_and_the_e_mail(

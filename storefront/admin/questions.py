@@ -38,6 +38,9 @@ def _filter_from(value: str | None) -> str:
 @bp.get("/questions")
 @roles_required(*EDITORS)
 def questions():
+    # Scheduled answers that came out since: answered (and the readers told) before listing.
+    if services.answer_questions_now_visible():
+        db.session.commit()
     shown = _filter_from(request.args.get("status"))
     query = select(ReaderQuestion).options(joinedload(ReaderQuestion.article))
     if shown == "all":

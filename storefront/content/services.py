@@ -692,6 +692,19 @@ def answer_linked_questions(article: Article, *, actor) -> int:
     return len(waiting)
 
 
+def answer_questions_now_visible(*, actor=None) -> int:
+    """Answer the new questions whose linked article readers can see by now (a scheduled
+    article's time has come since it was saved); how many. Run by the periodic job and
+    when the inbox opens; ``actor`` None is the shop itself."""
+    articles = db.session.scalars(
+        select(Article)
+        .where(Article.visible_clause(),
+               Article.id.in_(select(ReaderQuestion.article_id).where(
+                   ReaderQuestion.status == QuestionStatus.NEW)))
+        .order_by(Article.id)).all()
+    return sum(answer_linked_questions(article, actor=actor) for article in articles)
+
+
 QUESTION_STATUS_ACTIONS = {
     QuestionStatus.REJECTED: ("question.rejected", "rejected"),
     QuestionStatus.SPAM: ("question.marked_spam", "marked as spam"),

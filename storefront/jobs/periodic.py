@@ -32,6 +32,8 @@ PERIODIC = (
              "storefront.jobs.tasks:release_expired_reservations", "RESERVATION_RELEASE_SECONDS"),
     Periodic("retry-outbox", "storefront.jobs.tasks:retry_outbox", "OUTBOX_RETRY_SECONDS"),
     Periodic("prune-carts", "storefront.jobs.tasks:prune_guest_carts", "CART_PRUNE_SECONDS"),
+    Periodic("answer-questions", "storefront.jobs.tasks:answer_questions_now_visible",
+             "QUESTION_SWEEP_SECONDS"),
 )
 
 

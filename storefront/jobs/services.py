@@ -23,6 +23,8 @@ LABELS = {
     "storefront.jobs.tasks:retry_outbox": "Send what waits in the outbox",
     "storefront.jobs.tasks:release_expired_reservations": "Release expired reservations",
     "storefront.jobs.tasks:prune_guest_carts": "Delete old guest carts",
+    "storefront.jobs.tasks:answer_questions_now_visible":
+        "Answer questions whose article is out",
     "storefront.jobs.images:make_image_sizes": "Make a product picture's sizes",
     "storefront.jobs.imports:run_file_import": "Import a file",
 }

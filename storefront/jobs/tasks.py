@@ -48,3 +48,11 @@ def prune_guest_carts() -> int:
     from storefront.cart import services
 
     return services.prune_guest_carts(timedelta(days=current_app.config["GUEST_CART_DAYS"]))
+
+
+def answer_questions_now_visible() -> int:
+    """Periodic: e-mail the readers whose question a scheduled article answers, once it
+    is out."""
+    from storefront.content import services
+
+    return services.answer_questions_now_visible()
