@@ -15,8 +15,20 @@ def _stylesheet_url(client):
 
 def test_pages_link_assets_by_content_hash(client):
     url = _stylesheet_url(client)
-    digest = hashlib.sha256((STATIC / "css/site.css").read_bytes()).hexdigest()[:10]
+    digest = hashlib.sha256(client.get(url).data).hexdigest()[:10]
     assert url == f"/assets/css/site.{digest}.css"
+
+
+def test_the_stylesheet_is_served_minified_with_every_rule(client):
+    source = (STATIC / "css/site.css").read_text()
+    served = client.get(_stylesheet_url(client)).get_data(as_text=True)
+    assert len(served) < len(source) * 0.85
+    assert "/*" not in served and "\n" not in served
+    selectors = re.findall(r"^([.#:a-z][^{}\n/]*?)\s*\{", source, flags=re.MULTILINE)
+    assert selectors
+    squeezed = re.sub(r"\s+", "", served)
+    for selector in selectors:
+        assert re.sub(r"\s+", "", selector) + "{" in squeezed, selector
 
 
 def test_assets_are_cached_for_a_year_and_gzipped(client):
