@@ -216,6 +216,14 @@ def _shop_env(url: str, workdir: Path, label: str, cached: bool) -> dict[str, st
     return env
 
 
+def _cache_label() -> str:
+    if not os.environ.get("BENCH_REDIS_URL"):
+        return "in-process (SimpleCache), one per worker"
+    if os.environ.get("PAGE_CACHE_STORE") == "local":
+        return "in-process pages per worker, generation in Redis (PAGE_CACHE_STORE=local)"
+    return "Redis (BENCH_REDIS_URL)"
+
+
 def _load_everything(results, stack, workdir, urls, seeded, pages, args) -> None:
     big_url, small_url = urls
     shop = stack.enter_context(servers.gunicorn(
@@ -274,8 +282,7 @@ def main(argv=None) -> int:
     results = report.Results(
         started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine=_machine(),
         database=_database(server_url),
-        cache=("Redis (BENCH_REDIS_URL)" if os.environ.get("BENCH_REDIS_URL")
-               else "in-process (SimpleCache), one per worker"),
+        cache=_cache_label(),
         settings=(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency "
                   f"(rendered: -d{args.rendered_duration}s); gunicorn.conf.py with 2 sync "
                   "workers, no access log, no worker recycling"),

@@ -43,7 +43,9 @@ Conditional requests
 
 Settings (app config): ``PAGE_CACHE_ENABLED`` (True), ``PAGE_CACHE_TIMEOUT`` (600 s),
 ``PAGE_CACHE_THRESHOLD`` (1,000 pages per process with the in-process cache),
-``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``).
+``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``), ``PAGE_CACHE_STORE`` ("redis" when
+there is a Redis URL, else "local": "local" keeps pages in each worker's memory and only
+the generation in Redis).
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ _RENDERING = "_page_cache_rendering"
 DEFAULT_TIMEOUT = 600
 KEY_VERSION = "p2"  # changes with CachedPage's shape, so a deploy never reads old entries
 PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
+MAX_SHARED_ADDRESSES = 20_000  # addresses of shared pages the fast lane looks up
 DEFAULT_THRESHOLD = 1000
 
 log = logging.getLogger(__name__)
@@ -181,8 +184,15 @@ class PageCache:
         self.placeholder = f"csrf-placeholder-{_digest('page-cache:' + secret, 12)}"
         self._placeholder_bytes = self.placeholder.encode()
         database = _digest(str(app.config.get("SQLALCHEMY_DATABASE_URI")), 6)
-        redis_url = app.config.get("PAGE_CACHE_REDIS_URL", app.config.get("REDIS_URL"))
-        if redis_url:
+        redis_url = app.config.get("PAGE_CACHE_REDIS_URL") or app.config.get("REDIS_URL")
+        # Where pages are kept: "redis" (shared, each page rendered once per change) or
+        # "local" (each worker's memory: one Redis round trip less per page served, one
+        # render per worker per change). The generation is in Redis either way if it is set.
+        store = app.config.get("PAGE_CACHE_STORE") or ("redis" if redis_url else "local")
+        if store not in ("redis", "local") or (store == "redis" and not redis_url):
+            raise ValueError(f"PAGE_CACHE_STORE is {store!r}: use 'local', or 'redis' "
+                             "with REDIS_URL set")
+        if store == "redis":
             config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
                       "CACHE_KEY_PREFIX": f"storefront:page:{database}:"}
         else:
@@ -203,6 +213,7 @@ class PageCache:
                 lambda: Path(app.instance_path) / f"page-generation-{database}")
         self._release: tuple[str, datetime | None] | None = None
         self.private_pages: dict[str, Callable] = {}
+        self.shared_addresses: set[str] = set()
 
     # Invalidation ------------------------------------------------------------------------
 
@@ -253,7 +264,16 @@ class PageCache:
 
     def respond(self, view, args, kwargs):
         """A page that is the same for every visitor who carries no state of their own."""
+        self._note_shared_address(_address(request.environ))
         return self._serve(view, args, kwargs, self.generation(), private=False)
+
+    def _note_shared_address(self, address: str) -> None:
+        """Remember that a shared page lives at ``address``: the fast lane looks in the
+        store only for those, so other requests never pay a lookup (a Redis round trip)."""
+        if address not in self.shared_addresses:
+            if len(self.shared_addresses) >= MAX_SHARED_ADDRESSES:
+                self.shared_addresses.clear()  # forgotten ones are learnt again by the views
+            self.shared_addresses.add(address)
 
     def respond_private(self, view, args, kwargs, shows: tuple):
         """A page of one visitor's own (their cart), stored under everything it shows.
@@ -362,25 +382,24 @@ class PageCache:
         cookies = parse_cookie(environ)
         if self.remember_cookie in cookies:
             return None
+        shows_for = self.private_pages.get(environ.get("PATH_INFO"))
+        address = _address(environ)
+        if shows_for is None and address not in self.shared_addresses:
+            return None
+        sessions = app.session_interface
+        visitor_session = sessions.session_from_cookie(
+            app, cookies.get(sessions.get_cookie_name(app)))
+        if shows_for is None and not visitor_session.keys() <= self.harmless_keys:
+            return None
         generation = self.known_generation()
         if generation is None:
             return None
-        shows_for = self.private_pages.get(environ.get("PATH_INFO"))
-        sessions = app.session_interface
         if shows_for is None:
-            page = self.backend.get(_key(environ, generation, private=False))
-            if page is None:
-                return None
-            visitor_session = sessions.session_from_cookie(
-                app, cookies.get(sessions.get_cookie_name(app)))
-            if not visitor_session.keys() <= self.harmless_keys:
-                return None
+            page = self.backend.get(_key(environ, generation, False, address))
         else:
-            visitor_session = sessions.session_from_cookie(
-                app, cookies.get(sessions.get_cookie_name(app)))
             page = self._private_page(app, environ, generation, visitor_session, shows_for)
-            if page is None:
-                return None
+        if page is None:
+            return None
         response = self.response_for(app, environ, page, visitor_session,
                                      private=shows_for is not None)
         sessions.save_session(app, visitor_session, response)
@@ -416,12 +435,18 @@ def _private_state(generation: str, who: str, shows: tuple) -> str:
     return f"{generation}:{who}:{_digest(repr(shows), 16)}"
 
 
-def _key(environ, state: str, private: bool) -> str:
-    """Where a page is stored: its state and its raw host, path and query (no decoding)."""
+def _address(environ) -> str:
+    """A digest of the raw scheme, host, path and query (no decoding to pay for)."""
     where = (f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST')}"
              f"{environ.get('SCRIPT_NAME', '')}\0{environ.get('PATH_INFO', '')}"
              f"?{environ.get('QUERY_STRING', '')}")
-    return f"{KEY_VERSION}:{'private' if private else 'public'}:{state}:{_digest(where, 16)}"
+    return _digest(where, 16)
+
+
+def _key(environ, state: str, private: bool, address: str | None = None) -> str:
+    """Where a page is stored: its state and its address."""
+    address = address or _address(environ)
+    return f"{KEY_VERSION}:{'private' if private else 'public'}:{state}:{address}"
 
 
 class FastLane:

@@ -81,6 +81,13 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or None,
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local"),
+        # The page cache (storefront/caching.py): pages in Redis when there is one, unless
+        # PAGE_CACHE_STORE=local keeps them in each worker (the generation stays shared).
+        "PAGE_CACHE_ENABLED": _bool(env.get("PAGE_CACHE_ENABLED"), default=True),
+        "PAGE_CACHE_REDIS_URL": env.get("PAGE_CACHE_REDIS_URL") or None,
+        "PAGE_CACHE_STORE": env.get("PAGE_CACHE_STORE") or None,
+        "PAGE_CACHE_TIMEOUT": int(env.get("PAGE_CACHE_TIMEOUT", "600")),
+        "PAGE_CACHE_THRESHOLD": int(env.get("PAGE_CACHE_THRESHOLD", "1000")),
     }
 
 

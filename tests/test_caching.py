@@ -410,3 +410,25 @@ def test_workers_share_pages_and_changes_through_redis(redis_workers, count_quer
 
     change(two, lambda: setattr(variant_of("calm-serum"), "price", Decimal("26.00")))
     assert "€26.00" in html(one.test_client(), "/products/calm-serum")
+
+
+def test_pages_kept_by_each_worker_still_change_together_through_redis(
+        redis_workers, database_url, tmp_path):
+    one, two = (make_test_app(database_url, tmp_path / name, PAGE_CACHE_REDIS_URL=REDIS_URL,
+                              PAGE_CACHE_STORE="local") for name in ("local-one", "local-two"))
+    assert page_cache(one).kind == "SimpleCache"
+    assert isinstance(page_cache(one).generations, caching.RedisGeneration)
+    with one.app_context():
+        ProductFactory(name="Calm Serum", slug="calm-serum", variant__price=Decimal("20.00"))
+        _db.session.commit()
+    for app in (one, two):
+        assert "€20.00" in html(app.test_client(), "/products/calm-serum")
+    change(two, lambda: setattr(variant_of("calm-serum"), "price", Decimal("26.00")))
+    assert "€26.00" in html(one.test_client(), "/products/calm-serum")
+
+
+def test_a_page_store_that_cannot_work_is_refused_at_start(database_url, tmp_path):
+    with pytest.raises(ValueError, match="PAGE_CACHE_STORE"):
+        make_test_app(database_url, tmp_path, PAGE_CACHE_STORE="memcached")
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        make_test_app(database_url, tmp_path, PAGE_CACHE_STORE="redis")
