@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from storefront.accounts.models import Role, User
 from storefront.extensions import db
+from tests.conftest import create_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).with_name("flask")
@@ -60,17 +61,23 @@ def test_create_admin_refuses_a_weak_password(fresh_app):
     assert _count_users(fresh_app) == 0
 
 
-def test_two_hosts_upgrading_at_once_both_succeed(empty_database_url, tmp_path):
-    if not empty_database_url.startswith("postgresql"):
-        pytest.skip("SQLite is one host's database: deploys there upgrade once")
-    env = {**os.environ, "DATABASE_URL": empty_database_url, "FLASK_DEBUG": "0",
+@pytest.fixture
+def empty_postgres_url():
+    """PostgreSQL only: SQLite is one host's database, where a deploy upgrades once."""
+    url, drop = create_postgres_database("sf_upgrade")
+    yield url
+    drop()
+
+
+def test_two_hosts_upgrading_at_once_both_succeed(empty_postgres_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": empty_postgres_url, "FLASK_DEBUG": "0",
            "SECRET_KEY": "upgrade-test-secret-" + uuid.uuid4().hex, "PYTHONPATH": str(ROOT)}
     command = [str(FLASK), "--app", "storefront", "db", "upgrade"]
     hosts = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     outputs = [host.communicate(timeout=120)[0] for host in hosts]
     assert [host.returncode for host in hosts] == [0, 0], outputs
-    engine = create_engine(empty_database_url)
+    engine = create_engine(empty_postgres_url)
     try:
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
