@@ -23,8 +23,6 @@ from storefront.orders.services import release_expired_lazily
 from storefront.security import safe_next_url
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
-# A guest's session as the cart page expects it: their cart, a CSRF secret, bookkeeping.
-GUEST_CART_SESSION = frozenset({SESSION_KEY, "csrf_token", "_fresh", "_id", "_permanent"})
 
 
 @bp.record_once
@@ -85,7 +83,9 @@ def _guest_cart_shows(session) -> tuple | None:
     """For the page cache's fast lane: what ``view_cart`` would show this guest, or None
     when the view must answer (no cart, stock to give back first, an unexpected session)."""
     cart_id = session.get(SESSION_KEY)
-    if not isinstance(cart_id, int) or not session.keys() <= GUEST_CART_SESSION:
+    # Their cart and what any anonymous session holds (bookkeeping, a CSRF secret): nothing else.
+    expected = current_app.extensions[EXTENSION].harmless_keys | {SESSION_KEY}
+    if not isinstance(cart_id, int) or not session.keys() <= expected:
         return None
     state = services.cart_state(None, cart_id)
     if state.cart_id is None or state.overdue or state.holds_stock:
