@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, false, func, or_, select, union
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from storefront.audit import services as audit
@@ -696,13 +696,15 @@ def answer_questions_now_visible(*, actor=None) -> int:
     """Answer the new questions whose linked article readers can see by now (a scheduled
     article's time has come since it was saved); how many. Run by the periodic job and
     when the inbox opens; ``actor`` None is the shop itself."""
-    articles = db.session.scalars(
-        select(Article)
-        .where(Article.visible_clause(),
-               Article.id.in_(select(ReaderQuestion.article_id).where(
-                   ReaderQuestion.status == QuestionStatus.NEW)))
-        .order_by(Article.id)).all()
-    return sum(answer_linked_questions(article, actor=actor) for article in articles)
+    waiting = db.session.scalars(
+        select(ReaderQuestion)
+        .join(ReaderQuestion.article)
+        .where(ReaderQuestion.status == QuestionStatus.NEW, Article.visible_clause())
+        .options(contains_eager(ReaderQuestion.article))
+        .order_by(ReaderQuestion.id)).all()
+    for question in waiting:
+        answer_question(question, question.article, actor=actor)
+    return len(waiting)
 
 
 QUESTION_STATUS_ACTIONS = {
