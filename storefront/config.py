@@ -118,6 +118,8 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "EMAIL_CONFIRM_MAX_AGE": int(env.get("EMAIL_CONFIRM_MAX_AGE", str(3 * 24 * 3600))),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
+        # The most pixels an uploaded picture may declare (checked before it is decoded).
+        "MAX_IMAGE_PIXELS": int(env.get("MAX_IMAGE_PIXELS", "40000000")),
         "TAX_RATE": Decimal(env.get("TAX_RATE", "0.20")),
         "PRICES_INCLUDE_TAX": _bool(env.get("PRICES_INCLUDE_TAX"), default=True),
         "SHIPPING_STANDARD": Decimal(env.get("SHIPPING_STANDARD", "4.90")),

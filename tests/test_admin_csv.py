@@ -51,6 +51,8 @@ def shop(make):
     niacinamide = make(IngredientFactory, slug="niacinamide", name="Niacinamide")
     serum = make(ProductFactory, slug="night-serum", name="Night Serum", brand=brand,
                  category=category, variant=False, featured_rank=2,
+                 short_description="Retinol for the night.",
+                 ingredients_list="Aqua, Retinol, Niacinamide", how_to_use="Two drops at night.",
                  description="- Line one, \"quoted\"\n=SUM(A1)\nLast line ",
                  ingredients=[retinol, niacinamide], skin_types=[SkinType.DRY, SkinType.OILY])
     serum_id = serum.id
@@ -258,6 +260,140 @@ def test_optional_columns_left_out_keep_their_values(app, client, admin, shop):
         assert serum.featured_rank == 2 and len(serum.ingredients) == 2
 
 
+# -- blank cells and the [clear] marker ------------------------------------------------
+
+# Every column an import can empty on purpose, and what it holds once cleared.
+CLEARED = {"featured_rank": None, "short_description": "", "description": "",
+           "key_ingredients": [], "ingredients_list": "", "how_to_use": "", "skin_types": [],
+           "compare_at_price": None}
+OPTIONAL = [column.name for column in csv_io.COLUMNS if not column.required]
+
+
+def columns_of(app, sku: str) -> dict:
+    """Every column of the CSV for one size, as the shop holds it now."""
+    with app.app_context():
+        variant = db.session.scalar(select(Variant).where(Variant.sku == sku))
+        product = variant.product
+        return {
+            "product_name": product.name, "brand": product.brand.slug,
+            "category": product.category.slug, "status": product.status,
+            "prescription_only": product.prescription_only,
+            "featured_rank": product.featured_rank,
+            "short_description": product.short_description, "description": product.description,
+            "key_ingredients": sorted(item.slug for item in product.ingredients),
+            "ingredients_list": product.ingredients_list, "how_to_use": product.how_to_use,
+            "skin_types": sorted(kind.value for kind in product.skin_types),
+            "size_label": variant.size_label, "price": variant.price,
+            "compare_at_price": variant.compare_at_price, "currency": variant.currency,
+            "low_stock_threshold": variant.low_stock_threshold, "active": variant.active,
+            "stock_on_hand": variant.stock_on_hand,
+        }
+
+
+def test_blank_cells_in_an_update_row_change_nothing(app, client, admin, shop):
+    before = {sku: columns_of(app, sku) for sku in ("NS-15", "NS-30")}
+    assert all(before["NS-15"][column] not in ("", [], None) for column in CLEARED), \
+        "the test's own check: every clearable column holds something"
+    rows = rows_of(export(client))
+    for row in rows[1:]:                                   # both sizes of the serum
+        row.update(dict.fromkeys(OPTIONAL, ""))
+    rows[2]["short_description"] = "   "                  # only spaces is blank too
+    preview = upload(client, to_csv(rows))
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page[page.find("problem"):][:1500]
+    assert "nothing to import" in page and "will be cleared" not in page
+    for sku, columns in before.items():
+        after = columns_of(app, sku)
+        for column, value in columns.items():
+            assert after[column] == value, (sku, column)
+
+
+def test_the_clear_marker_clears_each_clearable_column(app, client, admin, shop):
+    before = state(app)
+    rows = rows_of(export(client))
+    markers = ["[clear]", "[CLEAR]", " [Clear] ", "[clear]", "[clear]", "[clear]", "[clear]"]
+    for row in rows[1:]:                                   # both sizes of the serum
+        row.update(zip(list(CLEARED)[:-1], markers, strict=True))
+    rows[1]["compare_at_price"] = "[clear]"                # NS-15 is on sale; NS-30 is not
+    preview = upload(client, to_csv(rows))
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page[page.find("problem"):][:1500]
+    assert state(app) == before, "the dry run changes nothing"
+
+    assert "8 values will be cleared" in page
+    warnings = re.search(r'<section[^>]*id="clears".*?</section>', page, re.S)
+    assert warnings and 'role="alert"' in warnings.group(0)
+    for label, now in [("featured rank", "2"), ("short description", "Retinol for the night."),
+                       ("description", "- Line one"), ("key ingredients", "niacinamide, retinol"),
+                       ("ingredients list", "Aqua, Retinol"),
+                       ("how to use", "Two drops at night."), ("skin types", "dry, oily")]:
+        assert re.search(rf"Line 3: will clear the {label} of SKU NS-15 \(Night Serum\), now "
+                         rf"“{re.escape(now)}", warnings.group(0)), label
+    assert "Line 3: will clear the compare-at price of SKU NS-15 (Night Serum), now “24.00”" \
+        in warnings.group(0)
+    assert "NS-30" not in warnings.group(0), "its product is cleared once, on line 3"
+    assert page.index('id="clears"') < page.index("Apply these changes")
+    assert "short_description: Retinol for the night. → [cleared]" in page
+
+    assert apply(client, preview).status_code == 303
+    after = columns_of(app, "NS-15")
+    for column, empty in CLEARED.items():
+        assert after[column] == empty, column
+    assert columns_of(app, "NS-30")["compare_at_price"] is None
+    [change] = entries(app, "product.updated")
+    assert change.after["short_description"] == "" and change.after["ingredients"] == []
+    assert change.before["how_to_use"] == "Two drops at night."
+    assert "8 values cleared" in client.get("/admin/products").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("column", [name for name in csv_io.COLUMN_NAMES
+                                    if name not in CLEARED])
+def test_the_clear_marker_is_refused_where_a_value_is_needed(app, client, admin, shop,
+                                                            column):
+    before = state(app)
+    rows = rows_of(export(client))
+    rows[1][column] = "[Clear]"
+    response = upload(client, to_csv(rows))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'<td class="num">3</td><td><code>' + column + r"</code></td>"
+                     r'<td class="admin-wrap">[^<]*cannot be cleared', page), \
+        page[page.find("problem"):][:1500]
+    assert "Apply these changes" not in page
+    assert state(app) == before
+
+
+def test_a_new_product_row_with_blanks_gets_the_defaults(app, client, admin, shop):
+    rows = rows_of(export(client))
+    new = dict.fromkeys(csv_io.COLUMN_NAMES, "")
+    new.update(sku="FG-100", product_slug="foam-gel", product_name="Foam Gel",
+               brand="quiet-fern", category="cleansers", size_label="100 ml", price="12")
+    other = dict(new, sku="FG-200", size_label="200 ml", price="20",
+                 compare_at_price="[clear]")
+    preview = upload(client, to_csv([*rows, new, other]))
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page[page.find("problem"):][:1500]
+    assert "1 to create, 0 to update" in page and "will be cleared" not in page
+    assert apply(client, preview).status_code == 303
+    assert columns_of(app, "FG-100") == {
+        "product_name": "Foam Gel", "brand": "quiet-fern", "category": "cleansers",
+        "status": ProductStatus.DRAFT, "prescription_only": False, "featured_rank": None,
+        "short_description": "", "description": "", "key_ingredients": [],
+        "ingredients_list": "", "how_to_use": "", "skin_types": [], "size_label": "100 ml",
+        "price": Decimal("12.00"), "compare_at_price": None, "currency": "EUR",
+        "low_stock_threshold": 5, "active": True, "stock_on_hand": 0}
+    assert columns_of(app, "FG-200")["compare_at_price"] is None
+
+
+def test_the_import_page_documents_blank_cells_and_the_clear_marker(client, admin):
+    page = client.get(IMPORT).get_data(as_text=True)
+    assert "An empty cell leaves the value as it is" in page
+    assert "<code>[clear]</code>" in page
+    for column in CLEARED:
+        assert re.search(rf"<code>{column}</code></td><td>[^<]*</td><td>Yes</td>", page), column
+    assert re.search(r"<code>product_name</code></td><td>Yes</td><td>No</td>", page)
+
+
 # -- problems --------------------------------------------------------------------------
 
 BAD_ROWS = [
@@ -278,6 +414,8 @@ BAD_ROWS = [
     ({"product_slug": "Bad Slug"}, "product_slug", "is not valid"),
     ({"featured_rank": "first"}, "featured_rank", "is not a whole number"),
     ({"size_label": ""}, "size_label", "is required"),
+    ({"key_ingredients": "|"}, "key_ingredients", "names no ingredient"),
+    ({"skin_types": " | "}, "skin_types", "names no skin type"),
 ]
 
 

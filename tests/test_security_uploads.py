@@ -7,15 +7,29 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
 from storefront.catalog.models import ProductImage
+from storefront.content.models import Article, Author
 from storefront.media import LocalMediaStorage
 from tests.factories import AdminFactory, ProductFactory
 from tests.helpers import csrf_from, login
+from tests.test_admin_content import (
+    NEW,
+    article_data,
+    as_editor,
+    count,
+    field_error,
+    picture,
+    post_form,
+    writer,  # noqa: F401 (a fixture)
+)
+from tests.test_admin_content_authors import AUTHOR
 
 GPS_IFD, MAKE = 0x8825, 0x010F
 
@@ -117,3 +131,97 @@ def test_what_is_served_carries_no_metadata(app, client, admin, storage):
         image = Image.open(io.BytesIO(data))
         assert not image.getexif(), url
         assert not {"exif", "icc_profile", "comment", "xmp"} & set(image.info), (url, image.info)
+
+
+# --- Pictures that declare more pixels than we decode ----------------------------------------
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A complete, valid black-and-white PNG of ``width`` x ``height`` blank pixels.
+
+    Written chunk by chunk (Pillow would need the whole image in memory to save it): the
+    rows are all zeros, so 20,000 x 20,000 pixels compress to about 50 KB.
+    """
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte, then one bit per pixel
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
+            + chunk(b"IEND", b""))
+
+
+def test_the_crafted_picture_is_a_real_png_of_that_size():
+    small = Image.open(io.BytesIO(png_declaring(300, 200)))
+    small.load()
+    assert (small.format, small.size, small.getextrema()) == ("PNG", (300, 200), (0, 0))
+    bomb = png_declaring(20_000, 20_000)
+    assert len(bomb) < 100_000
+    assert struct.unpack(">II", bomb[16:24]) == (20_000, 20_000)
+    with pytest.raises(Image.DecompressionBombError):  # what used to escape as a 500
+        Image.open(io.BytesIO(bomb))
+
+
+# 20,000 x 20,000 trips Pillow's error; 10,000 x 10,000 only its warning, made an error here.
+HUGE = [(20_000, 20_000), (10_000, 10_000)]
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("size", HUGE)
+def test_a_product_picture_with_too_many_pixels_is_refused(app, client, admin, storage,
+                                                           size):
+    product, token = admin
+    response = _upload(client, product, token, png_declaring(*size), "huge.png", "image/png")
+    assert response.status_code == 422
+    assert "too many pixels" in field_error(response.get_data(as_text=True), "picture")
+    assert _pictures(app) == 0 and not list(storage.root.rglob("*"))
+
+
+def test_the_pixel_limit_is_a_setting(app, client, admin, storage, monkeypatch):
+    product, token = admin
+    monkeypatch.setitem(app.config, "MAX_IMAGE_PIXELS", 1_000_000)
+    response = _upload(client, product, token, png_declaring(1001, 1000), "big.png",
+                       "image/png")
+    assert response.status_code == 422
+    assert "about 1000 by 1000 pixels" in field_error(response.get_data(as_text=True),
+                                                      "picture")
+    assert _pictures(app) == 0 and not list(storage.root.rglob("*"))
+    response = _upload(client, product, token, png_declaring(1000, 1000), "fits.png",
+                       "image/png")
+    assert response.status_code == 303
+    assert _pictures(app) == 1
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("size", HUGE)
+def test_an_author_photo_with_too_many_pixels_is_refused(app, client, make, storage, size):
+    as_editor(client, make)
+    data = {**AUTHOR, "photo": (io.BytesIO(png_declaring(*size)), "me.png")}
+    response = post_form(client, "/admin/authors/new", data,
+                         content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "too many pixels" in field_error(html, "photo")
+    assert AUTHOR["bio"] in html  # the rest of the form is kept
+    assert count(app, Author) == 0 and not list(storage.root.rglob("*"))
+    # The form still takes a good photo afterwards.
+    data = {**AUTHOR, "photo": (picture(300, 300), "me.png")}
+    response = post_form(client, "/admin/authors/new", data,
+                         content_type="multipart/form-data")
+    assert response.status_code == 303 and count(app, Author) == 1
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("size", HUGE)
+def test_an_article_hero_with_too_many_pixels_is_refused(app, client, writer,  # noqa: F811
+                                                         storage, size):
+    _, author = writer
+    data = article_data(author.id, hero_image_alt="Milia under an eye")
+    response = post_form(client, NEW, {**data, "hero_image": (io.BytesIO(png_declaring(*size)),
+                                                              "hero.png")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "too many pixels" in field_error(response.get_data(as_text=True), "hero_image")
+    assert count(app, Article) == 0 and not list(storage.root.rglob("*"))

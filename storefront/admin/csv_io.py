@@ -3,7 +3,8 @@
 One row per size (variant) with its product's fields repeated; rows with the same
 ``product_slug`` belong to one product. The export writes every column; an import
 needs the required ones, and leaves a product's or size's value alone when an optional
-column is missing from the file.
+column is missing from the file or its cell is empty. To empty a value on purpose the
+cell says ``[clear]`` (any case), which only the ``clearable`` columns accept.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Column:
     name: str
     required: bool
     meaning: str
+    clearable: bool = False  # takes CLEAR_MARKER to empty the value
 
 
 COLUMNS = (
@@ -36,19 +38,21 @@ COLUMNS = (
                             "unchanged otherwise."),
     Column("prescription_only", False, "yes or no. Empty: no for a new product, unchanged "
                                        "otherwise."),
-    Column("featured_rank", False, "A whole number, lower first; empty for none."),
-    Column("short_description", False, "Up to 300 characters."),
-    Column("description", False, "The long description."),
+    Column("featured_rank", False, "A whole number, lower first. Empty: none for a new "
+                                   "product, unchanged otherwise.", clearable=True),
+    Column("short_description", False, "Up to 300 characters.", clearable=True),
+    Column("description", False, "The long description.", clearable=True),
     Column("key_ingredients", False, "Ingredient slugs separated by |, like "
-                                     "retinol|niacinamide."),
-    Column("ingredients_list", False, "The full ingredient list (INCI)."),
-    Column("how_to_use", False, "How to use the product."),
+                                     "retinol|niacinamide.", clearable=True),
+    Column("ingredients_list", False, "The full ingredient list (INCI).", clearable=True),
+    Column("how_to_use", False, "How to use the product.", clearable=True),
     Column("skin_types", False, "Skin types separated by |: normal, dry, oily, "
-                                "combination, sensitive."),
+                                "combination, sensitive.", clearable=True),
     Column("size_label", True, "The size as shoppers see it, like 50 ml."),
     Column("price", True, "The price, like 12.50 (a dot before the cents)."),
-    Column("compare_at_price", False, "The earlier price, higher than the price; empty when "
-                                      "not on sale."),
+    Column("compare_at_price", False, "The earlier price, higher than the price. Empty: "
+                                      "none for a new size, unchanged otherwise; [clear] "
+                                      "ends a sale.", clearable=True),
     Column("currency", False, "A three-letter code, like EUR. Empty: the shop's currency "
                               "for a new size, unchanged otherwise."),
     Column("low_stock_threshold", False, "A whole number. Empty: 5 for a new size, "
@@ -60,12 +64,19 @@ COLUMNS = (
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 REQUIRED = tuple(column.name for column in COLUMNS if column.required)
+CLEARABLE = tuple(column.name for column in COLUMNS if column.clearable)
+# Written in a cell to empty that value: an empty cell always means "leave it as it is".
+CLEAR_MARKER = "[clear]"
 TEXT_COLUMNS = ("product_name", "short_description", "description", "ingredients_list",
                 "how_to_use", "size_label")
 LIST_SEPARATOR = "|"
 # Spreadsheets run cells that start with these as formulas; the export puts a ' in front.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FIELD = 100_000
+
+
+def is_clear_marker(value: str) -> bool:
+    return value.strip().lower() == CLEAR_MARKER
 
 
 class CsvFileError(Exception):

@@ -187,7 +187,8 @@ def _summary(plan: importer.Plan, file_name: str) -> str:
              (plan.count("products_updated"), "product", "updated"),
              (plan.count("variants_created"), "size", "created"),
              (plan.count("variants_updated"), "size", "updated"),
-             (plan.count("stock_changes"), "stock change", "recorded")]
+             (plan.count("stock_changes"), "stock change", "recorded"),
+             (len(plan.clears), "value", "cleared")]
     done = [f"{number} {noun}{'' if number == 1 else 's'} {verb}"
             for number, noun, verb in parts if number]
     return f"Imported {file_name}: " + (", ".join(done) or "nothing changed") + "."

@@ -1,5 +1,8 @@
 """Importing the product CSV: a dry run that lists every change and problem, then apply.
 
+An empty cell leaves the value as it is (a new product or size gets the default); only
+``[clear]`` empties a value, and the dry run lists each value it would clear.
+
 ``plan`` reads the rows against the database without changing anything; ``apply``
 makes a plan's changes through the same services the admin pages use (audit entries,
 stock through the ledger with the reason "import"). The caller runs ``apply`` in one
@@ -46,7 +49,10 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 ACTIONS = {"", "create", "update"}
 KEEP = object()  # an empty optional cell: leave the value as it is (or the default when new)
-PRODUCT_DEFAULTS = {"status": ProductStatus.DRAFT, "prescription_only": False}
+# What a column holds once cleared (the texts: ""); csv_io.CLEARABLE says which can be.
+CLEARED_VALUES = {"featured_rank": None, "key_ingredients": (), "skin_types": (),
+                  "compare_at_price": None}
+LABELS = {"compare_at_price": "compare-at price"}  # how a warning names a column
 
 
 class CellError(ValueError):
@@ -80,6 +86,7 @@ class RowPlan:
     stock: tuple[int, int] | None = None  # on hand before and after
     changes: list[str] = field(default_factory=list)
     number: int = 0  # the spreadsheet row
+    cleared: set[str] = field(default_factory=set)  # fields whose cell says [clear]
 
     @property
     def where(self) -> str:
@@ -99,6 +106,7 @@ class RowPlan:
 class Plan:
     rows: list[RowPlan] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    clears: list[Problem] = field(default_factory=list)  # values that will be emptied
 
     @property
     def ok(self) -> bool:
@@ -190,18 +198,14 @@ def _lookup(attribute: str, noun: str):
 
 def _choice(choices: dict[str, Any], words: str):
     def parse(value: str, _catalog: Catalog):
-        if not value:
-            return KEEP
         if value.lower() not in choices:
             raise CellError(f"{_shown(value)} is not one of {words}.")
         return choices[value.lower()]
     return parse
 
 
-def _whole(low: int, high: int, blank: Any):
+def _whole(low: int, high: int):
     def parse(value: str, _catalog: Catalog):
-        if not value:
-            return blank
         try:
             number = int(value)
         except ValueError:
@@ -212,25 +216,36 @@ def _whole(low: int, high: int, blank: Any):
     return parse
 
 
-def _price(required: bool):
-    def parse(value: str, _catalog: Catalog):
-        if not value:
-            if required:
-                raise CellError("is required.")
-            return None
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            raise CellError(f"{_shown(value)} is not a price; write it like 12.50.") from None
-        problem = price_problem(amount, None)
-        if problem:
-            raise CellError(f"{_shown(value)}: {problem}")
-        return amount.quantize(Decimal("0.01"))
-    return parse
+def _price(value: str, _catalog: Catalog) -> Decimal:
+    if not value:
+        raise CellError("is required.")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise CellError(f"{_shown(value)} is not a price; write it like 12.50.") from None
+    problem = price_problem(amount, None)
+    if problem:
+        raise CellError(f"{_shown(value)}: {problem}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _stock(value: str, catalog: Catalog) -> int:
+    if value.startswith("-"):
+        raise CellError(f"{_shown(value)}: stock cannot be negative.")
+    return _whole(0, MAX_STOCK)(value, catalog)
+
+
+def _list_items(value: str, noun: str) -> list[str]:
+    """The entries of a list cell; one that names none is refused (it would empty it)."""
+    items = [part.strip() for part in value.split(csv_io.LIST_SEPARATOR) if part.strip()]
+    if not items:
+        raise CellError(f"{_shown(value)} names no {noun}; leave the cell empty to keep "
+                        f"them as they are, or write {csv_io.CLEAR_MARKER} to remove them.")
+    return items
 
 
 def _ingredients(value: str, catalog: Catalog) -> list[Ingredient]:
-    slugs = [part.strip() for part in value.split(csv_io.LIST_SEPARATOR) if part.strip()]
+    slugs = _list_items(value, "ingredient")
     unknown = [slug for slug in slugs if slug not in catalog.ingredients]
     if unknown:
         raise CellError("unknown ingredient " + ", ".join(_shown(slug) for slug in unknown)
@@ -239,8 +254,7 @@ def _ingredients(value: str, catalog: Catalog) -> list[Ingredient]:
 
 
 def _skin_types(value: str, _catalog: Catalog) -> list[SkinType]:
-    words = [part.strip().lower() for part in value.split(csv_io.LIST_SEPARATOR)
-             if part.strip()]
+    words = [word.lower() for word in _list_items(value, "skin type")]
     unknown = [word for word in words if word not in set(SkinType)]
     if unknown:
         raise CellError("unknown skin type " + ", ".join(_shown(w) for w in unknown)
@@ -254,9 +268,7 @@ def _action(value: str, _catalog: Catalog) -> str:
     return value.lower()
 
 
-def _currency(value: str, _catalog: Catalog):
-    if not value:
-        return KEEP
+def _currency(value: str, _catalog: Catalog) -> str:
     if not CURRENCY_RE.fullmatch(value.upper()):
         raise CellError(f"{_shown(value)} is not a three-letter currency code like EUR.")
     return value.upper()
@@ -274,7 +286,7 @@ CELLS: dict[str, tuple[str, str, Callable]] = {
     "status": ("product", "status", _choice({s.value: s for s in ProductStatus},
                                             "draft, active or archived")),
     "prescription_only": ("product", "prescription_only", _choice(YES_NO, "yes or no")),
-    "featured_rank": ("product", "featured_rank", _whole(0, MAX_RANK, None)),
+    "featured_rank": ("product", "featured_rank", _whole(0, MAX_RANK)),
     "short_description": ("product", "short_description", _text(300)),
     "description": ("product", "description", _text()),
     "key_ingredients": ("product", "ingredients", _ingredients),
@@ -282,13 +294,42 @@ CELLS: dict[str, tuple[str, str, Callable]] = {
     "how_to_use": ("product", "how_to_use", _text()),
     "skin_types": ("product", "skin_types", _skin_types),
     "size_label": ("variant", "size_label", _text(40, required=True)),
-    "price": ("variant", "price", _price(required=True)),
-    "compare_at_price": ("variant", "compare_at_price", _price(required=False)),
+    "price": ("variant", "price", _price),
+    "compare_at_price": ("variant", "compare_at_price", _price),
     "currency": ("variant", "currency", _currency),
-    "low_stock_threshold": ("variant", "low_stock_threshold", _whole(0, MAX_THRESHOLD, KEEP)),
+    "low_stock_threshold": ("variant", "low_stock_threshold", _whole(0, MAX_THRESHOLD)),
     "active": ("variant", "active", _choice(YES_NO, "yes or no")),
-    "stock_on_hand": ("row", "stock", _whole(0, MAX_STOCK, KEEP)),
+    "stock_on_hand": ("row", "stock", _stock),
 }
+PRODUCT_DEFAULTS = {"status": ProductStatus.DRAFT, "prescription_only": False,
+                    **{CELLS[column][1]: CLEARED_VALUES.get(column, "")
+                       for column in csv_io.CLEARABLE if CELLS[column][0] == "product"}}
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """A cell that says [clear]: the column's empty value."""
+
+    value: Any
+
+
+def _cleared(column: str) -> Cleared:
+    if column in csv_io.REQUIRED:
+        raise CellError("cannot be cleared: every row needs a value here.")
+    if column not in csv_io.CLEARABLE:
+        raise CellError("cannot be cleared; leave the cell empty to keep the value as it "
+                        "is.")
+    value = CLEARED_VALUES.get(column, "")
+    return Cleared(list(value) if isinstance(value, tuple) else value)
+
+
+def _read_cell(column: str, value: str, catalog: Catalog) -> Any:
+    """A cell's value: KEEP when an optional cell is empty, Cleared for the marker."""
+    if csv_io.is_clear_marker(value):
+        return _cleared(column)
+    if not value.strip() and column not in csv_io.REQUIRED:
+        return KEEP
+    return CELLS[column][2](value, catalog)
 
 
 
@@ -300,23 +341,23 @@ class ParsedRow:
     variant: dict[str, Any] = field(default_factory=dict)
     action: str = ""
     stock: int | None = None
+    cleared: set[str] = field(default_factory=set)
 
 
 def _parse_row(row: csv_io.Row, catalog: Catalog, problems: list[Problem]) -> ParsedRow:
     parsed = ParsedRow(row.line)
     for column, value in row.cells.items():
-        part, name, parser = CELLS[column]
-        if column == "stock_on_hand" and value.lstrip().startswith("-"):
-            problems.append(Problem(row.line, column, f"{_shown(value)}: stock cannot be "
-                                                      "negative.", row.number))
-            continue
+        part, name, _parser = CELLS[column]
         try:
-            result = parser(value, catalog)
+            result = _read_cell(column, value, catalog)
         except CellError as error:
             problems.append(Problem(row.line, column, str(error), row.number))
             continue
         if result is KEEP:
             continue
+        if isinstance(result, Cleared):
+            parsed.cleared.add(name)
+            result = result.value
         if part == "row":
             setattr(parsed, name, result)
         else:
@@ -330,13 +371,17 @@ PRODUCT_COLUMN = {parts[1]: column for column, parts in CELLS.items() if parts[0
 VARIANT_COLUMN = {parts[1]: column for column, parts in CELLS.items() if parts[0] == "variant"}
 
 
-def _describe(diff: dict[str, tuple[Any, Any]], columns: dict[str, str]) -> list[str]:
-    def short(value) -> str:
-        if value is None or value == "" or value == []:
-            return "—"
-        text = ", ".join(value) if isinstance(value, list) else str(value)
-        return text if len(text) <= 40 else text[:40] + "…"
-    return [f"{columns.get(key, key)}: {short(old)} → {short(new)}"
+def _short(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    text = ", ".join(value) if isinstance(value, list) else str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _describe(diff: dict[str, tuple[Any, Any]], columns: dict[str, str],
+              cleared: set[str]) -> list[str]:
+    return [f"{columns.get(key, key)}: {_short(old)} → "
+            + ("[cleared]" if key in cleared else _short(new))
             for key, (old, new) in diff.items()]
 
 
@@ -423,7 +468,7 @@ class _Planner:
         product = self.catalog.products.get(slug)
         row = RowPlan(parsed.line, parsed.variant["sku"], slug, parsed.product,
                       parsed.variant, product=product, variant=variant,
-                      number=self.numbers.get(parsed.line, 0))
+                      number=self.numbers.get(parsed.line, 0), cleared=parsed.cleared)
         if self.first_of_product[slug] is parsed:
             self._plan_product(row, product)
         if variant is None:
@@ -431,8 +476,9 @@ class _Planner:
             row.changes.append(f"new size {parsed.variant['size_label']}")
         else:
             diff = services.changes(variant, parsed.variant)
-            row.changes += _describe(diff, VARIANT_COLUMN)
+            row.changes += _describe(diff, VARIANT_COLUMN, row.cleared)
             row.variant_action = "update" if diff else ""
+            self._warn_clears(row, diff, VARIANT_COLUMN)
         self._plan_stock(row, parsed, variant)
         self.plan.rows.append(row)
 
@@ -444,7 +490,20 @@ class _Planner:
         diff = services.changes(product, row.product_fields)
         if diff:
             row.product_action = "update"
-            row.changes += _describe(diff, PRODUCT_COLUMN)
+            row.changes += _describe(diff, PRODUCT_COLUMN, row.cleared)
+            self._warn_clears(row, diff, PRODUCT_COLUMN)
+
+    def _warn_clears(self, row: RowPlan, diff: dict[str, tuple[Any, Any]],
+                     columns: dict[str, str]) -> None:
+        """One warning for each value the row empties (none for what is empty already)."""
+        for key, (old, _new) in diff.items():
+            if key in row.cleared:
+                column = columns[key]
+                label = LABELS.get(column, column.replace("_", " "))
+                self.plan.clears.append(Problem(
+                    row.line, column, f"will clear the {label} of SKU {row.sku} "
+                                      f"({row.product.name}), now {_shown(_short(old))}.",
+                    row.number))
 
     def _plan_stock(self, row: RowPlan, parsed: ParsedRow, variant: Variant | None) -> None:
         before = variant.stock_on_hand if variant is not None else 0
@@ -509,6 +568,7 @@ def apply(import_plan: Plan, actor, reference: str, file_name: str) -> None:
     counts = {what: import_plan.count(what) for what in (
         "products_created", "products_updated", "variants_created", "variants_updated",
         "stock_changes")}
+    counts["values_cleared"] = len(import_plan.clears)
     audit.record(actor, "catalog.imported", CsvImport(reference),
                  f"Imported {file_name[:100]}: " + ", ".join(
                      f"{number} {what.replace('_', ' ')}" for what, number in counts.items()),

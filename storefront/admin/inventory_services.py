@@ -11,10 +11,8 @@ import enum
 import re
 import unicodedata
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from storefront.audit import services as audit
@@ -241,12 +239,8 @@ def read_picture(upload) -> bytes:
     data = upload.read(MAX_PICTURE_BYTES + 1)
     if len(data) > MAX_PICTURE_BYTES:
         raise catalog_images.ImageRejected(PICTURE_TOO_LARGE)
-    try:
-        with Image.open(BytesIO(data)) as probe:
-            picture_format = probe.format
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise catalog_images.ImageRejected(WRONG_PICTURE_TYPE) from error
-    if picture_format not in PICTURE_FORMATS:
+    # Reads only the header: a picture declaring too many pixels is refused undecoded.
+    if catalog_images.probe_picture(data, WRONG_PICTURE_TYPE) not in PICTURE_FORMATS:
         raise catalog_images.ImageRejected(WRONG_PICTURE_TYPE)
     return data
 

@@ -10,12 +10,16 @@ height are those of the largest file made.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from flask import current_app, has_app_context
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
@@ -34,7 +38,7 @@ FORMATS = (
 QUICK_OPTIONS = {"WEBP": {"method": 1}}
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 40_000_000  # the default of the MAX_IMAGE_PIXELS setting
 ORIENTATION_TAG = 0x0112
 KEY_PREFIX = "products/"
 NOT_A_PICTURE = ("That file is not a picture we can use. Please upload a JPEG, PNG or WebP "
@@ -59,26 +63,66 @@ def _read_source(source: Any) -> bytes:
     return data
 
 
+def pixel_limit() -> int:
+    """The most pixels a picture may have: the ``MAX_IMAGE_PIXELS`` setting.
+
+    Pillow's own guard (``Image.MAX_IMAGE_PIXELS``) refuses anything above it too, so the
+    lower of the two is the limit a picture really meets.
+    """
+    limit = current_app.config["MAX_IMAGE_PIXELS"] if has_app_context() else MAX_PIXELS
+    return min(limit, Image.MAX_IMAGE_PIXELS or limit)
+
+
+def too_many_pixels(limit: int) -> ImageRejected:
+    side = max(100, math.isqrt(limit) // 100 * 100)
+    return ImageRejected(f"That picture has too many pixels. Please upload one no larger "
+                         f"than about {side} by {side} pixels.")
+
+
+@contextmanager
+def bombs_refused(limit: int) -> Iterator[None]:
+    """Pillow's decompression-bomb error, and its warning too, become a refusal."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            yield
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise too_many_pixels(limit) from error
+
+
+def probe_picture(data: bytes, unreadable: str = NOT_A_PICTURE) -> str:
+    """The Pillow format of a picture, read from its header; nothing is decoded.
+
+    Refuses a file Pillow cannot identify (with the message ``unreadable``) and one that
+    declares more pixels than ``pixel_limit()``, before a single pixel is unpacked.
+    """
+    limit = pixel_limit()
+    with bombs_refused(limit):
+        try:
+            with Image.open(BytesIO(data)) as probe:
+                picture_format, (width, height) = probe.format, probe.size
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise ImageRejected(unreadable) from error
+    if width * height > limit:
+        raise too_many_pixels(limit)
+    return picture_format
+
+
 def open_picture(source: Any) -> Image.Image:
     """A fully decoded PIL image from bytes, a file object or a path; refuses anything else."""
     if isinstance(source, Image.Image):
         return source
     data = _read_source(source)
-    try:
-        with Image.open(BytesIO(data)) as probe:
-            probe.verify()
-        image = Image.open(BytesIO(data))
-        if image.format not in ACCEPTED_FORMATS:
-            raise ImageRejected(NOT_A_PICTURE)
-        if image.width * image.height > MAX_PIXELS:
-            raise ImageRejected("That picture has too many pixels. Please upload one no "
-                                "larger than about 6000 by 6000.")
-        image.load()
-    except ImageRejected:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
-            ValueError) as error:
-        raise ImageRejected(NOT_A_PICTURE) from error
+    if probe_picture(data) not in ACCEPTED_FORMATS:
+        raise ImageRejected(NOT_A_PICTURE)
+    with bombs_refused(pixel_limit()):
+        try:
+            with Image.open(BytesIO(data)) as probe:
+                probe.verify()
+            image = Image.open(BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise ImageRejected(NOT_A_PICTURE) from error
     return image
 
 
