@@ -7,6 +7,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from storefront.accounts.logins import end_all_logins
 from storefront.accounts.models import Role, User
 from storefront.accounts.passwords import check_password_strength
 from storefront.audit import services as audit
@@ -90,6 +91,7 @@ def _set_new_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(problem, field="password")
     user.set_password(password)
+    end_all_logins(user)
     db.session.flush()
 
 
