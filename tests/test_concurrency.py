@@ -142,6 +142,16 @@ def test_a_code_limited_to_three_uses_is_used_three_times_by_twenty_shoppers(sha
         assert with_code == 3
 
 
+def test_one_shopper_racing_with_plus_tags_gets_a_once_per_customer_code_once(shared_app):
+    _, carts = _prepare(shared_app, shoppers=8, stock=100)
+    with shared_app.app_context():
+        DiscountCodeFactory(code="ONCEEACH", value=Decimal("50"), max_uses_per_customer=1)
+        db.session.commit()
+    results = _all_at_once(
+        lambda i: _buy(shared_app, carts[i], f"Racer+{i}@Example.com", "ONCEEACH"), 8)
+    assert Counter(results) == {"paid": 1, "DiscountRefused": 7}, Counter(results)
+
+
 def test_the_same_payment_reported_ten_times_at_once_is_recorded_once(shared_app):
     variant_id, carts = _prepare(shared_app, shoppers=1, stock=4)
     with shared_app.app_context():
