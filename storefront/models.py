@@ -1,6 +1,6 @@
 """Imports every model so that metadata (create_all, Alembic) sees the whole schema."""
 
-from storefront.accounts.models import Role, User
+from storefront.accounts.models import Role, User, UserLogin
 from storefront.audit.models import AuditEntry
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import (
@@ -53,5 +53,6 @@ __all__ = [
     "StockMovement",
     "StripeEvent",
     "User",
+    "UserLogin",
     "Variant",
 ]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import itsdangerous.timed
 from sqlalchemy import select
 
-from storefront.accounts.models import User
+from storefront.accounts.models import User, UserLogin
+from storefront.db import utcnow
 from storefront.extensions import db
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
+from tests.factories.orders import add_to_cart
 from tests.helpers import csrf_from, first_link, html_part, login, logout, submit, text_part
+from tests.test_caching import variant_of
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -245,6 +249,98 @@ def test_changing_password_logs_out_other_devices(app, client, make):
     })
     assert client.get("/account/").status_code == 200
     assert other_device.get("/account/").status_code == 302
+
+
+def _cookies(client) -> dict[str, str]:
+    return {name: client.get_cookie(name, domain="shop.test").value
+            for name in ("session", "remember_token")}
+
+
+def _replaying(app, name: str, value: str):
+    """A browser that was never logged in, sending a copy of someone's cookie."""
+    thief = app.test_client()
+    thief.set_cookie(name, value, domain="shop.test")
+    return thief
+
+
+def test_logging_out_revokes_copies_of_both_login_cookies(app, client, make):
+    user = make(UserFactory, name="Ines Varga")
+    product = make(ProductFactory, name="Barrier Cream")
+    login(client, user.email, remember="y")
+    with app.app_context():
+        variant_id = variant_of(product.slug).id
+    add_to_cart(client, variant_id, "2")
+    assert "Ines Varga" in client.get("/account/").get_data(as_text=True)
+    assert "Barrier Cream" in client.get("/cart/").get_data(as_text=True)  # and stored
+    copied = _cookies(client)
+    for name, value in copied.items():
+        assert _replaying(app, name, value).get("/account/").status_code == 200, name
+
+    logout(client)
+
+    for name, value in copied.items():
+        thief = _replaying(app, name, value)
+        response = thief.get("/account/")
+        assert response.status_code == 302, name
+        assert response.headers["Location"].startswith("/account/login"), name
+        assert thief.get("/account/password").status_code == 302, name
+        home = thief.get("/").get_data(as_text=True)
+        assert "Log out" not in home and "Log in" in home, name
+        cart = thief.get("/cart/").get_data(as_text=True)
+        assert "Barrier Cream" not in cart and "Your cart is empty" in cart, name
+
+
+def test_logging_out_on_one_device_keeps_the_others_logged_in(app, client, make):
+    user = make(UserFactory)
+    phone = app.test_client()
+    login(phone, user.email, remember="y")
+    login(client, user.email)
+    logout(client)
+    assert client.get("/account/").status_code == 302
+    assert phone.get("/account/").status_code == 200
+    remembered = _replaying(app, "remember_token", _cookies(phone)["remember_token"])
+    assert remembered.get("/account/").status_code == 200
+
+
+def test_a_password_change_revokes_the_remember_me_cookies_of_other_devices(app, client, make):
+    user = make(UserFactory)
+    other_device = app.test_client()
+    login(other_device, user.email, remember="y")
+    copied = _cookies(other_device)
+    login(client, user.email)
+    submit(client, "/account/password", {
+        "current_password": DEFAULT_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+    })
+    assert client.get("/account/").status_code == 200
+    for name, value in copied.items():
+        assert _replaying(app, name, value).get("/account/").status_code == 302, name
+
+
+def test_a_deactivated_account_is_logged_out(app, client, make):
+    user = make(UserFactory)
+    login(client, user.email, remember="y")
+    remember = _cookies(client)["remember_token"]
+    with app.app_context():
+        db.session.get(User, user.id).active = False
+        db.session.commit()
+    assert client.get("/account/").status_code == 302
+    assert _replaying(app, "remember_token", remember).get("/account/").status_code == 302
+
+
+def test_a_login_ends_when_its_time_is_up(app, client, make):
+    user = make(UserFactory)
+    login(client, user.email, remember="y")
+    copied = _cookies(client)
+    with app.app_context():
+        for row in db.session.scalars(select(UserLogin).where(UserLogin.user_id == user.id)):
+            row.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    for name, value in copied.items():
+        assert _replaying(app, name, value).get("/account/").status_code == 302, name
+    login(app.test_client(), user.email)
+    with app.app_context():
+        left = db.session.scalars(select(UserLogin).where(UserLogin.user_id == user.id)).all()
+        assert len(left) == 1, "expired log-ins are deleted when someone logs in"
 
 
 def test_profile_update(client, make):

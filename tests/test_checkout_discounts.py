@@ -15,12 +15,14 @@ from storefront.orders import services as orders
 from tests.factories import (
     DiscountCodeFactory,
     ProductFactory,
+    UserFactory,
     VariantFactory,
     add_to_cart,
     fill_checkout,
+    pay_with_demo,
     placed_order,
 )
-from tests.helpers import submit
+from tests.helpers import login, submit
 
 SUBTOTAL = Decimal("40.00")
 
@@ -74,6 +76,64 @@ def test_per_customer_limit_counts_that_customers_orders(app_ctx):
     assert _refusal("once", email="MAYA@example.com") == (
         "The code ONCE can be used once per customer, and you have already used it.")
     assert _check("once", email="ines@example.com") is code
+
+
+def test_a_guest_cannot_reuse_a_once_per_customer_code_with_case_or_a_plus_tag(app_ctx):
+    code = DiscountCodeFactory(code="HALF", value=Decimal("50"), max_uses_per_customer=1)
+    variant = _variant(stock_on_hand=10)
+    placed_order(variant, email="maya+shop@example.com", code="HALF")
+    for variation in ["maya@example.com", "Maya+2@Example.COM", " MAYA+deals@example.com ",
+                      "maya+@example.com"]:
+        assert "already used it" in _refusal("half", email=variation), variation
+        with pytest.raises(discounts.DiscountRefused, match="already used"):
+            placed_order(variant, email=variation, code="HALF")
+    for someone_else in ["maya2@example.com", "maya@example.org", "amaya@example.com",
+                         "ma_a@example.com", "maya%@example.com"]:
+        assert _check("half", email=someone_else) is code, someone_else
+
+
+def test_the_limit_follows_the_account_whatever_address_is_typed(app_ctx):
+    code = DiscountCodeFactory(code="HALF", value=Decimal("50"), max_uses_per_customer=1)
+    variant = _variant(stock_on_hand=10)
+    ines, other = UserFactory(email="ines@example.com"), UserFactory()
+    order = placed_order(variant, email="ines@example.com", code="HALF", user_id=ines.id)
+    for typed in ["ines+2@example.com", "someone.else@example.net"]:
+        with pytest.raises(discounts.DiscountRefused, match="already used it"):
+            discounts.check_code("HALF", subtotal=SUBTOTAL, email=typed, user_id=ines.id,
+                                 currency="EUR")
+        with pytest.raises(discounts.DiscountRefused, match="already used"):
+            discounts.hold_use(code, email=typed, order_id=order.id + 1000, user_id=ines.id)
+    assert code.times_used == 1
+    assert discounts.check_code("HALF", subtotal=SUBTOTAL, email="fresh@example.net",
+                                user_id=other.id, currency="EUR") is code
+
+
+def test_a_guest_order_with_the_accounts_address_counts_for_the_account(app_ctx):
+    DiscountCodeFactory(code="HALF", value=Decimal("50"), max_uses_per_customer=1)
+    variant = _variant(stock_on_hand=10)
+    ines = UserFactory(email="ines@example.com")
+    placed_order(variant, email="Ines+guest@example.com", code="HALF")
+    with pytest.raises(discounts.DiscountRefused, match="already used"):
+        placed_order(variant, email="not-ines@example.net", code="HALF", user_id=ines.id)
+
+
+def test_a_logged_in_shopper_cannot_use_a_once_per_customer_code_twice(client, make):
+    make(DiscountCodeFactory, code="HALF", value=Decimal("50"), max_uses_per_customer=1)
+    variant = make(VariantFactory, product=make(ProductFactory, variant=False),
+                   price=Decimal("20.00"), stock_on_hand=10)
+    user = make(UserFactory)
+    login(client, user.email)
+    add_to_cart(client, variant.id, "2")
+    assert "Pay €24.90" in fill_checkout(client, email=user.email, code="half").get_data(
+        as_text=True)
+    assert pay_with_demo(client).status_code in (302, 303)
+    local, domain = user.email.split("@")
+    for typed in [f"{local}+2@{domain}", "a.different.address@example.net"]:
+        add_to_cart(client, variant.id, "2")
+        fill_checkout(client, email=typed)
+        response = submit(client, "/checkout/discount", {"code": "HALF", "action": "apply"})
+        assert response.status_code == 422, typed
+        assert "you have already used it" in response.get_data(as_text=True)
 
 
 def test_a_use_is_held_at_placement_and_given_back_when_payment_fails(app_ctx):

@@ -7,13 +7,17 @@ Every thread has its own app context, hence its own Session and connection.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from storefront.accounts import services as account_services
+from storefront.accounts.models import Role, User
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart
 from storefront.catalog.models import Variant
@@ -26,16 +30,20 @@ from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus, ShippingMethod
 from tests.conftest import create_postgres_database, make_test_app
-from tests.factories import ADDRESS, DiscountCodeFactory, ProductFactory, VariantFactory
+from tests.factories import (
+    ADDRESS,
+    AdminFactory,
+    DiscountCodeFactory,
+    ProductFactory,
+    VariantFactory,
+)
 
 pytestmark = pytest.mark.postgres_only
 
 
 @pytest.fixture(scope="module")
-def shared_app(database_url, tmp_path_factory):
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite lets one writer in at a time, so there is no race to test; "
-                    "the concurrency tests run on PostgreSQL")
+def shared_app(tmp_path_factory):
+    """PostgreSQL only: SQLite lets one writer in at a time, so there is no race to test."""
     url, drop = create_postgres_database("sf_concurrency")
     app = make_test_app(url, tmp_path_factory.mktemp("concurrency"),
                         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 35, "max_overflow": 0})
@@ -142,6 +150,16 @@ def test_a_code_limited_to_three_uses_is_used_three_times_by_twenty_shoppers(sha
         assert with_code == 3
 
 
+def test_one_shopper_racing_with_plus_tags_gets_a_once_per_customer_code_once(shared_app):
+    _, carts = _prepare(shared_app, shoppers=8, stock=100)
+    with shared_app.app_context():
+        DiscountCodeFactory(code="ONCEEACH", value=Decimal("50"), max_uses_per_customer=1)
+        db.session.commit()
+    results = _all_at_once(
+        lambda i: _buy(shared_app, carts[i], f"Racer+{i}@Example.com", "ONCEEACH"), 8)
+    assert Counter(results) == {"paid": 1, "DiscountRefused": 7}, Counter(results)
+
+
 def test_the_same_payment_reported_ten_times_at_once_is_recorded_once(shared_app):
     variant_id, carts = _prepare(shared_app, shoppers=1, stock=4)
     with shared_app.app_context():
@@ -162,3 +180,41 @@ def test_the_same_payment_reported_ten_times_at_once_is_recorded_once(shared_app
     with shared_app.app_context():
         variant = db.session.get(Variant, variant_id)
         assert (variant.stock_on_hand, variant.stock_reserved) == (3, 0)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(shared_app):
+    with shared_app.app_context():
+        admins = [AdminFactory(), AdminFactory()]
+        db.session.commit()
+        ids = [admin.id for admin in admins]
+    # Each demotion, once written, waits (up to 2 s) for the other's: without a lock both
+    # would have counted two admins before either commits.
+    both_written = threading.Barrier(2)
+
+    def written(session, _context) -> None:
+        if any(isinstance(row, User) for row in session.dirty):
+            # Broken when the other is waiting for this one's lock, as it should be.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_written.wait(timeout=2)
+
+    def demote(index: int) -> str:
+        with shared_app.app_context():
+            actor, target = (db.session.get(User, ids[i]) for i in (index, 1 - index))
+            try:
+                account_services.set_role(target, Role.CUSTOMER, actor=actor)
+            except account_services.LastAdminError as error:
+                db.session.rollback()
+                return error.message
+            db.session.commit()
+            return "demoted"
+
+    event.listen(Session, "after_flush", written)
+    try:
+        results = _all_at_once(demote, 2)
+    finally:
+        event.remove(Session, "after_flush", written)
+    assert sorted(results) == [
+        "This is the only admin; make someone else an admin first.", "demoted"], results
+    with shared_app.app_context():
+        roles = db.session.scalars(select(User.role).where(User.id.in_(ids))).all()
+        assert sorted(roles) == [Role.ADMIN, Role.CUSTOMER]

@@ -51,8 +51,11 @@ class Visitor:
 
     def __init__(self, app, client, user=None):
         self.app, self.client, self.user = app, client, user
+        self._login_id = None
         if user is not None:
             assert login(client, user.email).status_code == 302
+            with client.session_transaction() as session:
+                self._login_id = session["_user_id"]
         self._token = None
 
     def token(self) -> str:
@@ -66,7 +69,7 @@ class Visitor:
             return
         with self.client.session_transaction() as session:
             if "_user_id" not in session:
-                session["_user_id"] = f"{self.user.id}:{self.user.session_token}"
+                session["_user_id"] = self._login_id
                 session["_fresh"] = True
 
     def send(self, method: str, url: str, *, pairs=(), body: str = "form", raw: bytes = b""):

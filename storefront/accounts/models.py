@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -40,9 +40,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     email_confirmed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
-    # Changes whenever the password does: it signs the log-in cookie, so changing the
-    # password ends every other session, and it makes a reset link work only once.
+    # Changes whenever the password does: it is part of the log-in cookies, so changing
+    # the password ends every other session, and it makes a reset link work only once.
     session_token: Mapped[str] = mapped_column(String(32), default=_new_session_token)
+    # Not a column: the token of the log-in (a ``UserLogin``) this object was loaded for,
+    # set by ``storefront.accounts.logins``; ``get_id`` puts it in both log-in cookies.
+    login_token = None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
@@ -60,7 +63,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_token or ''}"
 
     @property
     def is_staff(self) -> bool:
@@ -68,3 +71,24 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+class UserLogin(db.Model):
+    """One log-in on one device: its cookies are good while this row exists.
+
+    Logging out deletes the row, so a copy of the session or remember-me cookie taken
+    before is refused from then on; changing the password deletes all of a user's rows.
+    Only a digest of the token is stored.
+    """
+
+    __tablename__ = "user_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    def __repr__(self) -> str:
+        return f"<UserLogin {self.id} of user {self.user_id}>"

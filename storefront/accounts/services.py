@@ -5,8 +5,9 @@ from __future__ import annotations
 from blinker import signal
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from storefront.accounts.logins import end_all_logins
 from storefront.accounts.models import Role, User
 from storefront.accounts.passwords import check_password_strength
 from storefront.audit import services as audit
@@ -90,6 +91,7 @@ def _set_new_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(problem, field="password")
     user.set_password(password)
+    end_all_logins(user)
     db.session.flush()
 
 
@@ -168,15 +170,25 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def count_admins() -> int:
-    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
-    return db.session.scalar(query) or 0
+def lock_admins() -> list[int]:
+    """The ids of the active admins, their rows locked until the transaction ends.
+
+    Taking away an admin's role locks them all first (in id order, so two callers never
+    deadlock): of two admins demoting each other at the same moment, the second waits for
+    the first to commit and then counts one admin, not two. SQLite, which has no row
+    locks, lets one writer in at a time.
+    """
+    return list(db.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id).with_for_update()))
 
 
 def set_role(user: User, role: Role, actor: User | None = None) -> None:
     """Change a user's role; the last active admin keeps theirs."""
-    if user.role == Role.ADMIN and role != Role.ADMIN and count_admins() <= 1:
-        raise LastAdminError("This is the only admin; make someone else an admin first.")
+    if role != Role.ADMIN:
+        admins = lock_admins()
+        if user.id in admins and len(admins) <= 1:
+            raise LastAdminError("This is the only admin; make someone else an admin first.")
     if user.role == role:
         return
     before = audit.snapshot(user, ["role"])

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from storefront.accounts import forms, services
+from storefront.accounts import forms, logins, services
 from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
 from storefront.security import safe_next_url
@@ -37,6 +37,7 @@ def register():
         except services.AccountError as error:
             attach_error(form, error.message, error.field)
         else:
+            logins.start_login(user)
             db.session.commit()
             login_user(user)
             flash("Welcome! We've sent you an e-mail to confirm your address.", "success")
@@ -55,6 +56,9 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            if current_user.is_authenticated:  # someone else was logged in here
+                logins.end_login(current_user._get_current_object())
+            logins.start_login(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
@@ -67,6 +71,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Ends this log-in on the server: copies of its cookies are refused from now on.
+        logins.end_login(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("main.home"))
@@ -155,9 +163,11 @@ def change_password():
         except services.AccountError as error:
             attach_error(form, error.message, error.field)
         else:
+            # Every log-in ended with the password change: log in again on this device.
+            user = current_user._get_current_object()
+            logins.start_login(user)
             db.session.commit()
-            # The session token changed with the password: log in again on this device.
-            login_user(current_user._get_current_object(), remember=False)
+            login_user(user, remember=False)
             flash("Your password has been changed.", "success")
             return redirect(url_for("accounts.profile"))
     if request.method == "POST":

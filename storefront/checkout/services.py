@@ -82,8 +82,12 @@ def shipping_price(method: ShippingMethod | str, goods: Decimal) -> Decimal:
 
 
 def quote(cart: Cart, *, shipping_method: ShippingMethod | str | None = None,
-          discount_code: str = "", email: str | None = None) -> Quote:
-    """Price ``cart`` now; a code that no longer applies is left out and said why."""
+          discount_code: str = "", email: str | None = None,
+          user_id: int | None = None) -> Quote:
+    """Price ``cart`` now; a code that no longer applies is left out and said why.
+
+    ``email`` and ``user_id`` (the account, when logged in) are who the code's limit
+    per customer counts."""
     config = current_app.config
     currency = config["SHOP_CURRENCY"]
     lines = [(line, pricing.line_total(line.variant.price, line.quantity)) for line in cart.lines]
@@ -92,7 +96,7 @@ def quote(cart: Cart, *, shipping_method: ShippingMethod | str | None = None,
     if discount_code:
         try:
             code = discounts.check_code(discount_code, subtotal=subtotal, email=email,
-                                        currency=currency)
+                                        user_id=user_id, currency=currency)
         except discounts.DiscountRefused as error:
             problem = error.message
     discount = discounts.discount_for(code, subtotal)
@@ -167,7 +171,8 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None) ->
         raise CartNotReady(" ".join(problems))
     release_earlier_attempts(cart)
     priced = quote(cart, shipping_method=details.shipping_method,
-                   discount_code=details.discount_code, email=details.email)
+                   discount_code=details.discount_code, email=details.email,
+                   user_id=user_id)
     if priced.discount_problem:
         raise discounts.DiscountRefused(priced.discount_problem)
     order = _new_order(details, priced, user_id=user_id, cart_id=cart.id)
@@ -175,7 +180,8 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None) ->
     db.session.flush()
     inventory.reserve(order.lines)
     if priced.code is not None:
-        discounts.hold_use(priced.code, email=order.email, order_id=order.id)
+        discounts.hold_use(priced.code, email=order.email, order_id=order.id,
+                           user_id=user_id)
     minutes = reservation_minutes()
     order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
     record_event(order, "placed", f"{order.item_count} item(s); stock held for {minutes} min")

@@ -69,7 +69,7 @@ def step(name: str):
 def _page(template: str, cart, answers: dict, current: str, status: int = 200, **context):
     priced = services.quote(cart, shipping_method=answers.get("shipping"),
                             discount_code=answers.get("discount", ""),
-                            email=answers.get("email"))
+                            email=answers.get("email"), user_id=_user_id())
     html = render_template(template, quote=priced, answers=answers, steps=state.STEPS,
                            current=current, reached=lambda name: state.reached(answers, name),
                            **context)
@@ -126,7 +126,7 @@ def shipping(cart, answers):
     if form.validate_on_submit():
         return _answer(answers, "shipping", form.method.data)
     goods = services.quote(cart, discount_code=answers.get("discount", ""),
-                           email=answers.get("email")).totals.goods
+                           email=answers.get("email"), user_id=_user_id()).totals.goods
     prices = {method.value: services.shipping_price(method, goods) for method in ShippingMethod}
     return _form_page("checkout/shipping.html", form, cart, answers, "shipping", prices=prices)
 
@@ -145,7 +145,8 @@ def discount(cart, answers):
     priced = services.quote(cart)
     try:
         found = discounts.check_code(code, subtotal=priced.totals.subtotal,
-                                     email=answers.get("email"), currency=priced.currency)
+                                     email=answers.get("email"), user_id=_user_id(),
+                                     currency=priced.currency)
     except discounts.DiscountRefused as error:
         form.code.errors = [error.message]
         return _form_page("checkout/discount.html", form, cart, answers, "discount")

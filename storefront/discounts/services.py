@@ -14,10 +14,11 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from storefront.accounts.models import User
 from storefront.audit import services as audit
 from storefront.checkout import pricing
 from storefront.db import utcnow
@@ -25,6 +26,8 @@ from storefront.discounts.models import DiscountCode, DiscountKind, normalise_co
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.money import format_money, quantize
+from storefront.orders.models import Order
+from storefront.orders.status import HOLDS_DISCOUNT
 
 
 class DiscountRefused(DomainError):
@@ -44,17 +47,48 @@ def find_code(raw: str) -> DiscountCode | None:
     return db.session.scalar(select(DiscountCode).where(DiscountCode.code == code))
 
 
-def uses_by_customer(code: DiscountCode, email: str, *, exclude_order_id: int | None = None
-                     ) -> int:
-    """Orders by ``email`` that hold a use of ``code`` (placed and not failed or cancelled)."""
-    from storefront.orders.models import Order
-    from storefront.orders.status import HOLDS_DISCOUNT
+def customer_address(email: str) -> str:
+    """An e-mail address as the per-customer limit compares it: without case, surrounding
+    spaces or a ``+tag`` (``Maya+2@Example.com`` is ``maya@example.com``).
 
+    Deliberately no more than that: dots in Gmail addresses, say, are left as they are.
+    """
+    address = (email or "").strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return address
+    return f"{local[0]}{local[1:].split('+', 1)[0]}@{domain}"
+
+
+def _to_address(email: str):
+    """Orders placed with ``email`` or any +tag variant of it (stored lower-case)."""
+    address = customer_address(email)
+    local, _, domain = address.rpartition("@")
+    if not local:
+        return Order.email == address
+    tagged = (Order.email.startswith(f"{local}+", autoescape=True)
+              & Order.email.endswith(f"@{domain}", autoescape=True))
+    return (Order.email == address) | tagged
+
+
+def uses_by_customer(code: DiscountCode, email: str | None, *, user_id: int | None = None,
+                     exclude_order_id: int | None = None) -> int:
+    """Orders by this customer that hold a use of ``code`` (placed, not failed or cancelled).
+
+    The customer is the address typed at checkout, compared as ``customer_address`` does,
+    and, when they are logged in, their account: its orders whatever address they typed,
+    and orders placed as a guest with the account's own address.
+    """
+    who = [_to_address(email)] if email else []
+    if user_id is not None:
+        who.append(Order.user_id == user_id)
+        account = db.session.get(User, user_id)
+        if account is not None:
+            who.append(_to_address(account.email))
+    if not who:
+        return 0
     query = select(func.count()).select_from(Order).where(
-        Order.discount_code_id == code.id,
-        Order.email == email.strip().lower(),
-        Order.status.in_(HOLDS_DISCOUNT),
-    )
+        Order.discount_code_id == code.id, or_(*who), Order.status.in_(HOLDS_DISCOUNT))
     if exclude_order_id is not None:
         query = query.where(Order.id != exclude_order_id)
     return db.session.scalar(query) or 0
@@ -67,19 +101,21 @@ def _check_dates(code: DiscountCode, now: datetime) -> None:
         raise DiscountRefused(f"The code {code.code} expired on {_date(code.ends_at)}.")
 
 
-def _check_limits(code: DiscountCode, email: str | None) -> None:
+def _check_limits(code: DiscountCode, email: str | None, user_id: int | None) -> None:
     if code.max_uses is not None and code.times_used >= code.max_uses:
         raise DiscountRefused(f"The code {code.code} has been used up.")
     per_customer = code.max_uses_per_customer
-    if per_customer is not None and email and uses_by_customer(code, email) >= per_customer:
+    if (per_customer is not None
+            and uses_by_customer(code, email, user_id=user_id) >= per_customer):
         times = "once" if per_customer == 1 else f"{per_customer} times"
         raise DiscountRefused(f"The code {code.code} can be used {times} per customer, and "
                               "you have already used it.")
 
 
 def check_code(raw: str, *, subtotal: Decimal, email: str | None, currency: str,
-               now: datetime | None = None) -> DiscountCode:
-    """The code if it applies to an order of ``subtotal`` by ``email``; else DiscountRefused."""
+               user_id: int | None = None, now: datetime | None = None) -> DiscountCode:
+    """The code if it applies to an order of ``subtotal`` by ``email`` (and the account
+    ``user_id``, when logged in); else DiscountRefused."""
     code = find_code(raw)
     if code is None:
         raise DiscountRefused(f"We don't recognise the code “{normalise_code(raw)[:40]}”. "
@@ -93,7 +129,7 @@ def check_code(raw: str, *, subtotal: Decimal, email: str | None, currency: str,
             f"The code {code.code} needs a subtotal of at least {format_money(minimum, currency)}"
             f". Add {format_money(minimum - subtotal, currency)} more to use it."
         )
-    _check_limits(code, email)
+    _check_limits(code, email, user_id)
     return code
 
 
@@ -106,9 +142,10 @@ def discount_for(code: DiscountCode | None, subtotal: Decimal) -> Decimal:
     return pricing.fixed_discount(subtotal, code.value)
 
 
-def hold_use(code: DiscountCode, *, email: str, order_id: int,
+def hold_use(code: DiscountCode, *, email: str, order_id: int, user_id: int | None = None,
              require_active: bool = True) -> None:
-    """Take one use of ``code`` for an order; DiscountRefused when none is left.
+    """Take one use of ``code`` for an order (by ``email``, and the account ``user_id`` if
+    logged in); DiscountRefused when none is left.
 
     ``require_active=False`` is for an order paid late, whose code was valid when placed.
     """
@@ -127,7 +164,7 @@ def hold_use(code: DiscountCode, *, email: str, order_id: int,
     if taken != 1:
         problem = f"Sorry, the code {code.code} has just been used up."
     elif (code.max_uses_per_customer is not None
-          and uses_by_customer(code, email, exclude_order_id=order_id)
+          and uses_by_customer(code, email, user_id=user_id, exclude_order_id=order_id)
           >= code.max_uses_per_customer):
         problem = f"You have already used the code {code.code}."
     if problem:

@@ -206,7 +206,7 @@ def _take_again(order: Order) -> str | None:
         code = db.session.get(DiscountCode, order.discount_code_id or 0)
         if code is not None:
             discounts.hold_use(code, email=order.email, order_id=order.id,
-                               require_active=False)
+                               user_id=order.user_id, require_active=False)
     except (inventory.OutOfStock, discounts.DiscountRefused) as error:
         savepoint.rollback()
         return error.message
