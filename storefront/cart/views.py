@@ -82,12 +82,12 @@ def view_cart():
 def _guest_cart_shows(session) -> tuple | None:
     """For the page cache's fast lane: what ``view_cart`` would show this guest, or None
     when the view must answer (no cart, stock to give back first, an unexpected session)."""
-    cart_id = session.get(SESSION_KEY)
+    token = services.guest_token(session.get(SESSION_KEY))
     # Their cart and what any anonymous session holds (bookkeeping, a CSRF secret): nothing else.
     expected = current_app.extensions[EXTENSION].harmless_keys | {SESSION_KEY}
-    if not isinstance(cart_id, int) or not session.keys() <= expected:
+    if token is None or not session.keys() <= expected:
         return None
-    state = services.cart_state(None, cart_id)
+    state = services.cart_state(None, token)
     if state.cart_id is None or state.overdue or state.holds_stock:
         return None
     return _shows(state)
