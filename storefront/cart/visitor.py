@@ -8,6 +8,7 @@ from flask_login import current_user
 from storefront.cart import services
 from storefront.cart.models import Cart
 from storefront.extensions import db
+from storefront.orders.services import release_overdue_holds
 
 # The session names a guest's cart by its random token, never by its id (see ``Cart``).
 SESSION_KEY = "cart"
@@ -64,6 +65,7 @@ def merge_at_login(_app, user, **_extra) -> None:
         session.pop(SESSION_KEY, None)
         return
     had_items = bool(guest.lines)
+    release_overdue_holds([line.variant_id for line in guest.lines])
     messages = services.merge_into(guest, services.get_or_create_cart(user.id, None))
     db.session.commit()
     session.pop(SESSION_KEY, None)
