@@ -61,6 +61,7 @@ ADDRESS = {"name": "Maya Rossi", "line1": "Keizersgracht 1", "line2": "", "city"
            "postcode": "1015cj", "country": "NL", "phone": ""}
 LOGIN_LIMIT = 6
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
 NGINX_REQUEST_ID = re.compile(r"rid=[0-9a-f]{32}\b")
 # The page cache (storefront/caching.py) names its keys after the database they cache.
 PAGE_GENERATIONS = "storefront:page-generation:*"
@@ -301,7 +302,12 @@ def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
     for path, data in steps:
         response = browser.submit(origin, path, data)
         assert response.status in (302, 303), f"POST {path}: {response.status}"
-    paid = browser.submit(origin, "/checkout/pay", {}, form_page="/checkout/review")
+    review = browser.get(origin, "/checkout/review")
+    assert review.status == 200, f"GET /checkout/review: {review.status}"
+    reviewed = REVIEWED.search(review.text)
+    assert reviewed, "the review page's Pay form sends no fingerprint of the order"
+    paid = browser.post(origin, "/checkout/pay", {"csrf_token": review.csrf(),
+                                                  "reviewed": reviewed.group(1)})
     assert paid.status == 303 and paid.location.startswith("/pay/demo/"), (
         f"POST /checkout/pay: {paid.status} {paid.location}")
     return paid.location

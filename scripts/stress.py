@@ -50,6 +50,7 @@ from storefront.config import normalise_database_url  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
 FLASH = re.compile(r'<p class="flash flash-[a-z]+">(.*?)</p>', re.S)
 SOLD_OUT = "out of stock"
 USED_UP = "used up"
@@ -193,6 +194,7 @@ class Shopper:
         self.http = requests.Session()
         self.http.hooks["response"].append(tally.record)
         self.token = ""
+        self.reviewed = ""
 
     def _post(self, path: str, data: dict, expect: tuple[int, ...] = (302,)):
         response = self.http.post(f"{self.base}{path}", data={"csrf_token": self.token, **data},
@@ -213,13 +215,17 @@ class Shopper:
         code = self.stock.code
         self._post("/checkout/discount", {"code": code or "",
                                           "action": "apply" if code else "skip"})
+        review = self.http.get(f"{self.base}/checkout/review", allow_redirects=False,
+                               timeout=REQUEST_TIMEOUT)
+        found = REVIEWED.search(review.text)  # what "Pay" on that page sends back
+        self.reviewed = found.group(1) if found else ""
 
     def pay(self) -> str:
         """Press "Pay"; the winners pay on the fake Stripe page. Returns the outcome."""
         started = time.perf_counter()
         # 303 to Stripe's page (or back to the cart after the stock check), or 302 when the
         # cart was found sold out before placing.
-        response = self._post("/checkout/pay", {}, expect=(302, 303))
+        response = self._post("/checkout/pay", {"reviewed": self.reviewed}, expect=(302, 303))
         with self.tally.lock:
             self.tally.pay_seconds.append(time.perf_counter() - started)
         target = response.headers["Location"]

@@ -35,7 +35,9 @@ Invalidation
     looked up once per generation and process. A rolled-back transaction that had written
     those tables also replaces the token (this keeps test isolation by rollback honest).
     Changes made outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
-    expire (``PAGE_CACHE_TIMEOUT``, ten minutes) or after ``PageCache.bump()``.
+    expire (``PAGE_CACHE_TIMEOUT``, ten minutes) or after ``PageCache.bump()``. Other moments
+    when time alone changes pages (a stock hold running out, which the page that shows the
+    product then gives back) are added with ``PageCache.add_scheduled_change``.
 
 Conditional requests
     Cached pages carry an ETag made from their HTML (and, for pages with forms, from the
@@ -213,6 +215,7 @@ class PageCache:
                 lambda: Path(app.instance_path) / f"page-generation-{database}")
         self._release: tuple[str, datetime | None] | None = None
         self.private_pages: dict[str, Callable] = {}
+        self.scheduled_changes: list[Callable[[datetime], datetime | None]] = []
         self.shared_addresses: set[str] = set()
 
     # Invalidation ------------------------------------------------------------------------
@@ -251,8 +254,17 @@ class PageCache:
                 select(func.min(Article.published_at)).where(
                     Article.status.in_([ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]),
                     Article.published_at > now))
-            known = self._release = (token, upcoming)
+            moments = [moment for moment in (upcoming, *(next_change(now) for next_change
+                                                         in self.scheduled_changes))
+                       if moment is not None]
+            known = self._release = (token, min(moments, default=None))
         return known[1]
+
+    def add_scheduled_change(self, next_change: Callable[[datetime], datetime | None]) -> None:
+        """Pages also change when time alone makes them (say, a stock hold running out):
+        ``next_change(now)`` says when that next happens after ``now``, or None. It is
+        asked once per generation, and again once that moment has passed."""
+        self.scheduled_changes.append(next_change)
 
     # Serving -----------------------------------------------------------------------------
 

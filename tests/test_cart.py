@@ -289,3 +289,57 @@ def test_the_product_pages_form_adds_to_the_cart_with_its_article(client, make, 
     assert response.headers["Location"] == "/products/eye-gel?article=what-helps-milia"
     assert _lines(app) == [(None, int(fields["variant_id"]), 2, article.id, Decimal("20.00"))]
     assert product.slug == "eye-gel"
+
+
+def _guest_cart_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(Cart.id).where(Cart.user_id.is_(None))))
+
+
+def test_a_kept_cookie_never_opens_a_later_visitors_cart(app, make, db):
+    """Red-team issue 13, finding 1: a guest cart merged at log-in is deleted; on SQLite the
+    next visitor's new cart takes its id again. The cookie kept from before the log-in must
+    not open that visitor's cart."""
+    user = make(UserFactory)
+    mine = _variant(make, name="Calm Serum")
+    theirs = _variant(make, name="Night Oil")
+    attacker, victim = app.test_client(), app.test_client()
+    login(attacker, user.email)
+    add_to_cart(attacker, mine.id)  # the account X has a cart
+    logout(attacker)
+    add_to_cart(attacker, mine.id)  # a guest cart, the newest row
+    [guest_id] = _guest_cart_ids(app)
+    kept = attacker.get_cookie("session", domain="shop.test").value
+    login(attacker, user.email)  # merges the guest cart and deletes its row
+    assert _guest_cart_ids(app) == []
+
+    add_to_cart(victim, theirs.id, "2")
+    [victim_id] = _guest_cart_ids(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert victim_id == guest_id, "SQLite gave the highest id out again"
+
+    replay = app.test_client()
+    replay.set_cookie("session", kept, domain="shop.test")
+    page = replay.get("/cart/").get_data(as_text=True)
+    assert "Night Oil" not in page
+    assert "Your cart is empty" in page
+    with app.app_context():
+        line_id = db.session.scalar(select(CartLine.id).where(CartLine.cart_id == victim_id))
+    response = submit(replay, "/cart/remove", {"line_id": line_id}, form_url="/account/login")
+    assert response.status_code == 404
+    assert "Night Oil" in victim.get("/cart/").get_data(as_text=True)
+    assert _badge(victim) == 2
+
+
+def test_a_session_from_before_tokens_opens_no_cart_and_loses_the_old_key(app, client, make):
+    variant = _variant(make, name="Night Oil")
+    owner = app.test_client()
+    add_to_cart(owner, variant.id)
+    with app.app_context():
+        cart_id = db.session.scalar(select(Cart.id))
+    with client.session_transaction() as session:
+        session["cart_id"] = cart_id  # what a cookie signed before this release holds
+    page = client.get("/cart/").get_data(as_text=True)
+    assert "Night Oil" not in page and "Your cart is empty" in page
+    with client.session_transaction() as session:
+        assert "cart_id" not in session

@@ -21,6 +21,7 @@ from tests.factories import (
     add_to_cart,
     fill_checkout,
     pay_with_demo,
+    press_pay,
 )
 from tests.helpers import csrf_from, first_link, html_part, login, submit, text_part
 
@@ -214,7 +215,7 @@ def test_payment_service_unavailable_keeps_the_cart_and_frees_the_stock(client, 
     variant = _variant(make, stock_on_hand=2)
     add_to_cart(client, variant.id, "2")
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     assert response.status_code == 503
     assert "The payment service is unavailable; your cart is saved." in response.get_data(
         as_text=True)
@@ -258,7 +259,7 @@ def test_stock_taken_between_the_check_and_the_reservation_leaves_no_order(clien
     with app.app_context():
         db.session.get(Variant, variant.id).stock_on_hand = 1
         db.session.commit()
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     assert response.headers["Location"] == "/cart/"
     assert "Not enough stock: Last Jar (30 ml): only 1 left (you wanted 3)." in client.get(
         "/cart/").get_data(as_text=True)
@@ -271,7 +272,7 @@ def test_a_shopper_who_gives_up_paying_returns_to_the_review(client, make, app):
     variant = _variant(make, stock_on_hand=2)
     add_to_cart(client, variant.id)
     fill_checkout(client)
-    submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    press_pay(client)
     order = _order(app)
     response = client.get(f"/checkout/orders/{order.number}/cancelled")
     assert response.headers["Location"] == "/checkout/review"
@@ -284,7 +285,7 @@ def test_a_shopper_who_gives_up_paying_returns_to_the_review(client, make, app):
 def test_the_demo_page_says_no_money_moves_and_refuses_bad_links(client, make, app):
     add_to_cart(client, _variant(make, price=Decimal("12.34")).id)
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Demo payment — no money moves" in page and "€17.24" in page
     assert "Approve payment" in page and "Decline payment" in page
@@ -297,7 +298,7 @@ def test_paying_again_frees_the_stock_of_the_earlier_attempt(client, make, app):
     variant = _variant(make, name="Only One", stock_on_hand=1)
     add_to_cart(client, variant.id)
     fill_checkout(client)
-    first = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    first = press_pay(client)
     assert first.status_code == 303
     abandoned = _order(app)
     paid = pay_with_demo(client, "approve")  # the shopper went back and pressed Pay again
@@ -313,7 +314,7 @@ def test_an_order_placed_as_a_guest_empties_the_account_cart_after_log_in(client
     bought, kept = _variant(make, name="Bought"), _variant(make, name="Kept")
     add_to_cart(client, bought.id)
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     demo_path = urlsplit(response.headers["Location"]).path
     login(client, user.email)
     add_to_cart(client, kept.id)
@@ -358,7 +359,7 @@ def test_a_code_that_stops_applying_is_caught_at_pay_time(client, make, app):
     submit(client, "/cart/update", {"line_id": line_id, "quantity": "1"}, form_url="/cart/")
     review = client.get("/checkout/review").get_data(as_text=True)
     assert "The code BIGBASKET needs a subtotal of at least €40.00" in review
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     assert response.headers["Location"] == "/checkout/discount"
     page = client.get("/checkout/discount").get_data(as_text=True)
     assert "needs a subtotal of at least €40.00" in page
@@ -371,7 +372,7 @@ def test_approving_after_the_stock_went_elsewhere_refunds_and_says_so(client, ma
     variant = _variant(make, name="Last Jar", stock_on_hand=1)
     add_to_cart(client, variant.id)
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     demo_path = urlsplit(response.headers["Location"]).path
     order = _order(app)
     with app.app_context():
@@ -387,3 +388,40 @@ def test_approving_after_the_stock_went_elsewhere_refunds_and_says_so(client, ma
     assert _order(app).status is OrderStatus.REFUNDED
     assert [m["Subject"] for m in mailbox] == [f"Your order {order.number}: payment refunded"]
     assert "could not fulfil the order" in text_part(mailbox[0])
+
+
+def test_pay_on_a_stale_review_tab_shows_the_changed_order_again(client, make, app):
+    """Red-team issue 13, finding 11: the review showed €19.50, another tab added items;
+    "Pay" on the old tab must not start a €104.00 payment."""
+    serum = _variant(make, name="Calm Serum", price=Decimal("14.60"))
+    cream = _variant(make, name="Rich Cream", price=Decimal("89.40"))
+    add_to_cart(client, serum.id)
+    stale = fill_checkout(client)
+    assert "Pay €19.50" in stale.get_data(as_text=True)
+    add_to_cart(client, cream.id)  # in another tab
+
+    response = press_pay(client, review_page=stale)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/checkout/review"
+    with app.app_context():
+        assert db.session.scalar(select(Order.id)) is None, "no order, no payment"
+    assert _stock(app, serum.id)[1] == 0 and _stock(app, cream.id)[1] == 0
+    review = client.get("/checkout/review")
+    page = review.get_data(as_text=True)
+    assert "Your order changed after you reviewed it" in page
+    assert "Rich Cream" in page and "Pay €104.00" in page
+
+    paying = press_pay(client, review_page=review)
+    assert paying.status_code == 303 and paying.headers["Location"].startswith("/pay/demo/")
+    assert _order(app).total == Decimal("104.00")
+
+
+def test_pay_without_what_was_reviewed_shows_the_review(client, make, app):
+    add_to_cart(client, _variant(make).id)
+    fill_checkout(client)
+    token = csrf_from(client.get("/checkout/review").get_data(as_text=True))
+    response = client.post("/checkout/pay", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/checkout/review"
+    with app.app_context():
+        assert db.session.scalar(select(Order.id)) is None

@@ -38,6 +38,7 @@ from tests.factories import (
     add_to_cart,
     fill_checkout,
     pay_with_demo,
+    press_pay,
 )
 from tests.stripe_support import stock
 from tests.test_stripe_checkout import checkout, cream  # noqa: F401  (cream: a fixture)
@@ -90,9 +91,8 @@ def test_after_a_stripe_outage_the_same_cart_goes_on_to_pay(app, client, fake_st
     assert stock(app, cream) == (10, 0)
 
     fake_stripe.trouble = None
-    from tests.helpers import submit
 
-    again = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    again = press_pay(client)
     assert again.status_code == 303
     assert again.headers["Location"].startswith(f"{fake_stripe.base_url}/_config/checkout/")
     assert stock(app, cream) == (10, 2)  # held once, for the attempt that reached Stripe

@@ -90,11 +90,11 @@ def test_a_forged_session_cannot_name_someone_elses_cart(app, client, make, vari
     owner = app.test_client()
     add_to_cart(owner, variant.id, "3")
     with owner.session_transaction() as session:
-        cart_id = session["cart_id"]
+        cart_token = session["cart"]
     forged_app = app.__class__(app.import_name)
     forged_app.secret_key = "not-the-shops-secret-key-0123456789abcdef"
     cookie = SecureCookieSessionInterface().get_signing_serializer(forged_app).dumps(
-        {"cart_id": cart_id})
+        {"cart": cart_token})
     client.set_cookie("session", cookie, domain="shop.test")
     page = client.get("/cart/").get_data(as_text=True)
     assert "Barrier Cream" not in page

@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from storefront.extensions import db
 from storefront.search.schema import include_name as search_include_name
@@ -29,3 +29,18 @@ def test_migrations_downgrade_to_empty_and_up_again(fresh_app):
         assert tables == set()
         upgrade()
         assert "user_account" in inspect(db.engine).get_table_names()
+
+
+def test_existing_carts_get_a_token_each(fresh_app):
+    """Carts made before carts had tokens each get their own random one."""
+    with fresh_app.app_context():
+        upgrade(revision="fab3089c049a")
+        with db.engine.begin() as connection:
+            for _ in range(3):
+                connection.execute(text("INSERT INTO cart (created_at, updated_at) "
+                                        "VALUES (CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        upgrade(revision="3c8e1f0a9d42")
+        with db.engine.connect() as connection:
+            tokens = connection.execute(text("SELECT token FROM cart")).scalars().all()
+    assert len(tokens) == 3 and len(set(tokens)) == 3
+    assert all(isinstance(token, str) and len(token) == 43 for token in tokens)

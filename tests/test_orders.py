@@ -30,6 +30,7 @@ from tests.factories import (
     fill_checkout,
     pay_with_demo,
     placed_order,
+    press_pay,
 )
 from tests.helpers import first_link, login, submit, text_part
 
@@ -388,7 +389,7 @@ def test_confirmation_page_while_the_payment_is_processing(client, app, make):
     variant = make(VariantFactory, product=product)
     add_to_cart(client, variant.id)
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     assert response.status_code == 303
     order = _latest_order(app)
     page = client.get(f"/checkout/orders/{order.number}").get_data(as_text=True)

@@ -17,8 +17,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db as _db
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
-from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout
-from tests.helpers import submit
+from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout, press_pay
 from tests.stripe_support import deliver, load_order, stock
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
@@ -40,7 +39,7 @@ def stripe(app):
 def checkout(client, variant, quantity="2"):
     assert add_to_cart(client, variant.id, quantity).status_code == 302
     fill_checkout(client)
-    return submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    return press_pay(client)
 
 
 def go_to_stripe(client, fake, variant) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from markupsafe import escape
 
-from tests.factories import ADDRESS, ProductFactory, VariantFactory, add_to_cart
+from tests.factories import ADDRESS, ProductFactory, VariantFactory, add_to_cart, press_pay
 from tests.helpers import html_part, login, submit
 from tests.security.markup import script_problems
 from tests.security.site import Texts, seed_site, walk
@@ -107,7 +107,7 @@ def test_text_typed_into_forms_is_harmless_on_pages_and_in_emails(app, client, m
     harmless(review, "review")
     assert SHOWN in review
     mailbox.clear()
-    paid = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    paid = press_pay(client)
     demo = submit(client, paid.headers["Location"], {"action": "approve"})
     confirmation = client.get(demo.headers["Location"]).get_data(as_text=True)
     harmless(confirmation, "confirmation")

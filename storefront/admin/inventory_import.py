@@ -43,6 +43,7 @@ from storefront.catalog.models import (
 )
 from storefront.extensions import db
 from storefront.inventory.models import StockReason
+from storefront.orders import services as orders
 
 MAX_STOCK = 1_000_000
 YES = {"yes", "y", "true", "1"}
@@ -513,7 +514,10 @@ class _Planner:
 
 
 def plan(rows: list[csv_io.Row]) -> Plan:
-    """What importing ``rows`` would do, and every problem found; changes nothing."""
+    """What importing ``rows`` would do, and every problem found; changes nothing in the
+    catalog. Holds of unpaid orders whose time ran out are given back first, so they never
+    make a new stock count look too low."""
+    orders.release_overdue_holds()
     planner = _Planner(Catalog.load())
     for row in rows:
         planner.add(row)

@@ -29,6 +29,7 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory import services as inventory
 from storefront.inventory.models import StockReason
+from storefront.orders import services as orders
 
 PRODUCT_FIELDS = ("name", "slug", "brand", "category", "short_description", "description",
                   "ingredients", "ingredients_list", "how_to_use", "skin_types", "status",
@@ -216,7 +217,11 @@ def update_variant(variant: Variant, fields: dict[str, Any], actor) -> dict:
 # -- stock -----------------------------------------------------------------------------
 
 def adjust(variant: Variant, delta: int, reason: StockReason, actor, note: str = "") -> int:
-    """Change on-hand stock through the ledger and the audit log; returns the new count."""
+    """Change on-hand stock through the ledger and the audit log; returns the new count.
+
+    Holds of unpaid orders whose time ran out are given back first: they never stop stock
+    being removed."""
+    orders.release_overdue_holds([variant.id])
     after = inventory.adjust_stock(variant, delta, reason, actor=actor, note=note)
     audit.record(actor, "stock.adjusted", variant,
                  f"{variant.sku}: {delta:+d} ({reason.label.lower()})",

@@ -14,6 +14,7 @@ from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory.models import StockReason
 from storefront.inventory.services import InventoryError
+from storefront.orders import services as orders
 from storefront.security import roles_required
 
 
@@ -23,6 +24,8 @@ def products_stock(variant_id: int):
     variant = queries.variant_with_product(variant_id)
     if variant is None:
         abort(404)
+    if orders.release_overdue_holds([variant.id]):  # show what is really held
+        db.session.commit()
     form = StockAdjustmentForm()
     if form.validate_on_submit():
         try:

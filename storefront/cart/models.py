@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Variant
@@ -14,14 +15,26 @@ from storefront.extensions import db
 from storefront.money import money_column
 
 MAX_QUANTITY = 99
+TOKEN_LENGTH = 43  # secrets.token_urlsafe(32): 256 random bits
+
+
+def new_cart_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Cart(TimestampMixin, db.Model):
-    """A guest's cart has no ``user_id``; each account has at most one cart."""
+    """A guest's cart has no ``user_id``; each account has at most one cart.
+
+    A guest's session names their cart by ``token``, never by ``id``: ids are given out
+    again once a row is deleted (SQLite reuses the highest one), so a cookie kept from
+    before would open somebody else's cart. A token is random, unique and never reused.
+    """
 
     __tablename__ = "cart"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(TOKEN_LENGTH), unique=True,
+                                       default=new_cart_token)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
     )
@@ -31,7 +44,7 @@ class Cart(TimestampMixin, db.Model):
     )
 
     def __repr__(self) -> str:
-        return f"<Cart {self.id} user={self.user_id}>"
+        return f"<Cart {self.id} user={self.user_id}>"  # never the token: it is a secret
 
     @property
     def item_count(self) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from storefront.cart.models import MAX_QUANTITY, Cart, CartLine
+from storefront.cart.models import MAX_QUANTITY, TOKEN_LENGTH, Cart, CartLine
 from storefront.catalog.models import Product, Variant
 from storefront.content.models import Article
 from storefront.db import utcnow
@@ -27,6 +27,7 @@ from storefront.orders.models import Order, OrderStatus
 
 _QUANTITY = re.compile(r"[0-9]{1,4}")
 _ID = re.compile(r"[0-9]{1,10}")
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
@@ -116,19 +117,25 @@ def _cart_query():
     )
 
 
-def find_cart(user_id: int | None, guest_cart_id: int | None) -> Cart | None:
-    """The visitor's cart: the account's when logged in, else the guest cart in the session."""
+def guest_token(value) -> str | None:
+    """``value`` if it has the shape of a cart token (as a session holds it), else None."""
+    return value if isinstance(value, str) and _TOKEN.fullmatch(value) else None
+
+
+def find_cart(user_id: int | None, guest_token: str | None) -> Cart | None:
+    """The visitor's cart: the account's when logged in, else the guest cart whose token the
+    session holds."""
     if user_id is not None:
         return db.session.scalar(_cart_query().where(Cart.user_id == user_id))
-    if isinstance(guest_cart_id, int):
+    if isinstance(guest_token, str):
         return db.session.scalar(
-            _cart_query().where(Cart.id == guest_cart_id, Cart.user_id.is_(None))
+            _cart_query().where(Cart.token == guest_token, Cart.user_id.is_(None))
         )
     return None
 
 
-def get_or_create_cart(user_id: int | None, guest_cart_id: int | None) -> Cart:
-    cart = find_cart(user_id, guest_cart_id)
+def get_or_create_cart(user_id: int | None, guest_token: str | None) -> Cart:
+    cart = find_cart(user_id, guest_token)
     if cart is not None:
         return cart
     cart = Cart(user_id=user_id)
@@ -143,13 +150,13 @@ def get_or_create_cart(user_id: int | None, guest_cart_id: int | None) -> Cart:
     return cart
 
 
-def item_count(user_id: int | None, guest_cart_id: int | None) -> int:
+def item_count(user_id: int | None, guest_token: str | None) -> int:
     """How many items the visitor's cart holds, in one small query."""
     query = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart)
     if user_id is not None:
         query = query.where(Cart.user_id == user_id)
-    elif isinstance(guest_cart_id, int):
-        query = query.where(Cart.id == guest_cart_id, Cart.user_id.is_(None))
+    elif isinstance(guest_token, str):
+        query = query.where(Cart.token == guest_token, Cart.user_id.is_(None))
     else:
         return 0
     return int(db.session.scalar(query) or 0)
@@ -193,19 +200,19 @@ def _state_statements() -> dict[str, Select]:
              .order_by(CartLine.id))
     return {
         "account": lines.where(Cart.user_id == bindparam("owner")),
-        "guest": lines.where(Cart.id == bindparam("owner"), Cart.user_id.is_(None)),
+        "guest": lines.where(Cart.token == bindparam("owner"), Cart.user_id.is_(None)),
         "none": select(_overdue()),
     }
 
 
-def cart_state(user_id: int | None, guest_cart_id: int | None) -> CartState:
+def cart_state(user_id: int | None, guest_token: str | None) -> CartState:
     statements, now = _state_statements(), utcnow()
     connection = db.session.connection()  # plain rows: no ORM work to pay for
     if user_id is not None:
         rows = connection.execute(statements["account"], {"owner": user_id, "now": now}).all()
-    elif isinstance(guest_cart_id, int):
+    elif isinstance(guest_token, str):
         rows = connection.execute(statements["guest"],
-                                  {"owner": guest_cart_id, "now": now}).all()
+                                  {"owner": guest_token, "now": now}).all()
     else:
         rows = []
     if not rows:

@@ -19,7 +19,11 @@ from storefront.cart.visitor import (
 from storefront.checkout.services import quote, release_earlier_attempts
 from storefront.extensions import db
 from storefront.money import format_money
-from storefront.orders.services import release_expired_lazily
+from storefront.orders.services import (
+    next_hold_expiry,
+    release_expired_lazily,
+    release_overdue_holds,
+)
 from storefront.security import safe_next_url
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -32,6 +36,8 @@ def _install(state) -> None:
     cache = state.app.extensions.get(EXTENSION)
     if cache is not None:
         cache.add_private_page(f"{state.url_prefix}/", _guest_cart_shows)
+        # Pages showing stock are made again once a hold runs out (and give it back).
+        cache.add_scheduled_change(next_hold_expiry)
 
 
 @bp.app_template_filter("money")
@@ -40,10 +46,16 @@ def money_filter(amount, currency: str | None = None) -> str:
     return format_money(amount, currency or current_app.config["SHOP_CURRENCY"])
 
 
+def _variant_ids(cart) -> list[int]:
+    return [line.variant_id for line in cart.lines] if cart is not None else []
+
+
 def release_stale_holds(cart) -> None:
-    """Give back stock of unpaid orders whose time ran out (cheap when there are none) and
-    of this visitor's own earlier attempts to pay, then commit if anything changed."""
-    if release_expired_lazily() + release_earlier_attempts(cart):
+    """Give back stock of unpaid orders whose time ran out (every one holding what is in
+    this cart, a few others: cheap when there are none) and of this visitor's own earlier
+    attempts to pay, then commit if anything changed."""
+    released = release_overdue_holds(_variant_ids(cart)) if _variant_ids(cart) else 0
+    if released + release_expired_lazily() + release_earlier_attempts(cart):
         db.session.commit()
 
 
@@ -82,12 +94,12 @@ def view_cart():
 def _guest_cart_shows(session) -> tuple | None:
     """For the page cache's fast lane: what ``view_cart`` would show this guest, or None
     when the view must answer (no cart, stock to give back first, an unexpected session)."""
-    cart_id = session.get(SESSION_KEY)
+    token = services.guest_token(session.get(SESSION_KEY))
     # Their cart and what any anonymous session holds (bookkeeping, a CSRF secret): nothing else.
     expected = current_app.extensions[EXTENSION].harmless_keys | {SESSION_KEY}
-    if not isinstance(cart_id, int) or not session.keys() <= expected:
+    if token is None or not session.keys() <= expected:
         return None
-    state = services.cart_state(None, cart_id)
+    state = services.cart_state(None, token)
     if state.cart_id is None or state.overdue or state.holds_stock:
         return None
     return _shows(state)
@@ -109,6 +121,7 @@ def add():
     try:
         variant_id = services.parse_id(form.get("variant_id"))
         quantity = services.parse_quantity(form.get("quantity", "1"))
+        release_overdue_holds([variant_id])  # a hold past its time never blocks a sale
         cart = visitor_cart_for_change()
         change = services.add_item(cart, variant_id, quantity, form.get("source_article"))
     except services.CartError as error:
@@ -123,6 +136,7 @@ def update():
         line_id = services.parse_id(request.form.get("line_id"), "item")
         quantity = services.parse_quantity(request.form.get("quantity"))
         cart = visitor_cart()
+        release_overdue_holds(_variant_ids(cart))
         change = services.update_item(cart, line_id, quantity)
     except services.CartError as error:
         db.session.rollback()

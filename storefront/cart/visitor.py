@@ -8,15 +8,20 @@ from flask_login import current_user
 from storefront.cart import services
 from storefront.cart.models import Cart
 from storefront.extensions import db
+from storefront.orders.services import release_overdue_holds
 
-SESSION_KEY = "cart_id"
+# The session names a guest's cart by its random token, never by its id (see ``Cart``).
+SESSION_KEY = "cart"
+# Where sessions kept the cart's id before: ignored and dropped, never looked up.
+OLD_SESSION_KEY = "cart_id"
 
 
-def _owner() -> tuple[int | None, int | None]:
+def _owner() -> tuple[int | None, str | None]:
+    if OLD_SESSION_KEY in session:
+        session.pop(OLD_SESSION_KEY)
     if current_user.is_authenticated:
         return current_user.id, None
-    guest_id = session.get(SESSION_KEY)
-    return None, guest_id if isinstance(guest_id, int) else None
+    return None, services.guest_token(session.get(SESSION_KEY))
 
 
 def visitor_cart() -> Cart | None:
@@ -36,9 +41,9 @@ def visitor_cart_for_change() -> Cart:
 
 
 def remember(cart: Cart) -> None:
-    """Keep a guest's cart id in the signed session cookie."""
+    """Keep a guest's cart token in the signed session cookie."""
     if cart.user_id is None:
-        session[SESSION_KEY] = cart.id
+        session[SESSION_KEY] = cart.token
 
 
 def visitor_item_count() -> int:
@@ -54,12 +59,13 @@ def merge_at_login(_app, user, **_extra) -> None:
     The log-in view has committed already when this runs, so the merge commits on its own;
     if it fails, the guest cart stays in the session and is merged at the next log-in.
     """
-    guest_id = session.get(SESSION_KEY)
-    guest = services.find_cart(None, guest_id) if isinstance(guest_id, int) else None
+    token = services.guest_token(session.get(SESSION_KEY))
+    guest = services.find_cart(None, token) if token else None
     if guest is None:
         session.pop(SESSION_KEY, None)
         return
     had_items = bool(guest.lines)
+    release_overdue_holds([line.variant_id for line in guest.lines])
     messages = services.merge_into(guest, services.get_or_create_cart(user.id, None))
     db.session.commit()
     session.pop(SESSION_KEY, None)

@@ -9,8 +9,10 @@ from storefront.catalog import services
 from storefront.catalog.listing import SORTS, Listing, page_numbers, parse_listing
 from storefront.catalog.models import SkinType
 from storefront.catalog.seo import product_json_ld
+from storefront.extensions import db
 from storefront.media import send_media
 from storefront.money import format_money
+from storefront.orders.services import release_overdue_holds
 
 bp = Blueprint("catalog", __name__)
 
@@ -54,6 +56,7 @@ def product_detail(slug: str):
     product = services.product_for_page(slug)
     if product is None:
         abort(404)
+    _release_overdue_holds(product)
     recommendations = services.recommendations_for(product)
     condition_ids = [recommendation.condition_id for recommendation in recommendations]
     source_article, related = services.articles_for_page(
@@ -66,6 +69,14 @@ def product_detail(slug: str):
         selected_variant=_selected_variant(product),
         json_ld=product_json_ld(product),
     )
+
+
+def _release_overdue_holds(product) -> None:
+    """Give back holds past their time on this product's sizes before showing what can be
+    bought (only a size with stock held costs a statement)."""
+    held = [variant.id for variant in product.variants if variant.stock_reserved]
+    if held and release_overdue_holds(held):
+        db.session.commit()
 
 
 def _selected_variant(product):

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, SelectField, StringField, TelField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -85,4 +93,7 @@ class DiscountForm(FlaskForm):
 
 
 class PayForm(FlaskForm):
-    """Only the CSRF token: everything else is already in the checkout."""
+    """The CSRF token and a fingerprint of what the review page showed (everything else is
+    already in the checkout): "Pay" pays for exactly what was reviewed, or nothing."""
+
+    reviewed = HiddenField()

@@ -8,7 +8,8 @@ commits, then asks the payment provider to start: no row stays locked during tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -34,6 +35,16 @@ class CartNotReady(DomainError):
     """The cart can't be checked out as it is (empty, or items no longer available)."""
 
     status_code = 409
+
+
+class ChangedSinceReview(DomainError):
+    """What would be paid for is not what the shopper reviewed (another tab changed it)."""
+
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__("Your order changed after you reviewed it (perhaps in another window "
+                         "or tab), so nothing was charged. Please check it again, then pay.")
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,21 @@ def quote(cart: Cart, *, shipping_method: ShippingMethod | str | None = None,
     return Quote(lines, totals, currency, code, problem)
 
 
+def fingerprint(priced: Quote, details: CheckoutDetails) -> str:
+    """A digest of everything the review page shows: the lines with their quantities and
+    prices, the address, delivery, discount and totals. "Pay" sends back the one its page
+    was made from, so a cart changed meanwhile (in another tab) is never paid unseen."""
+    shown = (
+        priced.currency,
+        [(line.variant_id, line.quantity, str(line.variant.price), str(total))
+         for line, total in priced.lines],
+        details.email, astuple(details.address), str(details.shipping_method),
+        priced.code.code if priced.code else "",
+        [str(value) for value in astuple(priced.totals)],
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+
+
 def _order_lines(priced: list[tuple[CartLine, Decimal]]) -> list[OrderLine]:
     return [
         OrderLine(
@@ -160,11 +186,15 @@ def release_earlier_attempts(cart: Cart | None) -> int:
                                             "cart.") for order in earlier)
 
 
-def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None) -> Order:
+def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
+                reviewed: str | None = None) -> Order:
     """Turn the cart into an order waiting for payment, with its stock reserved.
 
-    Raises CartNotReady, inventory.OutOfStock or discounts.DiscountRefused; the caller
-    then rolls back, so nothing of the attempt remains.
+    ``reviewed`` is the ``fingerprint`` of the review page the shopper pressed "Pay" on;
+    when given, the order is placed only if it is still what that page showed.
+
+    Raises CartNotReady, ChangedSinceReview, inventory.OutOfStock or
+    discounts.DiscountRefused; the caller then rolls back, so nothing of the attempt remains.
     """
     problems = cart_services.cart_problems(cart)
     if problems:
@@ -175,6 +205,8 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None) ->
                    user_id=user_id)
     if priced.discount_problem:
         raise discounts.DiscountRefused(priced.discount_problem)
+    if reviewed is not None and reviewed != fingerprint(priced, details):
+        raise ChangedSinceReview()
     order = _new_order(details, priced, user_id=user_id, cart_id=cart.id)
     db.session.add(order)
     db.session.flush()

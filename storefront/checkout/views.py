@@ -66,10 +66,12 @@ def step(name: str):
     return decorator
 
 
-def _page(template: str, cart, answers: dict, current: str, status: int = 200, **context):
-    priced = services.quote(cart, shipping_method=answers.get("shipping"),
-                            discount_code=answers.get("discount", ""),
-                            email=answers.get("email"), user_id=_user_id())
+def _page(template: str, cart, answers: dict, current: str, status: int = 200, priced=None,
+          **context):
+    if priced is None:
+        priced = services.quote(cart, shipping_method=answers.get("shipping"),
+                                discount_code=answers.get("discount", ""),
+                                email=answers.get("email"), user_id=_user_id())
     html = render_template(template, quote=priced, answers=answers, steps=state.STEPS,
                            current=current, reached=lambda name: state.reached(answers, name),
                            **context)
@@ -157,8 +159,13 @@ def discount(cart, answers):
 @bp.get("/review")
 @step("review")
 def review(cart, answers):
-    return _page("checkout/review.html", cart, answers, "review", form=forms.PayForm(),
-                 details=state.details(answers))
+    details = state.details(answers)
+    priced = services.quote(cart, shipping_method=details.shipping_method,
+                            discount_code=details.discount_code, email=details.email,
+                            user_id=_user_id())
+    form = forms.PayForm(data={"reviewed": services.fingerprint(priced, details)})
+    return _page("checkout/review.html", cart, answers, "review", priced=priced, form=form,
+                 details=details)
 
 
 @bp.post("/pay")
@@ -166,11 +173,16 @@ def review(cart, answers):
 @step("review")
 def pay(cart, answers):
     """Place the order (committed with its stock held), then hand over to the provider."""
-    if not forms.PayForm().validate_on_submit():
+    form = forms.PayForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        order = services.place_order(cart, state.details(answers),
-                                     user_id=_user_id())
+        order = services.place_order(cart, state.details(answers), user_id=_user_id(),
+                                     reviewed=form.reviewed.data or "")
+    except services.ChangedSinceReview as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("checkout.review"), 303)
     except (services.CartNotReady, OutOfStock) as error:
         db.session.rollback()
         flash(f"{error.message} Your cart is unchanged; please adjust it and try again.",

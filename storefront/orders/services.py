@@ -13,11 +13,12 @@ order leaves those statuses.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from storefront.cart import services as cart_services
@@ -31,7 +32,14 @@ from storefront.mail import queue_mail
 from storefront.money import format_money, quantize
 from storefront.orders import emails
 from storefront.orders.links import order_url
-from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund
+from storefront.orders.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+)
 from storefront.orders.status import (
     HOLDS_DISCOUNT,
     HOLDS_RESERVATION,
@@ -200,6 +208,7 @@ def _take_again(order: Order) -> str | None:
 
     Returns None on success, or why it could not be done (then nothing was changed).
     """
+    release_overdue_holds(line.variant_id for line in stock_lines(order))
     savepoint = db.session.begin_nested()
     try:
         inventory.sell_unreserved(stock_lines(order), order_id=order.id)
@@ -390,17 +399,44 @@ def add_note(order: Order, text: str, *, actor) -> None:
 
 # Reservations that ran out --------------------------------------------------------------
 
-def release_expired_reservations(now: datetime | None = None, limit: int = 100) -> int:
-    """Expire unpaid orders whose reservation has run out; how many were expired."""
+def release_overdue_holds(variant_ids: Iterable[int] | None = None, *,
+                          limit: int | None = None, now: datetime | None = None) -> int:
+    """Expire unpaid orders whose stock hold has run out; how many were expired.
+
+    Only those holding any of ``variant_ids`` when given (else all, at most ``limit``).
+    This is the one place where a hold past its time is given back, and everything that
+    decides on stock (adding to a cart, checking out, paying late, an admin's stock change
+    or import, the product page) runs it first for the variants concerned: so a hold past
+    its time never blocks anything, whether or not a worker sweeps them.
+    """
     query = (
         select(Order)
-        .where(Order.status == S.PENDING_PAYMENT, Order.reservation_expires_at <= (now or utcnow()))
+        .where(Order.status == S.PENDING_PAYMENT,
+               Order.reservation_expires_at <= (now or utcnow()))
         .order_by(Order.reservation_expires_at)
         .limit(limit)
-        # Two shoppers' pages sweeping at once each take different orders, never wait.
+        # Two requests releasing at once each take different orders, never wait; one that
+        # skips an order waits for its stock rows instead, and then sees them given back.
         .with_for_update(skip_locked=True)
     )
+    if variant_ids is not None:
+        ids = sorted(set(variant_ids))
+        if not ids:
+            return 0
+        query = query.where(exists().where(OrderLine.order_id == Order.id,
+                                           OrderLine.variant_id.in_(ids)))
     return sum(payment_expired(order) for order in db.session.scalars(query).all())
+
+
+def next_hold_expiry(now: datetime) -> datetime | None:
+    """When the next stock hold of an unpaid order runs out after ``now``, if any does."""
+    return db.session.scalar(select(func.min(Order.reservation_expires_at)).where(
+        Order.status == S.PENDING_PAYMENT, Order.reservation_expires_at > now))
+
+
+def release_expired_reservations(now: datetime | None = None, limit: int = 100) -> int:
+    """Expire unpaid orders whose reservation has run out; how many were expired."""
+    return release_overdue_holds(limit=limit, now=now)
 
 
 def release_expired_lazily() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ __all__ = [
     "fill_checkout",
     "pay_with_demo",
     "placed_order",
+    "press_pay",
 ]
 
 ADDRESS = {
@@ -99,11 +101,25 @@ def fill_checkout(client, *, email: str | None = "maya@example.com", address=Non
     return client.get("/checkout/review")
 
 
+_REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
+
+
+def press_pay(client, review_page=None):
+    """Press "Pay" on the review page (``review_page``, or the one shown now): the form
+    sends its CSRF token and the fingerprint of what the page showed."""
+    from tests.helpers import csrf_from
+
+    html = (review_page or client.get("/checkout/review")).get_data(as_text=True)
+    reviewed = _REVIEWED.search(html)
+    data = {"csrf_token": csrf_from(html), "reviewed": reviewed.group(1) if reviewed else ""}
+    return client.post("/checkout/pay", data=data)
+
+
 def pay_with_demo(client, action: str = "approve"):
     """Press "Pay" on the review page, then a button on the demo payment page."""
     from tests.helpers import submit
 
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     assert response.status_code == 303, response.get_data(as_text=True)
     demo_path = urlsplit(response.headers["Location"]).path
     assert demo_path.startswith("/pay/demo/")
