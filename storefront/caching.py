@@ -39,6 +39,21 @@ Invalidation
     when time alone changes pages (a stock hold running out, which the page that shows the
     product then gives back) are added with ``PageCache.add_scheduled_change``.
 
+Query strings
+    A view says which query parameters it reads (``@cached_page(args=("q",))``); it is shown
+    only those (the first value of each, sorted by name), and only they make a page
+    different: ``?utm_source=...`` or any junk is neither a new key nor a new stored page.
+    One visitor's own pages read none.
+
+When Redis fails
+    A Redis call that fails (down, slow past ``PAGE_CACHE_REDIS_TIMEOUT``, refusing writes)
+    rests the cache for ``PAGE_CACHE_RETRY_SECONDS``: pages are rendered for each visitor as
+    without the cache, Redis is not asked again before then, and the cache comes back by
+    itself once Redis answers. A change that could not replace the token deletes it instead
+    (Redis takes a deletion even when it refuses writes): every worker then renders afresh
+    until a new token can be written. If even that fails, this worker owes the change: it
+    serves no stored page until it has replaced the token. ``/readyz`` names the trouble.
+
 Conditional requests
     Cached pages carry an ETag made from their HTML (and, for pages with forms, from the
     visitor's CSRF secret), so a browser revalidating an unchanged page gets a 304.
@@ -47,7 +62,8 @@ Settings (app config): ``PAGE_CACHE_ENABLED`` (True), ``PAGE_CACHE_TIMEOUT`` (60
 ``PAGE_CACHE_THRESHOLD`` (1,000 pages per process with the in-process cache),
 ``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``), ``PAGE_CACHE_STORE`` ("redis" when
 there is a Redis URL, else "local": "local" keeps pages in each worker's memory and only
-the generation in Redis).
+the generation in Redis), ``PAGE_CACHE_REDIS_TIMEOUT`` (0.5 s per Redis call),
+``PAGE_CACHE_RETRY_SECONDS`` (5 s of rest after a Redis failure).
 """
 
 from __future__ import annotations
@@ -56,12 +72,14 @@ import hashlib
 import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from flask import (
     Flask,
@@ -74,6 +92,9 @@ from flask import (
 )
 from flask_caching import Cache
 from flask_login import current_user
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import parse_cookie, parse_etags
@@ -99,6 +120,9 @@ KEY_VERSION = "p2"  # changes with CachedPage's shape, so a deploy never reads o
 PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
 MAX_SHARED_ADDRESSES = 20_000  # addresses of shared pages the fast lane looks up
 DEFAULT_THRESHOLD = 1000
+DEFAULT_REDIS_TIMEOUT = 0.5  # seconds per Redis call: a slower answer is a failure
+DEFAULT_RETRY_SECONDS = 5.0  # after a failure, Redis is left alone this long
+monotonic = time.monotonic  # the clock for that rest (a test may move it on)
 
 log = logging.getLogger(__name__)
 
@@ -156,20 +180,35 @@ class FileGeneration:
         temporary.write_text(secrets.token_hex(8))
         os.replace(temporary, self.path)
 
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)  # the next reader writes a new token
+
 
 class RedisGeneration:
-    """The token in one Redis key, shared by every worker on every machine."""
+    """The token in one Redis key, shared by every worker on every machine.
+
+    No key means no token yet (a new Redis, an eviction, or a change that could only delete
+    it): the first reader writes a new one. None means there is none to be had just now.
+    """
 
     def __init__(self, client, key: str):
         self._client = client
         self._key = key
 
-    def current(self) -> str:
+    def current(self) -> str | None:
         value = self._client.get(self._key)
-        return value.decode() if value else "0"
+        if value is None:
+            token = secrets.token_hex(8)
+            if self._client.set(self._key, token, nx=True):
+                return token
+            value = self._client.get(self._key)  # another worker wrote one first
+        return value.decode() if value else None
 
     def bump(self) -> None:
         self._client.set(self._key, secrets.token_hex(8))
+
+    def forget(self) -> None:
+        self._client.delete(self._key)  # taken even by a Redis that refuses writes
 
 
 # --- The cache -----------------------------------------------------------------------------
@@ -194,9 +233,15 @@ class PageCache:
         if store not in ("redis", "local") or (store == "redis" and not redis_url):
             raise ValueError(f"PAGE_CACHE_STORE is {store!r}: use 'local', or 'redis' "
                              "with REDIS_URL set")
+        # A Redis that does not answer at once is treated as down: one quick retry (a
+        # connection dropped while idle), then the page is rendered without the cache.
+        wait = float(app.config.get("PAGE_CACHE_REDIS_TIMEOUT", DEFAULT_REDIS_TIMEOUT))
+        redis_options = {"socket_timeout": wait, "socket_connect_timeout": wait,
+                         "retry": Retry(NoBackoff(), 1)}
         if store == "redis":
             config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
-                      "CACHE_KEY_PREFIX": f"storefront:page:{database}:"}
+                      "CACHE_KEY_PREFIX": f"storefront:page:{database}:",
+                      "CACHE_OPTIONS": redis_options}
         else:
             config = {"CACHE_TYPE": "SimpleCache", "CACHE_KEY_PREFIX": "",
                       "CACHE_THRESHOLD": int(app.config.get("PAGE_CACHE_THRESHOLD",
@@ -206,40 +251,103 @@ class PageCache:
         self.backend = app.extensions["cache"][cache]
         self.kind = config["CACHE_TYPE"]
         if redis_url:
-            import redis
-
-            self.generations = RedisGeneration(redis.Redis.from_url(redis_url),
+            self.generations = RedisGeneration(Redis.from_url(redis_url, **redis_options),
                                                f"storefront:page-generation:{database}")
         else:
             self.generations = FileGeneration(
                 lambda: Path(app.instance_path) / f"page-generation-{database}")
+        self.retry_seconds = float(app.config.get("PAGE_CACHE_RETRY_SECONDS",
+                                                  DEFAULT_RETRY_SECONDS))
+        self._resting_until = 0.0  # monotonic() before which the stores are left alone
+        self._owed = False  # a change this worker committed and could not announce yet
+        self.trouble: str | None = None  # the last failure, until the stores answer again
         self._release: tuple[str, datetime | None] | None = None
         self.private_pages: dict[str, Callable] = {}
         self.scheduled_changes: list[Callable[[datetime], datetime | None]] = []
-        self.shared_addresses: set[str] = set()
+        self.shared_addresses: dict[str, str] = {}  # request's address -> its page's
+
+    # Trouble with the stores -------------------------------------------------------------
+
+    def _resting(self) -> bool:
+        return monotonic() < self._resting_until
+
+    def _failed(self, error: Exception, doing: str) -> None:
+        """A store failed: leave it alone for a while; pages are rendered afresh meanwhile."""
+        self._resting_until = monotonic() + self.retry_seconds
+        if self.trouble is None:
+            log.warning("Page cache unavailable (%s: %r); rendering pages without it, "
+                        "trying again every %g s", doing, error, self.retry_seconds)
+        self.trouble = f"{doing} failed ({type(error).__name__})"
+
+    def problem(self) -> str | None:
+        """What keeps this worker from serving stored pages just now, for ``/readyz``."""
+        self._token()  # tries the store again, unless it is resting
+        if self._owed:
+            return ("page cache off in this worker: a change could not be announced to the "
+                    "other workers yet; every page is rendered afresh")
+        if self.trouble:
+            return f"page cache off: {self.trouble}; every page is rendered afresh"
+        return None
 
     # Invalidation ------------------------------------------------------------------------
 
     def bump(self) -> None:
-        """Make every cached page stale (all workers see it on their next request)."""
+        """Make every cached page stale (all workers see it on their next request).
+
+        When the store cannot take it, this worker owes the change: it serves no stored
+        page until it has announced it (tried again once the store has rested).
+        """
+        self._owed = True
+        if self._resting():
+            return
+        try:
+            self._announce()
+        except Exception as error:
+            self._failed(error, "announcing a change")
+
+    def _announce(self) -> None:
+        """Replace the token or, when that is refused, delete it (no worker serves a stored
+        page until a new one is written). Raises when neither can be done."""
+        self._owed = False  # before trying: a change committed meanwhile owes its own
         try:
             self.generations.bump()
-        except Exception:
-            # A page cache that cannot be invalidated must not serve anything any more.
-            log.exception("Could not invalidate the page cache; switching it off")
-            self.generations = _Broken()
+        except Exception as error:
+            log.warning("Page cache: could not replace the generation (%r); deleting it",
+                        error)
+            try:
+                self.generations.forget()
+            except Exception:
+                self._owed = True
+                raise
 
-    def generation(self) -> str:
-        """The current token and when the next scheduled article appears."""
-        token = self.generations.current()
-        return _generation(token, self._next_release(token))
+    def _token(self) -> str | None:
+        """The generation token, or None while it cannot be trusted (render afresh)."""
+        if self._resting():
+            return None
+        try:
+            if self._owed:
+                self._announce()
+            token = self.generations.current()
+        except Exception as error:  # Redis down, too slow or refusing writes; a full disk
+            self._failed(error, "reading the generation")
+            return None
+        if self.trouble is not None:
+            log.warning("Page cache available again")
+            self.trouble = None
+        return token
+
+    def generation(self) -> str | None:
+        """The current token and when the next scheduled article appears; None while the
+        token cannot be trusted."""
+        token = self._token()
+        return None if token is None else _generation(token, self._next_release(token))
 
     def known_generation(self) -> str | None:
         """The generation if it can be told without the database, else None."""
-        token = self.generations.current()
+        token = self._token()
         known = self._release
-        if known is None or known[0] != token or (known[1] is not None
-                                                   and known[1] <= utcnow()):
+        if token is None or known is None or known[0] != token or (
+                known[1] is not None and known[1] <= utcnow()):
             return None
         return _generation(token, known[1])
 
@@ -275,55 +383,75 @@ class PageCache:
                 and session.keys() <= self.harmless_keys)
 
     def respond(self, view, args, kwargs):
-        """A page that is the same for every visitor who carries no state of their own."""
-        self._note_shared_address(_address(request.environ))
-        return self._serve(view, args, kwargs, self.generation(), private=False)
+        """A page that is the same for every visitor who carries no state of their own,
+        stored under its address with only the query parameters the view reads (those left
+        in ``request.args`` by ``cached_page``)."""
+        generation = self.generation()
+        if generation is None:
+            return view(*args, **kwargs)
+        environ = request.environ
+        address = _address(environ, _query(request.args))
+        self._note_shared_address(_requested_address(environ), address)
+        return self._serve(view, args, kwargs, generation, address, private=False)
 
-    def _note_shared_address(self, address: str) -> None:
-        """Remember that a shared page lives at ``address``: the fast lane looks in the
-        store only for those, so other requests never pay a lookup (a Redis round trip)."""
-        if address not in self.shared_addresses:
+    def _note_shared_address(self, requested: str, address: str) -> None:
+        """Remember that a request for ``requested`` is answered by the shared page stored
+        at ``address``: the fast lane looks in the store only for those, so other requests
+        never pay a lookup (a Redis round trip)."""
+        if self.shared_addresses.get(requested) != address:
             if len(self.shared_addresses) >= MAX_SHARED_ADDRESSES:
                 self.shared_addresses.clear()  # forgotten ones are learnt again by the views
-            self.shared_addresses.add(address)
+            self.shared_addresses[requested] = address
 
     def respond_private(self, view, args, kwargs, shows: tuple):
         """A page of one visitor's own (their cart), stored under everything it shows.
 
         ``shows`` holds the visitor's own rows the page is made of (say, the cart's lines
         with their quantities); the key adds the catalog's generation, the page's address
-        and who is logged in, with their role. Any change to any of these is a new key, so
-        a stored copy is only ever served for exactly the state it was rendered from, and
-        only to a visitor for whom that state is theirs (their session or account led to
-        it). With a flashed message waiting, the page is rendered afresh.
+        (its path: such a page reads no query parameter) and who is logged in, with their
+        role. Any change to any of these is a new key, so a stored copy is only ever served
+        for exactly the state it was rendered from, and only to a visitor for whom that
+        state is theirs (their session or account led to it). With a flashed message
+        waiting, the page is rendered afresh.
         """
         if "_flashes" in session:
+            return view(*args, **kwargs)
+        generation = self.generation()
+        if generation is None:
             return view(*args, **kwargs)
         user = current_user
         who = (f"{user.get_id()}:{getattr(user, 'role', '')}" if user.is_authenticated
                else "guest")
-        return self._serve(view, args, kwargs, _private_state(self.generation(), who, shows),
-                           private=True)
+        return self._serve(view, args, kwargs, _private_state(generation, who, shows),
+                           _address(request.environ, ""), private=True)
 
-    def _serve(self, view, args, kwargs, state: str, private: bool):
-        if isinstance(self.generations, _Broken):
-            return view(*args, **kwargs)
-        try:
-            key = _key(request.environ, state, private)
-            page = self.backend.get(key)
-        except Exception:  # the store is unreachable: render the page, cache nothing
-            log.exception("Page cache unavailable")
-            return view(*args, **kwargs)
+    def _serve(self, view, args, kwargs, state: str, address: str, private: bool):
+        key = _key(state, private, address)
+        page = self._read(key)
         if page is None:
             page, response = self._render(view, args, kwargs, private)
             if page is None:
                 return response
-            try:
-                self.backend.set(key, page, timeout=(min(self.timeout, PRIVATE_TIMEOUT)
-                                                     if private else self.timeout))
-            except Exception:
-                log.exception("Could not store a page in the page cache")
+            self._store(key, page, private)
         return self._send(page, private)
+
+    def _read(self, key: str) -> CachedPage | None:
+        if self._resting():
+            return None
+        try:
+            return self.backend.get(key)
+        except Exception as error:  # the store is unreachable: render the page
+            self._failed(error, "reading a page")
+            return None
+
+    def _store(self, key: str, page: CachedPage, private: bool) -> None:
+        if self._resting():
+            return
+        try:
+            self.backend.set(key, page, timeout=(min(self.timeout, PRIVATE_TIMEOUT)
+                                                 if private else self.timeout))
+        except Exception as error:
+            self._failed(error, "storing a page")
 
     def _render(self, view, args, kwargs, private: bool):
         setattr(g, _RENDERING, True)
@@ -389,14 +517,17 @@ class PageCache:
     def fast_response(self, app: Flask, environ):
         """The stored page for this request, answered without Flask, or None to let Flask
         answer: the same keys and the same rules as the views apply."""
-        if environ.get("REQUEST_METHOD") != "GET" or isinstance(self.generations, _Broken):
+        if environ.get("REQUEST_METHOD") != "GET":
             return None
         cookies = parse_cookie(environ)
         if self.remember_cookie in cookies:
             return None
         shows_for = self.private_pages.get(environ.get("PATH_INFO"))
-        address = _address(environ)
-        if shows_for is None and address not in self.shared_addresses:
+        if shows_for is None:  # a shared page, if a view has stored one for this address
+            address = self.shared_addresses.get(_requested_address(environ))
+        else:  # one visitor's own: its address is its path
+            address = _address(environ, "")
+        if address is None:
             return None
         sessions = app.session_interface
         visitor_session = sessions.session_from_cookie(
@@ -407,9 +538,9 @@ class PageCache:
         if generation is None:
             return None
         if shows_for is None:
-            page = self.backend.get(_key(environ, generation, False, address))
+            page = self._read(_key(generation, False, address))
         else:
-            page = self._private_page(app, environ, generation, visitor_session, shows_for)
+            page = self._private_page(app, generation, address, visitor_session, shows_for)
         if page is None:
             return None
         response = self.response_for(app, environ, page, visitor_session,
@@ -417,7 +548,7 @@ class PageCache:
         sessions.save_session(app, visitor_session, response)
         return response
 
-    def _private_page(self, app: Flask, environ, generation: str, visitor_session,
+    def _private_page(self, app: Flask, generation: str, address: str, visitor_session,
                       shows_for) -> CachedPage | None:
         """A guest's stored private page, if ``shows_for`` finds what it shows unchanged."""
         if "_user_id" in visitor_session or "_flashes" in visitor_session:
@@ -426,8 +557,7 @@ class PageCache:
             shows = shows_for(visitor_session)
         if shows is None:
             return None
-        return self.backend.get(_key(environ, _private_state(generation, "guest", shows),
-                                     private=True))
+        return self._read(_key(_private_state(generation, "guest", shows), True, address))
 
     def add_private_page(self, path: str, shows_for) -> None:
         """Let the fast lane answer ``path`` (a ``private_page``) for guests.
@@ -447,17 +577,25 @@ def _private_state(generation: str, who: str, shows: tuple) -> str:
     return f"{generation}:{who}:{_digest(repr(shows), 16)}"
 
 
-def _address(environ) -> str:
-    """A digest of the raw scheme, host, path and query (no decoding to pay for)."""
+def _query(args) -> str:
+    """``args`` as a query string (``cached_page`` has already sorted them)."""
+    return urlencode(list(args.items(multi=True)))
+
+
+def _address(environ, query: str) -> str:
+    """A digest of the raw scheme, host and path, and ``query`` (no decoding to pay for)."""
     where = (f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST')}"
-             f"{environ.get('SCRIPT_NAME', '')}\0{environ.get('PATH_INFO', '')}"
-             f"?{environ.get('QUERY_STRING', '')}")
+             f"{environ.get('SCRIPT_NAME', '')}\0{environ.get('PATH_INFO', '')}?{query}")
     return _digest(where, 16)
 
 
-def _key(environ, state: str, private: bool, address: str | None = None) -> str:
+def _requested_address(environ) -> str:
+    """The address as requested, with the raw query string."""
+    return _address(environ, environ.get("QUERY_STRING", ""))
+
+
+def _key(state: str, private: bool, address: str) -> str:
     """Where a page is stored: its state and its address."""
-    address = address or _address(environ)
     return f"{KEY_VERSION}:{'private' if private else 'public'}:{state}:{address}"
 
 
@@ -480,8 +618,8 @@ class FastLane:
     def __call__(self, environ, start_response):
         try:
             response = self.cache.fast_response(self.app, environ)
-        except Exception:  # the store is unreachable: Flask renders, as the views would
-            log.exception("Page cache unavailable")
+        except Exception:  # Flask renders, as the views would
+            log.exception("The fast lane could not answer")
             response = None
         if response is None:
             return self.wsgi_app(environ, start_response)
@@ -495,38 +633,47 @@ def install_fast_lane(app: Flask) -> None:
         app.wsgi_app = FastLane(app, cache, app.wsgi_app)
 
 
-class _Broken:
-    """Stands in for a generation store that failed: the cache serves nothing."""
+def cached_page(view=None, *, args: tuple[str, ...] = ()):
+    """Serve this view from the page cache to visitors who carry no state of their own.
 
-    def current(self) -> str:
-        return "off"
-
-    def bump(self) -> None:
-        pass
-
-
-def cached_page(view):
-    """Serve this view from the page cache to visitors who carry no state of their own."""
+    ``args`` names the query parameters the view reads (``@cached_page(args=("q",))``;
+    bare ``@cached_page`` reads none). The view is shown only those, the first value of
+    each, sorted by name, for every visitor: no other parameter can change the page, so
+    none makes a new key or a new stored page.
+    """
+    if view is None:
+        return lambda view: cached_page(view, args=args)
+    reads = frozenset(args)
 
     @wraps(view)
-    def serve(*args, **kwargs):
+    def serve(*view_args, **view_kwargs):
+        _show_only(reads)
         cache = current_app.extensions.get(EXTENSION)
         if cache is None or not cache.visitor_can_share():
-            return view(*args, **kwargs)
-        return cache.respond(view, args, kwargs)
+            return view(*view_args, **view_kwargs)
+        return cache.respond(view, view_args, view_kwargs)
 
     return serve
+
+
+def _show_only(names: frozenset[str]) -> None:
+    """Leave in ``request.args`` the first value of each of ``names`` given, sorted."""
+    given = request.args
+    request.args = request.parameter_storage_class(
+        sorted((name, given[name]) for name in names.intersection(given.keys())))
 
 
 def private_page(view, shows: tuple, *args, **kwargs):
     """``view(*args, **kwargs)``, served from the page cache when this visitor's ``shows``
     (the rows of their own that the page is made of) are the same as when it was stored.
 
-    Only for GET and HEAD; see ``PageCache.respond_private`` for what the key holds.
+    Only for GET and HEAD; see ``PageCache.respond_private`` for what the key holds. The
+    page is rendered without the query string: its address is its path.
     """
     cache = current_app.extensions.get(EXTENSION)
     if cache is None or request.method not in ("GET", "HEAD"):
         return view(*args, **kwargs)
+    _show_only(frozenset())
     return cache.respond_private(view, args, kwargs, shows)
 
 

@@ -77,8 +77,12 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "GUEST_CART_DAYS": int(env.get("GUEST_CART_DAYS", "30")),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "10")),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
-        # Redis down: count in each process rather than answer every log-in with a 500.
+        # Redis down or refusing writes: count in each process rather than answer every
+        # log-in with a 500; log anything else that goes wrong counting, and let it through.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # A Redis that hangs fails the count in a second instead of holding the request.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or None,
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local"),
         # The page cache (storefront/caching.py): pages in Redis when there is one, unless
@@ -88,6 +92,10 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "PAGE_CACHE_STORE": env.get("PAGE_CACHE_STORE") or None,
         "PAGE_CACHE_TIMEOUT": int(env.get("PAGE_CACHE_TIMEOUT", "600")),
         "PAGE_CACHE_THRESHOLD": int(env.get("PAGE_CACHE_THRESHOLD", "1000")),
+        # Redis slower than this is taken as down; after a failure the cache rests (pages
+        # rendered for each visitor) this long before it asks Redis again.
+        "PAGE_CACHE_REDIS_TIMEOUT": float(env.get("PAGE_CACHE_REDIS_TIMEOUT", "0.5")),
+        "PAGE_CACHE_RETRY_SECONDS": float(env.get("PAGE_CACHE_RETRY_SECONDS", "5")),
     }
 
 

@@ -24,6 +24,8 @@ DEFAULT_SORT = "featured"
 SLUG_FILTERS = {"category": "category", "condition": "skin concern",
                 "ingredient": "key ingredient"}
 TRUE_WORDS = {"1", "true", "on", "yes"}
+# Every query parameter ``parse_listing`` reads.
+QUERY_ARGS = (*SLUG_FILTERS, "skin_type", "price_min", "price_max", "in_stock", "sort", "page")
 
 
 def shorten(value: str, limit: int = 40) -> str:

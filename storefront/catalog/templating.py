@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from flask import Flask, request
 
@@ -94,8 +95,13 @@ def picture_data(image: ProductImage, widths) -> dict:
 
 
 def current_path() -> str:
-    """This page's path and query, for a form's ``next`` field (just the path if very long)."""
-    full = request.full_path.rstrip("?")
+    """This page's path and query, for a form's ``next`` field (just the path if very long).
+
+    The query holds what the view reads (``request.args``): on a cached page, only the
+    parameters it declares, so a stored page never carries anyone's other parameters.
+    """
+    query = urlencode(list(request.args.items(multi=True)))
+    full = f"{request.path}?{query}" if query else request.path
     return full if len(full) <= MAX_NEXT_LENGTH else request.path
 
 

@@ -6,7 +6,13 @@ from flask import Blueprint, abort, render_template, request
 
 from storefront.caching import cached_page
 from storefront.catalog import services
-from storefront.catalog.listing import SORTS, Listing, page_numbers, parse_listing
+from storefront.catalog.listing import (
+    QUERY_ARGS,
+    SORTS,
+    Listing,
+    page_numbers,
+    parse_listing,
+)
 from storefront.catalog.models import SkinType
 from storefront.catalog.seo import product_json_ld
 from storefront.extensions import db
@@ -18,7 +24,7 @@ bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/products")
-@cached_page
+@cached_page(args=QUERY_ARGS)
 def product_list():
     listing = parse_listing(request.args)
     options = services.filter_options()
@@ -51,7 +57,7 @@ def _active_filters(listing: Listing, options: services.FilterOptions):
 
 
 @bp.get("/products/<slug>")
-@cached_page
+@cached_page(args=("article", "variant"))
 def product_detail(slug: str):
     product = services.product_for_page(slug)
     if product is None:

@@ -53,7 +53,7 @@ def _page_number() -> int | None:
 
 
 @bp.get("/articles")
-@cached_page
+@cached_page(args=("page", "condition"))
 def article_list():
     page = _page_number()
     if page is None:

@@ -1,14 +1,26 @@
-"""``/healthz``: the process answers. ``/readyz``: it can reach its database (and Redis)."""
+"""``/healthz``: the process answers. ``/readyz``: it can serve the shop.
+
+``/readyz`` answers 503 ``{"status": "unavailable", "problems": [...]}`` when the database
+does not answer: nothing works without it. Redis trouble (down, or refusing writes) and a
+page cache that is off in this worker are named under ``degraded`` with a 200 and
+``"status": "degraded"``: pages are rendered without the cache, rate limits counted per
+process, and jobs wait for Redis. A load balancer then keeps every host in service through
+a Redis outage instead of taking them all out at once.
+"""
 
 from __future__ import annotations
 
+import redis
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from storefront.caching import EXTENSION as PAGE_CACHE
 from storefront.extensions import db, limiter
 
 bp = Blueprint("ops", __name__)
+# Written (with a short expiry) to learn whether Redis takes writes, not only reads.
+READY_PROBE_KEY = "storefront:ready-probe"
 
 
 @bp.get("/healthz")
@@ -30,20 +42,32 @@ def _check_redis() -> str | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    import redis
-
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     try:
-        redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
+        client.set(READY_PROBE_KEY, "1", ex=60)
+    except (redis.ConnectionError, redis.TimeoutError) as error:
         return f"redis unreachable: {type(error).__name__}"
+    except redis.RedisError as error:
+        return f"redis refuses writes: {type(error).__name__} ({str(error)[:120]})"
+    finally:
+        client.close()
     return None
+
+
+def _check_page_cache() -> str | None:
+    cache = current_app.extensions.get(PAGE_CACHE)
+    return cache.problem() if cache is not None else None
 
 
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    problems = [problem for problem in (_check_database(), _check_redis()) if problem]
+    problems = [problem for problem in (_check_database(),) if problem]
+    degraded = [note for note in (_check_redis(), _check_page_cache()) if note]
     if problems:
-        current_app.logger.warning("Not ready: %s", "; ".join(problems))
-        return jsonify(status="unavailable", problems=problems), 503
+        current_app.logger.warning("Not ready: %s", "; ".join(problems + degraded))
+        return jsonify(status="unavailable", problems=problems, degraded=degraded), 503
+    if degraded:
+        current_app.logger.warning("Degraded: %s", "; ".join(degraded))
+        return jsonify(status="degraded", degraded=degraded)
     return jsonify(status="ok")

@@ -18,7 +18,7 @@ SUGGESTED_CATEGORIES = 6
 
 
 @bp.get("/search")
-@cached_page
+@cached_page(args=("q",))
 def search():
     query = parse_query(request.args.get("q", type=str))
     results = run_search(query) if query.is_searchable else None
