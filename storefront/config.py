@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from storefront import sqlite
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32
 
@@ -104,6 +106,8 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "SHOP_CURRENCY": env.get("SHOP_CURRENCY", "EUR"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite only: seconds a write waits for another one to finish (storefront/sqlite.py).
+        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "10")),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
@@ -169,6 +173,7 @@ def load_config(
     config.update(_stripe_settings(env))
     config.update(_scale_out_settings(env))
     config.update(overrides or {})
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(config)
     if config["APP_ENV"] == "production":
         check_production(config)
     elif not config["SECRET_KEY"]:

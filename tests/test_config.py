@@ -68,6 +68,14 @@ def test_create_app_refuses_unsafe_production(tmp_path):
         create_app({"APP_ENV": "production", "SECRET_KEY": None})
 
 
+def test_sqlite_waits_for_a_busy_database_postgresql_needs_no_such_setting(tmp_path):
+    config = load_config(str(tmp_path), environ={"SQLITE_BUSY_TIMEOUT": "2.5"})
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True,
+                                                   "connect_args": {"timeout": 2.5}}
+    on_postgres = load_config(str(tmp_path), environ={"DATABASE_URL": "postgresql://h/shop"})
+    assert on_postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
 def test_normalise_database_url():
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
     assert normalise_database_url("postgresql://h/db") == "postgresql+psycopg://h/db"
