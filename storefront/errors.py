@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from storefront.extensions import db
 
@@ -65,6 +65,10 @@ def _handle_http_error(error: HTTPException):
         return error
     _roll_back()
     status = error.code or 500
+    if isinstance(error, SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no link can be made for it, so no layout.
+        return render_template("errors/plain.html", status=status, title=ERROR_TEXT[400][0],
+                               text="This site is not served at that address."), status
     detail = None
     if isinstance(error, CSRFError):
         detail = ("This form had expired or did not come from this site, so nothing was "

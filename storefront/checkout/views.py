@@ -29,6 +29,7 @@ from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus, ShippingMethod
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
 from storefront.sqlite import changes_data
+from storefront.urls import public_url
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 UNAVAILABLE = ("The payment service is unavailable; your cart is saved. Nothing was charged. "
@@ -192,9 +193,8 @@ def _start_payment(order: Order):
         provider = get_provider()
         started = provider.start(
             order,
-            success_url=url_for("checkout.confirmation", number=order.number, _external=True),
-            cancel_url=url_for("checkout.payment_cancelled", number=order.number,
-                               _external=True),
+            success_url=public_url("checkout.confirmation", number=order.number),
+            cancel_url=public_url("checkout.payment_cancelled", number=order.number),
         )
         orders.record_payment_started(order, provider=provider.name, reference=started.reference)
     except PaymentError as error:
