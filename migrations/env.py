@@ -90,7 +90,9 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    conf_args = current_app.extensions['migrate'].configure_args
+    # A copy: the callbacks below belong to this command (one process may run several, as
+    # the tests do), not to the app's settings.
+    conf_args = dict(current_app.extensions['migrate'].configure_args)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     # Search tables, columns and indexes are made by hand (storefront/search/schema.py),

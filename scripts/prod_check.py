@@ -362,6 +362,8 @@ class ProdCheck:
         self.processes: Processes | None = None
         self.app_ports: list[Origin] = []
         self.nginx: Origin | None = None
+        # nginx's HTTPS port, known before the app starts: the shop's public address.
+        self.https_port = free_port()
         self.worker: Process | None = None
         self.web: list[Process] = []
 
@@ -392,6 +394,7 @@ class ProdCheck:
                 "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.smtp.port),
                 "MAIL_DEFAULT_SENDER": "Halden Skin <shop@prod-check.test>",
                 "TRUSTED_PROXIES": "1", "LOG_FORMAT": "json",
+                "SHOP_URL": f"https://localhost:{self.https_port}",
                 "MEDIA_ROOT": str(self.folder / "shared-media"),
                 "RESERVATION_RELEASE_SECONDS": "2", "PYTHONUNBUFFERED": "1"}
 
@@ -447,7 +450,7 @@ class ProdCheck:
                                        "-days", "1", "-subj", "/CN=localhost", "-addext",
                                        "subjectAltName=DNS:localhost", "-keyout", str(key),
                                        "-out", str(certificate)])
-        http_port, https_port = free_port(), free_port()
+        http_port, https_port = free_port(), self.https_port
         # The site as docs/deploy.md describes it, its comments (which name the placeholders)
         # left out.
         site = "\n".join(line for line in (ROOT / "prod" / "nginx-site.conf").read_text()

@@ -102,6 +102,7 @@ from werkzeug.http import parse_cookie, parse_etags
 from storefront.csrf_tokens import csrf_secret_key, generate_csrf, new_secret, token_for
 from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.sqlite import reading_only
 
 EXTENSION = "storefront.page_cache"
 # Tables whose rows appear on cached pages: a write to any of them invalidates every page.
@@ -554,6 +555,7 @@ class PageCache:
         if "_user_id" in visitor_session or "_flashes" in visitor_session:
             return None  # a member's or a message: the views answer those
         with app.app_context():
+            reading_only()  # on SQLite, no write lock for a look at the guest's cart
             shows = shows_for(visitor_session)
         if shows is None:
             return None

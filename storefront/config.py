@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from storefront import sqlite
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32
@@ -27,6 +30,12 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _list(value: str | None) -> list[str] | None:
+    """A comma-separated setting as a list; None when it is unset or empty."""
+    items = [item.strip() for item in (value or "").split(",") if item.strip()]
+    return items or None
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -104,14 +113,22 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
     production = app_env == "production"
     default_db = "sqlite:///" + str(Path(instance_path) / "storefront.db")
     redis_url = env.get("REDIS_URL") or None
+    # Where the shop is seen from outside: every link in an e-mail or handed to a payment
+    # provider starts with it, never with the Host header of a request. Production says it.
+    default_url = None if production else f"http://127.0.0.1:{env.get('PORT', '5000')}"
     return {
         "APP_ENV": app_env,
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SHOP_NAME": env.get("SHOP_NAME", "Halden Skin"),
         "SHOP_CURRENCY": env.get("SHOP_CURRENCY", "EUR"),
+        "SHOP_URL": env.get("SHOP_URL") or default_url,
+        # Host names the app answers to (others get 400); unset: any, as a proxy sends it.
+        "TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite only: seconds a write waits for another one to finish (storefront/sqlite.py).
+        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "10")),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
@@ -161,8 +178,22 @@ def check_production(config: Mapping[str, Any]) -> None:
         )
     if config.get("DEBUG"):
         problems.append("debug mode must be off (unset FLASK_DEBUG)")
+    if not config.get("SHOP_URL"):
+        problems.append("SHOP_URL must be set to the shop's public address, such as "
+                        "https://shop.example.com (links in e-mails are made from it)")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def normalise_shop_url(url: str | None) -> str | None:
+    """The shop's public address without a trailing slash; ConfigError if it is not one."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"SHOP_URL must be the shop's public address, such as "
+                          f"https://shop.example.com, not {url!r}.")
+    return parts.geturl().rstrip("/")
 
 
 def load_config(
@@ -179,6 +210,8 @@ def load_config(
     config.update(_stripe_settings(env))
     config.update(_scale_out_settings(env))
     config.update(overrides or {})
+    config["SHOP_URL"] = normalise_shop_url(config.get("SHOP_URL"))
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(config)
     if config["APP_ENV"] == "production":
         check_production(config)
     elif not config["SECRET_KEY"]:

@@ -1,12 +1,11 @@
-"""The declarative base, shared column helpers and database engine tuning."""
+"""The declarative base and shared column helpers (SQLite's tuning: storefront/sqlite.py)."""
 
 from __future__ import annotations
 
 import enum
-import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -69,28 +68,6 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-@event.listens_for(Engine, "connect")
-def _tune_sqlite(dbapi_connection, _record):
-    """Give SQLite real transactions (and savepoints), foreign keys and WAL."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
-    # Let SQLAlchemy issue BEGIN itself; pysqlite's own transaction handling breaks
-    # SAVEPOINT, which nested transactions and the test isolation rely on.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
 
 
 def render_migration_type(type_, object_, autogen_context):

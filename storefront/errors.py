@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+
+from storefront.extensions import db
 
 
 class DomainError(Exception):
@@ -41,16 +43,32 @@ ERROR_TEXT = {
 
 
 def render_error(status: int, detail: str | None = None):
+    """The error page in the site's layout. A server error's page asks nothing of the
+    database (no cart count, no account): it may be what failed."""
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
     html = render_template("errors/error.html", status=status, title=title,
-                           text=detail or text)
+                           text=detail or text, without_database=status >= 500)
     return html, status
+
+
+def _roll_back() -> None:
+    """Undo what the failed request left unfinished in its session: nothing half-done is
+    kept, and the session can answer again (a failed flush leaves it refusing to)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as error:  # the connection itself is gone: the page goes on
+        current_app.logger.warning("Rolling back after an error failed: %s", error)
 
 
 def _handle_http_error(error: HTTPException):
     if request.path.startswith("/static/"):
         return error
+    _roll_back()
     status = error.code or 500
+    if isinstance(error, SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no link can be made for it, so no layout.
+        return render_template("errors/plain.html", status=status, title=ERROR_TEXT[400][0],
+                               text="This site is not served at that address."), status
     detail = None
     if isinstance(error, CSRFError):
         detail = ("This form had expired or did not come from this site, so nothing was "
@@ -62,15 +80,14 @@ def _handle_http_error(error: HTTPException):
 
 
 def _handle_server_error(error: InternalServerError):
+    _roll_back()
     return render_error(500)
 
 
 def _handle_unstorable_value(error: DataError):
     """A value from the request that the database cannot hold (NUL in text, a number out
     of range, text longer than its column): nothing is saved, and the sender hears 400."""
-    from storefront.extensions import db
-
-    db.session.rollback()
+    _roll_back()
     current_app.logger.warning("Refused a value the database cannot store: %s",
                                getattr(error, "orig", error))
     return render_error(400)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
+from storefront.urls import public_url
+
 # Header navigation in order: (label, endpoint). Entries whose feature is not installed
 # are left out rather than linking to a page that does not exist.
 MAIN_NAV = [
@@ -41,6 +43,7 @@ def register_template_helpers(app: Flask) -> None:
         nav_url=nav_url,
         main_nav=MAIN_NAV,
         cart_item_count=cart_item_count,
+        public_url=public_url,
     )
 
     @app.context_processor

@@ -85,6 +85,7 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": None,
         "SERVER_NAME": "shop.test",
+        "SHOP_URL": "http://shop.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,  # jobs run inline; tests that want Redis say so
     }

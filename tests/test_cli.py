@@ -1,17 +1,27 @@
-"""``flask`` commands on a freshly migrated database."""
+"""``flask`` commands on a freshly migrated database, as the README runs them."""
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from storefront.accounts.models import Role, User
+from storefront.cart.models import Cart
+from storefront.catalog.models import Variant
+from storefront.db import utcnow
 from storefront.extensions import db
-from tests.conftest import create_postgres_database
+from storefront.jobs.queue import CONNECTION_KEY
+from storefront.orders.models import Order, OrderStatus
+from tests.conftest import create_postgres_database, free_port, make_test_app
+from tests.factories import ProductFactory, VariantFactory, placed_order
+from tests.helpers import first_link, text_part
+from tests.test_jobs import test_queue, use_queue  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).with_name("flask")
@@ -84,3 +94,108 @@ def test_two_hosts_upgrading_at_once_both_succeed(empty_postgres_url, tmp_path):
     finally:
         engine.dispose()
     assert len(versions) == 1
+
+
+# Every command the README and docs/deploy.md show, as they are run there: on a new
+# database, in an app without SERVER_NAME (the other fixtures set one, which once hid a
+# crash of ``create-admin`` for a new address), the shop's address given by SHOP_URL.
+
+SHOP_URL = "https://halden.example"
+PASSWORD = "a long admin passphrase"
+
+
+@pytest.fixture
+def cli_app(empty_database_url, tmp_path, smtp_server):
+    smtp_server.handler.messages.clear()
+    app = make_test_app(empty_database_url, tmp_path, SERVER_NAME=None, SHOP_URL=SHOP_URL,
+                        MAIL_SERVER=smtp_server.hostname, MAIL_PORT=smtp_server.port)
+    assert app.config["SERVER_NAME"] is None
+    upgraded = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def flask(app, *args: str, input: str | None = None) -> str:
+    """``flask --app storefront ARGS``; its output, after checking that it succeeded."""
+    result = app.test_cli_runner().invoke(args=list(args), input=input)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def confirmation_link(message) -> str:
+    return first_link(text_part(message), "/account/confirm/")
+
+
+def test_create_admin_makes_a_new_account_as_the_readme_says(cli_app, smtp_server):
+    output = flask(cli_app, "create-admin", "new@example.com", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert "new@example.com is an admin." in output
+    with cli_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new@example.com"))
+        assert user.role is Role.ADMIN and user.check_password(PASSWORD)
+    [message] = smtp_server.handler.messages
+    assert message["To"] == "new@example.com"
+    assert confirmation_link(message).startswith(f"{SHOP_URL}/account/confirm/")
+
+
+def test_create_admin_promotes_an_existing_account(cli_app):
+    flask(cli_app, "seed-demo")
+    output = flask(cli_app, "create-admin", "editor@example.com", "--password", PASSWORD)
+    assert "editor@example.com is an admin." in output
+    with cli_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "editor@example.com"))
+        assert user.role is Role.ADMIN
+
+
+def test_db_current_and_migrate_find_the_schema_up_to_date(cli_app, tmp_path):
+    flask(cli_app, "db", "current")  # alembic prints the revision past the runner's capture
+    migrations = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", migrations,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    before = set((migrations / "versions").iterdir())
+    flask(cli_app, "db", "migrate", "-d", str(migrations), "-m", "nothing changed")
+    assert set((migrations / "versions").iterdir()) == before  # no empty migration written
+
+
+def test_send_outbox_sends_what_waited_for_the_mail_server(cli_app, smtp_server):
+    smtp_port = cli_app.config["MAIL_PORT"]
+    cli_app.config["MAIL_PORT"] = free_port()  # the mail server is down
+    flask(cli_app, "create-admin", "new@example.com", "--password", PASSWORD)
+    assert smtp_server.handler.messages == []
+    cli_app.config["MAIL_PORT"] = smtp_port  # and back
+    assert "Sent 1 message(s); 0 still waiting." in flask(cli_app, "send-outbox")
+    [message] = smtp_server.handler.messages
+    assert confirmation_link(message).startswith(f"{SHOP_URL}/account/confirm/")
+
+
+def test_release_expired_reservations_and_prune_carts(cli_app):
+    with cli_app.app_context():
+        variant = VariantFactory(product=ProductFactory(variant=False), stock_on_hand=5)
+        order = placed_order((variant, 2))
+        order.reservation_expires_at = utcnow() - timedelta(minutes=1)
+        forgotten = Cart(updated_at=utcnow() - timedelta(days=40))
+        db.session.add(forgotten)
+        db.session.commit()
+        order_id, variant_id, cart_id = order.id, variant.id, forgotten.id
+    assert "Released the reservations of 1 unpaid order(s)." in flask(
+        cli_app, "release-expired-reservations")
+    assert "Deleted 1 guest cart(s)" in flask(cli_app, "prune-carts")
+    with cli_app.app_context():
+        assert db.session.get(Order, order_id).status is OrderStatus.EXPIRED
+        assert db.session.get(Variant, variant_id).stock_reserved == 0
+        assert db.session.get(Cart, cart_id) is None
+
+
+def test_the_worker_sends_mail_a_command_queued(cli_app, smtp_server, test_queue,  # noqa: F811
+                                                 monkeypatch):
+    use_queue(cli_app, monkeypatch, test_queue[1])
+    try:
+        flask(cli_app, "create-admin", "new@example.com", "--password", PASSWORD)
+        assert smtp_server.handler.messages == []  # queued for a worker, not sent inline
+        flask(cli_app, "worker", "--burst")
+    finally:
+        cli_app.extensions.pop(CONNECTION_KEY, None)
+    [message] = smtp_server.handler.messages
+    assert confirmation_link(message).startswith(f"{SHOP_URL}/account/confirm/")

@@ -6,6 +6,7 @@ from storefront import create_app
 from storefront.config import ConfigError, load_config, normalise_database_url
 
 STRONG = "x" * 48
+SHOP = "https://shop.example.com"
 
 
 def test_defaults_run_a_fresh_checkout(tmp_path):
@@ -54,18 +55,55 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 def test_production_refuses_to_start_in_debug_mode(tmp_path):
     with pytest.raises(ConfigError, match="debug mode must be off"):
         load_config(str(tmp_path), environ={
-            "APP_ENV": "production", "SECRET_KEY": STRONG, "FLASK_DEBUG": "1"})
+            "APP_ENV": "production", "SECRET_KEY": STRONG, "SHOP_URL": SHOP, "FLASK_DEBUG": "1"})
 
 
 def test_production_cookies_are_secure(tmp_path):
-    config = load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": STRONG})
+    config = load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": STRONG,
+                                                 "SHOP_URL": SHOP})
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_production_refuses_to_start_without_the_shops_public_address(tmp_path):
+    with pytest.raises(ConfigError, match="SHOP_URL must be set"):
+        load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": STRONG})
+    config = load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": STRONG,
+                                                 "SHOP_URL": SHOP + "/"})
+    assert config["SHOP_URL"] == SHOP
+
+
+def test_the_shops_address_defaults_to_the_development_server(tmp_path):
+    assert load_config(str(tmp_path), environ={})["SHOP_URL"] == "http://127.0.0.1:5000"
+    assert load_config(str(tmp_path), environ={"PORT": "8000"})["SHOP_URL"] == (
+        "http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize("url", ["shop.example.com", "ftp://shop.example.com", "https://",
+                                 "https://shop.example.com/?x=1"])
+def test_a_shop_url_that_is_not_an_address_is_refused(tmp_path, url):
+    with pytest.raises(ConfigError, match="SHOP_URL must be the shop's public address"):
+        load_config(str(tmp_path), environ={"SHOP_URL": url})
+
+
+def test_trusted_hosts_from_the_environment(tmp_path):
+    config = load_config(str(tmp_path), environ={
+        "TRUSTED_HOSTS": "shop.example.com, .shop.example.com"})
+    assert config["TRUSTED_HOSTS"] == ["shop.example.com", ".shop.example.com"]
+    assert load_config(str(tmp_path), environ={})["TRUSTED_HOSTS"] is None
 
 
 def test_create_app_refuses_unsafe_production(tmp_path):
     with pytest.raises(ConfigError):
         create_app({"APP_ENV": "production", "SECRET_KEY": None})
+
+
+def test_sqlite_waits_for_a_busy_database_postgresql_needs_no_such_setting(tmp_path):
+    config = load_config(str(tmp_path), environ={"SQLITE_BUSY_TIMEOUT": "2.5"})
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True,
+                                                   "connect_args": {"timeout": 2.5}}
+    on_postgres = load_config(str(tmp_path), environ={"DATABASE_URL": "postgresql://h/shop"})
+    assert on_postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
 
 
 def test_normalise_database_url():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from blinker import signal
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.mail import queue_mail
+from storefront.urls import public_url
 
 # Sent with the user once their address is confirmed (orders joins their guest orders).
 email_confirmed = signal("storefront.email-confirmed")
@@ -127,7 +128,7 @@ def request_password_reset(email: str) -> None:
         "Reset your password",
         "password_reset",
         user=user,
-        url=url_for("accounts.reset_password", token=token, _external=True),
+        url=public_url("accounts.reset_password", token=token),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
 
@@ -154,7 +155,7 @@ def send_confirmation(user: User) -> None:
         "Please confirm your e-mail address",
         "confirm_email",
         user=user,
-        url=url_for("accounts.confirm_email", token=token, _external=True),
+        url=public_url("accounts.confirm_email", token=token),
     )
 
 

@@ -17,6 +17,7 @@ from storefront.accounts import forms, logins, services
 from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
 from storefront.security import safe_next_url
+from storefront.sqlite import changes_data
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -117,6 +118,7 @@ def reset_password(token: str):
 
 
 @bp.get("/confirm/<token>")
+@changes_data
 def confirm_email(token: str):
     try:
         services.confirm_email(token)

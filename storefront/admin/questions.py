@@ -19,6 +19,7 @@ from storefront.content.models import Article, QuestionStatus, ReaderQuestion
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
+from storefront.sqlite import changes_data
 
 QUESTIONS_PER_PAGE = 50
 ANSWER_CHOICES_LIMIT = 500
@@ -36,6 +37,7 @@ def _filter_from(value: str | None) -> str:
 
 
 @bp.get("/questions")
+@changes_data  # answers the questions whose article came out since
 @roles_required(*EDITORS)
 def questions():
     # Scheduled answers that came out since: answered (and the readers told) before listing.

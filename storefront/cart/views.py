@@ -25,6 +25,7 @@ from storefront.orders.services import (
     release_overdue_holds,
 )
 from storefront.security import safe_next_url
+from storefront.sqlite import changes_data
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -83,6 +84,7 @@ def _shows(state: services.CartState) -> tuple:
 
 
 @bp.get("/")
+@changes_data  # it may give back stock held too long first
 def view_cart():
     state = visitor_cart_state()
     if state.overdue or state.holds_stock:

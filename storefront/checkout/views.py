@@ -28,6 +28,8 @@ from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus, ShippingMethod
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+from storefront.sqlite import changes_data
+from storefront.urls import public_url
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 UNAVAILABLE = ("The payment service is unavailable; your cart is saved. Nothing was charged. "
@@ -61,7 +63,8 @@ def step(name: str):
                 return redirect(url_for(f"checkout.{state.first_missing(answers)}"))
             return view(cart, answers, *args, **kwargs)
 
-        return wrapped
+        # Even a GET may give back stock held too long (``release_stale_holds``).
+        return changes_data(wrapped)
 
     return decorator
 
@@ -203,9 +206,8 @@ def _start_payment(order: Order):
         provider = get_provider()
         started = provider.start(
             order,
-            success_url=url_for("checkout.confirmation", number=order.number, _external=True),
-            cancel_url=url_for("checkout.payment_cancelled", number=order.number,
-                               _external=True),
+            success_url=public_url("checkout.confirmation", number=order.number),
+            cancel_url=public_url("checkout.payment_cancelled", number=order.number),
         )
         orders.record_payment_started(order, provider=provider.name, reference=started.reference)
     except PaymentError as error:
@@ -242,6 +244,7 @@ def confirmation(number: str):
 
 
 @bp.get("/orders/<number>/cancelled")
+@changes_data
 def payment_cancelled(number: str):
     """Where a provider sends the shopper who gave up paying: back to the review."""
     order = _visible_order(number)

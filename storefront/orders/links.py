@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.orders.models import Order
+from storefront.urls import public_url
 
 GUEST_ORDER_SALT = "guest-order"
 
@@ -20,15 +21,20 @@ def guest_order_token(order: Order) -> str:
     return _serializer().dumps({"n": order.number})
 
 
+def _url(endpoint: str, external: bool, **values) -> str:
+    """On the shop's public address (``SHOP_URL``) when ``external``, for e-mails."""
+    return public_url(endpoint, **values) if external else url_for(endpoint, **values)
+
+
 def guest_order_url(order: Order, *, external: bool = True) -> str:
-    return url_for("orders.guest_order", token=guest_order_token(order), _external=external)
+    return _url("orders.guest_order", external, token=guest_order_token(order))
 
 
 def order_url(order: Order, *, external: bool = True) -> str:
     """Where the shopper sees this order: their account, or the signed link for a guest."""
     if order.user_id is None:
         return guest_order_url(order, external=external)
-    return url_for("orders.order_detail", number=order.number, _external=external)
+    return _url("orders.order_detail", external, number=order.number)
 
 
 def order_for_token(token: str) -> Order | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import stripe
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from storefront.db import utcnow
@@ -27,6 +27,7 @@ from storefront.payments.base import (
     register_provider,
 )
 from storefront.security import safe_next_url
+from storefront.urls import public_url
 
 if TYPE_CHECKING:
     from storefront.orders.models import Order, OrderLine, Payment
@@ -234,10 +235,9 @@ def stripe_return_urls(order: Order, success_url: str, cancel_url: str) -> tuple
     Stripe fills ``{CHECKOUT_SESSION_ID}`` into the success URL only, so the cancel URL
     names the order in a signed token instead (nobody else can cancel someone's order).
     """
-    success = url_for("stripe_checkout.payment_return", next=_local(success_url),
-                      _external=True)
+    success = public_url("stripe_checkout.payment_return", next=_local(success_url))
     token = _cancel_serializer().dumps({"o": order.number, "c": _local(cancel_url)})
-    cancel = url_for("stripe_checkout.payment_cancel", token=token, _external=True)
+    cancel = public_url("stripe_checkout.payment_cancel", token=token)
     return f"{success}&session_id={{CHECKOUT_SESSION_ID}}", cancel
 
 

@@ -16,6 +16,7 @@ from storefront.payments.stripe_events import (
     order_to_cancel,
 )
 from storefront.security import safe_next_url
+from storefront.sqlite import changes_data
 
 bp = Blueprint("stripe_checkout", __name__, url_prefix="/checkout/stripe")
 
@@ -25,6 +26,7 @@ NOT_FOUND = ("We can't find that payment. If you were charged, you'll receive an
 
 
 @bp.get("/return")
+@changes_data
 def payment_return():
     """Stripe's ``success_url``: ask Stripe how the session ended, then show the order."""
     session_id = request.args.get("session_id", "")
@@ -47,6 +49,7 @@ def payment_return():
 
 
 @bp.get("/cancel/<token>")
+@changes_data
 def payment_cancel(token: str):
     """Stripe's ``cancel_url``: close the session, give the stock back, back to checkout."""
     found = order_to_cancel(token)

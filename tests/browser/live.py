@@ -78,10 +78,12 @@ def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free loopback port from a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True,
                          request_handler=QuietRequestHandler)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["SHOP_URL"] = url  # links in e-mails and back from the payment page lead here
     thread = threading.Thread(target=server.serve_forever, name="live-shop", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield url
     finally:
         server.shutdown()
         thread.join(10)
