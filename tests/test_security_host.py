@@ -31,12 +31,15 @@ from tests.factories import (
     fill_checkout,
     pay_with_demo,
 )
+from tests.factories.orders import press_pay
 from tests.helpers import html_part, login, submit, text_part
 from tests.test_accounts import register
 from tests.test_admin_content import post_form
 from tests.test_admin_orders import act, seed_order
 from tests.test_admin_questions import inbox  # noqa: F401  (a fixture)
 from tests.test_content_ask import ask
+
+pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 
 EVIL = "evil.example"
 SHOP = "http://shop.test/"
@@ -120,7 +123,7 @@ def test_a_refund_for_an_order_that_cannot_be_fulfilled_links_to_the_shop(
         app, client, cream, mailbox):
     add_to_cart(client, cream.id)
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     with app.app_context():
         order = _db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         order_services.payment_expired(order)
@@ -150,7 +153,7 @@ def test_the_shipping_notice_sent_from_the_back_office_links_to_the_shop(
 def test_stripe_sends_the_shopper_back_to_the_shop(client, cream, fake_stripe):
     add_to_cart(client, cream.id)
     fill_checkout(client)
-    response = submit(client, "/checkout/pay", {}, form_url="/checkout/review")
+    response = press_pay(client)
     assert response.status_code == 303
     [session] = fake_stripe.sessions.values()
     for url in (session["success_url"], session["cancel_url"]):

@@ -21,6 +21,7 @@ from storefront.extensions import db as _db
 from storefront.orders.models import Order, OrderStatus
 from tests.conftest import make_test_app
 from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout
+from tests.factories.orders import reviewed_from
 from tests.helpers import csrf_from
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
@@ -55,21 +56,22 @@ def sqlite_shop(tmp_path, _stripe_server):
     yield from _shop(tmp_path, _stripe_server)
 
 
-def _ready_to_pay(app, variant_id: int, guest: int) -> tuple[str, str]:
-    """A guest with one item, every step answered: (their session cookie, the Pay form's token)."""
+def _ready_to_pay(app, variant_id: int, guest: int) -> tuple[str, dict]:
+    """A guest with one item, every step answered: (their session cookie, the Pay form)."""
     client = app.test_client()
     assert add_to_cart(client, variant_id, "1").status_code == 302
     review = fill_checkout(client, email=f"guest{guest}@example.com")
     assert review.status_code == 200
     cookie = client.get_cookie("session", domain="shop.test")
-    return cookie.value, csrf_from(review.get_data(as_text=True))
+    html = review.get_data(as_text=True)
+    return cookie.value, {"csrf_token": csrf_from(html), "reviewed": reviewed_from(html)}
 
 
-def _press_pay(app, cookie: str, token: str, start: threading.Barrier):
+def _press_pay(app, cookie: str, form: dict, start: threading.Barrier):
     client = app.test_client()
     client.set_cookie("session", cookie, domain="shop.test")
     start.wait(timeout=30)
-    response = client.post("/checkout/pay", data={"csrf_token": token})
+    response = client.post("/checkout/pay", data=form)
     return response.status_code, response.headers.get("Location", ""), response.headers
 
 
