@@ -95,7 +95,7 @@ from flask_login import current_user
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, ScalarSelect, event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import parse_cookie, parse_etags
 
@@ -264,7 +264,7 @@ class PageCache:
         self.trouble: str | None = None  # the last failure, until the stores answer again
         self._release: tuple[str, datetime | None] | None = None
         self.private_pages: dict[str, Callable] = {}
-        self.scheduled_changes: list[Callable[[datetime], datetime | None]] = []
+        self.scheduled_changes: list[Callable[[datetime], ScalarSelect]] = []
         self.shared_addresses: dict[str, str] = {}  # request's address -> its page's
 
     # Trouble with the stores -------------------------------------------------------------
@@ -359,20 +359,20 @@ class PageCache:
         known = self._release
         now = utcnow()
         if known is None or known[0] != token or (known[1] is not None and known[1] <= now):
-            upcoming = db.session.scalar(
-                select(func.min(Article.published_at)).where(
-                    Article.status.in_([ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]),
-                    Article.published_at > now))
-            moments = [moment for moment in (upcoming, *(next_change(now) for next_change
-                                                         in self.scheduled_changes))
-                       if moment is not None]
+            upcoming = select(func.min(Article.published_at)).where(
+                Article.status.in_([ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]),
+                Article.published_at > now).scalar_subquery()
+            row = db.session.execute(select(upcoming, *(next_change(now) for next_change
+                                                        in self.scheduled_changes))).one()
+            moments = [moment for moment in row if moment is not None]
             known = self._release = (token, min(moments, default=None))
         return known[1]
 
-    def add_scheduled_change(self, next_change: Callable[[datetime], datetime | None]) -> None:
+    def add_scheduled_change(self, next_change: Callable[[datetime], ScalarSelect]) -> None:
         """Pages also change when time alone makes them (say, a stock hold running out):
-        ``next_change(now)`` says when that next happens after ``now``, or None. It is
-        asked once per generation, and again once that moment has passed."""
+        ``next_change(now)`` is a scalar subquery for when that next happens after ``now``
+        (NULL if never). All of them are asked in one statement with the next article's
+        publication, once per generation, and again once that moment has passed."""
         self.scheduled_changes.append(next_change)
 
     # Serving -----------------------------------------------------------------------------

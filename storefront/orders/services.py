@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import ScalarSelect, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from storefront.cart import services as cart_services
@@ -428,10 +428,12 @@ def release_overdue_holds(variant_ids: Iterable[int] | None = None, *,
     return sum(payment_expired(order) for order in db.session.scalars(query).all())
 
 
-def next_hold_expiry(now: datetime) -> datetime | None:
-    """When the next stock hold of an unpaid order runs out after ``now``, if any does."""
-    return db.session.scalar(select(func.min(Order.reservation_expires_at)).where(
-        Order.status == S.PENDING_PAYMENT, Order.reservation_expires_at > now))
+def next_hold_expiry(now: datetime) -> ScalarSelect:
+    """When the next stock hold of an unpaid order runs out after ``now`` (NULL if none
+    does), as a subquery the page cache asks along with its other moments."""
+    return select(func.min(Order.reservation_expires_at)).where(
+        Order.status == S.PENDING_PAYMENT, Order.reservation_expires_at > now
+    ).scalar_subquery()
 
 
 def release_expired_reservations(now: datetime | None = None, limit: int = 100) -> int:
