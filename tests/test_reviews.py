@@ -216,6 +216,18 @@ def test_one_review_per_line_and_per_product_in_an_order(app, client, shop):
     assert (review.title, review.rating, review.edited_at is not None) == ("Still good", 4, True)
 
 
+def test_products_no_longer_on_sale_are_not_offered(app, client, shop):
+    from storefront.catalog.models import Product, ProductStatus
+
+    _number, lines, token = _order(app, shop, "cream", "serum")
+    with app.app_context():
+        db.session.get(Product, shop["serum_product"]).status = ProductStatus.ARCHIVED
+        db.session.commit()
+    page = client.get(f"/reviews/write/{token}").get_data(as_text=True)
+    assert "Barrier Cream" in page and "Calm Serum" not in page
+    assert client.get(f"/reviews/write/{token}/{lines[1]}").status_code == 404
+
+
 def test_the_database_refuses_a_second_review_of_a_line(app, shop):
     _number, (line,), _token = _order(app, shop, "cream")
     with app.app_context():

@@ -10,6 +10,12 @@ per number of stars), so cards and pages have it without a query. It changes onl
 SQL UPDATE, in the same transaction as the review's own status change, which is itself a
 guarded UPDATE: two editors pressing "Publish" at once count the review once.
 
+The page cache: publishing or unpublishing a review writes the product row, a watched
+table, so the pages are rendered again. The review tables themselves are not watched: a
+review waiting for an editor is on no page, and a "helpful" vote (which anyone can send)
+must not empty the whole cache; vote counts on cached pages catch up within
+``PAGE_CACHE_TIMEOUT``.
+
 Services flush; the request, job or command commits.
 """
 
@@ -26,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit
 from storefront.catalog.listing import shorten
-from storefront.catalog.models import RATING_STARS, Product, SkinType
+from storefront.catalog.models import RATING_STARS, Product, ProductStatus, SkinType
 from storefront.content.models import Condition, Recommendation
 from storefront.db import utcnow
 from storefront.errors import DomainError
@@ -99,8 +105,8 @@ def lines_to_review(order_ids: Iterable[int]) -> dict[int, list[LineToReview]]:
     """For each order, its products that can be reviewed, in one statement.
 
     A product bought in two sizes in one order is reviewed once, on its first line (or the
-    line already reviewed); lines whose product no longer exists, or is now a prescription
-    medicine (``shows_reviews``), are left out.
+    line already reviewed); lines whose product is gone, no longer on sale, or now a
+    prescription medicine (``shows_reviews``), are left out.
     """
     wanted = list(order_ids)
     found: dict[int, list[LineToReview]] = {order_id: [] for order_id in wanted}
@@ -110,7 +116,8 @@ def lines_to_review(order_ids: Iterable[int]) -> dict[int, list[LineToReview]]:
         select(OrderLine, Product, Review)
         .join(Product, Product.id == OrderLine.product_id)
         .outerjoin(Review, Review.order_line_id == OrderLine.id)
-        .where(OrderLine.order_id.in_(wanted), Product.prescription_only.is_(False))
+        .where(OrderLine.order_id.in_(wanted), Product.status == ProductStatus.ACTIVE,
+               Product.prescription_only.is_(False))
         .order_by(OrderLine.order_id, Review.id.is_(None), OrderLine.id))
     seen: set[tuple[int, int]] = set()
     for line, product, review in rows:
@@ -214,6 +221,7 @@ def write_review(order: Order, item: LineToReview, fields: ReviewFields) -> Revi
     else:
         _take_down(review, S.PENDING)  # before the new stars: the old ones are uncounted
         review.edited_at = utcnow()
+        review.user_id = review.user_id or order.user_id  # a guest who has an account now
         _fill(review, fields, concerns)
         db.session.flush()
     item.review = review
