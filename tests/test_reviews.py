@@ -11,6 +11,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from storefront.catalog.models import Product, ProductStatus, Variant
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs import periodic, tasks
@@ -58,8 +59,6 @@ def shop(app, db):
 
 
 def _variant(shop, name):
-    from storefront.catalog.models import Variant
-
     return db.session.get(Variant, shop[name])
 
 
@@ -217,8 +216,6 @@ def test_one_review_per_line_and_per_product_in_an_order(app, client, shop):
 
 
 def test_products_no_longer_on_sale_are_not_offered(app, client, shop):
-    from storefront.catalog.models import Product, ProductStatus
-
     _number, lines, token = _order(app, shop, "cream", "serum")
     with app.app_context():
         db.session.get(Product, shop["serum_product"]).status = ProductStatus.ARCHIVED
@@ -259,8 +256,6 @@ def test_an_edit_sends_a_published_review_back_to_the_queue(app, client, shop):
     [review] = _reviews(app)
     assert (review.status, review.rating, review.published_at) == (S.PENDING, 2, None)
     with app.app_context():
-        from storefront.catalog.models import Product
-
         assert db.session.get(Product, shop["cream_product"]).rating_count == 0
 
 

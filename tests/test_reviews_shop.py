@@ -4,6 +4,7 @@ and attack strings in every field a reviewer writes."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from storefront.audit.models import AuditEntry
-from storefront.catalog.models import Product, SkinType
+from storefront.catalog.models import Product, SkinType, Variant
 from storefront.extensions import db
 from storefront.reviews import links, services
 from storefront.reviews.models import AgeRange, Review, ReviewStatus
@@ -55,8 +56,6 @@ def _write(app, cream, status=S.PENDING, *, email="maya@example.com", created_da
            helpful=0, concerns=(), **fields) -> int:
     """A review of the cream by a new buyer, moderated to ``status``; its id."""
     with app.app_context():
-        from storefront.catalog.models import Variant
-
         order = sent_order(db.session.get(Variant, cream["variant"]), email=email)
         review = written_review(order, status=status,
                                 concern_ids=[cream[slug] for slug in concerns], **fields)
@@ -255,8 +254,6 @@ def reviewed(app, cream):
 
 
 def _titles(page: str) -> list[str]:
-    import re
-
     return re.findall(r'<h3 class="review-title">([^<]*)</h3>', page)
 
 
@@ -411,8 +408,6 @@ SHOWN = str(escape("<script>alert(1)</script>"))
 def test_attack_strings_in_a_review_are_shown_as_text_everywhere(app, client, cream, make,
                                                                 mailbox):
     with app.app_context():
-        from storefront.catalog.models import Variant
-
         order = sent_order(db.session.get(Variant, cream["variant"]),
                            email="maya@example.com")
         order.shipping_name = TAGS[:120]
