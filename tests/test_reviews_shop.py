@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from storefront.audit.models import AuditEntry
 from storefront.catalog.models import Product, SkinType, Variant
+from storefront.content.models import Condition
 from storefront.extensions import db
 from storefront.reviews import links, services
 from storefront.reviews.models import AgeRange, Review, ReviewStatus
@@ -458,3 +459,12 @@ def test_a_prescription_medicine_shows_no_reviews_or_rating(app, client, cream, 
     [product, _crumbs] = json_ld(page)
     assert "aggregateRating" not in product and "review" not in product
     assert "Barrier Cream" not in client.get(f"/reviews/write/{token}").get_data(as_text=True)
+
+
+def test_the_review_query_parameters_are_all_declared():
+    """``QUERY_ARGS`` is what the product page's cache key must hold for its reviews."""
+    filters = services.ReviewFilters(skin_type=SkinType.DRY, concern=Condition(slug="acne"),
+                                     sort="helpful")
+    assert set(filters.args(page=3)) == set(services.QUERY_ARGS)
+    read = services.parse_filters(dict.fromkeys(services.QUERY_ARGS, "x"), [])
+    assert len(read.notes) == len(services.QUERY_ARGS)  # each one was read

@@ -25,9 +25,17 @@ def review_token(order: Order) -> str:
     return _serializer().dumps({"r": order.number})
 
 
+# The links in review e-mails, built as the order e-mails build theirs: both functions
+# below are the only places they are made.
+
 def review_url(order: Order) -> str:
-    """The invitation's link, for e-mails (built like the order e-mails' links)."""
+    """The invitation's link, for e-mails."""
     return url_for("reviews.invited", token=review_token(order), _external=True)
+
+
+def product_url(product) -> str:
+    """A product's page, for e-mails."""
+    return url_for("catalog.product_detail", slug=product.slug, _external=True)
 
 
 def order_for_token(token: str) -> Order | None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -39,7 +39,7 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.mail import queue_mail
 from storefront.orders.models import Order, OrderLine, OrderStatus
-from storefront.reviews.links import review_url
+from storefront.reviews.links import product_url, review_url
 from storefront.reviews.models import (
     AgeRange,
     Review,
@@ -63,6 +63,8 @@ PER_PAGE = 10
 LATE_INVITE_DAYS = 30
 INVITE_BATCH = 200
 SORTS = {"newest": "Newest first", "helpful": "Most helpful first"}
+# The product page's query parameters that narrow, sort and page its reviews.
+QUERY_ARGS = ("review_skin", "review_concern", "review_sort", "review_page")
 DEFAULT_SORT = "newest"
 MAX_PAGE = 10_000
 AUDIT_FIELDS = ["status", "rejection_reason"]
@@ -351,7 +353,7 @@ def _tell_reviewer(review: Review) -> None:
     if review.status == S.APPROVED:
         queue_mail(review.email, f"Your review of {product.name} is on our site",
                    "review_published", review=review, product=product,
-                   url=url_for("catalog.product_detail", slug=product.slug, _external=True))
+                   url=product_url(product))
     elif review.status == S.REJECTED:
         queue_mail(review.email, f"About your review of {product.name}", "review_rejected",
                    review=review, product=product, url=review_url(order))
