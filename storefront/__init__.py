@@ -122,6 +122,7 @@ BLUEPRINT_MODULES = [
     "storefront.cart.views",  # also installs the header's cart count
     "storefront.checkout.views",
     "storefront.orders.views",
+    "storefront.reviews.views",
     "storefront.payments.demo",  # also registers the demo payment provider
 ]
 

@@ -83,6 +83,7 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "OUTBOX_RETRY_SECONDS": int(env.get("OUTBOX_RETRY_SECONDS", "300")),
         "CART_PRUNE_SECONDS": int(env.get("CART_PRUNE_SECONDS", "3600")),
         "QUESTION_SWEEP_SECONDS": int(env.get("QUESTION_SWEEP_SECONDS", "300")),
+        "REVIEW_INVITE_SECONDS": int(env.get("REVIEW_INVITE_SECONDS", "3600")),
         "GUEST_CART_DAYS": int(env.get("GUEST_CART_DAYS", "30")),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "10")),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
@@ -153,6 +154,11 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "RESERVATION_MINUTES": int(env.get("RESERVATION_MINUTES", "15")),
         "RESERVATION_SWEEP_LIMIT": int(env.get("RESERVATION_SWEEP_LIMIT", "20")),
         "GUEST_ORDER_LINK_MAX_AGE": int(env.get("GUEST_ORDER_LINK_MAX_AGE", str(30 * 24 * 3600))),
+        # Buyers are invited to review this many days after their order is sent, through a
+        # signed link that works for REVIEW_LINK_MAX_AGE seconds (180 days).
+        "REVIEW_INVITE_DAYS": int(env.get("REVIEW_INVITE_DAYS", "14")),
+        "REVIEW_LINK_MAX_AGE": int(env.get("REVIEW_LINK_MAX_AGE", str(180 * 24 * 3600))),
+        "REVIEW_VOTE_RATE_LIMIT": env.get("REVIEW_VOTE_RATE_LIMIT", "30 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

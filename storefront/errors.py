@@ -32,6 +32,9 @@ ERROR_TEXT = {
     405: ("That action isn't possible here",
           "This page does not accept that kind of request. Please use the links and "
           "buttons on the page."),
+    409: ("That can't be done just now",
+          "The page has changed since you opened it. Please go back, reload it and try "
+          "again."),
     413: ("That upload is too large",
           "The file or form you sent is larger than we accept. Please send something smaller."),
     429: ("Too many attempts",

@@ -25,6 +25,7 @@ from storefront.jobs.models import FailedJob
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
+from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
 
 __all__ = [
     "Article",
@@ -49,6 +50,9 @@ __all__ = [
     "ReaderQuestion",
     "Recommendation",
     "Refund",
+    "Review",
+    "ReviewInvitation",
+    "ReviewVote",
     "Role",
     "StockMovement",
     "StripeEvent",

@@ -18,6 +18,7 @@ from storefront.extensions import db as _db
 from storefront.orders import links
 from storefront.orders.models import Order, OrderStatus
 from storefront.payments import demo, stripe_provider
+from storefront.reviews import links as review_links
 from tests.factories import (
     ProductFactory,
     UserFactory,
@@ -131,10 +132,12 @@ def _tokens(app, number: str, user: User) -> dict[str, str]:
             order, success_url="/done", cancel_url="/back").redirect_url).path
         cancel = stripe_provider._cancel_serializer().dumps({"o": number, "c": "/back"})
         unsalted = URLSafeTimedSerializer(app.config["SECRET_KEY"]).dumps(
-            {"n": number, "o": number, "uid": account.id, "st": account.session_token})
+            {"n": number, "o": number, "r": number, "uid": account.id,
+             "st": account.session_token})
         return {"guest order": links.guest_order_token(order), "reset": reset,
                 "confirm": confirm, "demo payment": paying.rsplit("/", 1)[1],
-                "stripe cancel": cancel, "unsalted": unsalted}
+                "stripe cancel": cancel, "review": review_links.review_token(order),
+                "unsalted": unsalted}
 
 
 # Where each kind of token is used, and what a refusal looks like there.
@@ -144,6 +147,7 @@ DOORS = {
     "confirm": ("/account/confirm/{}", 400),
     "demo payment": ("/pay/demo/{}", 404),
     "stripe cancel": ("/checkout/stripe/cancel/{}", 404),
+    "review": ("/reviews/write/{}", 404),
 }
 
 

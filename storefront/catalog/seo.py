@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import url_for
 
 from storefront.catalog.images import file_name
@@ -54,8 +56,42 @@ def breadcrumbs_json_ld(product: Product) -> dict:
     }
 
 
-def product_json_ld(product: Product) -> list[dict]:
-    """The ``Product`` (with an ``Offer`` per size on sale) and its ``BreadcrumbList``.
+def _rating(stars) -> dict:
+    return {"@type": "Rating", "ratingValue": stars, "bestRating": 5, "worstRating": 1}
+
+
+def _review(review) -> dict:
+    """A published review (``storefront.reviews.models.Review``) as a schema.org Review."""
+    return {
+        "@type": "Review",
+        "name": review.title,
+        "reviewBody": review.body,
+        "reviewRating": _rating(review.rating),
+        "author": {"@type": "Person", "name": review.display_name},
+        "datePublished": review.created_at.date().isoformat(),
+    }
+
+
+def _add_reviews(data: dict, product: Product, reviews: Sequence) -> None:
+    """``aggregateRating`` from the published reviews' counts, and the reviews shown."""
+    count = product.rating_count
+    if not count or product.prescription_only:  # never a rating for a medicine
+        return
+    data["aggregateRating"] = {
+        "@type": "AggregateRating",
+        "ratingValue": float(product.rating_average),
+        "reviewCount": count,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+    published = [review for review in reviews if review.is_published]
+    if published:
+        data["review"] = [_review(review) for review in published]
+
+
+def product_json_ld(product: Product, reviews: Sequence = ()) -> list[dict]:
+    """The ``Product`` (with an ``Offer`` per size on sale, its rating and ``reviews``, the
+    published reviews on the page) and its ``BreadcrumbList``.
 
     Prescription-only products get no offers: an Offer states that the item can be
     bought here, and it cannot. Leaving them out is accurate; it also keeps search
@@ -77,4 +113,5 @@ def product_json_ld(product: Product) -> list[dict]:
         data["image"] = image_urls(product)
     if product.is_sold and product.sold_variants:
         data["offers"] = [_offer(product, variant) for variant in product.sold_variants]
+    _add_reviews(data, product, reviews)
     return [data, breadcrumbs_json_ld(product)]

@@ -19,6 +19,7 @@ from storefront.extensions import db
 from storefront.media import send_media
 from storefront.money import format_money
 from storefront.orders.services import release_overdue_holds
+from storefront.reviews import services as reviews
 
 bp = Blueprint("catalog", __name__)
 
@@ -57,7 +58,7 @@ def _active_filters(listing: Listing, options: services.FilterOptions):
 
 
 @bp.get("/products/<slug>")
-@cached_page(args=("article", "variant"))
+@cached_page(args=("article", "variant", *reviews.QUERY_ARGS))
 def product_detail(slug: str):
     product = services.product_for_page(slug)
     if product is None:
@@ -69,11 +70,14 @@ def product_detail(slug: str):
         condition_ids, request.args.get("article", type=str))
     alternatives = (services.otc_alternatives(product, condition_ids)
                     if product.prescription_only else [])
+    review_page = _review_page(product, recommendations)
     return render_template(
         "catalog/product_detail.html", product=product, recommendations=recommendations,
         source_article=source_article, related_articles=related, alternatives=alternatives,
-        selected_variant=_selected_variant(product),
-        json_ld=product_json_ld(product),
+        selected_variant=_selected_variant(product), review_page=review_page,
+        review_sorts=reviews.SORTS, skin_types=list(SkinType),
+        json_ld=product_json_ld(product, [shown.review for shown in review_page.reviews]
+                                if review_page else ()),
     )
 
 
@@ -83,6 +87,16 @@ def _release_overdue_holds(product) -> None:
     held = [variant.id for variant in product.variants if variant.stock_reserved]
     if held and release_overdue_holds(held):
         db.session.commit()
+
+
+def _review_page(product, recommendations) -> reviews.ReviewPage | None:
+    """The page's reviews, narrowed to the concerns the product is recommended for (loaded
+    already). None for a prescription medicine: it is not sold here, so nobody can review
+    it, and buyers' testimonials are no way to present a medicine."""
+    if not reviews.shows_reviews(product):
+        return None
+    return reviews.product_reviews(product, reviews.parse_filters(
+        request.args, [recommendation.condition for recommendation in recommendations]))
 
 
 def _selected_variant(product):

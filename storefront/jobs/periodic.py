@@ -34,6 +34,8 @@ PERIODIC = (
     Periodic("prune-carts", "storefront.jobs.tasks:prune_guest_carts", "CART_PRUNE_SECONDS"),
     Periodic("answer-questions", "storefront.jobs.tasks:answer_questions_now_visible",
              "QUESTION_SWEEP_SECONDS"),
+    Periodic("invite-reviewers", "storefront.jobs.tasks:invite_reviewers",
+             "REVIEW_INVITE_SECONDS"),
 )
 
 

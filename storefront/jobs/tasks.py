@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from storefront.jobs.runner import JobIncomplete
+from storefront.reviews import services as reviews
 
 # Orders expired by one run of the periodic sweep; the next run takes the rest.
 RELEASE_BATCH = 500
@@ -56,3 +57,9 @@ def answer_questions_now_visible() -> int:
     from storefront.content import services
 
     return services.answer_questions_now_visible()
+
+
+def invite_reviewers() -> int:
+    """Periodic: e-mail the buyers of orders sent ``REVIEW_INVITE_DAYS`` ago an invitation
+    to review what they bought (once per order)."""
+    return reviews.send_due_invitations()

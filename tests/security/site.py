@@ -20,6 +20,9 @@ from storefront.content.models import QuestionStatus
 from storefront.extensions import db
 from storefront.orders import links
 from storefront.orders import services as order_services
+from storefront.reviews import links as review_links
+from storefront.reviews import services as review_services
+from storefront.reviews.models import AgeRange, ReviewStatus
 from tests.factories import (
     AdminFactory,
     ArticleFactory,
@@ -60,6 +63,7 @@ class Site:
     order_number: str
     guest_order_number: str
     guest_token: str
+    review_token: str
     customer_email: str
     admin_email: str
     editor_email: str
@@ -123,6 +127,7 @@ def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
         order_services.payment_succeeded(order, provider="demo", reference="demo_seed_1",
                                          amount=order.total, currency=order.currency)
         order_services.add_note(order, f"Called her{t.long}", actor=admin)  # staff only
+        review = _reviewed_order(variant, condition, t, editor)
         if t.short:  # the audit log shows who changed what
             account_services.set_role(customer, Role.EDITOR, actor=admin)
             account_services.set_role(customer, Role.CUSTOMER, actor=admin)
@@ -132,20 +137,39 @@ def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
                "author": author.id, "condition": condition.id, "article": article.id,
                "recommendation": recommendation.id, "question": question.id,
                "user": customer.id, "code": code.id, "discount": code.id,
-               "order": order.id, "guest_order": guest_order.id, "rec": recommendation.id}
+               "order": order.id, "guest_order": guest_order.id, "rec": recommendation.id,
+               "review": review.id, "line": review.order_line_id}
         return Site(
             ids=ids, product_slug=product.slug, article_slug=article.slug,
             condition_slug=condition.slug, order_number=order.number,
             guest_order_number=guest_order.number,
-            guest_token=links.guest_order_token(guest_order), customer_email=customer.email,
+            guest_token=links.guest_order_token(guest_order),
+            review_token=review_links.review_token(review.order_line.order),
+            customer_email=customer.email,
             admin_email=admin.email, editor_email=editor.email, code=code.code,
         )
+
+
+def _reviewed_order(variant, condition, t: Texts, editor):
+    """A guest's sent order with a published review whose every field holds ``t``."""
+    order = placed_order(variant, email="reviewer@example.com")
+    order_services.payment_succeeded(order, provider="demo", reference="demo_seed_review",
+                                     amount=order.total, currency=order.currency)
+    order_services.fulfil(order, f"PostNL{t.short}"[:60], "3S0001", actor=None)
+    item = review_services.line_to_review(order, order.lines[0].id)
+    review = review_services.write_review(order, item, review_services.ReviewFields(
+        rating=4, title=f"Calmed my skin{t.long}"[:120],
+        body=f"After two weeks the redness had gone.{t.long}",
+        display_name=f"Maya R.{t.other}"[:60], skin_type=SkinType.DRY,
+        age_range=AgeRange.FROM_35, concern_ids=[condition.id]))
+    review_services.moderate(review, ReviewStatus.APPROVED, actor=editor)
+    return review
 
 
 # Which seeded row a path parameter names, read from its name (``product_id`` -> product).
 _ID_HINTS = ("variant", "image", "product", "brand", "category", "ingredient", "author",
              "condition", "article", "recommendation", "question", "user", "code",
-             "discount", "order", "rec")
+             "discount", "review", "line", "order", "rec")
 
 
 def parameter_values(site: Site):
@@ -171,6 +195,8 @@ def parameter_values(site: Site):
             return site.order_number
         if name == "token" and endpoint == "orders.guest_order":
             return site.guest_token
+        if name == "token" and endpoint.startswith("reviews."):
+            return site.review_token
         return None
 
     return value

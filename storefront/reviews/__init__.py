@@ -1,0 +1,1 @@
+"""Reviews from verified buyers, by skin type: writing, moderation, the shop's pages."""
