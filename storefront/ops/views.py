@@ -1,12 +1,15 @@
-"""``/healthz``: the process answers. ``/readyz``: it can reach its database (and Redis)."""
+"""``/healthz``: the process answers. ``/readyz``: it can reach its database (and Redis).
+``/metrics``: Prometheus figures, for a scraper holding the ``METRICS_TOKEN``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from storefront.extensions import db, limiter
+from storefront.metrics import CONTENT_TYPE
+from storefront.ops.metrics import exposition, token_accepted
 
 bp = Blueprint("ops", __name__)
 
@@ -47,3 +50,18 @@ def readyz():
         current_app.logger.warning("Not ready: %s", "; ".join(problems))
         return jsonify(status="unavailable", problems=problems), 503
     return jsonify(status="ok")
+
+
+@bp.get("/metrics")
+@limiter.exempt
+def metrics():
+    """Every worker's figures added up, and the shop's state read now; never for anyone."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        abort(404)
+    if not token_accepted(request.headers.get("Authorization"), token):
+        return Response("A bearer token is needed.\n", 401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    response = Response(exposition(), mimetype=None, content_type=CONTENT_TYPE)
+    response.cache_control.no_store = True
+    return response
