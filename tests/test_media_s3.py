@@ -22,12 +22,14 @@ from sqlalchemy import func, select
 from storefront.catalog.images import PictureStoreDown, image_file_names
 from storefront.catalog.models import Product, ProductImage
 from storefront.extensions import db
+from storefront.headers import content_security_policy
 from storefront.jobs.images import make_image_sizes, queue_product_image
 from storefront.media import (
     EXTENSION_KEY,
     MediaUnavailable,
     S3MediaStorage,
     media_storage,
+    public_origin,
     s3_client,
 )
 from tests.conftest import free_port
@@ -363,3 +365,12 @@ def test_media_copy_says_when_the_store_is_down(app, s3, tmp_path, monkeypatch):
     result = app.test_cli_runner().invoke(args=["media-copy", "--from", str(tmp_path)])
     assert result.exit_code == 1
     assert "picture storage is not answering" in result.output
+
+
+def test_pages_may_show_pictures_from_the_cdn():
+    settings = {"MEDIA_STORAGE": "s3", "MEDIA_S3_BUCKET": "shop-media",
+                "MEDIA_PUBLIC_URL": "https://cdn.example.com/pictures"}
+    assert public_origin(settings) == "https://cdn.example.com"
+    assert public_origin({"MEDIA_STORAGE": "local"}) is None
+    policy = content_security_policy((), (public_origin(settings),))
+    assert "img-src 'self' data: https://cdn.example.com;" in policy

@@ -302,3 +302,11 @@ def test_a_forked_job_process_counts_are_folded_into_the_worker(tmp_path):
     assert jobs_done == {("parent", "queued"): 1, ("child", "succeeded"): 3}
     assert [s.value for s in found["storefront_orders"]
             if s.labels == {"outcome": "expired"}] == [3]
+
+
+def test_the_worker_will_not_serve_metrics_it_would_miscount(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # never reached
+    monkeypatch.setitem(app.config, "METRICS_BIND", f"127.0.0.1:{free_port()}")
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 1
+    assert "METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR" in result.output

@@ -43,8 +43,8 @@ def worker_command(burst: bool, periodic: bool) -> None:
         raise click.ClickException(
             "REDIS_URL is not set, so jobs run inline in the web processes and no worker is "
             "needed. Set REDIS_URL (the same for the web processes) to use a worker.")
-    worker = queue.make_worker(app)
     _serve_metrics(app)
+    worker = queue.make_worker(app)
     scheduler = PeriodicScheduler(app) if periodic and not burst else None
     if scheduler:
         scheduler.start()
