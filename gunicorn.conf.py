@@ -5,6 +5,8 @@ Run: gunicorn -c gunicorn.conf.py "storefront:create_app()"
 
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
@@ -20,3 +22,26 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Metrics (storefront/metrics.py): every worker writes its figures to files in one folder and
+# /metrics adds them up, so a scrape sees the whole host, not whichever worker answered. Set
+# before the app is imported (prometheus_client reads it then); the workers inherit it.
+# systemd: RuntimeDirectory=storefront-metrics and
+# PROMETHEUS_MULTIPROC_DIR=/run/storefront-metrics. Without it, a new folder per start.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="storefront-metrics-")
+
+
+def on_starting(server):
+    """A new start counts from zero: the files of the last run's workers go."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that ended (recycled, killed) keeps its counts; its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,14 +1,25 @@
 """The production shape on this machine, end to end: ``make prod-check``.
 
 A throwaway PostgreSQL database (migrated twice, as every deploy does, and seeded with
-the demo shop), Redis, two gunicorn app processes (2 workers each) on two loopback
-ports standing in for two app hosts, nginx in front of both with TLS (skipped, with a
-note, when nginx is not installed), an RQ worker (``flask worker``) and a real SMTP
-server. A shopper then buys through each app port and through nginx, and the check
-confirms what several hosts must share: the cart (one session cookie on both ports),
-the rate limit (one count across both), e-mail sent by the worker (not by the web
-request), the periodic reservation sweep, cached static files, and a backup that
-restores every order. Prints PASS/FAIL per check and exits non-zero on any failure.
+the demo shop), Redis, an S3-compatible object store for the pictures (moto's server on
+a loopback port; nginx proxies and caches /media/ from its bucket, as a CDN would), two
+gunicorn app processes (2 workers each) on two loopback ports standing in for two app
+hosts, nginx in front of both with TLS (skipped, with a note, when nginx is not
+installed), an RQ worker (``flask worker``), a real SMTP server and a fake Stripe
+(tests/stripe_fake.py) that every purchase pays through. A shopper then buys through each
+app port and through nginx, and the check confirms what several hosts must share: the
+cart (one session cookie on both ports), the rate limit (one count across both), e-mail
+sent by the worker (not by the web request), the periodic reservation sweep, cached
+static files and pictures, metrics from every host (each adding up its workers, none for
+anyone without the token), and a backup that restores every order.
+
+Last, a host is lost under load: shoppers browse and buy through nginx while app host A
+is killed (SIGKILL to its gunicorn master and workers) and, DOWN_FOR seconds later,
+started again. It passes when requests fail only at the moment of the kill (those in
+flight on the lost host), every purchase charged on Stripe is exactly one paid order
+(none lost, none charged twice), purchases go on while A is down, the scrapes see A go
+down and come back, and nginx sends A shoppers again soon after its restart. Prints
+PASS/FAIL per check, with figures, and exits non-zero on any failure.
 
 Everything it starts it stops, the databases it makes it drops, and the Redis keys it
 writes (all named with this run's id) it deletes.
@@ -22,7 +33,10 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
+import logging
 import os
+import random
 import re
 import secrets
 import shutil
@@ -35,6 +49,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -44,6 +59,8 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from moto.server import ThreadedMotoServer
+from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,17 +68,22 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
 from storefront.jobs.queue import forget_queue  # noqa: E402  (after the path is set)
+from storefront.media import s3_client  # noqa: E402
+from tests.stripe_fake import fake as fake_stripe  # noqa: E402
 
 ADMIN_DATABASE_URL = (os.environ.get("PROD_CHECK_DATABASE_URL")
                       or os.environ.get("TEST_DATABASE_URL")
                       or "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/12")
+MEDIA_BUCKET = "prod-check-media"
+WEBHOOK_SECRET = "whsec_prodcheck_0123456789abcdef"  # noqa: S105  (a throwaway shop)
 DEMO_ADMIN = ("admin@example.com", "demo-admin-pass")  # the demo's, printed by make run
 ADDRESS = {"name": "Maya Rossi", "line1": "Keizersgracht 1", "line2": "", "city": "Amsterdam",
            "postcode": "1015cj", "country": "NL", "phone": ""}
 LOGIN_LIMIT = 6
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
+STRIPE_PAGE = "/_config/checkout/"  # the fake Stripe's hosted payment page
 NGINX_REQUEST_ID = re.compile(r"rid=[0-9a-f]{32}\b")
 # The page cache (storefront/caching.py) names its keys after the database they cache.
 PAGE_GENERATIONS = "storefront:page-generation:*"
@@ -202,13 +224,16 @@ class Origin:
     def url(self, path: str) -> str:
         return f"{'https' if self.tls else 'http'}://{self.host_header}{path}"
 
-    def connect(self) -> http.client.HTTPConnection:
+    def connect(self, source: str | None = None) -> http.client.HTTPConnection:
         # ``host`` is a loopback name: "localhost" for nginx, so TLS sends it (SNI) and the
-        # certificate is checked against it.
+        # certificate is checked against it. ``source``: the shopper's own loopback address
+        # (127.0.0.0/8 is all this machine's), so each is a client of its own to nginx.
+        where = (source, 0) if source else None
         if self.tls:
             return http.client.HTTPSConnection(self.host, self.port, timeout=30,
-                                               context=self.tls)
-        return http.client.HTTPConnection(self.host, self.port, timeout=30)
+                                               context=self.tls, source_address=where)
+        return http.client.HTTPConnection(self.host, self.port, timeout=30,
+                                          source_address=where)
 
 
 @dataclass
@@ -230,8 +255,10 @@ class Response:
 class Browser:
     """Keeps cookies like a browser on HTTPS would (the shop's cookies are Secure)."""
 
-    def __init__(self, cookies: dict[str, str] | None = None, **headers: str):
+    def __init__(self, cookies: dict[str, str] | None = None, source: str | None = None,
+                 **headers: str):
         self.cookies = {} if cookies is None else cookies
+        self.source = source
         self.headers = {name.replace("_", "-"): value for name, value in headers.items()}
         self.page: dict[str, str] = {}
 
@@ -246,7 +273,7 @@ class Browser:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = origin.url(self.page.get(origin.name, path))
-        connection = origin.connect()
+        connection = origin.connect(self.source)
         try:
             connection.request(method, path, body=body, headers=headers)
             raw = connection.getresponse()
@@ -295,7 +322,8 @@ def add_to_cart(browser: Browser, origin: Origin) -> str:
 
 
 def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
-    """Answer every checkout step and press Pay; the demo payment page's path."""
+    """Answer every checkout step and press Pay; the payment page's address (the demo
+    page's path, or the fake Stripe's hosted page)."""
     steps = (("/checkout/email", {"email": email}), ("/checkout/address", ADDRESS),
              ("/checkout/delivery", {"method": "standard"}),
              ("/checkout/discount", {"code": "", "action": "skip"}))
@@ -308,23 +336,293 @@ def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
     assert reviewed, "the review page's Pay form sends no fingerprint of the order"
     paid = browser.post(origin, "/checkout/pay", {"csrf_token": review.csrf(),
                                                   "reviewed": reviewed.group(1)})
-    assert paid.status == 303 and paid.location.startswith("/pay/demo/"), (
-        f"POST /checkout/pay: {paid.status} {paid.location}")
-    return paid.location
+    target = paid.headers.get("Location", "")
+    assert paid.status == 303 and (paid.location.startswith("/pay/demo/")
+                                   or STRIPE_PAGE in target), (
+        f"POST /checkout/pay: {paid.status} {target}")
+    return paid.location if paid.location.startswith("/pay/demo/") else target
+
+
+def pay_on_stripe(page: str) -> str:
+    """Press "Pay" on the fake Stripe's hosted page; the shop's return address (path)."""
+    parts = urlsplit(page)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("POST", parts.path, body="action=pay", headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        answer = connection.getresponse()
+        answer.read()
+    finally:
+        connection.close()
+    back = urlsplit(answer.getheader("Location", ""))
+    assert answer.status == 303 and back.path, f"Stripe's page answered {answer.status}"
+    return f"{back.path}?{back.query}"
+
+
+def pay(browser: Browser, origin: Origin, payment_page: str) -> Response:
+    """Pay on the provider's page; the shop's redirect to the order's confirmation."""
+    if STRIPE_PAGE in payment_page:
+        back = browser.get(origin, pay_on_stripe(payment_page))
+    else:
+        back = browser.submit(origin, payment_page, {"action": "approve"})
+    assert back.status in (302, 303), f"back from the payment: {back.status}"
+    return back
 
 
 def buy(origin: Origin, email: str) -> str:
-    """A whole purchase with the demo payment provider; the order number."""
+    """A whole purchase (through the fake Stripe when the shop has its key); the number."""
     browser = Browser()
     add_to_cart(browser, origin)
     payment_page = checkout_to_payment(browser, origin, email)
-    approved = browser.submit(origin, payment_page, {"action": "approve"})
-    assert approved.status in (302, 303), f"approve the payment: {approved.status}"
+    approved = pay(browser, origin, payment_page)
     number = approved.location.rsplit("/", 1)[-1]
     confirmation = browser.get(origin, approved.location)
     assert confirmation.status == 200 and "Thank you for your order" in confirmation.text, (
         f"confirmation page: {confirmation.status}")
     return number
+
+
+# Metrics ----------------------------------------------------------------------------------
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(port: int, token: str | None, timeout: float = 5) -> tuple[int, Samples]:
+    """GET /metrics on a loopback port; the status and every sample (name, labels) -> value."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"}
+                           if token else {})
+        answer = connection.getresponse()
+        text = answer.read().decode()
+    finally:
+        connection.close()
+    if answer.status != 200:
+        return answer.status, {}
+    return 200, {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                 for family in text_string_to_metric_families(text)
+                 for sample in family.samples}
+
+
+def total(samples: Samples, name: str, **labels: str) -> float:
+    """The sum of ``name``'s samples whose labels include ``labels``."""
+    return sum(value for (sample, found), value in samples.items()
+               if sample == name and set(labels.items()) <= set(found))
+
+
+def requests_served(samples: Samples) -> float:
+    """Requests a host answered, leaving out the scrapes themselves."""
+    return sum(value for (sample, found), value in samples.items()
+               if sample == "storefront_http_request_duration_seconds_count"
+               and dict(found).get("endpoint") != "ops.metrics")
+
+
+# A host lost under load -------------------------------------------------------------------
+
+# Seconds: load before the kill; how long the host stays down; the most the restarted host
+# may take to serve shoppers again (nginx tries it again after fail_timeout=10s); errors are
+# allowed this long after the kill (requests that were in flight on the lost host).
+LOAD_BEFORE, DOWN_FOR, BACK_WITHIN, ERROR_GRACE = 5.0, 8.0, 30.0, 5.0
+BROWSERS, BUYERS = 3, 3
+THINK = 0.05  # a shopper's pause between two requests
+SHOPPER_ERRORS = (AssertionError, OSError, http.client.HTTPException)
+PRODUCT_LINK = re.compile(r'href="(/products/[a-z0-9-]+)"')
+
+
+@dataclass(frozen=True)
+class Hit:
+    at: float  # sent
+    ended: float  # answered (or failed)
+    method: str
+    path: str
+    status: int  # 0: no answer at all
+
+    @property
+    def failed(self) -> bool:
+        return self.status == 0 or self.status >= 500
+
+
+class Tally:
+    """Every request the shoppers made, with its time and status."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.hits: list[Hit] = []
+
+    def add(self, hit: Hit) -> None:
+        with self.lock:
+            self.hits.append(hit)
+
+    def between(self, start: float, end: float) -> list[Hit]:
+        with self.lock:
+            return [hit for hit in self.hits if start <= hit.at < end]
+
+
+class CountingBrowser(Browser):
+    def __init__(self, tally: Tally, source: str):
+        super().__init__(source=source)
+        self.tally = tally
+
+    def request(self, origin: Origin, method: str, path: str,
+                form: dict[str, str] | None = None) -> Response:
+        started = time.monotonic()
+        try:
+            response = super().request(origin, method, path, form)
+        except (OSError, http.client.HTTPException):
+            self.tally.add(Hit(started, time.monotonic(), method, path.split("?")[0], 0))
+            raise
+        self.tally.add(Hit(started, time.monotonic(), method, path.split("?")[0],
+                           response.status))
+        return response
+
+
+def again(step: Callable[[], object], tries: int = 4, pause: float = 0.3):
+    """A shopper shown an error page presses the button again (a few times)."""
+    for attempt in range(tries):
+        try:
+            return step()
+        except SHOPPER_ERRORS:
+            if attempt == tries - 1:
+                raise
+            time.sleep(pause)
+    return None
+
+
+@dataclass
+class Purchase:
+    email: str
+    session: str = ""  # the Checkout Session paid on Stripe's page
+    charged_at: float = 0.0
+    number: str = ""  # the order the shopper was shown as confirmed
+    confirmed_at: float = 0.0
+    error: str = ""
+
+
+class Load:
+    """Shoppers through nginx until ``stop``: some browse, some buy through the fake Stripe.
+
+    Each purchase comes from a new loopback address (a new shopper, with the shop's own
+    per-address limits). A step that fails is tried again, as a person would.
+    """
+
+    def __init__(self, origin: Origin, run_id: str, stop: threading.Event):
+        self.origin, self.run_id, self.stop = origin, run_id, stop
+        self.tally = Tally()
+        self.purchases: list[Purchase] = []
+        self.addresses = iter(range(100_000))
+        self.lock = threading.Lock()
+        self.crashed: list[str] = []
+
+    def address(self) -> str:
+        with self.lock:
+            number = next(self.addresses)
+        return f"127.0.{1 + number // 250}.{2 + number % 250}"
+
+    def get(self, browser: Browser, path: str) -> Response:
+        response = browser.get(self.origin, path)
+        assert response.status in (200, 302, 303), f"GET {path}: {response.status}"
+        time.sleep(THINK)
+        return response
+
+    def browse(self, index: int) -> None:
+        pick = random.Random(index)  # noqa: S311  (which page to look at, not a secret)
+        while not self.stop.is_set():
+            with contextlib.suppress(*SHOPPER_ERRORS):  # counted; the next visitor comes
+                self.visit(CountingBrowser(self.tally, self.address()), pick)
+
+    def visit(self, browser: Browser, pick: random.Random) -> None:
+        again(lambda: self.get(browser, "/"))
+        links = PRODUCT_LINK.findall(again(lambda: self.get(browser, "/products")).text)
+        if links:
+            link = pick.choice(links)
+            again(lambda: self.get(browser, link))
+        again(lambda: self.get(browser, "/cart/"))
+
+    def buy(self, index: int) -> None:
+        count = 0
+        while not self.stop.is_set():
+            count += 1
+            purchase = Purchase(f"load-{self.run_id}-{index}-{count}@example.com")
+            with self.lock:
+                self.purchases.append(purchase)
+            try:
+                self.buy_one(purchase, random.Random(f"{index}-{count}"))  # noqa: S311
+            except SHOPPER_ERRORS as error:
+                purchase.error = f"{type(error).__name__}: {error}"[:300]
+
+    def add_any(self, browser: Browser, pick: random.Random) -> None:
+        page = self.get(browser, "/products")
+        variants = re.findall(r'name="variant_id" value="(\d+)"', page.text)
+        assert variants, "no add-to-cart form on /products"
+        added = browser.post(self.origin, "/cart/add", {
+            "csrf_token": page.csrf(), "variant_id": pick.choice(variants), "quantity": "1"})
+        assert added.status in (302, 303), f"add to cart: {added.status}"
+
+    def buy_one(self, purchase: Purchase, pick: random.Random) -> None:
+        browser = CountingBrowser(self.tally, self.address())
+        again(lambda: self.add_any(browser, pick))
+        page = again(lambda: checkout_to_payment(browser, self.origin, purchase.email))
+        purchase.session = urlsplit(page).path.rsplit("/", 1)[-1]
+        back = pay_on_stripe(page)  # the card is charged here, on Stripe's side
+        purchase.charged_at = time.monotonic()
+        returned = again(lambda: self.get(browser, back))
+        confirmation = again(lambda: self.get(browser, returned.location))
+        assert "Thank you for your order" in confirmation.text, "no confirmation"
+        purchase.number = returned.location.rsplit("/", 1)[-1]
+        purchase.confirmed_at = time.monotonic()
+
+
+def post_webhook(origin: Origin, payload: str, signature: str) -> int:
+    connection = origin.connect()
+    try:
+        connection.request("POST", "/stripe/webhook", body=payload, headers={
+            "Host": origin.host_header, "Content-Type": "application/json",
+            "Stripe-Signature": signature})
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        connection.close()
+
+
+def deliver_webhooks(origin: Origin, stop: threading.Event, answers: Counter,
+                     undelivered: list) -> None:
+    """Deliver the fake Stripe's events like Stripe: each until it is answered 200."""
+    while not (stop.is_set() and not fake_stripe.events):
+        if not fake_stripe.events:
+            time.sleep(0.1)
+            continue
+        event = fake_stripe.events.pop(0)
+        for _attempt in range(20):
+            status = post_webhook(origin, event.payload, event.signature)
+            answers[status] += 1
+            if status == 200:
+                break
+            time.sleep(0.5)
+        else:
+            undelivered.append(event.type)
+
+
+@dataclass
+class Scrape:
+    at: float
+    host: str
+    up: bool
+    served: float
+
+
+def watch(hosts: list[Origin], token: str, stop: threading.Event, seen: list[Scrape]) -> None:
+    """Scrape every app host twice a second, as Prometheus would (only faster)."""
+    while not stop.wait(0.5):
+        for origin in hosts:
+            at = time.monotonic()
+            try:
+                status, samples = scrape(origin.port, token, timeout=2)
+            except (OSError, http.client.HTTPException):
+                status, samples = 0, {}
+            seen.append(Scrape(at, origin.name, status == 200, requests_served(samples)))
 
 
 # Mail -----------------------------------------------------------------------------------
@@ -362,10 +660,14 @@ class ProdCheck:
         self.processes: Processes | None = None
         self.app_ports: list[Origin] = []
         self.nginx: Origin | None = None
-        # nginx's HTTPS port, known before the app starts: the shop's public address.
-        self.https_port = free_port()
         self.worker: Process | None = None
         self.web: list[Process] = []
+        self.s3: ThreadedMotoServer | None = None
+        self.stripe_started = False
+        self.use_nginx = bool(shutil.which("nginx") and shutil.which("openssl"))
+        self.nginx_ports = (free_port(), free_port())  # http, https
+        self.metrics_token = secrets.token_hex(16)
+        self.metrics_ports: dict[str, int] = {}
 
     # -- setting up ------------------------------------------------------------------
     def database_url(self, database: str) -> str:
@@ -394,9 +696,43 @@ class ProdCheck:
                 "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.smtp.port),
                 "MAIL_DEFAULT_SENDER": "Halden Skin <shop@prod-check.test>",
                 "TRUSTED_PROXIES": "1", "LOG_FORMAT": "json",
-                "SHOP_URL": f"https://localhost:{self.https_port}",
-                "MEDIA_ROOT": str(self.folder / "shared-media"),
-                "RESERVATION_RELEASE_SECONDS": "2", "PYTHONUNBUFFERED": "1"}
+                "SHOP_URL": f"https://localhost:{self.nginx_ports[1]}",
+                "RESERVATION_RELEASE_SECONDS": "2", "PYTHONUNBUFFERED": "1",
+                **self.media_settings(), **self.stripe_settings(),
+                "METRICS_TOKEN": self.metrics_token}
+
+    def media_settings(self) -> dict[str, str]:
+        """Pictures in a bucket of the local S3 server; linked through nginx (which proxies
+        and caches /media/ from the bucket, as a CDN would), or from the bucket itself."""
+        public = (f"https://localhost:{self.nginx_ports[1]}/media" if self.use_nginx
+                  else f"{self.s3_url}/{MEDIA_BUCKET}")
+        return {"MEDIA_STORAGE": "s3", "MEDIA_S3_BUCKET": MEDIA_BUCKET,
+                "MEDIA_S3_ENDPOINT_URL": self.s3_url, "MEDIA_S3_REGION": "us-east-1",
+                "MEDIA_S3_ACCESS_KEY_ID": "prod-check", "MEDIA_S3_SECRET_ACCESS_KEY": "prod-check",
+                "MEDIA_PUBLIC_URL": public}
+
+    def stripe_settings(self) -> dict[str, str]:
+        return {"STRIPE_SECRET_KEY": "sk_test_prodcheck_0123456789",
+                "STRIPE_PUBLISHABLE_KEY": "pk_test_prodcheck_0123456789",
+                "STRIPE_API_BASE": fake_stripe.base_url, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "STRIPE_TIMEOUT": "10"}
+
+    def start_object_store(self) -> None:
+        """moto's S3 server on a loopback port, with the shop's bucket: the picture folders
+        readable by anyone (the CDN's view), uploads waiting for a job not."""
+        port = free_port()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per S3 request
+        self.s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.s3.start()
+        self.s3_url = f"http://127.0.0.1:{port}"
+        client = s3_client(self.media_settings())
+        client.create_bucket(Bucket=MEDIA_BUCKET)
+        client.put_bucket_policy(Bucket=MEDIA_BUCKET, Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                           "Resource": [f"arn:aws:s3:::{MEDIA_BUCKET}/{folder}/*"
+                                        for folder in ("products", "articles", "authors")]}]}))
+        self.bucket = client
 
     def page_cache_generations(self) -> set[bytes]:
         return set(self.redis.scan_iter(match=PAGE_GENERATIONS, count=500))
@@ -417,16 +753,22 @@ class ProdCheck:
         port = free_port()
         self.smtp = Controller(self.mailbox, hostname="127.0.0.1", port=port)
         self.smtp.start()
+        fake_stripe.start()
+        self.stripe_started = True
+        fake_stripe.webhook_secret = WEBHOOK_SECRET
+        self.start_object_store()
         self.processes = Processes(self.folder, self.environment())
 
     def flask(self, *args: str) -> str:
         return self.processes.run("flask " + " ".join(args),
                                   [str(BIN / "flask"), "--app", "storefront", *args])
 
-    def start_web(self, name: str) -> Origin:
-        port = free_port()
+    def start_web(self, name: str, port: int | None = None) -> Origin:
+        port = port or free_port()
+        metrics = self.folder / f"metrics-{name}"  # each host's own, as on its own machine
         env = {**self.processes.env, "GUNICORN_BIND": f"127.0.0.1:{port}",
-               "GUNICORN_WORKERS": "2", "FORWARDED_ALLOW_IPS": "127.0.0.1"}
+               "GUNICORN_WORKERS": "2", "FORWARDED_ALLOW_IPS": "127.0.0.1",
+               "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         process = self.processes.start(name, [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py",
                                               "storefront:create_app()"], env=env)
         self.web.append(process)
@@ -450,7 +792,7 @@ class ProdCheck:
                                        "-days", "1", "-subj", "/CN=localhost", "-addext",
                                        "subjectAltName=DNS:localhost", "-keyout", str(key),
                                        "-out", str(certificate)])
-        http_port, https_port = free_port(), self.https_port
+        http_port, https_port = self.nginx_ports
         # The site as docs/deploy.md describes it, its comments (which name the placeholders)
         # left out.
         site = "\n".join(line for line in (ROOT / "prod" / "nginx-site.conf").read_text()
@@ -463,6 +805,8 @@ class ProdCheck:
                 for o in self.app_ports),
             "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key),
             "CACHE_DIR": str(self.folder / "nginx-cache"),
+            "MEDIA_UPSTREAM": f"{self.s3_url}/{MEDIA_BUCKET}/",
+            "MEDIA_HOST": urlsplit(self.s3_url).netloc,
         }.items():
             site = site.replace(f"@@{placeholder}@@", value)
         assert "@@" not in site, "a placeholder of prod/nginx-site.conf was not filled in"
@@ -557,8 +901,12 @@ class ProdCheck:
                "run out"
 
     def start_worker(self) -> str:
+        self.metrics_ports["worker"] = free_port()
+        env = {**self.processes.env, "METRICS_BIND": f"127.0.0.1:{self.metrics_ports['worker']}",
+               "PROMETHEUS_MULTIPROC_DIR": str(self.folder / "metrics-worker")}
+        (self.folder / "metrics-worker").mkdir()
         self.worker = self.processes.start("worker", [str(BIN / "flask"), "--app", "storefront",
-                                                      "worker"])
+                                                      "worker"], env=env)
         return f"flask worker, pid {self.worker.popen.pid}"
 
     def worker_sends_the_waiting_mail(self) -> str:
@@ -664,6 +1012,184 @@ class ProdCheck:
         assert statuses[-1] == 429, statuses
         return f"{LOGIN_LIMIT} log-ins spread over both ports, then 429: {statuses}"
 
+    def pictures_in_the_bucket(self) -> str:
+        listing = self.bucket.list_objects_v2(Bucket=MEDIA_BUCKET, Prefix="products/")
+        stored = listing.get("KeyCount", 0)
+        assert stored > 0, "seed-demo stored no product picture in the bucket"
+        page = Browser().get(self.app_ports[0], "/products").text
+        public = self.processes.env["MEDIA_PUBLIC_URL"]
+        linked = re.search(re.escape(public) + r'/products/[0-9a-f]+-\d+\.webp', page)
+        assert linked, f"no picture on /products links to {public}"
+        assert Browser().get(self.app_ports[0], urlsplit(linked.group(0)).path).status == 404, \
+            "the app still serves /media itself"
+        return f"{stored} product picture files in bucket {MEDIA_BUCKET}; pages link to {public}"
+
+    def metrics_of_every_host(self) -> str:
+        """Each app host's /metrics adds up its two workers; the worker has its own; nobody
+        without the token reads them, and nginx never serves them."""
+        hosts = {origin.name: origin.port for origin in self.app_ports}
+        ports = {**hosts, **self.metrics_ports}
+        refused = {name: scrape(port, None)[0] for name, port in ports.items()}
+        assert set(refused.values()) == {401}, f"anonymous scrapes: {refused}"
+        if self.nginx:
+            assert Browser().get(self.nginx, "/metrics").status == 404, "nginx serves /metrics"
+        before = {name: scrape(port, self.metrics_token)[1] for name, port in hosts.items()}
+        for _ in range(20):  # spread over both workers of web-a by the kernel
+            assert Browser().get(self.app_ports[0], "/healthz").status == 200
+        samples = {name: scrape(port, self.metrics_token)[1] for name, port in ports.items()}
+        health = "storefront_http_request_duration_seconds_count"
+        counted = (total(samples["web-a"], health, endpoint="ops.healthz")
+                   - total(before["web-a"], health, endpoint="ops.healthz"))
+        assert counted == 20, f"web-a counted {counted} of 20 /healthz requests"
+        web = [samples[name] for name in hosts]
+        placed = sum(total(host, "storefront_orders_total", outcome="placed") for host in web)
+        paid = sum(total(host, "storefront_payments_total", provider="stripe",
+                         outcome="succeeded") for host in web)
+
+        def mail_sent() -> float:  # a job's counts join the worker's as its child ends
+            samples["worker"] = scrape(self.metrics_ports["worker"], self.metrics_token)[1]
+            return total(samples["worker"], "storefront_jobs_total",
+                         job="storefront.jobs.tasks:deliver_mail", event="succeeded")
+
+        mail = wait_until(lambda: mail_sent() >= 3, 15) and mail_sent()
+        assert placed >= 4 and paid >= 3 and mail >= 3, (placed, paid, mail)
+        for name, host in samples.items():
+            assert total(host, "storefront_metrics_source_up") == 2, f"{name}: a source down"
+            assert ("storefront_outbox_backlog", ()) in host, f"{name}: no outbox figure"
+        hits = sum(total(host, "storefront_page_cache_requests_total", result="hit")
+                   for host in web)
+        return (f"anonymous: 401 on {', '.join(ports)}, 404 through nginx; web-a counted all "
+                f"20 /healthz over its 2 workers; orders placed {placed:.0f}, Stripe payments "
+                f"{paid:.0f}, e-mails sent by the worker {mail:.0f}, page cache hits "
+                f"{hits:.0f}")
+
+    def host_lost_under_load(self) -> str:
+        """Shoppers browse and buy through nginx; app host A is killed (SIGKILL to its whole
+        process group: the gunicorn master and its workers, as when a machine dies), started
+        again DOWN_FOR seconds later, and the run goes on until nginx sends it shoppers again.
+        """
+        with psycopg.connect(self.db_url) as connection:  # the load never sells out
+            connection.execute("UPDATE variant SET stock_on_hand = stock_on_hand + 1000")
+        stop, delivered, watching = threading.Event(), threading.Event(), threading.Event()
+        load, scrapes, answers, undelivered = Load(self.nginx, self.run_id, stop), [], Counter(), []
+        shoppers = [threading.Thread(target=load.browse, args=(i,), daemon=True)
+                    for i in range(BROWSERS)]
+        shoppers += [threading.Thread(target=load.buy, args=(i,), daemon=True)
+                     for i in range(BUYERS)]
+        stripe = threading.Thread(target=deliver_webhooks, daemon=True,
+                                  args=(self.nginx, delivered, answers, undelivered))
+        scraper = threading.Thread(target=watch, daemon=True,
+                                   args=(self.app_ports, self.metrics_token, watching, scrapes))
+        for thread in [*shoppers, stripe, scraper]:
+            thread.start()
+        started = time.monotonic()
+        try:
+            timeline = self.lose_and_restore_host_a(scrapes)
+        finally:
+            for event, threads, seconds in ((stop, shoppers, 60), (delivered, [stripe], 30),
+                                            (watching, [scraper], 10)):
+                event.set()  # the shoppers finish what they are doing, then Stripe's events
+                for thread in threads:
+                    thread.join(timeout=seconds)
+        assert not fake_stripe.events, f"{len(fake_stripe.events)} Stripe events undelivered"
+        timeline["started"] = started
+        return self.judge_the_loss(load, scrapes, timeline, answers, undelivered)
+
+    def lose_and_restore_host_a(self, scrapes: list[Scrape]) -> dict[str, float]:
+        victim, origin = self.web[0], self.app_ports[0]
+        time.sleep(LOAD_BEFORE)
+        killed = time.monotonic()
+        os.killpg(victim.popen.pid, signal.SIGKILL)
+        victim.popen.wait(timeout=10)
+        self.processes.running.remove(victim)
+        time.sleep(DOWN_FOR)
+        restarted = time.monotonic()
+        self.web[0] = self.start_web("web-a-restarted", port=origin.port)
+        self.web.pop()  # start_web appended it; it stands in for web-a
+
+        def serving_again() -> bool:
+            return any(seen.host == origin.name and seen.at > restarted and seen.served > 0
+                       for seen in list(scrapes))
+
+        back = wait_until(serving_again, BACK_WITHIN, 0.25)
+        time.sleep(2)  # both hosts serve together for a moment
+        back_at = min((seen.at for seen in scrapes if seen.host == origin.name
+                       and seen.at > restarted and seen.served > 0), default=0.0)
+        return {"killed": killed, "restarted": restarted, "back": back_at if back else 0.0,
+                "ended": time.monotonic()}
+
+    def judge_the_loss(self, load: Load, scrapes: list[Scrape], timeline: dict[str, float],
+                       answers: Counter, undelivered: list) -> str:
+        killed, restarted, back = timeline["killed"], timeline["restarted"], timeline["back"]
+        hits = load.tally.between(0, float("inf"))
+        errors = [hit for hit in hits if hit.failed]
+        # In flight when the host died, or sent before nginx noticed: nothing else may fail.
+        late = [hit for hit in errors if not (hit.ended >= killed
+                                              and hit.at <= killed + ERROR_GRACE)]
+        assert not late, f"errors outside the loss window: {late[:5]}"
+        assert len(errors) <= BROWSERS + BUYERS, f"{len(errors)} errors: {errors[:8]}"
+        assert back, (f"web-a never served shoppers again within {BACK_WITHIN:.0f} s of its "
+                      "restart")
+        assert not undelivered and set(answers) <= {0, 200, 502, 503}, (answers, undelivered)
+        money = self.money_check(load)
+        during = [p for p in load.purchases if killed < p.confirmed_at < restarted]
+        assert during, "no purchase was completed while web-a was down"
+        metrics = self.metrics_of_the_loss(scrapes, timeline)
+        last = max((hit.ended for hit in errors), default=killed) - killed
+        kinds = ", ".join(sorted(f"{h.method} {h.path} {h.status}" for h in errors))
+        failures = (f"{len(errors)} failed, the last {last:.1f} s after the kill: {kinds}"
+                    if errors else "none failed")
+        served_during = sum(1 for hit in hits if killed < hit.at < restarted and not hit.failed)
+        return (f"{len(hits)} requests in {timeline['ended'] - timeline['started']:.0f} s "
+                f"({failures}); {served_during} answered while web-a was down; {money}; "
+                f"{len(during)} purchase(s) completed during the loss; web-a restarted "
+                f"{restarted - killed:.0f} s after the kill and served shoppers again "
+                f"{back - restarted:.1f} s later; webhook answers {dict(answers)}; {metrics}")
+
+    def money_check(self, load: Load) -> str:
+        """Every purchase charged on Stripe is one paid order; none charged twice."""
+        charged = {p.session for p in load.purchases if p.charged_at}
+        stripe_paid = {sid for sid in charged
+                       if fake_stripe.sessions.get(sid, {}).get("payment_status") == "paid"}
+        assert stripe_paid == charged, "a charge the fake Stripe does not know"
+        rows = self.sql(
+            "SELECT o.email, o.number, o.status, p.provider_reference FROM shop_order o "
+            "JOIN payment p ON p.order_id = o.id WHERE o.email LIKE %s AND p.status IN "
+            "('succeeded', 'refunded', 'partially_refunded')", f"load-{self.run_id}-%")
+        by_session = Counter(reference for _email, _number, _status, reference in rows)
+        by_email = Counter(email for email, *_rest in rows)
+        lost = charged - set(by_session)
+        twice = [key for key, seen in (*by_session.items(), *by_email.items()) if seen > 1]
+        assert not lost, f"charged but no paid order: {sorted(lost)[:5]}"
+        assert not twice, f"charged twice: {twice[:5]}"
+        assert all(status == "paid" for _e, _n, status, _r in rows), rows[:5]
+        unconfirmed = [p for p in load.purchases if p.charged_at and not p.confirmed_at]
+        failed = [p.error for p in load.purchases if p.error and not p.charged_at]
+        assert len(charged) >= 3, f"only {len(charged)} purchase(s) in the whole run"
+        return (f"{len(charged)} purchases charged = {len(rows)} paid orders (none lost or "
+                f"charged twice; {len(unconfirmed)} shown no confirmation, "
+                f"{len(failed)} given up before paying)")
+
+    def metrics_of_the_loss(self, scrapes: list[Scrape], timeline: dict[str, float]) -> str:
+        """The scrapes saw web-a go down and come back, and web-b take its share."""
+        killed, restarted = timeline["killed"], timeline["restarted"]
+        victim = [seen for seen in scrapes if seen.host == "web-a"]
+        down = [seen.at for seen in victim if not seen.up and killed < seen.at < restarted]
+        assert down, "the scrapes never saw web-a down"
+        back_up = min((seen.at for seen in victim if seen.up and seen.at > restarted),
+                      default=None)
+        assert back_up is not None, "the scrapes never saw web-a up again"
+        survivor = [seen for seen in scrapes if seen.host == "web-b" and seen.up]
+
+        def served(at: float) -> float:
+            return max((seen.served for seen in survivor if seen.at <= at), default=0.0)
+
+        took = served(restarted) - served(killed)
+        assert took > 0, "web-b served nothing while web-a was down"
+        return (f"metrics: web-a unscrapable for {back_up - min(down):.1f} s, back (its counts "
+                f"from zero) {back_up - restarted:.1f} s after its restart; web-b served "
+                f"{took:.0f} requests during the loss")
+
     def backup_restores(self) -> str:
         missing = [tool for tool in ("pg_dump", "pg_restore", "psql") if not shutil.which(tool)]
         if missing:
@@ -695,11 +1221,13 @@ class ProdCheck:
             ("flask db upgrade again (every deploy runs it)", self.migrate_again),
             ("flask seed-demo", self.seed),
             ("two app hosts: gunicorn, 2 workers each, /healthz and /readyz", self.start_app_hosts),
+            ("pictures in the object store (S3 server), linked from the pages",
+             self.pictures_in_the_bucket),
         ]
         for name, step in steps:
             if not check(name, step):
                 return
-        if shutil.which("nginx") and shutil.which("openssl"):
+        if self.use_nginx:
             check("nginx started: prod/nginx-site.conf with TLS, both hosts upstream",
                   self.start_nginx)
         else:
@@ -721,12 +1249,25 @@ class ProdCheck:
             check("purchase through nginx, served by both hosts", self.purchase_through_nginx)
         check("admin page /admin/jobs", self.admin_sees_the_worker)
         check("one rate limit across both app hosts", self.shared_rate_limit)
+        check("metrics from every host (token only; workers added up)", self.metrics_of_every_host)
+        if self.nginx:
+            check("an app host lost under load: nginx routes around it, nothing lost",
+                  self.host_lost_under_load)
         check("backup (pg_dump) restored into a fresh database", self.backup_restores)
         check("worker stops cleanly", self.stop_worker)
 
     def setup_note(self) -> str:
         self.setup()
         return f"database {self.databases[0]}, Redis {REDIS_URL} (keys *{self.name}*)"
+
+    def stop_services(self) -> None:
+        """The SMTP server, the fake Stripe and the S3 server (threads of this process)."""
+        if self.smtp:
+            self.smtp.stop()
+        if self.stripe_started:
+            fake_stripe.stop()
+        if self.s3:
+            self.s3.stop()
 
     def teardown(self) -> None:
         if self.processes:
@@ -735,8 +1276,7 @@ class ProdCheck:
                     print(f"\n--- last lines of {process.name} ({process.log}) ---\n"
                           f"{process.tail()}")
             self.processes.stop_all()
-        if self.smtp:
-            self.smtp.stop()
+        self.stop_services()
         for database in self.databases:
             with psycopg.connect(self.admin_url, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -60,23 +60,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_middleware(app: Flask) -> None:
     """What runs around Flask, innermost first: the page cache's fast lane, the response
-    headers (so its pages get them too), then ProxyFix (so both see the real scheme/host)."""
+    headers (so its pages get them too), ProxyFix (so both see the real scheme/host), then
+    the request-time metrics."""
     from storefront.caching import install_fast_lane
     from storefront.headers import register_response_headers
+    from storefront.metrics import install_middleware
 
     install_fast_lane(app)
     register_response_headers(app)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    install_middleware(app)  # outermost: its time includes every layer
 
 
 def _register_request_handling(app: Flask) -> None:
+    from storefront import metrics
     from storefront.observability import configure_logging
     from storefront.security import register_input_guards
     from storefront.sessions import SignedCookieSessions
 
     configure_logging(app)
+    metrics.init_app(app)
     app.session_interface = SignedCookieSessions()
     register_input_guards(app)
 

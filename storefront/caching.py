@@ -99,6 +99,7 @@ from sqlalchemy import Engine, ScalarSelect, event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import parse_cookie, parse_etags
 
+from storefront import metrics  # metrics (issue 23)
 from storefront.csrf_tokens import csrf_secret_key, generate_csrf, new_secret, token_for
 from storefront.db import utcnow
 from storefront.extensions import db
@@ -429,6 +430,7 @@ class PageCache:
     def _serve(self, view, args, kwargs, state: str, address: str, private: bool):
         key = _key(state, private, address)
         page = self._read(key)
+        metrics.page_cache("miss" if page is None else "hit", "view")  # metrics (issue 23)
         if page is None:
             page, response = self._render(view, args, kwargs, private)
             if page is None:
@@ -625,6 +627,7 @@ class FastLane:
             response = None
         if response is None:
             return self.wsgi_app(environ, start_response)
+        metrics.page_cache("hit", "fast")  # metrics (issue 23)
         return response(environ, start_response)
 
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from storefront.accounts import services as account_services
 from storefront.cart.cli import prune_carts_command
+from storefront.catalog.images import PictureStoreDown
 from storefront.extensions import db
 from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox
+from storefront.media import (
+    LocalMediaStorage,
+    MediaUnavailable,
+    copy_folder,
+    local_media_storage,
+    media_storage,
+)
 from storefront.orders.cli import release_expired_reservations_command
 from storefront.reviews.cli import invite_reviewers_command
 
@@ -36,7 +46,11 @@ def seed_demo() -> None:
     """Load the demo shop: staff accounts, catalog and articles. Safe to run again."""
     from storefront.demo import seed
 
-    report = seed()
+    try:
+        report = seed()
+    except (MediaUnavailable, PictureStoreDown) as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} ({error})") from error
     db.session.commit()
     for line in report:
         click.echo(line)
@@ -53,8 +67,32 @@ def send_outbox_command() -> None:
         raise SystemExit(1)
 
 
+@click.command("media-copy")
+@click.option("--from", "source", type=click.Path(exists=True, file_okay=False),
+              help="The folder to copy from (default: MEDIA_ROOT, else instance/media).")
+@click.option("--dry-run", is_flag=True, help="Only count what would be copied.")
+@with_appcontext
+def media_copy(source: str | None, dry_run: bool) -> None:
+    """Copy the pictures of a media folder into MEDIA_STORAGE (an S3 bucket, say).
+
+    Files the storage has already are skipped, so it is safe to run again (and again
+    after the switch, for anything uploaded meanwhile).
+    """
+    storage = media_storage()
+    folder = Path(source) if source else local_media_storage(current_app).root
+    if isinstance(storage, LocalMediaStorage) and storage.root == folder.absolute():
+        raise click.ClickException("MEDIA_STORAGE is this very folder: set it to the new "
+                                   "storage (for example MEDIA_STORAGE=s3) first.")
+    try:
+        copied, present = copy_folder(folder, storage, dry_run=dry_run)
+    except MediaUnavailable as error:
+        raise click.ClickException(f"{error.message} ({error})") from error
+    verb = "Would copy" if dry_run else "Copied"
+    click.echo(f"{verb} {copied} file(s) from {folder}; {present} were there already.")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (create_admin, seed_demo, send_outbox_command,
+    for command in (create_admin, seed_demo, send_outbox_command, media_copy,
                     release_expired_reservations_command, prune_carts_command, worker_command,
                     invite_reviewers_command):
         app.cli.add_command(command)

@@ -93,8 +93,6 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "RATELIMIT_SWALLOW_ERRORS": True,
         # A Redis that hangs fails the count in a second instead of holding the request.
         "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
-        "MEDIA_ROOT": env.get("MEDIA_ROOT") or None,
-        "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local"),
         # The page cache (storefront/caching.py): pages in Redis when there is one, unless
         # PAGE_CACHE_STORE=local keeps them in each worker (the generation stays shared).
         "PAGE_CACHE_ENABLED": _bool(env.get("PAGE_CACHE_ENABLED"), default=True),
@@ -106,6 +104,32 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # rendered for each visitor) this long before it asks Redis again.
         "PAGE_CACHE_REDIS_TIMEOUT": float(env.get("PAGE_CACHE_REDIS_TIMEOUT", "0.5")),
         "PAGE_CACHE_RETRY_SECONDS": float(env.get("PAGE_CACHE_RETRY_SECONDS", "5")),
+    }
+
+
+def _media_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Where pictures live (storefront/media.py): a folder, or an S3-compatible bucket."""
+    return {
+        "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local"),
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or None,
+        "MEDIA_PUBLIC_URL": env.get("MEDIA_PUBLIC_URL") or None,
+        "MEDIA_S3_BUCKET": env.get("MEDIA_S3_BUCKET") or None,
+        "MEDIA_S3_ENDPOINT_URL": env.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "MEDIA_S3_REGION": env.get("MEDIA_S3_REGION") or None,
+        "MEDIA_S3_ACCESS_KEY_ID": env.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+        "MEDIA_S3_SECRET_ACCESS_KEY": env.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+        "MEDIA_S3_PREFIX": env.get("MEDIA_S3_PREFIX") or "",
+        "MEDIA_S3_ADDRESSING": env.get("MEDIA_S3_ADDRESSING") or None,
+    }
+
+
+def _metrics_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Prometheus metrics (storefront/metrics.py): never public."""
+    return {
+        # The bearer token a scraper sends to GET /metrics; without it /metrics is 404.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # ``flask worker``: the private address its metrics listener binds (host:port).
+        "METRICS_BIND": env.get("METRICS_BIND") or None,
     }
 
 
@@ -215,6 +239,8 @@ def load_config(
     config.update(_mail_settings(env))
     config.update(_stripe_settings(env))
     config.update(_scale_out_settings(env))
+    config.update(_media_settings(env))
+    config.update(_metrics_settings(env))
     config.update(overrides or {})
     config["SHOP_URL"] = normalise_shop_url(config.get("SHOP_URL"))
     config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(config)

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from flask import Flask
 
+from storefront.media import public_origin
+
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_ENVIRON = "storefront.request_id"
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -22,14 +24,17 @@ HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 @lru_cache(maxsize=16)
-def content_security_policy(extra_form_actions: tuple[str, ...]) -> str:
-    """The policy text; built once per set of payment origins, not on every response."""
+def content_security_policy(extra_form_actions: tuple[str, ...],
+                            image_origins: tuple[str, ...] = ()) -> str:
+    """The policy text; built once per set of payment and picture origins, not on every
+    response."""
     form_action = " ".join(["'self'", *extra_form_actions])
+    img_src = " ".join(["'self'", "data:", *image_origins])
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        f"img-src {img_src}",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -40,10 +45,11 @@ def content_security_policy(extra_form_actions: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=16)
-def security_headers(extra_form_actions: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+def security_headers(extra_form_actions: tuple[str, ...],
+                     image_origins: tuple[str, ...] = ()) -> tuple[tuple[str, str, str], ...]:
     """(name, lower-case name, value) of each header every response carries."""
     headers = [
-        ("Content-Security-Policy", content_security_policy(extra_form_actions)),
+        ("Content-Security-Policy", content_security_policy(extra_form_actions, image_origins)),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
@@ -74,12 +80,16 @@ class ResponseHeaders:
     def __init__(self, app: Flask, wsgi_app):
         self.config = app.config
         self.wsgi_app = wsgi_app
+        # Pictures in an object store or behind a CDN are linked from its origin.
+        origin = public_origin(app.config)
+        self.image_origins = (origin,) if origin else ()
 
     def _extra_headers(self, environ, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
         config = self.config
         present = {name.lower() for name, _ in headers}
         extra = [(name, value) for name, lower, value
-                 in security_headers(_form_action_origins(config)) if lower not in present]
+                 in security_headers(_form_action_origins(config), self.image_origins)
+                 if lower not in present]
         if (config.get("APP_ENV") == "production"
                 and (environ.get("wsgi.url_scheme") == "https" or config.get("HSTS_ALWAYS"))
                 and "strict-transport-security" not in present):

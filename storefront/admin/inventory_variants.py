@@ -11,11 +11,11 @@ from storefront.admin import inventory_services as services
 from storefront.admin.blueprint import bp
 from storefront.admin.forms_inventory import ConfirmForm, ImageUploadForm, VariantForm
 from storefront.admin.inventory_products import product_or_404, render_product
-from storefront.catalog.images import ImageRejected
+from storefront.catalog.images import ImageRejected, file_name
 from storefront.catalog.models import ProductImage
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
-from storefront.media import media_storage
+from storefront.media import MediaUnavailable, delete_quietly, media_storage
 from storefront.security import roles_required
 
 MOVES = {"up": -1, "down": 1}
@@ -95,14 +95,19 @@ def _image_or_404(image_id: int) -> ProductImage:
 def products_image_delete(image_id: int):
     image = _image_or_404(image_id)
     product_id = image.product_id
+    back = redirect(url_for("admin.products_edit", product_id=product_id,
+                            _anchor="pictures"), code=303)
+    storage = media_storage()
+    try:  # a storage that is down now would leave the files behind: keep the row too
+        storage.exists(file_name(image.key, image.width, "jpg"))
+    except MediaUnavailable as error:
+        flash(error.message, "error")
+        return back
     names = services.delete_image(image, current_user)
     db.session.commit()
-    storage = media_storage()
-    for name in names:  # only once the row is gone for good
-        storage.delete(name)
+    delete_quietly(names, storage)  # only once the row is gone for good
     flash("The picture was removed.", "success")
-    return redirect(url_for("admin.products_edit", product_id=product_id,
-                            _anchor="pictures"), code=303)
+    return back
 
 
 @bp.post("/products/images/<int:image_id>/move")

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from storefront.catalog.models import Product, ProductImage
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.media import MediaStorage, media_storage
+from storefront.media import MediaStorage, MediaUnavailable, delete_quietly, media_storage
 
 WIDTHS = (200, 400, 800)
 # (file extension, Pillow format, encoder options). WebP first: browsers pick the first match.
@@ -47,6 +47,12 @@ NOT_A_PICTURE = ("That file is not a picture we can use. Please upload a JPEG, P
 
 class ImageRejected(DomainError):
     """An upload that is not a usable picture."""
+
+
+class PictureStoreDown(ImageRejected):
+    """The picture storage did not answer: nothing was kept, and trying later may work."""
+
+    status_code = 503
 
 
 def _read_source(source: Any) -> bytes:
@@ -164,9 +170,10 @@ def _encode(image: Image.Image, pil_format: str, options: dict) -> bytes:
 
 
 def save_renditions(clean: Image.Image, key: str, storage: MediaStorage,
-                    quick: bool = False) -> list[str]:
-    """Write every width and format of ``clean``; returns the file names."""
-    names = []
+                    quick: bool = False, saved: list[str] | None = None) -> list[str]:
+    """Write every width and format of ``clean``; returns the file names (also appended to
+    ``saved`` one by one, so a caller knows what was written before a failure)."""
+    names = [] if saved is None else saved
     sized = clean
     for width in reversed(rendition_widths(clean.width)):
         # Each size is made from the next larger one: as sharp, and much quicker.
@@ -179,6 +186,26 @@ def save_renditions(clean: Image.Image, key: str, storage: MediaStorage,
             names.append(storage.save(file_name(key, width, extension),
                                       _encode(sized, pil_format, options)))
     return names
+
+
+def store_renditions(clean: Image.Image, key: str, storage: MediaStorage,
+                     quick: bool = False) -> None:
+    """Write the files of ``clean`` that the storage does not have yet.
+
+    Raises PictureStoreDown when the storage does not answer; the files this call wrote
+    before it stopped answering are removed again (as far as it lets us), so no file is
+    left that no row points to.
+    """
+    names = list(image_file_names(key, clean.width))
+    saved: list[str] = []
+    try:
+        present = {name for name in names if storage.exists(name)}
+        if len(present) < len(names):
+            # Names carry the content hash: files already there hold exactly these pixels.
+            save_renditions(clean, key, storage, quick=quick, saved=saved)
+    except MediaUnavailable as error:
+        delete_quietly([name for name in saved if name not in present], storage)
+        raise PictureStoreDown(error.message) from error
 
 
 def _limit_width(image: Image.Image) -> Image.Image:
@@ -207,10 +234,7 @@ def create_product_image(product: Product, source: Any, alt_text: str,
     if existing is not None and (product.id is None or existing.product_id != product.id):
         raise ImageRejected("This picture is already used for another product.")
     largest = _limit_width(clean)
-    storage = storage or media_storage()
-    # Names carry the content hash: files already there hold exactly these pixels.
-    if not all(storage.exists(name) for name in image_file_names(key, largest.width)):
-        save_renditions(largest, key, storage, quick=quick)
+    store_renditions(largest, key, storage or media_storage(), quick=quick)
     if existing is not None:
         return existing
     image = ProductImage(key=key, alt_text=alt_text[:200], width=largest.width,

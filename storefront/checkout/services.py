@@ -16,6 +16,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from storefront import metrics
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
 from storefront.checkout import pricing
@@ -218,4 +219,5 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
     order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
     record_event(order, "placed", f"{order.item_count} item(s); stock held for {minutes} min")
     db.session.flush()
+    metrics.count_on_commit(db.session, metrics.ORDERS, outcome="placed")
     return order

@@ -22,9 +22,8 @@ from storefront.catalog.images import (
     clean_picture,
     content_hash,
     file_name,
-    image_file_names,
     open_picture,
-    save_renditions,
+    store_renditions,
 )
 from storefront.catalog.models import (
     Ingredient,
@@ -909,9 +908,7 @@ def store_picture(source, folder: str, min_width: int) -> str:
         raise ImageRejected(f"That picture is {clean.width} pixels wide. Please upload one "
                             f"at least {min_width} pixels wide.")
     key = f"{folder}/{content_hash(clean)}"
-    storage = media_storage()
-    if not all(storage.exists(name) for name in image_file_names(key, clean.width)):
-        save_renditions(clean, key, storage)
+    store_renditions(clean, key, media_storage())
     return key
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from flask import current_app
 from redis import RedisError
 
+from storefront import metrics
 from storefront.errors import DomainError
 from storefront.jobs.models import FailedJob
 from storefront.jobs.runner import JobIncomplete, function_path, on_commit, perform, plain_arguments
@@ -62,9 +63,12 @@ def enqueue(func: Callable | str, *args, **kwargs) -> QueuedJob:
         from storefront.jobs import queue
 
         try:
-            return QueuedJob(id=queue.put(path, args, kwargs))
+            job_id = queue.put(path, args, kwargs)
         except RedisError as error:
             raise QueueUnavailable(f"the job queue is unreachable: {error}") from error
+        metrics.count(metrics.JOBS, job=path, event="queued")
+        return QueuedJob(id=job_id)
+    metrics.count(metrics.JOBS, job=path, event="queued")
     try:
         result = perform(path, args, kwargs, inline=True)
     except DomainError as error:

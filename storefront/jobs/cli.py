@@ -6,6 +6,22 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from storefront import metrics
+from storefront.ops.metrics import serve_metrics
+
+
+def _serve_metrics(app) -> None:
+    """With METRICS_BIND, serve this worker's figures there (a private address)."""
+    bind = app.config.get("METRICS_BIND")
+    if not bind:
+        return
+    if not metrics.MULTIPROCESS_DIR:
+        raise click.ClickException(
+            "METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR (a folder of this worker's own): "
+            "each job runs in a child process, whose counts would be lost without it.")
+    serve_metrics(app, bind)
+    click.echo(f"Metrics on http://{bind}/metrics")
+
 
 @click.command("worker")
 @click.option("--burst", is_flag=True,
@@ -27,6 +43,7 @@ def worker_command(burst: bool, periodic: bool) -> None:
         raise click.ClickException(
             "REDIS_URL is not set, so jobs run inline in the web processes and no worker is "
             "needed. Set REDIS_URL (the same for the web processes) to use a worker.")
+    _serve_metrics(app)
     worker = queue.make_worker(app)
     scheduler = PeriodicScheduler(app) if periodic and not burst else None
     if scheduler:

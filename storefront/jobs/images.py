@@ -21,13 +21,14 @@ from typing import Any
 from storefront.catalog.images import (
     MAX_UPLOAD_BYTES,
     ImageRejected,
+    PictureStoreDown,
     create_product_image,
     open_picture,
 )
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.jobs import QueuedJob, QueueUnavailable, enqueue, on_commit
-from storefront.media import media_storage
+from storefront.media import MediaUnavailable, delete_quietly, media_storage
 
 INCOMING_PREFIX = "incoming/"
 NO_ALT_TEXT = "Please describe the picture in a few words for people who cannot see it."
@@ -36,8 +37,8 @@ NO_ALT_TEXT = "Please describe the picture in a few words for people who cannot 
 def queue_product_image(product: Product, source: Any, alt_text: str) -> QueuedJob:
     """Check an uploaded picture and have its sizes made by a job.
 
-    Raises ImageRejected (for the form) when it is unusable, QueueUnavailable when Redis is
-    configured but down.
+    Raises ImageRejected (for the form) when it is unusable or cannot be stored now
+    (PictureStoreDown), QueueUnavailable when Redis is configured but down.
     """
     if not " ".join((alt_text or "").split()):
         raise ImageRejected(NO_ALT_TEXT)
@@ -45,7 +46,10 @@ def queue_product_image(product: Product, source: Any, alt_text: str) -> QueuedJ
         MAX_UPLOAD_BYTES + 1)
     open_picture(data)  # decodes it fully: refuses what is not a usable picture, now
     storage = media_storage()
-    name = storage.save(f"{INCOMING_PREFIX}{secrets.token_hex(16)}.upload", data)
+    try:
+        name = storage.save(f"{INCOMING_PREFIX}{secrets.token_hex(16)}.upload", data)
+    except MediaUnavailable as error:
+        raise PictureStoreDown(error.message) from error
     try:
         return enqueue(make_image_sizes, product.id, name, alt_text)
     except QueueUnavailable:
@@ -58,6 +62,7 @@ def make_image_sizes(product_id: int, incoming_name: str, alt_text: str) -> int 
 
     Safe to run twice: the same picture on the same product returns the existing row.
     The upload is removed once the image is committed (or when the product is gone).
+    A storage that does not answer fails the job, to be tried again (MediaUnavailable).
     """
     storage = media_storage()
     product = db.session.get(Product, product_id)
@@ -66,8 +71,10 @@ def make_image_sizes(product_id: int, incoming_name: str, alt_text: str) -> int 
         return None
     try:
         image = create_product_image(product, storage.read(incoming_name), alt_text)
+    except PictureStoreDown as error:
+        raise MediaUnavailable(f"the picture storage did not answer: {error}") from error
     except ImageRejected:
         storage.delete(incoming_name)  # refused for good (e.g. used by another product)
         raise
-    on_commit(lambda: storage.delete(incoming_name))
+    on_commit(lambda: delete_quietly([incoming_name], storage))
     return image.id

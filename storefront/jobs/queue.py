@@ -17,6 +17,7 @@ from redis import Redis
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
+from storefront import metrics
 from storefront.extensions import db
 from storefront.jobs import runner
 
@@ -92,9 +93,23 @@ def _forget_inherited_connections() -> None:
 class AppWorker(Worker):
     """RQ's forking worker: each job runs in a child process of a worker that made the app once."""
 
+    last_horse_pid = 0
+
     def main_work_horse(self, job, queue):
         _forget_inherited_connections()
         super().main_work_horse(job, queue)
+
+    def execute_job(self, job, queue):
+        """Run the job in a child; then add the child's counts to this worker's own."""
+        try:
+            super().execute_job(job, queue)
+        finally:
+            if self.last_horse_pid:
+                metrics.fold_in_process(self.last_horse_pid)
+
+    def fork_work_horse(self, job, queue):
+        super().fork_work_horse(job, queue)
+        self.last_horse_pid = self.horse_pid
 
 
 def make_worker(app: Flask, worker_class: type[Worker] | type[SimpleWorker] = AppWorker):

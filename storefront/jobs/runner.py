@@ -27,6 +27,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from storefront import metrics
 from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -134,6 +135,7 @@ def _run(path: str, args: list, kwargs: dict, job_id: str | None, attempt: int,
         result = func(*args, **kwargs)
     except DomainError as error:
         _rollback()
+        metrics.count(metrics.JOBS, job=path, event="refused")
         log.warning("Job %s refused: %s", path, error.message)
         record_failure(path, args, kwargs, error.message, "", job_id=job_id, attempts=attempt)
         raise
@@ -146,11 +148,13 @@ def _run(path: str, args: list, kwargs: dict, job_id: str | None, attempt: int,
         _failed(path, args, kwargs, error, job_id, attempt, final)
         raise
     _commit()
+    metrics.count(metrics.JOBS, job=path, event="succeeded")
     return _plain_result(result)
 
 
 def _failed(path, args, kwargs, error: BaseException, job_id, attempt: int, final: bool) -> None:
     summary = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    metrics.count(metrics.JOBS, job=path, event="failed" if final else "retried")
     if not final:
         log.warning("Job %s failed (try %d), will try again: %s", path, attempt, summary)
         return

@@ -1,4 +1,5 @@
-"""``/healthz``: the process answers. ``/readyz``: it can serve the shop.
+"""``/healthz``: the process answers. ``/readyz``: it can serve the shop. ``/metrics``:
+Prometheus figures, for a scraper holding the ``METRICS_TOKEN``.
 
 ``/readyz`` answers 503 ``{"status": "unavailable", "problems": [...]}`` when the database
 does not answer: nothing works without it. Redis trouble (down, or refusing writes) and a
@@ -11,12 +12,14 @@ a Redis outage instead of taking them all out at once.
 from __future__ import annotations
 
 import redis
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from storefront.caching import EXTENSION as PAGE_CACHE
 from storefront.extensions import db, limiter
+from storefront.metrics import CONTENT_TYPE
+from storefront.ops.metrics import exposition, token_accepted
 
 bp = Blueprint("ops", __name__)
 # Written (with a short expiry) to learn whether Redis takes writes, not only reads.
@@ -71,3 +74,18 @@ def readyz():
         current_app.logger.warning("Degraded: %s", "; ".join(degraded))
         return jsonify(status="degraded", degraded=degraded)
     return jsonify(status="ok")
+
+
+@bp.get("/metrics")
+@limiter.exempt
+def metrics():
+    """Every worker's figures added up, and the shop's state read now; never for anyone."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        abort(404)
+    if not token_accepted(request.headers.get("Authorization"), token):
+        return Response("A bearer token is needed.\n", 401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    response = Response(exposition(), mimetype=None, content_type=CONTENT_TYPE)
+    response.cache_control.no_store = True
+    return response

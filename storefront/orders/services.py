@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import ScalarSelect, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from storefront import metrics
 from storefront.cart import services as cart_services
 from storefront.db import utcnow
 from storefront.discounts import services as discounts
@@ -67,6 +68,9 @@ class NoteError(DomainError):
     status_code = 422
 
 
+# What a refund's note says about where it came from (for the metrics); others were made by
+# staff (with an actor) or reported by the provider (a webhook, without one).
+REFUND_SOURCES = {"automatic refund": "automatic", "order cancelled": "cancellation"}
 # Staff-only notes are order events of this kind (never shown to the shopper).
 NOTE_KIND = "note"
 NOTE_MAX_LENGTH = 2000
@@ -134,7 +138,12 @@ def record_payment_started(order: Order, *, provider: str, reference: str) -> Pa
     payment.raw_status = payment.raw_status or "started"
     record_event(order, "payment_started", f"{provider} {reference}")
     db.session.flush()
+    _count_payment(provider, "started")
     return payment
+
+
+def _count_payment(provider: str, outcome: str) -> None:
+    metrics.count_on_commit(db.session, metrics.PAYMENTS, provider=provider, outcome=outcome)
 
 
 def _payment_for(order: Order, provider: str, reference: str) -> Payment | None:
@@ -167,12 +176,14 @@ def payment_succeeded(order: Order, *, provider: str, reference: str, amount: De
     if payment is not None and (payment.status in SETTLED or payment.order_id != order.id):
         if payment.order_id != order.id:
             flag(order, f"Payment {reference} ({provider}) belongs to another order.")
+        _count_payment(provider, "repeat")
         return False
     if _mismatch(order, amount, currency):
         flag(order, f"Payment {reference} ({provider}) was {amount} {currency}, but the order "
                     f"total is {order.total} {order.currency}; it was not marked paid.")
         if payment is not None:
             payment.raw_status = "amount or currency mismatch"
+        _count_payment(provider, "mismatch")
         return False
     if payment is None:
         payment = Payment(order=order, provider=provider, provider_reference=reference,
@@ -181,6 +192,7 @@ def payment_succeeded(order: Order, *, provider: str, reference: str, amount: De
     payment.status = PaymentStatus.SUCCEEDED
     payment.raw_status = "succeeded"
     db.session.flush()
+    _count_payment(provider, "succeeded")
     _apply_payment(order, payment)
     return True
 
@@ -253,6 +265,7 @@ def payment_failed(order: Order, *, reason: str) -> bool:
         if payment.status == PaymentStatus.PENDING:
             payment.status = PaymentStatus.FAILED
             payment.raw_status = reason[:300]
+            _count_payment(payment.provider, "failed")
     _move(order, S.PAYMENT_FAILED, note=reason)
     return True
 
@@ -301,6 +314,8 @@ def _add_refund(order: Order, payment: Payment, amount: Decimal, reference: str,
     record_event(order, "refund", f"{format_money(amount, order.currency)} ({reference})",
                  actor=actor)
     db.session.flush()
+    source = REFUND_SOURCES.get(note) or ("staff" if actor is not None else "provider")
+    metrics.count_on_commit(db.session, metrics.REFUNDS, source=source)
     return refund
 
 

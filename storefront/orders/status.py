@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storefront import metrics
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderEvent, OrderStatus
@@ -64,6 +65,7 @@ def transition(order: Order, new_status: OrderStatus, *, actor=None, note: str =
     ))
     order.status = new_status
     db.session.flush()
+    metrics.count_on_commit(db.session, metrics.ORDERS, outcome=new_status.value)
 
 
 def record_event(order: Order, kind: str, note: str = "", *, actor=None) -> None:

@@ -10,15 +10,27 @@ from __future__ import annotations
 import stripe
 from flask import Blueprint, abort, current_app, jsonify, request
 
+from storefront import metrics
 from storefront.extensions import csrf, db
 from storefront.payments.base import PaymentUnavailable
-from storefront.payments.stripe_events import MalformedEvent, handle_event, verified_event
+from storefront.payments.stripe_events import (
+    HANDLERS,
+    MalformedEvent,
+    handle_event,
+    verified_event,
+)
 
 bp = Blueprint("stripe_webhook", __name__)
 
 
 def _reply(status: int, **body):
     return jsonify(body), status
+
+
+def _count(event_type: str, outcome: str) -> None:
+    """One delivery, by type (only the types we handle, so senders cannot invent labels)."""
+    metrics.count(metrics.WEBHOOKS, type=event_type if event_type in HANDLERS else "other",
+                  outcome=outcome)
 
 
 @bp.post("/stripe/webhook")
@@ -32,16 +44,20 @@ def stripe_webhook():
                                secret)
     except stripe.SignatureVerificationError:
         current_app.logger.warning("Stripe webhook with a bad or stale signature refused")
+        _count("unverified", "invalid_signature")
         return _reply(400, error="invalid signature")
     except MalformedEvent:
         current_app.logger.warning("Stripe webhook with an unreadable body refused")
+        _count("unverified", "malformed")
         return _reply(400, error="malformed event")
     try:
         outcome = handle_event(event)
     except PaymentUnavailable as error:
         db.session.rollback()
         current_app.logger.warning("Stripe event %s not applied yet: %s", event["id"], error)
+        _count(event["type"], "retry_later")
         return _reply(503, error="try again later")
     db.session.commit()
+    _count(event["type"], outcome)
     current_app.logger.info("Stripe event %s (%s): %s", event["id"], event["type"], outcome)
     return _reply(200, received=True, outcome=outcome)
