@@ -429,16 +429,17 @@ def _leftover_search_objects(connection) -> list[str]:
 
 
 def test_a_prescription_medicine_is_found_by_its_brand_names(client, make, app):
+    # Nothing but the brand names says "Renova" or starts with "retin" here.
     rx = make(ProductFactory, name="Tretinoin 0.025% Cream", prescription_only=True,
-              brand_names="Renova, Retin-A", short_description="A prescription retinoid.",
-              description="Retinoic acid, on prescription.")
-    make(ProductFactory, name="Plain Cream", description="No retinoid here.")
+              brand_names="Renova, Retin-A", short_description="A prescription medicine.",
+              description="The acid form of vitamin A, on prescription.")
+    make(ProductFactory, name="Plain Cream", description="Vitamin A free.")
     make(ArticleFactory, title="What causes milia?",
          body="Ask your dermatologist about tretinoin, known as Renova or Retin-A.")
 
     for query in ("Renova", "renova", "Retin-A", "retin-a"):
         results = found(client, query)
-        assert results["products"][:1] == ["Tretinoin 0.025% Cream"], query
+        assert results["products"] == ["Tretinoin 0.025% Cream"], query
         assert results["articles"] == ["What causes milia?"], query
 
     edit(app, Product, rx.id, brand_names="Altreno")
