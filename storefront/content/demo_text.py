@@ -555,9 +555,8 @@ should fade over a few weeks if you leave the area alone.
 The most useful thing you can do is use a **retinoid every night**. It keeps the surface
 renewing, so keratin is less likely to get trapped. The one I recommend first is
 **tretinoin**, a prescription retinoid that many people know by the brand names
-**Renova** and **Retin-A**. Ask your dermatologist whether it suits you.
-
-[[product:tretinoin-cream]]
+**Renova** and **Retin-A**. Ask your dermatologist whether it suits you; it heads the
+recommendations below.
 
 Without a prescription, **adapalene** gel is the next choice and a **retinol** serum the
 gentlest. Keep any retinoid off the eyelids, expect some dryness at first, wear sunscreen
