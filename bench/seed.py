@@ -88,8 +88,8 @@ def _lookups(rng: random.Random):
         word = rng.choice(LINES)
         brands.append({"id": n, "slug": f"{word.lower()}-lab-{n}", "name": f"{word} Lab {n}",
                        "description": "An independent skincare brand."})
-    ingredients = [{"id": i, "slug": slug, "name": name, "summary": text}
-                   for i, (slug, name, text) in enumerate(demo_data.INGREDIENTS, 1)]
+    ingredients = [{"id": i, "slug": slug, "name": name, "family": family, "summary": text}
+                   for i, (slug, name, family, text) in enumerate(demo_data.INGREDIENTS, 1)]
     return categories, brands, ingredients
 
 
@@ -117,6 +117,7 @@ def _products(count: int, rng: random.Random, categories, brands, ingredients, n
             "how_to_use": template.how_to_use,
             "status": status,
             "prescription_only": template.prescription_only,
+            "brand_names": template.brand_names,
             "featured_rank": product_id if product_id <= 24 else None,
             "created_at": now - timedelta(minutes=product_id),
             "updated_at": now,
@@ -222,7 +223,7 @@ def _articles(count: int, conditions, products, rng: random.Random, now):
             "kind": ArticleKind(template["kind"]), "status": status,
             "published_at": published_at,
             "reviewed_on": (now - timedelta(days=article_id % 400 + 2)).date(),
-            "author_id": 1, "reviewer_id": 2, "hero_image_key": None, "hero_image_alt": "",
+            "author_id": 1, "reviewer_id": None, "hero_image_key": None, "hero_image_alt": "",
             "version": 1, "created_at": now, "updated_at": now,
         })
         for condition in rng.sample(conditions, rng.randint(1, 3)):
@@ -233,6 +234,7 @@ def _articles(count: int, conditions, products, rng: random.Random, now):
 def _authors(now):
     return [{"id": n, "slug": data["slug"], "name": data["name"],
              "credentials": data["credentials"], "bio": data["bio"], "photo_key": None,
+             "photo_alt": "", "statements": data["statements"],
              "user_id": None, "created_at": now, "updated_at": now}
             for n, data in enumerate(demo_text.AUTHORS, 1)]
 

@@ -110,7 +110,7 @@ EXTENSION = "storefront.page_cache"
 WATCHED_TABLES = frozenset({
     "product", "variant", "product_image", "product_ingredient", "product_skin_type",
     "category", "brand", "ingredient",
-    "article", "article_condition", "condition", "recommendation", "author",
+    "article", "article_condition", "condition", "recommendation", "author", "shop_text",
 })
 # Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
 # visitors and the CSRF secret (the token itself is filled in per visitor).

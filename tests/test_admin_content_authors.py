@@ -11,7 +11,7 @@ from sqlalchemy import select
 from storefront.content.models import Author
 from storefront.extensions import db
 from storefront.media import media_storage
-from tests.factories import AuthorFactory
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.test_admin_content import (
     as_editor,
     audit_log,
@@ -91,17 +91,23 @@ def test_a_photo_is_stored_kept_on_errors_and_removable(app, client, make):
     key = re.search(r'name="photo_key" type="hidden" value="(authors/[0-9a-f]{24})"',
                     response.get_data(as_text=True)).group(1)
     response = post_form(client, "/admin/authors/new", {**AUTHOR, "photo_key": key})
+    assert response.status_code == 422, "a photo needs words for people who cannot see it"
+    assert "Describe the photo" in field_error(response.get_data(as_text=True), "photo_alt")
+    response = post_form(client, "/admin/authors/new",
+                         {**AUTHOR, "photo_key": key, "photo_alt": "Dr. Halden, smiling"})
     assert response.status_code == 303
     author = stored_author(app, "ines-halden")
-    assert author.photo_key == key
+    assert (author.photo_key, author.photo_alt) == (key, "Dr. Halden, smiling")
     with app.app_context():
         assert media_storage().exists(f"{key}-200.jpg")
 
     url = f"/admin/authors/{author.id}/edit"
     values = form_values(page(client, url))
     assert values["photo_key"] == key
+    assert values["photo_alt"] == "Dr. Halden, smiling"
     client.post(url, data={**values, "remove_photo": "y"})
     assert stored_author(app, "ines-halden").photo_key is None
+    assert stored_author(app, "ines-halden").photo_alt == ""
     assert [e.action for e in audit_log(app, "author.")] == ["author.created",
                                                              "author.updated"]
 
@@ -120,3 +126,20 @@ def test_xss_in_an_author_bio_is_harmless(app, client, make):
         html = page(client, url)
         assert_harmless(html)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_author_s_statements_are_edited_and_shown_under_articles(app, client, make):
+    as_editor(client, make)
+    author = make(AuthorFactory, slug="ines-halden")
+    make(ArticleFactory, slug="milia-answer", author=author)
+    url = f"/admin/authors/{author.id}/edit"
+    values = form_values(page(client, url))
+    statements = "I write every article myself.\n\n  My clinic is in Seattle.  "
+    assert client.post(url, data={**values, "statements": statements}).status_code == 303
+    assert stored_author(app, "ines-halden").statements == (
+        "I write every article myself.\nMy clinic is in Seattle.")
+    box = page(client, "/articles/milia-answer").split('class="author-box"', 1)[1]
+    assert "<li>I write every article myself.</li><li>My clinic is in Seattle.</li>" in box
+    assert 'href="/ask?article=milia-answer"' in box
+    assert audit_log(app, "author.updated")[0].after == {
+        "statements": "I write every article myself.\nMy clinic is in Seattle."}

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.catalog.models import Ingredient, Product, ProductStatus
-from storefront.content.models import Condition, Recommendation
+from storefront.content.models import Condition, Recommendation, RecommendationRole
 from storefront.extensions import db
 from tests.factories import (
     ConditionFactory,
@@ -184,6 +184,25 @@ def test_recommendations_are_added_edited_reordered_and_removed(app, client, mak
     assert entries[3].before == {"place": 2} and entries[3].after == {"place": 1}
     assert entries[4].after == {"why": "Unclogs pores.", "place": 1}
     assert entries[5].before["product"] == "empty-gel" and entries[5].after is None
+
+
+def test_a_recommendation_says_what_job_it_does(app, client, make, milia):
+    as_editor(client, make)
+    known = ids(app)
+    assert add(client, milia, product=known["retinal-serum"], why="Prevents new ones.",
+               role="prevent").status_code == 303
+    with app.app_context():
+        rec = db.session.scalar(select(Recommendation))
+        assert rec.role is RecommendationRole.PREVENT
+    edit_url = f"/admin/recommendations/{rec.id}/edit"
+    values = form_values(page(client, edit_url))
+    assert values["role"] == "prevent"
+    assert client.post(edit_url, data={**values, "role": "treat"}).status_code == 303
+    assert audit_log(app, "recommendation.updated")[0].after == {"role": "treat"}
+    assert "Treatment" in page(client, f"/admin/conditions/{milia.id}/recommendations")
+    response = client.post(edit_url, data={**values, "role": "advertise"})
+    assert response.status_code == 422 and "Not a valid choice" in field_error(
+        response.get_data(as_text=True), "role")
 
 
 def test_a_recommendation_is_a_product_or_an_ingredient_exactly(app, client, make, milia):

@@ -160,6 +160,7 @@ def _product_data(brand_, category_, **overrides):
         "ingredients_list": "Aqua, Glycerin, Ceramide NP",
         "how_to_use": "Morning and evening.", "skin_types": ["dry", "sensitive"],
         "status": "draft", "prescription_only": "y", "featured_rank": "3",
+        "brand_names": "Renova, Retin-A",
     }
     data.update(overrides)
     return data
@@ -184,12 +185,14 @@ def test_create_product_with_every_field(app, client, admin, make):
         assert set(product.skin_types) == {SkinType.DRY, SkinType.SENSITIVE}
         assert product.status is ProductStatus.DRAFT
         assert product.prescription_only is True and product.featured_rank == 3
+        assert product.brand_names == "Renova, Retin-A"
         assert product.variants == []
     [entry] = audit_entries(app, "product.created")
     assert entry.before is None
     assert entry.after["slug"] == "barrier-repair-cream"
     assert entry.after["ingredients"] == ["ceramides", "urea"]
     assert entry.after["skin_types"] == ["dry", "sensitive"]
+    assert entry.after["brand_names"] == "Renova, Retin-A"
     assert entry.actor_id == admin.id
 
 

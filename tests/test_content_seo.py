@@ -98,6 +98,7 @@ def test_sitemap_lists_public_pages_with_lastmod(client, app):
     for path in ("/articles/draft", "/articles/scheduled", "/products/archived-cream",
                  "/products/draft-cream"):
         assert base + path not in urls, path
+    assert base + "/about" in urls, "how the shop earns money is public"
     assert {base + "/", base + "/articles", base + "/conditions"} <= set(urls)
 
 

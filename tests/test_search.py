@@ -423,3 +423,25 @@ def _leftover_search_objects(connection) -> list[str]:
         "UNION ALL SELECT cfgname FROM pg_ts_config WHERE cfgname = 'storefront_search' "
         "UNION ALL SELECT extname FROM pg_extension WHERE extname = 'unaccent'"
     )).scalars())
+
+
+# --- Prescription medicines by the names patients know -----------------------------------
+
+
+def test_a_prescription_medicine_is_found_by_its_brand_names(client, make, app):
+    # Nothing but the brand names says "Renova" or starts with "retin" here.
+    rx = make(ProductFactory, name="Tretinoin 0.025% Cream", prescription_only=True,
+              brand_names="Renova, Retin-A", short_description="A prescription medicine.",
+              description="The acid form of vitamin A, on prescription.")
+    make(ProductFactory, name="Plain Cream", description="Vitamin A free.")
+    make(ArticleFactory, title="What causes milia?",
+         body="Ask your dermatologist about tretinoin, known as Renova or Retin-A.")
+
+    for query in ("Renova", "renova", "Retin-A", "retin-a"):
+        results = found(client, query)
+        assert results["products"] == ["Tretinoin 0.025% Cream"], query
+        assert results["articles"] == ["What causes milia?"], query
+
+    edit(app, Product, rx.id, brand_names="Altreno")
+    assert found(client, "Altreno")["products"] == ["Tretinoin 0.025% Cream"]
+    assert found(client, "Renova")["products"] == [], "the index follows the edit"

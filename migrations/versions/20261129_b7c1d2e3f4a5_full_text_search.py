@@ -10,7 +10,9 @@ article and condition, the functions and triggers that fill it, and the storefro
 text search configuration (english stemming after unaccent). Both backfill existing rows.
 
 The statements live in storefront/search/schema.py, which `db.create_all()` uses too, so
-a migrated database and a test database are built by the same code.
+a migrated database and a test database are built by the same code. This migration
+installs the indexes as they were first defined (schema.FIRST_INDEXES); later migrations
+that change a definition swap it with schema.replace_index.
 """
 from alembic import op
 
@@ -25,8 +27,8 @@ depends_on = None
 
 
 def upgrade():
-    schema.install(op.get_bind())
+    schema.install(op.get_bind(), schema.FIRST_INDEXES)
 
 
 def downgrade():
-    schema.uninstall(op.get_bind())
+    schema.uninstall(op.get_bind(), schema.FIRST_INDEXES)

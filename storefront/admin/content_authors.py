@@ -56,7 +56,8 @@ def _save_author(form: AuthorForm, author: Author | None):
         form.slug.data = services.slug_from(form.name.data, 80)
     fields = services.AuthorFields(
         name=form.name.data, slug=form.slug.data, credentials=form.credentials.data,
-        bio=form.bio.data or "", photo_key=form.photo_key.data or None)
+        bio=form.bio.data or "", photo_key=form.photo_key.data or None,
+        photo_alt=form.photo_alt.data or "", statements=form.statements.data or "")
     try:
         saved = services.save_author(fields, author, actor=current_user)
     except services.ContentError as error:

@@ -17,7 +17,12 @@ from storefront.admin.forms_content import (
 )
 from storefront.catalog.models import Ingredient, Product, ProductStatus
 from storefront.content import services
-from storefront.content.models import Condition, Recommendation, article_condition
+from storefront.content.models import (
+    Condition,
+    Recommendation,
+    RecommendationRole,
+    article_condition,
+)
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
@@ -130,7 +135,8 @@ def _recommendation_fields(form: RecommendationForm) -> services.RecommendationF
                   if form.ingredient.data else None)
     return services.RecommendationFields(
         why=form.why.data or "", how_to_use=form.how_to_use.data or "", product=product,
-        ingredient=ingredient, place=form.place.data)
+        ingredient=ingredient, place=form.place.data,
+        role=RecommendationRole(form.role.data))
 
 
 @bp.route("/conditions/<int:condition_id>/recommendations", methods=["GET", "POST"],
@@ -174,7 +180,8 @@ def conditions_recommendation_edit(rec_id: int):
     rec = db.get_or_404(Recommendation, rec_id)
     if request.method == "GET":
         data = {"product": rec.product_id, "ingredient": rec.ingredient_id, "why": rec.why,
-                "how_to_use": rec.how_to_use, "place": rec.position + 1}
+                "how_to_use": rec.how_to_use, "role": rec.role.value,
+                "place": rec.position + 1}
         return _recommendation_page(rec, recommendation_form(data=data))
     form = recommendation_form()
     if not form.validate_on_submit():

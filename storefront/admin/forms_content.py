@@ -32,7 +32,12 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from storefront.content.forms import clean_text
-from storefront.content.models import ArticleKind, ArticleStatus, QuestionStatus
+from storefront.content.models import (
+    ArticleKind,
+    ArticleStatus,
+    QuestionStatus,
+    RecommendationRole,
+)
 
 MAX_POSITION = 10_000
 STATUS_LABELS = {
@@ -161,6 +166,11 @@ class RecommendationForm(FlaskForm):
     why = TextAreaField("Why it helps", filters=[clean_text], render_kw={"rows": 3},
                         validators=[DataRequired("Say why it helps."), _too_long(2000)])
     how_to_use = StringField("How to use", filters=[clean_text], validators=[_too_long(300)])
+    role = SelectField(
+        "Its job for this condition", default=RecommendationRole.TREAT.value,
+        choices=[SelectChoice(role.value, role.label) for role in RecommendationRole],
+        description="Products with the same job for a condition are offered as alternatives "
+                    "to a prescription medicine, those of the same ingredient family first.")
     place = IntegerField(
         "Place in the list", validators=[
             Optional(), NumberRange(1, MAX_POSITION, "Use a whole number from 1.")],
@@ -184,7 +194,27 @@ class AuthorForm(FlaskForm):
                       description="A JPEG, PNG or WebP at least 200 pixels wide.")
     photo_key = StringField(widget=HiddenInput(), filters=[clean_text],
                             validators=[Optional(), Regexp(r"^authors/[0-9a-f]{24}$")])
+    photo_alt = StringField(
+        "Describe the photo", filters=[clean_text], validators=[_too_long(200)],
+        description="For people who cannot see it, such as “Dr. Halden smiling, in a blue "
+                    "blouse”. Needed with a photo.")
     remove_photo = BooleanField("Remove the photo")
+    statements = TextAreaField(
+        "What the author vouches for", filters=[clean_text], validators=[_too_long(2000)],
+        render_kw={"rows": 4},
+        description="One statement a line, shown as a list in the author box under each "
+                    "article, such as “I write and research every article myself.” The "
+                    "shop's financial ties are added from the brands' records.")
+
+
+class ShopTextForm(FlaskForm):
+    heading = StringField("Heading", filters=[clean_text], validators=[
+        DataRequired("Give the text a heading."), _too_long(120)])
+    body = TextAreaField(
+        "Text (Markdown)", filters=[clean_text],
+        validators=[DataRequired("Write the text."), _too_long(3000)],
+        render_kw={"rows": 10, "class": "markdown-input"})
+    author = SelectField("Signed by", coerce=optional_int, validate_choice=True)
 
 
 class AnswerForm(FlaskForm):

@@ -30,7 +30,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from storefront.catalog.models import Brand, Category, Ingredient, ProductStatus, SkinType
+from storefront.catalog.models import (
+    Brand,
+    Category,
+    FinancialTie,
+    Ingredient,
+    ProductStatus,
+    SkinType,
+)
 from storefront.extensions import db
 from storefront.inventory.models import StockReason
 from storefront.money import quantize
@@ -108,6 +115,10 @@ class ProductForm(FlaskForm):
         choices=[SelectChoice(status.value, status.value.capitalize())
                  for status in ProductStatus])
     prescription_only = BooleanField("Prescription only (shown, never sold online)")
+    brand_names = StringField(
+        "Brand names it is sold under", filters=[_strip], validators=[Length(max=200)],
+        description="For a prescription medicine: the names patients know it by, separated "
+                    "by commas, like “Renova, Retin-A”. Shown on its cards and found by search.")
     featured_rank = IntegerField(
         "Featured rank", validators=[Optional(), NumberRange(min=0, max=MAX_RANK)],
         description="Lower numbers come first in the “featured” order; empty for none.")
@@ -141,6 +152,7 @@ class ProductForm(FlaskForm):
             "skin_types": [SkinType(value) for value in self.skin_types.data or []],
             "status": ProductStatus(self.status.data),
             "prescription_only": bool(self.prescription_only.data),
+            "brand_names": self.brand_names.data or "",
             "featured_rank": self.featured_rank.data,
         }
 
@@ -149,12 +161,33 @@ class ProductForm(FlaskForm):
         """The form filled from ``product`` on a GET, or from the request on a POST."""
         data = {name: getattr(product, name) for name in (
             "name", "slug", "short_description", "description", "ingredients_list",
-            "how_to_use", "prescription_only", "featured_rank")}
+            "how_to_use", "prescription_only", "brand_names", "featured_rank")}
         data.update(brand=product.brand_id, category=product.category_id,
                     ingredients=[item.id for item in product.ingredients],
                     skin_types=[kind.value for kind in product.skin_types],
                     status=product.status.value)
         return cls(data=data).load_choices()
+
+
+class BrandForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[InputRequired(), Length(max=80)])
+    description = TextAreaField("Description", filters=[_strip],
+                                validators=[Length(max=LONG_TEXT)])
+    financial_tie = SelectField(
+        "Financial tie to the shop", default=FinancialTie.NONE.value,
+        choices=[SelectChoice(tie.value, tie.label) for tie in FinancialTie],
+        description="Anything beyond selling its products: our own brand, a paid "
+                    "partnership or affiliate commissions. Every product of a brand with a "
+                    "tie says so on its cards and page, and the about page lists it.")
+
+    def fields(self) -> dict:
+        return {"name": self.name.data, "description": self.description.data or "",
+                "financial_tie": FinancialTie(self.financial_tie.data)}
+
+    @classmethod
+    def for_brand(cls, brand: Brand) -> BrandForm:
+        return cls(data={"name": brand.name, "description": brand.description,
+                         "financial_tie": brand.financial_tie.value})
 
 
 class VariantForm(FlaskForm):

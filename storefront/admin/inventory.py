@@ -5,6 +5,7 @@ them all.
 """
 
 from storefront.admin import (  # noqa: F401  (their routes)
+    inventory_brands,
     inventory_csv,
     inventory_products,
     inventory_stock,

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from storefront.audit import services as audit
 from storefront.catalog import images as catalog_images
 from storefront.catalog.models import (
+    Brand,
     Product,
     ProductImage,
     ProductSkinType,
@@ -33,7 +34,7 @@ from storefront.orders import services as orders
 
 PRODUCT_FIELDS = ("name", "slug", "brand", "category", "short_description", "description",
                   "ingredients", "ingredients_list", "how_to_use", "skin_types", "status",
-                  "prescription_only", "featured_rank")
+                  "prescription_only", "brand_names", "featured_rank")
 VARIANT_FIELDS = ("sku", "size_label", "price", "compare_at_price", "currency",
                   "low_stock_threshold", "active")
 MAX_PICTURE_BYTES = 5 * 1024 * 1024
@@ -164,6 +165,35 @@ def set_status(products: list[Product], status: ProductStatus, actor) -> int:
             _audit(actor, action, product, f"{product.name} is now {status.value}", diff)
             changed += 1
     return changed
+
+
+# -- brands ----------------------------------------------------------------------------
+
+BRAND_FIELDS = ("name", "description", "financial_tie")
+
+
+def update_brand(brand: Brand, fields: dict[str, Any], actor) -> dict:
+    """Rename a brand, describe it, or record its financial tie to the shop (which every
+    product of the brand then discloses). Returns the changes as ``{field: (old, new)}``."""
+    fields = {key: fields[key] for key in BRAND_FIELDS if key in fields}
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"] or len(fields["name"]) > 80:
+            raise CatalogEditError("Give the brand a name of at most 80 characters.", "name")
+        clash = db.session.scalar(select(Brand.id).where(
+            func.lower(Brand.name) == fields["name"].lower(), Brand.id != brand.id))
+        if clash is not None:
+            raise CatalogEditError(f"Another brand is already called “{fields['name']}”.",
+                                   "name")
+    diff = changes(brand, fields)
+    if not diff:
+        return diff
+    for key in diff:
+        setattr(brand, key, fields[key])
+    db.session.flush()
+    _audit(actor, "brand.updated", brand, f"Changed the brand {brand.name}: "
+           f"{', '.join(diff)}", diff)
+    return diff
 
 
 # -- sizes (variants) ------------------------------------------------------------------

@@ -44,7 +44,8 @@ def questions():
     if services.answer_questions_now_visible():
         db.session.commit()
     shown = _filter_from(request.args.get("status"))
-    query = select(ReaderQuestion).options(joinedload(ReaderQuestion.article))
+    query = select(ReaderQuestion).options(joinedload(ReaderQuestion.article),
+                                           joinedload(ReaderQuestion.asked_from))
     if shown == "all":
         query = query.order_by(case((ReaderQuestion.status == QuestionStatus.NEW, 0), else_=1))
     else:

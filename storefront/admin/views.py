@@ -4,6 +4,7 @@ from storefront.admin import (
     content,  # noqa: F401
     content_authors,  # noqa: F401
     content_conditions,  # noqa: F401
+    content_shop,  # noqa: F401
     dashboard,  # noqa: F401
     discounts,  # noqa: F401
     inventory,  # noqa: F401

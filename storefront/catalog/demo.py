@@ -36,8 +36,8 @@ def _seed_lookups() -> tuple[dict, dict, dict, int]:
     tables = ((Category, [(slug, name, {"description": text, "position": position})
                           for position, (slug, name, text) in enumerate(CATEGORIES)]),
               (Brand, [(slug, name, {"description": text}) for slug, name, text in BRANDS]),
-              (Ingredient, [(slug, name, {"summary": text})
-                            for slug, name, text in INGREDIENTS]))
+              (Ingredient, [(slug, name, {"summary": text, "family": family})
+                            for slug, name, family, text in INGREDIENTS]))
     found = []
     for model, rows in tables:
         existing = _by_slug(model)
@@ -47,8 +47,16 @@ def _seed_lookups() -> tuple[dict, dict, dict, int]:
                 db.session.add(existing[slug])
                 created += 1
         found.append(existing)
+    _fill_families(found[2])
     db.session.flush()
     return found[0], found[1], found[2], created
+
+
+def _fill_families(ingredients: dict) -> None:
+    """Give demo ingredients seeded before families existed their family."""
+    for slug, _name, family, _text in INGREDIENTS:
+        if not ingredients[slug].family:
+            ingredients[slug].family = family
 
 
 def _new_product(data: DemoProduct, categories, brands, ingredients) -> Product:
@@ -58,6 +66,7 @@ def _new_product(data: DemoProduct, categories, brands, ingredients) -> Product:
         description=data.description, how_to_use=data.how_to_use,
         ingredients_list=data.ingredients_list, status=ProductStatus.ACTIVE,
         prescription_only=data.prescription_only, featured_rank=data.featured_rank,
+        brand_names=data.brand_names,
     )
     product.ingredients = [ingredients[slug] for slug in data.key_ingredients]
     product.skin_type_links = [ProductSkinType(skin_type=kind) for kind in data.skin_types]
@@ -112,6 +121,8 @@ def seed_catalog() -> list[str]:
         if product is None:
             product = _new_product(data, categories, brands, ingredients)
             made["products"] += 1
+        elif data.brand_names and not product.brand_names:
+            product.brand_names = data.brand_names  # seeded before brand names existed
         made["sizes"] += _add_missing_variants(product, data, known_skus)
         db.session.flush()
         made["pictures"] += _ensure_picture(product, data, storage)

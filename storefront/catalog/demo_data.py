@@ -1,7 +1,8 @@
 """The demo shop's catalog: invented brands and products with realistic details.
 
 Prices are in euros. Stock figures are chosen so that the demo shows every state: most
-products in stock, a few running low, a few sold out.
+products in stock, a few running low, a few sold out. No brand has a financial tie to the
+shop (no house brand, no paid partnership, no affiliate deal), as the doctor promises.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ CATEGORIES = [
 ]
 
 BRANDS = [
-    ("halden-essentials", "Halden Essentials",
-     "Our own line of simple formulas, developed with the clinic's dermatologists."),
+    ("tidewell", "Tidewell", "Mineral sunscreens for faces and families, made for skin "
+     "that reacts to chemical filters."),
     ("brightwater-derm", "Brightwater Derm",
      "Fragrance-free actives at clear, stated strengths."),
     ("quiet-fern", "Quiet Fern", "Gentle textures for reactive and sensitive skin."),
@@ -34,47 +35,49 @@ BRANDS = [
      "Pharmacy treatments for acne, rosacea and dry skin conditions."),
 ]
 
+# (slug, name, family, summary): products whose key ingredients share a family do the same
+# job, which ranks the alternatives offered for a prescription medicine.
 INGREDIENTS = [
-    ("retinol", "Retinol",
+    ("retinol", "Retinol", "retinoid",
      "A form of vitamin A that the skin turns into retinoic acid. It speeds up cell renewal, "
      "softens fine lines and keeps pores clear, but start slowly: it can sting and flake."),
-    ("adapalene", "Adapalene",
+    ("adapalene", "Adapalene", "retinoid",
      "A retinoid made for acne. At 0.1% it is sold without prescription and unblocks pores "
      "while calming inflamed spots; some dryness in the first weeks is normal."),
-    ("tretinoin", "Tretinoin",
+    ("tretinoin", "Tretinoin", "retinoid",
      "Retinoic acid itself, the best-studied retinoid for acne and sun-damaged skin. It is "
      "prescription-only because it is strong and must not be used in pregnancy."),
-    ("niacinamide", "Niacinamide",
+    ("niacinamide", "Niacinamide", "vitamin B3",
      "Vitamin B3. It supports the skin barrier, tones down redness and evens blotchy "
      "colour, and nearly every skin type tolerates it."),
-    ("glycolic-acid", "Glycolic acid",
+    ("glycolic-acid", "Glycolic acid", "alpha hydroxy acid",
      "The smallest alpha hydroxy acid, so it works quickly: it loosens dead cells for "
      "smoother, brighter skin. It makes skin more sensitive to sun."),
-    ("salicylic-acid", "Salicylic acid",
+    ("salicylic-acid", "Salicylic acid", "beta hydroxy acid",
      "A beta hydroxy acid that dissolves in oil and so works inside the pore. Useful for "
      "blackheads and oily, spot-prone skin."),
-    ("benzoyl-peroxide", "Benzoyl peroxide",
+    ("benzoyl-peroxide", "Benzoyl peroxide", "antibacterial",
      "Kills the bacteria behind inflamed acne without breeding resistance. It bleaches "
      "fabric, so use white towels and pillowcases."),
-    ("vitamin-c", "Vitamin C",
+    ("vitamin-c", "Vitamin C", "antioxidant",
      "An antioxidant that helps defend skin against daylight damage and slowly fades dark "
      "marks. It works best under sunscreen in the morning."),
-    ("zinc-oxide", "Zinc oxide",
+    ("zinc-oxide", "Zinc oxide", "mineral UV filter",
      "A mineral UV filter that blocks both UVA and UVB. It rarely irritates, which makes it "
      "a good choice for sensitive skin and children."),
-    ("azelaic-acid", "Azelaic acid",
+    ("azelaic-acid", "Azelaic acid", "azelaic acid",
      "Calms the redness and bumps of rosacea, helps acne and lightens dark marks. One of "
      "the few actives considered safe in pregnancy."),
-    ("ceramides", "Ceramides",
+    ("ceramides", "Ceramides", "barrier lipid",
      "Lipids that make up much of the skin's outer barrier. Putting them back helps dry or "
      "irritated skin hold on to its water."),
-    ("hyaluronic-acid", "Hyaluronic acid",
+    ("hyaluronic-acid", "Hyaluronic acid", "humectant",
      "A sugar that binds water in the upper layers of the skin, so it feels plumper and "
      "more comfortable. It neither exfoliates nor irritates."),
-    ("urea", "Urea",
+    ("urea", "Urea", "humectant",
      "Part of the skin's own moisturising factor. Low strengths hydrate; from 10% it also "
      "softens rough, thickened skin on heels, elbows and shins."),
-    ("lactic-acid", "Lactic acid",
+    ("lactic-acid", "Lactic acid", "alpha hydroxy acid",
      "A mild alpha hydroxy acid that exfoliates and hydrates at once. It suits rough, "
      "bumpy skin on the arms and legs."),
 ]
@@ -114,6 +117,7 @@ class DemoProduct:
     ingredients_list: str
     featured_rank: int | None = None
     prescription_only: bool = False
+    brand_names: str = ""  # what a prescription medicine is sold as
 
     @property
     def sku_stem(self) -> str:
@@ -127,7 +131,7 @@ def _sizes(*sizes: tuple) -> tuple[Size, ...]:
 PRODUCTS = [
     DemoProduct(
         "gentle-cream-cleanser", "Gentle Cream Cleanser", "Cream\nCleanser",
-        "halden-essentials", "cleansers", "tube", (196, 170, 140), ("ceramides",),
+        "quiet-fern", "cleansers", "tube", (196, 170, 140), ("ceramides",),
         (DRY, SENSITIVE, NORMAL),
         _sizes(("150 ml", "14.50", 48), ("400 ml", "29.00", 22)),
         "A soft, non-foaming cream wash that leaves dry and sensitive skin comfortable.",
@@ -197,7 +201,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "retinol-night-serum", "Retinol 0.3% Night Serum", "Retinol\n0.3%",
-        "halden-essentials", "serums", "dropper", (168, 102, 48), ("retinol",),
+        "brightwater-derm", "serums", "dropper", (168, 102, 48), ("retinol",),
         (NORMAL, COMBI, OILY),
         _sizes(("30 ml", "32.00", 40, "38.00"), ("50 ml", "46.00", 18)),
         "An evening retinol serum for fine lines, uneven texture and clogged pores.",
@@ -238,7 +242,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "vitamin-c-serum", "Vitamin C 15% Day Serum", "Vitamin C\n15%",
-        "halden-essentials", "serums", "dropper", (232, 160, 48), ("vitamin-c",),
+        "brightwater-derm", "serums", "dropper", (232, 160, 48), ("vitamin-c",),
         (NORMAL, COMBI, DRY),
         _sizes(("30 ml", "36.00", 4, "42.00")),
         "A morning antioxidant serum that brightens and fades dark marks over time.",
@@ -296,15 +300,18 @@ PRODUCTS = [
         "marlow-clinical", "treatments", "tube", (130, 110, 170), ("tretinoin",),
         (OILY, COMBI, NORMAL),
         _sizes(("20 g", "21.40", 0)),
-        "A prescription retinoid cream for acne and sun-damaged skin.",
-        "Tretinoin is retinoic acid, the active form of vitamin A. It is among the "
-        "best-studied treatments for acne and for fine lines from sun damage, and it needs "
-        "a doctor's prescription.",
+        "A prescription retinoid cream that prevents milia and treats acne and sun damage.",
+        "Tretinoin is retinoic acid, the active form of vitamin A, and the retinoid with "
+        "the longest record. Many patients know it by the brand names Renova and Retin-A. "
+        "Used nightly, it keeps the surface of the skin renewing, which makes new milia "
+        "less likely; it also treats acne and the fine lines of sun damage. It needs a "
+        "doctor's prescription.",
         "Only as your doctor prescribes: usually a pea-sized amount in the evening on dry "
         "skin.\nNot for use in pregnancy or when trying to conceive.",
         "Tretinoin, Aqua, Stearic Acid, Isopropyl Myristate, Polyoxyl 40 Stearate, "
         "Stearyl Alcohol, Xanthan Gum, Sorbic Acid, Butylated Hydroxytoluene",
         prescription_only=True,
+        brand_names="Renova, Retin-A",
     ),
     DemoProduct(
         "benzoyl-peroxide-spot-gel", "Benzoyl Peroxide 2.5% Spot Gel", "BPO 2.5%\nGel",
@@ -334,7 +341,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "ceramide-barrier-cream", "Ceramide Barrier Cream", "Barrier\nCream",
-        "halden-essentials", "moisturisers", "jar", (150, 178, 168),
+        "quiet-fern", "moisturisers", "jar", (150, 178, 168),
         ("ceramides", "hyaluronic-acid"), (DRY, SENSITIVE, NORMAL),
         _sizes(("50 ml", "22.00", 44), ("100 ml", "36.00", 15)),
         "A rich but quickly absorbed cream that rebuilds a dry, irritated skin barrier.",
@@ -388,7 +395,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "rich-recovery-night-cream", "Rich Recovery Night Cream", "Night\nCream",
-        "halden-essentials", "moisturisers", "jar", (120, 110, 150), ("ceramides",),
+        "quiet-fern", "moisturisers", "jar", (120, 110, 150), ("ceramides",),
         (DRY,),
         _sizes(("50 ml", "27.50", 0)),
         "A cocooning night cream for very dry or wind-chapped skin.",
@@ -400,7 +407,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "ceramide-eye-cream", "Ceramide Eye Cream", "Eye\nCream",
-        "halden-essentials", "moisturisers", "tube", (190, 176, 200),
+        "quiet-fern", "moisturisers", "tube", (190, 176, 200),
         ("ceramides", "hyaluronic-acid"), (SENSITIVE, DRY, NORMAL),
         _sizes(("15 ml", "19.00", 24)),
         "A gentle, fragrance-free cream for the thin skin around the eyes.",
@@ -424,7 +431,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "mineral-sunscreen-spf50", "Mineral Sunscreen SPF 50", "Mineral\nSPF 50",
-        "halden-essentials", "sunscreen", "tube", (236, 214, 160), ("zinc-oxide",),
+        "tidewell", "sunscreen", "tube", (236, 214, 160), ("zinc-oxide",),
         ALL_SKIN,
         _sizes(("50 ml", "24.00", 64)),
         "A zinc oxide sunscreen with very high UVA and UVB protection for every day.",
@@ -464,7 +471,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "family-body-sunscreen-spf30", "Family Body Sunscreen SPF 30", "Body\nSPF 30",
-        "halden-essentials", "sunscreen", "bottle", (240, 190, 110), ("zinc-oxide",),
+        "tidewell", "sunscreen", "bottle", (240, 190, 110), ("zinc-oxide",),
         ALL_SKIN,
         _sizes(("150 ml", "22.50", 40), ("250 ml", "32.00", 20, "36.00")),
         "A water-resistant body sunscreen for the whole family.",
@@ -514,7 +521,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         "glycolic-body-lotion", "Glycolic 10% Body Smoothing Lotion", "Glycolic\nBody",
-        "halden-essentials", "exfoliants", "pump", (214, 150, 120),
+        "brightwater-derm", "exfoliants", "pump", (214, 150, 120),
         ("glycolic-acid", "urea"), (DRY, NORMAL),
         _sizes(("200 ml", "18.90", 31)),
         "A smoothing lotion for rough elbows, knees and shins.",

@@ -65,6 +65,39 @@ class Category(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
+class FinancialTie(enum.StrEnum):
+    """What, if anything, links the shop's money to a brand beyond selling its products."""
+
+    NONE = "none"
+    OWN_BRAND = "own_brand"
+    PAID_PARTNERSHIP = "paid_partnership"
+    AFFILIATE = "affiliate"
+
+    @property
+    def label(self) -> str:
+        return TIE_LABELS[self]
+
+    @property
+    def disclosure(self) -> str:
+        """What the tie means, shown next to every product of a brand that has it."""
+        return TIE_DISCLOSURES[self]
+
+
+TIE_LABELS = {
+    FinancialTie.NONE: "No financial tie",
+    FinancialTie.OWN_BRAND: "Our own brand",
+    FinancialTie.PAID_PARTNERSHIP: "Paid partnership",
+    FinancialTie.AFFILIATE: "Affiliate",
+}
+TIE_DISCLOSURES = {
+    FinancialTie.NONE: "",
+    FinancialTie.OWN_BRAND: "The shop makes this brand, so we earn more from it than from "
+                            "the others we sell.",
+    FinancialTie.PAID_PARTNERSHIP: "This brand pays the shop for a partnership.",
+    FinancialTie.AFFILIATE: "The shop earns a commission from this brand on what it sells.",
+}
+
+
 class Brand(db.Model):
     __tablename__ = "brand"
 
@@ -72,6 +105,12 @@ class Brand(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
+    financial_tie: Mapped[FinancialTie] = mapped_column(
+        enum_column(FinancialTie), default=FinancialTie.NONE)
+
+    @property
+    def has_tie(self) -> bool:
+        return self.financial_tie != FinancialTie.NONE
 
 
 class Ingredient(db.Model):
@@ -83,6 +122,8 @@ class Ingredient(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The class of active it belongs to ("retinoid"): products sharing one do the same job.
+    family: Mapped[str] = mapped_column(String(40), default="")
 
 
 # Stars a review can give, lowest first.
@@ -106,6 +147,8 @@ class Product(TimestampMixin, db.Model):
         enum_column(ProductStatus), default=ProductStatus.DRAFT
     )
     prescription_only: Mapped[bool] = mapped_column(default=False)
+    # The names a prescription medicine is sold under ("Renova, Retin-A"); searchable.
+    brand_names: Mapped[str] = mapped_column(String(200), default="")
     # Lower ranks come first in the "featured" sort; None sorts after every ranked product.
     featured_rank: Mapped[int | None]
     # How many published reviews give the product 1, 2, ... 5 stars. Kept here so that every
@@ -148,6 +191,14 @@ class Product(TimestampMixin, db.Model):
     def is_sold(self) -> bool:
         """Can be put in a cart: active and not prescription-only."""
         return self.is_active and not self.prescription_only
+
+    @property
+    def brand_name_list(self) -> list[str]:
+        return [name.strip() for name in self.brand_names.split(",") if name.strip()]
+
+    @property
+    def families(self) -> set[str]:
+        return {ingredient.family for ingredient in self.ingredients if ingredient.family}
 
     @property
     def skin_types(self) -> list[SkinType]:

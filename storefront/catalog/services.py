@@ -29,7 +29,6 @@ from storefront.extensions import db
 # What a slug can look like; anything else (NUL bytes, 5,000 characters) never reaches SQL.
 SLUG_PATTERN = re.compile(r"[\w.-]{1,120}")
 RELATED_ARTICLES = 4
-ALTERNATIVES = 6
 FILTER_KINDS = ("category", "condition", "ingredient")
 # Long texts that only the product page shows; lists leave them in the database.
 _PAGE_ONLY_TEXT = (defer(Product.description), defer(Product.ingredients_list),
@@ -215,9 +214,12 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
         ordering = _ordering(listing.sort, price)
         page_ids = (select(Product.id).where(*clauses).order_by(*ordering)
                     .limit(PER_PAGE).offset((listing.page - 1) * PER_PAGE))
+        # Pictures joined rather than selected apart (one per product, the limit is in
+        # page_ids): the statement saved pays for the shop's introduction above the list.
         statement = (select(Product).where(Product.id.in_(page_ids)).order_by(*ordering)
-                     .options(*card_loader_options(), *_PAGE_ONLY_TEXT))
-        products = list(db.session.scalars(statement))
+                     .options(selectinload(Product.variants), joinedload(Product.images),
+                              *_PAGE_ONLY_TEXT))
+        products = list(db.session.scalars(statement).unique())
     return ProductPage(products, total, listing.page, pages)
 
 
@@ -279,22 +281,24 @@ def articles_for_page(condition_ids: list[int],
     return source, others[:RELATED_ARTICLES]
 
 
-def otc_alternatives(product: Product, condition_ids: list[int]) -> list[Product]:
-    """Products a shopper can buy now that are recommended for the same conditions."""
-    if not condition_ids:
-        return []
-    recommended = select(Recommendation.product_id).where(
-        Recommendation.condition_id.in_(condition_ids))
+def recommendations_around(product: Product) -> list[Recommendation]:
+    """Every product recommendation of the conditions that recommend ``product`` (its own
+    among them), with the conditions and products loaded for cards and for ranking
+    alternatives: what a prescription medicine's page compares it with.
+    """
+    conditions = select(Recommendation.condition_id).where(
+        Recommendation.product_id == product.id)
     statement = (
-        select(Product)
-        .where(Product.id.in_(recommended), Product.id != product.id,
-               Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
-               Product.id.in_(_in_stock_product_ids()))
-        .order_by(Product.featured_rank.is_(None), Product.featured_rank,
-                  func.lower(Product.name), Product.id)
-        .limit(ALTERNATIVES)
+        select(Recommendation)
+        .join(Recommendation.condition)
+        .where(Recommendation.condition_id.in_(conditions),
+               Recommendation.product_id.is_not(None))
         # Pictures joined rather than selected apart: the page stays within its budget.
-        .options(selectinload(Product.variants), joinedload(Product.images),
-                 *_PAGE_ONLY_TEXT)
+        .options(joinedload(Recommendation.condition),
+                 joinedload(Recommendation.product).options(
+                     joinedload(Product.images), selectinload(Product.variants),
+                     selectinload(Product.ingredients), *_PAGE_ONLY_TEXT))
+        .order_by(Condition.position, Condition.name, Recommendation.position,
+                  Recommendation.id)
     )
     return list(db.session.scalars(statement).unique())

@@ -15,6 +15,8 @@ from storefront.catalog.listing import (
 )
 from storefront.catalog.models import SkinType
 from storefront.catalog.seo import product_json_ld
+from storefront.content import shop
+from storefront.content.alternatives import rank_alternatives
 from storefront.extensions import db
 from storefront.media import send_media
 from storefront.money import format_money
@@ -22,6 +24,7 @@ from storefront.orders.services import release_overdue_holds
 from storefront.reviews import services as reviews
 
 bp = Blueprint("catalog", __name__)
+ALTERNATIVES = 6
 
 
 @bp.get("/products")
@@ -31,10 +34,13 @@ def product_list():
     options = services.filter_options()
     services.drop_unknown_filters(listing, options)
     page = services.list_products(listing, options)
+    # The doctor's introduction opens the whole shop, not every filtered page of it.
+    introduction = (shop.shop_text(shop.SHOP_INTRODUCTION)
+                    if page.page == 1 and not listing.has_filters else None)
     return render_template(
         "catalog/product_list.html", listing=listing, options=options, page=page,
         sorts=SORTS, skin_types=list(SkinType), chips=_active_filters(listing, options),
-        page_numbers=page_numbers(page.page, page.pages),
+        page_numbers=page_numbers(page.page, page.pages), introduction=introduction,
     )
 
 
@@ -64,12 +70,10 @@ def product_detail(slug: str):
     if product is None:
         abort(404)
     _release_overdue_holds(product)
-    recommendations = services.recommendations_for(product)
+    recommendations, alternatives = _recommendations_and_alternatives(product)
     condition_ids = [recommendation.condition_id for recommendation in recommendations]
     source_article, related = services.articles_for_page(
         condition_ids, request.args.get("article", type=str))
-    alternatives = (services.otc_alternatives(product, condition_ids)
-                    if product.prescription_only else [])
     review_page = _review_page(product, recommendations)
     return render_template(
         "catalog/product_detail.html", product=product, recommendations=recommendations,
@@ -97,6 +101,17 @@ def _review_page(product, recommendations) -> reviews.ReviewPage | None:
         return None
     return reviews.product_reviews(product, reviews.parse_filters(
         request.args, [recommendation.condition for recommendation in recommendations]))
+
+
+def _recommendations_and_alternatives(product):
+    """Why the product is recommended, condition by condition, and for a prescription
+    medicine the products a shopper can buy that do the same job."""
+    if not product.prescription_only:
+        return services.recommendations_for(product), []
+    around = services.recommendations_around(product)
+    products = {rec.product_id: rec.product for rec in around}
+    alternatives = rank_alternatives(product, around, products, ALTERNATIVES)
+    return [rec for rec in around if rec.product_id == product.id], alternatives
 
 
 def _selected_variant(product):

@@ -1,4 +1,5 @@
-"""The content part of ``flask seed-demo``: authors, conditions, recommendations, articles.
+"""The content part of ``flask seed-demo``: the author, the shop's introduction, conditions,
+recommendations and articles.
 
 Everything is looked up by slug before it is made, so running it again changes nothing.
 Products and ingredients come from the catalog's demo; any that are missing are skipped
@@ -13,8 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from storefront.accounts.models import User
+from storefront.catalog.images import file_name
 from storefront.catalog.models import Ingredient, Product, ProductStatus
-from storefront.content import demo_text
+from storefront.content import demo_text, shop
+from storefront.content.demo_portrait import draw_portrait
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -22,11 +25,31 @@ from storefront.content.models import (
     Author,
     Condition,
     Recommendation,
+    ShopText,
 )
 from storefront.content.rendering import find_shortcodes
-from storefront.content.services import ArticleFields, ContentError, save_article
+from storefront.content.services import (
+    PHOTO_MIN_WIDTH,
+    ArticleFields,
+    ContentError,
+    save_article,
+    store_picture,
+)
 from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.media import media_storage
+
+
+def _ensure_photo(author: Author, data: dict) -> bool:
+    """Draw the author's portrait when there is none, or when its files have gone."""
+    key = author.photo_key
+    if key and media_storage().exists(file_name(key, PHOTO_MIN_WIDTH, "jpg")):
+        return False
+    drawn = store_picture(draw_portrait(), "authors", PHOTO_MIN_WIDTH)  # missing files only
+    if key:  # the drawn portrait's files are back; an editor's own photo is not replaced
+        return key == drawn
+    author.photo_key, author.photo_alt = drawn, author.photo_alt or data["photo_alt"]
+    return True
 
 
 def _seed_authors(lines: list[str]) -> dict[str, Author]:
@@ -38,12 +61,26 @@ def _seed_authors(lines: list[str]) -> dict[str, Author]:
                     if data["user_email"] else None)
             author = Author(slug=data["slug"], name=data["name"],
                             credentials=data["credentials"], bio=data["bio"],
-                            user_id=user.id if user else None)
+                            statements=data["statements"], user_id=user.id if user else None)
             db.session.add(author)
             lines.append(f"Created author {data['name']}")
+        elif not author.statements:
+            author.statements = data["statements"]  # seeded before statements existed
+        if _ensure_photo(author, data):
+            lines.append(f"Drew the portrait of {data['name']}")
         authors[data["slug"]] = author
     db.session.flush()
     return authors
+
+
+def _seed_shop_introduction(authors: dict[str, Author], lines: list[str]) -> None:
+    if shop.shop_text(shop.SHOP_INTRODUCTION) is not None:
+        return
+    data = demo_text.SHOP_INTRODUCTION
+    db.session.add(ShopText(key=shop.SHOP_INTRODUCTION, heading=data["heading"],
+                            body=data["body"], author=authors[demo_text.LEAD_AUTHOR]))
+    db.session.flush()
+    lines.append("Created the shop's introduction")
 
 
 def _seed_conditions(lines: list[str]) -> dict[str, Condition]:
@@ -73,7 +110,7 @@ def _seed_recommendations(conditions: dict[str, Condition], lines: list[str]) ->
     for condition_slug, entries in demo_text.RECOMMENDATIONS.items():
         condition = conditions[condition_slug]
         have = {(r.product_id, r.ingredient_id) for r in condition.recommendations}
-        for position, (kind, slug, why, how_to_use) in enumerate(entries):
+        for position, (kind, slug, role, why, how_to_use) in enumerate(entries):
             target = (products if kind == "product" else ingredients).get(slug)
             if target is None:
                 missing.add(f"{kind} {slug}")
@@ -83,7 +120,7 @@ def _seed_recommendations(conditions: dict[str, Condition], lines: list[str]) ->
                 continue
             condition.recommendations.append(Recommendation(
                 product_id=key[0], ingredient_id=key[1], why=why, how_to_use=how_to_use,
-                position=position))
+                role=role, position=position))
             created += 1
     db.session.flush()
     if created:
@@ -114,7 +151,7 @@ def _article_fields(data: dict, authors: dict[str, Author],
     scheduled = data["days_ago"] < 0
     return ArticleFields(
         slug=data["slug"], title=data["title"], body=body,
-        author=authors[demo_text.LEAD_AUTHOR], reviewer=authors[demo_text.REVIEWER],
+        author=authors[demo_text.LEAD_AUTHOR], reviewer=None,
         kind=ArticleKind(data["kind"]),
         status=ArticleStatus.SCHEDULED if scheduled else ArticleStatus.PUBLISHED,
         question=data["question"], summary=data["summary"], published_at=published_at,
@@ -149,6 +186,7 @@ def seed_content() -> list[str]:
     """Create the demo authors, conditions, recommendations and articles that are missing."""
     lines: list[str] = []
     authors = _seed_authors(lines)
+    _seed_shop_introduction(authors, lines)
     conditions = _seed_conditions(lines)
     _seed_recommendations(conditions, lines)
     _seed_articles(authors, conditions, lines)

@@ -6,34 +6,51 @@ so the writing can be read and edited as writing.
 
 from __future__ import annotations
 
-LEAD_AUTHOR = "maren-halden"
-REVIEWER = "amara-okafor"
+from storefront.content.models import RecommendationRole
 
+LEAD_AUTHOR = "maren-halden"
+
+# The demo has one author: the doctor writes and researches everything herself. Her name and
+# clinic are invented. The shop's financial ties are not a statement here: the author box
+# reads them from the brands, so it cannot promise what the data does not bear out.
 AUTHORS = [
     {
         "slug": LEAD_AUTHOR,
         "name": "Dr. Maren Halden",
         "credentials": "MD, board-certified dermatologist",
         "bio": (
-            "Maren Halden has looked after skin in clinic for more than fifteen years, from "
-            "teenage acne to skin cancer checks. She founded Halden Skin to give people the "
-            "plain explanations she gives her patients, and to sell only products she would "
-            "recommend in her own consulting room."
+            "Maren Halden has run her own dermatology clinic for more than fifteen years, "
+            "seeing everything from teenage acne to skin cancer checks. She started this "
+            "site so that readers get the same plain, unbiased explanations her patients "
+            "get, and she chooses every product in the shop herself."
         ),
+        "statements": (
+            "I research and write every article on this site myself.\n"
+            "My clinic in Seattle has looked after thousands of patients for more than "
+            "fifteen years."
+        ),
+        "photo_alt": "Illustrated portrait of Dr. Maren Halden in a white coat",
         "user_email": "editor@example.com",
     },
-    {
-        "slug": REVIEWER,
-        "name": "Dr. Amara Okafor",
-        "credentials": "MD, consultant dermatologist",
-        "bio": (
-            "Amara Okafor is a consultant dermatologist with a special interest in "
-            "pigmentation and skin of colour. She reviews every Halden Skin article for "
-            "accuracy before it is published."
-        ),
-        "user_email": None,
-    },
 ]
+
+# The doctor's introduction at the top of the shop and on the home page (Markdown).
+SHOP_INTRODUCTION = {
+    "heading": "Why I think good skincare is worth paying for",
+    "body": """\
+Of everything you can spend on your skin, a steady daily routine repays you best. The
+right products prevent much of what brings people to my clinic: uneven colour, a tired,
+flat look, rough texture, some kinds of breakouts and the early lines the sun leaves. Some
+of that they can also improve once it is there.
+
+Products that work often cost more. Well-made active ingredients are expensive, and some
+makers fund research that the whole field later builds on. In my experience that money is
+usually well spent.
+
+Every product here is one I picked myself, after my team and I tried it at the clinic.
+Many of them are in my own morning and evening routine. When a product stops earning its
+place, it leaves the shop.""",
+}
 
 # --- Conditions ------------------------------------------------------------------------
 
@@ -57,17 +74,23 @@ see a milium: a pearly bump one or two millimetres across.
 - **Rich creams** around the eyes and **years of sun** make them more likely for some
   people.
 
-Unlike a whitehead, a milium has no opening to the surface. That is why squeezing does
-not work, and why it so easily marks the skin.""",
+Milia are often called clogged pores, which is close but not quite it. A whitehead is a
+pore plugged with oil and dead cells, and it still has an opening; a milium is a closed
+pocket with no opening to the surface. That is why squeezing does not work, and why it so
+easily marks the skin.""",
         "what_helps": """\
-- **Leave them alone.** Pressing and picking bruise the skin and can leave small scars.
-- **A nightly retinoid** (retinol, or adapalene) keeps the surface renewing and makes new
-  milia less likely. It rarely clears existing ones quickly; give it three months.
+- **Leave them alone.** They sit too deep to squeeze out; pressing and picking bruise the
+  skin and can leave small scars.
+- **A nightly prescription retinoid** is the best prevention: tretinoin, sold as Renova
+  and Retin-A among other names. Ask your dermatologist whether it suits you.
+- **Without a prescription**, adapalene gel and then retinol do the same job more gently.
+  Retinoids rarely clear existing milia quickly; give them three months.
 - **A gentle exfoliating acid** such as glycolic acid a few times a week helps in the same
   way, more mildly.
 - **Lighter products around the eyes** if you use a heavy eye cream.
-- **Removal** by a dermatologist or an experienced aesthetician: the surface is opened
-  with a sterile blade and the keratin lifted out. It takes minutes and heals in days.
+- **Removal** by a dermatologist (health insurance usually counts it as cosmetic and does
+  not pay) or an experienced aesthetician: phone first to check they offer it (many
+  don't), as what aestheticians are allowed to do varies between states.
 
 See a doctor if many milia appear at once, or if they come with blisters or a rash.""",
     },
@@ -259,142 +282,154 @@ count.""",
     },
 ]
 
-# --- Recommendations: (kind, slug, why, how to use) per condition --------------------------
+# --- Recommendations: (kind, slug, role, why, how to use) per condition -----------------------
+# The role is the job a product does for the condition; products with the same job are the
+# alternatives offered for a prescription medicine.
+
+PREVENT, TREAT, SOOTHE = (RecommendationRole.PREVENT, RecommendationRole.TREAT,
+                          RecommendationRole.SOOTHE)
+PROTECT, CARE = RecommendationRole.PROTECT, RecommendationRole.CARE
 
 RECOMMENDATIONS = {
     "milia": [
-        ("product", "retinol-night-serum",
-         "Retinol keeps the surface renewing, so keratin is less likely to get trapped and "
-         "new milia form less often.",
-         "A pea-sized amount at night, twice a week at first, building up to every night."),
-        ("product", "adapalene-gel",
-         "A stronger retinoid available without prescription; it normalises how skin cells "
-         "shed and helps prevent milia coming back.",
+        ("product", "tretinoin-cream", PREVENT,
+         "The nightly prescription retinoid to ask for first. It keeps the surface of the "
+         "skin renewing, so keratin stops getting sealed in and new milia form far less "
+         "often.",
+         "Ask your dermatologist. Usually a pea-sized amount for the whole face at night, "
+         "kept off the eyelids."),
+        ("product", "adapalene-gel", PREVENT,
+         "The strongest retinoid sold without a prescription. It evens out how skin cells "
+         "shed, so fewer new milia form.",
          "A thin layer at night on the areas that get milia, not on the eyelids themselves."),
-        ("ingredient", "glycolic-acid",
+        ("product", "retinol-night-serum", PREVENT,
+         "A gentler retinoid that works the same way, more slowly: a good start for "
+         "sensitive skin.",
+         "A pea-sized amount at night, twice a week at first, building up to every night."),
+        ("ingredient", "glycolic-acid", PREVENT,
          "A gentle acid that loosens the outer layer of dead cells and smooths the surface.",
          "Two or three evenings a week, on nights you skip your retinoid."),
     ],
     "acne": [
-        ("product", "adapalene-gel",
+        ("product", "adapalene-gel", TREAT,
          "Unblocks pores and stops new blackheads and spots forming; the best first "
          "treatment for most acne.",
          "A pea-sized amount for the whole face at night. Expect some dryness in the first "
          "weeks."),
-        ("product", "benzoyl-peroxide-wash",
+        ("product", "benzoyl-peroxide-wash", TREAT,
          "Kills acne bacteria without resistance and calms red spots.",
          "Lather on wet skin, leave for one or two minutes, rinse. It bleaches towels."),
-        ("product", "salicylic-acid-cleanser",
+        ("product", "salicylic-acid-cleanser", TREAT,
          "Oil-soluble, so it gets into pores and loosens blackheads and whiteheads.",
          "Once a day; on days you use the benzoyl peroxide wash, use it at the other end of "
          "the day."),
-        ("product", "tretinoin-cream",
+        ("product", "tretinoin-cream", TREAT,
          "The prescription retinoid with the longest record in acne; stronger than adapalene.",
          "Only as your doctor directs, usually a pea-sized amount at night."),
-        ("product", "niacinamide-serum",
+        ("product", "niacinamide-serum", SOOTHE,
          "Calms redness and can reduce oiliness, alongside the treatments above.",
          "Morning or evening, before moisturiser."),
-        ("ingredient", "azelaic-acid",
+        ("ingredient", "azelaic-acid", TREAT,
          "Reduces spots and fades the dark marks acne leaves; considered safe in "
          "pregnancy.",
          "Once or twice a day on clean skin."),
     ],
     "fine-lines": [
-        ("product", "mineral-sunscreen-spf50",
+        ("product", "mineral-sunscreen-spf50", PROTECT,
          "Daily sun protection is the best-proven way to slow new lines.",
          "Every morning as the last step, a generous layer; reapply outdoors."),
-        ("product", "retinol-night-serum",
+        ("product", "retinol-night-serum", TREAT,
          "Retinol builds collagen slowly and softens fine lines over months.",
          "At night, starting twice a week and building up."),
-        ("product", "tretinoin-cream",
+        ("product", "tretinoin-cream", TREAT,
          "The retinoid with the strongest evidence for improving lines and sun damage.",
          "Only on prescription, as your doctor directs."),
-        ("product", "vitamin-c-serum",
+        ("product", "vitamin-c-serum", PROTECT,
          "An antioxidant that supports sun protection and brightens dull skin.",
          "In the morning, under sunscreen."),
-        ("product", "hyaluronic-hydrating-serum",
+        ("product", "hyaluronic-hydrating-serum", CARE,
          "Draws water into the surface so lines look softer for several hours.",
          "On damp skin, morning and evening, then moisturiser."),
     ],
     "hyperpigmentation": [
-        ("product", "mineral-sunscreen-spf50",
+        ("product", "mineral-sunscreen-spf50", PROTECT,
          "Without daily sun protection, dark patches come back however well they fade.",
          "Every morning, all year, as the last step."),
-        ("product", "azelaic-acid-cream",
+        ("product", "azelaic-acid-cream", TREAT,
          "Slows pigment production and suits sensitive skin and darker skin tones.",
          "Once or twice a day on the whole area, not just the spots."),
-        ("product", "vitamin-c-serum",
+        ("product", "vitamin-c-serum", TREAT,
          "Brightens and helps even out tone while adding antioxidant protection.",
          "In the morning, under sunscreen."),
-        ("product", "niacinamide-serum",
+        ("product", "niacinamide-serum", TREAT,
          "Reduces the transfer of pigment to the surface; gentle enough for daily use.",
          "Morning or evening, before moisturiser."),
-        ("product", "glycolic-exfoliating-toner",
+        ("product", "glycolic-exfoliating-toner", TREAT,
          "Lifts pigmented surface cells and helps other treatments get in.",
          "Two or three evenings a week; stop if it stings."),
     ],
     "rosacea": [
-        ("product", "gentle-cream-cleanser",
+        ("product", "gentle-cream-cleanser", CARE,
          "Cleans without stripping, so the skin has less reason to flare.",
          "With lukewarm water, morning and evening; pat dry."),
-        ("product", "azelaic-acid-cream",
+        ("product", "azelaic-acid-cream", TREAT,
          "Reduces the red bumps of rosacea and some of the redness.",
          "A thin layer once a day at first, twice a day if it is comfortable."),
-        ("product", "mineral-sunscreen-spf50",
+        ("product", "mineral-sunscreen-spf50", PROTECT,
          "Sun is a common trigger; mineral filters are usually the best tolerated.",
          "Every morning, a generous layer."),
-        ("product", "ceramide-barrier-cream",
+        ("product", "ceramide-barrier-cream", CARE,
          "Repairs the barrier, which makes skin less reactive.",
          "Morning and evening after cleansing."),
-        ("ingredient", "niacinamide",
+        ("ingredient", "niacinamide", SOOTHE,
          "Strengthens the barrier and can ease redness in sensitive skin.",
          "Choose a simple, fragrance-free product; start every other day."),
     ],
     "dry-skin": [
-        ("product", "ceramide-barrier-cream",
+        ("product", "ceramide-barrier-cream", CARE,
          "Replaces the ceramides the barrier has lost, so the skin holds on to water.",
          "Within three minutes of washing, and whenever skin feels tight."),
-        ("product", "gentle-cream-cleanser",
+        ("product", "gentle-cream-cleanser", CARE,
          "Cleans without foaming away the skin's own oils.",
          "Once or twice a day with lukewarm water."),
-        ("product", "urea-repair-cream",
+        ("product", "urea-repair-cream", TREAT,
          "Urea draws in water and softens rough, scaly patches.",
          "Once or twice a day on dry areas; it may sting on cracked skin."),
-        ("product", "hyaluronic-hydrating-serum",
+        ("product", "hyaluronic-hydrating-serum", CARE,
          "Adds water to the surface under a richer cream.",
          "On damp skin, followed at once by moisturiser."),
-        ("product", "lactic-acid-body-lotion",
+        ("product", "lactic-acid-body-lotion", TREAT,
          "A mild acid and humectant that smooths rough skin on arms and legs.",
          "Once a day on the body after a shower; not on broken skin."),
-        ("ingredient", "ceramides",
+        ("ingredient", "ceramides", CARE,
          "The fats that hold the skin barrier together; creams with them help it repair.",
          "Look for them high in a cream's ingredient list."),
     ],
     "enlarged-pores": [
-        ("product", "salicylic-acid-cleanser",
+        ("product", "salicylic-acid-cleanser", TREAT,
          "Clears the oil and dead cells that stretch pores.",
          "Once a day; massage in for thirty seconds before rinsing."),
-        ("product", "niacinamide-serum",
+        ("product", "niacinamide-serum", TREAT,
          "Can reduce oiliness and makes texture look more even.",
          "Morning or evening, before moisturiser."),
-        ("product", "retinol-night-serum",
+        ("product", "retinol-night-serum", TREAT,
          "Keeps pores clear and, over months, firms the skin around them.",
          "At night, building up slowly."),
-        ("ingredient", "salicylic-acid",
+        ("ingredient", "salicylic-acid", TREAT,
          "An oil-soluble acid that works inside the pore.",
          "Once a day in a cleanser or leave-on product."),
     ],
     "sun-damage": [
-        ("product", "mineral-sunscreen-spf50",
+        ("product", "mineral-sunscreen-spf50", PROTECT,
          "Stops new damage and lets the skin repair some of the old.",
          "Every morning, all year; reapply every two hours outdoors."),
-        ("product", "retinol-night-serum",
+        ("product", "retinol-night-serum", TREAT,
          "Improves texture, fine lines and uneven tone over months.",
          "At night, building up slowly; always with daytime sunscreen."),
-        ("product", "vitamin-c-serum",
+        ("product", "vitamin-c-serum", PROTECT,
          "Adds antioxidant protection under sunscreen and brightens.",
          "In the morning, before sunscreen."),
-        ("product", "tretinoin-cream",
+        ("product", "tretinoin-cream", TREAT,
          "The best-studied treatment for sun-damaged skin.",
          "Only on prescription, as your doctor directs."),
     ],
@@ -435,7 +470,7 @@ on the neck and in skin folds.
 They can become red and sore if they leak.
 
 **Milia** are the tiny, hard white dots around the eyes: keratin trapped just under the
-surface. We explain them in [What causes milia?](/articles/what-causes-milia).
+surface. I explain them in [What causes milia?](/articles/what-causes-milia).
 
 **Cherry angiomas** are bright red dots of small blood vessels, more common with age.
 
@@ -479,8 +514,9 @@ a change.""",
         "conditions": ["milia"],
         "days_ago": 45,
         "summary": (
-            "Those tiny white bumps around the eyes are keratin trapped under the skin. Why "
-            "they appear, why squeezing makes things worse, and what actually helps."
+            "Those tiny white bumps are keratin sealed under the skin, not quite a clogged "
+            "pore. Why squeezing fails, how a nightly retinoid prevents them, and who can "
+            "remove them safely."
         ),
         "question": (
             "For about a year I've had small, hard white bumps under my eyes and on my "
@@ -488,52 +524,62 @@ a change.""",
             "now I have red marks where I tried. What are they, and how do I get rid of them?"
         ),
         "body": """\
-What you describe sounds very much like milia. They are common, harmless, and one of the
-most frequent reasons people come to me after an unsuccessful evening with a magnifying
-mirror.
+What you describe sounds very much like milia. They are harmless and very common, and
+they bring a lot of people to my clinic after an evening with a magnifying mirror; almost
+everyone has had a go at squeezing one.
 
 ## What they are
 
-Each milium is a tiny cyst, one or two millimetres across, filled with **keratin**: the
-tough protein your skin's outer layer is made of. Normally that keratin is shed without
-you noticing. Sometimes a little of it gets sealed in a pocket just under the surface,
-and you see a firm, pearly white bump.
+A milium (the singular) is a firm, pearly bump one or two millimetres across that stays
+put for months. Inside is **keratin**, the tough protein the outer layer of your skin is
+built from. Normally it flakes away unnoticed; now and then a little of it is sealed into
+a tiny cyst just under the surface.
 
-Milia are common in newborn babies and usually vanish within weeks. In adults they often
-appear without any obvious reason, mostly around the eyes, on the cheeks and the nose.
-They are more likely after the skin has been injured, by blisters, burns, a strong peel
-or laser, after long use of steroid creams, with years of sun exposure, and in some
-people who use rich, heavy creams around the eyes.
+You will often hear milia called clogged pores. That is close, but not quite it. A clogged
+pore, such as a whitehead, is an opening plugged with oil and dead cells, and it can still
+empty through that opening. A milium has **no opening at all**: it is a closed pocket
+under a thin roof of skin, which is why nothing comes out when you press.
+
+Newborns often have them for a few weeks. In adults they appear for no clear reason,
+mostly around the eyes and on the cheeks, and more often after blisters, burns, strong
+peels or laser, long use of steroid creams, years of sun, or heavy eye creams.
 
 ## Why squeezing doesn't work
 
-A whitehead is a blocked pore with an opening; milia have **no opening**. The keratin is
-under a thin layer of skin, so pressing only bruises the skin around it and can leave
-red marks, small scars or an infection. The marks you have now should fade over a few
-weeks if you leave the area alone.
+They sit too deep to push out through unbroken skin, so squeezing only bruises the skin
+around them and can leave red marks, small scars or an infection. The marks you have now
+should fade over a few weeks if you leave the area alone.
 
-## What helps
+## Preventing new ones
 
-**To prevent new ones**, a **nightly retinoid** is the most useful thing you can do. It
-keeps the surface renewing so keratin is less likely to get trapped. Start with a retinol
-serum two or three nights a week and build up, or use adapalene gel, which is a little
-stronger. Keep retinoids off the eyelids themselves, expect some dryness at first, wear
-sunscreen in the day, and don't use them if you are pregnant or trying to be. Give it
-about three months.
+The most useful thing you can do is use a **retinoid every night**. It keeps the surface
+renewing, so keratin is less likely to get trapped. The one I recommend first is
+**tretinoin**, a prescription retinoid that many people know by the brand names
+**Renova** and **Retin-A**. Ask your dermatologist whether it suits you; it heads the
+recommendations below.
 
-A gentle exfoliating acid a few times a week and a lighter eye cream can help as well.
+Without a prescription, **adapalene** gel is the next choice and a **retinol** serum the
+gentlest. Keep any retinoid off the eyelids, expect some dryness at first, wear sunscreen
+by day, and don't use one if you are pregnant or trying to be. Give it about three months.
 
-**To remove the ones you have**, see a **dermatologist or an experienced aesthetician**.
-They open the surface with a sterile blade or needle and lift the keratin out. It takes a
-few minutes, hardly hurts, and heals within days without a mark when it is done well.
+## Removing the ones you have
+
+Milia don't need treatment, but they can be removed in minutes: the surface is opened with
+a sterile blade or needle and the keratin lifted out. Done well, it heals within days.
+
+- **A dermatologist** is the safest choice. Health insurance usually counts this as
+  cosmetic and doesn't pay for it, so ask about the cost first.
+- **An experienced aesthetician** can be a good option. Phone first and check that milia
+  removal is something they offer (many don't), and bear in mind that what aestheticians
+  are allowed to do varies between states.
 
 ## When to see a doctor
 
-If many milia appear suddenly, if they come with blisters, or if you're not sure they
-are milia at all, have them examined. Several other bumps can look similar; our guide to
+If many milia appear suddenly, if they come with blisters, or if you're not sure they are
+milia at all, have them examined. Several other bumps look similar; my in-depth guide to
 [[article:moles-lumps-and-bumps]] describes the common ones.
 
-*Dr. Maren Halden, MD, board-certified dermatologist*""",
+*Dr. Maren Halden*""",
     },
     {
         "slug": "is-adapalene-worth-trying-for-acne",
@@ -628,7 +674,7 @@ for months does far more.
    [[product:salicylic-acid-cleanser]]
 
 2. **Retinoid.** A pea-sized amount of **adapalene** for the whole face, on dry skin. This
-   is the step that prevents new spots. We explain how to start it in
+   is the step that prevents new spots. I explain how to start it in
    [[article:is-adapalene-worth-trying-for-acne]].
 3. **Moisturise.**
 

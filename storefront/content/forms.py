@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length
 
 from storefront.catalog.models import SkinType
@@ -65,6 +72,8 @@ class AskForm(FlaskForm):
         default="",
         validate_choice=True,
     )
+    # The article the reader was reading (its address), when they came from one.
+    article = HiddenField(filters=[clean_text])
     # A trap for bots: hidden from people by CSS and from screen readers by aria-hidden.
     website = StringField("Leave this field empty", render_kw={
         "autocomplete": "off", "tabindex": "-1",

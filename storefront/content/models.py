@@ -39,6 +39,21 @@ class ArticleStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
+class RecommendationRole(enum.StrEnum):
+    """The job a recommended product or ingredient does for a condition."""
+
+    PREVENT = "prevent"
+    TREAT = "treat"
+    SOOTHE = "soothe"
+    PROTECT = "protect"
+    CARE = "care"
+
+    @property
+    def label(self) -> str:
+        return {"prevent": "Prevention", "treat": "Treatment", "soothe": "Soothing",
+                "protect": "Protection", "care": "Everyday care"}[self.value]
+
+
 class QuestionStatus(enum.StrEnum):
     NEW = "new"
     ANSWERED = "answered"
@@ -64,7 +79,14 @@ class Author(TimestampMixin, db.Model):
     credentials: Mapped[str] = mapped_column(String(200))
     bio: Mapped[str] = mapped_column(Text, default="")
     photo_key: Mapped[str | None] = mapped_column(String(120))
+    photo_alt: Mapped[str] = mapped_column(String(200), default="")
+    # What the author vouches for, one statement a line ("I write every article myself").
+    statements: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    @property
+    def statement_list(self) -> list[str]:
+        return [line.strip() for line in self.statements.splitlines() if line.strip()]
 
 
 class Condition(TimestampMixin, db.Model):
@@ -166,6 +188,8 @@ class Recommendation(TimestampMixin, db.Model):
     ingredient_id: Mapped[int | None] = mapped_column(ForeignKey("ingredient.id"), index=True)
     why: Mapped[str] = mapped_column(Text)
     how_to_use: Mapped[str] = mapped_column(String(300), default="")
+    role: Mapped[RecommendationRole] = mapped_column(
+        enum_column(RecommendationRole), default=RecommendationRole.TREAT)
     position: Mapped[int] = mapped_column(default=0)
 
     condition: Mapped[Condition] = relationship(back_populates="recommendations")
@@ -188,6 +212,25 @@ class ReaderQuestion(TimestampMixin, db.Model):
         enum_column(QuestionStatus), default=QuestionStatus.NEW
     )
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
+    # The article the reader was reading when they asked (``article`` is the answer).
+    asked_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None]
 
-    article: Mapped[Article | None] = relationship()
+    article: Mapped[Article | None] = relationship(foreign_keys=[article_id])
+    asked_from: Mapped[Article | None] = relationship(foreign_keys=[asked_from_id])
+
+
+class ShopText(TimestampMixin, db.Model):
+    """A short text the shop's editors write for a fixed place, such as the introduction
+    at the top of the shop. ``key`` names the place; ``author`` signs it."""
+
+    __tablename__ = "shop_text"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    heading: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id", ondelete="SET NULL"))
+
+    author: Mapped[Author | None] = relationship(lazy="joined")

@@ -139,7 +139,8 @@ def sitemap_entries() -> list[SitemapEntry]:
     """The site's public pages: the main lists, conditions, visible articles, products."""
     entries = [SitemapEntry(url_for("main.home", _external=True)),
                SitemapEntry(url_for("content.article_list", _external=True)),
-               SitemapEntry(url_for("content.condition_list", _external=True))]
+               SitemapEntry(url_for("content.condition_list", _external=True)),
+               SitemapEntry(url_for("content.about", _external=True))]
     if "catalog.product_list" in current_app.view_functions:
         entries.append(SitemapEntry(url_for("catalog.product_list", _external=True)))
     conditions = db.session.execute(

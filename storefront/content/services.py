@@ -35,6 +35,7 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.catalog.services import card_loader_options
+from storefront.content.alternatives import Alternative, can_buy_now, rank_alternatives
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -44,6 +45,7 @@ from storefront.content.models import (
     QuestionStatus,
     ReaderQuestion,
     Recommendation,
+    RecommendationRole,
     article_condition,
 )
 from storefront.content.rendering import RenderedMarkdown, find_shortcodes, rendered_article
@@ -176,9 +178,7 @@ def in_stock(product: Product) -> bool:
     return product.stock_state is not StockState.OUT
 
 
-def buyable(product: Product) -> bool:
-    """On sale without a prescription and in stock right now."""
-    return product.is_sold and in_stock(product)
+buyable = can_buy_now
 
 
 def pick_state(product: Product) -> str:
@@ -197,7 +197,7 @@ class ProductPick:
     product: Product
     state: str
     instead: Product | None = None
-    alternatives: list[Product] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
 
 
 @dataclass
@@ -324,8 +324,8 @@ def _picks_for(condition: Condition, recommendations: list[Recommendation],
         if pick.state in (PickState.OUT_OF_STOCK, PickState.NOT_SOLD):
             pick.instead = _replacement(pick.product, listed, catalogue)
         elif pick.state == PickState.PRESCRIPTION:
-            pick.alternatives = [p for p in listed
-                                 if p.id != pick.product.id and buyable(p)][:OTC_LIMIT]
+            pick.alternatives = rank_alternatives(pick.product, recommendations, products,
+                                                  OTC_LIMIT)
     return picks
 
 
@@ -496,9 +496,22 @@ def featured_products(limit: int = 4) -> list[Product]:
 
 # --- Reader questions -------------------------------------------------------------------
 
+def article_for_question(slug: str | None) -> Article | None:
+    """The visible article a reader asks from (its title and address only), or None."""
+    slug = (slug or "").strip()
+    if not valid_slug(slug):
+        return None
+    return db.session.scalar(select(Article).where(Article.slug == slug,
+                                                   Article.visible_clause())
+                             .options(teaser_only()))
+
+
 def receive_question(name: str, email: str, question: str, skin_type: SkinType | None,
-                     *, looks_automated: bool = False) -> ReaderQuestion:
+                     *, looks_automated: bool = False,
+                     asked_from: Article | None = None) -> ReaderQuestion:
     """Store a reader's question and acknowledge it by e-mail. Flushes only.
+
+    ``asked_from`` is the article the reader was reading, shown with it in the inbox.
 
     A submission that filled the hidden trap field is kept as spam for the record and
     gets no e-mail: it most likely came from a bot, and the address may not be the
@@ -510,7 +523,7 @@ def receive_question(name: str, email: str, question: str, skin_type: SkinType |
                            "characters.", field="question")
     entry = ReaderQuestion(
         name=name.strip()[:120], email=email.strip().lower()[:254], question=question,
-        skin_type=skin_type,
+        skin_type=skin_type, asked_from=asked_from,
         status=QuestionStatus.SPAM if looks_automated else QuestionStatus.NEW,
     )
     db.session.add(entry)
@@ -536,7 +549,8 @@ ARTICLE_AUDIT_FIELDS = ["slug", "title", "kind", "status", "published_at", "revi
                         "author_id", "reviewer_id", "summary", "question", "body",
                         "hero_image_key", "hero_image_alt"]
 CONDITION_AUDIT_FIELDS = ["name", "slug", "summary", "causes", "what_helps", "position"]
-AUTHOR_AUDIT_FIELDS = ["name", "slug", "credentials", "bio", "photo_key"]
+AUTHOR_AUDIT_FIELDS = ["name", "slug", "credentials", "bio", "photo_key", "photo_alt",
+                       "statements"]
 QUESTION_AUDIT_FIELDS = ["status", "article_id", "answered_at"]
 HERO_MIN_WIDTH, PHOTO_MIN_WIDTH = 800, 200
 
@@ -771,6 +785,8 @@ class AuthorFields:
     credentials: str
     bio: str = ""
     photo_key: str | None = None
+    photo_alt: str = ""
+    statements: str = ""
 
 
 def save_author(fields: AuthorFields, author: Author | None = None, *, actor) -> Author:
@@ -781,12 +797,20 @@ def save_author(fields: AuthorFields, author: Author | None = None, *, actor) ->
     credentials = _check_text(fields.credentials, 200, "Give the author's credentials, "
                               "such as “MD, dermatologist” (at most 200 characters).",
                               "credentials")
+    photo_alt = _check_text(fields.photo_alt, 200, "Describe the photo in a few words for "
+                            "people who cannot see it (at most 200 characters).", "photo_alt",
+                            required=bool(fields.photo_key))
+    statements = _check_text(fields.statements, 2000, "Keep the statements to at most 2,000 "
+                             "characters.", "statements", required=False)
     before = audit.snapshot(author, AUTHOR_AUDIT_FIELDS) if author else None
     if author is None:
         author = Author()
         db.session.add(author)
     author.name, author.slug, author.credentials = name, fields.slug, credentials
     author.bio, author.photo_key = fields.bio.strip(), fields.photo_key
+    author.photo_alt = photo_alt if fields.photo_key else ""
+    author.statements = "\n".join(line.strip() for line in statements.splitlines()
+                                   if line.strip())
     db.session.flush()
     action = "author.created" if before is None else "author.updated"
     _audit_change(actor, action, author, f"Author “{author.name}”", before,
@@ -802,6 +826,7 @@ class RecommendationFields:
     ingredient: Ingredient | None = None
     # The 1-based place in the condition's list; None keeps it (or adds at the end).
     place: int | None = None
+    role: RecommendationRole = RecommendationRole.TREAT
 
 
 def recommendation_state(rec: Recommendation) -> dict:
@@ -809,6 +834,7 @@ def recommendation_state(rec: Recommendation) -> dict:
         "product": rec.product.slug if rec.product else None,
         "ingredient": rec.ingredient.slug if rec.ingredient else None,
         "why": rec.why, "how_to_use": rec.how_to_use, "place": rec.position + 1,
+        "role": rec.role.value,
     }
 
 
@@ -851,7 +877,8 @@ def add_recommendation(condition: Condition, fields: RecommendationFields, *,
     """Recommend a product or a key ingredient for ``condition``. Audited; flushes."""
     _check_recommendation(fields, condition, None)
     rec = Recommendation(product=fields.product, ingredient=fields.ingredient,
-                         why=fields.why.strip(), how_to_use=fields.how_to_use.strip())
+                         why=fields.why.strip(), how_to_use=fields.how_to_use.strip(),
+                         role=fields.role)
     _place(condition, rec, fields.place)
     condition.recommendations.append(rec)
     db.session.flush()
@@ -867,6 +894,7 @@ def update_recommendation(rec: Recommendation, fields: RecommendationFields, *,
     before = recommendation_state(rec)
     rec.product, rec.ingredient = fields.product, fields.ingredient
     rec.why, rec.how_to_use = fields.why.strip(), fields.how_to_use.strip()
+    rec.role = fields.role
     _place(rec.condition, rec, fields.place)
     db.session.flush()
     _audit_change(actor, "recommendation.updated", rec, _recommendation_label(rec), before,

@@ -15,7 +15,7 @@ from flask import (
 from markupsafe import Markup, escape
 
 from storefront.caching import cached_page
-from storefront.content import seo, services
+from storefront.content import seo, services, shop
 from storefront.content.forms import AskForm
 from storefront.content.rendering import (
     Shortcode,
@@ -28,8 +28,10 @@ from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
 
 bp = Blueprint("content", __name__)
+bp.add_app_template_global(shop.text_html, "shop_text_html")
 PER_PAGE = 12
 MAX_PAGE = 10_000
+AUTHOR_PHOTO_WIDTH = 200
 
 
 def _ask_limit():
@@ -73,6 +75,15 @@ def article_list():
                            condition=condition, conditions=services.all_conditions())
 
 
+def tie_note(product) -> Markup:
+    """A product named inside a sentence still says so when its brand pays the shop."""
+    tie = product.brand.financial_tie
+    if not product.brand.has_tie:
+        return Markup("")
+    return Markup(' <small class="disclosure-note">(disclosure: {})</small>').format(
+        tie.label.lower())
+
+
 def _shortcode_renderer(page: services.ArticlePage):
     card = get_template_attribute("catalog/_product_card.html", "product_card")
 
@@ -93,7 +104,7 @@ def _shortcode_renderer(page: services.ArticlePage):
         if code.block:
             return str(card(product, article=page.article, heading_level=3))
         href = url_for("catalog.product_detail", slug=product.slug, article=page.article.slug)
-        return str(Markup('<a href="{}">{}</a>').format(href, product.name))
+        return str(Markup('<a href="{}">{}</a>').format(href, product.name) + tie_note(product))
 
     return render
 
@@ -120,6 +131,8 @@ def article_detail(slug: str):
     return render_template(
         "content/article_detail.html", page=page, article=page.article, body=body,
         json_ld=seo.article_json_ld(page.article, answer),
+        author_photo=services.picture_url(page.article.author.photo_key, AUTHOR_PHOTO_WIDTH),
+        independence=shop.independence(),
     )
 
 
@@ -168,24 +181,41 @@ def condition_detail(slug: str):
 @limiter.limit(_ask_limit, methods=["POST"], deduct_when=_question_accepted)
 def ask():
     form = AskForm()
+    if request.method == "GET":
+        form.article.data = request.args.get("article", "", type=str)[:120]
+    # The article the reader came from, if readers can see it (anything else is ignored).
+    context = services.article_for_question(form.article.data)
+    form.article.data = context.slug if context else ""
     if form.validate_on_submit():
         try:
             services.receive_question(
                 form.name.data, form.email.data, form.question.data,
-                form.chosen_skin_type(), looks_automated=form.looks_automated)
+                form.chosen_skin_type(), looks_automated=form.looks_automated,
+                asked_from=context)
         except services.ContentError as error:
             attach_error(form, error.message, error.field)
         else:
             db.session.commit()
             return redirect(url_for("content.ask_thanks"))
     if request.method == "POST":
-        return render_invalid("content/ask.html", form=form)
-    return render_template("content/ask.html", form=form)
+        return render_invalid("content/ask.html", form=form, context=context)
+    return render_template("content/ask.html", form=form, context=context)
 
 
 @bp.get("/ask/thanks")
 def ask_thanks():
     return render_template("content/ask_thanks.html")
+
+
+# --- About the shop --------------------------------------------------------------------
+
+@bp.get("/about")
+@cached_page
+def about():
+    introduction = shop.shop_text(shop.SHOP_INTRODUCTION)
+    return render_template(
+        "content/about.html", independence=shop.independence(), introduction=introduction,
+        introduction_html=shop.text_html(introduction) if introduction else None)
 
 
 # --- Feed, sitemap, robots -------------------------------------------------------------

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 
 from storefront import caching
 from storefront.content import services as content
+from storefront.content import shop
 
 bp = Blueprint("main", __name__)
 bp.record_once(lambda state: caching.init_app(state.app))  # pages below are cached
@@ -19,4 +20,5 @@ def home():
         answers=content.latest_answers(LATEST_ANSWERS),
         conditions=content.all_conditions(),
         featured=content.featured_products(FEATURED_PRODUCTS),
+        introduction=shop.shop_text(shop.SHOP_INTRODUCTION),
     )

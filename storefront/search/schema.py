@@ -25,7 +25,7 @@ is gone once a brand or ingredient has been renamed, and SQLite 3.40 has no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
@@ -116,8 +116,11 @@ PRODUCTS = SearchIndex(
         Field("short_description", "B", "src.short_description"),
         Field("description", "C", "src.description"),
         Field("ingredients_list", "D", "src.ingredients_list"),
+        # A prescription medicine's brand names ("Renova, Retin-A") identify it like a name.
+        Field("brand_names", "A", "src.brand_names"),
     ),
-    watched=("name", "brand_id", "short_description", "description", "ingredients_list"),
+    watched=("name", "brand_id", "short_description", "description", "ingredients_list",
+             "brand_names"),
     dependencies=(
         Dependency("brand", "UPDATE OF name", "SELECT id FROM product WHERE brand_id = NEW.id"),
         Dependency("ingredient", "UPDATE OF name",
@@ -151,6 +154,16 @@ CONDITIONS = SearchIndex(
 )
 
 INDEXES = (PRODUCTS, ARTICLES, CONDITIONS)
+
+# The product index as the first search migration made it, before products had
+# ``brand_names``. Migrations install the definition of their own time, so that an old
+# migration never reads a column a later one adds.
+PRODUCTS_BEFORE_BRAND_NAMES = replace(
+    PRODUCTS,
+    fields=tuple(field for field in PRODUCTS.fields if field.name != "brand_names"),
+    watched=tuple(name for name in PRODUCTS.watched if name != "brand_names"),
+)
+FIRST_INDEXES = (PRODUCTS_BEFORE_BRAND_NAMES, ARTICLES, CONDITIONS)
 SOURCE_TABLES = ("product", "brand", "ingredient", "product_ingredient", "article", "condition")
 
 
@@ -333,30 +346,48 @@ def _dialect(connection: Connection) -> str:
     return name
 
 
-def install(connection: Connection) -> None:
+def install_index(connection: Connection, index: SearchIndex) -> None:
+    """Create one index (the text search configuration must exist on PostgreSQL)."""
+    if _dialect(connection) == "sqlite":
+        _sqlite_install(connection, index)
+        return
+    for statement in _pg_index_statements(index):
+        connection.exec_driver_sql(statement)
+
+
+def uninstall_index(connection: Connection, index: SearchIndex) -> None:
+    """Remove one index, leaving the others and the text search configuration."""
+    if _dialect(connection) == "sqlite":
+        _sqlite_uninstall(connection, index)
+    else:
+        _pg_uninstall(connection, index)
+
+
+def install(connection: Connection, indexes: tuple[SearchIndex, ...] = INDEXES) -> None:
     """Create the search tables, columns, indexes and triggers, and index existing rows.
 
-    Safe to run again: it creates what is missing and rebuilds the index.
+    Safe to run again: it creates what is missing and rebuilds the index. A migration
+    passes the definitions of its own time (``FIRST_INDEXES``).
     """
-    if _dialect(connection) == "sqlite":
-        for index in INDEXES:
-            _sqlite_install(connection, index)
-        return
-    _pg_install_config(connection)
-    for index in INDEXES:
-        for statement in _pg_index_statements(index):
-            connection.exec_driver_sql(statement)
+    if _dialect(connection) == "postgresql":
+        _pg_install_config(connection)
+    for index in indexes:
+        install_index(connection, index)
 
 
-def uninstall(connection: Connection) -> None:
+def uninstall(connection: Connection, indexes: tuple[SearchIndex, ...] = INDEXES) -> None:
     """Remove everything ``install`` created."""
-    if _dialect(connection) == "sqlite":
-        for index in INDEXES:
-            _sqlite_uninstall(connection, index)
-        return
-    for index in INDEXES:
-        _pg_uninstall(connection, index)
-    _pg_uninstall_config(connection)
+    for index in indexes:
+        uninstall_index(connection, index)
+    if _dialect(connection) == "postgresql":
+        _pg_uninstall_config(connection)
+
+
+def replace_index(connection: Connection, old: SearchIndex, new: SearchIndex) -> None:
+    """Swap one index's definition for another (a migration that changes its fields):
+    its table or column, triggers and functions are made again and every row re-indexed."""
+    uninstall_index(connection, old)
+    install_index(connection, new)
 
 
 def expected_objects(dialect_name: str) -> list[str]:

@@ -107,7 +107,8 @@ def buy_recommended_retinoid(page: Page, email: str) -> str:
     step_heading(page, "What causes milia?")
 
     picks = page.get_by_role("region", name="Recommended for milia")
-    picks.get_by_role("link", name="Retinol 0.3% Night Serum", exact=True).click()
+    # Named twice: as an over-the-counter alternative to tretinoin, and on its own card.
+    picks.get_by_role("link", name="Retinol 0.3% Night Serum", exact=True).last.click()
     step_heading(page, "Retinol 0.3% Night Serum")
     expect(page.get_by_text("Recommended in What causes milia?")).to_be_visible()
     page.get_by_role("button", name="Add to cart").click()

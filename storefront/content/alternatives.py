@@ -1,0 +1,74 @@
+"""Products a shopper can buy that do the same job as one they cannot (a prescription
+medicine, usually), ranked from the shop's own data rather than by hand.
+
+Two products do the same job when a condition recommends both for the same role
+(prevention, treatment, ...). Among those, products of the same ingredient family
+("retinoid") come first, then those sharing more jobs, then those recommended higher up
+where the medicine itself is recommended highest, then the catalogue's order. A sunscreen
+recommended to protect never stands in for a retinoid recommended to treat: they share a
+condition, not a job. Each alternative carries its reason: why it is recommended for the
+job that matters most for the medicine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from storefront.catalog.models import Product, StockState
+from storefront.content.models import Recommendation
+
+
+@dataclass(frozen=True)
+class Alternative:
+    product: Product
+    reason: Recommendation  # why it helps with a job the other product does
+    shared_jobs: int
+    same_family: bool
+
+
+def can_buy_now(product: Product) -> bool:
+    """On sale without a prescription and in stock right now."""
+    return product.is_sold and product.stock_state is not StockState.OUT
+
+
+def _sort_key(alternative: Alternative, relevance: tuple[int, int]) -> tuple:
+    product = alternative.product
+    return (not alternative.same_family, -alternative.shared_jobs, relevance,
+            product.featured_rank is None, product.featured_rank or 0, product.name.lower(),
+            product.id)
+
+
+def rank_alternatives(product: Product, recommendations: Iterable[Recommendation],
+                      products: Mapping[int, Product], limit: int,
+                      can_buy: Callable[[Product], bool] = can_buy_now) -> list[Alternative]:
+    """Up to ``limit`` buyable products doing a job ``recommendations`` give ``product``.
+
+    ``recommendations`` are those of the conditions to compare within (a condition page
+    passes its own; a product page those of every condition recommending the product);
+    ``products`` maps their product ids to loaded products with their ingredients.
+    """
+    recommendations = list(recommendations)
+    # Each job of the product, with how highly the condition recommends the product for it.
+    jobs = {(rec.condition_id, rec.role): rec.position for rec in recommendations
+            if rec.product_id == product.id}
+    shared: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        other = products.get(rec.product_id)
+        if (other is None or other.id == product.id
+                or (rec.condition_id, rec.role) not in jobs or not can_buy(other)):
+            continue
+        shared.setdefault(other.id, []).append(rec)
+
+    def relevance(rec: Recommendation) -> tuple[int, int]:
+        return jobs[(rec.condition_id, rec.role)], rec.position
+
+    families = product.families
+    ranked = []
+    for product_id, recs in shared.items():
+        reason = min(recs, key=relevance)
+        other = products[product_id]
+        alternative = Alternative(other, reason, len(recs), bool(families & other.families))
+        ranked.append((_sort_key(alternative, relevance(reason)), alternative))
+    ranked.sort(key=lambda pair: pair[0])
+    return [alternative for _key, alternative in ranked[:limit]]

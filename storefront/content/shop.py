@@ -1,0 +1,86 @@
+"""The shop speaking for itself: its editable introduction, and what ties it to brands.
+
+Independence is data here, not a slogan: a brand's financial tie is recorded on the
+brand, every product of that brand discloses it, and the pages that promise independence
+read the ties rather than assert there are none. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from storefront.audit import services as audit
+from storefront.catalog.models import Brand, FinancialTie
+from storefront.content.models import Author, ShopText
+from storefront.content.rendering import cached_markdown, fill_shortcodes
+from storefront.errors import DomainError
+from storefront.extensions import db
+
+SHOP_INTRODUCTION = "shop-introduction"
+SHOP_TEXT_AUDIT_FIELDS = ["heading", "body", "author_id"]
+HEADING_MAX, BODY_MAX = 120, 3000
+
+
+class ShopTextError(DomainError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def shop_text(key: str) -> ShopText | None:
+    """The text for ``key`` with its author, or None when nobody has written it yet."""
+    return db.session.scalar(select(ShopText).where(ShopText.key == key))
+
+
+def text_html(text: ShopText) -> Markup:
+    """The body as safe HTML (Markdown; shortcodes are not used here and show as words)."""
+    rendered = cached_markdown(f"shop-text:{text.id}", text.body)
+    return fill_shortcodes(rendered, lambda code: None)
+
+
+def save_shop_text(key: str, heading: str, body: str, author: Author | None, *,
+                   actor) -> ShopText:
+    """Write the text for ``key`` (creating it the first time). Audited; flushes only."""
+    heading, body = (heading or "").strip(), (body or "").strip()
+    if not heading or len(heading) > HEADING_MAX:
+        raise ShopTextError(f"Give it a heading of at most {HEADING_MAX} characters.",
+                            "heading")
+    if not body or len(body) > BODY_MAX:
+        raise ShopTextError(f"Write the text, in at most {BODY_MAX:,} characters.", "body")
+    text = shop_text(key)
+    before = audit.snapshot(text, SHOP_TEXT_AUDIT_FIELDS) if text else None
+    if text is None:
+        text = ShopText(key=key)
+        db.session.add(text)
+    text.heading, text.body, text.author = heading, body, author
+    db.session.flush()
+    after = audit.snapshot(text, SHOP_TEXT_AUDIT_FIELDS)
+    if before is not None:  # only what changed; nothing at all when nothing did
+        changed = [name for name in after if before[name] != after[name]]
+        if not changed:
+            return text
+        before = {name: before[name] for name in changed}
+        after = {name: after[name] for name in changed}
+    audit.record(actor, "shop_text.updated" if before else "shop_text.created", text,
+                 f"Shop text “{heading}” ({key})", before=before, after=after)
+    return text
+
+
+@dataclass(frozen=True)
+class Independence:
+    """The brands with a financial tie to the shop; none is the promise kept."""
+
+    tied_brands: list[Brand]
+
+    @property
+    def has_ties(self) -> bool:
+        return bool(self.tied_brands)
+
+
+def independence() -> Independence:
+    brands = db.session.scalars(select(Brand).where(Brand.financial_tie != FinancialTie.NONE)
+                                .order_by(Brand.name, Brand.id))
+    return Independence(list(brands))
