@@ -106,7 +106,12 @@ def test_the_media_storage_backend_is_chosen_by_a_setting(app, monkeypatch, tmp_
 
     monkeypatch.delitem(app.extensions, EXTENSION_KEY)
     monkeypatch.setitem(app.config, "MEDIA_STORAGE", "s3")
-    with pytest.raises(RuntimeError, match="MEDIA_STORAGE='s3'"):
+    monkeypatch.setitem(app.config, "MEDIA_S3_BUCKET", None)
+    with pytest.raises(RuntimeError, match="MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET"):
+        media_storage(app)
+
+    monkeypatch.setitem(app.config, "MEDIA_STORAGE", "nfs")
+    with pytest.raises(RuntimeError, match="MEDIA_STORAGE='nfs'"):
         media_storage(app)
 
 

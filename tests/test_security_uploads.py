@@ -207,7 +207,7 @@ def test_an_author_photo_with_too_many_pixels_is_refused(app, client, make, stor
     assert AUTHOR["bio"] in html  # the rest of the form is kept
     assert count(app, Author) == 0 and not list(storage.root.rglob("*"))
     # The form still takes a good photo afterwards.
-    data = {**AUTHOR, "photo": (picture(300, 300), "me.png")}
+    data = {**AUTHOR, "photo": (picture(300, 300), "me.png"), "photo_alt": "The author"}
     response = post_form(client, "/admin/authors/new", data,
                          content_type="multipart/form-data")
     assert response.status_code == 303 and count(app, Author) == 1
