@@ -87,6 +87,9 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "SERVER_NAME": "shop.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,  # jobs run inline; tests that want Redis say so
+        # The EU shop (EUR, VAT included): most tests were written for it. The US shop
+        # (the demo's default) is tested through the ``us_shop`` fixture.
+        "SHOP_PRESET": "eu",
     }
     settings.update(overrides)
     app = create_app(settings)
