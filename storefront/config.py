@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -164,10 +163,6 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
         # The most pixels an uploaded picture may declare (checked before it is decoded).
         "MAX_IMAGE_PIXELS": int(env.get("MAX_IMAGE_PIXELS", "40000000")),
-        "TAX_RATE": Decimal(env.get("TAX_RATE", "0.20")),
-        "SHIPPING_STANDARD": Decimal(env.get("SHIPPING_STANDARD", "4.90")),
-        "SHIPPING_EXPRESS": Decimal(env.get("SHIPPING_EXPRESS", "9.90")),
-        "FREE_SHIPPING_THRESHOLD": Decimal(env.get("FREE_SHIPPING_THRESHOLD", "50.00")),
         "RESERVATION_MINUTES": int(env.get("RESERVATION_MINUTES", "15")),
         "RESERVATION_SWEEP_LIMIT": int(env.get("RESERVATION_SWEEP_LIMIT", "20")),
         "GUEST_ORDER_LINK_MAX_AGE": int(env.get("GUEST_ORDER_LINK_MAX_AGE", str(30 * 24 * 3600))),

@@ -25,6 +25,7 @@ from storefront.jobs.models import FailedJob
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
+from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
 __all__ = [
     "Article",
@@ -50,8 +51,12 @@ __all__ = [
     "Recommendation",
     "Refund",
     "Role",
+    "ShippingMethod",
+    "ShippingZone",
+    "ShippingZoneArea",
     "StockMovement",
     "StripeEvent",
+    "TaxRate",
     "User",
     "UserLogin",
     "Variant",

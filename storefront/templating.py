@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
+from storefront import addresses
+
 # Header navigation in order: (label, endpoint). Entries whose feature is not installed
 # are left out rather than linking to a page that does not exist.
 MAIN_NAV = [
@@ -41,6 +43,11 @@ def register_template_helpers(app: Flask) -> None:
         nav_url=nav_url,
         main_nav=MAIN_NAV,
         cart_item_count=cart_item_count,
+        address_lines=addresses.address_lines,
+    )
+    app.jinja_env.filters.update(
+        country_name=addresses.country_name,
+        phone=addresses.phone_display,
     )
 
     @app.context_processor

@@ -97,11 +97,21 @@ def make_test_app(database_url: str, tmp_path, **overrides):
     return app
 
 
+def build_schema(app) -> None:
+    """The tables, and the delivery zones and tax rates of the app's SHOP_PRESET (without
+    a zone nothing can be delivered, so nothing can be bought)."""
+    from storefront.shipping.presets import seed_shipping
+
+    with app.app_context():
+        _db.create_all()
+        seed_shipping(app.config["SHOP_PRESET"])
+        _db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        _db.create_all()
+    build_schema(app)
     yield app
     with app.app_context():
         _db.engine.dispose()
@@ -174,6 +184,16 @@ def mailbox(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", smtp_server.hostname)
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
     return smtp_server.handler.messages
+
+
+@pytest.fixture
+def us_shop(app, db, monkeypatch):
+    """The demo's own shop for this test: USD, sales tax added by state, delivering to the
+    United States and Canada (the EU zones and rates are gone until the test ends)."""
+    from tests.factories import use_preset
+
+    use_preset(app, monkeypatch, "us")
+    return app
 
 
 @pytest.fixture

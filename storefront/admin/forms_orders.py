@@ -25,7 +25,8 @@ from storefront.orders.services import (
 # The largest amount a money column holds (Numeric(10, 2)).
 MAX_AMOUNT = Decimal("99999999.99")
 # Offered as suggestions (a <datalist>); any carrier may be typed.
-CARRIERS = ("PostNL", "DHL", "DPD", "GLS", "UPS", "bpost", "Royal Mail", "La Poste")
+CARRIERS = ("USPS", "UPS", "FedEx", "Canada Post", "DHL", "PostNL", "DPD", "GLS", "bpost",
+            "Royal Mail", "La Poste", "Japan Post")
 
 
 class FulfilForm(FlaskForm):
