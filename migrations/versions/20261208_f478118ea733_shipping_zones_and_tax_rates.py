@@ -3,7 +3,8 @@
 Existing orders keep every amount. What they gain:
 - the delivery's name as the shopper saw it ("Standard delivery (3 to 5 working days)")
   in place of the old two-value code;
-- each line's share of the order's tax and the rate used, and the delivery's share (the tax
+- each line's share of the order's tax and the rate used (rates now keep five decimals,
+  8.875 % being 0.08875), and the delivery's share (the tax
   was always on goods after discount plus delivery, so it is shared over those, to the cent,
   adding up to the order's tax);
 - "VAT" as the tax's name (the only tax the shop had), empty state/district/sorting code;
@@ -180,7 +181,7 @@ def upgrade():
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('area', sa.String(length=100), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
-    sa.Column('rate', sa.Numeric(precision=5, scale=4), nullable=False),
+    sa.Column('rate', sa.Numeric(precision=6, scale=5), nullable=False),
     sa.Column('shipping_taxable', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -224,7 +225,7 @@ def upgrade():
 
     # New columns start empty, are filled from what each row holds, then become required.
     with op.batch_alter_table('order_line', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('tax_rate', sa.Numeric(precision=5, scale=4), nullable=True))
+        batch_op.add_column(sa.Column('tax_rate', sa.Numeric(precision=6, scale=5), nullable=True))
         batch_op.add_column(sa.Column('tax_amount', sa.Numeric(precision=10, scale=2), nullable=True))
 
     with op.batch_alter_table('refund', schema=None) as batch_op:
@@ -245,13 +246,14 @@ def upgrade():
     _keep_selling(connection)
 
     with op.batch_alter_table('order_line', schema=None) as batch_op:
-        batch_op.alter_column('tax_rate', existing_type=sa.Numeric(precision=5, scale=4), nullable=False)
+        batch_op.alter_column('tax_rate', existing_type=sa.Numeric(precision=6, scale=5), nullable=False)
         batch_op.alter_column('tax_amount', existing_type=sa.Numeric(precision=10, scale=2), nullable=False)
 
     with op.batch_alter_table('refund', schema=None) as batch_op:
         batch_op.alter_column('tax_amount', existing_type=sa.Numeric(precision=10, scale=2), nullable=False)
 
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
+        batch_op.alter_column('tax_rate', existing_type=sa.Numeric(precision=5, scale=4), type_=sa.Numeric(precision=6, scale=5), existing_nullable=False)
         batch_op.alter_column('tax_name', existing_type=sa.String(length=40), nullable=False)
         batch_op.alter_column('shipping_tax', existing_type=sa.Numeric(precision=10, scale=2), nullable=False)
         batch_op.alter_column('shipping_method_name', existing_type=sa.String(length=120), nullable=False)
@@ -272,6 +274,7 @@ def downgrade():
         (shop_order.c.shipping_method_name.like("Express%"), "express"), else_="standard")))
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.alter_column('shipping_method', existing_type=sa.VARCHAR(length=20), nullable=False)
+        batch_op.alter_column('tax_rate', existing_type=sa.Numeric(precision=6, scale=5), type_=sa.Numeric(precision=5, scale=4), existing_nullable=False)
         batch_op.drop_constraint(batch_op.f('fk_shop_order_shipping_method_id_shipping_method'), type_='foreignkey')
         batch_op.drop_column('shipping_sorting_code')
         batch_op.drop_column('shipping_country_area')

@@ -46,13 +46,13 @@ LIMIT_MAX = 1_000_000
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def amount_check(optional: bool):
+def amount_check(optional: bool, allow_zero: bool = False):
     def check(form, field) -> None:
         if optional and not (field.data or "").strip():
             field.data = None
             return
         try:
-            field.data = parse_amount(field.data)
+            field.data = parse_amount(field.data, allow_zero=allow_zero)
         except ValueError as error:
             raise ValidationError(str(error)) from error
 

@@ -6,13 +6,22 @@ The rules and the audit entries are in ``storefront.shipping.editing``.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
@@ -26,6 +35,7 @@ from storefront.shipping import services as shipping
 from storefront.shipping.models import ShippingMethod, ShippingZone, TaxRate
 
 MAX_DAYS = 365
+PERCENT_PLACES = 3  # 8.875 %: a rate keeps five decimals (0.08875)
 
 
 class ZoneForm(FlaskForm):
@@ -58,10 +68,11 @@ class MethodForm(FlaskForm):
                                    Length(max=80, message="Use at most 80 characters.")],
                        render_kw={"maxlength": 80},
                        description="What shoppers choose, such as “Standard shipping”.")
-    price = StringField("Price", validators=[DataRequired("Enter the price (0 for free)."),
-                                             amount_check(optional=False)],
+    price = StringField("Price", validators=[InputRequired("Enter the price (0 for free)."),
+                                             amount_check(optional=False, allow_zero=True)],
                         render_kw={"inputmode": "decimal", "maxlength": 14})
-    free_from = StringField("Free from (optional)", validators=[amount_check(optional=True)],
+    free_from = StringField("Free from (optional)",
+                            validators=[amount_check(optional=True, allow_zero=True)],
                             render_kw={"inputmode": "decimal", "maxlength": 14},
                             description="Free when the goods, after any discount, cost at "
                                         "least this. Empty: never free.")
@@ -93,10 +104,20 @@ class RateForm(FlaskForm):
                        validators=[DataRequired("Name the tax, such as VAT or Sales tax."),
                                    Length(max=40, message="Use at most 40 characters.")],
                        render_kw={"maxlength": 40})
-    percent = StringField("Rate (%)", validators=[DataRequired("Enter the rate in percent."),
-                                                  amount_check(optional=False)],
+    percent = StringField("Rate (%)", validators=[InputRequired("Enter the rate in percent.")],
                           render_kw={"inputmode": "decimal", "maxlength": 8},
-                          description="6.5 for 6.5 %. 0 charges no tax there (and says so).")
+                          description="6.5 for 6.5 %, 8.875 for 8.875 %. 0 charges no tax "
+                                      "there (and says so on the bill).")
+
+    def validate_percent(self, field) -> None:
+        try:
+            value = Decimal((field.data or "").strip().rstrip("%").replace(",", "."))
+        except InvalidOperation as error:
+            raise ValidationError("Enter the rate as a number, such as 6.5.") from error
+        if not value.is_finite() or value.as_tuple().exponent < -PERCENT_PLACES:
+            raise ValidationError(f"Enter the rate with at most {PERCENT_PLACES} decimals, "
+                                  "such as 8.875.")
+        field.data = value
     shipping_taxable = BooleanField("Delivery is taxed too", default=True)
 
 

@@ -103,7 +103,7 @@ class Order(TimestampMixin, db.Model):
     prices_include_tax: Mapped[bool]
     # The rate and name of the tax of the destination when the order was placed (each line
     # keeps its own share); later rate changes never touch an order.
-    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4, asdecimal=True))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5, asdecimal=True))
     tax_name: Mapped[str] = mapped_column(String(40))
     # The tax in (or on) the delivery price; the rest of ``tax_total`` is in the lines.
     shipping_tax: Mapped[Decimal] = mapped_column(money_column(), default=Decimal("0.00"))
@@ -202,7 +202,7 @@ class OrderLine(db.Model):
     quantity: Mapped[int]
     line_total: Mapped[Decimal] = mapped_column(money_column())
     # This line's share of the order's tax (after its share of any discount), and the rate.
-    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4, asdecimal=True))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5, asdecimal=True))
     tax_amount: Mapped[Decimal] = mapped_column(money_column())
     source_article_id: Mapped[int | None] = mapped_column(
         ForeignKey("article.id", ondelete="SET NULL"), index=True

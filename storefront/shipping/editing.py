@@ -64,7 +64,8 @@ def parse_places(text: str) -> list[Place]:
 
 
 def places_text(zone: ShippingZone) -> str:
-    return ", ".join(Place(area.country, area.area).code for area in zone.areas)
+    places = sorted((area.country, area.area) for area in zone.areas)
+    return ", ".join(Place(country, area).code for country, area in places)
 
 
 def _zone_snapshot(zone: ShippingZone) -> dict:
@@ -175,7 +176,7 @@ def save_rate(rate: TaxRate | None, *, place: str, name: str, percent: Decimal,
         db.session.add(rate)
     rate.country, rate.area = where.country, where.area
     rate.name = " ".join((name or "").split()) or "Tax"
-    rate.rate = (Decimal(percent) / 100).quantize(Decimal("0.0001"))
+    rate.rate = (Decimal(percent) / 100).quantize(Decimal("0.00001"))
     rate.shipping_taxable = shipping_taxable
     db.session.flush()
     verb = "created" if before is None else "changed"

@@ -11,6 +11,9 @@ from storefront.db import TimestampMixin
 from storefront.extensions import db
 from storefront.money import money_column
 
+# A tax rate as a fraction with five decimals: 0.08875 is 8.875 %.
+RATE = Numeric(6, 5, asdecimal=True)
+
 
 class ShippingZone(TimestampMixin, db.Model):
     """A set of countries, or of states or provinces of a country, delivered alike."""
@@ -115,7 +118,7 @@ class TaxRate(TimestampMixin, db.Model):
     country: Mapped[str] = mapped_column(String(2))
     area: Mapped[str] = mapped_column(String(100), default="")
     name: Mapped[str] = mapped_column(String(40))
-    rate: Mapped[Decimal] = mapped_column(Numeric(5, 4, asdecimal=True))
+    rate: Mapped[Decimal] = mapped_column(RATE)
     # Whether delivery is taxed too (VAT: always; US states differ).
     shipping_taxable: Mapped[bool] = mapped_column(default=True)
 

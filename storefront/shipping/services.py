@@ -103,8 +103,8 @@ def check_deliverable(place: Place) -> None:
     if place.area and countrywide:
         raise NotDeliverable(f"Sorry, we don't deliver to {place.name} at the moment.",
                              field="country_area")
-    raise NotDeliverable(f"Sorry, we don't deliver to {place.name} at the moment. "
-                         "Please choose one of the countries in the list.")
+    raise NotDeliverable(f"Sorry, we don't deliver to this country ({Place(place.country).name})"
+                         " at the moment. Please choose one of the countries in the list.")
 
 
 def tax_rate_for(place: Place) -> TaxRate | None:

@@ -38,6 +38,7 @@ __all__ = [
     "pay_with_demo",
     "placed_order",
     "press_pay",
+    "uk_shop",
     "use_preset",
 ]
 
@@ -95,6 +96,19 @@ def japan_shop(app, monkeypatch) -> None:
             presets.Method("Standard delivery", Decimal("500"), 2, 3, Decimal("10000")),
             presets.Method("Express delivery", Decimal("1200"), 1, 1))))
         presets.add_rate(presets.Rate("JP", "Consumption tax", Decimal("0.10")))
+        db.session.commit()
+
+
+def uk_shop(app, monkeypatch) -> None:
+    """This test's shop sells in pounds with UK VAT (20 %) in its prices, delivering to the
+    United Kingdom: Royal Mail Tracked 48 £3.99, free from £40."""
+    for name, value in {"SHOP_CURRENCY": "GBP", "SHOP_LOCALE": "en_GB",
+                        "PRICES_INCLUDE_TAX": True, "TAX_LABEL": "VAT"}.items():
+        monkeypatch.setitem(app.config, name, value)
+    with app.app_context():
+        presets.add_zone(presets.Zone("United Kingdom", ("GB",), (
+            presets.Method("Royal Mail Tracked 48", Decimal("3.99"), 2, 3, Decimal("40.00")),)))
+        presets.add_rate(presets.Rate("GB", "VAT", Decimal("0.20")))
         db.session.commit()
 
 
