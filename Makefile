@@ -30,6 +30,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	else echo "npm not found: the axe accessibility tests will be skipped"; fi
 
 ## Install, migrate, load the demo shop and serve it on http://127.0.0.1:$(PORT)
+## The US shop (USD, sales tax by state); SHOP_PRESET=eu make run: the EU shop (EUR, VAT
+## included), in its own database file (README: "Where the shop sells")
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo

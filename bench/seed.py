@@ -31,6 +31,7 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
+from storefront.config import DEFAULT_PRESET, PRESETS
 from storefront.content import demo_text
 from storefront.content.models import (
     Article,
@@ -133,7 +134,7 @@ def _products(count: int, rng: random.Random, categories, brands, ingredients, n
                 "sku": f"B{product_id:05d}-{position}", "size_label": label,
                 "price": price,
                 "compare_at_price": price + Decimal("5.00") if rng.random() < 0.1 else None,
-                "currency": "EUR", "stock_on_hand": stock, "stock_reserved": 0,
+                "currency": CURRENCY, "stock_on_hand": stock, "stock_reserved": 0,
                 "low_stock_threshold": 5, "position": position, "active": True,
                 "created_at": now, "updated_at": now,
             })
@@ -247,6 +248,10 @@ def _reset_sequences(connection, tables) -> None:
         connection.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
             f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
+# The bench shop runs with the default settings, so it sells in the default shop's currency.
+CURRENCY = PRESETS[DEFAULT_PRESET]["SHOP_CURRENCY"]
 
 
 def seed(engine: Engine, *, products: int = 5000, articles: int = 1000, conditions: int = 30,

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -109,9 +110,27 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        with sqlite_foreign_keys_off(connection), context.begin_transaction():
             wait_for_other_upgrades(connection)
             context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, changing a table's columns copies it to a new table and drops the old one;
+    with foreign keys enforced, dropping a parent (shop_order) first deletes its children's
+    rows (order lines, payments...) through ON DELETE CASCADE. So they are off while
+    migrating, and on again after. (SQLite ignores the PRAGMA inside a transaction, so it is
+    sent on the driver's connection before the migration's transaction begins.)"""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 def wait_for_other_upgrades(connection):

@@ -78,8 +78,11 @@ REDIS_URL = os.environ.get("PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/12")
 MEDIA_BUCKET = "prod-check-media"
 WEBHOOK_SECRET = "whsec_prodcheck_0123456789abcdef"  # noqa: S105  (a throwaway shop)
 DEMO_ADMIN = ("admin@example.com", "demo-admin-pass")  # the demo's, printed by make run
-ADDRESS = {"name": "Maya Rossi", "line1": "Keizersgracht 1", "line2": "", "city": "Amsterdam",
-           "postcode": "1015cj", "country": "NL", "phone": ""}
+# The demo shop (SHOP_PRESET=us) delivers to the United States and Canada.
+ADDRESS = {"name": "Dana Whitfield", "line1": "1301 2nd Ave", "line2": "", "city": "Seattle",
+           "country_area": "WA", "postcode": "98101", "country": "US", "phone": ""}
+# The first delivery offered: its radio button's value (a delivery method's id).
+DELIVERY = re.compile(r'name="method"[^>]*value="(\d+)"')
 LOGIN_LIMIT = 6
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
@@ -325,9 +328,12 @@ def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
     """Answer every checkout step and press Pay; the payment page's address (the demo
     page's path, or the fake Stripe's hosted page)."""
     steps = (("/checkout/email", {"email": email}), ("/checkout/address", ADDRESS),
-             ("/checkout/delivery", {"method": "standard"}),
-             ("/checkout/discount", {"code": "", "action": "skip"}))
+             ("/checkout/delivery", None), ("/checkout/discount", {"code": "", "action": "skip"}))
     for path, data in steps:
+        if data is None:  # the delivery page offers the methods reaching the address
+            offered = DELIVERY.search(browser.get(origin, path).text)
+            assert offered, f"GET {path}: no delivery offered"
+            data = {"method": offered.group(1)}
         response = browser.submit(origin, path, data)
         assert response.status in (302, 303), f"POST {path}: {response.status}"
     review = browser.get(origin, "/checkout/review")

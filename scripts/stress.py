@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from storefront import create_app  # noqa: E402
 from storefront.config import normalise_database_url  # noqa: E402
 from storefront.extensions import db  # noqa: E402
+from storefront.shipping.presets import seed_shipping  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
@@ -57,8 +58,10 @@ USED_UP = "used up"
 SECRET_KEY = "stress-test-secret-key-0123456789abcdef0123456789"  # noqa: S105  (a throwaway shop)
 WEBHOOK_SECRET = "whsec_stress_0123456789abcdef"  # noqa: S105
 REQUEST_TIMEOUT = 60
-ADDRESS = {"name": "Maya Rossi", "line1": "Keizersgracht 1", "line2": "", "city": "Amsterdam",
-           "postcode": "1015 CJ", "country": "NL", "phone": ""}
+# The shop is the demo's (SHOP_PRESET=us): it delivers to the United States and Canada.
+PRESET = "us"
+ADDRESS = {"name": "Dana Whitfield", "line1": "1301 2nd Ave", "line2": "", "city": "Seattle",
+           "country_area": "WA", "postcode": "98101", "country": "US", "phone": ""}
 
 
 def free_port() -> int:
@@ -87,32 +90,42 @@ def throwaway_database(server_url: str):
 
 def _app(database_url: str):
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
-                       "SERVER_NAME": None})
+                       "SERVER_NAME": None, "SHOP_PRESET": PRESET})
 
 
 @dataclass(frozen=True)
 class Stock:
     variant_id: int
     slug: str
+    delivery: str  # the id of the delivery method every shopper chooses
     code: str | None = None
 
 
 def prepare_shop(database_url: str, units: int, code_limit: int, code_stock: int
                  ) -> tuple[Stock, Stock]:
-    """The schema, a product with ``units`` units, and one (plenty of stock) with a code."""
-    from tests.factories import DiscountCodeFactory, ProductFactory, VariantFactory
+    """The schema, the preset's delivery zones, a product with ``units`` units, and one
+    (plenty of stock) with a code."""
+    from tests.factories import (
+        US_ADDRESS,
+        DiscountCodeFactory,
+        ProductFactory,
+        VariantFactory,
+        method_id,
+    )
 
     app = _app(database_url)
     with app.app_context():
         db.create_all()
+        seed_shipping(PRESET)
+        delivery = method_id("standard", US_ADDRESS)
         scarce = VariantFactory(product=ProductFactory(name="Last Jars Cream", variant=False),
                                 stock_on_hand=units, price=Decimal("20.00"))
         plenty = VariantFactory(product=ProductFactory(name="Plenty Serum", variant=False),
                                 stock_on_hand=code_stock, price=Decimal("30.00"))
         DiscountCodeFactory(code="RACE3", max_uses=code_limit)
         db.session.commit()
-        shops = (Stock(scarce.id, scarce.product.slug), Stock(plenty.id, plenty.product.slug,
-                                                                "RACE3"))
+        shops = (Stock(scarce.id, scarce.product.slug, delivery),
+                 Stock(plenty.id, plenty.product.slug, delivery, "RACE3"))
         db.engine.dispose()
     return shops
 
@@ -122,7 +135,8 @@ def store_processes(database_url: str, stripe_base: str, processes: int, workers
                     log_dir: Path):
     """``processes`` gunicorn servers on loopback ports; yields their base URLs."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
-           "APP_ENV": "development", "STRIPE_SECRET_KEY": "sk_test_stress_0123456789",
+           "APP_ENV": "development", "SHOP_PRESET": PRESET,
+           "STRIPE_SECRET_KEY": "sk_test_stress_0123456789",
            "STRIPE_API_BASE": stripe_base, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
            "STRIPE_TIMEOUT": "20", "GUNICORN_WORKERS": str(workers),
            "GUNICORN_TIMEOUT": "60", "GUNICORN_ACCESS_LOG": str(log_dir / "access.log"),
@@ -211,7 +225,7 @@ class Shopper:
         self._post("/cart/add", {"variant_id": self.stock.variant_id, "quantity": "1"})
         self._post("/checkout/email", {"email": f"shopper{self.number}@example.com"})
         self._post("/checkout/address", ADDRESS)
-        self._post("/checkout/delivery", {"method": "standard"})
+        self._post("/checkout/delivery", {"method": self.stock.delivery})
         code = self.stock.code
         self._post("/checkout/discount", {"code": code or "",
                                           "action": "apply" if code else "skip"})

@@ -5,15 +5,26 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from storefront import sqlite
+from storefront.money import check_currency
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32
+# SHOP_PRESET: where the shop sells, and so its defaults (each can still be set on its own).
+# ``us``: the Seattle practice, prices in USD without tax, sales tax added by state; ``eu``:
+# prices in EUR including the VAT of the country delivered to. ``flask seed-demo`` gives
+# each its delivery zones and tax rates; each keeps its own SQLite file by default.
+PRESETS: dict[str, dict[str, str]] = {
+    "us": {"SHOP_CURRENCY": "USD", "SHOP_LOCALE": "en_US", "PRICES_INCLUDE_TAX": "false",
+           "TAX_LABEL": "Sales tax", "DATABASE_FILE": "storefront.db"},
+    "eu": {"SHOP_CURRENCY": "EUR", "SHOP_LOCALE": "en_IE", "PRICES_INCLUDE_TAX": "true",
+           "TAX_LABEL": "VAT", "DATABASE_FILE": "storefront-eu.db"},
+}
+DEFAULT_PRESET = "us"
 
 
 class ConfigError(RuntimeError):
@@ -133,10 +144,42 @@ def _metrics_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def preset_of(env: Mapping[str, str]) -> str:
+    preset = (env.get("SHOP_PRESET") or DEFAULT_PRESET).strip().lower()
+    if preset not in PRESETS:
+        raise ConfigError(f"SHOP_PRESET must be one of {', '.join(sorted(PRESETS))}, "
+                          f"not {preset!r}.")
+    return preset
+
+
+def _shop_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The shop's currency, locale and tax mode: the preset's unless set one by one."""
+    preset = preset_of(env)
+    defaults = PRESETS[preset]
+
+    def setting(name: str) -> str:
+        return env.get(name) or defaults[name]
+
+    return {
+        "SHOP_PRESET": preset,
+        "SHOP_CURRENCY": setting("SHOP_CURRENCY").strip().upper(),
+        # Babel locale for prices and numbers; its territory is the address form's first
+        # country (en_US: the United States).
+        "SHOP_LOCALE": setting("SHOP_LOCALE").strip(),
+        # True: shelf prices include the VAT of the country delivered to ("incl. VAT");
+        # False: tax is added at checkout by destination (US sales tax by state).
+        "PRICES_INCLUDE_TAX": _bool(env.get("PRICES_INCLUDE_TAX"),
+                                    default=_bool(defaults["PRICES_INCLUDE_TAX"])),
+        # What tax is called where no rate names it ("VAT", "Sales tax").
+        "TAX_LABEL": setting("TAX_LABEL"),
+    }
+
+
 def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     app_env = env.get("APP_ENV", "development")
     production = app_env == "production"
-    default_db = "sqlite:///" + str(Path(instance_path) / "storefront.db")
+    database_file = PRESETS[preset_of(env)]["DATABASE_FILE"]
+    default_db = "sqlite:///" + str(Path(instance_path) / database_file)
     redis_url = env.get("REDIS_URL") or None
     # Where the shop is seen from outside: every link in an e-mail or handed to a payment
     # provider starts with it, never with the Host header of a request. Production says it.
@@ -146,7 +189,6 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SHOP_NAME": env.get("SHOP_NAME", "Halden Skin"),
-        "SHOP_CURRENCY": env.get("SHOP_CURRENCY", "EUR"),
         "SHOP_URL": env.get("SHOP_URL") or default_url,
         # Host names the app answers to (others get 400); unset: any, as a proxy sends it.
         "TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),
@@ -170,11 +212,6 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
         # The most pixels an uploaded picture may declare (checked before it is decoded).
         "MAX_IMAGE_PIXELS": int(env.get("MAX_IMAGE_PIXELS", "40000000")),
-        "TAX_RATE": Decimal(env.get("TAX_RATE", "0.20")),
-        "PRICES_INCLUDE_TAX": _bool(env.get("PRICES_INCLUDE_TAX"), default=True),
-        "SHIPPING_STANDARD": Decimal(env.get("SHIPPING_STANDARD", "4.90")),
-        "SHIPPING_EXPRESS": Decimal(env.get("SHIPPING_EXPRESS", "9.90")),
-        "FREE_SHIPPING_THRESHOLD": Decimal(env.get("FREE_SHIPPING_THRESHOLD", "50.00")),
         "RESERVATION_MINUTES": int(env.get("RESERVATION_MINUTES", "15")),
         "RESERVATION_SWEEP_LIMIT": int(env.get("RESERVATION_SWEEP_LIMIT", "20")),
         "GUEST_ORDER_LINK_MAX_AGE": int(env.get("GUEST_ORDER_LINK_MAX_AGE", str(30 * 24 * 3600))),
@@ -233,9 +270,11 @@ def load_config(
 ) -> dict[str, Any]:
     """Build the settings from the environment, then apply explicit overrides."""
     env = dict(os.environ if environ is None else environ)
-    if overrides and "APP_ENV" in overrides:
-        env["APP_ENV"] = overrides["APP_ENV"]
+    for name in ("APP_ENV", "SHOP_PRESET"):  # they decide other defaults
+        if overrides and name in overrides:
+            env[name] = overrides[name]
     config = _base_settings(env, instance_path)
+    config.update(_shop_settings(env))
     config.update(_mail_settings(env))
     config.update(_stripe_settings(env))
     config.update(_scale_out_settings(env))
@@ -244,6 +283,9 @@ def load_config(
     config.update(overrides or {})
     config["SHOP_URL"] = normalise_shop_url(config.get("SHOP_URL"))
     config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(config)
+    problem = check_currency(config["SHOP_CURRENCY"])
+    if problem:
+        raise ConfigError(problem + ".")
     if config["APP_ENV"] == "production":
         check_production(config)
     elif not config["SECRET_KEY"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role, User
 from storefront.db import utcnow
@@ -38,9 +40,15 @@ def seed() -> list[str]:
     return lines
 
 
+def _seed_shipping() -> list[str]:
+    from storefront.shipping.presets import seed_shipping
+
+    return seed_shipping(current_app.config["SHOP_PRESET"])
+
+
 def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
     from storefront.reviews.demo import seed_reviews
 
-    return [seed_catalog, seed_content, seed_reviews]
+    return [_seed_shipping, seed_catalog, seed_content, seed_reviews]

@@ -26,6 +26,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
+from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
 __all__ = [
     "Article",
@@ -54,8 +55,12 @@ __all__ = [
     "ReviewInvitation",
     "ReviewVote",
     "Role",
+    "ShippingMethod",
+    "ShippingZone",
+    "ShippingZoneArea",
     "StockMovement",
     "StripeEvent",
+    "TaxRate",
     "User",
     "UserLogin",
     "Variant",

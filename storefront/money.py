@@ -1,15 +1,31 @@
-"""Money as Decimal with a currency; conversion to and from minor units (cents)."""
+"""Money as Decimal with a currency: rounding to the currency's smallest unit, display in
+the shop's locale (Babel), and the integer amounts payment providers want (minor units).
+
+How many decimals a currency has comes from the Unicode CLDR through Babel (JPY 0, USD 2).
+Stripe's own rule for amounts in its API differs in a few currencies (ISK is sent with two
+decimals), so ``to_minor_units`` follows Stripe's published lists.
+"""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_currency, get_currency_precision, is_currency
+from flask import current_app, has_app_context
 from sqlalchemy import Numeric
 
 CENT = Decimal("0.01")
-# Currencies whose smallest unit is the whole unit (Stripe's "zero-decimal" list, in part).
-ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK"}
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+DEFAULT_LOCALE = "en_US"
+# The most decimals a shop's currency may have: amounts are stored with two.
+MAX_DECIMALS = 2
+# Stripe's zero-decimal currencies (https://docs.stripe.com/currencies#zero-decimal):
+# amounts go over in whole units.
+STRIPE_ZERO_DECIMAL = frozenset({
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+    "XAF", "XOF", "XPF",
+})
+# Stripe's three-decimal currencies: amounts go over in thousandths.
+STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
 
 def money_column() -> Numeric:
@@ -17,28 +33,70 @@ def money_column() -> Numeric:
     return Numeric(10, 2, asdecimal=True)
 
 
-def quantize(amount: Decimal) -> Decimal:
-    """Round to cents, halves away from zero (the way shoppers expect)."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+def decimals(currency: str) -> int:
+    """How many decimals amounts in ``currency`` have (JPY 0, EUR 2)."""
+    return get_currency_precision(currency.upper())
+
+
+def smallest_unit(currency: str | None = None) -> Decimal:
+    """The smallest amount of ``currency`` (the shop's when None): 0.01, or 1 for JPY."""
+    return Decimal(1).scaleb(-decimals(currency or shop_currency()))
+
+
+def quantize(amount: Decimal, currency: str | None = None) -> Decimal:
+    """Round to the currency's smallest unit (cents when none is given), halves away from
+    zero (the way shoppers expect). The result keeps two places so it compares and stores
+    like every other amount."""
+    unit = smallest_unit(currency) if currency else CENT
+    rounded = Decimal(amount).quantize(unit, rounding=ROUND_HALF_UP)
+    return rounded.quantize(CENT)
+
+
+def check_currency(currency: str) -> str | None:
+    """Why ``currency`` cannot be the shop's currency, or None when it can."""
+    code = (currency or "").upper()
+    if len(code) != 3 or not is_currency(code):
+        return f"SHOP_CURRENCY must be an ISO 4217 currency code such as USD, EUR or JPY, " \
+               f"not {currency!r}"
+    if decimals(code) > MAX_DECIMALS:
+        return f"SHOP_CURRENCY {code} has {decimals(code)} decimals; at most " \
+               f"{MAX_DECIMALS} are supported"
+    return None
+
+
+def stripe_decimals(currency: str) -> int:
+    """How many decimals Stripe's API expects in amounts of ``currency``."""
+    code = currency.upper()
+    if code in STRIPE_ZERO_DECIMAL:
+        return 0
+    return 3 if code in STRIPE_THREE_DECIMAL else 2
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
-    if currency.upper() in ZERO_DECIMAL:
-        return int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return int(quantize(amount) * 100)
+    """``amount`` as the integer a payment provider (Stripe) wants: 12.50 USD is 1250,
+    1500 JPY is 1500, 1500 ISK is 150000."""
+    rounded = Decimal(amount).quantize(smallest_unit(currency), rounding=ROUND_HALF_UP)
+    return int(rounded.scaleb(stripe_decimals(currency)))
 
 
 def from_minor_units(units: int, currency: str) -> Decimal:
-    if currency.upper() in ZERO_DECIMAL:
-        return Decimal(units)
-    return quantize(Decimal(units) / 100)
+    return quantize(Decimal(units).scaleb(-stripe_decimals(currency)), currency)
 
 
-def format_money(amount: Decimal | None, currency: str = "EUR") -> str:
-    """``€12.50``; amounts always with two decimals except zero-decimal currencies."""
+def shop_currency() -> str:
+    return current_app.config["SHOP_CURRENCY"] if has_app_context() else "USD"
+
+
+def shop_locale() -> str:
+    if has_app_context():
+        return current_app.config.get("SHOP_LOCALE") or DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
+def format_money(amount: Decimal | None, currency: str | None = None) -> str:
+    """``$12.50``, ``€12.50``, ``¥1,500``: written the way the shop's locale writes it, in
+    ``currency`` (the shop's when None)."""
     if amount is None:
         return ""
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    digits = 0 if currency.upper() in ZERO_DECIMAL else 2
-    number = f"{Decimal(amount):,.{digits}f}"
-    return f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
+    return format_currency(Decimal(amount), (currency or shop_currency()).upper(),
+                           locale=shop_locale())

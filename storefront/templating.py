@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
+from storefront import addresses
 from storefront.urls import public_url
 
 # Header navigation in order: (label, endpoint). Entries whose feature is not installed
@@ -44,6 +45,11 @@ def register_template_helpers(app: Flask) -> None:
         main_nav=MAIN_NAV,
         cart_item_count=cart_item_count,
         public_url=public_url,
+        address_lines=addresses.address_lines,
+    )
+    app.jinja_env.filters.update(
+        country_name=addresses.country_name,
+        phone=addresses.phone_display,
     )
 
     @app.context_processor

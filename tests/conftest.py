@@ -88,6 +88,9 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "SHOP_URL": "http://shop.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,  # jobs run inline; tests that want Redis say so
+        # The EU shop (EUR, VAT included): most tests were written for it. The US shop
+        # (the demo's default) is tested through the ``us_shop`` fixture.
+        "SHOP_PRESET": "eu",
     }
     settings.update(overrides)
     app = create_app(settings)
@@ -95,11 +98,21 @@ def make_test_app(database_url: str, tmp_path, **overrides):
     return app
 
 
+def build_schema(app) -> None:
+    """The tables, and the delivery zones and tax rates of the app's SHOP_PRESET (without
+    a zone nothing can be delivered, so nothing can be bought)."""
+    from storefront.shipping.presets import seed_shipping
+
+    with app.app_context():
+        _db.create_all()
+        seed_shipping(app.config["SHOP_PRESET"])
+        _db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        _db.create_all()
+    build_schema(app)
     yield app
     with app.app_context():
         _db.engine.dispose()
@@ -172,6 +185,16 @@ def mailbox(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", smtp_server.hostname)
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
     return smtp_server.handler.messages
+
+
+@pytest.fixture
+def us_shop(app, db, monkeypatch):
+    """The demo's own shop for this test: USD, sales tax added by state, delivering to the
+    United States and Canada (the EU zones and rates are gone until the test ends)."""
+    from tests.factories import use_preset
+
+    use_preset(app, monkeypatch, "us")
+    return app
 
 
 @pytest.fixture

@@ -23,13 +23,15 @@ _ids = count(1)
 
 
 def place_order(app, lines: list[tuple[Variant, int]], *, code: str = "",
-                session_id: str | None = None, email: str = "ada@example.com") -> str:
+                session_id: str | None = None, email: str = "ada@example.com",
+                address: dict | None = None, shipping: str = "standard") -> str:
     """Place an order for ``lines`` as checkout does (stock reserved), committed.
 
     With ``session_id`` its Stripe payment is recorded as started under that session.
     """
     with app.app_context():
-        order = placed_order(*lines, email=email, code=code)
+        order = placed_order(*lines, email=email, code=code, address=address,
+                             shipping=shipping)
         if session_id:
             record_payment_started(order, provider="stripe", reference=session_id)
         db.session.commit()

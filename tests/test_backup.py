@@ -14,7 +14,7 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.orders import services
 from storefront.orders.models import Order
-from tests.conftest import create_postgres_database, make_test_app
+from tests.conftest import build_schema, create_postgres_database, make_test_app
 from tests.factories import ProductFactory, VariantFactory, placed_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +47,8 @@ def new_database(tmp_path):
 
 
 def _shop_with_orders(app) -> None:
+    build_schema(app)
     with app.app_context():
-        db.create_all()
         cream = VariantFactory(product=ProductFactory(name="Barrier Cream", variant=False),
                                price=Decimal("24.50"), stock_on_hand=20)
         serum = VariantFactory(product=ProductFactory(name="Azelaic Serum", variant=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -66,7 +67,13 @@ def test_guest_journey_from_cart_to_confirmation_email(client, make, app, mailbo
     assert order.status is OrderStatus.PAID
     assert order.email == "maya@example.com" and order.user_id is None
     assert order.subtotal == Decimal("49.00") and order.shipping_total == Decimal("4.90")
-    assert order.total == Decimal("53.90") and order.tax_total == Decimal("8.98")
+    # Dutch VAT (21 %) is inside the prices: 53.90 * 21 / 121 = 9.354; the lines keep their
+    # share of it, the delivery its own.
+    assert order.total == Decimal("53.90") and order.tax_total == Decimal("9.35")
+    assert (order.tax_name, order.tax_rate, order.shipping_tax) == ("VAT", Decimal("0.21"),
+                                                                    Decimal("0.85"))
+    assert [(line.tax_rate, line.tax_amount) for line in order.lines] == [
+        (Decimal("0.21"), Decimal("8.50"))]
     assert [p.status for p in order.payments] == [PaymentStatus.SUCCEEDED]
     line = order.lines[0]
     assert (line.sku, line.product_name, line.size_label) == (variant.sku, "Barrier Cream",
@@ -140,8 +147,8 @@ def test_going_back_to_change_the_address_keeps_the_other_answers(client, make):
     assert "Prinsengracht 263" in review and "Keizersgracht" not in review
     assert "maya@example.com" in review and "Express delivery" in review
     delivery = client.get("/checkout/delivery").get_data(as_text=True)
-    assert '<input checked id="method-1" name="method" required type="radio" value="express">' \
-        in delivery
+    assert re.search(r'<input checked id="method-1" name="method" required type="radio" '
+                     r'value="\d+">\s*<label for="method-1">Express delivery', delivery)
 
 
 def test_steps_cannot_be_skipped_and_an_empty_cart_cannot_check_out(client, make):
@@ -164,11 +171,11 @@ def test_address_and_email_are_checked(client, make):
     assert "Enter an e-mail address like" in response.get_data(as_text=True)
     submit(client, "/checkout/email", {"email": "maya@example.com"})
     for change, message in [
-        ({"postcode": "ABC"}, "Enter a postcode for Netherlands like 1012 AB."),
-        ({"country": "DE", "postcode": "1234"}, "Enter a postcode for Germany like 10115."),
+        ({"postcode": "ABC"}, "Enter a postcode like 1234 AB."),
+        ({"country": "DE", "postcode": "1234"}, "Enter a postcode like 26133."),
         ({"country": "XX"}, "Choose a country from the list."),
         ({"name": ""}, "Enter the name of the person receiving the parcel."),
-        ({"phone": "call me maybe"}, "Enter a phone number using digits"),
+        ({"phone": "call me maybe"}, "Enter a phone number that can be called"),
         ({"city": "x" * 101}, "Use at most 100 characters."),
     ]:
         response = submit(client, "/checkout/address", {**ADDRESS, **change})
@@ -335,7 +342,6 @@ def test_very_large_ids_are_refused_cleanly(client, make):
 
 def test_prices_without_tax_add_vat_on_top(client, make, app, monkeypatch):
     monkeypatch.setitem(app.config, "PRICES_INCLUDE_TAX", False)
-    monkeypatch.setitem(app.config, "TAX_RATE", Decimal("0.21"))
     variant = _variant(make, price=Decimal("10.05"))
     add_to_cart(client, variant.id)
     review = fill_checkout(client).get_data(as_text=True)

@@ -7,8 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from storefront.checkout import pricing
-
-RATES = {"standard": D("4.90"), "express": D("9.90")}
+from storefront.shipping.models import ShippingMethod
 
 
 def test_line_totals_round_half_up():
@@ -31,13 +30,49 @@ def test_fixed_discount_never_takes_the_amount_below_zero():
     assert pricing.fixed_discount(D("3.50"), D("-2")) == D("0.00")
 
 
-def test_standard_shipping_is_free_from_the_threshold_express_never():
-    kwargs = {"rates": RATES, "free_standard_from": D("50.00")}
-    assert pricing.shipping_cost("standard", D("49.99"), **kwargs) == D("4.90")
-    assert pricing.shipping_cost("standard", D("50.00"), **kwargs) == D("0.00")
-    assert pricing.shipping_cost("express", D("500"), **kwargs) == D("9.90")
-    assert pricing.shipping_cost("standard", D("500"), rates=RATES,
-                                 free_standard_from=None) == D("4.90")
+def test_a_delivery_method_is_free_from_its_threshold_and_never_without_one():
+    standard = ShippingMethod(name="Standard", price=D("4.90"), free_from=D("50.00"),
+                              min_days=3, max_days=5)
+    express = ShippingMethod(name="Express", price=D("9.90"), free_from=None, min_days=1,
+                             max_days=2)
+    assert standard.price_for(D("49.99")) == D("4.90")
+    assert standard.price_for(D("50.00")) == D("0.00")
+    assert express.price_for(D("500")) == D("9.90")
+    assert (standard.label, express.label) == ("Standard (3 to 5 working days)",
+                                               "Express (1 or 2 working days)")
+
+
+def test_allocate_shares_out_to_the_unit_and_adds_up():
+    assert pricing.allocate(D("1.00"), [D("1"), D("1"), D("1")]) == [D("0.34"), D("0.33"),
+                                                                     D("0.33")]
+    assert pricing.allocate(D("11.10"), [D("49.00"), D("24.99")]) == [D("7.35"), D("3.75")]
+    assert pricing.allocate(D("0"), [D("5"), D("5")]) == [D("0.00"), D("0.00")]
+    assert pricing.allocate(D("5"), [D("0"), D("0")]) == [D("0.00"), D("0.00")]
+    assert pricing.allocate(D("7"), [D("1"), D("2")], "JPY") == [D("2.00"), D("5.00")]
+
+
+def test_the_tax_is_shared_over_the_lines_after_their_discount_and_the_delivery():
+    totals = pricing.totals([D("30.00"), D("10.00")], discount=D("4.00"), shipping=D("5.00"),
+                            tax_rate=D("0.10"), prices_include_tax=False)
+    assert totals.tax == D("4.10")  # (36.00 + 5.00) * 10 %
+    assert totals.line_taxes == (D("2.70"), D("0.90")) and totals.shipping_tax == D("0.50")
+    untaxed_delivery = pricing.totals([D("30.00"), D("10.00")], discount=D("4.00"),
+                                      shipping=D("5.00"), tax_rate=D("0.10"),
+                                      prices_include_tax=False, shipping_taxable=False)
+    assert untaxed_delivery.tax == D("3.60") and untaxed_delivery.shipping_tax == D("0.00")
+    assert untaxed_delivery.total == D("44.60")
+
+
+def test_yen_amounts_are_whole_yen():
+    totals = pricing.totals([pricing.line_total(D("1555"), 1, "JPY")],
+                            discount=pricing.percent_discount(D("1555"), D("10"), "JPY"),
+                            shipping=D("500"), tax_rate=D("0.10"), prices_include_tax=True,
+                            currency="JPY")
+    assert totals.discount == D("156.00")  # 155.5 rounds up to whole yen
+    assert totals.total == D("1899.00")
+    assert totals.tax == D("173.00")  # 1899 * 10 / 110 = 172.6
+    assert sum(totals.line_taxes) + totals.shipping_tax == totals.tax
+    assert all(part == part.to_integral() for part in (*totals.line_taxes, totals.shipping_tax))
 
 
 def test_tax_included_is_the_part_of_the_price_that_is_tax():

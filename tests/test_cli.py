@@ -18,6 +18,7 @@ from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
+from storefront.shipping.presets import seed_shipping
 from tests.conftest import create_postgres_database, free_port, make_test_app
 from tests.factories import ProductFactory, VariantFactory, placed_order
 from tests.helpers import first_link, text_part
@@ -172,6 +173,7 @@ def test_send_outbox_sends_what_waited_for_the_mail_server(cli_app, smtp_server)
 
 def test_release_expired_reservations_and_prune_carts(cli_app):
     with cli_app.app_context():
+        seed_shipping(cli_app.config["SHOP_PRESET"])  # the zone the order is delivered in
         variant = VariantFactory(product=ProductFactory(variant=False), stock_on_hand=5)
         order = placed_order((variant, 2))
         order.reservation_expires_at = utcnow() - timedelta(minutes=1)

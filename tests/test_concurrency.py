@@ -28,14 +28,15 @@ from storefront.extensions import db
 from storefront.inventory.models import StockMovement
 from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
-from storefront.orders.models import Order, OrderStatus, ShippingMethod
-from tests.conftest import create_postgres_database, make_test_app
+from storefront.orders.models import Order, OrderStatus
+from tests.conftest import build_schema, create_postgres_database, make_test_app
 from tests.factories import (
-    ADDRESS,
     AdminFactory,
     DiscountCodeFactory,
     ProductFactory,
     VariantFactory,
+    checkout_address,
+    method_id,
 )
 
 pytestmark = pytest.mark.postgres_only
@@ -47,8 +48,7 @@ def shared_app(tmp_path_factory):
     url, drop = create_postgres_database("sf_concurrency")
     app = make_test_app(url, tmp_path_factory.mktemp("concurrency"),
                         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 35, "max_overflow": 0})
-    with app.app_context():
-        db.create_all()
+    build_schema(app)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -58,8 +58,8 @@ def shared_app(tmp_path_factory):
 def _details(email: str, code: str = "") -> checkout.CheckoutDetails:
     return checkout.CheckoutDetails(
         email=email,
-        address=checkout.Address(**{**ADDRESS, "postcode": "1015 CJ"}),
-        shipping_method=ShippingMethod.STANDARD,
+        address=checkout_address(),
+        shipping_method=method_id("standard"),
         discount_code=code,
     )
 

@@ -109,3 +109,34 @@ def test_sqlite_waits_for_a_busy_database_postgresql_needs_no_such_setting(tmp_p
 def test_normalise_database_url():
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
     assert normalise_database_url("postgresql://h/db") == "postgresql+psycopg://h/db"
+
+
+def test_the_default_shop_is_the_us_one_and_shop_preset_eu_switches_everything(tmp_path):
+    us = load_config(str(tmp_path), environ={})
+    assert (us["SHOP_PRESET"], us["SHOP_CURRENCY"], us["SHOP_LOCALE"],
+            us["PRICES_INCLUDE_TAX"], us["TAX_LABEL"]) == ("us", "USD", "en_US", False,
+                                                           "Sales tax")
+    eu = load_config(str(tmp_path), environ={"SHOP_PRESET": "EU"})
+    assert (eu["SHOP_PRESET"], eu["SHOP_CURRENCY"], eu["SHOP_LOCALE"],
+            eu["PRICES_INCLUDE_TAX"], eu["TAX_LABEL"]) == ("eu", "EUR", "en_IE", True, "VAT")
+    assert eu["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/storefront-eu.db"
+
+
+def test_a_preset_setting_can_be_changed_on_its_own(tmp_path):
+    config = load_config(str(tmp_path), environ={
+        "SHOP_PRESET": "eu", "SHOP_CURRENCY": "gbp", "SHOP_LOCALE": "en_GB",
+        "PRICES_INCLUDE_TAX": "yes"})
+    assert (config["SHOP_CURRENCY"], config["SHOP_LOCALE"], config["PRICES_INCLUDE_TAX"]) == (
+        "GBP", "en_GB", True)
+    overridden = load_config(str(tmp_path), environ={}, overrides={"SHOP_PRESET": "eu"})
+    assert overridden["SHOP_CURRENCY"] == "EUR"
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"SHOP_PRESET": "mars"}, "SHOP_PRESET must be one of eu, us, not 'mars'."),
+    ({"SHOP_CURRENCY": "EURO"}, "SHOP_CURRENCY must be an ISO 4217 currency code"),
+    ({"SHOP_CURRENCY": "KWD"}, "SHOP_CURRENCY KWD has 3 decimals; at most 2 are supported."),
+])
+def test_a_shop_that_cannot_sell_refuses_to_start(tmp_path, environ, message):
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("(", r"\(")):
+        load_config(str(tmp_path), environ=environ)

@@ -35,7 +35,7 @@ from storefront.extensions import db as _db
 from storefront.inventory.models import StockMovement
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderStatus
-from tests.conftest import create_postgres_database, free_port, make_test_app
+from tests.conftest import build_schema, create_postgres_database, free_port, make_test_app
 from tests.factories import (
     ArticleFactory,
     ConditionFactory,
@@ -120,8 +120,7 @@ def committed_app(database_url, tmp_path):
                     "PostgreSQL matter; SQLite has no server")
     url, drop = create_postgres_database("sf_faults")
     app = make_test_app(url, tmp_path)
-    with app.app_context():
-        _db.create_all()
+    build_schema(app)
     yield app, url
     with app.app_context():
         _db.engine.dispose()
@@ -192,15 +191,14 @@ _PLACE_AND_HANG = textwrap.dedent("""
     from storefront.cart.models import Cart
     from storefront.checkout import services as checkout
     from storefront.extensions import db
-    from storefront.orders.models import ShippingMethod
     from tests.conftest import make_test_app
-    from tests.factories import ADDRESS
+    from tests.factories import checkout_address, method_id
 
     app = make_test_app(sys.argv[1], sys.argv[2])
     with app.app_context():
         details = checkout.CheckoutDetails(
-            email="maya@example.com", shipping_method=ShippingMethod.STANDARD,
-            address=checkout.Address(**{**ADDRESS, "postcode": "1015 CJ"}), discount_code="ONCE")
+            email="maya@example.com", shipping_method=method_id("standard"),
+            address=checkout_address(), discount_code="ONCE")
         order = checkout.place_order(db.session.get(Cart, int(sys.argv[3])), details,
                                      user_id=None)
         db.session.flush()  # the order, its lines, the stock held and the code's use: written
@@ -275,15 +273,13 @@ def test_a_worker_killed_while_placing_an_order_leaves_no_trace(committed_app, t
 
     # Nothing is left locked: the same cart is placed at once.
     from storefront.checkout import services as checkout
-    from storefront.orders.models import ShippingMethod
-    from tests.factories import ADDRESS
+    from tests.factories import checkout_address, method_id
 
     with app.app_context():
         _db.session.execute(text("SET lock_timeout = '3s'"))
         order = checkout.place_order(_db.session.get(Cart, cart_id), checkout.CheckoutDetails(
-            email="maya@example.com", shipping_method=ShippingMethod.STANDARD,
-            address=checkout.Address(**{**ADDRESS, "postcode": "1015 CJ"}),
-            discount_code="ONCE"), user_id=None)
+            email="maya@example.com", shipping_method=method_id("standard"),
+            address=checkout_address(), discount_code="ONCE"), user_id=None)
         _db.session.commit()
         assert order.status == OrderStatus.PENDING_PAYMENT
         variant = _db.session.get(Variant, variant_id)

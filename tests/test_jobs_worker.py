@@ -21,6 +21,7 @@ from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
+from tests.conftest import build_schema
 from tests.factories import ProductFactory, VariantFactory, placed_order
 from tests.test_jobs import REDIS_URL, test_queue, use_queue  # noqa: F401  (a fixture)
 
@@ -49,8 +50,7 @@ def _wait_for(check, seconds: float = 30.0):
 def queue_app(fresh_app, test_queue, monkeypatch):  # noqa: F811
     """An app on a new database (schema made), its jobs on this test's Redis queue."""
     use_queue(fresh_app, monkeypatch, test_queue[1])
-    with fresh_app.app_context():
-        db.create_all()
+    build_schema(fresh_app)
     yield fresh_app
     fresh_app.extensions.pop(CONNECTION_KEY, None)
 

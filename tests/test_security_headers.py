@@ -11,7 +11,7 @@ from http.cookies import SimpleCookie
 import pytest
 
 from storefront.extensions import db as _db
-from tests.conftest import make_test_app
+from tests.conftest import build_schema, make_test_app
 from tests.factories import UserFactory, add_to_cart, fill_checkout
 from tests.helpers import csrf_from, login
 from tests.security.markup import script_problems
@@ -107,8 +107,7 @@ def production_app(tmp_path):
     """A production app (strong key) on its own SQLite file, reached over HTTPS."""
     app = make_test_app(f"sqlite:///{tmp_path / 'production.db'}", tmp_path,
                         APP_ENV="production", SECRET_KEY=secrets.token_hex(32))
-    with app.app_context():
-        _db.create_all()
+    build_schema(app)
     yield app
     with app.app_context():
         _db.engine.dispose()

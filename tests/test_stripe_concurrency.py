@@ -20,7 +20,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.orders.services import record_payment_started
 from storefront.payments.models import StripeEvent
-from tests.conftest import BACKENDS, create_postgres_database, make_test_app
+from tests.conftest import BACKENDS, build_schema, create_postgres_database, make_test_app
 from tests.factories import VariantFactory, placed_order
 from tests.stripe_support import WEBHOOK, event_payload, session_object, sign
 
@@ -33,8 +33,7 @@ DELIVERIES = 5
 def race_app(tmp_path):
     url, drop = create_postgres_database("sf_stripe_race")
     app = make_test_app(url, tmp_path, STRIPE_WEBHOOK_SECRET=SECRET)
-    with app.app_context():
-        _db.create_all()
+    build_schema(app)
     yield app
     with app.app_context():
         _db.session.remove()

@@ -14,14 +14,20 @@ from sqlalchemy import select
 from storefront.db import utcnow
 from storefront.extensions import db as _db
 from storefront.orders import services as order_services
-from storefront.orders.models import Order, OrderStatus, PaymentStatus, ShippingMethod
+from storefront.orders.models import Order, OrderStatus, PaymentStatus
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
 from storefront.payments.stripe_provider import (
     UNAVAILABLE,
     discounted_amounts,
     session_expiry,
 )
-from tests.factories import DiscountCodeFactory, ProductFactory, VariantFactory
+from tests.factories import (
+    JP_ADDRESS,
+    DiscountCodeFactory,
+    ProductFactory,
+    VariantFactory,
+    japan_shop,
+)
 from tests.stripe_support import deliver, load_order, minor, place_order
 
 # localstripe registers plain functions as aiohttp handlers, which aiohttp now frowns upon.
@@ -100,7 +106,7 @@ def test_the_checkout_session_carries_our_lines_prices_and_references(app, fake_
     assert started.redirect_url == session["url"]
     assert session_items(fake_stripe, started.reference) == [
         ("Barrier Cream (50 ml)", 2450, 1), ("Niacinamide Serum (30 ml)", 833, 2),
-        (ShippingMethod.STANDARD.label, 490, 1)]
+        ("Standard delivery (3 to 5 working days)", 490, 1)]
     assert (session["amount_total"], session["currency"]) == (4606, "eur")
     assert session["client_reference_id"] == number
     assert session["metadata"] == {"order_number": number, "order_id": str(order.id)}
@@ -140,16 +146,14 @@ def test_prices_without_tax_get_a_vat_line(app, fake_stripe, cream, monkeypatch)
     started = start(app, number)
 
     items = session_items(fake_stripe, started.reference)
-    assert items[-1] == ("VAT", minor(order.tax_total), 1)
+    assert items[-1] == ("VAT (21%)", minor(order.tax_total), 1)
     assert fake_stripe.sessions[started.reference]["amount_total"] == minor(order.total)
 
 
 def test_a_zero_decimal_currency_is_sent_in_whole_units(app, fake_stripe, make, monkeypatch):
-    for key, value in {"SHOP_CURRENCY": "JPY", "SHIPPING_STANDARD": Decimal("500"),
-                       "FREE_SHIPPING_THRESHOLD": Decimal("100000")}.items():
-        monkeypatch.setitem(app.config, key, value)
+    japan_shop(app, monkeypatch)
     variant = make(VariantFactory, price=Decimal("1500"), currency="JPY", size_label="100 ml")
-    started = start(app, place_order(app, [(variant, 2)]))
+    started = start(app, place_order(app, [(variant, 2)], address=JP_ADDRESS))
 
     session = fake_stripe.sessions[started.reference]
     assert (session["amount_total"], session["currency"]) == (3500, "jpy")

@@ -13,7 +13,7 @@ from storefront.extensions import db as _db
 from storefront.orders.models import OrderStatus, PaymentStatus
 from storefront.orders.services import record_payment_started
 from storefront.payments.models import StripeEvent
-from tests.factories import VariantFactory
+from tests.factories import JP_ADDRESS, VariantFactory, japan_shop
 from tests.stripe_support import (
     counts,
     event_payload,
@@ -264,12 +264,11 @@ def test_other_event_types_are_recorded_and_ignored(client, hook_app, order):
 
 
 def test_zero_decimal_currency_amounts_are_whole_units(client, app, db, make, monkeypatch):
-    for key, value in {"SHOP_CURRENCY": "JPY", "SHIPPING_STANDARD": Decimal("500"),
-                       "FREE_SHIPPING_THRESHOLD": Decimal("100000"),
-                       "STRIPE_WEBHOOK_SECRET": SECRET}.items():
-        monkeypatch.setitem(app.config, key, value)
+    japan_shop(app, monkeypatch)
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", SECRET)
     variant = make(VariantFactory, price=Decimal("1500"), currency="JPY", stock_on_hand=5)
-    order = load_order(app, place_order(app, [(variant, 2)], session_id=SESSION))
+    order = load_order(app, place_order(app, [(variant, 2)], session_id=SESSION,
+                                        address=JP_ADDRESS))
     assert (order.total, order.currency) == (Decimal("3500.00"), "JPY")
 
     wrong = send(client, "checkout.session.completed",

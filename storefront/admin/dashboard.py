@@ -18,6 +18,7 @@ from storefront.admin import reports
 from storefront.admin.blueprint import bp
 from storefront.db import utcnow
 from storefront.security import roles_required
+from storefront.shipping import services as shipping
 
 # Periods the "where sales come from" tables can cover, in days.
 PERIODS = (7, 30, 90, 365)
@@ -100,5 +101,6 @@ def dashboard():
         question_count=question_count, questions=questions,
         recent_orders=reports.recent_orders(),
         broken_picks=reports.unavailable_recommendations(),
+        untaxed=shipping.untaxed_places(),
     )
     return html, 400 if problem else 200

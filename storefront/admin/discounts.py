@@ -46,13 +46,13 @@ LIMIT_MAX = 1_000_000
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def _amount(optional: bool):
+def amount_check(optional: bool, allow_zero: bool = False):
     def check(form, field) -> None:
         if optional and not (field.data or "").strip():
             field.data = None
             return
         try:
-            field.data = parse_amount(field.data)
+            field.data = parse_amount(field.data, allow_zero=allow_zero)
         except ValueError as error:
             raise ValidationError(str(error)) from error
 
@@ -97,12 +97,12 @@ class DiscountCodeForm(FlaskForm):
     )
     value = StringField(
         "Value", validators=[DataRequired("Enter the percentage or the amount."),
-                             _amount(optional=False)],
+                             amount_check(optional=False)],
         render_kw={"inputmode": "decimal", "maxlength": 14},
         description="For a percentage, 10 means 10 % off. For an amount, 5.00 means 5.00 off.",
     )
     minimum_subtotal = StringField(
-        "Minimum subtotal (optional)", validators=[_amount(optional=True)],
+        "Minimum subtotal (optional)", validators=[amount_check(optional=True)],
         render_kw={"inputmode": "decimal", "maxlength": 14},
         description="The code works only from this subtotal up. Empty: no minimum.",
     )

@@ -25,7 +25,8 @@ from storefront.orders.services import (
 # The largest amount a money column holds (Numeric(10, 2)).
 MAX_AMOUNT = Decimal("99999999.99")
 # Offered as suggestions (a <datalist>); any carrier may be typed.
-CARRIERS = ("PostNL", "DHL", "DPD", "GLS", "UPS", "bpost", "Royal Mail", "La Poste")
+CARRIERS = ("USPS", "UPS", "FedEx", "Canada Post", "DHL", "PostNL", "DPD", "GLS", "bpost",
+            "Royal Mail", "La Poste", "Japan Post")
 
 
 class FulfilForm(FlaskForm):
@@ -56,9 +57,10 @@ class CancelForm(FlaskForm):
     )
 
 
-def parse_amount(raw: str | None) -> Decimal:
-    """An amount typed by a person (``12.50`` or ``12,50``); ValueError with a message."""
-    text = (raw or "").strip().replace(",", ".").lstrip("€").strip()
+def parse_amount(raw: str | None, *, allow_zero: bool = False) -> Decimal:
+    """An amount typed by a person (``12.50``, ``12,50``, ``$12.50``); ValueError with a
+    message. Zero only when ``allow_zero`` (a free delivery)."""
+    text = (raw or "").strip().replace(",", ".").lstrip("€$£¥").strip()
     try:
         amount = Decimal(text)
     except InvalidOperation as error:
@@ -67,8 +69,9 @@ def parse_amount(raw: str | None) -> Decimal:
         raise ValueError("Enter an amount such as 12.50.")
     if amount.as_tuple().exponent < -2:
         raise ValueError("Use at most two decimal places.")
-    if amount <= 0:
-        raise ValueError("Enter an amount greater than zero.")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValueError("Enter an amount greater than zero." if not allow_zero
+                         else "Enter an amount of zero or more.")
     if amount > MAX_AMOUNT:
         raise ValueError("That amount is too large.")
     return amount

@@ -6,7 +6,7 @@ What the figures mean (the dashboard says the same in words):
   (sent) or partially refunded (``orders.status.SOLD``). Fully refunded and cancelled orders
   are left out: their money went back.
 - **Revenue** is what those customers paid (the order total: goods after any discount code,
-  plus delivery, VAT included) minus what has been refunded of it so far: money kept.
+  plus delivery, tax included) minus what has been refunded of it so far: money kept.
 - An order counts on the UTC calendar day it was **paid** (``paid_at``). "Today" starts at
   00:00 UTC; "last 7 days" is today and the 6 days before it (30 likewise).
 - **Average order value** is revenue divided by the number of orders.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -87,7 +88,8 @@ def _add_missing_variants(product: Product, data: DemoProduct, known_skus: set[s
         product.variants.append(Variant(
             sku=sku, size_label=size.label, price=size.amount,
             compare_at_price=size.compare_amount,
-            currency="EUR", stock_on_hand=size.stock, position=position,
+            currency=current_app.config["SHOP_CURRENCY"], stock_on_hand=size.stock,
+            position=position,
         ))
         known_skus.add(sku)
         created += 1
@@ -107,6 +109,18 @@ def _ensure_picture(product: Product, data: DemoProduct, storage) -> int:
     return 1
 
 
+def _align_currency(product: Product, data: DemoProduct) -> int:
+    """Demo sizes priced in another currency (a demo database made before the shop's
+    currency changed) take the shop's: otherwise none of them could be sold."""
+    currency = current_app.config["SHOP_CURRENCY"]
+    demo_skus = {_sku(data, size.label) for size in data.sizes}
+    changed = [variant for variant in product.variants
+               if variant.sku in demo_skus and variant.currency != currency]
+    for variant in changed:
+        variant.currency = currency
+    return len(changed)
+
+
 def seed_catalog() -> list[str]:
     """Create the demo catalog's missing parts and say what was done. Flushes only."""
     categories, brands, ingredients, lookups = _seed_lookups()
@@ -115,18 +129,24 @@ def seed_catalog() -> list[str]:
                                 selectinload(Product.images)))}
     known_skus = set(db.session.scalars(select(Variant.sku)))
     storage = media_storage()
-    made = {"products": 0, "sizes": 0, "pictures": 0}
+    made = {"products": 0, "sizes": 0, "pictures": 0, "repriced": 0}
     for data in PRODUCTS:
         product = products.get(data.slug)
         if product is None:
             product = _new_product(data, categories, brands, ingredients)
             made["products"] += 1
-        elif data.brand_names and not product.brand_names:
-            product.brand_names = data.brand_names  # seeded before brand names existed
+        else:
+            if data.brand_names and not product.brand_names:
+                product.brand_names = data.brand_names  # seeded before brand names existed
+            made["repriced"] += _align_currency(product, data)
         made["sizes"] += _add_missing_variants(product, data, known_skus)
         db.session.flush()
         made["pictures"] += _ensure_picture(product, data, storage)
     if not lookups and not any(made.values()):
         return [f"Catalog: all {len(PRODUCTS)} demo products exist"]
-    return [f"Catalog: created {made['products']} products, {made['sizes']} sizes, "
-            f"{made['pictures']} pictures and {lookups} categories, brands and ingredients"]
+    lines = [f"Catalog: created {made['products']} products, {made['sizes']} sizes, "
+             f"{made['pictures']} pictures and {lookups} categories, brands and ingredients"]
+    if made["repriced"]:
+        lines.append(f"Catalog: {made['repriced']} demo sizes now priced in "
+                     f"{current_app.config['SHOP_CURRENCY']}")
+    return lines

@@ -106,7 +106,7 @@ def _read_price(args: Mapping[str, str], name: str, label: str,
     if not raw:
         return None
     try:
-        amount = Decimal(raw.replace(",", ".").lstrip("€").strip())
+        amount = Decimal(raw.replace(",", ".").lstrip("€$£¥").strip())
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite() or not 0 <= amount <= MAX_PRICE:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.db import TimestampMixin, enum_column, utcnow
 from storefront.extensions import db
-from storefront.money import money_column
+from storefront.money import money_column, shop_currency
 
 
 class ProductStatus(enum.StrEnum):
@@ -283,7 +283,7 @@ class Variant(TimestampMixin, db.Model):
     size_label: Mapped[str] = mapped_column(String(40))
     price: Mapped[Decimal] = mapped_column(money_column())
     compare_at_price: Mapped[Decimal | None] = mapped_column(money_column())
-    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    currency: Mapped[str] = mapped_column(String(3), default=shop_currency)
     stock_on_hand: Mapped[int] = mapped_column(default=0)
     stock_reserved: Mapped[int] = mapped_column(default=0)
     low_stock_threshold: Mapped[int] = mapped_column(default=5)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -12,19 +14,10 @@ from wtforms import (
     StringField,
     TelField,
 )
-from wtforms.validators import (
-    AnyOf,
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from storefront.checkout.addresses import COUNTRIES, PostcodeError, normalise_postcode
-from storefront.orders.models import ShippingMethod
+from storefront import addresses
+from storefront.forms import attach_error
 
 
 class EmailForm(FlaskForm):
@@ -38,51 +31,76 @@ class EmailForm(FlaskForm):
     )
 
 
-def _text(label: str, required: str | None, max_length: int, autocomplete: str, **kw):
-    validators = [DataRequired(required)] if required else [Optional()]
-    validators.append(Length(max=max_length, message=f"Use at most {max_length} characters."))
-    return StringField(label, validators=validators, render_kw={"autocomplete": autocomplete},
-                       filters=[lambda value: value.strip() if value else value], **kw)
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class AddressForm(FlaskForm):
-    name = _text("Full name", "Enter the name of the person receiving the parcel.", 120, "name")
-    line1 = _text("Street and house number", "Enter the street and house number.", 200,
-                  "address-line1")
-    line2 = _text("Flat, floor or building (optional)", None, 200, "address-line2")
-    city = _text("Town or city", "Enter the town or city.", 100, "address-level2")
-    postcode = _text("Postcode", "Enter the postcode.", 20, "postal-code")
-    country = SelectField(
-        "Country", choices=[SelectChoice("", "Choose a country"),
-                 *(SelectChoice(code, name) for code, name in COUNTRIES)], validate_choice=False,
-        validators=[AnyOf([code for code, _ in COUNTRIES],
-                          message="Choose a country from the list.")],
-        render_kw={"autocomplete": "country"},
-    )
+    """The delivery address of one country (``address_form`` builds the class per country):
+    its fields in the order the country writes them, checked by ``addresses.normalise``."""
+
+    layout: addresses.CountryLayout  # set on each country's class
+
+    country = SelectField("Country", choices=[], validate_choice=False, filters=[_strip],
+                          render_kw={"autocomplete": "country"})
     phone = TelField(
-        "Phone (optional)",
-        validators=[Optional(), Length(max=40, message="Use at most 40 characters."),
-                    Regexp(r"^\+?[0-9 ()./-]{6,}$",
-                           message="Enter a phone number using digits, spaces and a leading +.")],
+        "Phone (optional)", filters=[_strip],
+        validators=[Optional(), Length(max=40, message="Use at most 40 characters.")],
         render_kw={"autocomplete": "tel"},
         description="Only for the courier, if they can't find you.",
     )
 
-    def validate_postcode(self, field) -> None:
-        if self.country.data not in dict(COUNTRIES):
-            return
+    @property
+    def address_fields(self) -> list:
+        return [self[field.name] for field in self.layout.fields]
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the country's; ``self.address`` is the result."""
+        if not super().validate(extra_validators):
+            return False
+        raw = {field.name: field.data or "" for field in [*self.address_fields, self.phone]}
         try:
-            field.data = normalise_postcode(self.country.data, field.data)
-        except PostcodeError as error:
-            raise ValidationError(str(error)) from error
+            self.address = addresses.normalise({**raw, "country": self.country.data or ""})
+        except addresses.AddressInvalid as error:
+            for name, message in error.errors.items():
+                attach_error(self, message, name)
+            return False
+        return True
+
+
+def _address_field(spec: addresses.AddressField):
+    render_kw = {"autocomplete": spec.autocomplete}
+    length = Length(max=spec.max_length, message=f"Use at most {spec.max_length} characters.")
+    if spec.choices:
+        choices = [SelectChoice("", f"Choose the {spec.noun}"),
+                   *(SelectChoice(key, label) for key, label in spec.choices)]
+        return SelectField(spec.label, choices=choices, validate_choice=False,
+                           validators=[length], render_kw=render_kw)
+    return StringField(spec.label, filters=[_strip], validators=[length], render_kw=render_kw)
+
+
+@lru_cache(maxsize=300)
+def _address_form_class(country: str) -> type[AddressForm]:
+    layout = addresses.layout(country)
+    fields = {spec.name: _address_field(spec) for spec in layout.fields}
+    return type(f"AddressForm{country}", (AddressForm,), {"layout": layout, **fields})
+
+
+def address_form(country: str, countries: list[tuple[str, str]], **kwargs) -> AddressForm:
+    """The address form for ``country`` (the default country's when it is not one),
+    offering ``countries`` (code, name)."""
+    code = country.upper() if addresses.is_country(country) else addresses.default_country()
+    form = _address_form_class(code or "US")(**kwargs)
+    form.country.choices = [SelectChoice("", "Choose a country"),
+                            *(SelectChoice(code, name) for code, name in countries)]
+    return form
 
 
 class ShippingForm(FlaskForm):
-    method = RadioField(
-        "Delivery",
-        choices=[SelectChoice(method.value, method.label) for method in ShippingMethod],
-        validators=[InputRequired("Choose how we should send your order.")],
-    )
+    """The delivery methods reaching the address (``choices`` set by the view)."""
+
+    method = RadioField("Delivery", choices=[],
+                        validators=[InputRequired("Choose how we should send your order.")])
 
 
 class DiscountForm(FlaskForm):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from storefront import metrics
+from storefront import addresses, metrics
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
 from storefront.checkout import pricing
@@ -26,10 +26,15 @@ from storefront.discounts.models import DiscountCode
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory import services as inventory
-from storefront.orders.models import Order, OrderLine, OrderStatus, ShippingMethod
+from storefront.orders.models import ADDRESS_COLUMNS, Order, OrderLine, OrderStatus
 from storefront.orders.services import new_order_number, payment_failed
 from storefront.orders.status import record_event
 from storefront.payments.base import reservation_minutes
+from storefront.shipping import services as shipping
+from storefront.shipping.models import ShippingMethod, TaxRate
+
+METHOD_GONE = ("The delivery you chose no longer reaches your address, so nothing was "
+               "charged. Please choose the delivery again.")
 
 
 class CartNotReady(DomainError):
@@ -50,6 +55,8 @@ class ChangedSinceReview(DomainError):
 
 @dataclass(frozen=True)
 class Address:
+    """A delivery address, checked for its country (``storefront.addresses.normalise``)."""
+
     name: str
     line1: str
     city: str
@@ -57,6 +64,16 @@ class Address:
     country: str
     line2: str = ""
     phone: str = ""
+    country_area: str = ""
+    city_area: str = ""
+    sorting_code: str = ""
+
+    @property
+    def place(self) -> shipping.Place:
+        return shipping.place_of(self)
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in addresses.FIELDS}
 
 
 @dataclass(frozen=True)
@@ -65,45 +82,34 @@ class CheckoutDetails:
 
     email: str
     address: Address
-    shipping_method: ShippingMethod
+    shipping_method: str  # a ShippingMethod's id
     discount_code: str = ""
 
 
 @dataclass
 class Quote:
-    """A cart priced from the database: its lines, totals and the discount applied."""
+    """A cart priced from the database: its lines, totals and the discount applied.
+
+    Without an address there is no delivery nor tax yet (``address_known`` is False);
+    ``method`` is the delivery chosen, when it reaches the address."""
 
     lines: list[tuple[CartLine, Decimal]]
     totals: pricing.Totals
     currency: str
     code: DiscountCode | None = None
     discount_problem: str | None = None
+    method: ShippingMethod | None = None
+    tax: TaxRate | None = None
+    address_known: bool = False
+
+    @property
+    def tax_name(self) -> str:
+        return shipping.tax_name(self.tax)
 
 
-def shipping_rates() -> dict[str, Decimal]:
-    config = current_app.config
-    return {ShippingMethod.STANDARD.value: config["SHIPPING_STANDARD"],
-            ShippingMethod.EXPRESS.value: config["SHIPPING_EXPRESS"]}
-
-
-def shipping_price(method: ShippingMethod | str, goods: Decimal) -> Decimal:
-    return pricing.shipping_cost(
-        str(method), goods, rates=shipping_rates(),
-        free_standard_from=current_app.config["FREE_SHIPPING_THRESHOLD"],
-    )
-
-
-def quote(cart: Cart, *, shipping_method: ShippingMethod | str | None = None,
-          discount_code: str = "", email: str | None = None,
-          user_id: int | None = None) -> Quote:
-    """Price ``cart`` now; a code that no longer applies is left out and said why.
-
-    ``email`` and ``user_id`` (the account, when logged in) are who the code's limit
-    per customer counts."""
-    config = current_app.config
-    currency = config["SHOP_CURRENCY"]
-    lines = [(line, pricing.line_total(line.variant.price, line.quantity)) for line in cart.lines]
-    subtotal = pricing.subtotal(total for _, total in lines)
+def _discount(subtotal: Decimal, discount_code: str, *, email: str | None,
+              user_id: int | None, currency: str):
+    """(the code, why it no longer applies, the amount it takes off)."""
     code, problem = None, None
     if discount_code:
         try:
@@ -111,13 +117,45 @@ def quote(cart: Cart, *, shipping_method: ShippingMethod | str | None = None,
                                         user_id=user_id, currency=currency)
         except discounts.DiscountRefused as error:
             problem = error.message
-    discount = discounts.discount_for(code, subtotal)
-    method = shipping_method or ShippingMethod.STANDARD
+    return code, problem, discounts.discount_for(code, subtotal, currency)
+
+
+def quote(cart: Cart, *, address: Address | None = None, shipping_method: str | None = None,
+          discount_code: str = "", email: str | None = None,
+          user_id: int | None = None) -> Quote:
+    """Price ``cart`` now; a code that no longer applies is left out and said why.
+
+    ``address`` decides the tax and which delivery methods there are; ``shipping_method``
+    (an id) counts only if it reaches the address. ``email`` and ``user_id`` (the account,
+    when logged in) are who the code's limit per customer counts."""
+    config = current_app.config
+    currency = config["SHOP_CURRENCY"]
+    lines = [(line, pricing.line_total(line.variant.price, line.quantity, currency))
+             for line in cart.lines]
+    line_totals = [total for _, total in lines]
+    subtotal = pricing.subtotal(line_totals, currency)
+    code, problem, discount = _discount(subtotal, discount_code, email=email,
+                                        user_id=user_id, currency=currency)
+    place = address.place if address is not None else None
+    method = shipping.method_for(shipping_method, place) if place and shipping_method else None
+    rate = shipping.tax_rate_for(place) if place else None
     totals = pricing.totals(
-        [subtotal], discount=discount, shipping=shipping_price(method, subtotal - discount),
-        tax_rate=config["TAX_RATE"], prices_include_tax=config["PRICES_INCLUDE_TAX"],
+        line_totals, discount=discount,
+        shipping=method.price_for(subtotal - discount) if method else pricing.ZERO,
+        tax_rate=rate.rate if rate else pricing.ZERO,
+        prices_include_tax=config["PRICES_INCLUDE_TAX"],
+        shipping_taxable=rate.shipping_taxable if rate else True, currency=currency,
     )
-    return Quote(lines, totals, currency, code, problem)
+    return Quote(lines, totals, currency, code, problem, method, rate, place is not None)
+
+
+def delivery_options(cart: Cart, *, address: Address, discount_code: str = "",
+                     email: str | None = None,
+                     user_id: int | None = None) -> list[tuple[ShippingMethod, Decimal]]:
+    """Each method reaching ``address`` with its price for this cart (after the discount)."""
+    goods = quote(cart, discount_code=discount_code, email=email,
+                  user_id=user_id).totals.goods
+    return [(method, method.price_for(goods)) for method in shipping.methods_for(address.place)]
 
 
 def fingerprint(priced: Quote, details: CheckoutDetails) -> str:
@@ -129,13 +167,15 @@ def fingerprint(priced: Quote, details: CheckoutDetails) -> str:
         [(line.variant_id, line.quantity, str(line.variant.price), str(total))
          for line, total in priced.lines],
         details.email, astuple(details.address), str(details.shipping_method),
+        priced.method.label if priced.method else "", priced.tax_name,
         priced.code.code if priced.code else "",
         [str(value) for value in astuple(priced.totals)],
     )
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 
 
-def _order_lines(priced: list[tuple[CartLine, Decimal]]) -> list[OrderLine]:
+def _order_lines(priced: Quote) -> list[OrderLine]:
+    rate = priced.totals.tax_rate
     return [
         OrderLine(
             variant_id=line.variant.id,
@@ -146,29 +186,40 @@ def _order_lines(priced: list[tuple[CartLine, Decimal]]) -> list[OrderLine]:
             unit_price=line.variant.price,
             quantity=line.quantity,
             line_total=total,
+            tax_rate=rate,
+            tax_amount=tax,
             source_article_id=line.source_article_id,
         )
-        for line, total in priced
+        for (line, total), tax in zip(priced.lines, priced.totals.line_taxes, strict=True)
     ]
+
+
+def _address_columns(address: Address) -> dict[str, str]:
+    return {f"shipping_{column}": getattr(address, name) for name, column in ADDRESS_COLUMNS}
 
 
 def _new_order(details: CheckoutDetails, priced: Quote, *, user_id: int | None,
                cart_id: int) -> Order:
-    address, totals = details.address, priced.totals
+    totals = priced.totals
     return Order(
         number=new_order_number(), user_id=user_id, email=details.email.strip().lower(),
         currency=priced.currency, subtotal=totals.subtotal, discount_total=totals.discount,
         shipping_total=totals.shipping, tax_total=totals.tax, total=totals.total,
         prices_include_tax=totals.prices_include_tax, tax_rate=totals.tax_rate,
-        shipping_method=details.shipping_method,
+        tax_name=priced.tax_name, shipping_tax=totals.shipping_tax,
+        shipping_method_id=priced.method.id, shipping_method_name=priced.method.label,
         discount_code_id=priced.code.id if priced.code else None,
         discount_code=priced.code.code if priced.code else None,
-        shipping_name=address.name, shipping_line1=address.line1,
-        shipping_line2=address.line2, shipping_city=address.city,
-        shipping_postcode=address.postcode, shipping_country=address.country,
-        shipping_phone=address.phone, cart_id=cart_id,
-        lines=_order_lines(priced.lines),
+        cart_id=cart_id, lines=_order_lines(priced), **_address_columns(details.address),
     )
+
+
+def _placed_note(order: Order, priced: Quote, minutes: int) -> str:
+    note = f"{order.item_count} item(s); stock held for {minutes} min"
+    if priced.tax is None:
+        place = shipping.place_of(order.address)
+        note += f"; {place.name} has no tax rate, so no tax was charged"
+    return note
 
 
 def release_earlier_attempts(cart: Cart | None) -> int:
@@ -194,16 +245,20 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
     ``reviewed`` is the ``fingerprint`` of the review page the shopper pressed "Pay" on;
     when given, the order is placed only if it is still what that page showed.
 
-    Raises CartNotReady, ChangedSinceReview, inventory.OutOfStock or
+    Raises CartNotReady, shipping.NotDeliverable (nothing, or not the chosen method, reaches
+    the address any more), ChangedSinceReview, inventory.OutOfStock or
     discounts.DiscountRefused; the caller then rolls back, so nothing of the attempt remains.
     """
     problems = cart_services.cart_problems(cart)
     if problems:
         raise CartNotReady(" ".join(problems))
     release_earlier_attempts(cart)
-    priced = quote(cart, shipping_method=details.shipping_method,
+    shipping.check_deliverable(details.address.place)
+    priced = quote(cart, address=details.address, shipping_method=details.shipping_method,
                    discount_code=details.discount_code, email=details.email,
                    user_id=user_id)
+    if priced.method is None:
+        raise shipping.NotDeliverable(METHOD_GONE, field="method")
     if priced.discount_problem:
         raise discounts.DiscountRefused(priced.discount_problem)
     if reviewed is not None and reviewed != fingerprint(priced, details):
@@ -217,7 +272,7 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
                            user_id=user_id)
     minutes = reservation_minutes()
     order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
-    record_event(order, "placed", f"{order.item_count} item(s); stock held for {minutes} min")
+    record_event(order, "placed", _placed_note(order, priced, minutes))
     db.session.flush()
     metrics.count_on_commit(db.session, metrics.ORDERS, outcome="placed")
     return order

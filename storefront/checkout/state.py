@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import session
 
+from storefront.addresses import FIELDS
 from storefront.checkout.services import Address, CheckoutDetails
-from storefront.orders.models import ShippingMethod
 
 SESSION_KEY = "checkout"
 ORDERS_KEY = "placed_orders"
@@ -31,15 +31,15 @@ def save(state: dict) -> None:
     session[SESSION_KEY] = state
 
 
-ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postcode", "country", "phone")
+ADDRESS_FIELDS = FIELDS
 
 
 def _answered(state: dict, step: str) -> bool:
     value = state.get(step)
     if step == "address":
         return isinstance(value, dict) and set(value) == set(ADDRESS_FIELDS)
-    if step == "shipping":
-        return value in {method.value for method in ShippingMethod}
+    if step == "shipping":  # a delivery method's id; whether it reaches the address is
+        return isinstance(value, str) and value.isdigit()  # checked on the review
     return isinstance(value, str) and (step == "discount" or bool(value))
 
 
@@ -53,11 +53,16 @@ def reached(state: dict, step: str) -> bool:
     return STEP_NAMES.index(step) <= STEP_NAMES.index(first_missing(state))
 
 
+def address_of(state: dict) -> Address | None:
+    """The address given, when the address step has its answer."""
+    return Address(**state["address"]) if _answered(state, "address") else None
+
+
 def details(state: dict) -> CheckoutDetails:
     return CheckoutDetails(
         email=state["email"],
         address=Address(**state["address"]),
-        shipping_method=ShippingMethod(state["shipping"]),
+        shipping_method=state["shipping"],
         discount_code=state.get("discount", ""),
     )
 

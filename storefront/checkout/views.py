@@ -16,18 +16,21 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
+from storefront import addresses
 from storefront.cart import services as cart_services
 from storefront.cart.views import release_stale_holds
 from storefront.cart.visitor import visitor_cart
 from storefront.checkout import forms, services, state
 from storefront.discounts import services as discounts
 from storefront.extensions import db, limiter
-from storefront.forms import INVALID_FORM_STATUS
+from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
-from storefront.orders.models import Order, OrderStatus, ShippingMethod
+from storefront.orders.models import Order, OrderStatus
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+from storefront.shipping import services as shipping
 from storefront.sqlite import changes_data
 from storefront.urls import public_url
 
@@ -72,7 +75,8 @@ def step(name: str):
 def _page(template: str, cart, answers: dict, current: str, status: int = 200, priced=None,
           **context):
     if priced is None:
-        priced = services.quote(cart, shipping_method=answers.get("shipping"),
+        priced = services.quote(cart, address=state.address_of(answers),
+                                shipping_method=answers.get("shipping"),
                                 discount_code=answers.get("discount", ""),
                                 email=answers.get("email"), user_id=_user_id())
     html = render_template(template, quote=priced, answers=answers, steps=state.STEPS,
@@ -114,26 +118,75 @@ def email(cart, answers):
     return _form_page("checkout/email.html", form, cart, answers, "email")
 
 
+def _first_country(answers: dict, countries: list[tuple[str, str]]) -> str:
+    """The country the address form starts with: the one given before, else the shop's
+    own when it delivers there, else the first it delivers to."""
+    saved = (answers.get("address") or {}).get("country")
+    codes = [code for code, _ in countries]
+    home = addresses.default_country()
+    return saved or (home if home in codes or not codes else codes[0])
+
+
+def _deliverable(form) -> bool:
+    """Whether something reaches the checked address; says why not beside the field."""
+    try:
+        shipping.check_deliverable(shipping.place_of(form.address))
+    except shipping.NotDeliverable as error:
+        attach_error(form, error.message, error.field)
+        return False
+    return True
+
+
+def _save_address(answers: dict, address: dict):
+    """Keep the address; the delivery chosen is forgotten if it doesn't reach it."""
+    method = answers.get("shipping")
+    if method and shipping.method_for(method, shipping.place_of(address)) is None:
+        answers.pop("shipping")
+    return _answer(answers, "address", address)
+
+
 @bp.route("/address", methods=["GET", "POST"])
 @step("address")
 def address(cart, answers):
-    form = forms.AddressForm(data=answers.get("address") or {})
-    if form.validate_on_submit():
-        value = {name: (getattr(form, name).data or "") for name in state.ADDRESS_FIELDS}
-        return _answer(answers, "address", value)
-    return _form_page("checkout/address.html", form, cart, answers, "address")
+    """The address form of the chosen country. Choosing another country and pressing
+    "Update the form" (JavaScript does it on change) shows that country's fields."""
+    countries = shipping.shipped_countries()
+    if request.method == "GET":
+        country = _first_country(answers, countries)
+        form = forms.address_form(country, countries,
+                                  data={**(answers.get("address") or {}), "country": country})
+        return _form_page("checkout/address.html", form, cart, answers, "address",
+                          countries=countries)
+    form = forms.address_form(request.form.get("country", ""), countries)
+    if request.form.get("action") == "country":
+        return _page("checkout/address.html", cart, answers, "address", form=form,
+                     countries=countries)
+    if form.validate_on_submit() and _deliverable(form):
+        return _save_address(answers, form.address)
+    return _form_page("checkout/address.html", form, cart, answers, "address",
+                      countries=countries)
 
 
-@bp.route("/delivery", methods=["GET", "POST"])
+@bp.route("/delivery", methods=["GET", "POST"], endpoint="shipping")
 @step("shipping")
-def shipping(cart, answers):
-    form = forms.ShippingForm(data={"method": answers.get("shipping", "standard")})
+def shipping_step(cart, answers):
+    address = state.address_of(answers)
+    options = services.delivery_options(cart, address=address,
+                                        discount_code=answers.get("discount", ""),
+                                        email=answers.get("email"), user_id=_user_id())
+    if not options:
+        flash("Sorry, we don't deliver to this address at the moment. Please check it.",
+              "warning")
+        return redirect(url_for("checkout.address"))
+    chosen = answers.get("shipping")
+    if chosen not in {str(method.id) for method, _ in options}:
+        chosen = str(options[0][0].id)
+    form = forms.ShippingForm(data={"method": chosen})
+    form.method.choices = [SelectChoice(str(method.id), method.label) for method, _ in options]
     if form.validate_on_submit():
         return _answer(answers, "shipping", form.method.data)
-    goods = services.quote(cart, discount_code=answers.get("discount", ""),
-                           email=answers.get("email"), user_id=_user_id()).totals.goods
-    prices = {method.value: services.shipping_price(method, goods) for method in ShippingMethod}
-    return _form_page("checkout/shipping.html", form, cart, answers, "shipping", prices=prices)
+    return _form_page("checkout/shipping.html", form, cart, answers, "shipping",
+                      options=options)
 
 
 @bp.route("/discount", methods=["GET", "POST"])
@@ -147,7 +200,7 @@ def discount(cart, answers):
     code = (form.code.data or "").strip()
     if action == "skip" or not code:
         return _answer(answers, "discount", "")
-    priced = services.quote(cart)
+    priced = services.quote(cart)  # the code applies to the goods, wherever they go
     try:
         found = discounts.check_code(code, subtotal=priced.totals.subtotal,
                                      email=answers.get("email"), user_id=_user_id(),
@@ -159,13 +212,31 @@ def discount(cart, answers):
     return _answer(answers, "discount", found.code)
 
 
+def _delivery_problem(error: shipping.NotDeliverable, answers: dict):
+    """Back to the step to change: the address, or the delivery that no longer reaches it."""
+    flash(error.message, "warning")
+    if error.field == "method":
+        answers.pop("shipping", None)
+        state.save(answers)
+        return redirect(url_for("checkout.shipping"), 303)
+    return redirect(url_for("checkout.address"), 303)
+
+
 @bp.get("/review")
 @step("review")
 def review(cart, answers):
     details = state.details(answers)
-    priced = services.quote(cart, shipping_method=details.shipping_method,
+    priced = services.quote(cart, address=details.address,
+                            shipping_method=details.shipping_method,
                             discount_code=details.discount_code, email=details.email,
                             user_id=_user_id())
+    try:
+        shipping.check_deliverable(details.address.place)
+        if priced.method is None:
+            raise shipping.NotDeliverable(services.METHOD_GONE.replace(
+                ", so nothing was charged", ""), field="method")
+    except shipping.NotDeliverable as error:
+        return _delivery_problem(error, answers)
     form = forms.PayForm(data={"reviewed": services.fingerprint(priced, details)})
     return _page("checkout/review.html", cart, answers, "review", priced=priced, form=form,
                  details=details)
@@ -186,6 +257,9 @@ def pay(cart, answers):
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("checkout.review"), 303)
+    except shipping.NotDeliverable as error:
+        db.session.rollback()
+        return _delivery_problem(error, answers)
     except (services.CartNotReady, OutOfStock) as error:
         db.session.rollback()
         flash(f"{error.message} Your cart is unchanged; please adjust it and try again.",

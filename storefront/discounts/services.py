@@ -133,13 +133,15 @@ def check_code(raw: str, *, subtotal: Decimal, email: str | None, currency: str,
     return code
 
 
-def discount_for(code: DiscountCode | None, subtotal: Decimal) -> Decimal:
-    """How much ``code`` takes off ``subtotal`` (never more than the subtotal)."""
+def discount_for(code: DiscountCode | None, subtotal: Decimal,
+                 currency: str | None = None) -> Decimal:
+    """How much ``code`` takes off ``subtotal`` (never more than the subtotal), rounded to
+    ``currency``'s smallest unit."""
     if code is None:
         return pricing.ZERO
     if code.kind == DiscountKind.PERCENT:
-        return pricing.percent_discount(subtotal, code.value)
-    return pricing.fixed_discount(subtotal, code.value)
+        return pricing.percent_discount(subtotal, code.value, currency)
+    return pricing.fixed_discount(subtotal, code.value, currency)
 
 
 def hold_use(code: DiscountCode, *, email: str, order_id: int, user_id: int | None = None,

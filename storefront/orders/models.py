@@ -21,6 +21,13 @@ from storefront.db import TimestampMixin, enum_column, utcnow
 from storefront.extensions import db
 from storefront.money import money_column
 
+# Address fields (storefront.addresses.FIELDS) and the order's columns, shipping_<column>.
+ADDRESS_COLUMNS = (("name", "name"), ("line1", "line1"), ("line2", "line2"),
+                   ("city_area", "city_area"), ("city", "city"),
+                   ("country_area", "country_area"), ("postcode", "postcode"),
+                   ("sorting_code", "sorting_code"), ("country", "country"),
+                   ("phone", "phone"))
+
 
 class OrderStatus(enum.StrEnum):
     PENDING_PAYMENT = "pending_payment"
@@ -54,16 +61,6 @@ class OrderStatus(enum.StrEnum):
                     OrderStatus.REFUNDED):
             return "warn"
         return "danger"
-
-
-class ShippingMethod(enum.StrEnum):
-    STANDARD = "standard"
-    EXPRESS = "express"
-
-    @property
-    def label(self) -> str:
-        return {"standard": "Standard delivery (3 to 5 working days)",
-                "express": "Express delivery (1 or 2 working days)"}[self.value]
 
 
 class PaymentStatus(enum.StrEnum):
@@ -104,8 +101,16 @@ class Order(TimestampMixin, db.Model):
     tax_total: Mapped[Decimal] = mapped_column(money_column())
     total: Mapped[Decimal] = mapped_column(money_column())
     prices_include_tax: Mapped[bool]
-    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4, asdecimal=True))
-    shipping_method: Mapped[ShippingMethod] = mapped_column(enum_column(ShippingMethod))
+    # The rate and name of the tax of the destination when the order was placed (each line
+    # keeps its own share); later rate changes never touch an order.
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5, asdecimal=True))
+    tax_name: Mapped[str] = mapped_column(String(40))
+    # The tax in (or on) the delivery price; the rest of ``tax_total`` is in the lines.
+    shipping_tax: Mapped[Decimal] = mapped_column(money_column(), default=Decimal("0.00"))
+    shipping_method_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipping_method.id", ondelete="SET NULL"))
+    # What the shopper chose, as it was then: "Standard delivery (3 to 5 working days)".
+    shipping_method_name: Mapped[str] = mapped_column(String(120))
     discount_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("discount_code.id", ondelete="SET NULL")
     )
@@ -113,9 +118,14 @@ class Order(TimestampMixin, db.Model):
     shipping_name: Mapped[str] = mapped_column(String(120))
     shipping_line1: Mapped[str] = mapped_column(String(200))
     shipping_line2: Mapped[str] = mapped_column(String(200), default="")
+    shipping_city_area: Mapped[str] = mapped_column(String(100), default="")
     shipping_city: Mapped[str] = mapped_column(String(100))
+    # The state, province or prefecture, as the address data's key ("WA", "東京都").
+    shipping_country_area: Mapped[str] = mapped_column(String(100), default="")
     shipping_postcode: Mapped[str] = mapped_column(String(20))
+    shipping_sorting_code: Mapped[str] = mapped_column(String(20), default="")
     shipping_country: Mapped[str] = mapped_column(String(2))
+    # E.164 (+12065550100), or as typed for orders placed before phones were checked.
     shipping_phone: Mapped[str] = mapped_column(String(40), default="")
     reservation_expires_at: Mapped[datetime | None]
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"),
@@ -156,6 +166,20 @@ class Order(TimestampMixin, db.Model):
     def is_guest(self) -> bool:
         return self.user_id is None
 
+    @property
+    def tax_percent(self) -> str:
+        """"21%", "6.5%": the rate the order was taxed at."""
+        return f"{(self.tax_rate * 100).normalize():f}%"
+
+    @property
+    def tax_refunded(self) -> Decimal:
+        return sum((refund.tax_amount for refund in self.refunds), Decimal("0.00"))
+
+    @property
+    def address(self) -> dict[str, str]:
+        """The delivery address with the checkout's field names (``storefront.addresses``)."""
+        return {name: getattr(self, f"shipping_{column}") for name, column in ADDRESS_COLUMNS}
+
 
 class OrderLine(db.Model):
     __tablename__ = "order_line"
@@ -177,6 +201,9 @@ class OrderLine(db.Model):
     unit_price: Mapped[Decimal] = mapped_column(money_column())
     quantity: Mapped[int]
     line_total: Mapped[Decimal] = mapped_column(money_column())
+    # This line's share of the order's tax (after its share of any discount), and the rate.
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5, asdecimal=True))
+    tax_amount: Mapped[Decimal] = mapped_column(money_column())
     source_article_id: Mapped[int | None] = mapped_column(
         ForeignKey("article.id", ondelete="SET NULL"), index=True
     )
@@ -246,6 +273,9 @@ class Refund(db.Model):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id", ondelete="CASCADE"),
                                             index=True)
     amount: Mapped[Decimal] = mapped_column(money_column())
+    # The tax given back with ``amount``: the order's tax in proportion, so refunding the
+    # whole order returns exactly its tax.
+    tax_amount: Mapped[Decimal] = mapped_column(money_column(), default=Decimal("0.00"))
     reference: Mapped[str] = mapped_column(String(255))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id",
                                                             ondelete="SET NULL"))

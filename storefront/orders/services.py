@@ -30,7 +30,7 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory import services as inventory
 from storefront.mail import queue_mail
-from storefront.money import format_money, quantize
+from storefront.money import format_money, quantize, smallest_unit
 from storefront.orders import emails
 from storefront.orders.links import order_url
 from storefront.orders.models import (
@@ -161,7 +161,7 @@ def _payment_for(order: Order, provider: str, reference: str) -> Payment | None:
 
 
 def _mismatch(order: Order, amount: Decimal, currency: str) -> bool:
-    return (quantize(Decimal(amount)) != order.total
+    return (quantize(Decimal(amount), order.currency) != order.total
             or (currency or "").upper() != order.currency.upper())
 
 
@@ -302,17 +302,33 @@ def _refundable_payment(order: Order) -> Payment | None:
     return payments[-1] if payments else None
 
 
+def refund_tax(order: Order, payment: Payment, amount: Decimal) -> Decimal:
+    """The tax in a refund of ``amount`` from ``payment``: the order's tax in proportion to
+    what has been refunded of the payment so far, this refund included, less the tax already
+    given back. So each refund carries its share, and refunding everything returns exactly
+    the order's tax."""
+    if not payment.amount or not order.tax_total:
+        return Decimal("0.00")
+    given = sum((refund.tax_amount for refund in payment.refunds), Decimal("0.00"))
+    refunded = min(payment.amount_refunded + amount, payment.amount)
+    due = quantize(order.tax_total * refunded / payment.amount, order.currency)
+    return min(max(due - given, Decimal("0.00")), order.tax_total - given)
+
+
 def _add_refund(order: Order, payment: Payment, amount: Decimal, reference: str, *,
                 actor=None, note: str = "") -> Refund:
     """Write a refund against ``payment`` (the order row is locked by the caller)."""
     refund = Refund(order=order, payment=payment, amount=amount, reference=reference,
+                    tax_amount=refund_tax(order, payment, amount),
                     actor_id=getattr(actor, "id", actor), note=note)
     db.session.add(refund)
     payment.amount_refunded = payment.amount_refunded + amount
     payment.status = (PaymentStatus.REFUNDED if payment.amount_refunded >= payment.amount
                       else PaymentStatus.PARTIALLY_REFUNDED)
-    record_event(order, "refund", f"{format_money(amount, order.currency)} ({reference})",
-                 actor=actor)
+    tax = (f", of which {format_money(refund.tax_amount, order.currency)} tax"
+           if refund.tax_amount else "")
+    record_event(order, "refund",
+                 f"{format_money(amount, order.currency)}{tax} ({reference})", actor=actor)
     db.session.flush()
     source = REFUND_SOURCES.get(note) or ("staff" if actor is not None else "provider")
     metrics.count_on_commit(db.session, metrics.REFUNDS, source=source)
@@ -324,7 +340,7 @@ def refund_recorded(order: Order, *, amount: Decimal, reference: str, actor=None
     order = lock_order(order)
     if any(refund.reference == reference for refund in order.refunds):
         return False
-    amount = quantize(Decimal(amount))
+    amount = quantize(Decimal(amount), order.currency)
     payment = _refundable_payment(order)
     remaining = payment.amount - payment.amount_refunded if payment else Decimal(0)
     if payment is None or not 0 < amount <= remaining:
@@ -342,14 +358,15 @@ def refund_recorded(order: Order, *, amount: Decimal, reference: str, actor=None
 def refund(order: Order, amount: Decimal, *, actor) -> None:
     """Refund ``amount`` of a paid order through its payment provider, then record it."""
     order = lock_order(order)
-    amount = quantize(Decimal(amount))
+    amount = quantize(Decimal(amount), order.currency)
     payment = _refundable_payment(order)
     if order.status not in SOLD or payment is None:
         raise RefundError(f"Order {order.number} has no payment that can be refunded.")
     remaining = payment.amount - payment.amount_refunded
     if not 0 < amount <= remaining:
-        raise RefundError(f"Enter an amount from {format_money(Decimal('0.01'), order.currency)}"
-                          f" to {format_money(remaining, order.currency)}.")
+        smallest = format_money(smallest_unit(order.currency), order.currency)
+        raise RefundError(f"Enter an amount from {smallest} to "
+                          f"{format_money(remaining, order.currency)}.")
     result = get_provider(payment.provider).refund(payment, amount)
     refund_recorded(order, amount=result.amount, reference=result.reference, actor=actor)
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.services import email_confirmed
-from storefront.checkout.addresses import COUNTRY_NAMES
 from storefront.errors import render_error
 from storefront.extensions import db
 from storefront.orders import links, services
@@ -26,11 +25,6 @@ def _join_guest_orders(user, **_extra) -> None:
 def _install(state) -> None:
     # Sent by accounts.services.confirm_email; that view commits.
     email_confirmed.connect(_join_guest_orders)
-
-
-@bp.app_template_filter("country_name")
-def country_name(code: str) -> str:
-    return COUNTRY_NAMES.get(code, code)
 
 
 @bp.get("/account/orders")

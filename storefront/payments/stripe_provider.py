@@ -130,7 +130,8 @@ def line_items(order: Order) -> list[dict[str, Any]]:
     Stripe's coupons would need objects created on Stripe beforehand, so with a discount
     each line is sent as one item, "Name (size) x 3", carrying its share of the discount;
     the shopper sees the discounted amounts on Stripe's page and the total matches ours.
-    Shipping, and tax when prices exclude it, are one line each.
+    Delivery, and tax when prices exclude it ("WA sales tax (6.5%)"), are one line each.
+    Amounts are in Stripe's minor units for the currency (cents; whole yen).
     """
     currency = order.currency
     if order.discount_total:
@@ -144,10 +145,11 @@ def line_items(order: Order) -> list[dict[str, Any]]:
         items = [_line(line_label(line), to_minor_units(line.unit_price, currency),
                        line.quantity, currency) for line in order.lines]
     if order.shipping_total:
-        items.append(_line(order.shipping_method.label, to_minor_units(order.shipping_total,
-                                                                         currency), 1, currency))
+        items.append(_line(order.shipping_method_name, to_minor_units(order.shipping_total,
+                                                                        currency), 1, currency))
     if order.tax_total and not order.prices_include_tax:
-        items.append(_line("VAT", to_minor_units(order.tax_total, currency), 1, currency))
+        items.append(_line(f"{order.tax_name} ({order.tax_percent})",
+                           to_minor_units(order.tax_total, currency), 1, currency))
     return items
 
 

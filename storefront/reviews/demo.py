@@ -18,18 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.catalog.models import Product, SkinType
+from storefront.checkout import pricing
 from storefront.content.models import Condition
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.money import quantize
-from storefront.orders.models import (
-    Order,
-    OrderLine,
-    OrderStatus,
-    Payment,
-    PaymentStatus,
-    ShippingMethod,
-)
+from storefront.orders.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus
 from storefront.reviews.models import (
     AgeRange,
     Review,
@@ -38,6 +31,7 @@ from storefront.reviews.models import (
     ReviewVote,
 )
 from storefront.reviews.services import recount_ratings
+from storefront.shipping import services as shipping
 
 DRY, OILY, NORMAL = SkinType.DRY, SkinType.OILY, SkinType.NORMAL
 COMBI, SENSITIVE = SkinType.COMBINATION, SkinType.SENSITIVE
@@ -142,33 +136,62 @@ REVIEWS = [
 ]
 
 ORDER_PREFIX = "HS-DEMORV"
-DEMO_ADDRESS = {"shipping_line1": "Prinsengracht 263", "shipping_city": "Amsterdam",
-                "shipping_postcode": "1016 GV", "shipping_country": "NL"}
+# Where the demo buyers live: in the country the shop's preset sells to.
+DEMO_ADDRESSES = {
+    "us": {"shipping_line1": "1420 NW Market St", "shipping_city": "Seattle",
+           "shipping_country_area": "WA", "shipping_postcode": "98107",
+           "shipping_country": "US"},
+    "eu": {"shipping_line1": "Prinsengracht 263", "shipping_city": "Amsterdam",
+           "shipping_postcode": "1016 GV", "shipping_country": "NL"},
+}
+
+
+def _demo_address() -> dict[str, str]:
+    return DEMO_ADDRESSES.get(current_app.config.get("SHOP_PRESET", ""), DEMO_ADDRESSES["us"])
+
+
+def _priced(price: Decimal, currency: str, address: dict[str, str]):
+    """The delivery method and the totals the shop would have charged for one item."""
+    place = shipping.Place(address["shipping_country"],
+                           address.get("shipping_country_area", ""))
+    method = next(iter(shipping.methods_for(place)), None)
+    delivery = Decimal("0.00")
+    if method is not None and (method.free_from is None or price < method.free_from):
+        delivery = method.price
+    rate = shipping.tax_rate_for(place)
+    totals = pricing.totals(
+        [price], discount=Decimal("0.00"), shipping=delivery,
+        tax_rate=rate.rate if rate else Decimal("0"),
+        prices_include_tax=current_app.config["PRICES_INCLUDE_TAX"],
+        shipping_taxable=rate.shipping_taxable if rate else True, currency=currency)
+    return method, rate, totals
 
 
 def _order_for(data: DemoReview, product: Product) -> Order:
     """A guest's paid and sent order of one of ``product``, as the shop would have it."""
     variant = product.sold_variants[0]
     sent = utcnow() - timedelta(days=data.sent_days_ago)
-    shipping = (Decimal("0.00") if variant.price >= current_app.config["FREE_SHIPPING_THRESHOLD"]
-                else current_app.config["SHIPPING_STANDARD"])
-    total = variant.price + shipping
-    rate = Decimal("0.20")
+    address = _demo_address()
+    method, rate, totals = _priced(variant.price, variant.currency, address)
     order = Order(
         number=ORDER_PREFIX + data.code, email=f"{data.buyer.split()[0].lower()}@example.com",
-        status=OrderStatus.FULFILLED, currency=variant.currency, subtotal=variant.price,
-        shipping_total=shipping, total=total, tax_total=quantize(total - total / (1 + rate)),
-        prices_include_tax=True, tax_rate=rate, shipping_method=ShippingMethod.STANDARD,
+        status=OrderStatus.FULFILLED, currency=variant.currency, subtotal=totals.subtotal,
+        shipping_total=totals.shipping, total=totals.total, tax_total=totals.tax,
+        prices_include_tax=totals.prices_include_tax, tax_rate=totals.tax_rate,
+        tax_name=shipping.tax_name(rate), shipping_tax=totals.shipping_tax,
+        shipping_method_id=method.id if method else None,
+        shipping_method_name=method.name if method else "Standard delivery",
         shipping_name=data.buyer, paid_at=sent - timedelta(days=1), fulfilled_at=sent,
-        carrier="PostNL", tracking_number=f"3SDEMO{data.code}", created_at=sent -
-        timedelta(days=1), **DEMO_ADDRESS)
+        carrier="USPS" if address["shipping_country"] == "US" else "PostNL",
+        tracking_number=f"3SDEMO{data.code}", created_at=sent - timedelta(days=1), **address)
     order.lines.append(OrderLine(
         variant_id=variant.id, product_id=product.id, sku=variant.sku,
         product_name=product.name, size_label=variant.size_label, unit_price=variant.price,
-        quantity=1, line_total=variant.price))
+        quantity=1, line_total=variant.price, tax_rate=totals.tax_rate,
+        tax_amount=totals.line_taxes[0] if totals.line_taxes else Decimal("0.00")))
     order.payments.append(Payment(
         provider="demo", provider_reference=f"demo_{ORDER_PREFIX}{data.code}".lower(),
-        amount=total, currency=variant.currency, status=PaymentStatus.SUCCEEDED,
+        amount=totals.total, currency=variant.currency, status=PaymentStatus.SUCCEEDED,
         raw_status="succeeded"))
     db.session.add(order)
     db.session.flush()

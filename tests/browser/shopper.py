@@ -6,12 +6,15 @@ import re
 
 from playwright.sync_api import Page, expect
 
+# The demo shop is the Seattle practice's (SHOP_PRESET=us): it delivers to the United States
+# and Canada, in dollars, with Washington's sales tax (6.5 %) added at checkout.
 ADDRESS = {
-    "Full name": "Maya Rossi",
-    "Street and house number": "Keizersgracht 1",
-    "Town or city": "Amsterdam",
-    "Postcode": "1015 CJ",
+    "Full name": "Dana Whitfield",
+    "Street address": "1301 2nd Ave",
+    "Town or city": "Seattle",
+    "ZIP code": "98101",
 }
+STATE = "Washington"
 
 
 def header_link(page: Page, name: str):
@@ -35,14 +38,17 @@ def give_email(page: Page, email: str | None) -> None:
 
 
 def give_address(page: Page) -> None:
+    """A Seattle address: the United States is the form's country from the start, so its
+    fields (State, ZIP code) are there without choosing it."""
     step_heading(page, "Delivery address")
+    expect(page.get_by_label("Country")).to_have_value("US")
     for label, value in ADDRESS.items():
         page.get_by_label(label).fill(value)
-    page.get_by_label("Country").select_option(label="Netherlands")
+    page.get_by_label("State").select_option(label=STATE)
     page.get_by_role("button", name="Continue").click()
 
 
-def choose_delivery(page: Page, method: str = "Standard delivery") -> None:
+def choose_delivery(page: Page, method: str = "Standard shipping") -> None:
     step_heading(page, "Delivery")
     page.get_by_label(method).check()
     page.get_by_role("button", name="Continue").click()
@@ -74,7 +80,7 @@ def checkout_to_review(page: Page, email: str | None, code: str | None = None) -
 
 def pay_on_demo_page(page: Page) -> str:
     """Press Pay, approve on the demo payment page; returns the order number."""
-    page.get_by_role("button", name=re.compile(r"^Pay €")).click()
+    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
     step_heading(page, "Demo payment — no money moves")
     number = order_number(page)
     page.get_by_role("button", name="Approve payment").click()
@@ -116,7 +122,9 @@ def buy_recommended_retinoid(page: Page, email: str) -> str:
 
     open_cart(page)
     expect(page.get_by_role("row", name=re.compile("Retinol 0.3% Night Serum"))).to_contain_text(
-        "€32.00")
+        "$32.00")
     checkout_to_review(page, email)
-    expect(page.get_by_role("button", name="Pay €36.90")).to_be_visible()  # 32.00 + 4.90
+    # 32.00 + 5.95 shipping + 6.5 % Washington sales tax on both (2.47)
+    expect(page.get_by_text("WA sales tax (6.5%)")).to_be_visible()
+    expect(page.get_by_role("button", name="Pay $40.42")).to_be_visible()
     return pay_on_demo_page(page)

@@ -49,11 +49,15 @@ def test_a_reader_buys_the_retinoid_an_article_recommends(page: Page, live_shop,
     expect(page.get_by_text("Your payment was received")).to_be_visible()
     expect(page.get_by_text(f"We've sent a confirmation to {email}")).to_be_visible()
     order = order_in_db(live_shop, number)
-    assert order.status is OrderStatus.PAID and order.total == Decimal("36.90")
+    assert order.status is OrderStatus.PAID and order.total == Decimal("40.42")
+    assert (order.currency, order.tax_total, order.shipping_country,
+            order.shipping_country_area) == ("USD", Decimal("2.47"), "US", "WA")
     assert source_articles(live_shop, number) == ["what-causes-milia"]
 
     [mail] = inbox(email, f"Your order {number} is confirmed")
-    assert "Retinol 0.3% Night Serum" in text_part(mail) and "€36.90" in text_part(mail)
+    body = text_part(mail)
+    assert "Retinol 0.3% Night Serum" in body and "$40.42" in body
+    assert "SEATTLE, WA 98101" in body
 
 
 @pytest.fixture
@@ -129,11 +133,12 @@ def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
     page.get_by_label("Quantity of Family Body Sunscreen SPF 30, 250 ml").fill("2")
     page.get_by_role("button", name="Update Family Body Sunscreen SPF 30, 250 ml").click()
     expect(page.get_by_text("Updated Family Body Sunscreen SPF 30 (250 ml).")).to_be_visible()
-    expect(page.get_by_role("row", name="Subtotal")).to_contain_text("€64.00")
+    expect(page.get_by_role("row", name="Subtotal")).to_contain_text("$64.00")
 
     shopper.checkout_to_review(page, unique_email("card"), code=discount_code)
     expect(page.get_by_text("The code SUNNY10 is applied: 10% off.")).to_be_visible()
-    expect(page.get_by_role("button", name="Pay €57.60")).to_be_visible()  # 64 - 6.40, free
+    # 64.00 - 6.40 = 57.60, shipping free from 50.00; 6.5 % Washington sales tax 3.74
+    expect(page.get_by_role("button", name="Pay $61.34")).to_be_visible()
 
     webhook_answers = []
 
@@ -147,8 +152,8 @@ def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
         route.fulfill(response=answer)
 
     page.route(f"{stripe_checkout.base_url}/_config/checkout/*", webhook_before_return)
-    page.get_by_role("button", name="Pay €57.60").click()
-    expect(page.get_by_role("heading", name="Pay 5760 eur")).to_be_visible()  # Stripe's page
+    page.get_by_role("button", name="Pay $61.34").click()
+    expect(page.get_by_role("heading", name="Pay 6134 usd")).to_be_visible()  # Stripe's page
     page.get_by_role("button", name="Pay", exact=True).click()
 
     shopper.step_heading(page, "Thank you for your order")
@@ -157,7 +162,7 @@ def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
     number = shopper.order_number(page)
     order = order_in_db(live_shop, number)
     assert (order.status, order.discount_code, order.total) == (
-        OrderStatus.PAID, "SUNNY10", Decimal("57.60"))
+        OrderStatus.PAID, "SUNNY10", Decimal("61.34"))
 
 
 @pytest.fixture
@@ -203,4 +208,4 @@ def test_a_returning_customer_logs_in_and_finds_the_order(page: Page, live_shop,
     shopper.step_heading(page, "Your orders")
     row = page.get_by_role("row", name=re.compile(number))
     expect(row).to_contain_text("Paid")
-    expect(row).to_contain_text("€53.40")  # 16.50 + 32.00 + 4.90 delivery
+    expect(row).to_contain_text("$57.99")  # 16.50 + 32.00 + 5.95 shipping + 3.54 tax

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
+from flask import current_app
 
 from storefront.catalog.models import (
     Brand,
@@ -92,6 +93,6 @@ class VariantFactory(BaseFactory):
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     size_label = "30 ml"
     price = Decimal("20.00")
-    currency = "EUR"
+    currency = factory.LazyFunction(lambda: current_app.config["SHOP_CURRENCY"])
     stock_on_hand = 20
     low_stock_threshold = 5

@@ -7,24 +7,39 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import factory
+from sqlalchemy import delete, select
 
+from storefront.addresses import normalise
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart
 from storefront.checkout import services as checkout_services
+from storefront.config import PRESETS
 from storefront.discounts.models import DiscountCode, DiscountKind
 from storefront.extensions import db
-from storefront.orders.models import Order, ShippingMethod
+from storefront.orders.models import Order
+from storefront.shipping import presets
+from storefront.shipping import services as shipping_services
+from storefront.shipping.models import ShippingZone, TaxRate
+from storefront.shipping.presets import seed_shipping
 from tests.factories.base import BaseFactory
 
 __all__ = [
     "ADDRESS",
+    "JP_ADDRESS",
+    "US_ADDRESS",
     "DiscountCodeFactory",
     "add_to_cart",
     "any_form_page",
+    "checkout_address",
+    "delivery_choice",
     "fill_checkout",
+    "japan_shop",
+    "method_id",
     "pay_with_demo",
     "placed_order",
     "press_pay",
+    "uk_shop",
+    "use_preset",
 ]
 
 ADDRESS = {
@@ -36,6 +51,79 @@ ADDRESS = {
     "country": "NL",
     "phone": "",
 }
+# The demo shop's own street: Seattle, in the state whose sales tax the shop collects.
+US_ADDRESS = {
+    "name": "Dana Whitfield",
+    "line1": "1301 2nd Ave",
+    "line2": "Apt 1204",
+    "city": "Seattle",
+    "country_area": "WA",
+    "postcode": "98101",
+    "country": "US",
+    "phone": "(206) 555-0143",
+}
+
+
+def use_preset(app, monkeypatch, preset: str) -> None:
+    """Make this test's shop the ``preset`` one: its settings, and only its zones and tax
+    rates (in the test's transaction, so they come back afterwards)."""
+    for name in ("SHOP_CURRENCY", "SHOP_LOCALE", "TAX_LABEL"):
+        monkeypatch.setitem(app.config, name, PRESETS[preset][name])
+    monkeypatch.setitem(app.config, "SHOP_PRESET", preset)
+    monkeypatch.setitem(app.config, "PRICES_INCLUDE_TAX",
+                        PRESETS[preset]["PRICES_INCLUDE_TAX"] == "true")
+    with app.app_context():
+        for zone in db.session.scalars(select(ShippingZone)).all():
+            db.session.delete(zone)
+        db.session.execute(delete(TaxRate))
+        seed_shipping(preset)
+        db.session.commit()
+
+
+# A Tokyo address, for a shop selling in yen (``japan_shop``).
+JP_ADDRESS = {"name": "Ken Sato", "line1": "26-1 Sakuragaoka-cho", "line2": "", "city": "",
+              "country_area": "Tokyo", "postcode": "150-8512", "country": "JP", "phone": ""}
+
+
+def japan_shop(app, monkeypatch) -> None:
+    """This test's shop sells in yen with Japan's 10 % consumption tax in its prices, and
+    delivers to Japan: standard ¥500, free from ¥10,000; express ¥1,200."""
+    for name, value in {"SHOP_CURRENCY": "JPY", "SHOP_LOCALE": "ja_JP",
+                        "PRICES_INCLUDE_TAX": True, "TAX_LABEL": "Consumption tax"}.items():
+        monkeypatch.setitem(app.config, name, value)
+    with app.app_context():
+        presets.add_zone(presets.Zone("Japan", ("JP",), (
+            presets.Method("Standard delivery", Decimal("500"), 2, 3, Decimal("10000")),
+            presets.Method("Express delivery", Decimal("1200"), 1, 1))))
+        presets.add_rate(presets.Rate("JP", "Consumption tax", Decimal("0.10")))
+        db.session.commit()
+
+
+def uk_shop(app, monkeypatch) -> None:
+    """This test's shop sells in pounds with UK VAT (20 %) in its prices, delivering to the
+    United Kingdom: Royal Mail Tracked 48 £3.99, free from £40."""
+    for name, value in {"SHOP_CURRENCY": "GBP", "SHOP_LOCALE": "en_GB",
+                        "PRICES_INCLUDE_TAX": True, "TAX_LABEL": "VAT"}.items():
+        monkeypatch.setitem(app.config, name, value)
+    with app.app_context():
+        presets.add_zone(presets.Zone("United Kingdom", ("GB",), (
+            presets.Method("Royal Mail Tracked 48", Decimal("3.99"), 2, 3, Decimal("40.00")),)))
+        presets.add_rate(presets.Rate("GB", "VAT", Decimal("0.20")))
+        db.session.commit()
+
+
+def checkout_address(address: dict | None = None) -> checkout_services.Address:
+    """``address`` (the test address by default) as checkout keeps it, checked."""
+    return checkout_services.Address(**normalise(address or ADDRESS))
+
+
+def method_id(name: str = "standard", address: dict | None = None) -> str:
+    """The id of the delivery method reaching ``address`` whose name starts with ``name``."""
+    place = checkout_address(address).place
+    for method in shipping_services.methods_for(place):
+        if method.name.lower().startswith(name.lower()):
+            return str(method.id)
+    raise LookupError(f"no {name!r} delivery to {place.code}")
 
 
 class DiscountCodeFactory(BaseFactory):
@@ -50,10 +138,12 @@ class DiscountCodeFactory(BaseFactory):
 
 
 def placed_order(*items, email: str = "guest@example.com", code: str = "",
-                 user_id: int | None = None, shipping: str = "standard") -> Order:
+                 user_id: int | None = None, shipping: str = "standard",
+                 address: dict | None = None) -> Order:
     """An order placed through the checkout service (stock reserved); call in an app context.
 
-    ``items`` are variants or ``(variant, quantity)`` pairs.
+    ``items`` are variants or ``(variant, quantity)`` pairs; ``shipping`` the start of the
+    delivery method's name; ``address`` the test address (in the Netherlands) by default.
     """
     cart = Cart(user_id=user_id)
     db.session.add(cart)
@@ -63,8 +153,8 @@ def placed_order(*items, email: str = "guest@example.com", code: str = "",
         cart_services.add_item(cart, variant.id, quantity)
     details = checkout_services.CheckoutDetails(
         email=email,
-        address=checkout_services.Address(**{**ADDRESS, "postcode": "1015 CJ"}),
-        shipping_method=ShippingMethod(shipping),
+        address=checkout_address(address),
+        shipping_method=method_id(shipping, address),
         discount_code=code,
     )
     return checkout_services.place_order(cart, details, user_id=user_id)
@@ -85,16 +175,25 @@ def add_to_cart(client, variant_id, quantity="1", **extra):
     return submit(client, "/cart/add", data, form_url=any_form_page(client))
 
 
+def delivery_choice(html: str, name: str) -> str:
+    """The value of the delivery page's radio button whose label starts with ``name``."""
+    found = re.search(r'value="(\d+)">\s*<label[^>]*>' + re.escape(name), html, re.I)
+    assert found, f"no delivery starting with {name!r} on the page"
+    return found.group(1)
+
+
 def fill_checkout(client, *, email: str | None = "maya@example.com", address=None,
                   shipping: str = "standard", code: str = ""):
-    """Answer every checkout step; returns the review page."""
+    """Answer every checkout step; returns the review page. ``shipping`` is the start of
+    the delivery's name as the delivery page shows it ("standard", "express")."""
     from tests.helpers import submit
 
     if email is not None:
         assert submit(client, "/checkout/email", {"email": email}).status_code == 302
     response = submit(client, "/checkout/address", address or ADDRESS)
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert submit(client, "/checkout/delivery", {"method": shipping}).status_code == 302
+    choice = delivery_choice(client.get("/checkout/delivery").get_data(as_text=True), shipping)
+    assert submit(client, "/checkout/delivery", {"method": choice}).status_code == 302
     data = {"code": code, "action": "apply"} if code else {"code": "", "action": "skip"}
     response = submit(client, "/checkout/discount", data)
     assert response.status_code == 302, response.get_data(as_text=True)
