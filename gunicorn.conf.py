@@ -20,3 +20,10 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def worker_exit(server, worker):
+    """A worker that stops (recycled, redeployed) writes the search counts it holds."""
+    from storefront.search.counting import write_everywhere
+
+    write_everywhere()

@@ -34,7 +34,9 @@ Invalidation
     time comes without any row changing, so keys also include the next publication time,
     looked up once per generation and process. A rolled-back transaction that had written
     those tables also replaces the token (this keeps test isolation by rollback honest).
-    Changes made outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
+    The token also tells a worker when what it keeps from those tables may be stale
+    (``generation_token``: search keeps its synonyms until it changes). Changes made
+    outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
     expire (``PAGE_CACHE_TIMEOUT``, ten minutes) or after ``PageCache.bump()``. Other moments
     when time alone changes pages (a stock hold running out, which the page that shows the
     product then gives back) are added with ``PageCache.add_scheduled_change``.
@@ -88,6 +90,7 @@ WATCHED_TABLES = frozenset({
     "product", "variant", "product_image", "product_ingredient", "product_skin_type",
     "category", "brand", "ingredient",
     "article", "article_condition", "condition", "recommendation", "author",
+    "search_synonym",  # synonyms change what search pages find
 })
 # Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
 # visitors and the CSRF secret (the token itself is filled in per visitor).
@@ -217,6 +220,7 @@ class PageCache:
         self.private_pages: dict[str, Callable] = {}
         self.scheduled_changes: list[Callable[[datetime], datetime | None]] = []
         self.shared_addresses: set[str] = set()
+        self.hit_listeners: dict[str, Callable] = {}
 
     # Invalidation ------------------------------------------------------------------------
 
@@ -415,7 +419,18 @@ class PageCache:
         response = self.response_for(app, environ, page, visitor_session,
                                      private=shows_for is not None)
         sessions.save_session(app, visitor_session, response)
+        if shows_for is None:
+            self._tell_hit_listener(environ)
         return response
+
+    def _tell_hit_listener(self, environ) -> None:
+        listener = self.hit_listeners.get(environ.get("PATH_INFO"))
+        if listener is None:
+            return
+        try:
+            listener(environ)
+        except Exception:  # counting is never worth a page
+            log.exception("A page cache hit listener failed")
 
     def _private_page(self, app: Flask, environ, generation: str, visitor_session,
                       shows_for) -> CachedPage | None:
@@ -428,6 +443,12 @@ class PageCache:
             return None
         return self.backend.get(_key(environ, _private_state(generation, "guest", shows),
                                      private=True))
+
+    def add_hit_listener(self, path: str, listener: Callable) -> None:
+        """Call ``listener(environ)`` whenever the fast lane serves a stored page at
+        ``path``, which the view never sees (search counts its searches this way). It must
+        be cheap and touch no database: it runs on the fast path."""
+        self.hit_listeners[path] = listener
 
     def add_private_page(self, path: str, shows_for) -> None:
         """Let the fast lane answer ``path`` (a ``private_page``) for guests.
@@ -548,6 +569,20 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _page_cache_csrf():
         return {"csrf_token": _csrf_token_or_placeholder}
+
+
+def generation_token() -> str | None:
+    """The page cache's token, which every commit that wrote a watched table replaces: a
+    cheap way for a worker to know that what it keeps from those tables may be stale.
+    None without a working page cache (then nothing can be kept on its strength)."""
+    cache = _page_cache()
+    if cache is None or isinstance(cache.generations, _Broken):
+        return None
+    try:
+        return cache.generations.current()
+    except Exception:
+        log.exception("Could not read the page cache's generation")
+        return None
 
 
 # --- Noticing changes ----------------------------------------------------------------------

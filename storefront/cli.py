@@ -12,6 +12,7 @@ from storefront.extensions import db
 from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox
 from storefront.orders.cli import release_expired_reservations_command
+from storefront.search.upkeep import upkeep_command
 
 
 @click.command("create-admin")
@@ -54,5 +55,6 @@ def send_outbox_command() -> None:
 
 def register_commands(app: Flask) -> None:
     for command in (create_admin, seed_demo, send_outbox_command,
-                    release_expired_reservations_command, prune_carts_command, worker_command):
+                    release_expired_reservations_command, prune_carts_command, worker_command,
+                    upkeep_command):
         app.cli.add_command(command)

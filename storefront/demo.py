@@ -41,5 +41,6 @@ def seed() -> list[str]:
 def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
+    from storefront.search.synonyms import seed_demo_synonyms
 
-    return [seed_catalog, seed_content]
+    return [seed_catalog, seed_content, seed_demo_synonyms]

@@ -25,6 +25,7 @@ from storefront.jobs.models import FailedJob
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
+from storefront.search.models import SearchCount, SearchSynonym, SearchWord
 
 __all__ = [
     "Article",
@@ -50,6 +51,9 @@ __all__ = [
     "Recommendation",
     "Refund",
     "Role",
+    "SearchCount",
+    "SearchSynonym",
+    "SearchWord",
     "StockMovement",
     "StripeEvent",
     "User",

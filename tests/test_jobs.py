@@ -366,12 +366,13 @@ def test_periodic_jobs_are_queued_once_per_period_whatever_the_number_of_workers
     other_host = Redis.from_url(REDIS_URL)
     try:
         assert periodic.enqueue_due(app, connection) == [
-            "release-expired-reservations", "retry-outbox", "prune-carts", "answer-questions"]
+            "release-expired-reservations", "retry-outbox", "prune-carts", "answer-questions",
+            "search-upkeep"]
         assert periodic.enqueue_due(app, other_host) == []
         assert periodic.enqueue_due(app, connection) == []
     finally:
         other_host.close()
-    assert waiting(app) == 4
+    assert waiting(app) == 5
     with app.app_context():
         key = periodic.due_key(app, periodic.PERIODIC[0])
     assert 0 < connection.ttl(key) <= app.config["RESERVATION_RELEASE_SECONDS"]
@@ -380,6 +381,7 @@ def test_periodic_jobs_are_queued_once_per_period_whatever_the_number_of_workers
     monkeypatch.setitem(app.config, "OUTBOX_RETRY_SECONDS", 0)  # turned off
     monkeypatch.setitem(app.config, "CART_PRUNE_SECONDS", 0)
     monkeypatch.setitem(app.config, "QUESTION_SWEEP_SECONDS", 0)
+    monkeypatch.setitem(app.config, "SEARCH_UPKEEP_SECONDS", 0)
     assert periodic.enqueue_due(app, connection) == ["release-expired-reservations"]
 
 

@@ -10,6 +10,7 @@ from storefront.admin import (
     jobs,  # noqa: F401
     orders,  # noqa: F401
     questions,  # noqa: F401
+    search,  # noqa: F401
     users,  # noqa: F401
 )
 from storefront.admin.blueprint import bp

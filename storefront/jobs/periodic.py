@@ -34,6 +34,7 @@ PERIODIC = (
     Periodic("prune-carts", "storefront.jobs.tasks:prune_guest_carts", "CART_PRUNE_SECONDS"),
     Periodic("answer-questions", "storefront.jobs.tasks:answer_questions_now_visible",
              "QUESTION_SWEEP_SECONDS"),
+    Periodic("search-upkeep", "storefront.search.upkeep:upkeep", "SEARCH_UPKEEP_SECONDS"),
 )
 
 
