@@ -45,3 +45,10 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+def worker_exit(server, worker):
+    """A worker that stops (recycled, redeployed) writes the search counts it holds."""
+    # Imported here, in the worker, not when gunicorn reads this file in the master.
+    from storefront.search.counting import write_everywhere
+
+    write_everywhere()

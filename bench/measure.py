@@ -121,26 +121,52 @@ def fill_cart(client, product_path: str, variant_ids: list[int]) -> None:
     client.get("/cart/")  # where the last form leads a browser: its message is shown there
 
 
-def measure_pages(database_url: str, pages: dict[str, str], cart: tuple[str, list[int]],
-                  instance: Path) -> dict[str, PageFacts]:
-    """Facts for each page (name -> path); the page named "cart" gets a cart first."""
+def measure_pages(database_url: str, pages: dict[str, str | tuple[str, ...]],
+                  cart: tuple[str, list[int]], instance: Path) -> dict[str, PageFacts]:
+    """Facts for each page (name -> path); the page named "cart" gets a cart first. A page
+    given as several paths (the search mix) gets the worst figures of its paths."""
     cached_app, served = _app(database_url, instance / "cached", cached=True)
     fresh_app, rendered = _app(database_url, instance / "fresh", cached=False)
     facts = {}
-    for name, path in pages.items():
-        cached_client, fresh_client = cached_app.test_client(), fresh_app.test_client()
-        if name == "cart":
-            fill_cart(cached_client, *cart)
-            fill_cart(fresh_client, *cart)
-        render_queries, _ = _queries(fresh_client, rendered, path)
-        served_queries, response = _queries(cached_client, served, path)
-        html = response.get_data(as_text=True)
-        assets = [_asset(cached_client, href)
-                  for href in _STYLESHEET.findall(html) + _SCRIPT.findall(html)]
-        facts[name] = PageFacts(path, response.status_code, len(response.get_data()),
-                                render_queries, served_queries,
-                                _conditional(cached_client, path), assets)
+    for name, paths in pages.items():
+        measured = []
+        for path in (paths,) if isinstance(paths, str) else paths:
+            cached_client, fresh_client = cached_app.test_client(), fresh_app.test_client()
+            if name == "cart":
+                fill_cart(cached_client, *cart)
+                fill_cart(fresh_client, *cart)
+            measured.append(_page_facts(path, cached_client, fresh_client, served, rendered))
+        facts[name] = _worst(measured)
     for app in (cached_app, fresh_app):
         with app.app_context():
             db.engine.dispose()
     return facts
+
+
+def _page_facts(path: str, cached_client, fresh_client, served: _Counter,
+                rendered: _Counter) -> PageFacts:
+    render_queries, _ = _queries(fresh_client, rendered, path)
+    served_queries, response = _queries(cached_client, served, path)
+    html = response.get_data(as_text=True)
+    assets = [_asset(cached_client, href)
+              for href in _STYLESHEET.findall(html) + _SCRIPT.findall(html)]
+    return PageFacts(path, response.status_code, len(response.get_data()), render_queries,
+                     served_queries, _conditional(cached_client, path), assets)
+
+
+def _worst(measured: list[PageFacts]) -> PageFacts:
+    """One page's facts, or the worst of several (any failure shows)."""
+    if len(measured) == 1:
+        return measured[0]
+    failing = [facts for facts in measured if facts.status != 200]
+    not_304 = [facts.conditional for facts in measured if facts.conditional != "304"]
+    return PageFacts(
+        path=f"{measured[0].path} and {len(measured) - 1} more",
+        status=failing[0].status if failing else 200,
+        html_bytes=max(facts.html_bytes for facts in measured),
+        render_queries=max(facts.render_queries for facts in measured),
+        served_queries=max(facts.served_queries for facts in measured),
+        conditional=not_304[0] if not_304 else "304",
+        assets=max((facts.assets for facts in measured),
+                   key=lambda assets: sum(asset.raw_bytes for asset in assets)),
+    )

@@ -23,7 +23,7 @@ from statistics import fmean
 from sqlalchemy import create_engine, text
 
 from bench import measure, report, servers, wrk
-from bench.seed import BENCH_SEARCH_WORD, Seeded, seed
+from bench.seed import BENCH_SEARCH_MIX, BENCH_SEARCH_WORD, Seeded, seed
 from storefront.config import normalise_database_url
 
 HERE = Path(__file__).resolve().parent
@@ -45,7 +45,8 @@ def _arguments(argv):
     return parser.parse_args(argv)
 
 
-def _pages(seeded: Seeded) -> dict[str, str]:
+def _pages(seeded: Seeded) -> dict[str, str | tuple[str, ...]]:
+    """Each page's address; the search mix is several, loaded in turn."""
     return {
         "home": "/",
         "list": "/products",
@@ -54,8 +55,14 @@ def _pages(seeded: Seeded) -> dict[str, str]:
         "article": f"/articles/{seeded.article_slug}",
         "condition": f"/conditions/{seeded.condition_slug}",
         "search": f"/search?q={BENCH_SEARCH_WORD}",
+        "search_mix": tuple(f"/search?{urllib.parse.urlencode({'q': query})}"
+                            for query in BENCH_SEARCH_MIX),
         "cart": "/cart/",
     }
+
+
+def _paths(path: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (path,) if isinstance(path, str) else path
 
 
 def _seed(url: str, products: int, args) -> Seeded:
@@ -101,9 +108,11 @@ def _get(url: str, headers: dict[str, str] | None = None) -> bytes:
         return response.read()
 
 
-def _warm(base: str, path: str, headers: dict[str, str] | None = None, times: int = 10) -> None:
-    for _ in range(times):
-        _get(base + path, headers)
+def _warm(base: str, path: str | tuple[str, ...], headers: dict[str, str] | None = None,
+          times: int = 10) -> None:
+    for one in _paths(path):
+        for _ in range(times):
+            _get(base + one, headers)
 
 
 def _cart_cookie(base: str, product_path: str, variant_ids: list[int]) -> str:
@@ -146,12 +155,15 @@ def _session_cookie(headers: list[str] | None) -> str | None:
     return None
 
 
-def _load(label: str, server: servers.Server, path: str, args, duration: int | None = None,
-          headers: dict[str, str] | None = None) -> wrk.Load:
-    """wrk on one page, with the CPU time the server spent per request meanwhile."""
+def _load(label: str, server: servers.Server, path: str | tuple[str, ...], args,
+          duration: int | None = None, headers: dict[str, str] | None = None) -> wrk.Load:
+    """wrk on one page (or several in turn), with the CPU time the server spent per
+    request meanwhile."""
+    paths = _paths(path)
     before = server.cpu_seconds()
-    load = wrk.run(server.base + path, duration=duration or args.duration,
-                   connections=args.connections, threads=args.threads, headers=headers)
+    load = wrk.run(server.base + paths[0], duration=duration or args.duration,
+                   connections=args.connections, threads=args.threads, headers=headers,
+                   paths=paths if len(paths) > 1 else None)
     load = load.with_cpu(server.cpu_seconds() - before)
     flag = f", {load.bad_responses} bad responses" if load.bad_responses else ""
     print(f"  {label:34} {load.rps:9,.0f} req/s  p50 {load.p50_ms:6.1f} ms  "

@@ -45,6 +45,8 @@ from storefront.content.models import (
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.search import schema
+from storefront.search.models import SearchSynonym
+from storefront.search.synonyms import DEFAULT_SYNONYMS
 
 LINES = ("Classic", "Plus", "Light", "Rich", "Sensitive", "Intense", "Daily", "Night",
          "Barrier", "Clear", "Calm", "Bright", "Repair", "Pure", "Active", "Soft")
@@ -56,6 +58,13 @@ EXTRA_CONDITIONS = (
 )
 SIZES = (("15 ml", "0.6"), ("30 ml", "1.0"), ("50 ml", "1.5"), ("100 ml", "2.4"))
 BENCH_SEARCH_WORD = "retinol"
+# What shoppers type, in turn: exact words, misspellings, synonyms (the default rules),
+# British/American spellings, a phrase, and a search that finds nothing.
+BENCH_SEARCH_MIX = (
+    "retinol", "niacinamide serum", "vitamin c", "sunscreen for oily skin",
+    "niacinimide", "tretinon cream", "sunscren", "hyularonic acid",
+    "sunblock", "Retin-A", "chicken skin", "wrinkles", "moisturizer", "zzyzx qwerty",
+)
 _SHORTCODE = re.compile(r"\[\[(product|article):[a-z0-9-]+\]\]")
 
 
@@ -240,6 +249,11 @@ def _authors(now):
             for n, data in enumerate(demo_text.AUTHORS, 1)]
 
 
+def _synonyms(now):
+    return [{"kind": kind, "terms": terms, "targets": targets, "created_at": now,
+             "updated_at": now} for kind, terms, targets in DEFAULT_SYNONYMS]
+
+
 def _reset_sequences(connection, tables) -> None:
     """PostgreSQL hands out ids from sequences: move them past the ids written here."""
     if connection.dialect.name != "postgresql":
@@ -275,12 +289,13 @@ def seed(engine: Engine, *, products: int = 5000, articles: int = 1000, conditio
             (product_ingredient, links), (ProductSkinType, skin), (Author, _authors(now)),
             (Condition, condition_rows), (Recommendation, recommendations),
             (Article, article_rows), (article_condition, article_links),
+            (SearchSynonym, _synonyms(now)),
         ):
             connection.execute(insert(target), rows)
         schema.install(connection)
         _reset_sequences(connection, ("category", "brand", "ingredient", "product", "variant",
                                       "product_image", "author", "condition",
-                                      "recommendation", "article"))
+                                      "recommendation", "article", "search_synonym"))
         if connection.dialect.name == "postgresql":
             # Statistics, as autovacuum gathers them soon after a bulk load in production;
             # without them the planner guesses and some pages take seconds.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -61,9 +64,22 @@ def _check_loopback(url: str) -> None:
         raise WrkError(f"the benchmark only loads loopback addresses, not {host!r}")
 
 
+def rotation_script(paths: list[str] | tuple[str, ...]) -> str:
+    """A wrk Lua script that asks for ``paths`` in turn (each thread from its own start)."""
+    listed = ", ".join(json.dumps(path, ensure_ascii=True) for path in paths)
+    return ("local paths = {" + listed + "}\n"
+            "local next_one = 0\n"
+            "request = function()\n"
+            "  next_one = next_one % #paths + 1\n"
+            "  return wrk.format(\"GET\", paths[next_one])\n"
+            "end\n")
+
+
 def run(url: str, *, duration: int = 10, connections: int = 32, threads: int = 2,
-        headers: dict[str, str] | None = None) -> Load:
-    """``wrk -t2 -c32 -d10s --latency`` on a loopback URL (at most 15 seconds of load)."""
+        headers: dict[str, str] | None = None,
+        paths: list[str] | tuple[str, ...] | None = None) -> Load:
+    """``wrk -t2 -c32 -d10s --latency`` on a loopback URL (at most 15 seconds of load);
+    with ``paths``, the requests go to each of them in turn on that host."""
     _check_loopback(url)
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -73,9 +89,14 @@ def run(url: str, *, duration: int = 10, connections: int = 32, threads: int = 2
                "--timeout", "5s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    command.append(url)
-    finished = subprocess.run(command, capture_output=True, text=True,  # noqa: S603
-                              timeout=duration + 30, check=False)
+    with tempfile.TemporaryDirectory(prefix="storefront-wrk-") as folder:
+        if paths:
+            script = Path(folder) / "rotation.lua"
+            script.write_text(rotation_script(paths))
+            command += ["-s", str(script)]
+        command.append(url)
+        finished = subprocess.run(command, capture_output=True, text=True,  # noqa: S603
+                                  timeout=duration + 30, check=False)
     if finished.returncode != 0:
         raise WrkError(f"wrk failed ({finished.returncode}): {finished.stderr[-1000:]}")
     return parse(finished.stdout)

@@ -34,7 +34,9 @@ Invalidation
     time comes without any row changing, so keys also include the next publication time,
     looked up once per generation and process. A rolled-back transaction that had written
     those tables also replaces the token (this keeps test isolation by rollback honest).
-    Changes made outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
+    The token also tells a worker when what it keeps from those tables may be stale
+    (``generation_token``: search keeps its synonyms until it changes). Changes made
+    outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
     expire (``PAGE_CACHE_TIMEOUT``, ten minutes) or after ``PageCache.bump()``. Other moments
     when time alone changes pages (a stock hold running out, which the page that shows the
     product then gives back) are added with ``PageCache.add_scheduled_change``.
@@ -111,6 +113,7 @@ WATCHED_TABLES = frozenset({
     "product", "variant", "product_image", "product_ingredient", "product_skin_type",
     "category", "brand", "ingredient",
     "article", "article_condition", "condition", "recommendation", "author", "shop_text",
+    "search_synonym",  # synonyms change what search pages find
 })
 # Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
 # visitors and the CSRF secret (the token itself is filled in per visitor).
@@ -267,6 +270,7 @@ class PageCache:
         self.private_pages: dict[str, Callable] = {}
         self.scheduled_changes: list[Callable[[datetime], ScalarSelect]] = []
         self.shared_addresses: dict[str, str] = {}  # request's address -> its page's
+        self.hit_listeners: dict[str, Callable] = {}
 
     # Trouble with the stores -------------------------------------------------------------
 
@@ -549,7 +553,18 @@ class PageCache:
         response = self.response_for(app, environ, page, visitor_session,
                                      private=shows_for is not None)
         sessions.save_session(app, visitor_session, response)
+        if shows_for is None:
+            self._tell_hit_listener(environ)
         return response
+
+    def _tell_hit_listener(self, environ) -> None:
+        listener = self.hit_listeners.get(environ.get("PATH_INFO"))
+        if listener is None:
+            return
+        try:
+            listener(environ)
+        except Exception:  # counting is never worth a page
+            log.exception("A page cache hit listener failed")
 
     def _private_page(self, app: Flask, generation: str, address: str, visitor_session,
                       shows_for) -> CachedPage | None:
@@ -562,6 +577,12 @@ class PageCache:
         if shows is None:
             return None
         return self._read(_key(_private_state(generation, "guest", shows), True, address))
+
+    def add_hit_listener(self, path: str, listener: Callable) -> None:
+        """Call ``listener(environ)`` whenever the fast lane serves a stored page at
+        ``path``, which the view never sees (search counts its searches this way). It must
+        be cheap and touch no database: it runs on the fast path."""
+        self.hit_listeners[path] = listener
 
     def add_private_page(self, path: str, shows_for) -> None:
         """Let the fast lane answer ``path`` (a ``private_page``) for guests.
@@ -700,6 +721,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _page_cache_csrf():
         return {"csrf_token": _csrf_token_or_placeholder}
+
+
+def generation_token() -> str | None:
+    """The page cache's token, which every commit that wrote a watched table replaces: a
+    cheap way for a worker to know that what it keeps from those tables may be stale.
+    None without a working page cache (then nothing can be kept on its strength)."""
+    cache = _page_cache()
+    return None if cache is None else cache._token()
 
 
 # --- Noticing changes ----------------------------------------------------------------------

@@ -115,6 +115,13 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # rendered for each visitor) this long before it asks Redis again.
         "PAGE_CACHE_REDIS_TIMEOUT": float(env.get("PAGE_CACHE_REDIS_TIMEOUT", "0.5")),
         "PAGE_CACHE_RETRY_SECONDS": float(env.get("PAGE_CACHE_RETRY_SECONDS", "5")),
+        # Search (storefront/search): searches are counted in each worker's memory and
+        # written at most this often, by a page being rendered (0: by every render).
+        "SEARCH_LOG_FLUSH_SECONDS": int(env.get("SEARCH_LOG_FLUSH_SECONDS", "60")),
+        "SEARCH_LOG_DAYS": int(env.get("SEARCH_LOG_DAYS", "400")),
+        # The periodic job that rebuilds the vocabulary and forgets old counts (0: off).
+        "SEARCH_UPKEEP_SECONDS": int(env.get("SEARCH_UPKEEP_SECONDS", "3600")),
+        "SUGGEST_RATE_LIMIT": env.get("SUGGEST_RATE_LIMIT", "120 per minute"),
     }
 
 

@@ -50,5 +50,6 @@ def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
     from storefront.reviews.demo import seed_reviews
+    from storefront.search.synonyms import seed_demo_synonyms
 
-    return [_seed_shipping, seed_catalog, seed_content, seed_reviews]
+    return [_seed_shipping, seed_catalog, seed_content, seed_reviews, seed_demo_synonyms]

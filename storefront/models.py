@@ -26,6 +26,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
+from storefront.search.models import SearchCount, SearchSynonym, SearchWord
 from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
 __all__ = [
@@ -55,6 +56,9 @@ __all__ = [
     "ReviewInvitation",
     "ReviewVote",
     "Role",
+    "SearchCount",
+    "SearchSynonym",
+    "SearchWord",
     "ShippingMethod",
     "ShippingZone",
     "ShippingZoneArea",

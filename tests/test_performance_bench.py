@@ -141,3 +141,28 @@ def test_a_benchmark_server_is_stopped_with_its_workers(tmp_path):
         assert server.cpu_seconds() > before  # its workers' CPU time is counted
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(server.base + "/", timeout=2)  # noqa: S310
+
+
+def test_a_mix_of_pages_is_loaded_in_turn_by_a_lua_script():
+    script = wrk.rotation_script(["/search?q=retinol", "/search?q=sun%20block"])
+    assert 'local paths = {"/search?q=retinol", "/search?q=sun%20block"}' in script
+    assert "next_one % #paths + 1" in script and 'wrk.format("GET", paths[next_one])' in script
+
+
+def test_a_mix_of_pages_is_judged_by_its_worst():
+    from bench.measure import _worst
+
+    good, bad = _facts(html=10_000), _facts(html=30_000, conditional="200")
+    worst = _worst([good, PageFacts("/b", 200, 12_000, 9, 0, "304", []), bad])
+    assert (worst.html_bytes, worst.render_queries, worst.conditional) == (30_000, 9, "200")
+    assert worst.path == "/ and 2 more"
+
+
+def test_the_benchmark_loads_a_search_mix_with_typos_and_synonyms():
+    from bench.run import _pages
+    from bench.seed import BENCH_SEARCH_MIX, Seeded
+
+    mix = _pages(Seeded())["search_mix"]
+    assert len(mix) == len(BENCH_SEARCH_MIX) >= 10
+    assert {"/search?q=niacinimide", "/search?q=sunblock", "/search?q=Retin-A"} <= set(mix)
+    assert "search_mix" in report.SCALING_PAGES and "search_mix" in report.RATE_TARGETS

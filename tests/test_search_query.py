@@ -78,3 +78,65 @@ def test_highlight_drops_unpaired_markers_and_markdown():
 def test_highlight_without_a_match_is_none():
     assert highlight("plain text") is None
     assert highlight(None) is None
+
+
+# --- Reading a query with synonyms (storefront.search.plan) ------------------------------
+
+def _rules(*rows):
+    from storefront.search.synonyms import rules_of
+
+    return rules_of(rows)
+
+
+def test_a_phrase_a_synonym_names_becomes_one_group_with_its_alternatives():
+    from storefront.search.models import SynonymKind
+    from storefront.search.plan import plan
+
+    rules = _rules((SynonymKind.ONE_WAY, "sun cream, SPF", "sunscreen"),
+                   (SynonymKind.MULTI_WAY, "moisturiser, moisturizer", ""))
+    searched = plan(parse_query("Sun Cream for moisturizer"), rules)
+    assert searched.fts5_match() == ('("sun cream" OR "sunscreen"*) AND '
+                                     '("moisturizer"* OR "moisturiser"*)')
+    assert searched.tsquery() == "((sun <-> cream) | sunscreen:*) & (moisturizer:* | moisturiser:*)"
+    exact = searched.exact()
+    assert exact.fts5_match() == '"sun cream" AND "moisturizer"*'
+
+
+def test_a_phrase_with_a_common_word_is_searched_only_as_its_targets():
+    from storefront.search.models import SynonymKind
+    from storefront.search.plan import plan
+
+    rules = _rules((SynonymKind.ONE_WAY, "Retin-A, vitamin A", "tretinoin, fine lines"))
+    assert plan(parse_query("RETIN-A"), rules).fts5_match() == '("tretinoin"* OR "fine lines")'
+    assert plan(parse_query("vitamin a serum"), rules).tsquery() == (
+        "(tretinoin:* | (fine <-> lines)) & serum:*")
+    assert plan(parse_query("retin a"), rules).exact() is None
+
+
+def test_without_synonyms_the_plan_is_the_query():
+    from storefront.search.plan import Synonyms, plan
+
+    query = parse_query("retinol serum, 0.3%")
+    searched = plan(query, Synonyms())
+    assert searched.fts5_match() == '"retinol"* AND "serum"* AND "0.3"*'
+    assert searched.tsquery() == "retinol:* & serum:* & 0.3:*"
+    assert searched.exact() is None
+
+
+def test_synonym_text_never_becomes_query_syntax():
+    from storefront.search.models import SynonymKind
+    from storefront.search.plan import plan
+
+    rules = _rules((SynonymKind.ONE_WAY, 'x" AND "y', 'z*) NEAR(q "w'))
+    built = plan(parse_query('x" AND "y'), rules)
+    for text in (built.fts5_match(), built.tsquery()):
+        assert "NEAR" not in text and "*)" not in text
+    # "and" is a common word: the phrase typed is searched only as its target.
+    assert built.fts5_match() == '"z near q w"'
+    assert built.tsquery() == "(z <-> near <-> q <-> w)"
+
+
+def test_noise_words_are_left_out_like_common_ones():
+    query = parse_query("best moisturiser for dry skin vs cream")
+    assert query.terms == ("moisturiser", "dry", "skin", "cream")
+    assert "best" in query.common_words and "vs" in query.common_words

@@ -60,14 +60,15 @@ def upgrade():
         batch_op.add_column(sa.Column('role', sa.Enum('prevent', 'treat', 'soothe', 'protect', 'care', name='recommendationrole', native_enum=False, length=20), nullable=False, server_default='treat'))
 
     # ### end Alembic commands ###
-    schema.replace_index(op.get_bind(), schema.PRODUCTS_BEFORE_BRAND_NAMES, schema.PRODUCTS)
+    schema.replace_index(op.get_bind(), schema.PRODUCTS_BEFORE_BRAND_NAMES,
+                         schema.PRODUCTS_BEFORE_CONDITIONS)
 
 
 def downgrade():
     # First, because rebuilding a table on SQLite (dropping a column) loses its triggers.
     # Columns are dropped in place (SQLite 3.35 and later can): rebuilding brand, product or
     # author would mean dropping a table other rows still refer to.
-    schema.uninstall_index(op.get_bind(), schema.PRODUCTS)
+    schema.uninstall_index(op.get_bind(), schema.PRODUCTS_BEFORE_CONDITIONS)
     with op.batch_alter_table('recommendation', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('role')
 

@@ -36,6 +36,7 @@ PERIODIC = (
              "QUESTION_SWEEP_SECONDS"),
     Periodic("invite-reviewers", "storefront.jobs.tasks:invite_reviewers",
              "REVIEW_INVITE_SECONDS"),
+    Periodic("search-upkeep", "storefront.search.upkeep:upkeep", "SEARCH_UPKEEP_SECONDS"),
 )
 
 

@@ -19,18 +19,29 @@ SQLite keeps its own copy of the text in each FTS5 table (not an external-conten
 contentless table): deleting a row of those needs the exact text that was indexed, which
 is gone once a brand or ingredient has been renamed, and SQLite 3.40 has no
 ``contentless_delete``. The copy is also what ``snippet()`` reads.
+
+The vocabulary (``search_word``, a model) lists every word of the pages readers can see,
+unstemmed, lower case and without accents, for spelling mistakes (``vocabulary``).
+``install`` makes it again once its table exists. On PostgreSQL it is the manual's "did
+you mean" recipe: ``ts_stat`` over 'simple' vectors, and a GIN trigram index (pg_trgm,
+created if missing, dropped again only if this module created it); on SQLite the same
+words are read from the same text in Python.
 """
 
 # ruff: noqa: S608  (DDL assembled only from this module's constants, never from input)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
-from sqlalchemy import event, inspect
+from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
+from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.search.models import SearchWord
+from storefront.search.query import fold, words_of
 
 SEARCH_COLUMN = "search_vector"
 TS_CONFIG = "storefront_search"
@@ -106,6 +117,11 @@ _INGREDIENT_NAMES = (
     "(SELECT {agg}(i.name, ' ') FROM product_ingredient AS link "
     "JOIN ingredient AS i ON i.id = link.ingredient_id WHERE link.product_id = src.id)"
 )
+# The skin conditions whose page recommends the product.
+_CONDITION_NAMES = (
+    "(SELECT {agg}(c.name, ' ') FROM recommendation AS r "
+    "JOIN condition AS c ON c.id = r.condition_id WHERE r.product_id = src.id)"
+)
 
 PRODUCTS = SearchIndex(
     table="product",
@@ -113,6 +129,7 @@ PRODUCTS = SearchIndex(
         Field("name", "A", "src.name"),
         Field("brand", "B", "(SELECT b.name FROM brand AS b WHERE b.id = src.brand_id)"),
         Field("key_ingredients", "B", _INGREDIENT_NAMES),
+        Field("conditions", "B", _CONDITION_NAMES),
         Field("short_description", "B", "src.short_description"),
         Field("description", "C", "src.description"),
         Field("ingredients_list", "D", "src.ingredients_list"),
@@ -128,6 +145,11 @@ PRODUCTS = SearchIndex(
         Dependency("product_ingredient", "INSERT", "NEW.product_id"),
         Dependency("product_ingredient", "UPDATE", "OLD.product_id, NEW.product_id"),
         Dependency("product_ingredient", "DELETE", "OLD.product_id"),
+        Dependency("recommendation", "INSERT", "NEW.product_id"),
+        Dependency("recommendation", "UPDATE", "OLD.product_id, NEW.product_id"),
+        Dependency("recommendation", "DELETE", "OLD.product_id"),
+        Dependency("condition", "UPDATE OF name",
+                   "SELECT product_id FROM recommendation WHERE condition_id = NEW.id"),
     ),
 )
 
@@ -155,16 +177,37 @@ CONDITIONS = SearchIndex(
 
 INDEXES = (PRODUCTS, ARTICLES, CONDITIONS)
 
-# The product index as the first search migration made it, before products had
-# ``brand_names``. Migrations install the definition of their own time, so that an old
-# migration never reads a column a later one adds.
-PRODUCTS_BEFORE_BRAND_NAMES = replace(
+# The product index as each migration made it. Migrations install the definition of their
+# own time, so that an old migration never reads a column or table a later one adds.
+_CONDITION_TABLES = ("recommendation", "condition")
+# After revision 45d0289e7969 (brand names), before fbd3a5b89acc (the products' conditions).
+PRODUCTS_BEFORE_CONDITIONS = replace(
     PRODUCTS,
-    fields=tuple(field for field in PRODUCTS.fields if field.name != "brand_names"),
+    fields=tuple(field for field in PRODUCTS.fields if field.name != "conditions"),
+    dependencies=tuple(d for d in PRODUCTS.dependencies if d.table not in _CONDITION_TABLES),
+)
+# As revision b7c1d2e3f4a5 first made it, before products had ``brand_names``.
+PRODUCTS_BEFORE_BRAND_NAMES = replace(
+    PRODUCTS_BEFORE_CONDITIONS,
+    fields=tuple(field for field in PRODUCTS_BEFORE_CONDITIONS.fields
+                 if field.name != "brand_names"),
     watched=tuple(name for name in PRODUCTS.watched if name != "brand_names"),
 )
 FIRST_INDEXES = (PRODUCTS_BEFORE_BRAND_NAMES, ARTICLES, CONDITIONS)
-SOURCE_TABLES = ("product", "brand", "ingredient", "product_ingredient", "article", "condition")
+INDEXES_BEFORE_CONDITIONS = (PRODUCTS_BEFORE_CONDITIONS, ARTICLES, CONDITIONS)
+SOURCE_TABLES = ("product", "brand", "ingredient", "product_ingredient", "article", "condition",
+                 "recommendation")
+# Which rows readers can see: only their words go into the vocabulary.
+_SHOWN = {
+    "product": "src.status = 'active'",
+    "article": ("src.status IN ('published', 'scheduled') AND src.published_at IS NOT NULL "
+                "AND src.published_at <= {now}"),
+    "condition": "1 = 1",
+}
+VOCABULARY_TABLE = "search_word"
+TRIGRAM_INDEX = "ix_search_word_trgm"
+_CREATED_PG_TRGM = "search: created pg_trgm"
+MAX_WORD_LENGTH = 60
 
 
 # --- SQLite: FTS5 ----------------------------------------------------------------------
@@ -336,6 +379,97 @@ def _pg_expected(index: SearchIndex) -> list[str]:
     ]
 
 
+# --- The vocabulary: every word readers can find, for spelling mistakes ------------------
+
+
+def _document_text(index: SearchIndex, agg: str) -> str:
+    """SQL for the whole text of one indexed row (``src``), its fields joined by spaces."""
+    parts = " || ' ' || ".join(f"coalesce({field.source}, '')" for field in index.fields)
+    return parts.replace("{agg}", agg)
+
+
+def _shown_documents(agg: str, now: str) -> str:
+    """SQL listing the text (``doc``) of every product, article and condition readers see."""
+    return " UNION ALL ".join(
+        f"SELECT {_document_text(index, agg)} AS doc FROM {index.table} AS src "
+        f"WHERE {_SHOWN[index.table].format(now=now)}"
+        for index in INDEXES)
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The words of ``text`` as the vocabulary keeps them: lower case, no accents."""
+    return {word for word in (fold(word) for word in words_of(text))
+            if word.isalnum() and len(word) <= MAX_WORD_LENGTH}
+
+
+def _sqlite_rebuild_vocabulary(connection: Connection) -> None:
+    now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
+    documents = Counter()
+    rows = connection.execute(text(_shown_documents("group_concat", ":now")), {"now": now})
+    for (doc,) in rows:
+        documents.update(vocabulary_words(doc or ""))
+    connection.execute(delete(SearchWord))
+    if documents:
+        connection.execute(insert(SearchWord), [
+            {"word": word, "documents": count} for word, count in documents.items()])
+
+
+def _pg_rebuild_vocabulary(connection: Connection) -> None:
+    """ts_stat over the 'simple' (unstemmed) vectors of every page readers see."""
+    documents = _shown_documents("string_agg", "now()").replace("'", "''")
+    connection.exec_driver_sql("DELETE FROM search_word")
+    connection.exec_driver_sql(
+        "INSERT INTO search_word (word, documents) SELECT word, ndoc FROM ts_stat("
+        f"'SELECT to_tsvector(''simple'', unaccent(doc)) FROM ({documents}) AS docs') "
+        f"WHERE word ~ '^[[:alnum:]]+$' AND length(word) <= {MAX_WORD_LENGTH}"
+    )
+
+
+def rebuild_vocabulary(connection: Connection) -> int:
+    """Make the vocabulary again from the indexed text; how many words it holds."""
+    if _dialect(connection) == "sqlite":
+        _sqlite_rebuild_vocabulary(connection)
+    else:
+        _pg_rebuild_vocabulary(connection)
+    return connection.execute(select(func.count()).select_from(SearchWord)).scalar_one()
+
+
+def _pg_install_trigram_index(connection: Connection) -> None:
+    had_trgm = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first() is not None
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    connection.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON {VOCABULARY_TABLE} "
+        "USING gin (word gin_trgm_ops)")
+    if not had_trgm:
+        connection.exec_driver_sql(f"COMMENT ON INDEX {TRIGRAM_INDEX} IS '{_CREATED_PG_TRGM}'")
+
+
+def _pg_uninstall_trigram_index(connection: Connection) -> None:
+    comment = connection.exec_driver_sql(
+        f"SELECT obj_description(to_regclass('{TRIGRAM_INDEX}'), 'pg_class')").scalar()
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+    if comment == _CREATED_PG_TRGM:
+        connection.exec_driver_sql("DROP EXTENSION IF EXISTS pg_trgm")
+
+
+def install_vocabulary(connection: Connection) -> None:
+    """The vocabulary's trigram index (PostgreSQL), then its words."""
+    if _dialect(connection) == "postgresql":
+        _pg_install_trigram_index(connection)
+    rebuild_vocabulary(connection)
+
+
+def uninstall_vocabulary(connection: Connection) -> None:
+    """Remove what ``install_vocabulary`` made besides the table (the model's part)."""
+    if _dialect(connection) == "postgresql":
+        _pg_uninstall_trigram_index(connection)
+
+
+def _has_vocabulary(connection: Connection) -> bool:
+    return inspect(connection).has_table(VOCABULARY_TABLE)
+
+
 # --- Public entry points -----------------------------------------------------------------
 
 
@@ -367,16 +501,21 @@ def install(connection: Connection, indexes: tuple[SearchIndex, ...] = INDEXES) 
     """Create the search tables, columns, indexes and triggers, and index existing rows.
 
     Safe to run again: it creates what is missing and rebuilds the index. A migration
-    passes the definitions of its own time (``FIRST_INDEXES``).
+    passes the definitions of its own time (``FIRST_INDEXES``). The vocabulary (once its
+    table exists) is made again too.
     """
     if _dialect(connection) == "postgresql":
         _pg_install_config(connection)
     for index in indexes:
         install_index(connection, index)
+    if _has_vocabulary(connection):
+        install_vocabulary(connection)
 
 
 def uninstall(connection: Connection, indexes: tuple[SearchIndex, ...] = INDEXES) -> None:
-    """Remove everything ``install`` created."""
+    """Remove everything ``install`` created (``indexes``: the definitions it was given)."""
+    if _has_vocabulary(connection):
+        uninstall_vocabulary(connection)
     for index in indexes:
         uninstall_index(connection, index)
     if _dialect(connection) == "postgresql":
@@ -393,7 +532,8 @@ def replace_index(connection: Connection, old: SearchIndex, new: SearchIndex) ->
 def expected_objects(dialect_name: str) -> list[str]:
     """Names of every search table, column, index and trigger on that backend."""
     expected = _sqlite_expected if dialect_name == "sqlite" else _pg_expected
-    return [name for index in INDEXES for name in expected(index)]
+    names = [name for index in INDEXES for name in expected(index)]
+    return names if dialect_name == "sqlite" else [*names, TRIGRAM_INDEX]
 
 
 def missing_objects(connection: Connection) -> list[str]:
@@ -415,7 +555,7 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
         return not (name == SEARCH_COLUMN
                     and parent_names.get("table_name") in {i.table for i in INDEXES})
     if type_ == "index":
-        return name not in {index.gin_index for index in INDEXES}
+        return name not in {index.gin_index for index in INDEXES} | {TRIGRAM_INDEX}
     return True
 
 

@@ -3,6 +3,12 @@
 SQLite ranks with FTS5's ``bm25()`` and cuts snippets with ``snippet()``; PostgreSQL ranks
 with ``ts_rank_cd`` and cuts snippets with ``ts_headline``. The column weights come from
 the index definitions in ``schema``, so names and titles count most on both.
+
+What is searched for is a ``plan``: the shopper's words, each with the phrases the owner's
+synonyms give it. Only when that finds nothing at all does spelling come in: words that
+no page uses are also searched for as the closest words that pages do use (and words
+that nothing resembles are left out), so an exact search is never changed or outranked
+by a guess. When even that finds nothing, the page offers "Did you mean" searches.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
 from storefront.content.models import Article, Condition
 from storefront.extensions import db
-from storefront.search import schema
+from storefront.search import schema, synonyms, vocabulary
+from storefront.search.plan import SearchPlan, Synonyms, plan
 from storefront.search.query import SearchQuery
 from storefront.search.snippets import ELLIPSIS, START, STOP, highlight
 
@@ -54,11 +61,13 @@ class Kind:
     snippet_fields: tuple[str, ...]
     filters: Callable[[], list[ColumnElement[bool]]] = _every_row
     options: tuple = ()
+    label: str = "name"  # the attribute suggestions show
 
 
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
                 _active_products, card_loader_options())
-ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles)
+ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
+                label="title")
 CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"))
 
 
@@ -78,34 +87,120 @@ class Section:
         return self.total > len(self.hits)
 
 
+MAX_SUGGESTIONS = 4
+MAX_RELAXED = 2  # words left out, at most, to find something
+
+
 @dataclass(frozen=True)
 class SearchResults:
     products: Section
     articles: Section
     conditions: Section
+    plan: SearchPlan | None = None
+    # Other searches to offer when nothing was found ("Did you mean").
+    suggestions: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
         return self.products.total + self.articles.total + self.conditions.total
 
+    @property
+    def corrected(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.plan.corrected) if self.plan else {}
 
-def search(query: SearchQuery) -> SearchResults:
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        return self.plan.left_out if self.plan else ()
+
+    @property
+    def relaxed(self) -> tuple[str, ...]:
+        return self.plan.relaxed if self.plan else ()
+
+
+def search(query: SearchQuery, rules: Synonyms | None = None) -> SearchResults:
     """The best products, articles and conditions for ``query``, each ranked best first."""
+    searched = plan(query, synonyms.current() if rules is None else rules)
+    results = run(searched)
+    if results.total or not searched.plain_words():
+        return results
+    return _second_chance(searched)
+
+
+def run(searched: SearchPlan) -> SearchResults:
+    """Exactly what ``searched`` says (three statements)."""
     return SearchResults(
-        products=_search_kind(PRODUCTS, query),
-        articles=_search_kind(ARTICLES, query),
-        conditions=_search_kind(CONDITIONS, query),
+        products=_search_kind(PRODUCTS, searched),
+        articles=_search_kind(ARTICLES, searched),
+        conditions=_search_kind(CONDITIONS, searched),
+        plan=searched,
     )
 
 
-def _search_kind(kind: Kind, query: SearchQuery) -> Section:
-    if not query.is_searchable:
-        return Section([], 0)
-    if db.session.get_bind().dialect.name == "sqlite":
-        statement = _sqlite_statement(kind, query)
+def _second_chance(searched: SearchPlan) -> SearchResults:
+    """Nothing matched: fix spelling and leave out words no page has; failing that, leave
+    out the most common words that are never found with the others; failing that,
+    suggest other searches."""
+    found = vocabulary.lookup(searched.plain_words())
+    spellings = {word: info.close for word, info in found.items() if not info.known}
+    unknown = {word for word, info in found.items() if not info.known and not info.close}
+    better = searched.with_spellings(spellings).without(unknown)
+    if better != searched:
+        results = run(better)
+        if results.total:
+            return results
+    relaxed = _relaxed(better, found)
+    if relaxed is not None:
+        return run(relaxed)
+    empty = Section([], 0)
+    return SearchResults(empty, empty, empty, searched, _did_you_mean(searched, found))
+
+
+def _relaxed(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> SearchPlan | None:
+    """``searched`` without its most used words (those saying least), one at a time and at
+    most ``MAX_RELAXED``, as soon as it finds something (one statement per try)."""
+    common = sorted((info.documents, word) for word, info in found.items()
+                    if info.known and word in searched.plain_words())
+    for _, word in reversed(common[-MAX_RELAXED:]):
+        if len(searched.groups) < 2:
+            return None
+        searched = searched.relaxing(word)
+        if _anything(searched):
+            return searched
+    return None
+
+
+def _anything(searched: SearchPlan) -> bool:
+    """Does ``searched`` find any product, article or condition?"""
+    counts = []
+    for kind in (PRODUCTS, ARTICLES, CONDITIONS):
+        matcher = _matcher(kind, searched)
+        counts.append(matcher.restrict_count(
+            select(func.count()).select_from(kind.model).where(*kind.filters())
+        ).scalar_subquery())
+    return any(db.session.execute(select(*counts)).one())
+
+
+def _did_you_mean(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> tuple[str, ...]:
+    """The search with its unknown words replaced by the nearest known ones (for one word:
+    each of its nearest), then, for several words never found together, each part."""
+    def nearest(group) -> tuple[str, ...]:
+        info = None if group.from_synonym else found.get(group.typed[0])
+        return info.near if info is not None and not info.known and info.near else (group.text,)
+
+    if len(searched.groups) == 1:
+        offers = list(nearest(searched.groups[0]))
     else:
-        statement = _postgres_statement(kind, query)
-    rows = db.session.execute(statement).all()
+        offers = [" ".join(nearest(group)[0] for group in searched.groups)]
+        offers += [nearest(group)[0] for group in searched.groups]
+    typed = " ".join(group.text for group in searched.groups)
+    offers = [offer for offer in dict.fromkeys(offers) if offer != typed]
+    return tuple(offers[:MAX_SUGGESTIONS])
+
+
+def _search_kind(kind: Kind, searched: SearchPlan) -> Section:
+    if not searched.is_searchable:
+        return Section([], 0)
+    rows = db.session.execute(_ranked(kind, _matcher(kind, searched))).all()
     hits = [Hit(row[0], _first_highlight(row[2:])) for row in rows]
     return Section(hits, rows[0][1] if rows else 0)
 
@@ -118,34 +213,64 @@ def _first_highlight(snippets) -> Markup | None:
     return None
 
 
-def _ranked(kind: Kind, restrict, rank, snippets: list, restrict_count=None) -> Select:
-    """The best rows of ``kind`` with their total count and snippets.
+@dataclass(frozen=True)
+class Matcher:
+    """How one backend finds and ranks a plan's rows of one kind.
 
     ``restrict`` adds the full-text match to a statement (``restrict_count`` to the count,
-    if that needs another form). The count is a scalar subquery rather than
-    ``count(*) OVER ()``: FTS5 refuses its ranking functions next to a window.
-    The best ids are chosen first, so snippets are cut (and rows loaded) only for the rows
-    shown, not for every match: a common word matches a good part of a large shop.
+    if that needs another form); ``order`` sorts best first: the rows the shopper's own
+    words find (``SearchPlan.exact``), in their own order, then those found through a
+    synonym or another spelling.
     """
-    total = (restrict_count or restrict)(
+
+    restrict: Callable[[Select], Select]
+    order: tuple[ColumnElement, ...]
+    snippets: list
+    restrict_count: Callable[[Select], Select]
+
+
+def _matcher(kind: Kind, searched: SearchPlan) -> Matcher:
+    if db.session.get_bind().dialect.name == "sqlite":
+        return _sqlite_matcher(kind, searched)
+    return _postgres_matcher(kind, searched)
+
+
+def _ranked(kind: Kind, matcher: Matcher) -> Select:
+    """The best rows of ``kind`` with their total count and snippets.
+
+    The count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses its
+    ranking functions next to a window. The best ids are chosen first, so snippets are
+    cut (and rows loaded) only for the rows shown, not for every match: a common word
+    matches a good part of a large shop.
+    """
+    restrict, order = matcher.restrict, matcher.order
+    total = matcher.restrict_count(
         select(func.count()).select_from(kind.model).where(*kind.filters()))
     best = (restrict(select(kind.model.id)).where(*kind.filters())
-            .order_by(rank, kind.model.id).limit(kind.limit))
+            .order_by(*order, kind.model.id).limit(kind.limit))
     return (
-        restrict(select(kind.model, total.scalar_subquery().correlate(None), *snippets))
+        restrict(select(kind.model, total.scalar_subquery().correlate(None),
+                        *matcher.snippets))
         .where(kind.model.id.in_(best))
-        .order_by(rank, kind.model.id)
+        .order_by(*order, kind.model.id)
         .options(*kind.options)
     )
 
 
-def _sqlite_statement(kind: Kind, query: SearchQuery) -> Select:
+def _sqlite_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
     index = kind.index
     fts = sql_table(index.fts_table, sql_column("rowid"))
     fts_ref = literal_column(index.fts_table)
-    match = fts_ref.op("MATCH")(bindparam("match", query.fts5_match()))
+    match = fts_ref.op("MATCH")(bindparam("match", searched.fts5_match(), unique=True))
     weights = [BM25_WEIGHTS[field.weight] for field in index.fields]
     rank = func.bm25(fts_ref, *weights)  # lower is better
+    exact = searched.exact()
+    tier = None
+    if exact is not None:  # FTS5 ranks one MATCH per query: the exact one is its own
+        tier = (select(fts.c.rowid.label("id"), func.bm25(fts_ref, *weights).label("score"))
+                .where(fts_ref.op("MATCH")(bindparam("exact", exact.fts5_match(),
+                                                     unique=True)))
+                .subquery("exact"))
     positions = index.field_names()
     snippets = [
         func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS)
@@ -153,19 +278,22 @@ def _sqlite_statement(kind: Kind, query: SearchQuery) -> Select:
     ]
 
     def restrict(statement: Select) -> Select:
-        return statement.join(fts, fts.c.rowid == kind.model.id).where(match)
+        statement = statement.join(fts, fts.c.rowid == kind.model.id).where(match)
+        return statement if tier is None else statement.outerjoin(
+            tier, tier.c.id == kind.model.id)
 
     def restrict_count(statement: Select) -> Select:
         # Joined, SQLite starts from the status index and asks FTS5 about every active
         # row one by one (half a second for 5,000 products); this form starts from FTS5.
         return statement.where(kind.model.id.in_(select(fts.c.rowid).where(match)))
 
-    return _ranked(kind, restrict, rank, snippets, restrict_count)
+    order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
+    return Matcher(restrict, order, snippets, restrict_count)
 
 
-def _postgres_statement(kind: Kind, query: SearchQuery) -> Select:
+def _postgres_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
     config = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
-    tsquery = func.to_tsquery(config, bindparam("tsquery", query.tsquery()))
+    tsquery = func.to_tsquery(config, bindparam("tsquery", searched.tsquery(), unique=True))
     vector = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
     rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
     snippets = [
@@ -177,4 +305,51 @@ def _postgres_statement(kind: Kind, query: SearchQuery) -> Select:
     def restrict(statement: Select) -> Select:
         return statement.where(vector.op("@@")(tsquery))
 
-    return _ranked(kind, restrict, rank, snippets)
+    order = (rank,)
+    exact = searched.exact()
+    if exact is not None:
+        own = func.to_tsquery(config, bindparam("exact", exact.tsquery(), unique=True))
+        order = (vector.op("@@")(own).desc(),
+                 func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1).desc(), rank)
+    return Matcher(restrict, order, snippets, restrict)
+
+
+# --- Suggestions as the shopper types --------------------------------------------------------
+
+SUGGESTION_LIMITS = ((PRODUCTS, 5), (CONDITIONS, 2), (ARTICLES, 3))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "product", "condition" or "article"
+    label: str
+    slug: str
+
+
+def suggest(query: SearchQuery) -> list[Suggestion]:
+    """A few pages for what has been typed so far: names and titles only, best first.
+
+    Synonyms apply; spelling is fixed only when nothing matches (as for the search page).
+    """
+    if not query.is_searchable:
+        return []
+    searched = plan(query, synonyms.current())
+    found = _suggestions(searched)
+    if found or not searched.plain_words():
+        return found
+    looked_up = vocabulary.lookup(searched.plain_words())
+    spellings = {word: info.close for word, info in looked_up.items() if not info.known}
+    better = searched.with_spellings(spellings)
+    return _suggestions(better) if better.corrected else []
+
+
+def _suggestions(searched: SearchPlan) -> list[Suggestion]:
+    found = []
+    for kind, limit in SUGGESTION_LIMITS:
+        matcher = _matcher(kind, searched)
+        label = getattr(kind.model, kind.label)
+        statement = (matcher.restrict(select(label, kind.model.slug)).where(*kind.filters())
+                     .order_by(*matcher.order, kind.model.id).limit(limit))
+        found += [Suggestion(kind.index.table, text, slug)
+                  for text, slug in db.session.execute(statement)]
+    return found

@@ -6,3 +6,4 @@ from tests.factories.catalog import *  # noqa: F403
 from tests.factories.content import *  # noqa: F403
 from tests.factories.orders import *  # noqa: F403
 from tests.factories.reviews import *  # noqa: F403
+from tests.factories.search import *  # noqa: F403

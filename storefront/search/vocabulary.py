@@ -1,0 +1,181 @@
+"""Spelling: the words closest to one that no page uses, from the shop's own vocabulary.
+
+The vocabulary (``search_word``) holds every word of the pages readers can see, lower case
+and without accents. It is made whole by ``schema.rebuild_vocabulary`` (when the index is
+installed, by ``flask search-vocabulary`` and by the periodic ``search-upkeep`` job), and a
+saved product, article, condition, brand or ingredient adds its new words at once (an
+``after_flush`` hook below); words that went away are dropped at the next rebuild.
+
+Finding the candidates is the database's part: PostgreSQL's pg_trgm (the "did you mean"
+recipe of its manual: the words table, its GIN trigram index, ``%``); on SQLite the words
+of a similar length. Deciding is the same on both, with rapidfuzz: the optimal string
+alignment distance (a swapped pair of letters is one typo) within the typo allowance.
+
+The allowance is more forgiving than Meilisearch's (one typo from five letters, two from
+nine): one typo from five letters, two from eight (as Algolia), and from four letters two
+letters swapped ("acen" is "acne"; a swap keeps the letters, so "kids" never becomes
+"lids"). None in words with digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from sqlalchemy import event, func, inspect, or_, select, text, union
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storefront.catalog.models import Brand, Ingredient, Product, ProductStatus
+from storefront.content.models import Article, Condition
+from storefront.extensions import db
+from storefront.search.models import SearchWord
+from storefront.search.query import MIN_PREFIX_LENGTH, fold
+from storefront.search.schema import vocabulary_words
+
+SWAP_FROM = 4
+ONE_TYPO_FROM = 5
+TWO_TYPOS_FROM = 8
+MAX_SPELLINGS = 3  # close words tried for one misspelt word
+# pg_trgm's similarity below which a word is not even a candidate: low, so that short
+# words with one typo ("acen", 0.25 from "acne") are found; rapidfuzz decides.
+TRIGRAM_THRESHOLD = 0.1
+_LENGTH_MARGIN = 3
+
+
+def typos_allowed(word: str) -> int:
+    if any(char.isdigit() for char in word) or len(word) < SWAP_FROM:
+        return 0
+    return 1 if len(word) < TWO_TYPOS_FROM else 2
+
+
+def _within_allowance(word: str, candidate: str, distance: int) -> bool:
+    if distance > typos_allowed(word):
+        return False
+    return len(word) >= ONE_TYPO_FROM or sorted(word) == sorted(candidate)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the vocabulary says about one word.
+
+    ``known``: some page has it (or, from three letters, a word starting with it), on
+    ``documents`` pages (the most of any word it starts). ``close``: the most used words
+    within the typo allowance, nearest first. ``near``: the nearest words, a little
+    beyond it too, most used first, for "Did you mean".
+    """
+
+    known: bool
+    close: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()
+    documents: int = 0
+
+
+def lookup(words: list[str]) -> dict[str, Lookup]:
+    """What the vocabulary knows of each of ``words`` (one or two statements)."""
+    folded = {word: fold(word) for word in words}
+    wanted = sorted(set(folded.values()))
+    if not wanted:
+        return {}
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = _postgres_candidates(wanted)
+    else:
+        rows = _sqlite_candidates(wanted)
+    counts = dict(rows)
+    return {word: _judge(plain, counts) for word, plain in folded.items()}
+
+
+def _sqlite_candidates(wanted: list[str]):
+    lengths = [len(word) for word in wanted]
+    similar = func.length(SearchWord.word).between(min(lengths) - _LENGTH_MARGIN,
+                                                   max(lengths) + _LENGTH_MARGIN)
+    starts = [SearchWord.word.startswith(word) for word in wanted
+              if len(word) >= MIN_PREFIX_LENGTH]
+    return db.session.execute(
+        select(SearchWord.word, SearchWord.documents).where(or_(similar, *starts))).all()
+
+
+def _postgres_candidates(wanted: list[str]):
+    db.session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true)"),
+                       {"limit": str(TRIGRAM_THRESHOLD)})
+    words = select(SearchWord.word, SearchWord.documents)
+    similar = [words.where(SearchWord.word.op("%")(word)) for word in wanted]
+    # Is it the start of a known word? One is enough.
+    starts = [select(start) for start in (
+        words.where(SearchWord.word.startswith(word)).limit(1).subquery()
+        for word in wanted if len(word) >= MIN_PREFIX_LENGTH)]
+    return db.session.execute(union(*similar, *starts)).all()
+
+
+def _judge(word: str, counts: dict[str, int]) -> Lookup:
+    starting = [documents for known, documents in counts.items()
+                if known == word or (len(word) >= MIN_PREFIX_LENGTH and known.startswith(word))]
+    if starting:
+        return Lookup(known=True, documents=max(starting))
+    if not word.isalpha():
+        return Lookup(known=False)
+    found = process.extract(word, list(counts), scorer=OSA.distance,
+                            score_cutoff=typos_allowed(word) + 1, limit=None)
+    found = [(candidate, distance) for candidate, distance, _ in found
+             if not candidate.isdigit()]
+    if not found:
+        return Lookup(known=False)
+    # Nearest first, then the most used.
+    found.sort(key=lambda pair: (pair[1], -counts[pair[0]], pair[0]))
+    allowed = [(candidate, distance) for candidate, distance in found
+               if _within_allowance(word, candidate, distance)]
+    close = tuple(candidate for candidate, distance in allowed if distance == allowed[0][1])
+    near = tuple(candidate for candidate, distance in found if distance == found[0][1])
+    return Lookup(known=False, close=close[:MAX_SPELLINGS], near=near[:MAX_SPELLINGS])
+
+
+# --- New words as pages are saved -----------------------------------------------------------
+
+_TEXT_FIELDS = {
+    Product: ("name", "short_description", "description", "ingredients_list"),
+    Article: ("title", "question", "summary", "body"),
+    Condition: ("name", "summary", "causes", "what_helps"),
+    Brand: ("name",),
+    Ingredient: ("name",),
+}
+
+
+_VISIBILITY = ("status", "published_at")
+
+
+def _shown(obj) -> bool:
+    if isinstance(obj, Product):
+        return obj.status == ProductStatus.ACTIVE
+    if isinstance(obj, Article):
+        return obj.is_visible()
+    return True
+
+
+def _new_text(session: Session, obj) -> list[str]:
+    """The text of ``obj`` if it is new, or its text or visibility changed in this flush."""
+    fields = _TEXT_FIELDS.get(type(obj))
+    if not fields or not _shown(obj):
+        return []
+    if obj not in session.new:
+        attrs = inspect(obj).attrs
+        watched = [name for name in (*fields, *_VISIBILITY) if name in attrs]
+        if not any(attrs[name].history.has_changes() for name in watched):
+            return []
+    return [str(getattr(obj, name) or "") for name in fields]
+
+
+@event.listens_for(Session, "after_flush")
+def _add_new_words(session: Session, _context) -> None:
+    """Words of a page saved just now are found, misspelt, before the next rebuild."""
+    texts = list(chain.from_iterable(_new_text(session, obj)
+                                     for obj in chain(session.new, session.dirty)))
+    words = vocabulary_words(" ".join(texts))
+    if not words:
+        return
+    connection = session.connection()
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(insert(SearchWord).on_conflict_do_nothing(),
+                       [{"word": word, "documents": 1} for word in sorted(words)])
