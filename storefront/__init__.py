@@ -123,6 +123,7 @@ BLUEPRINT_MODULES = [
     "storefront.checkout.views",
     "storefront.orders.views",
     "storefront.reviews.views",
+    "storefront.routines.views",
     "storefront.payments.demo",  # also registers the demo payment provider
 ]
 

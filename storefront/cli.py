@@ -13,6 +13,7 @@ from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox
 from storefront.orders.cli import release_expired_reservations_command
 from storefront.reviews.cli import invite_reviewers_command
+from storefront.routines.cli import seed_routine_rules_command
 
 
 @click.command("create-admin")
@@ -56,5 +57,5 @@ def send_outbox_command() -> None:
 def register_commands(app: Flask) -> None:
     for command in (create_admin, seed_demo, send_outbox_command,
                     release_expired_reservations_command, prune_carts_command, worker_command,
-                    invite_reviewers_command):
+                    invite_reviewers_command, seed_routine_rules_command):
         app.cli.add_command(command)

@@ -42,5 +42,6 @@ def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
     from storefront.reviews.demo import seed_reviews
+    from storefront.routines.demo import seed_routines
 
-    return [seed_catalog, seed_content, seed_reviews]
+    return [seed_catalog, seed_content, seed_reviews, seed_routines]

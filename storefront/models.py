@@ -26,6 +26,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
+from storefront.routines.models import ConflictRule, IngredientClass, RoutineStep, SavedRoutine
 
 __all__ = [
     "Article",
@@ -36,9 +37,11 @@ __all__ = [
     "CartLine",
     "Category",
     "Condition",
+    "ConflictRule",
     "DiscountCode",
     "FailedJob",
     "Ingredient",
+    "IngredientClass",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -54,6 +57,8 @@ __all__ = [
     "ReviewInvitation",
     "ReviewVote",
     "Role",
+    "RoutineStep",
+    "SavedRoutine",
     "StockMovement",
     "StripeEvent",
     "User",

@@ -11,6 +11,7 @@ from storefront.admin import (
     orders,  # noqa: F401
     questions,  # noqa: F401
     reviews,  # noqa: F401
+    routines,  # noqa: F401
     users,  # noqa: F401
 )
 from storefront.admin.blueprint import bp

@@ -106,6 +106,8 @@ class Product(TimestampMixin, db.Model):
         enum_column(ProductStatus), default=ProductStatus.DRAFT
     )
     prescription_only: Mapped[bool] = mapped_column(default=False)
+    # The sun protection factor a sunscreen states on its pack; None for everything else.
+    spf: Mapped[int | None]
     # Lower ranks come first in the "featured" sort; None sorts after every ranked product.
     featured_rank: Mapped[int | None]
     # How many published reviews give the product 1, 2, ... 5 stars. Kept here so that every

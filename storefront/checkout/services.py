@@ -146,6 +146,7 @@ def _order_lines(priced: list[tuple[CartLine, Decimal]]) -> list[OrderLine]:
             quantity=line.quantity,
             line_total=total,
             source_article_id=line.source_article_id,
+            source_routine=line.source_routine,
         )
         for line, total in priced
     ]
