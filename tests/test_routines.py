@@ -35,7 +35,7 @@ from storefront.catalog.models import Product, SkinType, Variant
 from storefront.content import services as content
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.orders.models import OrderLine
+from storefront.orders.models import Order, OrderLine
 from storefront.routines import services
 from storefront.routines.defaults import seed_default_rules
 from storefront.routines.demo import seed_routines
@@ -497,6 +497,7 @@ def test_entry_points_on_home_conditions_and_articles(app, shop, client):
     assert 'href="/routine"' in page(client, "/")
     assert 'href="/routine?concern=milia"' in page(client, "/conditions/milia")
     assert 'href="/routine?concern=milia"' in page(client, "/articles/what-causes-milia")
+    assert "<loc>http://shop.test/routine</loc>" in page(client, "/sitemap.xml")
 
 
 # -- The one-press add -----------------------------------------------------------------------------
@@ -598,6 +599,9 @@ def test_routine_sales_are_attributed_in_the_dashboard(app, shop, client, make):
     by_routine = html.split('id="by-routine"', 1)[1].split("</section>", 1)[0]
     assert "Milia + Acne" in by_routine and "€69.00" in by_routine
     assert "(100%) was put in the cart with “Add the whole routine”" in html
+    with app.app_context():
+        number = db.session.scalar(select(Order.number))
+    assert "A routine for milia, acne" in page(admin, f"/admin/orders/{number}")
 
 
 # -- Saved in an account ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ STEP_CHOICES = {
     ESSENTIAL: ("Essential", "The fewest products that cover your concerns."),
     COMPLETE: ("Complete", "A second treatment where it helps, up to three actives."),
 }
-BUDGETS = (60, 100, 150)  # euros, for the whole routine
+BUDGETS = (60, 100, 150)  # in the shop's currency, for the whole routine
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,12 @@ def names(items) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def a_class(kind: IngredientClass) -> str:
+    """“a retinoid”, “an antioxidant”."""
+    name = kind.name.lower()
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
 def _catalogue_order():
     return (Product.featured_rank.is_(None), Product.featured_rank, func.lower(Product.name),
             Product.id)
@@ -465,7 +471,7 @@ class _Builder:
         if self.answers.pregnant:
             avoided = [kind for kind in classes if kind.avoid_in_pregnancy]
             if avoided:
-                return (f"a {avoided[0].name.lower()} is avoided in pregnancy, while "
+                return (f"{a_class(avoided[0])} is avoided in pregnancy, while "
                         "breastfeeding and when trying for a baby")
         if self.answers.uses_rx_retinoid and any(k.slug == RETINOID for k in classes):
             return ("you already use a prescription retinoid, and a second retinoid adds "
@@ -532,7 +538,7 @@ class _Builder:
         for item in self.treatments:
             same = [k for k in classes if k.active and k.id in item.class_ids]
             if same:
-                return (f"{item.name} already brings a {same[0].name.lower()}, and a second "
+                return (f"{item.name} already brings {a_class(same[0])}, and a second "
                         "adds irritation, not results")
         actives = [item for item in self.treatments if item.active]
         if any(kind.active for kind in classes) and len(actives) >= MAX_ACTIVES:
@@ -801,10 +807,6 @@ def add_to_cart(cart: Cart, routine: Routine) -> CartResult:
         (result.added if change.added else result.already).append(
             cart_services.describe(change.line.variant))
     return result
-
-
-def variant_ids(routine: Routine) -> list[int]:
-    return [item.variant.id for item in routine.to_buy]
 
 
 # --- Saved in an account -------------------------------------------------------------------
