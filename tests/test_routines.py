@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
-from storefront.admin import reports
+from storefront.admin import inventory_services, reports
 from storefront.audit.models import AuditEntry
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
@@ -746,6 +746,22 @@ def test_a_new_step_goes_last_and_fills_from_its_categories(app, shop, make):
     essential = routine_of(app, "skin=normal&concern=milia&steps=essential")
     assert essential.evening[-1] == ("Mask", "Clay Mask")
     assert all(step != "Mask" for step, _ in essential.morning)
+
+
+def test_an_admin_gives_a_sunscreen_its_spf_and_the_routine_takes_it(app, shop, make):
+    admin_user = make(AdminFactory)
+    admin = app.test_client()
+    login(admin, admin_user.email)
+    form = page(admin, f"/admin/products/{shop['spf15']}")
+    assert 'name="spf"' in form and "Sun protection factor (SPF)" in form
+    set_stock(app, shop["spf50"], 0)
+    with app.app_context():
+        tinted = db.session.get(Product, shop["spf15"])
+        diff = inventory_services.update_product(tinted, {"spf": 30}, admin_user)
+        db.session.commit()
+        assert diff == {"spf": (15, 30)}
+    seen = routine_of(app, "skin=dry&concern=rosacea&steps=essential")
+    assert seen.morning[-1] == ("Sunscreen", "Tinted Day Cream SPF 15")
 
 
 # -- Defaults, demo and page without rules -------------------------------------------------------
