@@ -128,6 +128,7 @@ BLUEPRINT_MODULES = [
     "storefront.checkout.views",
     "storefront.orders.views",
     "storefront.reviews.views",
+    "storefront.routines.views",
     "storefront.payments.demo",  # also registers the demo payment provider
 ]
 

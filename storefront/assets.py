@@ -2,8 +2,8 @@
 
 ``asset_url("css/site.css")`` gives ``/assets/css/site.3f9a1c2b7d.css``. The hash
 changes whenever the file does, so browsers can keep every asset forever and still
-never see a stale one. Files are read once per process; stylesheets are served minified
-(rcssmin), so their comments cost readers nothing.
+never see a stale one. Files are read once per process; stylesheets and scripts are
+served minified (rcssmin, rjsmin), so their comments cost readers nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rcssmin
+import rjsmin
 from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
 
 COMPRESSIBLE = {".css", ".js", ".svg", ".json", ".txt", ".xml", ".ico", ".map"}
@@ -39,8 +40,11 @@ def _hashed_name(name: str, digest: str) -> str:
 
 def _load(path: Path, name: str) -> Asset:
     body = path.read_bytes()
-    if path.suffix == ".css":  # comments and spacing are for the people editing it
+    # Comments and spacing are for the people editing the files, not for readers.
+    if path.suffix == ".css":
         body = rcssmin.cssmin(body.decode("utf-8")).encode("utf-8")
+    elif path.suffix == ".js":
+        body = rjsmin.jsmin(body.decode("utf-8")).encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()[:10]
     gzipped = None
     if path.suffix in COMPRESSIBLE and len(body) > 512:

@@ -45,7 +45,9 @@ Query strings
     A view says which query parameters it reads (``@cached_page(args=("q",))``); it is shown
     only those (the first value of each, sorted by name), and only they make a page
     different: ``?utm_source=...`` or any junk is neither a new key nor a new stored page.
-    One visitor's own pages read none.
+    A parameter a form repeats (ticked checkboxes) is named in ``lists``: the view is shown
+    each of its values once, sorted (at most ``MAX_LIST_VALUES``), so the order they came
+    in makes no new page. One visitor's own pages read none.
 
 When Redis fails
     A Redis call that fails (down, slow past ``PAGE_CACHE_REDIS_TIMEOUT``, refusing writes)
@@ -114,6 +116,8 @@ WATCHED_TABLES = frozenset({
     "category", "brand", "ingredient",
     "article", "article_condition", "condition", "recommendation", "author", "shop_text",
     "search_synonym",  # synonyms change what search pages find
+    "routine_step", "routine_step_category", "ingredient_class", "ingredient_class_member",
+    "routine_conflict",
 })
 # Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
 # visitors and the CSRF secret (the token itself is filled in per visitor).
@@ -124,6 +128,7 @@ DEFAULT_TIMEOUT = 600
 KEY_VERSION = "p2"  # changes with CachedPage's shape, so a deploy never reads old entries
 PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
 MAX_SHARED_ADDRESSES = 20_000  # addresses of shared pages the fast lane looks up
+MAX_LIST_VALUES = 20  # values of one repeated query parameter a page is shown
 DEFAULT_THRESHOLD = 1000
 DEFAULT_REDIS_TIMEOUT = 0.5  # seconds per Redis call: a slower answer is a failure
 DEFAULT_RETRY_SECONDS = 5.0  # after a failure, Redis is left alone this long
@@ -659,21 +664,22 @@ def install_fast_lane(app: Flask) -> None:
         app.wsgi_app = FastLane(app, cache, app.wsgi_app)
 
 
-def cached_page(view=None, *, args: tuple[str, ...] = ()):
+def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...] = ()):
     """Serve this view from the page cache to visitors who carry no state of their own.
 
     ``args`` names the query parameters the view reads (``@cached_page(args=("q",))``;
     bare ``@cached_page`` reads none). The view is shown only those, the first value of
     each, sorted by name, for every visitor: no other parameter can change the page, so
-    none makes a new key or a new stored page.
+    none makes a new key or a new stored page. ``lists`` names parameters whose every
+    value the view reads (``?concern=acne&concern=milia``): each value once, sorted.
     """
     if view is None:
-        return lambda view: cached_page(view, args=args)
-    reads = frozenset(args)
+        return lambda view: cached_page(view, args=args, lists=lists)
+    reads, repeated = frozenset(args), frozenset(lists)
 
     @wraps(view)
     def serve(*view_args, **view_kwargs):
-        _show_only(reads)
+        _show_only(reads, repeated)
         cache = current_app.extensions.get(EXTENSION)
         if cache is None or not cache.visitor_can_share():
             return view(*view_args, **view_kwargs)
@@ -682,11 +688,14 @@ def cached_page(view=None, *, args: tuple[str, ...] = ()):
     return serve
 
 
-def _show_only(names: frozenset[str]) -> None:
-    """Leave in ``request.args`` the first value of each of ``names`` given, sorted."""
+def _show_only(names: frozenset[str], lists: frozenset[str] = frozenset()) -> None:
+    """Leave in ``request.args`` the first value of each of ``names`` given and every
+    value of each of ``lists`` (once, at most ``MAX_LIST_VALUES``), sorted."""
     given = request.args
-    request.args = request.parameter_storage_class(
-        sorted((name, given[name]) for name in names.intersection(given.keys())))
+    shown = [(name, given[name]) for name in names.intersection(given.keys())]
+    for name in lists.intersection(given.keys()):
+        shown += [(name, value) for value in sorted(set(given.getlist(name)))[:MAX_LIST_VALUES]]
+    request.args = request.parameter_storage_class(sorted(shown))
 
 
 def private_page(view, shows: tuple, *args, **kwargs):

@@ -23,6 +23,7 @@ from storefront.media import (
 )
 from storefront.orders.cli import release_expired_reservations_command
 from storefront.reviews.cli import invite_reviewers_command
+from storefront.routines.cli import seed_routine_rules_command
 from storefront.search.upkeep import upkeep_command
 
 
@@ -95,5 +96,5 @@ def media_copy(source: str | None, dry_run: bool) -> None:
 def register_commands(app: Flask) -> None:
     for command in (create_admin, seed_demo, send_outbox_command, media_copy,
                     release_expired_reservations_command, prune_carts_command, worker_command,
-                    invite_reviewers_command, upkeep_command):
+                    invite_reviewers_command, upkeep_command, seed_routine_rules_command):
         app.cli.add_command(command)

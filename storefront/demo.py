@@ -50,6 +50,8 @@ def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
     from storefront.reviews.demo import seed_reviews
+    from storefront.routines.demo import seed_routines
     from storefront.search.synonyms import seed_demo_synonyms
 
-    return [_seed_shipping, seed_catalog, seed_content, seed_reviews, seed_demo_synonyms]
+    return [_seed_shipping, seed_catalog, seed_content, seed_reviews, seed_routines,
+            seed_demo_synonyms]

@@ -26,6 +26,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
+from storefront.routines.models import ConflictRule, IngredientClass, RoutineStep, SavedRoutine
 from storefront.search.models import SearchCount, SearchSynonym, SearchWord
 from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
@@ -38,9 +39,11 @@ __all__ = [
     "CartLine",
     "Category",
     "Condition",
+    "ConflictRule",
     "DiscountCode",
     "FailedJob",
     "Ingredient",
+    "IngredientClass",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -56,6 +59,8 @@ __all__ = [
     "ReviewInvitation",
     "ReviewVote",
     "Role",
+    "RoutineStep",
+    "SavedRoutine",
     "SearchCount",
     "SearchSynonym",
     "SearchWord",

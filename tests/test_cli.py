@@ -18,9 +18,16 @@ from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
+from storefront.routines.models import IngredientClass, RoutineStep
 from storefront.shipping.presets import seed_shipping
 from tests.conftest import create_postgres_database, free_port, make_test_app
-from tests.factories import ProductFactory, VariantFactory, placed_order
+from tests.factories import (
+    CategoryFactory,
+    IngredientFactory,
+    ProductFactory,
+    VariantFactory,
+    placed_order,
+)
 from tests.helpers import first_link, text_part
 from tests.test_jobs import test_queue, use_queue  # noqa: F401  (a fixture)
 
@@ -188,6 +195,24 @@ def test_release_expired_reservations_and_prune_carts(cli_app):
         assert db.session.get(Order, order_id).status is OrderStatus.EXPIRED
         assert db.session.get(Variant, variant_id).stock_reserved == 0
         assert db.session.get(Cart, cart_id) is None
+
+
+def test_seed_routine_rules_links_the_categories_and_ingredients_there_are(cli_app):
+    with cli_app.app_context():
+        CategoryFactory(slug="sunscreen", name="Sunscreen")
+        IngredientFactory(slug="retinol", name="Retinol")
+        db.session.commit()
+    output = flask(cli_app, "seed-routine-rules")
+    assert "Routines: created 4 steps" in output and "created 1 conflict rule" in output
+    assert flask(cli_app, "seed-routine-rules").strip() == (
+        "Routines: the default steps, classes and conflicts exist")
+    with cli_app.app_context():
+        sunscreen = db.session.scalar(select(RoutineStep).where(
+            RoutineStep.slug == "sunscreen"))
+        retinoid = db.session.scalar(select(IngredientClass).where(
+            IngredientClass.slug == "retinoid"))
+        assert [c.slug for c in sunscreen.categories] == ["sunscreen"]
+        assert [i.slug for i in retinoid.ingredients] == ["retinol"]
 
 
 def test_the_worker_sends_mail_a_command_queued(cli_app, smtp_server, test_queue,  # noqa: F811

@@ -243,11 +243,12 @@ FAMILIES = {
              "/healthz", "/readyz"),
     "accounts": ("/account",),
     "buying": ("/cart", "/checkout", "/orders", "/pay", "/stripe"),
-    "reading": ("/articles", "/conditions", "/ask"),
+    "reading": ("/articles", "/conditions", "/ask", "/routine"),
     "back office: shop": ("/admin/products", "/admin/orders", "/admin/discounts",
                           "/admin/stock", "/admin/users", "/admin/jobs"),
     "back office: content": ("/admin/articles", "/admin/conditions", "/admin/authors",
-                             "/admin/questions", "/admin/recommendations", "/admin/preview"),
+                             "/admin/questions", "/admin/recommendations", "/admin/preview",
+                             "/admin/routine"),
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from storefront.catalog.models import Variant
 from storefront.extensions import db as _db
 from storefront.orders.models import Order, OrderStatus
+from storefront.shipping.presets import seed_shipping
 from tests.conftest import make_test_app
 from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout
 from tests.factories.orders import reviewed_from
@@ -41,6 +42,7 @@ def _shop(tmp_path, stripe, **settings):
         STRIPE_WEBHOOK_SECRET=stripe.webhook_secret, STRIPE_TIMEOUT=10.0, **settings)
     with app.app_context():
         _db.create_all()
+        seed_shipping(app.config["SHOP_PRESET"])  # where the guests' orders are delivered
         variant = VariantFactory(product=ProductFactory(variant=False), stock_on_hand=100,
                                  price=Decimal("20.00"))
         _db.session.commit()

@@ -97,6 +97,7 @@ def dashboard():
         by_article=reports.sales_by_article(since),
         by_condition=reports.sales_by_condition(since),
         share=reports.article_share(since),
+        by_routine=reports.sales_by_routine(since),
         low_stock_count=low_stock_count, low_stock=low_stock,
         question_count=question_count, questions=questions,
         recent_orders=reports.recent_orders(),

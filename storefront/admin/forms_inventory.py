@@ -122,6 +122,10 @@ class ProductForm(FlaskForm):
     featured_rank = IntegerField(
         "Featured rank", validators=[Optional(), NumberRange(min=0, max=MAX_RANK)],
         description="Lower numbers come first in the “featured” order; empty for none.")
+    spf = IntegerField(
+        "Sun protection factor (SPF)", validators=[Optional(), NumberRange(min=1, max=100)],
+        description="As printed on a sunscreen's pack; empty for everything else. Routines "
+                    "use sunscreens of SPF 30 or more.")
 
     def load_choices(self) -> ProductForm:
         """Fill the brand, category and ingredient choices from the database."""
@@ -154,6 +158,7 @@ class ProductForm(FlaskForm):
             "prescription_only": bool(self.prescription_only.data),
             "brand_names": self.brand_names.data or "",
             "featured_rank": self.featured_rank.data,
+            "spf": self.spf.data,
         }
 
     @classmethod
@@ -161,7 +166,7 @@ class ProductForm(FlaskForm):
         """The form filled from ``product`` on a GET, or from the request on a POST."""
         data = {name: getattr(product, name) for name in (
             "name", "slug", "short_description", "description", "ingredients_list",
-            "how_to_use", "prescription_only", "brand_names", "featured_rank")}
+            "how_to_use", "prescription_only", "brand_names", "featured_rank", "spf")}
         data.update(brand=product.brand_id, category=product.category_id,
                     ingredients=[item.id for item in product.ingredients],
                     skin_types=[kind.value for kind in product.skin_types],

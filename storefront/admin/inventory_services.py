@@ -34,7 +34,7 @@ from storefront.orders import services as orders
 
 PRODUCT_FIELDS = ("name", "slug", "brand", "category", "short_description", "description",
                   "ingredients", "ingredients_list", "how_to_use", "skin_types", "status",
-                  "prescription_only", "brand_names", "featured_rank")
+                  "prescription_only", "brand_names", "featured_rank", "spf")
 VARIANT_FIELDS = ("sku", "size_label", "price", "compare_at_price", "currency",
                   "low_stock_threshold", "active")
 MAX_PICTURE_BYTES = 5 * 1024 * 1024

@@ -18,6 +18,9 @@ What the figures mean (the dashboard says the same in words):
 - **By condition**: the same lines through their article's conditions. A line whose
   article is about two conditions counts in full under each of them, so the conditions
   can add up to more than the articles do.
+- **By routine**: lines put in the cart with "Add the whole routine to the cart"
+  (``OrderLine.source_routine``, the routine's concerns), counted the same way, per set of
+  concerns. A line can come from an article and a routine both; it counts under each.
 """
 
 from __future__ import annotations
@@ -204,23 +207,61 @@ def sales_by_condition(since: datetime, limit: int = 25) -> list[SourceRow]:
 class SourceShare:
     all_sales: Decimal
     article_sales: Decimal
+    routine_sales: Decimal = ZERO
+
+    def _percent(self, part: Decimal) -> int | None:
+        if not self.all_sales:
+            return None
+        return round(part * 100 / self.all_sales)
 
     @property
     def percent(self) -> int | None:
-        if not self.all_sales:
-            return None
-        return round(self.article_sales * 100 / self.all_sales)
+        return self._percent(self.article_sales)
+
+    @property
+    def routine_percent(self) -> int | None:
+        return self._percent(self.routine_sales)
 
 
 def article_share(since: datetime) -> SourceShare:
-    """Sales (line totals) of all sold lines, and of those that came from an article."""
+    """Sales (line totals) of all sold lines, of those that came from an article and of
+    those that came from a routine (one query)."""
     from_article = case((OrderLine.source_article_id.is_not(None), OrderLine.line_total),
                         else_=0)
+    from_routine = case((OrderLine.source_routine.is_not(None), OrderLine.line_total),
+                        else_=0)
     row = db.session.execute(_sold_lines(
-        select(func.sum(OrderLine.line_total), func.sum(from_article)).select_from(OrderLine),
+        select(func.sum(OrderLine.line_total), func.sum(from_article),
+               func.sum(from_routine)).select_from(OrderLine),
         since,
     )).one()
-    return SourceShare(money(row[0]), money(row[1]))
+    return SourceShare(money(row[0]), money(row[1]), money(row[2]))
+
+
+@dataclass(frozen=True)
+class RoutineRow:
+    key: str  # the routine's concerns' slugs, joined by "+"
+    concerns: tuple[str, ...]  # their names (the slug where the concern is gone)
+    orders: int
+    units: int
+    sales: Decimal
+
+
+def sales_by_routine(since: datetime, limit: int = 25) -> list[RoutineRow]:
+    """Routines whose readers bought, by their set of concerns, biggest sales first; the
+    concerns' names come from one more query, when there are any."""
+    figures, sales = _line_figures()
+    found = _sold_lines(
+        select(OrderLine.source_routine, *figures).select_from(OrderLine)
+        .where(OrderLine.source_routine.is_not(None)), since,
+    ).group_by(OrderLine.source_routine).order_by(sales.desc(), OrderLine.source_routine)
+    rows = db.session.execute(found.limit(limit)).all()
+    slugs = sorted({slug for row in rows for slug in row[0].split("+")})
+    names = dict(db.session.execute(select(Condition.slug, Condition.name)
+                                    .where(Condition.slug.in_(slugs))).all()) if slugs else {}
+    return [RoutineRow(key, tuple(names.get(slug, slug) for slug in key.split("+")),
+                       int(orders), int(units or 0), money(total))
+            for key, orders, units, total in rows]
 
 
 # Things to look at ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from storefront.money import money_column
 
 MAX_QUANTITY = 99
 TOKEN_LENGTH = 43  # secrets.token_urlsafe(32): 256 random bits
+ROUTINE_KEY_LENGTH = 255  # up to three condition slugs joined by "+"
 
 
 def new_cart_token() -> str:
@@ -70,6 +71,8 @@ class CartLine(db.Model):
     source_article_id: Mapped[int | None] = mapped_column(
         ForeignKey("article.id", ondelete="SET NULL")
     )
+    # The routine it was added from (``Answers.attribution``: its concerns), if any.
+    source_routine: Mapped[str | None] = mapped_column(String(ROUTINE_KEY_LENGTH))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cart: Mapped[Cart] = relationship(back_populates="lines")

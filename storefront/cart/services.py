@@ -56,6 +56,7 @@ class CartChange:
     line: CartLine | None
     messages: list[str] = field(default_factory=list)
     capped: bool = False
+    added: bool = True  # False: the item was in the cart already, and nothing was added
 
 
 def describe(variant: Variant) -> str:
@@ -264,6 +265,26 @@ def add_item(cart: Cart, variant_id: int, quantity: int,
     return CartChange(line, [f"Added {describe(variant)} to your cart."])
 
 
+def add_from_routine(cart: Cart, variant_id: int, routine: str) -> CartChange:
+    """Put one of a variant in the cart for a routine, unless it is there already (then
+    its quantity stays, and the line also remembers the routine). ``routine`` is what
+    the line keeps of it (``Answers.attribution``)."""
+    variant = check_sellable(load_variant(variant_id))
+    line = _line_for(cart, variant.id)
+    if line is not None:
+        line.source_routine = line.source_routine or routine
+        db.session.flush()
+        return CartChange(line, [f"{describe(variant)} was already in your cart."],
+                          added=False)
+    quantity, _messages = _capped(variant, 1)  # raises SoldOut when none are left
+    line = CartLine(variant=variant, quantity=quantity, price_when_added=variant.price,
+                    source_routine=routine)
+    cart.lines.append(line)
+    cart.updated_at = utcnow()
+    db.session.flush()
+    return CartChange(line, [f"Added {describe(variant)} to your cart."])
+
+
 def _own_line(cart: Cart | None, line_id: int) -> CartLine:
     line = next((line for line in (cart.lines if cart else []) if line.id == line_id), None)
     if line is None:
@@ -329,12 +350,14 @@ def merge_into(guest: Cart, target: Cart) -> list[str]:
             target.lines.append(CartLine(
                 variant=variant, quantity=quantity, price_when_added=guest_line.price_when_added,
                 source_article_id=guest_line.source_article_id,
+                source_routine=guest_line.source_routine,
             ))
         else:
             if not capped and line.quantity != quantity:
                 messages.append(f"{describe(variant)} was already in your cart; you now have "
                                 f"{quantity}.")
             line.quantity = quantity
+            line.source_routine = line.source_routine or guest_line.source_routine
     db.session.flush()
     # Orders placed from the guest cart empty the account's cart once they are paid.
     db.session.execute(update(Order).where(Order.cart_id == guest.id)

@@ -149,6 +149,8 @@ class Product(TimestampMixin, db.Model):
     prescription_only: Mapped[bool] = mapped_column(default=False)
     # The names a prescription medicine is sold under ("Renova, Retin-A"); searchable.
     brand_names: Mapped[str] = mapped_column(String(200), default="")
+    # The sun protection factor a sunscreen states on its pack; None for everything else.
+    spf: Mapped[int | None]
     # Lower ranks come first in the "featured" sort; None sorts after every ranked product.
     featured_rank: Mapped[int | None]
     # How many published reviews give the product 1, 2, ... 5 stars. Kept here so that every

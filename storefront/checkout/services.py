@@ -189,6 +189,7 @@ def _order_lines(priced: Quote) -> list[OrderLine]:
             tax_rate=rate,
             tax_amount=tax,
             source_article_id=line.source_article_id,
+            source_routine=line.source_routine,
         )
         for (line, total), tax in zip(priced.lines, priced.totals.line_taxes, strict=True)
     ]

@@ -141,8 +141,9 @@ def sitemap_entries() -> list[SitemapEntry]:
                SitemapEntry(url_for("content.article_list", _external=True)),
                SitemapEntry(url_for("content.condition_list", _external=True)),
                SitemapEntry(url_for("content.about", _external=True))]
-    if "catalog.product_list" in current_app.view_functions:
-        entries.append(SitemapEntry(url_for("catalog.product_list", _external=True)))
+    for endpoint in ("catalog.product_list", "routines.build"):
+        if endpoint in current_app.view_functions:
+            entries.append(SitemapEntry(url_for(endpoint, _external=True)))
     conditions = db.session.execute(
         select(Condition.slug, Condition.updated_at).order_by(Condition.position, Condition.id))
     entries += [SitemapEntry(url_for("content.condition_detail", slug=slug, _external=True),

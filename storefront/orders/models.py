@@ -207,6 +207,8 @@ class OrderLine(db.Model):
     source_article_id: Mapped[int | None] = mapped_column(
         ForeignKey("article.id", ondelete="SET NULL"), index=True
     )
+    # The routine the line was put in the cart from (its concerns' slugs), if any.
+    source_routine: Mapped[str | None] = mapped_column(String(255))
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -23,6 +23,13 @@ from storefront.orders import services as order_services
 from storefront.reviews import links as review_links
 from storefront.reviews import services as review_services
 from storefront.reviews.models import AgeRange, ReviewStatus
+from storefront.routines.models import (
+    ConflictRule,
+    IngredientClass,
+    RoutineStep,
+    SavedRoutine,
+    StepKind,
+)
 from tests.factories import (
     AdminFactory,
     ArticleFactory,
@@ -128,6 +135,7 @@ def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
                                          amount=order.total, currency=order.currency)
         order_services.add_note(order, f"Called her{t.long}", actor=admin)  # staff only
         review = _reviewed_order(variant, condition, t, editor)
+        routine_ids = _routine_rules(category, ingredient, condition, customer, t)
         if t.short:  # the audit log shows who changed what
             account_services.set_role(customer, Role.EDITOR, actor=admin)
             account_services.set_role(customer, Role.CUSTOMER, actor=admin)
@@ -138,7 +146,7 @@ def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
                "recommendation": recommendation.id, "question": question.id,
                "user": customer.id, "code": code.id, "discount": code.id,
                "order": order.id, "guest_order": guest_order.id, "rec": recommendation.id,
-               "review": review.id, "line": review.order_line_id}
+               "review": review.id, "line": review.order_line_id, **routine_ids}
         return Site(
             ids=ids, product_slug=product.slug, article_slug=article.slug,
             condition_slug=condition.slug, order_number=order.number,
@@ -166,10 +174,28 @@ def _reviewed_order(variant, condition, t: Texts, editor):
     return review
 
 
+def _routine_rules(category, ingredient, condition, customer, t: Texts) -> dict[str, int]:
+    """Routine steps, an ingredient class, a conflict and the customer's saved routine,
+    their texts holding ``t``."""
+    treat = RoutineStep(slug="treat", name=f"Treat{t.short}"[:60], hint=f"Actives{t.long}"[:300],
+                        kind=StepKind.TREATMENTS, position=0, categories=[category])
+    sunscreen = RoutineStep(slug="sunscreen", name=f"Sunscreen{t.other}"[:60],
+                            kind=StepKind.SUNSCREEN, position=1, evening=False)
+    retinoid = IngredientClass(slug="retinoid", name=f"Retinoid{t.short}"[:80],
+                               note=f"At night{t.long}"[:300], ingredients=[ingredient])
+    acid = IngredientClass(slug="strong-acid", name=f"Acid{t.other}"[:80], position=1)
+    conflict = ConflictRule(first=retinoid, second=acid, explanation=f"Alternate{t.long}"[:500])
+    saved = SavedRoutine(user_id=customer.id,
+                         answers=f"concern={condition.slug}&skin=dry&steps=essential")
+    db.session.add_all([treat, sunscreen, retinoid, acid, conflict, saved])
+    db.session.flush()
+    return {"step": treat.id, "class": retinoid.id, "conflict": conflict.id}
+
+
 # Which seeded row a path parameter names, read from its name (``product_id`` -> product).
 _ID_HINTS = ("variant", "image", "product", "brand", "category", "ingredient", "author",
              "condition", "article", "recommendation", "question", "user", "code",
-             "discount", "review", "line", "order", "rec")
+             "discount", "review", "line", "order", "rec", "step", "class", "conflict")
 
 
 def parameter_values(site: Site):
