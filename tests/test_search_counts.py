@@ -70,7 +70,8 @@ def test_nothing_personal_is_kept(client, app, searches):
     write(app, searches)
     assert rows(app) == {}
     with app.app_context():
-        columns = {column["name"] for column in inspect(db.engine).get_columns("search_count")}
+        columns = {column["name"] for column in
+                   inspect(db.session.connection()).get_columns("search_count")}
     assert columns == {"day", "query", "searches", "results"}
 
 
