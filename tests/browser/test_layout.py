@@ -47,6 +47,12 @@ LAYOUT = """() => {
     const words = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 50);
     return words ? `${text} "${words}"` : text;
   };
+  const clipped = (el) => {  // hidden for the eye, there for screen readers
+    for (let node = el; node; node = node.parentElement) {
+      if (getComputedStyle(node).clipPath === 'inset(50%)') return true;
+    }
+    return false;
+  };
   const isRegion = (el) => el.getAttribute('role') === 'region' && el.tabIndex === 0
     && (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))
     && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
@@ -56,7 +62,7 @@ LAYOUT = """() => {
     if (el.parentElement.closest('[data-layout-seen]')) continue;
     if (el.closest('.visually-hidden') || !el.checkVisibility({visibilityProperty: true})) continue;
     const box = el.getBoundingClientRect();
-    if (box.width === 0 && box.height === 0) continue;
+    if ((box.width === 0 && box.height === 0) || (box.width <= 1 && clipped(el))) continue;
     if (box.right > screen + 1 || box.left < -1) {
       found.push(`${name(el)} spans ${Math.round(box.left)} to ${Math.round(box.right)}px`);
       el.setAttribute('data-layout-seen', '');
