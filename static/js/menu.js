@@ -1,13 +1,13 @@
-/* The header's "Menu" (a <details>, so it works without this script) closes again with
-   Escape, giving the focus back to its button, or when the reader clicks elsewhere. */
+/* The header's "Menu" is a <details>, so it opens and closes without this script. This only
+   makes it close again the way menus do: with Escape (the focus goes back to its button), or
+   when the reader clicks or taps anywhere else on the page. */
 (() => {
   const menu = document.querySelector("[data-menu]");
   if (!menu) return;
-  const summary = menu.querySelector("summary");
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && menu.open) {
       menu.open = false;
-      summary.focus();
+      menu.querySelector("summary").focus();
     }
   });
   document.addEventListener("click", (event) => {
