@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from storefront import create_app
+from storefront.assets import GZIP_MIN_BYTES
 from storefront.extensions import db
 
 ONE_YEAR = 365 * 24 * 3600
@@ -33,7 +34,8 @@ class AssetFacts:
 
     @property
     def ok(self) -> bool:
-        return self.hashed and self.long_cache and self.gzipped and self.revalidates
+        compressed = self.gzipped or self.raw_bytes <= GZIP_MIN_BYTES  # too small to gain
+        return self.hashed and self.long_cache and compressed and self.revalidates
 
 
 @dataclass

@@ -50,8 +50,6 @@ def walk(page: Page, screen: str, out: Path, with_admin: bool) -> None:
         shopper.log_in(page, *ADMIN, via_header=False)
         shopper.step_heading(page, "Dashboard")
         page.goto("/admin/")  # without the welcome message
-        if screen == "phone":  # past the back office's menu, which comes first on a phone
-            page.get_by_role("heading", level=1).evaluate("el => el.scrollIntoView()")
         shoot(page, "admin-dashboard", screen, out)
 
 

@@ -20,6 +20,8 @@ from flask import Blueprint, Flask, Response, abort, current_app, request, url_f
 
 COMPRESSIBLE = {".css", ".js", ".svg", ".json", ".txt", ".xml", ".ico", ".map"}
 ONE_YEAR = 365 * 24 * 3600
+# Smaller files are sent as they are: gzip would save a few bytes at best, or add some.
+GZIP_MIN_BYTES = 512
 
 bp = Blueprint("assets", __name__)
 
@@ -47,7 +49,7 @@ def _load(path: Path, name: str) -> Asset:
         body = rjsmin.jsmin(body.decode("utf-8")).encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()[:10]
     gzipped = None
-    if path.suffix in COMPRESSIBLE and len(body) > 512:
+    if path.suffix in COMPRESSIBLE and len(body) > GZIP_MIN_BYTES:
         gzipped = gzip.compress(body, compresslevel=9, mtime=0)
     mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Asset(_hashed_name(name, digest), body, gzipped, mimetype, digest)

@@ -406,6 +406,27 @@ def test_edit_form_is_filled_and_saving_records_only_what_changed(app, client, m
     assert entry.actor_id == editor.id
 
 
+def test_the_audit_log_shows_an_edited_body_by_what_changed_in_it(app, client, make, writer):
+    """Not the whole article twice: the words removed and added, with a few around them."""
+    _, author = writer
+    body = "\n\n".join(f"Paragraph {n}: milia form when keratin is trapped under the skin."
+                       for n in range(1, 41))
+    article = make_article(app, author, slug="long-read", title="Long read", body=body)
+    values = form_values(page(client, edit_url(article)))
+    edited = body.replace("Paragraph 20: milia form", "Paragraph 20: milia often form")
+    assert client.post(edit_url(article), data={**values, "body": edited}).status_code == 303
+
+    admin = app.test_client()
+    login(admin, make(AdminFactory).email)
+    log = page(admin, "/admin/audit")
+    changes = log.split('data-label="Changes"', 1)[1].split(">", 1)[1].split("</td>", 1)[0]
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", changes)).strip() == (
+        "body: … under the skin. Paragraph 20: milia[added: often] form when keratin is "
+        "trapped under…")
+    assert '<ins><span class="visually-hidden">[added: </span> often<' in changes
+    assert "Paragraph 3:" not in log, "only the words around the change are shown"
+
+
 def test_concurrent_edit_gives_409_keeps_the_text_and_links_the_other_version(
         app, client, make, writer):
     _, author = writer

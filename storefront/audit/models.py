@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.accounts.models import User
+from storefront.audit.diff import FieldChange, describe
 from storefront.db import utcnow
 from storefront.extensions import db
 
@@ -35,3 +36,7 @@ class AuditEntry(db.Model):
         keys = sorted(set(before) | set(after))
         return [(key, before.get(key), after.get(key)) for key in keys
                 if before.get(key) != after.get(key)]
+
+    def shown_changes(self) -> list[FieldChange]:
+        """The changes as the log shows them: a long text by what changed in it."""
+        return [describe(*change) for change in self.changes()]

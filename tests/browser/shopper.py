@@ -17,7 +17,27 @@ ADDRESS = {
 STATE = "Washington"
 
 
+def open_menu(page: Page) -> None:
+    """On a phone the header's search and links are behind "Menu": open it. On wider
+    screens they are in the header already, and there is nothing to open."""
+    closed = page.locator("details[data-menu]:not([open]) > summary")
+    if closed.is_visible():
+        closed.click()
+
+
+def open_filters(page: Page) -> None:
+    """On a phone the shop's filters are behind "Filter and sort": open them."""
+    closed = page.locator(".catalog-filters details:not([open]) > summary")
+    if closed.is_visible():
+        closed.click()
+
+
 def header_link(page: Page, name: str):
+    """The header's Cart, or one of its account links (Log in, Account, Admin), opening
+    the menu for the latter on a phone."""
+    if name == "Cart":
+        return page.get_by_role("banner").get_by_role("link", name=re.compile("^Cart"))
+    open_menu(page)
     return page.get_by_role("navigation", name="Your account").get_by_role("link", name=name)
 
 

@@ -109,6 +109,7 @@ def deliver_webhooks(live_shop, fake) -> list[dict]:
 def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
         page: Page, live_shop, stripe_checkout, discount_code, unique_email):
     page.goto("/")
+    shopper.open_menu(page)
     search = page.get_by_role("search", name="Site search")
     search.get_by_role("searchbox").fill("sunscreen")
     search.get_by_role("button", name="Search").click()
@@ -119,6 +120,7 @@ def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
     # From the product to its category, then narrowed to a skin type.
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Sunscreen").click()
     shopper.step_heading(page, "Sunscreen")
+    shopper.open_filters(page)
     filters = page.get_by_role("complementary", name="Filter and sort")
     filters.get_by_role("link", name="Dry", exact=True).click()
     expect(page.get_by_role("list", name="Filters in use")).to_contain_text("Dry")
