@@ -111,6 +111,7 @@ WATCHED_TABLES = frozenset({
     "product", "variant", "product_image", "product_ingredient", "product_skin_type",
     "category", "brand", "ingredient",
     "article", "article_condition", "condition", "recommendation", "author", "shop_text",
+    "shop_settings", "shipping_zone", "shipping_zone_area", "shipping_method",
 })
 # Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
 # visitors and the CSRF secret (the token itself is filled in per visitor).
@@ -337,6 +338,12 @@ class PageCache:
             log.warning("Page cache available again")
             self.trouble = None
         return token
+
+    def current_token(self) -> str | None:
+        """The generation token, replaced by every committed change to a watched table on
+        any worker; None while it cannot be trusted. Other caches of data shown on pages
+        key on it (``storefront.settings.services``)."""
+        return self._token()
 
     def generation(self) -> str | None:
         """The current token and when the next scheduled article appears; None while the

@@ -189,6 +189,10 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SHOP_NAME": env.get("SHOP_NAME", "Halden Skin"),
+        # The defaults of the admin's shop settings: the contact e-mail (else the address
+        # of MAIL_DEFAULT_SENDER) and the postal address, lines separated by ";".
+        "SHOP_EMAIL": env.get("SHOP_EMAIL") or None,
+        "SHOP_ADDRESS": env.get("SHOP_ADDRESS") or "",
         "SHOP_URL": env.get("SHOP_URL") or default_url,
         # Host names the app answers to (others get 400); unset: any, as a proxy sends it.
         "TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),

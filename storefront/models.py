@@ -1,6 +1,7 @@
 """Imports every model so that metadata (create_all, Alembic) sees the whole schema."""
 
-from storefront.accounts.models import Role, User, UserLogin
+from storefront.accounts.models import Role, SavedAddress, User, UserLogin
+from storefront.alerts.models import StockAlert
 from storefront.audit.models import AuditEntry
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import (
@@ -18,6 +19,8 @@ from storefront.content.models import (
     Condition,
     ReaderQuestion,
     Recommendation,
+    ShopText,
+    ShopTextRevision,
 )
 from storefront.discounts.models import DiscountCode
 from storefront.inventory.models import StockMovement
@@ -26,6 +29,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
+from storefront.settings.models import ShopSettings
 from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
 __all__ = [
@@ -55,9 +59,14 @@ __all__ = [
     "ReviewInvitation",
     "ReviewVote",
     "Role",
+    "SavedAddress",
     "ShippingMethod",
     "ShippingZone",
     "ShippingZoneArea",
+    "ShopSettings",
+    "ShopText",
+    "ShopTextRevision",
+    "StockAlert",
     "StockMovement",
     "StripeEvent",
     "TaxRate",

@@ -12,6 +12,7 @@ from storefront.admin import (
     orders,  # noqa: F401
     questions,  # noqa: F401
     reviews,  # noqa: F401
+    settings,  # noqa: F401
     shipping,  # noqa: F401
     users,  # noqa: F401
 )

@@ -25,7 +25,6 @@ from storefront.content.models import (
     Author,
     Condition,
     Recommendation,
-    ShopText,
 )
 from storefront.content.rendering import find_shortcodes
 from storefront.content.services import (
@@ -77,9 +76,8 @@ def _seed_shop_introduction(authors: dict[str, Author], lines: list[str]) -> Non
     if shop.shop_text(shop.SHOP_INTRODUCTION) is not None:
         return
     data = demo_text.SHOP_INTRODUCTION
-    db.session.add(ShopText(key=shop.SHOP_INTRODUCTION, heading=data["heading"],
-                            body=data["body"], author=authors[demo_text.LEAD_AUTHOR]))
-    db.session.flush()
+    shop.add_shop_text(shop.SHOP_INTRODUCTION, data["heading"], data["body"],
+                       authors[demo_text.LEAD_AUTHOR])
     lines.append("Created the shop's introduction")
 
 
