@@ -222,9 +222,8 @@ def _delivery_problem(error: shipping.NotDeliverable, answers: dict):
     return redirect(url_for("checkout.address"), 303)
 
 
-@bp.get("/review")
-@step("review")
-def review(cart, answers):
+def _review_page(cart, answers: dict, status: int = 200, terms_error: str | None = None):
+    """The review page, with a Pay form made for exactly what it shows."""
     details = state.details(answers)
     priced = services.quote(cart, address=details.address,
                             shipping_method=details.shipping_method,
@@ -237,9 +236,21 @@ def review(cart, answers):
                 ", so nothing was charged", ""), field="method")
     except shipping.NotDeliverable as error:
         return _delivery_problem(error, answers)
-    form = forms.PayForm(data={"reviewed": services.fingerprint(priced, details)})
-    return _page("checkout/review.html", cart, answers, "review", priced=priced, form=form,
-                 details=details)
+    terms = services.current_terms()
+    version = terms.version if terms is not None else None
+    form = forms.PayForm(formdata=None, data={
+        "reviewed": services.fingerprint(priced, details, version),
+        "terms_version": "" if version is None else str(version)})
+    if terms_error:
+        form.accept_terms.errors = [terms_error]
+    return _page("checkout/review.html", cart, answers, "review", status, priced=priced,
+                 form=form, details=details, terms=terms)
+
+
+@bp.get("/review")
+@step("review")
+def review(cart, answers):
+    return _review_page(cart, answers)
 
 
 @bp.post("/pay")
@@ -252,8 +263,12 @@ def pay(cart, answers):
         abort(400)
     try:
         order = services.place_order(cart, state.details(answers), user_id=_user_id(),
-                                     reviewed=form.reviewed.data or "")
-    except services.ChangedSinceReview as error:
+                                     reviewed=form.reviewed.data or "",
+                                     accepted_terms=form.accepted_terms())
+    except services.TermsNotAccepted as error:
+        db.session.rollback()
+        return _review_page(cart, answers, error.status_code, terms_error=error.message)
+    except (services.ChangedSinceReview, services.TermsChanged) as error:
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("checkout.review"), 303)
