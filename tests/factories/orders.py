@@ -157,7 +157,9 @@ def placed_order(*items, email: str = "guest@example.com", code: str = "",
         shipping_method=method_id(shipping, address),
         discount_code=code,
     )
-    return checkout_services.place_order(cart, details, user_id=user_id)
+    terms = checkout_services.current_terms()  # accepted, when the shop has them
+    return checkout_services.place_order(cart, details, user_id=user_id,
+                                         accepted_terms=terms.version if terms else None)
 
 
 # A shopper with a browser -------------------------------------------------------------
