@@ -118,6 +118,7 @@ BLUEPRINT_MODULES = [
     "storefront.main.views",
     "storefront.ops.views",
     "storefront.accounts.views",
+    "storefront.accounts.address_views",
     "storefront.admin.views",
     "storefront.catalog.views",
     "storefront.content.views",

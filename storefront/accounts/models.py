@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from storefront.addresses import FIELDS
 from storefront.db import TimestampMixin, enum_column, utcnow
 from storefront.extensions import db
 
@@ -117,3 +118,8 @@ class SavedAddress(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<SavedAddress {self.id} of user {self.user_id}>"
+
+    @property
+    def address(self) -> dict[str, str]:
+        """The address with checkout's field names (``storefront.addresses.FIELDS``)."""
+        return {name: getattr(self, name) or "" for name in FIELDS}

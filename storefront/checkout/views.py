@@ -19,6 +19,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from storefront import addresses
+from storefront.accounts import address_book
 from storefront.cart import services as cart_services
 from storefront.cart.views import release_stale_holds
 from storefront.cart.visitor import visitor_cart
@@ -30,6 +31,7 @@ from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+from storefront.security import MAX_ID
 from storefront.shipping import services as shipping
 from storefront.sqlite import changes_data
 from storefront.urls import public_url
@@ -145,26 +147,83 @@ def _save_address(answers: dict, address: dict):
     return _answer(answers, "address", address)
 
 
+def _saved_addresses() -> list:
+    """The logged-in customer's address book (the default first); none for a guest."""
+    if not current_user.is_authenticated:
+        return []
+    return address_book.addresses_of(current_user.id)
+
+
+def _address_page(form, cart, answers: dict, countries, status: int = 200,
+                  saved_error: str | None = None):
+    saved = _saved_addresses()
+    shipped = {code for code, _ in countries}
+    usable = [entry for entry in saved if entry.country in shipped]
+    given = answers.get("address")
+    chosen = next((entry.id for entry in usable if entry.address == given),
+                  usable[0].id if usable else None)
+    return _page("checkout/address.html", cart, answers, "address", status, form=form,
+                 countries=countries, saved=saved, chosen=chosen, saved_error=saved_error,
+                 shipped=shipped, save_checked=request.form.get("save_address") == "y")
+
+
+def _use_saved(cart, answers: dict, countries):
+    """Deliver to an address from the customer's book (checked again, as a new one is)."""
+    raw = request.form.get("saved_address", "")
+    entry = (address_book.address_of(current_user.id, int(raw))
+             if current_user.is_authenticated and raw.isdigit() and 0 < int(raw) <= MAX_ID
+             else None)
+    form = forms.address_form(_first_country(answers, countries), countries)
+    if entry is None:
+        return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS,
+                             "Choose one of your addresses, or enter a new one below.")
+    try:
+        address = addresses.normalise(entry.address)
+        shipping.check_deliverable(shipping.place_of(address))
+    except addresses.AddressInvalid:
+        return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS,
+                             "That address is missing something we need now: please edit "
+                             "it in your address book, or enter it below.")
+    except shipping.NotDeliverable as error:
+        return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS,
+                             error.message)
+    return _save_address(answers, address)
+
+
+def _keep_in_address_book(address: dict) -> None:
+    """Save a new address for the customer who ticked the box (never fails the step)."""
+    if not (current_user.is_authenticated and request.form.get("save_address") == "y"):
+        return
+    try:
+        address_book.add_address(current_user.id, address)
+    except (address_book.AddressBookFull, addresses.AddressInvalid) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", str(error)), "warning")
+        return
+    db.session.commit()
+
+
 @bp.route("/address", methods=["GET", "POST"])
 @step("address")
 def address(cart, answers):
-    """The address form of the chosen country. Choosing another country and pressing
-    "Update the form" (JavaScript does it on change) shows that country's fields."""
+    """The address form of the chosen country, and the customer's saved addresses.
+    Choosing another country and pressing "Update the form" (JavaScript does it on
+    change) shows that country's fields."""
     countries = shipping.shipped_countries()
     if request.method == "GET":
         country = _first_country(answers, countries)
         form = forms.address_form(country, countries,
                                   data={**(answers.get("address") or {}), "country": country})
-        return _form_page("checkout/address.html", form, cart, answers, "address",
-                          countries=countries)
+        return _address_page(form, cart, answers, countries)
+    if request.form.get("action") == "saved":
+        return _use_saved(cart, answers, countries)
     form = forms.address_form(request.form.get("country", ""), countries)
     if request.form.get("action") == "country":
-        return _page("checkout/address.html", cart, answers, "address", form=form,
-                     countries=countries)
+        return _address_page(form, cart, answers, countries)
     if form.validate_on_submit() and _deliverable(form):
+        _keep_in_address_book(form.address)
         return _save_address(answers, form.address)
-    return _form_page("checkout/address.html", form, cart, answers, "address",
-                      countries=countries)
+    return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS)
 
 
 @bp.route("/delivery", methods=["GET", "POST"], endpoint="shipping")
