@@ -20,6 +20,7 @@ from wtforms import SelectChoice
 
 from storefront import addresses
 from storefront.accounts import address_book
+from storefront.accounts.forms import RegisterForm
 from storefront.cart import services as cart_services
 from storefront.cart.views import release_stale_holds
 from storefront.cart.visitor import visitor_cart
@@ -29,6 +30,7 @@ from storefront.extensions import db, limiter
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
+from storefront.orders.links import order_url
 from storefront.orders.models import Order, OrderStatus
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
 from storefront.security import MAX_ID
@@ -388,7 +390,18 @@ def confirmation(number: str):
     if order.status == OrderStatus.PAID:
         state.save({key: value for key, value in state.load().items() if key != "discount"})
     return render_template("checkout/confirmation.html", order=order,
-                           failure=orders.failure_reason(order))
+                           failure=orders.failure_reason(order),
+                           order_link=order_url(order, external=False),
+                           register_form=_register_form(order))
+
+
+def _register_form(order: Order) -> RegisterForm | None:
+    """For a guest: an account with the order's e-mail, name filled in (the orders placed
+    with that e-mail join it once the address is confirmed)."""
+    if current_user.is_authenticated or order.user_id is not None:
+        return None
+    return RegisterForm(formdata=None, data={"email": order.email,
+                                             "name": order.shipping_name})
 
 
 @bp.get("/orders/<number>/cancelled")
