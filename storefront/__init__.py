@@ -129,6 +129,7 @@ BLUEPRINT_MODULES = [
     "storefront.checkout.views",
     "storefront.orders.views",
     "storefront.reviews.views",
+    "storefront.alerts.views",
     "storefront.payments.demo",  # also registers the demo payment provider
 ]
 

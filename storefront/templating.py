@@ -4,6 +4,7 @@ count."""
 from __future__ import annotations
 
 from flask import Flask, current_app, url_for
+from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from storefront import addresses
@@ -42,6 +43,11 @@ def shop_page_links() -> list[tuple[str, str]]:
     return links
 
 
+def account_email() -> str | None:
+    """The logged-in customer's e-mail address, for forms that would otherwise ask it."""
+    return current_user.email if current_user and current_user.is_authenticated else None
+
+
 def cart_item_count() -> int:
     """Items in the visitor's cart; the cart feature installs the real counter."""
     counter = current_app.extensions.get("storefront.cart_count")
@@ -59,6 +65,7 @@ def register_template_helpers(app: Flask) -> None:
         main_nav=MAIN_NAV,
         cart_item_count=cart_item_count,
         shop_page_links=shop_page_links,
+        account_email=account_email,
         public_url=public_url,
         address_lines=addresses.address_lines,
     )

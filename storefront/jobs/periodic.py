@@ -36,6 +36,8 @@ PERIODIC = (
              "QUESTION_SWEEP_SECONDS"),
     Periodic("invite-reviewers", "storefront.jobs.tasks:invite_reviewers",
              "REVIEW_INVITE_SECONDS"),
+    Periodic("back-in-stock", "storefront.jobs.tasks:notify_back_in_stock",
+             "BACK_IN_STOCK_SECONDS"),
 )
 
 
