@@ -46,9 +46,21 @@ def _seed_shipping() -> list[str]:
     return seed_shipping(current_app.config["SHOP_PRESET"])
 
 
+def _seed_shop_settings() -> list[str]:
+    from storefront.content.demo_pages import SETTINGS
+    from storefront.settings.models import ShopSettings
+    from storefront.settings.services import current_settings
+
+    if current_settings() is not None:
+        return []
+    db.session.add(ShopSettings(**SETTINGS))
+    db.session.flush()
+    return [f"Set the shop's particulars: {SETTINGS['name']}, {SETTINGS['email']}"]
+
+
 def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
     from storefront.reviews.demo import seed_reviews
 
-    return [_seed_shipping, seed_catalog, seed_content, seed_reviews]
+    return [_seed_shop_settings, _seed_shipping, seed_catalog, seed_content, seed_reviews]

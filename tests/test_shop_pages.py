@@ -224,3 +224,32 @@ def test_pages_read_the_particulars_without_a_query_each(app, client, count_quer
     with count_queries() as reread:
         client.get("/contact")
     assert reread.count == counter.count + 2  # the settings' row and the pages written
+
+
+# --- The demo shop ---------------------------------------------------------------------------
+
+def test_the_demo_shop_has_plain_text_for_every_page_and_its_particulars(us_shop, client):
+    from storefront.demo import seed
+
+    with us_shop.app_context():
+        seed()
+        db.session.commit()
+    home = page(client, "/")
+    assert set(footer_links(home)) == {"About us", "Contact", "Shipping", "Returns",
+                                       "Privacy", "Terms and conditions", "Legal notice"}
+    assert "hello@haldenskin.example" in footer(home).text
+    assert "2150 Example Avenue, Suite 300" in footer(home).text
+    for label, url in footer_links(home).items():
+        shown = read(page(client, url))
+        assert len(shown.find("main").text) > 600, label
+        assert_harmless(page(client, url))
+    returns = page(client, "/returns")
+    assert "30 days" in returns and "withdrawal" not in returns.lower()  # a US shop
+    assert "Version 1" in page(client, "/terms")
+    about = read(page(client, "/about"))
+    assert about.find("p", cls="signature").text.startswith("Dr. Maren Halden")
+    assert about.by_id("how-we-earn")
+    shipping = read(page(client, "/shipping")).find("main").text
+    assert "Alaska and Hawaii" in shipping and "Canada" in shipping
+    assert "hello@haldenskin.example" in read(page(client, "/contact")).find(
+        "address", cls="shop-address").parent.text
