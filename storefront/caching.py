@@ -339,12 +339,6 @@ class PageCache:
             self.trouble = None
         return token
 
-    def current_token(self) -> str | None:
-        """The generation token, replaced by every committed change to a watched table on
-        any worker; None while it cannot be trusted. Other caches of data shown on pages
-        key on it (``storefront.settings.services``)."""
-        return self._token()
-
     def generation(self) -> str | None:
         """The current token and when the next scheduled article appears; None while the
         token cannot be trusted."""

@@ -10,7 +10,7 @@ from storefront.content.models import ShopText, ShopTextRevision
 from storefront.extensions import db
 from storefront.mail import queue_mail
 from storefront.settings import services as settings
-from tests.factories import AdminFactory, EditorFactory, UserFactory
+from tests.factories import AdminFactory, EditorFactory, ProductFactory, UserFactory
 from tests.helpers import login
 from tests.html_reader import read
 from tests.test_admin_content import as_editor, audit_log, field_error, form_values, post_form
@@ -212,18 +212,50 @@ def test_a_bad_settings_email_is_refused(app, client, make):
 
 
 def test_pages_read_the_particulars_without_a_query_each(app, client, count_queries,
-                                                         monkeypatch):
-    """Read once, then kept until something changes (here: the page cache is off, so a
-    page is rendered each time and the settings' own cache is what is measured)."""
+                                                         monkeypatch, make):
+    """Read once, then kept until they change: a sale or an article does not make them be
+    read again. (The page cache is off, so each page is rendered and what is measured is
+    the settings' own cache.)"""
     monkeypatch.delitem(app.extensions, "storefront.page_cache")
     client.get("/contact")
     with count_queries() as counter:
         client.get("/contact")
-    with app.app_context():
-        settings.forget()
-    with count_queries() as reread:
+    make(ProductFactory)  # the catalog changes
+    with count_queries() as after_a_change:
         client.get("/contact")
+    assert after_a_change.count == counter.count
+    with app.app_context():
+        settings.save_settings("New name", "", "", actor=None)
+        db.session.commit()
+    with count_queries() as reread:
+        assert "New name" in client.get("/contact").get_data(as_text=True)
     assert reread.count == counter.count + 2  # the settings' row and the pages written
+
+
+def test_another_process_sees_a_change_on_its_next_page(tmp_path):
+    """Two apps on one database file and instance folder stand for two workers (page cache
+    off, so only the settings' own cache is at work): the one that did not save shows the
+    new values on its next page, and reads them only then."""
+    from tests.conftest import make_test_app
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    saver, reader = (make_test_app(url, tmp_path, PAGE_CACHE_ENABLED=False)
+                     for _ in range(2))
+    with saver.app_context():
+        db.create_all()
+    browser = reader.test_client()
+    try:
+        assert "Halden Skin" in footer(browser.get("/").get_data(as_text=True)).text
+        with saver.app_context():
+            settings.save_settings("Halden Skin Clinic", "", "1 Pine St", actor=None)
+            db.session.commit()
+        shown = footer(browser.get("/").get_data(as_text=True)).text
+        assert "Halden Skin Clinic" in shown and "1 Pine St" in shown
+    finally:
+        for app in (saver, reader):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 # --- The demo shop ---------------------------------------------------------------------------

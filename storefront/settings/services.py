@@ -1,31 +1,38 @@
 """The shop's particulars and which of its pages are written, read without a query a page.
 
 ``shop_info()`` is what the footer, the e-mails and the shop's pages use. Its data (the
-admin's settings and the shop pages written) is read from the database once per
-*generation* of the page cache and process: the page cache replaces its generation
-whenever a watched table (these two among them) changes, on every worker, so every worker
-reads the new values on its next page and no stored page can show the old ones. Without
-the page cache (or while its store is unreachable) the data is read again after
-``REFRESH_SECONDS``. Within one request it is read once. A change committed in this
-process is seen at once. The environment's settings fill in whatever the admin left empty,
-read on every call, so they are never stale.
+admin's settings and the shop pages written) is kept by each process, with a *generation*
+token where every process sees it (Redis when REDIS_URL is set, else a file in the instance
+folder, as the page cache keeps its own). Every commit that changed the settings or a shop
+text replaces the token, so every process reads the data again on its next page, and only
+then: a sale or an edited article costs nothing here. A request reads it at most once. While
+the token cannot be read (Redis down: then it is left alone for ``REST_SECONDS``) the data is
+read again every ``REFRESH_SECONDS``. The environment's settings fill in whatever the admin
+left empty, read on every call. (The pages showing the data are in the page cache's watched
+tables too, so no stored page shows old values.)
 
 Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from email.utils import parseaddr
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import event, select
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from storefront.audit import services as audit
-from storefront.caching import EXTENSION as PAGE_CACHE
+from storefront.caching import FileGeneration, RedisGeneration
 from storefront.content.models import ShopText
 from storefront.content.pages import PAGE_KEYS
 from storefront.errors import DomainError
@@ -33,12 +40,15 @@ from storefront.extensions import db
 from storefront.settings.models import ShopSettings
 
 EXTENSION = "storefront.shop_info"
-REFRESH_SECONDS = 30.0
+REFRESH_SECONDS = 30.0  # while the token cannot be read
+REST_SECONDS = 5.0  # after the token's store failed, it is left alone this long
+REDIS_TIMEOUT = 0.5
 NAME_MAX, EMAIL_MAX, ADDRESS_LINES_MAX, ADDRESS_LINE_MAX = 80, 254, 6, 100
 AUDIT_FIELDS = ["name", "email", "address"]
 _CHANGED = "storefront.shop_info_changed"
 _REQUEST_KEY = "_shop_info_record"
 monotonic = time.monotonic
+log = logging.getLogger(__name__)
 
 
 class SettingsError(DomainError):
@@ -106,27 +116,66 @@ def _load() -> _Record:
 
 
 class _Cache:
-    """This process's copy of the record and the stamp it was read under."""
+    """This process's copy of the record, the token it was read under, and the token's
+    store (shared by every process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
+        database = hashlib.blake2b(str(app.config.get("SQLALCHEMY_DATABASE_URI")).encode(),
+                                   digest_size=6).hexdigest()
+        url = app.config.get("PAGE_CACHE_REDIS_URL") or app.config.get("REDIS_URL")
+        if url:
+            client = Redis.from_url(url, socket_timeout=REDIS_TIMEOUT,
+                                    socket_connect_timeout=REDIS_TIMEOUT,
+                                    retry=Retry(NoBackoff(), 1))
+            self.generations = RedisGeneration(client,
+                                               f"storefront:shop-info-generation:{database}")
+        else:
+            self.generations = FileGeneration(
+                lambda: Path(app.instance_path) / f"shop-info-generation-{database}")
         self.stamp: object = None
         self.record: _Record | None = None
+        self.resting_until = 0.0
 
-    def clear(self) -> None:
+    def current_stamp(self) -> object:
+        """The shared token, or (while it cannot be read) a moment that changes every
+        REFRESH_SECONDS."""
+        if monotonic() >= self.resting_until:
+            try:
+                token = self.generations.current()
+            except Exception as error:  # Redis down or slow, a full disk: read more often
+                log.warning("Shop settings' generation unavailable (%r); reading them every "
+                            "%g s", error, REFRESH_SECONDS)
+                self.resting_until = monotonic() + REST_SECONDS
+            else:
+                if token is not None:
+                    return ("generation", token)
+        return ("clock", int(monotonic() // REFRESH_SECONDS))
+
+    def changed(self) -> None:
+        """A commit changed the data: read it again here, and tell the other processes."""
         self.stamp, self.record = None, None
+        if monotonic() < self.resting_until:
+            return
+        try:
+            self.generations.bump()
+        except Exception as error:
+            log.warning("Could not announce changed shop settings (%r)", error)
+            try:
+                self.generations.forget()
+            except Exception:
+                self.resting_until = monotonic() + REST_SECONDS
 
 
-def _stamp(app: Flask) -> object:
-    """The page cache's generation, or a moment that changes every REFRESH_SECONDS."""
-    page_cache = app.extensions.get(PAGE_CACHE)
-    token = page_cache.current_token() if page_cache is not None else None
-    return ("generation", token) if token is not None else (
-        "clock", int(monotonic() // REFRESH_SECONDS))
+def _cache(app: Flask) -> _Cache:
+    cache = app.extensions.get(EXTENSION)
+    if cache is None:
+        cache = app.extensions[EXTENSION] = _Cache(app)
+    return cache
 
 
 def _record(app: Flask) -> _Record:
-    cache: _Cache = app.extensions.setdefault(EXTENSION, _Cache())
-    stamp = _stamp(app)
+    cache = _cache(app)
+    stamp = cache.current_stamp()
     if cache.record is None or cache.stamp != stamp:
         record = _load()
         cache.stamp, cache.record = stamp, record
@@ -191,26 +240,47 @@ def save_settings(name: str, email: str, address: str, *, actor) -> ShopSettings
     return settings
 
 
-# Seeing our own changes at once ---------------------------------------------------------
+# Seeing changes at once --------------------------------------------------------------------
 
 def forget(app: Flask | None = None) -> None:
-    """Read the data again on next use (this process and this request)."""
-    app = app or current_app
-    cache = app.extensions.get(EXTENSION)
-    if cache is not None:
-        cache.clear()
+    """Read the data again on next use, in every process."""
+    _cache(app or current_app._get_current_object()).changed()
     g.pop(_REQUEST_KEY, None)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_change(session: Session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, ShopSettings | ShopText) for obj in changed):
-        session.info[_CHANGED] = True
+    if has_app_context() and any(isinstance(obj, ShopSettings | ShopText) for obj in changed):
+        cache = _cache(current_app._get_current_object())
+        session.info[_CHANGED] = cache
+        session.connection().info[_CHANGED] = cache
 
 
 @event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    cache = session.info.pop(_CHANGED, None)
+    if cache is not None:
+        cache.changed()
+        if has_app_context():
+            g.pop(_REQUEST_KEY, None)
+
+
 @event.listens_for(Session, "after_rollback")
-def _after_end(session: Session) -> None:
-    if session.info.pop(_CHANGED, False) and has_app_context():
-        forget()
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_CHANGED, None)  # the connection's rollback announces it
+
+
+@event.listens_for(Engine, "commit")
+def _connection_committed(connection) -> None:
+    connection.info.pop(_CHANGED, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _connection_rolled_back(connection) -> None:
+    """A rolled-back transaction that had changed the data (and maybe been read since)."""
+    if connection.invalidated:
+        return
+    cache = connection.info.pop(_CHANGED, None)
+    if cache is not None:
+        cache.changed()
