@@ -25,7 +25,9 @@ RATE_TARGETS = {"list": 0.50, "filtered": 0.50, "product": 0.50, "article": 0.50
 P99_FACTOR = 3.0
 SCALING_PAGES = ("list", "search", "search_mix")
 SCALING_MAX_LOSS = 0.20
-HTML_LIMIT = 40_000
+# 40 KB until the footer's shop pages and back-in-stock links on sold-out recommendation
+# cards (issue 19) came: a benchmark article with 15 product cards is 40.4 KB.
+HTML_LIMIT = 42_000
 CSS_JS_LIMIT = 30_000
 RUN_MARKER = "<!-- bench run -->"
 KEEP_RUNS = 10

@@ -86,6 +86,8 @@ DELIVERY = re.compile(r'name="method"[^>]*value="(\d+)"')
 LOGIN_LIMIT = 6
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
+# The version of the shop's terms the review page asks the shopper to accept (empty: none).
+TERMS_VERSION = re.compile(r'name="terms_version"[^>]*value="([^"]*)"')
 STRIPE_PAGE = "/_config/checkout/"  # the fake Stripe's hosted payment page
 NGINX_REQUEST_ID = re.compile(r"rid=[0-9a-f]{32}\b")
 # The page cache (storefront/caching.py) names its keys after the database they cache.
@@ -324,6 +326,14 @@ def add_to_cart(browser: Browser, origin: Origin) -> str:
     return match.group(1)
 
 
+def accepted_terms(review_page: str) -> dict[str, str]:
+    """The review page's terms box ticked, when it has one (the demo shop has terms)."""
+    version = TERMS_VERSION.search(review_page)
+    if version is None or not version.group(1):
+        return {}
+    return {"terms_version": version.group(1), "accept_terms": "y"}
+
+
 def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
     """Answer every checkout step and press Pay; the payment page's address (the demo
     page's path, or the fake Stripe's hosted page)."""
@@ -341,7 +351,8 @@ def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
     reviewed = REVIEWED.search(review.text)
     assert reviewed, "the review page's Pay form sends no fingerprint of the order"
     paid = browser.post(origin, "/checkout/pay", {"csrf_token": review.csrf(),
-                                                  "reviewed": reviewed.group(1)})
+                                                  "reviewed": reviewed.group(1),
+                                                  **accepted_terms(review.text)})
     target = paid.headers.get("Location", "")
     assert paid.status == 303 and (paid.location.startswith("/pay/demo/")
                                    or STRIPE_PAGE in target), (

@@ -52,6 +52,7 @@ from storefront.shipping.presets import seed_shipping  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
+TERMS_VERSION = re.compile(r'name="terms_version"[^>]*value="([^"]+)"')
 FLASH = re.compile(r'<p class="flash flash-[a-z]+">(.*?)</p>', re.S)
 SOLD_OUT = "out of stock"
 USED_UP = "used up"
@@ -209,6 +210,7 @@ class Shopper:
         self.http.hooks["response"].append(tally.record)
         self.token = ""
         self.reviewed = ""
+        self.terms: dict[str, str] = {}
 
     def _post(self, path: str, data: dict, expect: tuple[int, ...] = (302,)):
         response = self.http.post(f"{self.base}{path}", data={"csrf_token": self.token, **data},
@@ -233,13 +235,16 @@ class Shopper:
                                timeout=REQUEST_TIMEOUT)
         found = REVIEWED.search(review.text)  # what "Pay" on that page sends back
         self.reviewed = found.group(1) if found else ""
+        terms = TERMS_VERSION.search(review.text)  # the demo shop's terms, accepted
+        self.terms = {"terms_version": terms.group(1), "accept_terms": "y"} if terms else {}
 
     def pay(self) -> str:
         """Press "Pay"; the winners pay on the fake Stripe page. Returns the outcome."""
         started = time.perf_counter()
         # 303 to Stripe's page (or back to the cart after the stock check), or 302 when the
         # cart was found sold out before placing.
-        response = self._post("/checkout/pay", {"reviewed": self.reviewed}, expect=(302, 303))
+        response = self._post("/checkout/pay", {"reviewed": self.reviewed, **self.terms},
+                              expect=(302, 303))
         with self.tally.lock:
             self.tally.pay_seconds.append(time.perf_counter() - started)
         target = response.headers["Location"]

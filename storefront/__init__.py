@@ -118,6 +118,7 @@ BLUEPRINT_MODULES = [
     "storefront.main.views",
     "storefront.ops.views",
     "storefront.accounts.views",
+    "storefront.accounts.address_views",
     "storefront.admin.views",
     "storefront.catalog.views",
     "storefront.content.views",
@@ -129,6 +130,7 @@ BLUEPRINT_MODULES = [
     "storefront.orders.views",
     "storefront.reviews.views",
     "storefront.routines.views",
+    "storefront.alerts.views",
     "storefront.payments.demo",  # also registers the demo payment provider
 ]
 

@@ -118,6 +118,7 @@ WATCHED_TABLES = frozenset({
     "search_synonym",  # synonyms change what search pages find
     "routine_step", "routine_step_category", "ingredient_class", "ingredient_class_member",
     "routine_conflict",
+    "shop_settings", "shipping_zone", "shipping_zone_area", "shipping_method",
 })
 # Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
 # visitors and the CSRF secret (the token itself is filled in per visitor).

@@ -95,6 +95,9 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "CART_PRUNE_SECONDS": int(env.get("CART_PRUNE_SECONDS", "3600")),
         "QUESTION_SWEEP_SECONDS": int(env.get("QUESTION_SWEEP_SECONDS", "300")),
         "REVIEW_INVITE_SECONDS": int(env.get("REVIEW_INVITE_SECONDS", "3600")),
+        # The sweep that e-mails those waiting for a size back in stock (a restock starts
+        # it at once too) and forgets requests never confirmed or answered long ago.
+        "BACK_IN_STOCK_SECONDS": int(env.get("BACK_IN_STOCK_SECONDS", "300")),
         "GUEST_CART_DAYS": int(env.get("GUEST_CART_DAYS", "30")),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "10")),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
@@ -196,6 +199,10 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SHOP_NAME": env.get("SHOP_NAME", "Halden Skin"),
+        # The defaults of the admin's shop settings: the contact e-mail (else the address
+        # of MAIL_DEFAULT_SENDER) and the postal address, lines separated by ";".
+        "SHOP_EMAIL": env.get("SHOP_EMAIL") or None,
+        "SHOP_ADDRESS": env.get("SHOP_ADDRESS") or "",
         "SHOP_URL": env.get("SHOP_URL") or default_url,
         # Host names the app answers to (others get 400); unset: any, as a proxy sends it.
         "TRUSTED_HOSTS": _list(env.get("TRUSTED_HOSTS")),
@@ -227,6 +234,8 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "REVIEW_INVITE_DAYS": int(env.get("REVIEW_INVITE_DAYS", "14")),
         "REVIEW_LINK_MAX_AGE": int(env.get("REVIEW_LINK_MAX_AGE", str(180 * 24 * 3600))),
         "REVIEW_VOTE_RATE_LIMIT": env.get("REVIEW_VOTE_RATE_LIMIT", "30 per hour"),
+        # Requests for a back-in-stock e-mail (each may send a confirmation e-mail).
+        "STOCK_ALERT_RATE_LIMIT": env.get("STOCK_ALERT_RATE_LIMIT", "10 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -46,6 +46,18 @@ def _seed_shipping() -> list[str]:
     return seed_shipping(current_app.config["SHOP_PRESET"])
 
 
+def _seed_shop_settings() -> list[str]:
+    from storefront.content.demo_pages import SETTINGS
+    from storefront.settings.models import ShopSettings
+    from storefront.settings.services import current_settings
+
+    if current_settings() is not None:
+        return []
+    db.session.add(ShopSettings(**SETTINGS))
+    db.session.flush()
+    return [f"Set the shop's particulars: {SETTINGS['name']}, {SETTINGS['email']}"]
+
+
 def _feature_seeders():
     from storefront.catalog.demo import seed_catalog
     from storefront.content.demo import seed_content
@@ -53,5 +65,5 @@ def _feature_seeders():
     from storefront.routines.demo import seed_routines
     from storefront.search.synonyms import seed_demo_synonyms
 
-    return [_seed_shipping, seed_catalog, seed_content, seed_reviews, seed_routines,
-            seed_demo_synonyms]
+    return [_seed_shop_settings, _seed_shipping, seed_catalog, seed_content, seed_reviews,
+            seed_routines, seed_demo_synonyms]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -49,6 +49,8 @@ def render_error(status: int, detail: str | None = None):
     """The error page in the site's layout. A server error's page asks nothing of the
     database (no cart count, no account): it may be what failed."""
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
+    if status >= 500:
+        g.without_database = True  # read by every part of the page that could ask it
     html = render_template("errors/error.html", status=status, title=title,
                            text=detail or text, without_database=status >= 500)
     return html, status

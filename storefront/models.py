@@ -1,6 +1,7 @@
 """Imports every model so that metadata (create_all, Alembic) sees the whole schema."""
 
-from storefront.accounts.models import Role, User, UserLogin
+from storefront.accounts.models import Role, SavedAddress, User, UserLogin
+from storefront.alerts.models import StockAlert
 from storefront.audit.models import AuditEntry
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import (
@@ -18,6 +19,8 @@ from storefront.content.models import (
     Condition,
     ReaderQuestion,
     Recommendation,
+    ShopText,
+    ShopTextRevision,
 )
 from storefront.discounts.models import DiscountCode
 from storefront.inventory.models import StockMovement
@@ -28,6 +31,7 @@ from storefront.payments.models import StripeEvent
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
 from storefront.routines.models import ConflictRule, IngredientClass, RoutineStep, SavedRoutine
 from storefront.search.models import SearchCount, SearchSynonym, SearchWord
+from storefront.settings.models import ShopSettings
 from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "ReviewVote",
     "Role",
     "RoutineStep",
+    "SavedAddress",
     "SavedRoutine",
     "SearchCount",
     "SearchSynonym",
@@ -67,6 +72,10 @@ __all__ = [
     "ShippingMethod",
     "ShippingZone",
     "ShippingZoneArea",
+    "ShopSettings",
+    "ShopText",
+    "ShopTextRevision",
+    "StockAlert",
     "StockMovement",
     "StripeEvent",
     "TaxRate",

@@ -13,7 +13,8 @@ from tests.helpers import login
 # Admin areas editors may use; every other /admin route is for admins only.
 EDITOR_PREFIXES = ("/admin/articles", "/admin/conditions", "/admin/authors",
                    "/admin/questions", "/admin/recommendations", "/admin/preview",
-                   "/admin/reviews", "/admin/shop-introduction", "/admin/routine")
+                   "/admin/reviews", "/admin/shop-introduction", "/admin/routine",
+                   "/admin/shop-pages")
 
 
 def admin_rules(app):

@@ -222,7 +222,8 @@ def test_card_actions_follow_the_cart_contract(client, shop, app, monkeypatch):
     assert '<input type="hidden" name="next" value="/products?sort=name">' in alpha
     assert "source_article" not in alpha
     assert "Choose a size" in _card(page, BETA) and "<form" not in _card(page, BETA)
-    assert "<form" not in _card(page, GAMMA)  # its only size is sold out
+    gamma = _card(page, GAMMA)  # its only size is sold out: no cart; the back-in-stock link
+    assert "<form" not in gamma and 'href="/stock-alerts/new?variant=' in gamma
     assert f'action="{action}"' in _card(page, DELTA)  # running low is still for sale
     assert "<form" not in _card(page, EPSILON)
 

@@ -13,20 +13,25 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role, User
+from storefront.alerts import services as alerts
+from storefront.alerts.models import StockAlert
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart
 from storefront.catalog.models import Variant
 from storefront.checkout import services as checkout
+from storefront.db import utcnow
 from storefront.discounts.models import DiscountCode
 from storefront.discounts.services import DiscountRefused
 from storefront.extensions import db
-from storefront.inventory.models import StockMovement
+from storefront.inventory import services as inventory
+from storefront.inventory.models import StockMovement, StockReason
 from storefront.inventory.services import OutOfStock
+from storefront.mail.models import OutboxMessage
 from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus
 from tests.conftest import build_schema, create_postgres_database, make_test_app
@@ -218,3 +223,68 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(shared_app):
     with shared_app.app_context():
         roles = db.session.scalars(select(User.role).where(User.id.in_(ids))).all()
         assert sorted(roles) == [Role.ADMIN, Role.CUSTOMER]
+
+
+def _waiting_for_a_sold_out_size(app, people: int) -> int:
+    with app.app_context():
+        variant = VariantFactory(product=ProductFactory(name="Sold Out Serum", variant=False),
+                                 stock_on_hand=0)
+        db.session.flush()
+        db.session.add_all([StockAlert(variant_id=variant.id, email=f"waits{n}@example.com",
+                                       confirmed_at=utcnow()) for n in range(people)])
+        db.session.commit()
+        return variant.id
+
+
+def _back_in_stock_mail(app) -> Counter:
+    with app.app_context():
+        return Counter(db.session.scalars(select(OutboxMessage.recipient).where(
+            OutboxMessage.subject == "Sold Out Serum is back in stock")))
+
+
+def test_restocks_racing_e_mail_each_waiting_customer_exactly_once(shared_app):
+    """Two restocks of the same size at once (each starts the job when it commits), then
+    six sweeps at once, each held at its UPDATE until all six have read who waits: every
+    customer is picked by one of them, and e-mailed once."""
+    variant_id = _waiting_for_a_sold_out_size(shared_app, people=12)
+
+    def restock(_index: int) -> None:
+        with shared_app.app_context():  # leaving it runs the job (inline, no Redis here)
+            inventory.adjust_stock(db.session.get(Variant, variant_id), 3,
+                                   StockReason.RECEIVED)
+            db.session.commit()
+
+    _all_at_once(restock, 2)
+    with shared_app.app_context():
+        db.session.execute(update(StockAlert).where(StockAlert.variant_id == variant_id)
+                           .values(notified_at=None))  # as if nobody had been told yet
+        db.session.commit()
+    first = _back_in_stock_mail(shared_app)
+    assert sum(first.values()) == 12 and set(first.values()) == {1}, first
+
+    all_read = threading.Barrier(6)
+
+    def held_at_update(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE STOCK_ALERT"):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                all_read.wait(timeout=2)
+
+    def sweep(_index: int) -> int:
+        with shared_app.app_context():
+            sent = alerts.notify_back_in_stock([variant_id])
+            db.session.commit()
+            return sent
+
+    with shared_app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", held_at_update)
+    try:
+        assert sorted(_all_at_once(sweep, 6)) == [0] * 5 + [12]
+    finally:
+        event.remove(engine, "before_cursor_execute", held_at_update)
+    mail = _back_in_stock_mail(shared_app)
+    assert sum(mail.values()) == 24 and set(mail.values()) == {2}, mail  # 12 + 12 once more
+    with shared_app.app_context():
+        left = db.session.scalar(select(func.count()).select_from(StockAlert).where(
+            StockAlert.variant_id == variant_id, StockAlert.notified_at.is_(None)))
+    assert left == 0

@@ -367,12 +367,12 @@ def test_periodic_jobs_are_queued_once_per_period_whatever_the_number_of_workers
     try:
         assert periodic.enqueue_due(app, connection) == [
             "release-expired-reservations", "retry-outbox", "prune-carts", "answer-questions",
-            "invite-reviewers", "search-upkeep"]
+            "invite-reviewers", "search-upkeep", "back-in-stock"]
         assert periodic.enqueue_due(app, other_host) == []
         assert periodic.enqueue_due(app, connection) == []
     finally:
         other_host.close()
-    assert waiting(app) == 6
+    assert waiting(app) == 7
     with app.app_context():
         key = periodic.due_key(app, periodic.PERIODIC[0])
     assert 0 < connection.ttl(key) <= app.config["RESERVATION_RELEASE_SECONDS"]
@@ -383,6 +383,7 @@ def test_periodic_jobs_are_queued_once_per_period_whatever_the_number_of_workers
     monkeypatch.setitem(app.config, "QUESTION_SWEEP_SECONDS", 0)
     monkeypatch.setitem(app.config, "REVIEW_INVITE_SECONDS", 0)
     monkeypatch.setitem(app.config, "SEARCH_UPKEEP_SECONDS", 0)
+    monkeypatch.setitem(app.config, "BACK_IN_STOCK_SECONDS", 0)
     assert periodic.enqueue_due(app, connection) == ["release-expired-reservations"]
 
 

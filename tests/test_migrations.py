@@ -167,3 +167,21 @@ def test_a_new_database_gets_no_zone_and_downgrading_brings_the_delivery_codes_b
             codes = connection.execute(text(
                 "SELECT shipping_method FROM shop_order ORDER BY id")).scalars().all()
     assert codes == ["standard", "express"]
+
+
+def test_existing_shop_texts_become_their_first_kept_version(fresh_app):
+    """A shop text written before texts had versions is version 1, kept as it was."""
+    with fresh_app.app_context():
+        upgrade(revision="f478118ea733")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO shop_text (key, heading, body, created_at, updated_at) VALUES "
+                "('shop-introduction', 'Why skincare', 'Daily care.', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            versions = connection.execute(text("SELECT key, version FROM shop_text")).all()
+            kept = connection.execute(text(
+                "SELECT shop_text_id, version, heading, body FROM shop_text_revision")).all()
+    assert [tuple(row) for row in versions] == [("shop-introduction", 1)]
+    assert [tuple(row)[1:] for row in kept] == [(1, "Why skincare", "Daily care.")]

@@ -88,7 +88,7 @@ def test_each_limit_fails_just_past_it():
     results.served["search"] = _load(249)
     results.served["cart"] = _load(300)  # exactly 30 %: passes
     results.scaling["search"] = (_load(799), _load(1000))  # lost 20.1 %
-    results.facts["article"] = _facts(html=40_000, css=30_000, conditional="200",
+    results.facts["article"] = _facts(html=report.HTML_LIMIT, css=30_000, conditional="200",
                                       asset_ok=False)
     failed = {target for target, word in _verdicts(results).items() if word == "FAIL"}
     assert failed == {
@@ -96,7 +96,7 @@ def test_each_limit_fails_just_past_it():
         "Search: ≥ 25% of bare Flask's requests/s",
         "Product list (24 per page): p99 ≤ 3x bare Flask's",
         "Search: from 500 to 5,000 products loses ≤ 20% of requests/s",
-        "Article page: HTML < 40 KB",
+        f"Article page: HTML < {report.HTML_LIMIT // 1000} KB",
         "Article page: CSS + JS < 30 KB",
         "Article page: unchanged page answers 304",
         "Static assets hashed, cached a year, gzipped, revalidated (304)",

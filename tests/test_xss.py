@@ -60,7 +60,9 @@ def test_stored_text_is_harmless_on_every_page_for_every_role(app, client, make)
                 f"/conditions/{site.condition_slug}", f"/orders/view/{site.guest_token}",
                 f"/account/orders/{site.order_number}", "/products",
                 f"/reviews/write/{site.review_token}", f"/admin/reviews/{site.ids['review']}",
-                "/account/routine", "/admin/routine"}
+                "/account/routine", "/admin/routine",
+                "/privacy", "/account/addresses/",
+                f"/account/addresses/{site.ids['address']}/edit"}
     assert expected <= shown_on, expected - shown_on
     admin_pages = {url for url in shown_on if url.startswith("/admin")}
     assert len(admin_pages) >= 3, admin_pages

@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from storefront.addresses import FIELDS
 from storefront.db import TimestampMixin, enum_column, utcnow
 from storefront.extensions import db
 
@@ -92,3 +93,33 @@ class UserLogin(db.Model):
 
     def __repr__(self) -> str:
         return f"<UserLogin {self.id} of user {self.user_id}>"
+
+
+class SavedAddress(TimestampMixin, db.Model):
+    """An address in a customer's address book, checked as checkout checks one
+    (``storefront.addresses.normalise``) and kept with the same field names."""
+
+    __tablename__ = "saved_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    city_area: Mapped[str] = mapped_column(String(100), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country_area: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    sorting_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<SavedAddress {self.id} of user {self.user_id}>"
+
+    @property
+    def address(self) -> dict[str, str]:
+        """The address with checkout's field names (``storefront.addresses.FIELDS``)."""
+        return {name: getattr(self, name) or "" for name in FIELDS}

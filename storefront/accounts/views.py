@@ -41,7 +41,9 @@ def register():
             logins.start_login(user)
             db.session.commit()
             login_user(user)
-            flash("Welcome! We've sent you an e-mail to confirm your address.", "success")
+            flash("Welcome! We've sent you an e-mail to confirm your address. Once you "
+                  "confirm it, any orders you placed with it as a guest join your account.",
+                  "success")
             return redirect(url_for("accounts.profile"))
     if request.method == "POST":
         return render_invalid("accounts/register.html", form=form)

@@ -1,30 +1,55 @@
-"""Admin: the shop's introduction, the doctor's own words at the top of the shop and home."""
+"""Admin: the shop's own words. Its introduction (at the top of the shop and the home page)
+and its pages (about, contact, shipping, returns, privacy, terms, legal notice), written in
+Markdown with a preview; every save is audited and every change of wording is a version."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from storefront.admin.blueprint import bp
 from storefront.admin.content import EDITORS
-from storefront.admin.forms_content import ShopTextForm
-from storefront.content import shop
-from storefront.content.models import Author
+from storefront.admin.forms_content import ShopPageForm, ShopTextForm
+from storefront.content import pages, shop
+from storefront.content.models import Author, ShopText
+from storefront.content.rendering import fill_shortcodes, render_markdown
+from storefront.content.services import last_change
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
 
 
-def _form(**kwargs) -> ShopTextForm:
-    form = ShopTextForm(**kwargs)
+def _with_authors(form):
     form.author.choices = [("", "Nobody (unsigned)")] + [
         (author.id, f"{author.name}, {author.credentials}")
         for author in db.session.scalars(select(Author).order_by(Author.name, Author.id))]
     return form
 
 
-def _page(form: ShopTextForm, status: int = 200):
+def _saved_data(text: ShopText | None) -> dict:
+    return ({"heading": text.heading, "body": text.body, "author": text.author_id}
+            if text else {})
+
+
+def _save(key: str, form, body_max: int) -> bool:
+    """Save the form's text for ``key``; False (the form says why) when refused."""
+    author = db.session.get(Author, form.author.data) if form.author.data else None
+    try:
+        shop.save_shop_text(key, form.heading.data, form.body.data, author,
+                            actor=current_user, body_max=body_max)
+    except shop.ShopTextError as error:
+        db.session.rollback()
+        attach_error(form, error.message, error.field)
+        return False
+    db.session.commit()
+    return True
+
+
+# --- The introduction --------------------------------------------------------------------
+
+def _introduction_page(form: ShopTextForm, status: int = 200):
     html = render_template("admin/content/shop_introduction.html", form=form,
                            text=shop.shop_text(shop.SHOP_INTRODUCTION))
     return html, status
@@ -35,20 +60,57 @@ def _page(form: ShopTextForm, status: int = 200):
 def shop_introduction():
     if request.method == "GET":
         text = shop.shop_text(shop.SHOP_INTRODUCTION)
-        data = ({"heading": text.heading, "body": text.body, "author": text.author_id}
-                if text else {})
-        return _page(_form(data=data))
-    form = _form()
-    if not form.validate_on_submit():
-        return _page(form, INVALID_FORM_STATUS)
-    author = db.session.get(Author, form.author.data) if form.author.data else None
-    try:
-        shop.save_shop_text(shop.SHOP_INTRODUCTION, form.heading.data, form.body.data, author,
-                            actor=current_user)
-    except shop.ShopTextError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _page(form, INVALID_FORM_STATUS)
-    db.session.commit()
+        return _introduction_page(_with_authors(ShopTextForm(data=_saved_data(text))))
+    form = _with_authors(ShopTextForm())
+    if not (form.validate_on_submit()
+            and _save(shop.SHOP_INTRODUCTION, form, shop.BODY_MAX)):
+        return _introduction_page(form, INVALID_FORM_STATUS)
     flash("The shop's introduction is saved.", "success")
     return redirect(url_for("admin.shop_introduction"), code=303)
+
+
+# --- The shop's pages --------------------------------------------------------------------
+
+@bp.get("/shop-pages")
+@roles_required(*EDITORS)
+def shop_pages():
+    texts = {text.key: text for text in db.session.scalars(
+        select(ShopText).where(ShopText.key.in_(pages.PAGE_KEYS)))}
+    return render_template("admin/content/shop_pages.html", pages=pages.SHOP_PAGES,
+                           texts=texts, is_shown=pages.is_shown)
+
+
+def _page_or_404(key: str) -> pages.ShopPage:
+    page = pages.PAGES.get(key)
+    if page is None:
+        abort(404)
+    return page
+
+
+def _preview(body: str) -> Markup:
+    return fill_shortcodes(render_markdown(body or ""), lambda code: None)
+
+
+def _editor(page: pages.ShopPage, form: ShopPageForm, status: int = 200, preview=None):
+    text = shop.shop_text(page.key)
+    html = render_template(
+        "admin/content/shop_page_form.html", page=page, form=form, text=text,
+        preview=preview, last_change=last_change("shoptext", text.id) if text else None)
+    return html, status
+
+
+@bp.route("/shop-pages/<key>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def shop_pages_edit(key: str):
+    page = _page_or_404(key)
+    if request.method == "GET":
+        form = ShopPageForm(data=_saved_data(shop.shop_text(page.key)) or {
+            "heading": page.heading})
+        return _editor(page, _with_authors(form))
+    form = _with_authors(ShopPageForm())
+    if request.form.get("action") == "preview":
+        return _editor(page, form, preview=_preview(form.body.data))
+    if not (form.validate_on_submit() and _save(page.key, form, shop.PAGE_BODY_MAX)):
+        return _editor(page, form, INVALID_FORM_STATUS)
+    flash(f"“{page.label}” is saved and on the site.", "success")
+    return redirect(url_for("admin.shop_pages_edit", key=page.key), code=303)

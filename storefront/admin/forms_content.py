@@ -217,6 +217,18 @@ class ShopTextForm(FlaskForm):
     author = SelectField("Signed by", coerce=optional_int, validate_choice=True)
 
 
+class ShopPageForm(FlaskForm):
+    """One of the shop's pages (about, contact, terms, ...): longer than the introduction."""
+
+    heading = StringField("Heading", filters=[clean_text], validators=[
+        DataRequired("Give the page a heading."), _too_long(120)])
+    body = TextAreaField(
+        "Text (Markdown)", filters=[clean_text],
+        validators=[DataRequired("Write the page's text."), _too_long(40_000)],
+        render_kw={"rows": 20, "class": "markdown-input"})
+    author = SelectField("Signed by", coerce=optional_int, validate_choice=True)
+
+
 class AnswerForm(FlaskForm):
     article = SelectField("Article that answers it", coerce=optional_int, validate_choice=True,
                           validators=[DataRequired("Choose the article that answers it.")])

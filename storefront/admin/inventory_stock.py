@@ -10,6 +10,7 @@ from storefront.admin import inventory_queries as queries
 from storefront.admin import inventory_services as services
 from storefront.admin.blueprint import bp
 from storefront.admin.forms_inventory import StockAdjustmentForm
+from storefront.alerts import services as alerts
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory.models import StockReason
@@ -47,4 +48,6 @@ def products_stock(variant_id: int):
 @bp.get("/stock/low")
 @roles_required(Role.ADMIN)
 def low_stock():
-    return render_template("admin/inventory/low_stock.html", page=queries.low_stock_page())
+    page = queries.low_stock_page()
+    waiting = alerts.waiting_counts([variant.id for variant in page.items])
+    return render_template("admin/inventory/low_stock.html", page=page, waiting=waiting)

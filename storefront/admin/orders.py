@@ -222,7 +222,7 @@ def orders_cancel(number: str):
         order_services.cancel(order, actor=current_user, note=form.reason.data or "")
         refunded = order.amount_refunded - refunded_before
         money = f", {format_money(refunded, order.currency)} refunded" if refunded else ""
-        return f"Order {order.number} cancelled{money}"
+        return f"Order {order.number} cancelled{money}; the customer has been e-mailed"
 
     return _perform(number, "order.cancelled", change, form_name="cancel_form", form=form,
                     field="reason")
@@ -237,7 +237,8 @@ def orders_refund(number: str):
         if order.status not in SOLD:
             raise IllegalTransition(order, OrderStatus.REFUNDED)
         order_services.refund(order, form.amount.data, actor=current_user)
-        return f"Refunded {format_money(form.amount.data, order.currency)} of order {order.number}"
+        return (f"Refunded {format_money(form.amount.data, order.currency)} of order "
+                f"{order.number}; the customer has been e-mailed")
 
     return _perform(number, "order.refunded", change, form_name="refund_form", form=form,
                     field="amount")

@@ -14,6 +14,7 @@ from storefront.admin import (
     reviews,  # noqa: F401
     routines,  # noqa: F401
     search,  # noqa: F401
+    settings,  # noqa: F401
     shipping,  # noqa: F401
     users,  # noqa: F401
 )

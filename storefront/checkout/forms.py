@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     RadioField,
@@ -111,7 +112,17 @@ class DiscountForm(FlaskForm):
 
 
 class PayForm(FlaskForm):
-    """The CSRF token and a fingerprint of what the review page showed (everything else is
-    already in the checkout): "Pay" pays for exactly what was reviewed, or nothing."""
+    """The CSRF token, a fingerprint of what the review page showed (everything else is
+    already in the checkout): "Pay" pays for exactly what was reviewed, or nothing; and,
+    when the shop has terms, the shopper's acceptance of the version shown."""
 
     reviewed = HiddenField()
+    terms_version = HiddenField()
+    accept_terms = BooleanField("I accept the terms and conditions")
+
+    def accepted_terms(self) -> int | None:
+        """The version of the terms the shopper ticked, or None when they did not."""
+        version = (self.terms_version.data or "").strip()
+        if not self.accept_terms.data or not version.isdigit() or len(version) > 9:
+            return None
+        return int(version)

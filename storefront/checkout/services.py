@@ -20,6 +20,9 @@ from storefront import addresses, metrics
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
 from storefront.checkout import pricing
+from storefront.content import shop
+from storefront.content.models import ShopText
+from storefront.content.pages import TERMS
 from storefront.db import utcnow
 from storefront.discounts import services as discounts
 from storefront.discounts.models import DiscountCode
@@ -41,6 +44,27 @@ class CartNotReady(DomainError):
     """The cart can't be checked out as it is (empty, or items no longer available)."""
 
     status_code = 409
+
+
+class TermsNotAccepted(DomainError):
+    """The shop has terms and the shopper did not tick that they accept them."""
+
+    status_code = 422
+
+    def __init__(self) -> None:
+        super().__init__("Please read the terms and conditions and tick that you accept them "
+                         "to place your order. Nothing was charged.")
+
+
+class TermsChanged(DomainError):
+    """The terms changed after the shopper accepted the version on their review page."""
+
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__("Our terms and conditions changed after you reviewed your order, so "
+                         "nothing was charged. Please read the new version, then accept it "
+                         "and pay.")
 
 
 class ChangedSinceReview(DomainError):
@@ -158,11 +182,19 @@ def delivery_options(cart: Cart, *, address: Address, discount_code: str = "",
     return [(method, method.price_for(goods)) for method in shipping.methods_for(address.place)]
 
 
-def fingerprint(priced: Quote, details: CheckoutDetails) -> str:
+def current_terms() -> ShopText | None:
+    """The shop's terms and conditions as they stand, or None when it has none."""
+    return shop.shop_text(TERMS)
+
+
+def fingerprint(priced: Quote, details: CheckoutDetails,
+                terms_version: int | None = None) -> str:
     """A digest of everything the review page shows: the lines with their quantities and
-    prices, the address, delivery, discount and totals. "Pay" sends back the one its page
-    was made from, so a cart changed meanwhile (in another tab) is never paid unseen."""
+    prices, the address, delivery, discount and totals, and the version of the terms to
+    accept. "Pay" sends back the one its page was made from, so a cart changed meanwhile
+    (in another tab) is never paid unseen."""
     shown = (
+        terms_version,
         priced.currency,
         [(line.variant_id, line.quantity, str(line.variant.price), str(total))
          for line, total in priced.lines],
@@ -199,10 +231,25 @@ def _address_columns(address: Address) -> dict[str, str]:
     return {f"shipping_{column}": getattr(address, name) for name, column in ADDRESS_COLUMNS}
 
 
+def check_terms(accepted: int | None) -> int | None:
+    """The version of the terms the order is placed under: the current one, which the
+    shopper must have accepted (TermsNotAccepted, TermsChanged); None without terms."""
+    terms = current_terms()
+    if terms is None:
+        return None
+    if accepted is None:
+        raise TermsNotAccepted()
+    if accepted != terms.version:
+        raise TermsChanged()
+    return terms.version
+
+
 def _new_order(details: CheckoutDetails, priced: Quote, *, user_id: int | None,
-               cart_id: int) -> Order:
+               cart_id: int, terms_version: int | None) -> Order:
     totals = priced.totals
     return Order(
+        terms_version=terms_version,
+        terms_accepted_at=utcnow() if terms_version is not None else None,
         number=new_order_number(), user_id=user_id, email=details.email.strip().lower(),
         currency=priced.currency, subtotal=totals.subtotal, discount_total=totals.discount,
         shipping_total=totals.shipping, tax_total=totals.tax, total=totals.total,
@@ -240,19 +287,24 @@ def release_earlier_attempts(cart: Cart | None) -> int:
 
 
 def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
-                reviewed: str | None = None) -> Order:
+                reviewed: str | None = None, accepted_terms: int | None = None) -> Order:
     """Turn the cart into an order waiting for payment, with its stock reserved.
 
     ``reviewed`` is the ``fingerprint`` of the review page the shopper pressed "Pay" on;
     when given, the order is placed only if it is still what that page showed.
+    ``accepted_terms`` is the version of the shop's terms the shopper ticked to accept:
+    when the shop has terms, the order is placed only under the current version, which it
+    records with the time.
 
-    Raises CartNotReady, shipping.NotDeliverable (nothing, or not the chosen method, reaches
-    the address any more), ChangedSinceReview, inventory.OutOfStock or
-    discounts.DiscountRefused; the caller then rolls back, so nothing of the attempt remains.
+    Raises CartNotReady, TermsNotAccepted, TermsChanged, shipping.NotDeliverable (nothing,
+    or not the chosen method, reaches the address any more), ChangedSinceReview,
+    inventory.OutOfStock or discounts.DiscountRefused; the caller then rolls back, so
+    nothing of the attempt remains.
     """
     problems = cart_services.cart_problems(cart)
     if problems:
         raise CartNotReady(" ".join(problems))
+    terms_version = check_terms(accepted_terms)
     release_earlier_attempts(cart)
     shipping.check_deliverable(details.address.place)
     priced = quote(cart, address=details.address, shipping_method=details.shipping_method,
@@ -262,9 +314,10 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
         raise shipping.NotDeliverable(METHOD_GONE, field="method")
     if priced.discount_problem:
         raise discounts.DiscountRefused(priced.discount_problem)
-    if reviewed is not None and reviewed != fingerprint(priced, details):
+    if reviewed is not None and reviewed != fingerprint(priced, details, terms_version):
         raise ChangedSinceReview()
-    order = _new_order(details, priced, user_id=user_id, cart_id=cart.id)
+    order = _new_order(details, priced, user_id=user_id, cart_id=cart.id,
+                       terms_version=terms_version)
     db.session.add(order)
     db.session.flush()
     inventory.reserve(order.lines)
@@ -273,7 +326,10 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
                            user_id=user_id)
     minutes = reservation_minutes()
     order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
-    record_event(order, "placed", _placed_note(order, priced, minutes))
+    note = _placed_note(order, priced, minutes)
+    if terms_version is not None:
+        note += f"; terms and conditions version {terms_version} accepted"
+    record_event(order, "placed", note)
     db.session.flush()
     metrics.count_on_commit(db.session, metrics.ORDERS, outcome="placed")
     return order

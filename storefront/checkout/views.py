@@ -19,6 +19,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from storefront import addresses
+from storefront.accounts import address_book
+from storefront.accounts.forms import RegisterForm
 from storefront.cart import services as cart_services
 from storefront.cart.views import release_stale_holds
 from storefront.cart.visitor import visitor_cart
@@ -28,8 +30,10 @@ from storefront.extensions import db, limiter
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
+from storefront.orders.links import order_url
 from storefront.orders.models import Order, OrderStatus
 from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+from storefront.security import MAX_ID
 from storefront.shipping import services as shipping
 from storefront.sqlite import changes_data
 from storefront.urls import public_url
@@ -145,26 +149,83 @@ def _save_address(answers: dict, address: dict):
     return _answer(answers, "address", address)
 
 
+def _saved_addresses() -> list:
+    """The logged-in customer's address book (the default first); none for a guest."""
+    if not current_user.is_authenticated:
+        return []
+    return address_book.addresses_of(current_user.id)
+
+
+def _address_page(form, cart, answers: dict, countries, status: int = 200,
+                  saved_error: str | None = None):
+    saved = _saved_addresses()
+    shipped = {code for code, _ in countries}
+    usable = [entry for entry in saved if entry.country in shipped]
+    given = answers.get("address")
+    chosen = next((entry.id for entry in usable if entry.address == given),
+                  usable[0].id if usable else None)
+    return _page("checkout/address.html", cart, answers, "address", status, form=form,
+                 countries=countries, saved=saved, chosen=chosen, saved_error=saved_error,
+                 shipped=shipped, save_checked=request.form.get("save_address") == "y")
+
+
+def _use_saved(cart, answers: dict, countries):
+    """Deliver to an address from the customer's book (checked again, as a new one is)."""
+    raw = request.form.get("saved_address", "")
+    entry = (address_book.address_of(current_user.id, int(raw))
+             if current_user.is_authenticated and raw.isdigit() and 0 < int(raw) <= MAX_ID
+             else None)
+    form = forms.address_form(_first_country(answers, countries), countries)
+    if entry is None:
+        return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS,
+                             "Choose one of your addresses, or enter a new one below.")
+    try:
+        address = addresses.normalise(entry.address)
+        shipping.check_deliverable(shipping.place_of(address))
+    except addresses.AddressInvalid:
+        return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS,
+                             "That address is missing something we need now: please edit "
+                             "it in your address book, or enter it below.")
+    except shipping.NotDeliverable as error:
+        return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS,
+                             error.message)
+    return _save_address(answers, address)
+
+
+def _keep_in_address_book(address: dict) -> None:
+    """Save a new address for the customer who ticked the box (never fails the step)."""
+    if not (current_user.is_authenticated and request.form.get("save_address") == "y"):
+        return
+    try:
+        address_book.add_address(current_user.id, address)
+    except (address_book.AddressBookFull, addresses.AddressInvalid) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", str(error)), "warning")
+        return
+    db.session.commit()
+
+
 @bp.route("/address", methods=["GET", "POST"])
 @step("address")
 def address(cart, answers):
-    """The address form of the chosen country. Choosing another country and pressing
-    "Update the form" (JavaScript does it on change) shows that country's fields."""
+    """The address form of the chosen country, and the customer's saved addresses.
+    Choosing another country and pressing "Update the form" (JavaScript does it on
+    change) shows that country's fields."""
     countries = shipping.shipped_countries()
     if request.method == "GET":
         country = _first_country(answers, countries)
         form = forms.address_form(country, countries,
                                   data={**(answers.get("address") or {}), "country": country})
-        return _form_page("checkout/address.html", form, cart, answers, "address",
-                          countries=countries)
+        return _address_page(form, cart, answers, countries)
+    if request.form.get("action") == "saved":
+        return _use_saved(cart, answers, countries)
     form = forms.address_form(request.form.get("country", ""), countries)
     if request.form.get("action") == "country":
-        return _page("checkout/address.html", cart, answers, "address", form=form,
-                     countries=countries)
+        return _address_page(form, cart, answers, countries)
     if form.validate_on_submit() and _deliverable(form):
+        _keep_in_address_book(form.address)
         return _save_address(answers, form.address)
-    return _form_page("checkout/address.html", form, cart, answers, "address",
-                      countries=countries)
+    return _address_page(form, cart, answers, countries, INVALID_FORM_STATUS)
 
 
 @bp.route("/delivery", methods=["GET", "POST"], endpoint="shipping")
@@ -222,9 +283,8 @@ def _delivery_problem(error: shipping.NotDeliverable, answers: dict):
     return redirect(url_for("checkout.address"), 303)
 
 
-@bp.get("/review")
-@step("review")
-def review(cart, answers):
+def _review_page(cart, answers: dict, status: int = 200, terms_error: str | None = None):
+    """The review page, with a Pay form made for exactly what it shows."""
     details = state.details(answers)
     priced = services.quote(cart, address=details.address,
                             shipping_method=details.shipping_method,
@@ -237,9 +297,21 @@ def review(cart, answers):
                 ", so nothing was charged", ""), field="method")
     except shipping.NotDeliverable as error:
         return _delivery_problem(error, answers)
-    form = forms.PayForm(data={"reviewed": services.fingerprint(priced, details)})
-    return _page("checkout/review.html", cart, answers, "review", priced=priced, form=form,
-                 details=details)
+    terms = services.current_terms()
+    version = terms.version if terms is not None else None
+    form = forms.PayForm(formdata=None, data={
+        "reviewed": services.fingerprint(priced, details, version),
+        "terms_version": "" if version is None else str(version)})
+    if terms_error:
+        form.accept_terms.errors = [terms_error]
+    return _page("checkout/review.html", cart, answers, "review", status, priced=priced,
+                 form=form, details=details, terms=terms)
+
+
+@bp.get("/review")
+@step("review")
+def review(cart, answers):
+    return _review_page(cart, answers)
 
 
 @bp.post("/pay")
@@ -252,8 +324,12 @@ def pay(cart, answers):
         abort(400)
     try:
         order = services.place_order(cart, state.details(answers), user_id=_user_id(),
-                                     reviewed=form.reviewed.data or "")
-    except services.ChangedSinceReview as error:
+                                     reviewed=form.reviewed.data or "",
+                                     accepted_terms=form.accepted_terms())
+    except services.TermsNotAccepted as error:
+        db.session.rollback()
+        return _review_page(cart, answers, error.status_code, terms_error=error.message)
+    except (services.ChangedSinceReview, services.TermsChanged) as error:
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("checkout.review"), 303)
@@ -314,7 +390,18 @@ def confirmation(number: str):
     if order.status == OrderStatus.PAID:
         state.save({key: value for key, value in state.load().items() if key != "discount"})
     return render_template("checkout/confirmation.html", order=order,
-                           failure=orders.failure_reason(order))
+                           failure=orders.failure_reason(order),
+                           order_link=order_url(order, external=False),
+                           register_form=_register_form(order))
+
+
+def _register_form(order: Order) -> RegisterForm | None:
+    """For a guest: an account with the order's e-mail, name filled in (the orders placed
+    with that e-mail join it once the address is confirmed)."""
+    if current_user.is_authenticated or order.user_id is not None:
+        return None
+    return RegisterForm(formdata=None, data={"email": order.email,
+                                             "name": order.shipping_name})
 
 
 @bp.get("/orders/<number>/cancelled")

@@ -1,5 +1,5 @@
-"""The content part of ``flask seed-demo``: the author, the shop's introduction, conditions,
-recommendations and articles.
+"""The content part of ``flask seed-demo``: the author, the shop's introduction and pages,
+conditions, recommendations and articles.
 
 Everything is looked up by slug before it is made, so running it again changes nothing.
 Products and ingredients come from the catalog's demo; any that are missing are skipped
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from storefront.accounts.models import User
 from storefront.catalog.images import file_name
 from storefront.catalog.models import Ingredient, Product, ProductStatus
-from storefront.content import demo_text, shop
+from storefront.content import demo_pages, demo_text, shop
 from storefront.content.demo_portrait import draw_portrait
 from storefront.content.models import (
     Article,
@@ -25,7 +25,6 @@ from storefront.content.models import (
     Author,
     Condition,
     Recommendation,
-    ShopText,
 )
 from storefront.content.rendering import find_shortcodes
 from storefront.content.services import (
@@ -77,10 +76,21 @@ def _seed_shop_introduction(authors: dict[str, Author], lines: list[str]) -> Non
     if shop.shop_text(shop.SHOP_INTRODUCTION) is not None:
         return
     data = demo_text.SHOP_INTRODUCTION
-    db.session.add(ShopText(key=shop.SHOP_INTRODUCTION, heading=data["heading"],
-                            body=data["body"], author=authors[demo_text.LEAD_AUTHOR]))
-    db.session.flush()
+    shop.add_shop_text(shop.SHOP_INTRODUCTION, data["heading"], data["body"],
+                       authors[demo_text.LEAD_AUTHOR])
     lines.append("Created the shop's introduction")
+
+
+def _seed_shop_pages(authors: dict[str, Author], lines: list[str]) -> None:
+    """The shop's own pages (about, contact, shipping, returns, privacy, terms, legal)."""
+    created = []
+    for key, (heading, body) in demo_pages.PAGES.items():
+        if shop.shop_text(key) is None:
+            author = authors[demo_text.LEAD_AUTHOR] if key == "about" else None
+            shop.add_shop_text(key, heading, body, author)
+            created.append(key)
+    if created:
+        lines.append(f"Created {len(created)} shop pages: {', '.join(created)}")
 
 
 def _seed_conditions(lines: list[str]) -> dict[str, Condition]:
@@ -187,6 +197,7 @@ def seed_content() -> list[str]:
     lines: list[str] = []
     authors = _seed_authors(lines)
     _seed_shop_introduction(authors, lines)
+    _seed_shop_pages(authors, lines)
     conditions = _seed_conditions(lines)
     _seed_recommendations(conditions, lines)
     _seed_articles(authors, conditions, lines)

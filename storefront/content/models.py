@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     and_,
     or_,
 )
@@ -222,8 +223,11 @@ class ReaderQuestion(TimestampMixin, db.Model):
 
 
 class ShopText(TimestampMixin, db.Model):
-    """A short text the shop's editors write for a fixed place, such as the introduction
-    at the top of the shop. ``key`` names the place; ``author`` signs it."""
+    """A text the shop's editors write for a fixed place: the introduction at the top of
+    the shop, or one of the shop's pages (about, contact, terms, ...). ``key`` names the
+    place; ``author`` signs it. ``version`` grows whenever the heading or the text change,
+    and each version is kept (``ShopTextRevision``): an order names the version of the
+    terms its buyer accepted."""
 
     __tablename__ = "shop_text"
 
@@ -232,5 +236,23 @@ class ShopText(TimestampMixin, db.Model):
     heading: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
 
     author: Mapped[Author | None] = relationship(lazy="joined")
+
+
+class ShopTextRevision(db.Model):
+    """One version of a shop text as it was published, never changed afterwards."""
+
+    __tablename__ = "shop_text_revision"
+    __table_args__ = (UniqueConstraint("shop_text_id", "version",
+                                       name="uq_shop_text_revision_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_text_id: Mapped[int] = mapped_column(ForeignKey("shop_text.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    heading: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id",
+                                                            ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

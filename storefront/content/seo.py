@@ -9,9 +9,11 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from storefront.catalog.models import Product, ProductStatus
-from storefront.content.models import Article, ArticleKind, Author, Condition
+from storefront.content import pages
+from storefront.content.models import Article, ArticleKind, Author, Condition, ShopText
 from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.settings.services import shop_info
 
 FEED_SIZE = 30
 ROBOTS_DISALLOW = ["/admin", "/account", "/cart", "/checkout"]
@@ -32,7 +34,7 @@ def _person(author: Author) -> dict:
 
 def breadcrumbs_json_ld(trail: list[tuple[str, str]]) -> dict:
     """A BreadcrumbList from (name, absolute URL) pairs, starting after the home page."""
-    items = [(current_app.config["SHOP_NAME"], url_for("main.home", _external=True)), *trail]
+    items = [(shop_info().name, url_for("main.home", _external=True)), *trail]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
@@ -51,7 +53,7 @@ def article_updated(article: Article) -> datetime:
 def article_json_ld(article: Article, answer_text: str) -> list[dict]:
     """MedicalWebPage with its Article, FAQPage for a Q&A, and the BreadcrumbList."""
     url = url_for("content.article_detail", slug=article.slug, _external=True)
-    publisher = {"@type": "Organization", "name": current_app.config["SHOP_NAME"],
+    publisher = {"@type": "Organization", "name": shop_info().name,
                  "url": url_for("main.home", _external=True)}
     story = {
         "@type": "Article",
@@ -135,12 +137,22 @@ def _product_entries() -> list[SitemapEntry]:
             for slug, updated in rows]
 
 
+def _shop_page_entries() -> list[SitemapEntry]:
+    """The shop's pages readers can open (about, contact, terms, ...)."""
+    written = {key: updated for key, updated in db.session.execute(
+        select(ShopText.key, ShopText.updated_at).where(ShopText.key.in_(pages.PAGE_KEYS)))}
+    preset = current_app.config["SHOP_PRESET"]
+    return [SitemapEntry(url_for(page.endpoint, _external=True),
+                         written.get(page.key))
+            for page in pages.SHOP_PAGES if pages.is_shown(page, page.key in written, preset)]
+
+
 def sitemap_entries() -> list[SitemapEntry]:
     """The site's public pages: the main lists, conditions, visible articles, products."""
     entries = [SitemapEntry(url_for("main.home", _external=True)),
                SitemapEntry(url_for("content.article_list", _external=True)),
                SitemapEntry(url_for("content.condition_list", _external=True)),
-               SitemapEntry(url_for("content.about", _external=True))]
+               *_shop_page_entries()]
     for endpoint in ("catalog.product_list", "routines.build"):
         if endpoint in current_app.view_functions:
             entries.append(SitemapEntry(url_for(endpoint, _external=True)))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from storefront.audit import services as audit
 from storefront.catalog.models import Brand, FinancialTie
-from storefront.content.models import Author, ShopText
+from storefront.content.models import Author, ShopText, ShopTextRevision
 from storefront.content.rendering import cached_markdown, fill_shortcodes
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -22,6 +22,7 @@ from storefront.extensions import db
 SHOP_INTRODUCTION = "shop-introduction"
 SHOP_TEXT_AUDIT_FIELDS = ["heading", "body", "author_id"]
 HEADING_MAX, BODY_MAX = 120, 3000
+PAGE_BODY_MAX = 40_000  # terms and privacy policies run long
 
 
 class ShopTextError(DomainError):
@@ -41,21 +42,42 @@ def text_html(text: ShopText) -> Markup:
     return fill_shortcodes(rendered, lambda code: None)
 
 
-def save_shop_text(key: str, heading: str, body: str, author: Author | None, *,
-                   actor) -> ShopText:
-    """Write the text for ``key`` (creating it the first time). Audited; flushes only."""
+def _check(heading: str, body: str, body_max: int) -> tuple[str, str]:
     heading, body = (heading or "").strip(), (body or "").strip()
     if not heading or len(heading) > HEADING_MAX:
         raise ShopTextError(f"Give it a heading of at most {HEADING_MAX} characters.",
                             "heading")
-    if not body or len(body) > BODY_MAX:
-        raise ShopTextError(f"Write the text, in at most {BODY_MAX:,} characters.", "body")
+    if not body or len(body) > body_max:
+        raise ShopTextError(f"Write the text, in at most {body_max:,} characters.", "body")
+    return heading, body
+
+
+def _new_version(text: ShopText, actor) -> None:
+    """Keep what readers see from now on as the text's next version."""
+    if text.id is not None:  # a saved text: this is the version after its last
+        text.version = (text.version or 0) + 1
+    else:
+        text.version = 1
+    db.session.flush()
+    db.session.add(ShopTextRevision(shop_text_id=text.id, version=text.version,
+                                    heading=text.heading, body=text.body,
+                                    actor_id=getattr(actor, "id", None)))
+
+
+def save_shop_text(key: str, heading: str, body: str, author: Author | None, *,
+                   actor, body_max: int = BODY_MAX) -> ShopText:
+    """Write the text for ``key`` (creating it the first time). A change of its heading or
+    text makes a new version, kept as it was. Audited; flushes only."""
+    heading, body = _check(heading, body, body_max)
     text = shop_text(key)
     before = audit.snapshot(text, SHOP_TEXT_AUDIT_FIELDS) if text else None
+    reworded = text is None or (text.heading, text.body) != (heading, body)
     if text is None:
         text = ShopText(key=key)
         db.session.add(text)
     text.heading, text.body, text.author = heading, body, author
+    if reworded:
+        _new_version(text, actor)
     db.session.flush()
     after = audit.snapshot(text, SHOP_TEXT_AUDIT_FIELDS)
     if before is not None:  # only what changed; nothing at all when nothing did
@@ -65,8 +87,25 @@ def save_shop_text(key: str, heading: str, body: str, author: Author | None, *,
         before = {name: before[name] for name in changed}
         after = {name: after[name] for name in changed}
     audit.record(actor, "shop_text.updated" if before else "shop_text.created", text,
-                 f"Shop text “{heading}” ({key})", before=before, after=after)
+                 f"Shop text “{heading}” ({key}), version {text.version}",
+                 before=before, after=after)
     return text
+
+
+def add_shop_text(key: str, heading: str, body: str, author: Author | None = None) -> ShopText:
+    """A new text as version 1, not audited (the demo's seed). Flushes only."""
+    text = ShopText(key=key, heading=heading, body=body, author=author)
+    db.session.add(text)
+    _new_version(text, None)
+    db.session.flush()
+    return text
+
+
+def revision(key: str, version: int) -> ShopTextRevision | None:
+    """Version ``version`` of the text for ``key``, as readers saw it."""
+    return db.session.scalar(
+        select(ShopTextRevision).join(ShopText, ShopText.id == ShopTextRevision.shop_text_id)
+        .where(ShopText.key == key, ShopTextRevision.version == version))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from flask import (
 from markupsafe import Markup, escape
 
 from storefront.caching import cached_page
-from storefront.content import seo, services, shop
+from storefront.content import pages, seo, services, shop
 from storefront.content.forms import AskForm
 from storefront.content.rendering import (
     Shortcode,
@@ -26,6 +26,7 @@ from storefront.content.rendering import (
 from storefront.errors import render_error
 from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
+from storefront.shipping.services import delivery_zones
 
 bp = Blueprint("content", __name__)
 bp.add_app_template_global(shop.text_html, "shop_text_html")
@@ -207,15 +208,58 @@ def ask_thanks():
     return render_template("content/ask_thanks.html")
 
 
-# --- About the shop --------------------------------------------------------------------
+# --- The shop's own pages ----------------------------------------------------------------
+
+def _written(key: str):
+    """The page's text and its HTML, or (None, None) when it is not written yet."""
+    text = shop.shop_text(key)
+    return (text, shop.text_html(text)) if text is not None else (None, None)
+
 
 @bp.get("/about")
 @cached_page
 def about():
-    introduction = shop.shop_text(shop.SHOP_INTRODUCTION)
+    text, html = _written("about")
+    # Until the owner writes the about page, their introduction tells who runs the shop.
+    introduction = shop.shop_text(shop.SHOP_INTRODUCTION) if text is None else None
     return render_template(
-        "content/about.html", independence=shop.independence(), introduction=introduction,
+        "content/about.html", independence=shop.independence(), page=pages.PAGES["about"],
+        text=text, text_html=html, introduction=introduction,
         introduction_html=shop.text_html(introduction) if introduction else None)
+
+
+def _page_data(key: str) -> dict:
+    """What a page shows besides the owner's words."""
+    if key == "shipping":
+        return {"zones": delivery_zones()}
+    if key == "returns":
+        return {"withdrawal": pages.withdrawal_applies(current_app.config["SHOP_PRESET"])}
+    return {}
+
+
+def shop_page(key: str):
+    page = pages.PAGES[key]
+    text, html = _written(key)
+    if not pages.is_shown(page, text is not None, current_app.config["SHOP_PRESET"]):
+        return render_error(404, "This page has not been written yet. The contact page "
+                                 "says how to reach us.")
+    return render_template("content/shop_page.html", page=page, text=text, text_html=html,
+                           **_page_data(key))
+
+
+def _shop_page_view(key: str):
+    """The view of one page, at its own address and endpoint (``content.<key>``)."""
+
+    def view():
+        return shop_page(key)
+
+    view.__name__ = view.__qualname__ = f"shop_page_{key}"
+    return cached_page(view)
+
+
+for _page in pages.SHOP_PAGES:
+    if _page.key != "about":
+        bp.add_url_rule(_page.path, _page.key, _shop_page_view(_page.key), methods=["GET"])
 
 
 # --- Feed, sitemap, robots -------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from blinker import signal
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
@@ -23,6 +24,9 @@ from storefront.extensions import db
 from storefront.inventory.models import ADJUSTMENT_REASONS, StockMovement, StockReason
 
 _AVAILABLE = Variant.stock_on_hand - Variant.stock_reserved
+# Sent with the ids of variants whose available stock just went up (a hold given back, a
+# cancelled order restocked, stock received): back-in-stock alerts listen.
+stock_returned = signal("storefront.stock-returned")
 
 
 class InventoryError(DomainError):
@@ -168,7 +172,9 @@ def release(lines: Iterable[Any]) -> None:
         return _update(variant_id, Variant.stock_reserved >= quantity,
                        stock_reserved=Variant.stock_reserved - quantity)
 
-    _all_or_nothing(quantities(lines), step, _raise_mismatch)
+    wanted = quantities(lines)
+    _all_or_nothing(wanted, step, _raise_mismatch)
+    stock_returned.send(None, variant_ids=[variant_id for variant_id, _ in wanted])
 
 
 def _change_on_hand(lines: Iterable[Any], sign: int, step, on_failure, reason: StockReason,
@@ -210,8 +216,10 @@ def restock(lines: Iterable[Any], *, reason: StockReason = StockReason.CANCELLAT
         return _update(variant_id, Variant.id == variant_id, returning=True,
                        stock_on_hand=Variant.stock_on_hand + quantity)
 
-    _change_on_hand(lines, 1, step, _raise_mismatch, reason, order_id=order_id,
+    wanted = quantities(lines)
+    _change_on_hand(wanted, 1, step, _raise_mismatch, reason, order_id=order_id,
                     actor_id=actor_id, note=note)
+    stock_returned.send(None, variant_ids=[variant_id for variant_id, _ in wanted])
 
 
 def adjust_stock(variant: Variant, delta: int, reason: StockReason, actor=None,
@@ -238,4 +246,6 @@ def adjust_stock(variant: Variant, delta: int, reason: StockReason, actor=None,
         )
     _record(variant.id, delta, after, reason, actor_id=getattr(actor, "id", actor), note=note)
     db.session.flush()
+    if delta > 0:
+        stock_returned.send(None, variant_ids=[variant.id])
     return after

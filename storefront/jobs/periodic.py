@@ -37,6 +37,8 @@ PERIODIC = (
     Periodic("invite-reviewers", "storefront.jobs.tasks:invite_reviewers",
              "REVIEW_INVITE_SECONDS"),
     Periodic("search-upkeep", "storefront.search.upkeep:upkeep", "SEARCH_UPKEEP_SECONDS"),
+    Periodic("back-in-stock", "storefront.jobs.tasks:notify_back_in_stock",
+             "BACK_IN_STOCK_SECONDS"),
 )
 
 

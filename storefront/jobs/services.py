@@ -25,6 +25,7 @@ LABELS = {
     "storefront.jobs.tasks:prune_guest_carts": "Delete old guest carts",
     "storefront.jobs.tasks:answer_questions_now_visible":
         "Answer questions whose article is out",
+    "storefront.jobs.tasks:notify_back_in_stock": "E-mail those waiting for a size back",
     "storefront.jobs.images:make_image_sizes": "Make a product picture's sizes",
     "storefront.jobs.imports:run_file_import": "Import a file",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from storefront.alerts import services as alerts
 from storefront.jobs.runner import JobIncomplete
 from storefront.reviews import services as reviews
 
@@ -63,3 +64,12 @@ def invite_reviewers() -> int:
     """Periodic: e-mail the buyers of orders sent ``REVIEW_INVITE_DAYS`` ago an invitation
     to review what they bought (once per order)."""
     return reviews.send_due_invitations()
+
+
+def notify_back_in_stock(variant_ids: list[int] | None = None) -> int:
+    """E-mail whoever waits for these sizes, now back in stock (once each); periodically
+    (without ids) for every size, forgetting requests never confirmed or long answered."""
+    sent = alerts.notify_back_in_stock(variant_ids)
+    if variant_ids is None:
+        alerts.forget_old()
+    return sent

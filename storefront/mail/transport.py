@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app
 
 from storefront.mail.models import OutboxMessage
+from storefront.settings.services import shop_info
 
 
-def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
-    """A multipart/alternative e-mail with a text part and an HTML part."""
+def build_message(message: OutboxMessage, sender: str,
+                  reply_to: str | None = None) -> EmailMessage:
+    """A multipart/alternative e-mail with a text part and an HTML part; answers go to
+    ``reply_to`` (the shop's contact e-mail) when there is one."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
+    if reply_to:
+        email["Reply-To"] = reply_to
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
     email.set_content(message.text_body)
@@ -41,6 +46,8 @@ def send(messages: list[OutboxMessage]) -> dict[int, str | None]:
     """
     config = current_app.config
     sender = config["MAIL_DEFAULT_SENDER"]
+    contact = shop_info().email
+    reply_to = contact if contact and contact != parseaddr(sender)[1] else None
     if not config["MAIL_SERVER"]:
         for message in messages:
             current_app.logger.info(
@@ -54,7 +61,7 @@ def send(messages: list[OutboxMessage]) -> dict[int, str | None]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         for message in messages:
             try:
-                smtp.send_message(build_message(message, sender))
+                smtp.send_message(build_message(message, sender, reply_to))
                 results[message.id] = None
             except smtplib.SMTPRecipientsRefused as error:
                 results[message.id] = f"recipient refused: {error.recipients}"[:500]

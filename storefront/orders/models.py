@@ -137,6 +137,10 @@ class Order(TimestampMixin, db.Model):
     carrier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
     fulfilled_at: Mapped[datetime | None]
+    # The version of the shop's terms the buyer accepted on the review page, and when
+    # (None: the shop had no terms then, or the order is older than the question).
+    terms_version: Mapped[int | None]
+    terms_accepted_at: Mapped[datetime | None]
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"

@@ -347,11 +347,12 @@ def refund_recorded(order: Order, *, amount: Decimal, reference: str, actor=None
         flag(order, f"A refund of {amount} ({reference}) was reported, but only {remaining} "
                     "of this order's payment was left to refund.")
         return False
-    _add_refund(order, payment, amount, reference, actor=actor)
+    refund = _add_refund(order, payment, amount, reference, actor=actor)
     if order.status in SOLD:
         fully = payment.amount_refunded >= payment.amount
         _move(order, S.REFUNDED if fully else S.PARTIALLY_REFUNDED, actor=actor,
               note=f"{format_money(amount, order.currency)} refunded")
+    emails.send_refunded(order, refund)
     return True
 
 
@@ -372,10 +373,12 @@ def refund(order: Order, amount: Decimal, *, actor) -> None:
 
 
 def cancel(order: Order, *, actor, note: str = "") -> None:
-    """Cancel an unpaid or paid (not yet sent) order: stock goes back, payment refunded."""
+    """Cancel an unpaid or paid (not yet sent) order: stock goes back, payment refunded,
+    the shopper e-mailed (``note`` is for staff and stays out of the e-mail)."""
     order = lock_order(order)
     if order.status == S.PENDING_PAYMENT:
         _move(order, S.CANCELLED, actor=actor, note=note or "Cancelled before payment.")
+        emails.send_cancelled(order, Decimal("0.00"), was_paid=False)
         return
     if order.status not in (S.PAID, S.PARTIALLY_REFUNDED):
         raise IllegalTransition(order, S.CANCELLED)
@@ -389,6 +392,8 @@ def cancel(order: Order, *, actor, note: str = "") -> None:
     if result is not None:
         _add_refund(order, payment, result.amount, result.reference, actor=actor,
                     note="order cancelled")
+    emails.send_cancelled(order, result.amount if result is not None else Decimal("0.00"),
+                          was_paid=True)
 
 
 # Sending and staff notes ----------------------------------------------------------------

@@ -92,6 +92,29 @@ def shipped_countries() -> list[tuple[str, str]]:
                   key=lambda choice: choice[1].casefold())
 
 
+@dataclass(frozen=True)
+class DeliveryZone:
+    """A zone as the shipping page shows it: where it reaches and how."""
+
+    name: str
+    places: list[Place]
+    methods: list[ShippingMethod]
+
+
+def delivery_zones() -> list[DeliveryZone]:
+    """Every zone some active method serves, with its places and active methods."""
+    zones = db.session.scalars(
+        select(ShippingZone).order_by(ShippingZone.name)
+        .options(selectinload(ShippingZone.areas), selectinload(ShippingZone.methods))).all()
+    shown = []
+    for zone in zones:
+        methods = [method for method in zone.methods if method.active]
+        if methods:
+            places = [Place(area.country, area.area) for area in zone.areas]
+            shown.append(DeliveryZone(zone.name, places, methods))
+    return shown
+
+
 def check_deliverable(place: Place) -> None:
     """NotDeliverable, saying so, when no method reaches ``place``."""
     if methods_for(place):

@@ -98,8 +98,17 @@ def checkout_to_review(page: Page, email: str | None, code: str | None = None) -
     step_heading(page, "Review and pay")
 
 
+def accept_terms(page: Page) -> None:
+    """Tick the box the review page asks for: the demo shop has terms and conditions."""
+    box = page.get_by_role("checkbox", name="I accept the terms and conditions")
+    box.check()
+    expect(box).to_be_checked()
+
+
 def pay_on_demo_page(page: Page) -> str:
-    """Press Pay, approve on the demo payment page; returns the order number."""
+    """Accept the terms, press Pay, approve on the demo payment page; returns the order
+    number."""
+    accept_terms(page)
     page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
     step_heading(page, "Demo payment — no money moves")
     number = order_number(page)

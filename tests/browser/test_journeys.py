@@ -154,6 +154,7 @@ def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
         route.fulfill(response=answer)
 
     page.route(f"{stripe_checkout.base_url}/_config/checkout/*", webhook_before_return)
+    shopper.accept_terms(page)
     page.get_by_role("button", name="Pay $61.34").click()
     expect(page.get_by_role("heading", name="Pay 6134 usd")).to_be_visible()  # Stripe's page
     page.get_by_role("button", name="Pay", exact=True).click()
@@ -211,3 +212,60 @@ def test_a_returning_customer_logs_in_and_finds_the_order(page: Page, live_shop,
     row = page.get_by_role("row", name=re.compile(number))
     expect(row).to_contain_text("Paid")
     expect(row).to_contain_text("$57.99")  # 16.50 + 32.00 + 5.95 shipping + 3.54 tax
+
+
+# A Seattle address the customer saved on an earlier visit (not the one shopper.ADDRESS types).
+SAVED = {"name": "Ines Moreau", "line1": "500 Pine St", "line2": "Apt 7", "city": "Seattle",
+         "country_area": "WA", "postcode": "98101", "country": "US", "phone": ""}
+
+
+@pytest.fixture
+def saved_address(live_shop, customer):
+    """The customer's address book: one address, their default."""
+    from storefront.accounts import address_book
+    from storefront.accounts.services import find_user_by_email
+
+    email, _ = customer
+    with live_shop.app.app_context():
+        address_book.add_address(find_user_by_email(email).id, SAVED)
+        db.session.commit()
+
+
+@BOTH_SCREENS
+def test_a_returning_customer_checks_out_with_a_saved_address(page: Page, live_shop, inbox,
+                                                              customer, saved_address):
+    email, password = customer
+    page.goto("/")
+    shopper.log_in(page, email, password)
+    page.goto("/products/adapalene-gel")
+    page.get_by_role("button", name="Add to cart").click()
+    shopper.open_cart(page)
+    page.get_by_role("link", name="Check out").click()
+    expect(page.get_by_label("E-mail", exact=True)).to_have_value(email)
+    shopper.give_email(page, None)
+
+    # The address step offers the saved address, chosen already: no typing.
+    shopper.step_heading(page, "Delivery address")
+    saved = page.get_by_role("group", name="Your addresses")
+    choice = saved.get_by_role("radio", name=re.compile("500 Pine St"))
+    expect(choice).to_be_checked()
+    expect(saved).to_contain_text("Default")
+    page.get_by_role("button", name="Deliver to this address").click()
+
+    shopper.choose_delivery(page)
+    shopper.skip_discount(page)
+    shopper.step_heading(page, "Review and pay")
+    expect(page.get_by_text("500 Pine St")).to_be_visible()
+    # 16.50 + 5.95 shipping + 6.5 % Washington sales tax on both (1.46)
+    expect(page.get_by_role("button", name="Pay $23.91")).to_be_visible()
+    number = shopper.pay_on_demo_page(page)  # ticks "I accept the terms and conditions"
+
+    order = order_in_db(live_shop, number)
+    assert (order.status, order.shipping_name, order.shipping_line1, order.shipping_line2,
+            order.shipping_country_area) == (OrderStatus.PAID, "Ines Moreau", "500 Pine St",
+                                             "Apt 7", "WA")
+    assert order.terms_version == 1 and order.terms_accepted_at is not None
+    [confirmation] = inbox(email, f"Your order {number} is confirmed")
+    assert "500 Pine St" in text_part(confirmation)
+    page.get_by_role("link", name="See your order").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(number)

@@ -96,6 +96,9 @@ def test_checkout_with_the_keyboard_alone(page: Page, unique_email):
 
     shopper.step_heading(page, "Review and pay")
     expect(page.get_by_text("+1 206-555-0143")).to_be_visible()  # kept as +12065550143
+    terms = page.get_by_role("checkbox", name="I accept the terms and conditions")
+    keys.press(terms, "Space")
+    expect(terms).to_be_checked()
     keys.press(page.get_by_role("button", name="Pay $40.42"))  # 32.00 + 5.95 + 2.47 tax
 
     shopper.step_heading(page, "Demo payment — no money moves")

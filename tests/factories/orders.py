@@ -157,7 +157,9 @@ def placed_order(*items, email: str = "guest@example.com", code: str = "",
         shipping_method=method_id(shipping, address),
         discount_code=code,
     )
-    return checkout_services.place_order(cart, details, user_id=user_id)
+    terms = checkout_services.current_terms()  # accepted, when the shop has them
+    return checkout_services.place_order(cart, details, user_id=user_id,
+                                         accepted_terms=terms.version if terms else None)
 
 
 # A shopper with a browser -------------------------------------------------------------
@@ -209,13 +211,22 @@ def reviewed_from(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def press_pay(client, review_page=None):
+_TERMS_VERSION = re.compile(r'name="terms_version"[^>]*value="([^"]*)"')
+
+
+def press_pay(client, review_page=None, accept_terms: bool = True):
     """Press "Pay" on the review page (``review_page``, or the one shown now): the form
-    sends its CSRF token and the fingerprint of what the page showed."""
+    sends its CSRF token, the fingerprint of what the page showed and, when the shop has
+    terms, the box ticked to accept them (unless ``accept_terms`` is False)."""
     from tests.helpers import csrf_from
 
     html = (review_page or client.get("/checkout/review")).get_data(as_text=True)
     data = {"csrf_token": csrf_from(html), "reviewed": reviewed_from(html)}
+    version = _TERMS_VERSION.search(html)
+    if version:
+        data["terms_version"] = version.group(1)
+    if accept_terms and 'name="accept_terms"' in html:
+        data["accept_terms"] = "y"
     return client.post("/checkout/pay", data=data)
 
 

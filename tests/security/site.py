@@ -12,10 +12,12 @@ from decimal import Decimal
 
 from PIL import Image
 
+from storefront.accounts import address_book
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role
 from storefront.catalog.images import create_product_image
 from storefront.catalog.models import SkinType
+from storefront.content import shop
 from storefront.content.models import QuestionStatus
 from storefront.extensions import db
 from storefront.orders import links
@@ -30,6 +32,7 @@ from storefront.routines.models import (
     SavedRoutine,
     StepKind,
 )
+from storefront.settings.models import ShopSettings
 from tests.factories import (
     AdminFactory,
     ArticleFactory,
@@ -136,6 +139,14 @@ def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
         order_services.add_note(order, f"Called her{t.long}", actor=admin)  # staff only
         review = _reviewed_order(variant, condition, t, editor)
         routine_ids = _routine_rules(category, ingredient, condition, customer, t)
+        saved_address = address_book.add_address(customer.id, {
+            "name": f"Maya Rossi{t.short}"[:120], "line1": f"Keizersgracht 1{t.long}"[:200],
+            "line2": f"Floor 2{t.other}"[:200], "city": f"Amsterdam{t.short}"[:100],
+            "postcode": "1015 CJ", "country": "NL"})
+        shop.add_shop_text("privacy", f"Privacy{t.short}"[:120],
+                           f"We keep little.{t.markdown}")
+        db.session.add(ShopSettings(name=f"Halden Skin{t.other}"[:80], email="hi@example.com",
+                                    address=f"1 Main St{t.other}\nSeattle"))
         if t.short:  # the audit log shows who changed what
             account_services.set_role(customer, Role.EDITOR, actor=admin)
             account_services.set_role(customer, Role.CUSTOMER, actor=admin)
@@ -146,7 +157,8 @@ def seed_site(app, texts: Texts = Texts(), picture_seed: int = 1) -> Site:
                "recommendation": recommendation.id, "question": question.id,
                "user": customer.id, "code": code.id, "discount": code.id,
                "order": order.id, "guest_order": guest_order.id, "rec": recommendation.id,
-               "review": review.id, "line": review.order_line_id, **routine_ids}
+               "review": review.id, "line": review.order_line_id,
+               "address": saved_address.id, **routine_ids}
         return Site(
             ids=ids, product_slug=product.slug, article_slug=article.slug,
             condition_slug=condition.slug, order_number=order.number,
@@ -195,7 +207,8 @@ def _routine_rules(category, ingredient, condition, customer, t: Texts) -> dict[
 # Which seeded row a path parameter names, read from its name (``product_id`` -> product).
 _ID_HINTS = ("variant", "image", "product", "brand", "category", "ingredient", "author",
              "condition", "article", "recommendation", "question", "user", "code",
-             "discount", "review", "line", "order", "rec", "step", "class", "conflict")
+             "discount", "review", "line", "order", "rec", "step", "class", "conflict",
+             "address")
 
 
 def parameter_values(site: Site):
