@@ -218,6 +218,7 @@ def _checkout(look: Looker) -> None:
         answer()
     look.look("review step", may_scroll=False)
     look.summaries_add_up("review step")
+    shopper.accept_terms(page)
     page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
     shopper.step_heading(page, "Demo payment — no money moves")
     look.look("demo payment page", may_scroll=False)
