@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from storefront.accounts import services as account_services
 from storefront.cart.cli import prune_carts_command
 from storefront.catalog.images import PictureStoreDown
+from storefront.demo import seed
 from storefront.extensions import db
 from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox
@@ -46,8 +47,6 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Load the demo shop: staff accounts, catalog and articles. Safe to run again."""
-    from storefront.demo import seed
-
     try:
         report = seed()
     except (MediaUnavailable, PictureStoreDown) as error:

@@ -6,8 +6,17 @@ from flask import current_app
 
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role, User
+from storefront.catalog.demo import seed_catalog
+from storefront.content.demo import seed_content
+from storefront.content.demo_pages import SETTINGS
 from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.reviews.demo import seed_reviews
+from storefront.routines.demo import seed_routines
+from storefront.search.synonyms import seed_demo_synonyms
+from storefront.settings.models import ShopSettings
+from storefront.settings.services import current_settings
+from storefront.shipping.presets import seed_shipping
 
 DEMO_STAFF = [
     ("admin@example.com", "Demo Admin", "demo-admin-pass", Role.ADMIN),
@@ -41,16 +50,10 @@ def seed() -> list[str]:
 
 
 def _seed_shipping() -> list[str]:
-    from storefront.shipping.presets import seed_shipping
-
     return seed_shipping(current_app.config["SHOP_PRESET"])
 
 
 def _seed_shop_settings() -> list[str]:
-    from storefront.content.demo_pages import SETTINGS
-    from storefront.settings.models import ShopSettings
-    from storefront.settings.services import current_settings
-
     if current_settings() is not None:
         return []
     db.session.add(ShopSettings(**SETTINGS))
@@ -59,11 +62,5 @@ def _seed_shop_settings() -> list[str]:
 
 
 def _feature_seeders():
-    from storefront.catalog.demo import seed_catalog
-    from storefront.content.demo import seed_content
-    from storefront.reviews.demo import seed_reviews
-    from storefront.routines.demo import seed_routines
-    from storefront.search.synonyms import seed_demo_synonyms
-
     return [_seed_shop_settings, _seed_shipping, seed_catalog, seed_content, seed_reviews,
             seed_routines, seed_demo_synonyms]
