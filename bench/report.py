@@ -24,6 +24,14 @@ RATE_TARGETS = {"list": 0.50, "filtered": 0.50, "product": 0.50, "article": 0.50
                 "condition": 0.50, "search": 0.25, "search_mix": 0.25, "cart": 0.30}
 P99_FACTOR = 3.0
 SCALING_PAGES = ("list", "search", "search_mix")
+# Pages rendered with the page cache off: at most this many times bare Flask's CPU each.
+COLD_PAGES = ("home", "list", "product", "article", "condition", "search")
+COLD_FACTOR = 10.0
+# Served from the page cache at 500 products too (at 5,000: RATE_TARGETS).
+SMALL_PAGES = ("list", "filtered", "product", "article", "condition")
+MIXED_SHARE = 0.35  # the mixed benchmark (browsing while stock and prices change)
+EDGE_SHARE = 0.50  # the product list through prod's nginx, against nginx serving a copy
+SIZES = ("5,000", "500")
 SCALING_MAX_LOSS = 0.20
 # 40 KB until the footer's shop pages and back-in-stock links on sold-out recommendation
 # cards (issue 19) came: a benchmark article with 15 product cards is 40.4 KB.
@@ -53,6 +61,15 @@ class Results:
     rendered_scaling: dict[str, tuple[Load, Load]] = field(default_factory=dict)
     facts: dict[str, PageFacts] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # At 500 products: pages served and rendered, with bare Flask beside the served ones.
+    small_served: dict[str, Load] = field(default_factory=dict)
+    small_beside: dict[str, Load] = field(default_factory=dict)
+    small_rendered: dict[str, Load] = field(default_factory=dict)
+    # By size ("5,000", "500"): the mixed benchmark with bare Flask beside it, and the
+    # product list through prod's nginx.
+    mixed: dict[str, Load] = field(default_factory=dict)
+    mixed_beside: dict[str, Load] = field(default_factory=dict)
+    edge: dict[str, Load] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,9 +161,77 @@ def _conditional_verdicts(results: Results) -> list[Verdict]:
             for name, facts in results.facts.items() if name != "cart"]
 
 
+def _small_rate_verdicts(results: Results) -> list[Verdict]:
+    verdicts = []
+    for name in SMALL_PAGES:
+        share = RATE_TARGETS[name]
+        load, hello = results.small_served.get(name), results.small_beside.get(name)
+        target = f"{PAGES[name]}, 500 products: ≥ {share:.0%} of bare Flask's requests/s"
+        if load is None or hello is None:
+            verdicts.append(Verdict(target, "-", None))
+            continue
+        ratio = load.rps / hello.rps
+        verdicts.append(Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / {hello.rps:,.0f})",
+                                ratio >= share))
+    return verdicts
+
+
+def _cold_verdicts(results: Results) -> list[Verdict]:
+    """Every page rendered from the database: CPU per request against bare Flask's."""
+    verdicts = []
+    hello = results.hello
+    for size, rendered in (("5,000", results.rendered), ("500", results.small_rendered)):
+        for name in COLD_PAGES:
+            load = rendered.get(name)
+            target = (f"{PAGES[name]}, {size} products, rendered (cache off): CPU ≤ "
+                      f"{COLD_FACTOR:g}x bare Flask's")
+            if load is None or load.cpu_ms is None or hello is None or hello.cpu_ms is None:
+                verdicts.append(Verdict(target, "-", None))
+                continue
+            factor = load.cpu_ms / hello.cpu_ms
+            verdicts.append(Verdict(target, f"{factor:.1f}x ({load.cpu_ms:.2f} / "
+                                    f"{hello.cpu_ms:.2f} ms)", factor <= COLD_FACTOR))
+    return verdicts
+
+
+def _mixed_verdicts(results: Results) -> list[Verdict]:
+    verdicts = []
+    for size in SIZES:
+        load, hello = results.mixed.get(size), results.mixed_beside.get(size)
+        rate = f"Mixed benchmark, {size} products: ≥ {MIXED_SHARE:.0%} of bare Flask's req/s"
+        latency = f"Mixed benchmark, {size} products: p99 ≤ {P99_FACTOR:g}x bare Flask's"
+        if load is None or hello is None:
+            verdicts += [Verdict(rate, "-", None), Verdict(latency, "-", None)]
+            continue
+        ratio, limit = load.rps / hello.rps, hello.p99_ms * P99_FACTOR
+        verdicts += [
+            Verdict(rate, f"{ratio:.0%} ({load.rps:,.0f} / {hello.rps:,.0f})",
+                    ratio >= MIXED_SHARE),
+            Verdict(latency, f"{load.p99_ms:.1f} ms (limit {limit:.1f} ms)",
+                    load.p99_ms <= limit)]
+    return verdicts
+
+
+def _edge_verdicts(results: Results) -> list[Verdict]:
+    verdicts = []
+    for size in SIZES:
+        load = results.edge.get(size)
+        target = (f"Product list through prod's nginx, {size} products: ≥ {EDGE_SHARE:.0%} "
+                  "of nginx serving a saved copy")
+        if load is None or results.nginx is None:
+            verdicts.append(Verdict(target, "-", None))
+            continue
+        ratio = load.rps / results.nginx.rps
+        verdicts.append(Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / "
+                                f"{results.nginx.rps:,.0f})", ratio >= EDGE_SHARE))
+    return verdicts
+
+
 def evaluate(results: Results) -> list[Verdict]:
     """Every target with the figure it was judged on."""
-    return (_rate_verdicts(results) + _latency_verdicts(results) + _scaling_verdicts(results)
+    return (_rate_verdicts(results) + _small_rate_verdicts(results)
+            + _latency_verdicts(results) + _cold_verdicts(results) + _mixed_verdicts(results)
+            + _edge_verdicts(results) + _scaling_verdicts(results)
             + _weight_verdicts(results) + _asset_verdict(results)
             + _conditional_verdicts(results))
 
@@ -219,6 +304,47 @@ def _scaling_table(results: Results) -> list[str]:
     return lines
 
 
+def _small_table(results: Results) -> list[str]:
+    if not results.small_served and not results.small_rendered:
+        return []
+    lines = ["", "At 500 products:", "",
+             "| Page | served req/s | vs bare Flask | p99 ms | rendered req/s "
+             "| rendered CPU ms/req (x bare Flask) |", "|---|---:|---:|---:|---:|---:|"]
+    for name in dict.fromkeys((*SMALL_PAGES, *COLD_PAGES)):
+        load, fresh = results.small_served.get(name), results.small_rendered.get(name)
+        factor = (f"{fresh.cpu_ms:.2f} ({fresh.cpu_ms / results.hello.cpu_ms:.1f}x)"
+                  if fresh is not None and fresh.cpu_ms is not None and results.hello
+                  and results.hello.cpu_ms else "-")
+        lines.append(f"| {PAGES[name]} | {_cell(load, 'rps', '{:,.0f}')} "
+                     f"| {_ratio(load, results.small_beside.get(name))} "
+                     f"| {_cell(load, 'p99_ms', '{:.1f}')} | {_cell(fresh, 'rps', '{:,.0f}')} "
+                     f"| {factor} |")
+    return lines
+
+
+def _mixed_table(results: Results) -> list[str]:
+    if not results.mixed and not results.edge:
+        return []
+    lines = ["", "Mixed benchmark (browsing while purchases and price edits run) and the "
+             "product list through prod's nginx:", "",
+             "| Run | req/s | p50 ms | p99 ms | vs bare Flask | bare Flask p99 ms "
+             "| vs nginx static |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for size in SIZES:
+        load, hello = results.mixed.get(size), results.mixed_beside.get(size)
+        if load is not None:
+            lines.append(f"| Mixed, {size} products | {load.rps:,.0f} | {load.p50_ms:.1f} "
+                         f"| {load.p99_ms:.1f} | {_ratio(load, hello)} "
+                         f"| {_cell(hello, 'p99_ms', '{:.1f}')} | |")
+    for size in SIZES:
+        load = results.edge.get(size)
+        if load is not None:
+            lines.append(f"| Product list via prod's nginx, {size} products | {load.rps:,.0f} "
+                         f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} "
+                         f"| {_ratio(load, results.hello)} | "
+                         f"| {_ratio(load, results.nginx)} |")
+    return lines
+
+
 def render_run(results: Results) -> str:
     verdicts = evaluate(results)
     passed = sum(v.passed is True for v in verdicts)
@@ -238,6 +364,8 @@ def render_run(results: Results) -> str:
         "divided by the requests served: it moves far less with the machine's other load "
         "than requests/s do. The shop's /healthz renders nothing and reads no database: it "
         "is what every request of this app costs before a page is looked at.",
+        *_small_table(results),
+        *_mixed_table(results),
         *_scaling_table(results),
         "",
         f"Targets: {passed} pass, {failed} fail, "

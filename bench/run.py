@@ -10,6 +10,7 @@ import platform
 import secrets
 import shutil
 import sqlite3
+import ssl
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ from statistics import fmean
 
 from sqlalchemy import create_engine, text
 
-from bench import measure, report, servers, wrk
+from bench import measure, mixed, report, servers, wrk
 from bench.seed import BENCH_SEARCH_MIX, BENCH_SEARCH_WORD, Seeded, seed
 from storefront.config import normalise_database_url
 
@@ -124,11 +125,12 @@ def _cart_cookie(base: str, product_path: str, variant_ids: list[int]) -> str:
                                       headers={"Cookie": cookie} if cookie else {})
         with opener.open(page, timeout=30) as response:
             cookie = _session_cookie(response.headers.get_all("Set-Cookie")) or cookie
-            token = measure._CSRF.search(response.read().decode()).group(1)
-        form = urllib.parse.urlencode({"csrf_token": token, "variant_id": variant_id,
-                                       "quantity": 1}).encode()
+            response.read()
+        # Adding to the cart is checked by where the form comes from, as a browser says.
+        form = urllib.parse.urlencode({"variant_id": variant_id, "quantity": 1}).encode()
         post = urllib.request.Request(base + "/cart/add", data=form,  # noqa: S310
-                                      headers={"Cookie": cookie})
+                                      headers={"Cookie": cookie, "Origin": base,
+                                               "Sec-Fetch-Site": "same-origin"})
         try:
             opener.open(post, timeout=30)
         except urllib.error.HTTPError as redirect:  # the 302 back, with the cart in the cookie
@@ -187,12 +189,76 @@ def _served_runs(results, shop, hello, first_hello, pages, cookie, args) -> list
     return hellos
 
 
-def _rendered_runs(results, shop, pages, cookie, args) -> None:
+def _small_served_runs(results, small, hello, pages, args) -> None:
+    """The pages at 500 products, each with bare Flask loaded right after it."""
+    previous = results.hello
+    for name in report.SMALL_PAGES:
+        _warm(small.base, pages[name])
+        results.small_served[name] = _load(f"{name}, 500 products (served)", small,
+                                           pages[name], args)
+        after = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
+        results.small_beside[name] = _mean([previous, after])
+        previous = after
+
+
+def _rendered_runs(target: dict, shop, pages, cookie, args, names=None, label="") -> None:
     for name, path in pages.items():
+        if names is not None and name not in names:
+            continue
         headers = {"Cookie": cookie} if name == "cart" else None
         _warm(shop.base, path, headers, times=3)
-        results.rendered[name] = _load(f"{name} (rendered)", shop, path, args,
-                                       args.rendered_duration, headers)
+        target[name] = _load(f"{name}{label} (rendered)", shop, path, args,
+                             args.rendered_duration, headers)
+
+
+def _mixed_runs(results, shops, hello, workdir, args) -> None:
+    """Browsing a skewed mix while purchases and price edits run (bench/mixed.py)."""
+    for size, (server, url, label, seeded) in zip(report.SIZES, shops, strict=True):
+        paths = mixed.browsing_paths(url)
+        for path in paths[:300]:  # the popular pages, as a shop that has been open a while
+            _get(server.base + path)
+        writer = mixed.Writer(_writer_settings(url), str(workdir / label),
+                              seeded.sold_variant_ids)
+        writer.start()
+        try:
+            results.mixed[size] = _load(f"mixed, {size} products", server, tuple(paths), args)
+        finally:
+            changes = writer.stop()
+        after = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
+        results.mixed_beside[size] = _mean([results.hello, after])
+        results.notes.append(
+            f"Mixed benchmark at {size} products: {changes.purchases} purchases "
+            f"({changes.refused} refused for want of stock) and {changes.price_edits} price "
+            f"edits during the {args.duration} s run, over {len(paths):,} addresses in turn.")
+
+
+def _edge_runs(results, stack, shops, workdir, pages, args) -> None:
+    """The product list through nginx with prod/nginx-site.conf in front of each shop."""
+    for size, (server, _, label, _) in zip(report.SIZES, shops, strict=True):
+        front = stack.enter_context(servers.nginx_front(server.base, workdir,
+                                                        f"front-{label}"))
+        if front is None:
+            return
+        for _ in range(3):
+            _get_insecure(front.base + pages["list"])
+        results.edge[size] = _load(f"list via prod's nginx, {size} products", front,
+                                   pages["list"], args)
+
+
+def _get_insecure(url: str) -> None:
+    """A GET over TLS to our own loopback nginx (its certificate is the run's own)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with urllib.request.urlopen(url, timeout=30, context=context) as response:  # noqa: S310
+        response.read()
+
+
+def _writer_settings(url: str) -> dict:
+    """The shop's settings (bench/wsgi.py with _shop_env), for the mixed benchmark's writer."""
+    return {"APP_ENV": "benchmark", "DATABASE_URL": url,
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "SECRET_KEY": SECRET,
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""), "LOG_FORMAT": "text"}
 
 
 def _scaling_runs(target: dict, shops, pages, args, duration) -> None:
@@ -236,8 +302,10 @@ def _cache_label() -> str:
     return "Redis (BENCH_REDIS_URL)"
 
 
-def _load_everything(results, stack, workdir, urls, seeded, pages, args) -> None:
+def _load_everything(results, stack, workdir, urls, seeds, pages, args) -> None:
     big_url, small_url = urls
+    seeded, small_seeded = seeds
+    small_pages = _pages(small_seeded)
     shop = stack.enter_context(servers.gunicorn(
         "bench.wsgi:app", "shop", workdir, _shop_env(big_url, workdir, "shop", True),
         "/healthz"))
@@ -257,7 +325,11 @@ def _load_everything(results, stack, workdir, urls, seeded, pages, args) -> None
     hellos = _served_runs(results, shop, hello, first_hello, pages, cookie, args)
     results.floor = _load("the shop's /healthz", shop, "/healthz", args)
     results.hello = _mean(hellos)
+    _small_served_runs(results, small, hello, small_pages, args)
     _scaling_runs(results.scaling, (shop, small), pages, args, args.duration)
+    shops = ((shop, big_url, "shop", seeded), (small, small_url, "small", small_seeded))
+    _edge_runs(results, stack, shops, workdir, pages, args)
+    _mixed_runs(results, shops, hello, workdir, args)
     if args.rendered_duration > 0:
         fresh = stack.enter_context(servers.gunicorn(
             "bench.wsgi:app", "shop-uncached", workdir,
@@ -265,8 +337,10 @@ def _load_everything(results, stack, workdir, urls, seeded, pages, args) -> None
         fresh_small = stack.enter_context(servers.gunicorn(
             "bench.wsgi:app", "shop-500-uncached", workdir,
             _shop_env(small_url, workdir, "fresh-small", False), "/healthz"))
-        _rendered_runs(results, fresh, pages, _cart_cookie(fresh.base, pages["product"],
-                                                           seeded.sold_variant_ids), args)
+        _rendered_runs(results.rendered, fresh, pages, _cart_cookie(
+            fresh.base, pages["product"], seeded.sold_variant_ids), args)
+        _rendered_runs(results.small_rendered, fresh_small, small_pages, "", args,
+                       report.COLD_PAGES, ", 500 products")
         _scaling_runs(results.rendered_scaling, (fresh, fresh_small), pages, args,
                       args.rendered_duration)
     results.notes.append(
@@ -322,8 +396,8 @@ def main(argv=None) -> int:
                                  "no load figures.")
         else:
             print("Loading the servers", flush=True)
-            _load_everything(results, stack, workdir, (big_url, small_url), seeded, pages,
-                             args)
+            _load_everything(results, stack, workdir, (big_url, small_url),
+                             (seeded, small_seeded), pages, args)
             _check_problems(results)
     results.notes.append(f"The whole run took {time.monotonic() - started:.0f} s; load "
                          "average at the end " +

@@ -133,8 +133,7 @@ http {{
 def nginx_serving(html: bytes, workdir: Path):
     """nginx on a loopback port serving one saved page (a ``Server``), or None where
     nginx is missing."""
-    binary = shutil.which("nginx") or next(
-        (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None)
+    binary = _nginx_binary()
     if binary is None:
         yield None
         return
@@ -157,6 +156,93 @@ def nginx_serving(html: bytes, workdir: Path):
     finally:
         _stop(process, "nginx")
         log.close()
+
+
+FRONT_CONF = """\
+{user}worker_processes 2;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+{temp_paths}
+{site}
+}}
+"""
+
+
+def _nginx_binary() -> str | None:
+    return shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None)
+
+
+def _prod_site(home: Path, upstream_port: int, http_port: int, https_port: int) -> str:
+    """prod/nginx-site.conf as docs/deploy.md fills it in, on loopback ports, with a
+    certificate made for the run; its comments left out."""
+    certificate, key = home / "localhost.pem", home / "localhost-key.pem"
+    subprocess.run(  # noqa: S603
+        [shutil.which("openssl") or "openssl", "req", "-x509", "-newkey", "rsa:2048",
+         "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext",
+         "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True)
+    site = "\n".join(line for line in (ROOT / "prod" / "nginx-site.conf").read_text()
+                     .splitlines() if not line.lstrip().startswith("#"))
+    for placeholder, value in {
+        "SERVER_NAME": "localhost", "HTTP_LISTEN": f"127.0.0.1:{http_port}",
+        "HTTPS_LISTEN": f"127.0.0.1:{https_port}", "HTTPS_PORT_SUFFIX": f":{https_port}",
+        "UPSTREAM_SERVERS": f"server 127.0.0.1:{upstream_port};",
+        "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key),
+        "CACHE_DIR": str(home / "cache"), "MEDIA_UPSTREAM": "http://storefront_app",
+        "MEDIA_HOST": "$http_host",
+    }.items():
+        site = site.replace(f"@@{placeholder}@@", value)
+    return site
+
+
+@contextlib.contextmanager
+def nginx_front(upstream: str, workdir: Path, label: str):
+    """nginx with the production site (prod/nginx-site.conf: TLS, the page cache) in front
+    of the server at ``upstream``; a ``Server`` at https://localhost:<port>, or None where
+    nginx is missing."""
+    binary = _nginx_binary()
+    if binary is None:
+        yield None
+        return
+    home = workdir / label
+    (home / "temp").mkdir(parents=True)
+    http_port, https_port = free_port(), free_port()
+    site = _prod_site(home, int(upstream.rsplit(":", 1)[1]), http_port, https_port)
+    temp_paths = "".join(f"    {kind}_temp_path {home}/temp/{kind};\n"
+                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (home / "nginx.conf").write_text(FRONT_CONF.format(user=user, dir=home, site=site,
+                                                       temp_paths=temp_paths))
+    log = (workdir / f"{label}.log").open("w")
+    process = subprocess.Popen(  # noqa: S603
+        [binary, "-p", str(home), "-c", str(home / "nginx.conf"), "-e",
+         str(home / "error.log")],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"https://localhost:{https_port}"
+    try:
+        _wait_for_port(https_port)
+        print(f"  started nginx ({label}) on {base}", flush=True)
+        yield Server(base, process)
+    finally:
+        _stop(process, f"nginx ({label})")
+        log.close()
+
+
+def _wait_for_port(port: int, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nothing answered on port {port}") from None
+            time.sleep(0.1)
 
 
 @contextlib.contextmanager

@@ -821,7 +821,7 @@ class ProdCheck:
                 f"server 127.0.0.1:{o.port} max_fails=3 fail_timeout=10s;"
                 for o in self.app_ports),
             "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key),
-            "CACHE_DIR": str(self.folder / "nginx-cache"),
+            "CACHE_DIR": str(self.folder / "nginx-cache"),  # nginx makes static/ and pages/
             "MEDIA_UPSTREAM": f"{self.s3_url}/{MEDIA_BUCKET}/",
             "MEDIA_HOST": urlsplit(self.s3_url).netloc,
         }.items():
@@ -991,7 +991,17 @@ class ProdCheck:
             cache = [r.headers.get("X-Cache-Status") for r in statuses]
             assert cache == ["MISS", "HIT"], f"{path}: {cache}"
             seen.append(path)
-        return "MISS then HIT for " + " and ".join(seen)
+        page = f"/products?sort=name&check={self.run_id}"  # a page no earlier check asked for
+        statuses = [Browser().get(origin, page).headers.get("X-Cache-Status")
+                    for _ in range(2)]
+        assert statuses == ["MISS", "HIT"], f"anonymous {page}: {statuses}"
+        with_cookie = Browser({"session": "x"}).get(origin, page).headers.get("X-Cache-Status")
+        assert with_cookie == "BYPASS", f"{page} with a cookie: {with_cookie}"
+        carts = [Browser().get(origin, "/cart/").headers.get("X-Cache-Status")
+                 for _ in range(2)]
+        assert "HIT" not in carts, f"/cart/ was answered from nginx's cache: {carts}"
+        return ("MISS then HIT for " + " and ".join(seen) + f" and an anonymous {page}; "
+                "BYPASS with a cookie; the cart never from the cache")
 
     def purchase_through_nginx(self) -> str:
         email = f"buyer-tls-{self.run_id}@example.com"

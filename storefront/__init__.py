@@ -10,9 +10,13 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from storefront import caching
+from storefront.catalog.page_tags import track_catalog
 from storefront.config import load_config
+from storefront.content.page_tags import next_publication, track_content
 from storefront.db import render_migration_type
 from storefront.extensions import csrf, db, limiter, login_manager, migrate
+from storefront.orders.services import next_hold_expiry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _register_request_handling(app)
     _register_extensions(app)
+    _register_page_cache(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_templating(app)
@@ -59,14 +64,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_middleware(app: Flask) -> None:
-    """What runs around Flask, innermost first: the page cache's fast lane, the response
-    headers (so its pages get them too), ProxyFix (so both see the real scheme/host), then
-    the request-time metrics."""
-    from storefront.caching import install_fast_lane
+    """What runs around Flask, innermost first: the response headers, ProxyFix (so they
+    see the real scheme/host), then the request-time metrics."""
     from storefront.headers import register_response_headers
     from storefront.metrics import install_middleware
 
-    install_fast_lane(app)
     register_response_headers(app)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:
@@ -78,11 +80,9 @@ def _register_request_handling(app: Flask) -> None:
     from storefront import metrics
     from storefront.observability import configure_logging
     from storefront.security import register_input_guards
-    from storefront.sessions import SignedCookieSessions
 
     configure_logging(app)
     metrics.init_app(app)
-    app.session_interface = SignedCookieSessions()
     register_input_guards(app)
 
 
@@ -111,6 +111,18 @@ def _register_extensions(app: Flask) -> None:
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session closes.
     app.teardown_request(deliver_committed)
     app.teardown_appcontext(deliver_committed)
+
+
+def _register_page_cache(app: Flask) -> None:
+    """The page cache (storefront/caching.py): which rows make pages, and the moments when
+    time alone changes them."""
+    track_catalog()
+    track_content()
+    cache = caching.init_app(app)
+    if cache is not None:
+        cache.add_scheduled_change(next_publication)
+        # Pages showing stock are made again once a hold runs out (and give it back).
+        cache.add_scheduled_change(next_hold_expiry)
 
 
 # One line per feature; each module exposes ``bp``.

@@ -1,73 +1,70 @@
-"""Whole pages cached for visitors who carry no state, dropped the moment the shop changes.
+"""Whole pages cached for visitors who carry no state, each dropped when what it shows changes.
 
 Who is served a cached page
     A GET (or HEAD) of a view decorated with ``cached_page``, by a visitor who is not logged
-    in and whose session holds nothing but Flask-Login's bookkeeping and a CSRF secret: no
-    cart, no flashed message, no checkout. Everything such a page shows is the same for all
-    of these visitors. Everyone else has the page rendered for them, exactly as without
-    the cache.
+    in and whose session holds nothing but Flask-Login's bookkeeping: no cart, no flashed
+    message, no checkout. Everything such a page shows is the same for all of them, and it
+    carries no token and sets no cookie (anonymous forms are checked by their origin,
+    ``storefront.security``), so shared caches may keep it too (``Cache-Control: public``
+    with ``s-maxage=PAGE_CACHE_EDGE_SECONDS``: nginx in prod/ does). Everyone else has the
+    page rendered for them, marked private.
 
-How they are served
-    A stored page is answered by ``FastLane``, a WSGI middleware in front of Flask, with
-    the same rules as the views; it needs no Flask request and costs a quarter as much.
-    What it cannot answer (a miss, a visitor with a cart, ...) goes on to the views.
+What a page depends on: tags
+    While a page is rendered, every tracked row it loads through the ORM (``track``: a
+    product and its sizes, an article, a condition, a recommendation) adds its tags
+    (``product:42``); views add tags for what decides *which* rows they show
+    (``depends_on("prices")`` for a list sorted by price). Every page also depends on
+    ``all``. The page is stored with the version of each of its tags and served only while
+    they are all unchanged: one MGET in Redis, or one ``stat()`` per tag in a folder of
+    small files when there is no Redis (a tag's file grows by a byte per change).
 
-One visitor's own pages
-    ``private_page`` stores a page under what it is made of for this visitor (the cart's
-    lines), the catalog's generation, its address and who is logged in: the cart page is
-    read back with one statement instead of being rendered on every visit.
+What a change touches
+    Every commit that wrote a watched table bumps tags once it has committed. A change the
+    rules can narrow to rows bumps only their tags: a size's price (``product:42`` and
+    ``prices``), its stock (``product:42`` and ``stock``), an article's words. Any other
+    write to a watched table (a new product, a category, a condition's products, a shop
+    text) bumps ``all``: every page is rendered again. Statements run through the session
+    (``UPDATE variant SET stock ...``) bump ``all`` unless they carry the execution option
+    ``page_tags="declared"`` and the code that runs them names their tags (``touched``).
+    A rolled-back transaction that had written those tables bumps them too (test isolation
+    by rollback stays honest). Changes made outside SQLAlchemy sessions are only seen when
+    entries expire (``PAGE_CACHE_TIMEOUT``) or after ``PageCache.bump()``.
 
-CSRF tokens
-    A page is rendered for the cache with a placeholder wherever a template calls
-    ``csrf_token()``; the placeholder is replaced by the visitor's own token as the page is
-    sent. The stored copy never holds a token, and a render that produced a real token
-    anyway (``form.csrf_token``, say) is not stored. A new visitor gets a session cookie with
-    their CSRF secret, as they would from the page rendered afresh.
+    A page rendered while any change was being announced is not stored (its data may be
+    older than the versions read after it); every change also bumps ``any`` for that check.
 
-Invalidation
-    Every commit that wrote a catalog or content table (an ORM flush, or an INSERT, UPDATE or
-    DELETE run through the session, such as the guarded stock updates) replaces a
-    *generation* token once it has committed. Page keys include the token, so each page is
-    rendered again on its next request. The token lives where every worker sees it: in Redis
-    when REDIS_URL is set (the pages go there too), otherwise in a small file in the instance
-    folder, checked with one stat() per request. A scheduled article becomes visible when its
-    time comes without any row changing, so keys also include the next publication time,
-    looked up once per generation and process. A rolled-back transaction that had written
-    those tables also replaces the token (this keeps test isolation by rollback honest).
-    The token also tells a worker when what it keeps from those tables may be stale
-    (``generation_token``: search keeps its synonyms until it changes). Changes made
-    outside SQLAlchemy sessions (raw SQL in psql) are only seen when entries
-    expire (``PAGE_CACHE_TIMEOUT``, ten minutes) or after ``PageCache.bump()``. Other moments
-    when time alone changes pages (a stock hold running out, which the page that shows the
-    product then gives back) are added with ``PageCache.add_scheduled_change``.
+Moments when time alone changes pages
+    A scheduled article going live, a stock hold running out: ``add_scheduled_change``
+    registers a scalar subquery for the next such moment; a page is kept only until the
+    first of them after it was rendered.
 
 Query strings
     A view says which query parameters it reads (``@cached_page(args=("q",))``); it is shown
     only those (the first value of each, sorted by name), and only they make a page
-    different: ``?utm_source=...`` or any junk is neither a new key nor a new stored page.
+    different: ``?utm_source=...`` or junk is neither a new key nor a new stored page.
     A parameter a form repeats (ticked checkboxes) is named in ``lists``: the view is shown
-    each of its values once, sorted (at most ``MAX_LIST_VALUES``), so the order they came
-    in makes no new page. One visitor's own pages read none.
+    each of its values once, sorted (at most ``MAX_LIST_VALUES``).
+
+One visitor's own pages
+    ``private_page`` stores a page under what it is made of for this visitor (the cart's
+    lines), its address and who is logged in, with the same tags.
 
 When Redis fails
     A Redis call that fails (down, slow past ``PAGE_CACHE_REDIS_TIMEOUT``, refusing writes)
     rests the cache for ``PAGE_CACHE_RETRY_SECONDS``: pages are rendered for each visitor as
-    without the cache, Redis is not asked again before then, and the cache comes back by
-    itself once Redis answers. A change that could not replace the token deletes it instead
-    (Redis takes a deletion even when it refuses writes): every worker then renders afresh
-    until a new token can be written. If even that fails, this worker owes the change: it
-    serves no stored page until it has replaced the token. ``/readyz`` names the trouble.
-
-Conditional requests
-    Cached pages carry an ETag made from their HTML (and, for pages with forms, from the
-    visitor's CSRF secret), so a browser revalidating an unchanged page gets a 304.
+    without the cache, and the cache comes back by itself once Redis answers. Tags that
+    could not be bumped are deleted instead (Redis takes a deletion even when it refuses
+    writes; a missing tag gets a new random version, so no stored page matches it). If even
+    that fails, this worker owes the change: it serves no stored page until it has
+    announced it. ``/readyz`` names the trouble.
 
 Settings (app config): ``PAGE_CACHE_ENABLED`` (True), ``PAGE_CACHE_TIMEOUT`` (600 s),
-``PAGE_CACHE_THRESHOLD`` (1,000 pages per process with the in-process cache),
-``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``), ``PAGE_CACHE_STORE`` ("redis" when
-there is a Redis URL, else "local": "local" keeps pages in each worker's memory and only
-the generation in Redis), ``PAGE_CACHE_REDIS_TIMEOUT`` (0.5 s per Redis call),
-``PAGE_CACHE_RETRY_SECONDS`` (5 s of rest after a Redis failure).
+``PAGE_CACHE_EDGE_SECONDS`` (30 s: how long a shared cache may keep a page, and as long
+again stale while it fetches a new one), ``PAGE_CACHE_THRESHOLD`` (1,000 pages per process
+with the in-process store), ``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``),
+``PAGE_CACHE_STORE`` ("redis" when there is a Redis URL, else "local": each worker's
+memory, with the tags in Redis if there is one), ``PAGE_CACHE_REDIS_TIMEOUT`` (0.5 s),
+``PAGE_CACHE_RETRY_SECONDS`` (5 s).
 """
 
 from __future__ import annotations
@@ -77,40 +74,31 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
-from itertools import chain
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
-from flask import (
-    Flask,
-    current_app,
-    g,
-    get_flashed_messages,
-    has_app_context,
-    request,
-    session,
-)
+from flask import Flask, current_app, get_flashed_messages, has_app_context, request, session
 from flask_caching import Cache
 from flask_login import current_user
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Engine, ScalarSelect, event, func, select
+from sqlalchemy import Engine, ScalarSelect, event, inspect, select
 from sqlalchemy.orm import Session
-from werkzeug.http import parse_cookie, parse_etags
+from werkzeug.http import parse_etags
 
-from storefront import metrics  # metrics (issue 23)
-from storefront.csrf_tokens import csrf_secret_key, generate_csrf, new_secret, token_for
+from storefront import metrics
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.sqlite import reading_only
 
 EXTENSION = "storefront.page_cache"
-# Tables whose rows appear on cached pages: a write to any of them invalidates every page.
+# Tables whose rows appear on cached pages: a write to any of them invalidates pages.
 WATCHED_TABLES = frozenset({
     "product", "variant", "product_image", "product_ingredient", "product_skin_type",
     "category", "brand", "ingredient",
@@ -120,15 +108,16 @@ WATCHED_TABLES = frozenset({
     "routine_conflict",
     "shop_settings", "shipping_zone", "shipping_zone_area", "shipping_method",
 })
-# Session keys that change nothing on a page: Flask-Login's bookkeeping for anonymous
-# visitors and the CSRF secret (the token itself is filled in per visitor).
+EVERYTHING = "all"  # every page depends on it; a change not narrowed to rows bumps it
+ANY_CHANGE = "any"  # every change bumps it: a render that saw it move is not stored
+DECLARED = "declared"  # ``page_tags`` execution option: the statement's tags are named
+# Session keys that change nothing on a page: Flask-Login's bookkeeping.
 _BOOKKEEPING_KEYS = frozenset({"_fresh", "_id", "_permanent"})
-_STALE = "storefront.pages_stale"
-_RENDERING = "_page_cache_rendering"
+_TOUCHED = "storefront.page_tags_touched"
 DEFAULT_TIMEOUT = 600
-KEY_VERSION = "p2"  # changes with CachedPage's shape, so a deploy never reads old entries
+DEFAULT_EDGE_SECONDS = 30
+KEY_VERSION = "p3"  # changes with CachedPage's shape, so a deploy never reads old entries
 PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
-MAX_SHARED_ADDRESSES = 20_000  # addresses of shared pages the fast lane looks up
 MAX_LIST_VALUES = 20  # values of one repeated query parameter a page is shown
 DEFAULT_THRESHOLD = 1000
 DEFAULT_REDIS_TIMEOUT = 0.5  # seconds per Redis call: a slower answer is a failure
@@ -136,19 +125,16 @@ DEFAULT_RETRY_SECONDS = 5.0  # after a failure, Redis is left alone this long
 monotonic = time.monotonic  # the clock for that rest (a test may move it on)
 
 log = logging.getLogger(__name__)
+_showing: ContextVar[set[str] | None] = ContextVar("page_cache_showing", default=None)
 
 
 class CachedPage(NamedTuple):
     etag: str
     mimetype: str
-    parts: tuple[bytes, ...]  # the HTML, cut where each visitor's CSRF token goes
-
-    @property
-    def has_token(self) -> bool:
-        return len(self.parts) > 1
-
-    def with_token(self, token: bytes) -> bytes:
-        return token.join(self.parts)
+    body: bytes
+    tags: tuple[str, ...]  # what it shows, "all" first
+    versions: tuple[str, ...]  # each tag's version when it was rendered
+    until: float | None  # epoch seconds of the first scheduled change after its render
 
 
 def _digest(data: str | bytes, size: int = 8) -> str:
@@ -156,10 +142,147 @@ def _digest(data: str | bytes, size: int = 8) -> str:
     return hashlib.blake2b(raw, digest_size=size).hexdigest()
 
 
-# --- Where the generation token lives ----------------------------------------------------
+# --- What rows make a page, and what a change to them touches ---------------------------
+
+@dataclass(frozen=True)
+class Tracked:
+    """A model whose rows appear on pages.
+
+    ``tags(row)`` names what pages showing the row depend on. A change to an existing row
+    that sets only attributes in ``narrow`` bumps those tags, plus the listing tags
+    ``narrow`` maps the attribute to (``{"price": ("prices",)}``); any other change bumps
+    ``all``. With ``children``, a new or deleted row bumps its tags too (a product's
+    picture: it shows where the product does); otherwise ``all``.
+    """
+
+    model: type
+    tags: Callable[[Any], Iterable[str]]
+    narrow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    children: bool = False
+
+    def touched_by(self, row, new_or_deleted: bool) -> set[str]:
+        if new_or_deleted:
+            return set(self.tags(row)) if self.children else {EVERYTHING}
+        touched: set[str] = set()
+        for attribute in inspect(row).attrs:
+            if not attribute.history.has_changes():
+                continue
+            if attribute.key not in self.narrow:
+                return {EVERYTHING}
+            touched.update(self.narrow[attribute.key])
+            touched.update(self.tags(row))
+        return touched
+
+
+_TRACKED: dict[type, Tracked] = {}
+
+
+def track(model: type, tags: Callable[[Any], Iterable[str]], *,
+          narrow: Mapping[str, tuple[str, ...]] | None = None, children: bool = False) -> None:
+    """Make pages depend on ``model``'s rows they load, and changes to them touch only
+    those pages where ``narrow`` allows (see ``Tracked``; ``narrow=None`` with
+    ``children``: every attribute). Called by ``create_app``."""
+    if narrow is None and children:
+        narrow = {attribute.key: () for attribute in inspect(model).attrs}
+    _TRACKED[model] = Tracked(model, tags, dict(narrow or {}), children)
+    for moment in ("load", "refresh"):
+        if not event.contains(model, moment, _row_shown):
+            event.listen(model, moment, _row_shown)
+
+
+def _row_shown(row, *_context) -> None:
+    showing = _showing.get()
+    if showing is not None:
+        showing.update(_TRACKED[type(row)].tags(row))
+
+
+def depends_on(*tags: str) -> None:
+    """The page being rendered also depends on ``tags`` (nothing outside a render)."""
+    showing = _showing.get()
+    if showing is not None:
+        showing.update(tags)
+
+
+def touched(session_: Session, *tags: str) -> None:
+    """A statement run in ``session_`` with ``page_tags="declared"`` changed ``tags``:
+    bumped once the transaction commits."""
+    cache = _page_cache()
+    if cache is not None:
+        _mark(session_, cache, set(tags))
+
+
+# --- Where tag versions live ----------------------------------------------------------------
+
+class RedisTags:
+    """Each tag's version in one Redis key, shared by every worker on every machine. A tag
+    with no key (new, evicted, or deleted by a change that could not write) gets a new
+    random version, so no page stored before can match it."""
+
+    def __init__(self, client, prefix: str):
+        self._client = client
+        self._prefix = prefix
+
+    def versions(self, tags: Iterable[str]) -> list[str]:
+        keys = [self._prefix + tag for tag in tags]
+        values = self._client.mget(keys)
+        missing = [key for key, value in zip(keys, values, strict=True) if value is None]
+        if missing:
+            with self._client.pipeline(transaction=False) as pipe:
+                for key in missing:
+                    pipe.set(key, secrets.token_hex(8), nx=True)
+                pipe.mget(missing)
+                found = dict(zip(missing, pipe.execute()[-1], strict=True))
+            values = [found[key] if value is None else value
+                      for key, value in zip(keys, values, strict=True)]
+        return [value.decode() if value is not None else "" for value in values]
+
+    def bump(self, tags: Iterable[str]) -> None:
+        self._client.mset({self._prefix + tag: secrets.token_hex(8) for tag in tags})
+
+    def forget(self, tags: Iterable[str]) -> None:
+        self._client.delete(*(self._prefix + tag for tag in tags))
+
+
+class FileTags:
+    """Each tag's version in a file of its own that grows by one byte per change; its
+    version is its inode and size, read with one ``stat()``. The folder is made (and proven
+    writable) on first use."""
+
+    def __init__(self, folder_of: Callable[[], Path]):
+        self._folder_of = folder_of
+        self._folder: Path | None = None
+
+    def _path(self, tag: str) -> str:
+        if self._folder is None:  # the instance folder may be set after the app is made
+            self._folder = self._folder_of()
+            self._folder.mkdir(parents=True, exist_ok=True)
+        return os.path.join(self._folder, tag.replace(":", "-"))
+
+    def versions(self, tags: Iterable[str]) -> list[str]:
+        found = []
+        for tag in tags:
+            path = self._path(tag)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                with open(path, "ab"):
+                    pass
+                stat = os.stat(path)
+            found.append(f"{stat.st_ino}.{stat.st_size}")
+        return found
+
+    def bump(self, tags: Iterable[str]) -> None:
+        for tag in tags:
+            with open(self._path(tag), "ab") as file:
+                file.write(b".")
+
+    def forget(self, tags: Iterable[str]) -> None:
+        raise OSError("a tag file can only grow")  # the worker owes the change instead
+
 
 class FileGeneration:
-    """The token in a file that is replaced whole; readers stat() it and re-read on change."""
+    """One token in a file that is replaced whole; readers stat() it and re-read on change.
+    (The shop settings' cache uses it: ``storefront.settings.services``.)"""
 
     def __init__(self, path_of: Callable[[], Path]):
         self._path_of = path_of
@@ -169,7 +292,7 @@ class FileGeneration:
 
     @property
     def path(self) -> Path:
-        if self._path is None:  # the instance folder may be set after the app is made
+        if self._path is None:
             self._path = self._path_of()
         return self._path
 
@@ -177,7 +300,7 @@ class FileGeneration:
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:
-            self.bump()  # also proves that the folder is writable before anything is cached
+            self.bump()
             stat = os.stat(self.path)
         seen = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
         if seen != self._seen:
@@ -192,15 +315,11 @@ class FileGeneration:
         os.replace(temporary, self.path)
 
     def forget(self) -> None:
-        self.path.unlink(missing_ok=True)  # the next reader writes a new token
+        self.path.unlink(missing_ok=True)
 
 
 class RedisGeneration:
-    """The token in one Redis key, shared by every worker on every machine.
-
-    No key means no token yet (a new Redis, an eviction, or a change that could only delete
-    it): the first reader writes a new one. None means there is none to be had just now.
-    """
+    """One token in a Redis key; no key means none yet, and the first reader writes one."""
 
     def __init__(self, client, key: str):
         self._client = client
@@ -212,71 +331,65 @@ class RedisGeneration:
             token = secrets.token_hex(8)
             if self._client.set(self._key, token, nx=True):
                 return token
-            value = self._client.get(self._key)  # another worker wrote one first
+            value = self._client.get(self._key)
         return value.decode() if value else None
 
     def bump(self) -> None:
         self._client.set(self._key, secrets.token_hex(8))
 
     def forget(self) -> None:
-        self._client.delete(self._key)  # taken even by a Redis that refuses writes
+        self._client.delete(self._key)
 
 
 # --- The cache -----------------------------------------------------------------------------
 
+def _store_config(app: Flask, redis_url: str | None, database: str,
+                  redis_options: dict) -> dict:
+    # Where pages are kept: "redis" (shared, each page rendered once per change) or
+    # "local" (each worker's memory: one Redis round trip less per page served).
+    store = app.config.get("PAGE_CACHE_STORE") or ("redis" if redis_url else "local")
+    if store not in ("redis", "local") or (store == "redis" and not redis_url):
+        raise ValueError(f"PAGE_CACHE_STORE is {store!r}: use 'local', or 'redis' "
+                         "with REDIS_URL set")
+    if store == "redis":
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                "CACHE_KEY_PREFIX": f"storefront:page:{database}:",
+                "CACHE_OPTIONS": redis_options}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_KEY_PREFIX": "",
+            "CACHE_THRESHOLD": int(app.config.get("PAGE_CACHE_THRESHOLD", DEFAULT_THRESHOLD))}
+
+
 class PageCache:
-    """The page store, the generation token and the rules for serving from them."""
+    """The page store, the tags' versions and the rules for serving from them."""
 
     def __init__(self, app: Flask):
         self.timeout = int(app.config.get("PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
-        self.csrf_field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        self.edge_seconds = int(app.config.get("PAGE_CACHE_EDGE_SECONDS", DEFAULT_EDGE_SECONDS))
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        self.harmless_keys = _BOOKKEEPING_KEYS | {self.csrf_field}
-        secret = str(app.config.get("SECRET_KEY") or "")
-        self.placeholder = f"csrf-placeholder-{_digest('page-cache:' + secret, 12)}"
-        self._placeholder_bytes = self.placeholder.encode()
         database = _digest(str(app.config.get("SQLALCHEMY_DATABASE_URI")), 6)
         redis_url = app.config.get("PAGE_CACHE_REDIS_URL") or app.config.get("REDIS_URL")
-        # Where pages are kept: "redis" (shared, each page rendered once per change) or
-        # "local" (each worker's memory: one Redis round trip less per page served, one
-        # render per worker per change). The generation is in Redis either way if it is set.
-        store = app.config.get("PAGE_CACHE_STORE") or ("redis" if redis_url else "local")
-        if store not in ("redis", "local") or (store == "redis" and not redis_url):
-            raise ValueError(f"PAGE_CACHE_STORE is {store!r}: use 'local', or 'redis' "
-                             "with REDIS_URL set")
         # A Redis that does not answer at once is treated as down: one quick retry (a
         # connection dropped while idle), then the page is rendered without the cache.
         wait = float(app.config.get("PAGE_CACHE_REDIS_TIMEOUT", DEFAULT_REDIS_TIMEOUT))
         redis_options = {"socket_timeout": wait, "socket_connect_timeout": wait,
                          "retry": Retry(NoBackoff(), 1)}
-        if store == "redis":
-            config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
-                      "CACHE_KEY_PREFIX": f"storefront:page:{database}:",
-                      "CACHE_OPTIONS": redis_options}
-        else:
-            config = {"CACHE_TYPE": "SimpleCache", "CACHE_KEY_PREFIX": "",
-                      "CACHE_THRESHOLD": int(app.config.get("PAGE_CACHE_THRESHOLD",
-                                                            DEFAULT_THRESHOLD))}
+        config = _store_config(app, redis_url, database, redis_options)
         config["CACHE_DEFAULT_TIMEOUT"] = self.timeout
         cache = Cache(app, config=config)
         self.backend = app.extensions["cache"][cache]
         self.kind = config["CACHE_TYPE"]
         if redis_url:
-            self.generations = RedisGeneration(Redis.from_url(redis_url, **redis_options),
-                                               f"storefront:page-generation:{database}")
+            self.tags = RedisTags(Redis.from_url(redis_url, **redis_options),
+                                  f"storefront:page-tag:{database}:")
         else:
-            self.generations = FileGeneration(
-                lambda: Path(app.instance_path) / f"page-generation-{database}")
+            self.tags = FileTags(lambda: Path(app.instance_path) / f"page-tags-{database}")
         self.retry_seconds = float(app.config.get("PAGE_CACHE_RETRY_SECONDS",
                                                   DEFAULT_RETRY_SECONDS))
         self._resting_until = 0.0  # monotonic() before which the stores are left alone
-        self._owed = False  # a change this worker committed and could not announce yet
+        self._owed: set[str] = set()  # tags this worker changed and could not announce yet
         self.trouble: str | None = None  # the last failure, until the stores answer again
-        self._release: tuple[str, datetime | None] | None = None
-        self.private_pages: dict[str, Callable] = {}
+        self._next: tuple[str, datetime | None] | None = None  # ("any" version, moment)
         self.scheduled_changes: list[Callable[[datetime], ScalarSelect]] = []
-        self.shared_addresses: dict[str, str] = {}  # request's address -> its page's
-        self.hit_listeners: dict[str, Callable] = {}
 
     # Trouble with the stores -------------------------------------------------------------
 
@@ -291,9 +404,14 @@ class PageCache:
                         "trying again every %g s", doing, error, self.retry_seconds)
         self.trouble = f"{doing} failed ({type(error).__name__})"
 
+    def _recovered(self) -> None:
+        if self.trouble is not None:
+            log.warning("Page cache available again")
+            self.trouble = None
+
     def problem(self) -> str | None:
         """What keeps this worker from serving stored pages just now, for ``/readyz``."""
-        self._token()  # tries the store again, unless it is resting
+        self.versions([EVERYTHING])  # tries the store again, unless it is resting
         if self._owed:
             return ("page cache off in this worker: a change could not be announced to the "
                     "other workers yet; every page is rendered afresh")
@@ -303,13 +421,14 @@ class PageCache:
 
     # Invalidation ------------------------------------------------------------------------
 
-    def bump(self) -> None:
-        """Make every cached page stale (all workers see it on their next request).
+    def bump(self, tags: Iterable[str] = (EVERYTHING,)) -> None:
+        """Make every stored page showing ``tags`` stale, in every worker.
 
         When the store cannot take it, this worker owes the change: it serves no stored
         page until it has announced it (tried again once the store has rested).
         """
-        self._owed = True
+        self._owed.update(tags)
+        self._owed.add(ANY_CHANGE)
         if self._resting():
             return
         try:
@@ -318,73 +437,58 @@ class PageCache:
             self._failed(error, "announcing a change")
 
     def _announce(self) -> None:
-        """Replace the token or, when that is refused, delete it (no worker serves a stored
-        page until a new one is written). Raises when neither can be done."""
-        self._owed = False  # before trying: a change committed meanwhile owes its own
+        """Bump the owed tags or, when that is refused, delete them. Raises when neither
+        can be done."""
+        owed, self._owed = self._owed, set()  # before trying: later changes owe their own
         try:
-            self.generations.bump()
+            self.tags.bump(owed)
         except Exception as error:
-            log.warning("Page cache: could not replace the generation (%r); deleting it",
-                        error)
+            log.warning("Page cache: could not bump %d tags (%r); deleting them",
+                        len(owed), error)
             try:
-                self.generations.forget()
+                self.tags.forget(owed)
             except Exception:
-                self._owed = True
+                self._owed |= owed
                 raise
 
-    def _token(self) -> str | None:
-        """The generation token, or None while it cannot be trusted (render afresh)."""
+    def versions(self, tags: Iterable[str]) -> list[str] | None:
+        """The tags' versions, or None while they cannot be trusted (render afresh)."""
         if self._resting():
             return None
         try:
             if self._owed:
                 self._announce()
-            token = self.generations.current()
+            found = self.tags.versions(tags)
         except Exception as error:  # Redis down, too slow or refusing writes; a full disk
-            self._failed(error, "reading the generation")
+            self._failed(error, "reading tag versions")
             return None
-        if self.trouble is not None:
-            log.warning("Page cache available again")
-            self.trouble = None
-        return token
+        self._recovered()
+        return found
 
     def generation(self) -> str | None:
-        """The current token and when the next scheduled article appears; None while the
-        token cannot be trusted."""
-        token = self._token()
-        return None if token is None else _generation(token, self._next_release(token))
-
-    def known_generation(self) -> str | None:
-        """The generation if it can be told without the database, else None."""
-        token = self._token()
-        known = self._release
-        if token is None or known is None or known[0] != token or (
-                known[1] is not None and known[1] <= utcnow()):
-            return None
-        return _generation(token, known[1])
-
-    def _next_release(self, token: str) -> datetime | None:
-        """When the next scheduled article appears (once per generation, and after it does)."""
-        from storefront.content.models import Article, ArticleStatus
-
-        known = self._release
-        now = utcnow()
-        if known is None or known[0] != token or (known[1] is not None and known[1] <= now):
-            upcoming = select(func.min(Article.published_at)).where(
-                Article.status.in_([ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]),
-                Article.published_at > now).scalar_subquery()
-            row = db.session.execute(select(upcoming, *(next_change(now) for next_change
-                                                        in self.scheduled_changes))).one()
-            moments = [moment for moment in row if moment is not None]
-            known = self._release = (token, min(moments, default=None))
-        return known[1]
+        """The version of ``all``: changes whenever a change was not narrowed to rows. What a
+        process keeps from watched tables (search synonyms) is stale once it moves."""
+        found = self.versions([EVERYTHING])
+        return found[0] if found else None
 
     def add_scheduled_change(self, next_change: Callable[[datetime], ScalarSelect]) -> None:
-        """Pages also change when time alone makes them (say, a stock hold running out):
-        ``next_change(now)`` is a scalar subquery for when that next happens after ``now``
-        (NULL if never). All of them are asked in one statement with the next article's
-        publication, once per generation, and again once that moment has passed."""
+        """Pages also change when time alone makes them (a stock hold running out, an
+        article going live): ``next_change(now)`` is a scalar subquery for when that next
+        happens after ``now`` (NULL if never). All are asked in one statement, once per
+        change to the shop and again once that moment has passed."""
         self.scheduled_changes.append(next_change)
+
+    def _next_change(self, any_version: str) -> datetime | None:
+        known, now = self._next, utcnow()
+        if known is None or known[0] != any_version or (known[1] is not None
+                                                        and known[1] <= now):
+            moments: list[datetime] = []
+            if self.scheduled_changes:
+                row = db.session.execute(select(*(next_change(now) for next_change
+                                                  in self.scheduled_changes))).one()
+                moments = [moment for moment in row if moment is not None]
+            known = self._next = (any_version, min(moments, default=None))
+        return known[1]
 
     # Serving -----------------------------------------------------------------------------
 
@@ -392,70 +496,48 @@ class PageCache:
         """True when this request would render the same page as for any anonymous visitor."""
         return (request.method in ("GET", "HEAD")
                 and self.remember_cookie not in request.cookies
-                and session.keys() <= self.harmless_keys)
+                and session.keys() <= _BOOKKEEPING_KEYS)
 
-    def respond(self, view, args, kwargs):
+    def respond(self, view, args, kwargs, edge: bool):
         """A page that is the same for every visitor who carries no state of their own,
-        stored under its address with only the query parameters the view reads (those left
-        in ``request.args`` by ``cached_page``)."""
-        generation = self.generation()
-        if generation is None:
-            return view(*args, **kwargs)
-        environ = request.environ
-        address = _address(environ, _query(request.args))
-        self._note_shared_address(_requested_address(environ), address)
-        return self._serve(view, args, kwargs, generation, address, private=False)
-
-    def _note_shared_address(self, requested: str, address: str) -> None:
-        """Remember that a request for ``requested`` is answered by the shared page stored
-        at ``address``: the fast lane looks in the store only for those, so other requests
-        never pay a lookup (a Redis round trip)."""
-        if self.shared_addresses.get(requested) != address:
-            if len(self.shared_addresses) >= MAX_SHARED_ADDRESSES:
-                self.shared_addresses.clear()  # forgotten ones are learnt again by the views
-            self.shared_addresses[requested] = address
+        stored under its address with only the query parameters the view reads."""
+        key = _key("public", _address(request.environ, _query(request.args)))
+        return self._serve(view, args, kwargs, key, "public" if edge else "shared")
 
     def respond_private(self, view, args, kwargs, shows: tuple):
-        """A page of one visitor's own (their cart), stored under everything it shows.
-
-        ``shows`` holds the visitor's own rows the page is made of (say, the cart's lines
-        with their quantities); the key adds the catalog's generation, the page's address
-        (its path: such a page reads no query parameter) and who is logged in, with their
-        role. Any change to any of these is a new key, so a stored copy is only ever served
-        for exactly the state it was rendered from, and only to a visitor for whom that
-        state is theirs (their session or account led to it). With a flashed message
-        waiting, the page is rendered afresh.
-        """
+        """A page of one visitor's own (their cart), stored under everything it shows:
+        ``shows`` (the visitor's own rows), the page's path and who is logged in, with
+        their role. A flashed message waiting means the page is rendered afresh."""
         if "_flashes" in session:
-            return view(*args, **kwargs)
-        generation = self.generation()
-        if generation is None:
-            return view(*args, **kwargs)
+            return _private(current_app.make_response(view(*args, **kwargs)))
         user = current_user
         who = (f"{user.get_id()}:{getattr(user, 'role', '')}" if user.is_authenticated
                else "guest")
-        return self._serve(view, args, kwargs, _private_state(generation, who, shows),
-                           _address(request.environ, ""), private=True)
+        key = _key(f"private:{who}:{_digest(repr(shows), 16)}",
+                   _address(request.environ, ""))
+        return self._serve(view, args, kwargs, key, "private")
 
-    def _serve(self, view, args, kwargs, state: str, address: str, private: bool):
-        key = _key(state, private, address)
+    def _serve(self, view, args, kwargs, key: str, audience: str):
         page = self._read(key)
-        metrics.page_cache("miss" if page is None else "hit", "view")  # metrics (issue 23)
+        metrics.page_cache("miss" if page is None else "hit")
         if page is None:
-            page, response = self._render(view, args, kwargs, private)
+            page, response = self._render(view, args, kwargs, audience == "private")
             if page is None:
-                return response
-            self._store(key, page, private)
-        return self._send(page, private)
+                return _private(response)
+            self._store(key, page, audience == "private")
+        return self._send(page, audience)
 
     def _read(self, key: str) -> CachedPage | None:
-        if self._resting():
+        if self._resting() or self._owed:
             return None
         try:
-            return self.backend.get(key)
+            page = self.backend.get(key)
         except Exception as error:  # the store is unreachable: render the page
             self._failed(error, "reading a page")
             return None
+        if page is None or (page.until is not None and page.until <= time.time()):
+            return None
+        return page if tuple(self.versions(page.tags) or ()) == page.versions else None
 
     def _store(self, key: str, page: CachedPage, private: bool) -> None:
         if self._resting():
@@ -467,145 +549,63 @@ class PageCache:
             self._failed(error, "storing a page")
 
     def _render(self, view, args, kwargs, private: bool):
-        setattr(g, _RENDERING, True)
+        """The view's response, and the page to store from it (None if it must not be)."""
+        before = self.versions([ANY_CHANGE])
+        showing = {EVERYTHING}
+        reset = _showing.set(showing)
         try:
             response = current_app.make_response(view(*args, **kwargs))
         finally:
-            setattr(g, _RENDERING, False)
-        if self._storable(response) and (private or self._shareable()):
-            body = response.get_data()
-            page = CachedPage(_digest(body, 12), response.mimetype,
-                              tuple(body.split(self._placeholder_bytes)))
-            return page, response
-        self._fill_tokens(response)
-        return None, response
+            _showing.reset(reset)
+        if before is None or not self._storable(response, private):
+            return None, response
+        tags = (EVERYTHING, *sorted(showing - {EVERYTHING}))
+        after = self.versions((ANY_CHANGE, *tags))
+        if after is None or after[0] != before[0]:
+            return None, response  # a change was announced meanwhile: its data may be older
+        until = self._next_change(before[0])
+        body = response.get_data()
+        page = CachedPage(_digest(body, 12), response.mimetype, body, tags, tuple(after[1:]),
+                          until.timestamp() if until is not None else None)
+        return page, response
 
-    def _storable(self, response) -> bool:
-        """Only a plain, successful HTML page with nobody's token or message in it."""
+    def _storable(self, response, private: bool) -> bool:
+        """Only a plain, successful HTML page with nobody's session, token or message in it."""
         return (response.status_code == 200
                 and response.mimetype == "text/html"
                 and not response.is_streamed
                 and "Set-Cookie" not in response.headers
-                and self.csrf_field not in g  # a real token was made: never store it
-                and not get_flashed_messages())
+                and not session.modified
+                and not get_flashed_messages()
+                and (private or (not current_user.is_authenticated
+                                 and session.keys() <= _BOOKKEEPING_KEYS)))
 
-    def _shareable(self) -> bool:
-        """The page depends on nobody in particular."""
-        return not current_user.is_authenticated and session.keys() <= self.harmless_keys
-
-    def _fill_tokens(self, response) -> None:
-        body = response.get_data()
-        if self._placeholder_bytes in body:
-            response.set_data(body.replace(self._placeholder_bytes, generate_csrf().encode()))
-
-    def _send(self, page: CachedPage, private: bool):
-        return self.response_for(current_app, request.environ, page, session, private)
-
-    def response_for(self, app: Flask, environ, page: CachedPage, visitor_session,
-                     private: bool):
-        """The stored ``page`` for this visitor, their CSRF token filled in (a new visitor's
-        secret goes in ``visitor_session``; saving it is the caller's part)."""
-        etag = page.etag
-        if page.has_token:
-            secret = visitor_session.get(self.csrf_field)
-            if not isinstance(secret, str):
-                secret = visitor_session[self.csrf_field] = new_secret()
-            token = token_for(csrf_secret_key(app), secret)
-            body = page.with_token(token.encode())
-            etag = f"{etag}-{_digest(secret, 6)}"
-        else:
-            body = page.parts[0]
-        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag):
+    def _send(self, page: CachedPage, audience: str):
+        """The stored page, or 304 when the browser's copy is the same."""
+        app = current_app
+        if parse_etags(request.environ.get("HTTP_IF_NONE_MATCH")).contains(page.etag):
             response = app.response_class(status=304)
         else:
-            response = app.response_class(body, mimetype=page.mimetype)
-        response.headers["ETag"] = f'"{etag}"'
-        # Browsers revalidate every time (a 304 is cheap); shared caches never keep a
-        # copy that holds someone's token.
-        response.headers["Cache-Control"] = ("private, no-cache" if page.has_token or private
-                                             else "no-cache")
+            response = app.response_class(page.body, mimetype=page.mimetype)
+        response.headers["ETag"] = f'"{page.etag}"'
+        # Browsers revalidate every time (a 304 is cheap). A shared cache may keep a public
+        # page for edge_seconds, and serve it as long again while it fetches a new copy.
+        if audience == "public" and self.edge_seconds > 0:
+            response.headers["Cache-Control"] = (
+                f"public, max-age=0, s-maxage={self.edge_seconds}, "
+                f"stale-while-revalidate={self.edge_seconds}")
+        elif audience == "private":
+            response.headers["Cache-Control"] = "private, no-cache"
+        else:
+            response.headers["Cache-Control"] = "no-cache, s-maxage=0"
         response.headers["Vary"] = "Cookie"
         return response
 
-    def fast_response(self, app: Flask, environ):
-        """The stored page for this request, answered without Flask, or None to let Flask
-        answer: the same keys and the same rules as the views apply."""
-        if environ.get("REQUEST_METHOD") != "GET":
-            return None
-        cookies = parse_cookie(environ)
-        if self.remember_cookie in cookies:
-            return None
-        shows_for = self.private_pages.get(environ.get("PATH_INFO"))
-        if shows_for is None:  # a shared page, if a view has stored one for this address
-            address = self.shared_addresses.get(_requested_address(environ))
-        else:  # one visitor's own: its address is its path
-            address = _address(environ, "")
-        if address is None:
-            return None
-        sessions = app.session_interface
-        visitor_session = sessions.session_from_cookie(
-            app, cookies.get(sessions.get_cookie_name(app)))
-        if shows_for is None and not visitor_session.keys() <= self.harmless_keys:
-            return None
-        generation = self.known_generation()
-        if generation is None:
-            return None
-        if shows_for is None:
-            page = self._read(_key(generation, False, address))
-        else:
-            page = self._private_page(app, generation, address, visitor_session, shows_for)
-        if page is None:
-            return None
-        response = self.response_for(app, environ, page, visitor_session,
-                                     private=shows_for is not None)
-        sessions.save_session(app, visitor_session, response)
-        if shows_for is None:
-            self._tell_hit_listener(environ)
-        return response
 
-    def _tell_hit_listener(self, environ) -> None:
-        listener = self.hit_listeners.get(environ.get("PATH_INFO"))
-        if listener is None:
-            return
-        try:
-            listener(environ)
-        except Exception:  # counting is never worth a page
-            log.exception("A page cache hit listener failed")
-
-    def _private_page(self, app: Flask, generation: str, address: str, visitor_session,
-                      shows_for) -> CachedPage | None:
-        """A guest's stored private page, if ``shows_for`` finds what it shows unchanged."""
-        if "_user_id" in visitor_session or "_flashes" in visitor_session:
-            return None  # a member's or a message: the views answer those
-        with app.app_context():
-            reading_only()  # on SQLite, no write lock for a look at the guest's cart
-            shows = shows_for(visitor_session)
-        if shows is None:
-            return None
-        return self._read(_key(_private_state(generation, "guest", shows), True, address))
-
-    def add_hit_listener(self, path: str, listener: Callable) -> None:
-        """Call ``listener(environ)`` whenever the fast lane serves a stored page at
-        ``path``, which the view never sees (search counts its searches this way). It must
-        be cheap and touch no database: it runs on the fast path."""
-        self.hit_listeners[path] = listener
-
-    def add_private_page(self, path: str, shows_for) -> None:
-        """Let the fast lane answer ``path`` (a ``private_page``) for guests.
-
-        ``shows_for(session)`` runs in an app context and returns what the page's view
-        would pass to ``private_page`` for that guest, or None when the view itself must
-        answer (a session it does not expect, stock to give back first, ...).
-        """
-        self.private_pages[path] = shows_for
-
-
-def _generation(token: str, next_release: datetime | None) -> str:
-    return f"{token}.{next_release.isoformat() if next_release else 'none'}"
-
-
-def _private_state(generation: str, who: str, shows: tuple) -> str:
-    return f"{generation}:{who}:{_digest(repr(shows), 16)}"
+def _private(response):
+    """A page rendered for this visitor only: no shared cache may keep it."""
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
 
 
 def _query(args) -> str:
@@ -614,58 +614,18 @@ def _query(args) -> str:
 
 
 def _address(environ, query: str) -> str:
-    """A digest of the raw scheme, host and path, and ``query`` (no decoding to pay for)."""
+    """A digest of the raw scheme, host and path, and ``query``."""
     where = (f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST')}"
              f"{environ.get('SCRIPT_NAME', '')}\0{environ.get('PATH_INFO', '')}?{query}")
     return _digest(where, 16)
 
 
-def _requested_address(environ) -> str:
-    """The address as requested, with the raw query string."""
-    return _address(environ, environ.get("QUERY_STRING", ""))
+def _key(state: str, address: str) -> str:
+    return f"{KEY_VERSION}:{state}:{address}"
 
 
-def _key(state: str, private: bool, address: str) -> str:
-    """Where a page is stored: its state and its address."""
-    return f"{KEY_VERSION}:{'private' if private else 'public'}:{state}:{address}"
-
-
-class FastLane:
-    """WSGI middleware in front of Flask: stored public pages for anonymous visitors.
-
-    A request for a page that is in the cache, from a visitor the ``cached_page`` views
-    would serve it to (a GET, no remember-me cookie, a session holding nothing but
-    bookkeeping and a CSRF secret), is answered here, without building Flask's request:
-    the visitor's CSRF token filled in, a new visitor's session saved by the app's own
-    session interface, an ETag match answered with 304. Everything else goes on to Flask,
-    which renders and stores as before. Serving this way costs a quarter of the Flask path.
-    """
-
-    def __init__(self, app: Flask, cache: PageCache, wsgi_app):
-        self.app = app
-        self.cache = cache
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ, start_response):
-        try:
-            response = self.cache.fast_response(self.app, environ)
-        except Exception:  # Flask renders, as the views would
-            log.exception("The fast lane could not answer")
-            response = None
-        if response is None:
-            return self.wsgi_app(environ, start_response)
-        metrics.page_cache("hit", "fast")  # metrics (issue 23)
-        return response(environ, start_response)
-
-
-def install_fast_lane(app: Flask) -> None:
-    """Put the fast lane in front of the Flask app, if the page cache is on."""
-    cache = app.extensions.get(EXTENSION)
-    if cache is not None:
-        app.wsgi_app = FastLane(app, cache, app.wsgi_app)
-
-
-def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...] = ()):
+def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...] = (),
+                edge: bool = True):
     """Serve this view from the page cache to visitors who carry no state of their own.
 
     ``args`` names the query parameters the view reads (``@cached_page(args=("q",))``;
@@ -673,18 +633,22 @@ def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...]
     each, sorted by name, for every visitor: no other parameter can change the page, so
     none makes a new key or a new stored page. ``lists`` names parameters whose every
     value the view reads (``?concern=acne&concern=milia``): each value once, sorted.
+    ``edge=False`` keeps shared caches (nginx) from holding the page: the view must see
+    every request (search counts its searches).
     """
     if view is None:
-        return lambda view: cached_page(view, args=args, lists=lists)
+        return lambda view: cached_page(view, args=args, lists=lists, edge=edge)
     reads, repeated = frozenset(args), frozenset(lists)
 
     @wraps(view)
     def serve(*view_args, **view_kwargs):
         _show_only(reads, repeated)
         cache = current_app.extensions.get(EXTENSION)
-        if cache is None or not cache.visitor_can_share():
+        if cache is None:
             return view(*view_args, **view_kwargs)
-        return cache.respond(view, view_args, view_kwargs)
+        if not cache.visitor_can_share():
+            return _private(current_app.make_response(view(*view_args, **view_kwargs)))
+        return cache.respond(view, view_args, view_kwargs, edge)
 
     return serve
 
@@ -701,11 +665,9 @@ def _show_only(names: frozenset[str], lists: frozenset[str] = frozenset()) -> No
 
 def private_page(view, shows: tuple, *args, **kwargs):
     """``view(*args, **kwargs)``, served from the page cache when this visitor's ``shows``
-    (the rows of their own that the page is made of) are the same as when it was stored.
-
-    Only for GET and HEAD; see ``PageCache.respond_private`` for what the key holds. The
-    page is rendered without the query string: its address is its path.
-    """
+    (the rows of their own that the page is made of) are the same as when it was stored,
+    and nothing it shows has changed. Only for GET and HEAD; the page is rendered without
+    the query string: its address is its path."""
     cache = current_app.extensions.get(EXTENSION)
     if cache is None or request.method not in ("GET", "HEAD"):
         return view(*args, **kwargs)
@@ -713,32 +675,21 @@ def private_page(view, shows: tuple, *args, **kwargs):
     return cache.respond_private(view, args, kwargs, shows)
 
 
-def _csrf_token_or_placeholder() -> str:
-    if g.get(_RENDERING):
-        return current_app.extensions[EXTENSION].placeholder
-    return generate_csrf()
-
-
-def init_app(app: Flask) -> None:
+def init_app(app: Flask) -> PageCache | None:
     """Install the page cache on ``app`` (once), unless PAGE_CACHE_ENABLED is false."""
-    if EXTENSION in app.extensions or not app.config.get("PAGE_CACHE_ENABLED", True):
-        return
-    app.extensions[EXTENSION] = PageCache(app)
-    # Templates call csrf_token() both as a global (imported macros) and from the
-    # context (Flask-WTF's context processor); this context processor runs after it.
-    app.jinja_env.globals["csrf_token"] = _csrf_token_or_placeholder
-
-    @app.context_processor
-    def _page_cache_csrf():
-        return {"csrf_token": _csrf_token_or_placeholder}
+    if not app.config.get("PAGE_CACHE_ENABLED", True):
+        return None
+    if EXTENSION not in app.extensions:
+        app.extensions[EXTENSION] = PageCache(app)
+    return app.extensions[EXTENSION]
 
 
 def generation_token() -> str | None:
-    """The page cache's token, which every commit that wrote a watched table replaces: a
-    cheap way for a worker to know that what it keeps from those tables may be stale.
-    None without a working page cache (then nothing can be kept on its strength)."""
+    """The version of ``all``, which every change not narrowed to rows replaces: a cheap way
+    for a worker to know that what it keeps from watched tables may be stale. None without
+    a working page cache (then nothing can be kept on its strength)."""
     cache = _page_cache()
-    return None if cache is None else cache._token()
+    return None if cache is None else cache.generation()
 
 
 # --- Noticing changes ----------------------------------------------------------------------
@@ -747,54 +698,78 @@ def _page_cache() -> PageCache | None:
     return current_app.extensions.get(EXTENSION) if has_app_context() else None
 
 
-def _mark_stale(session_: Session) -> None:
-    cache = _page_cache()
-    if cache is None:
-        return
-    session_.info[_STALE] = cache
-    session_.connection().info[_STALE] = cache
+class _Touched(NamedTuple):
+    cache: PageCache
+    tags: set[str]
+
+
+def _mark(session_: Session, cache: PageCache, tags: set[str]) -> None:
+    """Remember ``tags`` for the commit (the session's) or a rollback (the connection's:
+    a test's outer transaction)."""
+    for info in (session_.info, session_.connection().info):
+        info.setdefault(_TOUCHED, _Touched(cache, set())).tags.update(tags)
+
+
+def _announce(touched_: _Touched | None) -> None:
+    if touched_ is not None and touched_.tags:
+        touched_.cache.bump(touched_.tags)
 
 
 def _table_name(thing) -> str | None:
     return getattr(thing, "__tablename__", None) or getattr(thing, "name", None)
 
 
+def _touched_by_flush(session_: Session) -> set[str]:
+    tags: set[str] = set()
+    for rows, new_or_deleted in ((session_.new, True), (session_.deleted, True),
+                                 (session_.dirty, False)):
+        for row in rows:
+            rule = _TRACKED.get(type(row))
+            if rule is not None:
+                tags |= rule.touched_by(row, new_or_deleted)
+            elif getattr(type(row), "__tablename__", None) in WATCHED_TABLES:
+                return {EVERYTHING}
+    return tags
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session_: Session, _context) -> None:
-    changed = chain(session_.new, session_.dirty, session_.deleted)
-    if any(getattr(type(obj), "__tablename__", None) in WATCHED_TABLES for obj in changed):
-        _mark_stale(session_)
+    cache = _page_cache()
+    if cache is None:
+        return
+    tags = _touched_by_flush(session_)
+    if tags:
+        _mark(session_, cache, tags)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_statement(state) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
-    if _table_name(getattr(state.statement, "table", None)) in WATCHED_TABLES:
-        _mark_stale(state.session)
+    if _table_name(getattr(state.statement, "table", None)) not in WATCHED_TABLES:
+        return
+    cache = _page_cache()
+    if cache is not None and state.execution_options.get("page_tags") != DECLARED:
+        _mark(state.session, cache, {EVERYTHING})
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session_: Session) -> None:
-    cache = session_.info.pop(_STALE, None)
-    if cache is not None:
-        cache.bump()
+    _announce(session_.info.pop(_TOUCHED, None))
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session_: Session) -> None:
-    session_.info.pop(_STALE, None)
+    session_.info.pop(_TOUCHED, None)
 
 
 @event.listens_for(Engine, "commit")
 def _connection_committed(connection) -> None:
-    connection.info.pop(_STALE, None)  # the session's after_commit bumps
+    connection.info.pop(_TOUCHED, None)  # the session's after_commit bumps
 
 
 @event.listens_for(Engine, "rollback")
 def _connection_rolled_back(connection) -> None:
     if connection.invalidated:  # the connection died: its ``info`` went with it
         return
-    cache = connection.info.pop(_STALE, None)
-    if cache is not None:
-        cache.bump()
+    _announce(connection.info.pop(_TOUCHED, None))

@@ -108,11 +108,13 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # A Redis that hangs fails the count in a second instead of holding the request.
         "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
         # The page cache (storefront/caching.py): pages in Redis when there is one, unless
-        # PAGE_CACHE_STORE=local keeps them in each worker (the generation stays shared).
+        # PAGE_CACHE_STORE=local keeps them in each worker (the tags' versions stay shared).
         "PAGE_CACHE_ENABLED": _bool(env.get("PAGE_CACHE_ENABLED"), default=True),
         "PAGE_CACHE_REDIS_URL": env.get("PAGE_CACHE_REDIS_URL") or None,
         "PAGE_CACHE_STORE": env.get("PAGE_CACHE_STORE") or None,
         "PAGE_CACHE_TIMEOUT": int(env.get("PAGE_CACHE_TIMEOUT", "600")),
+        # How long a shared cache (nginx, prod/nginx-site.conf) may keep an anonymous page.
+        "PAGE_CACHE_EDGE_SECONDS": int(env.get("PAGE_CACHE_EDGE_SECONDS", "30")),
         "PAGE_CACHE_THRESHOLD": int(env.get("PAGE_CACHE_THRESHOLD", "1000")),
         # Redis slower than this is taken as down; after a failure the cache rests (pages
         # rendered for each visitor) this long before it asks Redis again.

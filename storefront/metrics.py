@@ -40,8 +40,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 ENDPOINT_ENVIRON = "storefront.endpoint"
-# A request the page cache's fast lane answered never reaches Flask's routing.
-FAST_LANE = "page_cache"
+# A request that never reached Flask's routing (a middleware answered it, or it failed first).
+NO_ENDPOINT = "none"
 PENDING = "storefront.metrics.pending"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -70,8 +70,8 @@ REFUNDS = _counter("storefront_refunds", "Refunds recorded, by where they came f
                    ["source"])
 JOBS = _counter("storefront_jobs", "Background jobs queued, and how each try ended.",
                 ["job", "event"])
-PAGE_CACHE = _counter("storefront_page_cache_requests", "Page cache look-ups: hit or miss, "
-                      "in the fast lane (before Flask) or in a view.", ["result", "lane"])
+PAGE_CACHE = _counter("storefront_page_cache_requests",
+                      "Page cache look-ups by a view: hit or miss.", ["result"])
 
 # Held while a scrape adds up the files and while a job's figures are folded in, so a
 # scrape never sees them twice or not at all.
@@ -124,8 +124,8 @@ def _inside(transaction, outer) -> bool:
     return False
 
 
-def page_cache(result: str, lane: str) -> None:
-    PAGE_CACHE.labels(result=result, lane=lane).inc()
+def page_cache(result: str) -> None:
+    PAGE_CACHE.labels(result=result).inc()
 
 
 # Requests ---------------------------------------------------------------------------------
@@ -133,8 +133,7 @@ def page_cache(result: str, lane: str) -> None:
 class RequestMetrics:
     """WSGI middleware: the time to answer each request, by endpoint and status.
 
-    The endpoint is the one Flask's routing found (``none`` for an unknown address), or
-    ``page_cache`` for a page the fast lane answered without Flask.
+    The endpoint is the one Flask's routing found (``none`` for an unknown address).
     """
 
     def __init__(self, wsgi_app):
@@ -151,7 +150,7 @@ class RequestMetrics:
         try:
             return self.wsgi_app(environ, start)
         finally:
-            REQUEST_SECONDS.labels(environ.get(ENDPOINT_ENVIRON, FAST_LANE),
+            REQUEST_SECONDS.labels(environ.get(ENDPOINT_ENVIRON, NO_ENDPOINT),
                                    status[0]).observe(time.perf_counter() - started)
 
 

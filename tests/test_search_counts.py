@@ -84,15 +84,6 @@ def test_the_text_kept_is_the_words_in_order_at_most_100_characters():
     assert long.split() == ["niacinamide"] * len(long.split())  # cut between words
 
 
-def test_a_search_the_fast_lane_answers_is_counted_from_its_address(app):
-    searches = counting.SearchCounter(flush_seconds=60)
-    counting.count_from_environ(searches, {"QUERY_STRING": "q=Sun%20Block&page=2"})
-    counting.count_from_environ(searches, {"QUERY_STRING": "q=%ff%fe"})
-    counting.count_from_environ(searches, {"QUERY_STRING": "x=1"})
-    taken = {row["query"]: row["searches"] for row in searches.take()}
-    assert taken == {"sun block": 1}
-
-
 def test_counts_that_cannot_be_written_are_dropped_and_the_page_is_served(
         client, app, searches, monkeypatch, caplog):
     monkeypatch.setattr(counting, "_upsert",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import user_logged_in
 
-from storefront.caching import EXTENSION, private_page
+from storefront.caching import private_page
 from storefront.cart import services
 from storefront.cart.visitor import (
-    SESSION_KEY,
     merge_at_login,
     remember,
     visitor_cart,
@@ -20,7 +19,6 @@ from storefront.checkout.services import quote, release_earlier_attempts
 from storefront.extensions import db
 from storefront.money import format_money
 from storefront.orders.services import (
-    next_hold_expiry,
     release_expired_lazily,
     release_overdue_holds,
 )
@@ -34,11 +32,6 @@ bp = Blueprint("cart", __name__, url_prefix="/cart")
 def _install(state) -> None:
     state.app.extensions["storefront.cart_count"] = visitor_item_count
     user_logged_in.connect(merge_at_login, state.app)
-    cache = state.app.extensions.get(EXTENSION)
-    if cache is not None:
-        cache.add_private_page(f"{state.url_prefix}/", _guest_cart_shows)
-        # Pages showing stock are made again once a hold runs out (and give it back).
-        cache.add_scheduled_change(next_hold_expiry)
 
 
 @bp.app_template_filter("money")
@@ -91,20 +84,6 @@ def view_cart():
         release_stale_holds(visitor_cart())
         state = visitor_cart_state()
     return private_page(render_cart, _shows(state))
-
-
-def _guest_cart_shows(session) -> tuple | None:
-    """For the page cache's fast lane: what ``view_cart`` would show this guest, or None
-    when the view must answer (no cart, stock to give back first, an unexpected session)."""
-    token = services.guest_token(session.get(SESSION_KEY))
-    # Their cart and what any anonymous session holds (bookkeeping, a CSRF secret): nothing else.
-    expected = current_app.extensions[EXTENSION].harmless_keys | {SESSION_KEY}
-    if token is None or not session.keys() <= expected:
-        return None
-    state = services.cart_state(None, token)
-    if state.cart_id is None or state.overdue or state.holds_stock:
-        return None
-    return _shows(state)
 
 
 def _done(change: services.CartChange, cart, target: str):

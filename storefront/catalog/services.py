@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
 
+from storefront.caching import depends_on
 from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
 from storefront.catalog.models import (
     Category,
@@ -23,6 +24,7 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
+from storefront.catalog.page_tags import PRICES, STOCK
 from storefront.content.models import Article, Condition, Recommendation, article_condition
 from storefront.extensions import db
 
@@ -198,6 +200,10 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     priced = (listing.sort in PRICE_SORTS or listing.price_min is not None
               or listing.price_max is not None)
     price = _lowest_price() if priced else None
+    if priced:
+        depends_on(PRICES)  # any product's new price may move it onto or off this page
+    if listing.in_stock:
+        depends_on(STOCK)
     clauses = _filter_clauses(listing, options, price)
     total = db.session.scalar(select(func.count(Product.id)).where(*clauses))
     pages = max(1, math.ceil(total / PER_PAGE))

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from storefront.audit import services as audit
 from storefront.audit.models import AuditEntry
+from storefront.caching import depends_on
 from storefront.catalog.images import (
     ImageRejected,
     clean_picture,
@@ -34,6 +35,7 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
+from storefront.catalog.page_tags import STOCK
 from storefront.catalog.services import card_loader_options
 from storefront.content.alternatives import Alternative, can_buy_now, rank_alternatives
 from storefront.content.models import (
@@ -273,7 +275,11 @@ def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[
         .options(*card_loader_options(), selectinload(Product.ingredients))
         .order_by(*_catalogue_order())
     )
-    return list(db.session.scalars(statement))
+    products = list(db.session.scalars(statement))
+    if any(product.id in product_ids and not product.prescription_only
+           and not can_buy_now(product) for product in products):
+        depends_on(STOCK)  # its substitutes are the first in stock: any sale may change them
+    return products
 
 
 def load_recommendations(condition_ids: list[int]) -> list[Recommendation]:

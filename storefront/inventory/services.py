@@ -18,7 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
+from storefront.caching import DECLARED, touched
 from storefront.catalog.models import Variant
+from storefront.catalog.page_tags import STOCK, product_tag
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import ADJUSTMENT_REASONS, StockMovement, StockReason
@@ -74,16 +76,22 @@ def quantities(lines: Iterable[Any]) -> list[tuple[int, int]]:
 
 
 def _update(variant_id: int, guard, returning: bool = False, **values):
-    """Run one guarded UPDATE; the new on-hand count (or True), or None if the guard failed."""
+    """Run one guarded UPDATE; the new on-hand count (or True), or None if the guard failed.
+
+    Pages showing the product are made again once this commits, and lists that depend on
+    stock; no others (``storefront.caching``)."""
     statement = (
         update(Variant)
         .where(Variant.id == variant_id, guard)
         .values(**values)
-        .execution_options(synchronize_session=False)
+        .returning(Variant.product_id, Variant.stock_on_hand)
+        .execution_options(synchronize_session=False, page_tags=DECLARED)
     )
-    if returning:
-        return db.session.execute(statement.returning(Variant.stock_on_hand)).scalar()
-    return True if db.session.execute(statement).rowcount == 1 else None
+    row = db.session.execute(statement).one_or_none()
+    if row is None:
+        return None
+    touched(db.session, product_tag(row.product_id), STOCK)
+    return row.stock_on_hand if returning else True
 
 
 def _expire(variant_ids: Iterable[int]) -> None:

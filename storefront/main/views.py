@@ -7,7 +7,6 @@ from storefront.content import services as content
 from storefront.content import shop
 
 bp = Blueprint("main", __name__)
-bp.record_once(lambda state: caching.init_app(state.app))  # pages below are cached
 LATEST_ANSWERS = 3
 FEATURED_PRODUCTS = 4
 

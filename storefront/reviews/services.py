@@ -10,11 +10,9 @@ per number of stars), so cards and pages have it without a query. It changes onl
 SQL UPDATE, in the same transaction as the review's own status change, which is itself a
 guarded UPDATE: two editors pressing "Publish" at once count the review once.
 
-The page cache: publishing or unpublishing a review writes the product row, a watched
-table, so the pages are rendered again. The review tables themselves are not watched: a
-review waiting for an editor is on no page, and a "helpful" vote (which anyone can send)
-must not empty the whole cache; vote counts on cached pages catch up within
-``PAGE_CACHE_TIMEOUT``.
+The page cache: publishing or unpublishing a review, and a "helpful" vote, name the
+product's tag (``storefront.caching.touched``): the pages that show that product are
+rendered again, and no others. A review waiting for an editor is on no page.
 
 Services flush; the request, job or command commits.
 """
@@ -31,8 +29,10 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit
+from storefront.caching import DECLARED, touched
 from storefront.catalog.listing import shorten
 from storefront.catalog.models import RATING_STARS, Product, ProductStatus, SkinType
+from storefront.catalog.page_tags import product_tag
 from storefront.content.models import Condition, Recommendation
 from storefront.db import utcnow
 from storefront.errors import DomainError
@@ -258,7 +258,8 @@ def _count(product_id: int, stars: int, change: int) -> None:
     changed = db.session.execute(
         update(Product).where(Product.id == product_id, column + change >= 0)
         .values({column: column + change})
-        .execution_options(synchronize_session="fetch")).rowcount
+        .execution_options(synchronize_session="fetch", page_tags=DECLARED)).rowcount
+    touched(db.session, product_tag(product_id))
     if not changed:
         log.warning("The rating counts of product %s were wrong; counting them again",
                     product_id)
@@ -307,7 +308,9 @@ def recount_ratings(product_ids: Iterable[int]) -> None:
                 Review.rating == stars).scalar_subquery()
             for stars in RATING_STARS}
         db.session.execute(update(Product).where(Product.id == product_id).values(values)
-                           .execution_options(synchronize_session="fetch"))
+                           .execution_options(synchronize_session="fetch",
+                                              page_tags=DECLARED))
+        touched(db.session, product_tag(product_id))
 
 
 # --- Moderation ----------------------------------------------------------------------------
@@ -382,6 +385,7 @@ def vote_helpful(review: Review, voter: str) -> bool:
         update(Review).where(Review.id == review.id)
         .values(helpful_count=Review.helpful_count + 1, updated_at=Review.updated_at)
         .execution_options(synchronize_session="fetch"))
+    touched(db.session, product_tag(review.product_id))
     return True
 
 

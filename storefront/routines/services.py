@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from storefront.caching import depends_on
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart
 from storefront.catalog import services as catalog_services
@@ -53,6 +54,7 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
+from storefront.catalog.page_tags import PRICES, STOCK
 from storefront.content import services as content
 from storefront.content.alternatives import can_buy_now, rank_alternatives
 from storefront.content.models import Article, Condition, Recommendation, article_condition
@@ -757,6 +759,7 @@ def build_routine(answers: Answers, conditions: list[Condition],
     with their products, the basics to fall back on and the articles (plus one for each
     out-of-stock treatment whose substitute is not among the recommended products).
     """
+    depends_on(STOCK, PRICES)  # it picks the first products in stock, by price with a budget
     rules = rules or load_rules()
     if not rules.steps:
         raise RoutineNotReady

@@ -34,7 +34,6 @@ import time
 import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import parse_qsl
 
 from flask import Flask, current_app
 from sqlalchemy import case, delete, func, select
@@ -45,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.search.models import SearchCount
-from storefront.search.query import SearchQuery, parse_query
+from storefront.search.query import SearchQuery
 
 EXTENSION = "storefront.search_counter"
 MAX_QUERY_LENGTH = 100
@@ -143,22 +142,12 @@ def counter(app: Flask | None = None) -> SearchCounter:
 _APPS: weakref.WeakSet = weakref.WeakSet()  # every app of this process with a counter
 
 
-def install(app: Flask, page_cache) -> None:
-    """Give ``app`` its counter, and count the searches the page cache's fast lane serves."""
-    app.extensions[EXTENSION] = searches = SearchCounter(
-        int(app.config.get("SEARCH_LOG_FLUSH_SECONDS", 60)))
-    if page_cache is not None:
-        page_cache.add_hit_listener("/search", lambda environ: count_from_environ(
-            searches, environ))
+def install(app: Flask) -> None:
+    """Give ``app`` its counter (the search view counts every search, served from the page
+    cache or not; the page is kept out of shared caches so that none goes uncounted)."""
+    app.extensions[EXTENSION] = SearchCounter(int(app.config.get("SEARCH_LOG_FLUSH_SECONDS",
+                                                                 60)))
     _APPS.add(app)
-
-
-def count_from_environ(searches: SearchCounter, environ) -> None:
-    """Count the search in a request the fast lane answers (no Flask request there)."""
-    pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True,
-                      errors="replace")
-    raw = next((value for name, value in pairs if name == "q"), None)
-    searches.count(normalised(parse_query(raw)))
 
 
 def write_everywhere() -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from sqlalchemy import select
 
-from storefront.caching import EXTENSION as PAGE_CACHE
-from storefront.caching import cached_page
+from storefront.caching import cached_page, depends_on
 from storefront.catalog.models import Category
+from storefront.catalog.page_tags import SEARCH
 from storefront.extensions import db, limiter
 from storefront.search import (
     counting,
@@ -31,7 +31,7 @@ _KIND_LABELS = {"product": "Product", "article": "Article", "condition": "Skin c
 
 @bp.record_once
 def _install(state) -> None:
-    counting.install(state.app, state.app.extensions.get(PAGE_CACHE))
+    counting.install(state.app)
 
 
 @bp.get("/search")
@@ -47,8 +47,9 @@ def search():
     return response
 
 
-@cached_page(args=("q",))
+@cached_page(args=("q",), edge=False)  # every search is counted, so each must reach us
 def _results_page(query):
+    depends_on(SEARCH)  # any page's new words may make it a result
     results = run_search(query) if query.is_searchable else None
     g.setdefault(_RENDERED, True)
     if results is not None:

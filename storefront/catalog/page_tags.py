@@ -1,0 +1,36 @@
+"""What the catalog's rows make of pages (``storefront.caching.track``): a product and its
+sizes and pictures show wherever the product does. A size's price or stock, a product's
+words, pictures and ratings change only those pages (and the lists that sort or filter by
+price or stock); anything else about a product (its name, brand, category, status) may
+move it in or out of lists, and re-renders every page.
+
+Called once by ``create_app``.
+"""
+
+from __future__ import annotations
+
+from storefront.caching import track
+from storefront.catalog.models import Product, ProductImage, Variant
+
+PRICES = "prices"  # lists sorted or filtered by price
+STOCK = "stock"  # lists filtered by stock, and picks of products in stock
+SEARCH = "search"  # words that search finds pages by
+
+
+def product_tag(product_id: int) -> str:
+    return f"product:{product_id}"
+
+
+def track_catalog() -> None:
+    track(Product, lambda product: (product_tag(product.id),), narrow={
+        **{f"rating_{stars}_count": () for stars in range(1, 6)},
+        "updated_at": (), "how_to_use": (), "images": (), "variants": (),
+        "description": (SEARCH,), "short_description": (SEARCH,),
+        "ingredients_list": (SEARCH,),
+    })
+    track(Variant, lambda variant: (product_tag(variant.product_id),), narrow={
+        "price": (PRICES,), "stock_on_hand": (STOCK,), "stock_reserved": (STOCK,),
+        "compare_at_price": (), "low_stock_threshold": (), "sku": (), "size_label": (),
+        "position": (), "updated_at": (),
+    })
+    track(ProductImage, lambda image: (product_tag(image.product_id),), children=True)
