@@ -17,12 +17,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 from storefront.alerts import services
 from storefront.extensions import db, limiter
+from storefront.forms import ShopForm
 from storefront.security import MAX_ID, safe_next_url
 
 bp = Blueprint("alerts", __name__, url_prefix="/stock-alerts")
@@ -40,7 +40,7 @@ def _install(state) -> None:
     services.install(state.app)
 
 
-class AlertForm(FlaskForm):
+class AlertForm(ShopForm):
     variant_id = IntegerField(validators=[DataRequired("Choose a size."),
                                           NumberRange(1, MAX_ID, "Choose a size.")])
     email = EmailField("Your e-mail", validators=[
@@ -133,7 +133,7 @@ def confirm(token: str):
     if alert is None or alert.notified_at is not None:
         return render_template("alerts/link.html", gone=True)
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        if not ShopForm().validate_on_submit():
             return render_template("alerts/link.html", problem="Please press the button "
                                    "again."), 400
         services.confirm(alert)
@@ -150,7 +150,7 @@ def leave(token: str):
     if alert is None:
         return render_template("alerts/link.html", left=True)
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        if not ShopForm().validate_on_submit():
             return render_template("alerts/link.html", problem="Please press the button "
                                    "again."), 400
         services.leave(alert)
