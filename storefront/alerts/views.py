@@ -1,8 +1,9 @@
 """Asking for an e-mail when a size is back, confirming it, and leaving the list.
 
-The request form sits on product pages and sold-out product cards (cached pages: it holds
-nothing of the visitor's but the CSRF token the page cache fills in). The links in the
-e-mails open a page with a button, so a mail scanner that follows links changes nothing.
+The request form sits on product pages and sold-out product cards (cached pages: for an
+anonymous visitor it holds nothing of theirs, not even a CSRF token; see
+storefront/origin.py). The links in the e-mails open a page with a button, so a mail
+scanner that follows links changes nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 from storefront.alerts import services
 from storefront.extensions import db, limiter
-from storefront.forms import ShopForm
+from storefront.forms import GuestForm, ShopForm
+from storefront.origin import guest_form
 from storefront.security import MAX_ID, safe_next_url
 
 bp = Blueprint("alerts", __name__, url_prefix="/stock-alerts")
@@ -40,7 +42,7 @@ def _install(state) -> None:
     services.install(state.app)
 
 
-class AlertForm(ShopForm):
+class AlertForm(GuestForm):
     variant_id = IntegerField(validators=[DataRequired("Choose a size."),
                                           NumberRange(1, MAX_ID, "Choose a size.")])
     email = EmailField("Your e-mail", validators=[
@@ -88,6 +90,7 @@ def new():
 
 
 @bp.post("/")
+@guest_form
 @limiter.limit(_limit)
 def ask():
     form = _form()
