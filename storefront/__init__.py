@@ -17,34 +17,14 @@ from storefront.content.page_tags import next_publication, track_content
 from storefront.db import render_migration_type
 from storefront.extensions import csrf, db, limiter, login_manager, migrate
 from storefront.orders.services import next_hold_expiry
+from storefront.origin import register_origin_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Storefront(Flask):
-    """Flask, with the check for ``async`` views and hooks made once per function.
-
-    Flask asks ``inspect.iscoroutinefunction`` of every hook and view on every request
-    (nine times for a cached page); the answer never changes for a function.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync_versions: dict[Any, Any] = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._sync_versions[func]
-        except KeyError:
-            sync = self._sync_versions[func] = super().ensure_sync(func)
-            return sync
-        except TypeError:  # an unhashable callable
-            return super().ensure_sync(func)
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error pages, commands."""
-    app = Storefront(
+    app = Flask(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -84,6 +64,7 @@ def _register_request_handling(app: Flask) -> None:
     configure_logging(app)
     metrics.init_app(app)
     register_input_guards(app)
+    register_origin_check(app)  # before the rate limits and CSRF tokens are looked at
 
 
 def _register_extensions(app: Flask) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from storefront.extensions import db
+from storefront.origin import CrossOriginRequest
 
 
 class DomainError(Exception):
@@ -45,10 +46,11 @@ ERROR_TEXT = {
 }
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None, title: str | None = None):
     """The error page in the site's layout. A server error's page asks nothing of the
     database (no cart count, no account): it may be what failed."""
-    title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
+    usual_title, text = ERROR_TEXT.get(status, ERROR_TEXT[500 if status >= 500 else 400])
+    title = title or usual_title
     if status >= 500:
         g.without_database = True  # read by every part of the page that could ask it
     html = render_template("errors/error.html", status=status, title=title,
@@ -74,11 +76,13 @@ def _handle_http_error(error: HTTPException):
         # A Host header outside TRUSTED_HOSTS: no link can be made for it, so no layout.
         return render_template("errors/plain.html", status=status, title=ERROR_TEXT[400][0],
                                text="This site is not served at that address."), status
-    detail = None
+    detail = title = None
     if isinstance(error, CSRFError):
         detail = ("This form had expired or did not come from this site, so nothing was "
                   "changed. Please go back, reload the page and try again.")
-    response = render_error(status, detail)
+    elif isinstance(error, CrossOriginRequest):
+        title, detail = "That form came from another site", error.description
+    response = render_error(status, detail, title)
     if status == 405 and error.valid_methods:
         return (*response, {"Allow": ", ".join(error.valid_methods)})
     return response

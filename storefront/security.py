@@ -85,11 +85,8 @@ def _refuse_nul_in_path() -> None:
 
 
 def register_input_guards(app: Flask) -> None:
-    """Keep malformed input a 4xx: ids past ``MAX_ID`` and NUL in paths are not found,
-    NUL is dropped from form values, and forms read only form fields."""
-    from storefront.forms import install_form_data_policy
-
+    """Keep malformed input a 4xx: ids past ``MAX_ID`` and NUL in paths are not found, and
+    NUL is dropped from form values (forms read only form fields: ``ShopForm``)."""
     app.request_class = CleanRequest
     app.url_map.converters["int"] = partial(IntegerConverter, max=MAX_ID)
     app.before_request(_refuse_nul_in_path)
-    install_form_data_policy()

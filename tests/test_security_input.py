@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -20,6 +19,7 @@ from wtforms import StringField
 
 from storefront.accounts.models import User
 from storefront.extensions import db as _db
+from storefront.forms import ShopForm
 from storefront.security import MAX_ID
 from tests.factories import AdminFactory, UserFactory
 from tests.helpers import csrf_from, login, submit
@@ -49,7 +49,7 @@ def test_a_file_under_a_text_fields_name_is_not_read_as_the_text(app, client, ma
 
 
 def test_file_fields_still_receive_their_upload(app):
-    class Upload(FlaskForm):
+    class Upload(ShopForm):
         picture = FileField()
         title = StringField()
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from storefront import addresses
 from storefront.accounts import address_book
 from storefront.checkout import forms
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.forms import INVALID_FORM_STATUS, ShopForm, attach_error
 from storefront.security import MAX_ID
 from storefront.shipping import services as shipping
 
@@ -40,7 +39,7 @@ def _mine(address_id: int):
 def list_addresses():
     return render_template("accounts/addresses.html",
                            saved=address_book.addresses_of(current_user.id),
-                           button_form=FlaskForm())
+                           button_form=ShopForm())
 
 
 def _form_page(form, saved=None, status: int = 200, make_default: bool = False):
@@ -103,7 +102,7 @@ def edit_address(address_id: int):
 
 def _button(address_id: int, change, message: str):
     saved = _mine(address_id)
-    if not FlaskForm().validate_on_submit():
+    if not ShopForm().validate_on_submit():
         abort(400)
     change(saved)
     db.session.commit()

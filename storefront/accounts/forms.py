@@ -1,10 +1,10 @@
 """Account forms. Validation here is about shape; account rules live in services."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from storefront.accounts.passwords import MAX_LENGTH
+from storefront.forms import ShopForm
 
 EMAIL_FIELD_ARGS = {
     "validators": [
@@ -39,7 +39,7 @@ def _confirm_password(label: str = "Repeat the password") -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ShopForm):
     email = EmailField("E-mail", **EMAIL_FIELD_ARGS)
     password = PasswordField(
         "Password",
@@ -50,7 +50,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ShopForm):
     name = StringField(
         "Your name",
         validators=[DataRequired("Tell us your name."), Length(max=120)],
@@ -61,16 +61,16 @@ class RegisterForm(FlaskForm):
     confirm = _confirm_password()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(ShopForm):
     email = EmailField("E-mail", **EMAIL_FIELD_ARGS)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(ShopForm):
     password = _new_password("New password")
     confirm = _confirm_password()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ShopForm):
     current_password = PasswordField(
         "Current password",
         validators=[InputRequired("Enter your current password."), Length(max=MAX_LENGTH)],
@@ -80,7 +80,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm_password()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(ShopForm):
     name = StringField(
         "Your name",
         validators=[DataRequired("Tell us your name."), Length(max=120)],

@@ -10,7 +10,6 @@ from datetime import UTC
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import (
     BooleanField,
@@ -38,7 +37,7 @@ from storefront.db import utcnow
 from storefront.discounts import services as discounts
 from storefront.discounts.models import DiscountCode, DiscountKind, normalise_code
 from storefront.extensions import db
-from storefront.forms import attach_error
+from storefront.forms import ShopForm, attach_error
 from storefront.security import roles_required
 
 CODES_PER_PAGE = 50
@@ -73,7 +72,7 @@ def _moment(label: str, description: str) -> DateTimeLocalField:
         invalid_value_message="Enter a date and time such as 2025-03-31 09:00.")
 
 
-class DiscountCodeForm(FlaskForm):
+class DiscountCodeForm(ShopForm):
     code = StringField(
         "Code", filters=[lambda value: normalise_code(value) if value else value],
         validators=[DataRequired("Enter the code customers will type."),

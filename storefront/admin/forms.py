@@ -1,10 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
 from storefront.accounts.models import Role
+from storefront.forms import ShopForm
 
 
-class RoleForm(FlaskForm):
+class RoleForm(ShopForm):
     role = SelectField(
         "Role",
         choices=[SelectChoice(role.value, role.label) for role in Role],

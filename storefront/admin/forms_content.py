@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -38,6 +37,7 @@ from storefront.content.models import (
     QuestionStatus,
     RecommendationRole,
 )
+from storefront.forms import ShopForm
 
 MAX_POSITION = 10_000
 STATUS_LABELS = {
@@ -74,7 +74,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(ShopForm):
     title = StringField("Title", filters=[clean_text], validators=[
         DataRequired("Give the article a title."), _too_long(200)])
     slug = StringField(
@@ -138,7 +138,7 @@ class ArticleForm(FlaskForm):
         return valid
 
 
-class ConditionForm(FlaskForm):
+class ConditionForm(ShopForm):
     name = StringField("Name", filters=[clean_text], validators=[
         DataRequired("Give the condition a name."), _too_long(80)])
     slug = StringField(
@@ -160,7 +160,7 @@ class ConditionForm(FlaskForm):
         description="Lower numbers come first on the conditions page.")
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(ShopForm):
     product = SelectField("Product", coerce=optional_int, validate_choice=True)
     ingredient = SelectField("Key ingredient", coerce=optional_int, validate_choice=True)
     why = TextAreaField("Why it helps", filters=[clean_text], render_kw={"rows": 3},
@@ -177,7 +177,7 @@ class RecommendationForm(FlaskForm):
         description="1 is shown first. Leave empty to keep the place (new ones go last).")
 
 
-class AuthorForm(FlaskForm):
+class AuthorForm(ShopForm):
     name = StringField("Name", filters=[clean_text], validators=[
         DataRequired("Give the author's name."), _too_long(120)])
     slug = StringField(
@@ -207,7 +207,7 @@ class AuthorForm(FlaskForm):
                     "shop's financial ties are added from the brands' records.")
 
 
-class ShopTextForm(FlaskForm):
+class ShopTextForm(ShopForm):
     heading = StringField("Heading", filters=[clean_text], validators=[
         DataRequired("Give the text a heading."), _too_long(120)])
     body = TextAreaField(
@@ -217,7 +217,7 @@ class ShopTextForm(FlaskForm):
     author = SelectField("Signed by", coerce=optional_int, validate_choice=True)
 
 
-class ShopPageForm(FlaskForm):
+class ShopPageForm(ShopForm):
     """One of the shop's pages (about, contact, terms, ...): longer than the introduction."""
 
     heading = StringField("Heading", filters=[clean_text], validators=[
@@ -229,19 +229,19 @@ class ShopPageForm(FlaskForm):
     author = SelectField("Signed by", coerce=optional_int, validate_choice=True)
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(ShopForm):
     article = SelectField("Article that answers it", coerce=optional_int, validate_choice=True,
                           validators=[DataRequired("Choose the article that answers it.")])
 
 
-class QuestionStatusForm(FlaskForm):
+class QuestionStatusForm(ShopForm):
     status = SelectField(choices=[QuestionStatus.REJECTED.value, QuestionStatus.SPAM.value,
                                   QuestionStatus.NEW.value])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(ShopForm):
     direction = SelectField(choices=["up", "down"])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ShopForm):
     """A button that changes something: only the CSRF token."""

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
@@ -39,6 +38,7 @@ from storefront.catalog.models import (
     SkinType,
 )
 from storefront.extensions import db
+from storefront.forms import ShopForm
 from storefront.inventory.models import StockReason
 from storefront.money import quantize
 
@@ -85,7 +85,7 @@ def price_problem(price: Decimal | None, compare_at: Decimal | None) -> str | No
     return None
 
 
-class ProductForm(FlaskForm):
+class ProductForm(ShopForm):
     name = StringField("Name", filters=[_strip],
                        validators=[InputRequired(), Length(max=160)])
     slug = StringField(
@@ -174,7 +174,7 @@ class ProductForm(FlaskForm):
         return cls(data=data).load_choices()
 
 
-class BrandForm(FlaskForm):
+class BrandForm(ShopForm):
     name = StringField("Name", filters=[_strip], validators=[InputRequired(), Length(max=80)])
     description = TextAreaField("Description", filters=[_strip],
                                 validators=[Length(max=LONG_TEXT)])
@@ -195,7 +195,7 @@ class BrandForm(FlaskForm):
                          "financial_tie": brand.financial_tie.value})
 
 
-class VariantForm(FlaskForm):
+class VariantForm(ShopForm):
     sku = StringField(
         "SKU", filters=[_strip],
         validators=[InputRequired(), Length(max=64),
@@ -246,7 +246,7 @@ class VariantForm(FlaskForm):
         }
 
 
-class StockAdjustmentForm(FlaskForm):
+class StockAdjustmentForm(ShopForm):
     reason = SelectField("Reason", choices=[SelectChoice(reason.value, reason.label)
                                             for reason in MANUAL_REASONS])
     quantity = IntegerField(
@@ -261,7 +261,7 @@ class StockAdjustmentForm(FlaskForm):
             raise ValidationError("Enter a change other than zero, like 12 or -3.")
 
 
-class ImageUploadForm(FlaskForm):
+class ImageUploadForm(ShopForm):
     picture = FileField("Picture", validators=[FileRequired("Choose a picture to upload.")],
                         description="JPEG, PNG or WebP, at most 5 MB.")
     alt_text = StringField(
@@ -272,7 +272,7 @@ class ImageUploadForm(FlaskForm):
                     "tube”.")
 
 
-class BulkStatusForm(FlaskForm):
+class BulkStatusForm(ShopForm):
     """Archive or activate the ticked products of the list."""
 
     action = SelectField(choices=[SelectChoice("archive", "Archive"),
@@ -280,14 +280,14 @@ class BulkStatusForm(FlaskForm):
     product_ids = SelectMultipleField(coerce=int, validate_choice=False)
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(ShopForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to check.")],
                      description="UTF-8 text with commas between columns, as the export makes.")
 
 
-class ImportApplyForm(FlaskForm):
+class ImportApplyForm(ShopForm):
     token = HiddenField(validators=[InputRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ShopForm):
     """A button that changes something: only the CSRF token travels."""

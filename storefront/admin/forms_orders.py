@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from storefront.content.forms import clean_text
+from storefront.forms import ShopForm
 from storefront.orders.models import OrderStatus
 from storefront.orders.services import (
     CARRIER_MAX_LENGTH,
@@ -29,7 +29,7 @@ CARRIERS = ("USPS", "UPS", "FedEx", "Canada Post", "DHL", "PostNL", "DPD", "GLS"
             "Royal Mail", "La Poste", "Japan Post")
 
 
-class FulfilForm(FlaskForm):
+class FulfilForm(ShopForm):
     carrier = StringField(
         "Carrier", filters=[clean_text],
         validators=[DataRequired("Enter the carrier, such as PostNL or DHL."),
@@ -49,7 +49,7 @@ class FulfilForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(ShopForm):
     reason = StringField(
         "Reason (staff only, optional)", filters=[clean_text],
         validators=[Optional(), Length(max=300, message="Use at most 300 characters.")],
@@ -77,7 +77,7 @@ def parse_amount(raw: str | None, *, allow_zero: bool = False) -> Decimal:
     return amount
 
 
-class RefundForm(FlaskForm):
+class RefundForm(ShopForm):
     amount = StringField(
         "Amount to refund",
         validators=[DataRequired("Enter the amount to refund.")],
@@ -91,7 +91,7 @@ class RefundForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
-class NoteForm(FlaskForm):
+class NoteForm(ShopForm):
     text = TextAreaField(
         "Internal note", filters=[clean_text],
         validators=[DataRequired("Write the note first."),

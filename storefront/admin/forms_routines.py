@@ -6,12 +6,12 @@ Shape only: choices come from the database (set by the views), the rules live in
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from storefront.admin.forms_content import MultiCheckboxField
 from storefront.content.forms import clean_text
+from storefront.forms import ShopForm
 from storefront.routines.models import StepKind, TimeOfDay
 
 
@@ -19,7 +19,7 @@ def _too_long(limit: int) -> Length:
     return Length(max=limit, message=f"Please use at most {limit:,} characters.")
 
 
-class StepForm(FlaskForm):
+class StepForm(ShopForm):
     name = StringField("Name", filters=[clean_text], validators=[
         DataRequired("Give the step a name."), _too_long(60)],
         description="As readers see it, such as Cleanse.")
@@ -36,7 +36,7 @@ class StepForm(FlaskForm):
     categories = MultiCheckboxField("Filled from these product categories", coerce=int)
 
 
-class ClassForm(FlaskForm):
+class ClassForm(ShopForm):
     name = StringField("Name", filters=[clean_text], validators=[
         DataRequired("Give the class a name."), _too_long(80)],
         description="Such as Retinoid or Strong exfoliating acid.")
@@ -52,7 +52,7 @@ class ClassForm(FlaskForm):
     ingredients = MultiCheckboxField("Key ingredients in this class", coerce=int)
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(ShopForm):
     first = SelectField("One class", coerce=int)
     second = SelectField("The other class", coerce=int)
     explanation = TextAreaField("Why, for readers", filters=[clean_text], validators=[

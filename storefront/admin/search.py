@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -19,7 +18,7 @@ from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
 from storefront.content.forms import clean_text
 from storefront.extensions import db
-from storefront.forms import attach_error
+from storefront.forms import ShopForm, attach_error
 from storefront.search import counting, synonyms
 from storefront.search.models import SearchSynonym, SynonymKind
 from storefront.security import roles_required, safe_next_url
@@ -27,7 +26,7 @@ from storefront.security import roles_required, safe_next_url
 SYNONYMS_PER_PAGE = 100
 
 
-class SynonymForm(FlaskForm):
+class SynonymForm(ShopForm):
     kind = RadioField(
         "How it works",
         choices=[SelectChoice(SynonymKind.ONE_WAY.value,

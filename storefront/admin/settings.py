@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.forms import INVALID_FORM_STATUS, ShopForm, attach_error
 from storefront.security import roles_required
 from storefront.settings import services
 from storefront.settings.services import environment_info
 
 
-class ShopSettingsForm(FlaskForm):
+class ShopSettingsForm(ShopForm):
     name = StringField("Shop name", validators=[Length(max=services.NAME_MAX)])
     email = StringField("Contact e-mail", validators=[Length(max=services.EMAIL_MAX)],
                         render_kw={"autocomplete": "off", "inputmode": "email"})

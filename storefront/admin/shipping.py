@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
@@ -28,7 +27,7 @@ from storefront.admin.blueprint import bp
 from storefront.admin.discounts import amount_check
 from storefront.content.forms import clean_text
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.forms import INVALID_FORM_STATUS, ShopForm, attach_error
 from storefront.security import roles_required
 from storefront.shipping import editing
 from storefront.shipping import services as shipping
@@ -38,7 +37,7 @@ MAX_DAYS = 365
 PERCENT_PLACES = 3  # 8.875 %: a rate keeps five decimals (0.08875)
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(ShopForm):
     name = StringField("Name", filters=[clean_text],
                        validators=[DataRequired("Give the zone a name."),
                                    Length(max=80, message="Use at most 80 characters.")],
@@ -62,7 +61,7 @@ def _days(label: str) -> IntegerField:
         render_kw={"inputmode": "numeric", "min": 0, "max": MAX_DAYS})
 
 
-class MethodForm(FlaskForm):
+class MethodForm(ShopForm):
     name = StringField("Name", filters=[clean_text],
                        validators=[DataRequired("Give the delivery a name."),
                                    Length(max=80, message="Use at most 80 characters.")],
@@ -92,7 +91,7 @@ class MethodForm(FlaskForm):
             position=self.position.data or 0, active=self.active.data)
 
 
-class RateForm(FlaskForm):
+class RateForm(ShopForm):
     place = StringField("Country or state",
                         validators=[DataRequired("Enter the country, such as DE, or a state, "
                                                  "such as US-WA.")],

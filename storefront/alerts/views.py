@@ -1,8 +1,9 @@
 """Asking for an e-mail when a size is back, confirming it, and leaving the list.
 
-The request form sits on product pages and sold-out product cards (cached pages: it holds
-nothing of the visitor's but the CSRF token the page cache fills in). The links in the
-e-mails open a page with a button, so a mail scanner that follows links changes nothing.
+The request form sits on product pages and sold-out product cards (cached pages: for an
+anonymous visitor it holds nothing of theirs, not even a CSRF token; see
+storefront/origin.py). The links in the e-mails open a page with a button, so a mail
+scanner that follows links changes nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 from storefront.alerts import services
 from storefront.extensions import db, limiter
+from storefront.forms import GuestForm, ShopForm
+from storefront.origin import guest_form
 from storefront.security import MAX_ID, safe_next_url
 
 bp = Blueprint("alerts", __name__, url_prefix="/stock-alerts")
@@ -40,7 +42,7 @@ def _install(state) -> None:
     services.install(state.app)
 
 
-class AlertForm(FlaskForm):
+class AlertForm(GuestForm):
     variant_id = IntegerField(validators=[DataRequired("Choose a size."),
                                           NumberRange(1, MAX_ID, "Choose a size.")])
     email = EmailField("Your e-mail", validators=[
@@ -88,6 +90,7 @@ def new():
 
 
 @bp.post("/")
+@guest_form
 @limiter.limit(_limit)
 def ask():
     form = _form()
@@ -133,7 +136,7 @@ def confirm(token: str):
     if alert is None or alert.notified_at is not None:
         return render_template("alerts/link.html", gone=True)
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        if not ShopForm().validate_on_submit():
             return render_template("alerts/link.html", problem="Please press the button "
                                    "again."), 400
         services.confirm(alert)
@@ -150,7 +153,7 @@ def leave(token: str):
     if alert is None:
         return render_template("alerts/link.html", left=True)
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        if not ShopForm().validate_on_submit():
             return render_template("alerts/link.html", problem="Please press the button "
                                    "again."), 400
         services.leave(alert)

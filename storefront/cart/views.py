@@ -22,6 +22,7 @@ from storefront.orders.services import (
     release_expired_lazily,
     release_overdue_holds,
 )
+from storefront.origin import guest_form
 from storefront.security import safe_next_url
 from storefront.sqlite import changes_data
 
@@ -95,6 +96,7 @@ def _done(change: services.CartChange, cart, target: str):
 
 
 @bp.post("/add")
+@guest_form
 def add():
     """The add-to-cart form posted by product pages and cards (see the form contract)."""
     form = request.form

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,10 +17,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from storefront import addresses
-from storefront.forms import attach_error
+from storefront.forms import ShopForm, attach_error
 
 
-class EmailForm(FlaskForm):
+class EmailForm(ShopForm):
     email = EmailField(
         "E-mail",
         validators=[DataRequired("Enter your e-mail address."),
@@ -36,7 +35,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class AddressForm(FlaskForm):
+class AddressForm(ShopForm):
     """The delivery address of one country (``address_form`` builds the class per country):
     its fields in the order the country writes them, checked by ``addresses.normalise``."""
 
@@ -97,21 +96,21 @@ def address_form(country: str, countries: list[tuple[str, str]], **kwargs) -> Ad
     return form
 
 
-class ShippingForm(FlaskForm):
+class ShippingForm(ShopForm):
     """The delivery methods reaching the address (``choices`` set by the view)."""
 
     method = RadioField("Delivery", choices=[],
                         validators=[InputRequired("Choose how we should send your order.")])
 
 
-class DiscountForm(FlaskForm):
+class DiscountForm(ShopForm):
     code = StringField(
         "Discount code", validators=[Length(max=40, message="That code is too long.")],
         render_kw={"autocomplete": "off", "autocapitalize": "characters"},
     )
 
 
-class PayForm(FlaskForm):
+class PayForm(ShopForm):
     """The CSRF token, a fingerprint of what the review page showed (everything else is
     already in the checkout): "Pay" pays for exactly what was reviewed, or nothing; and,
     when the shop has terms, the shopper's acceptance of the version shown."""

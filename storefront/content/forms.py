@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from storefront.catalog.models import SkinType
 from storefront.content.services import QUESTION_MAX, QUESTION_MIN
+from storefront.forms import GuestForm
 
 # Control characters other than tab and newline: PostgreSQL refuses NUL in text, and the
 # rest only ever come from pasted garbage.
@@ -34,7 +34,7 @@ SKIN_TYPE_CHOICES = [SelectChoice("", "Not sure, or I'd rather not say")] + [
 ]
 
 
-class AskForm(FlaskForm):
+class AskForm(GuestForm):
     name = StringField(
         "Your first name",
         filters=[clean_text],

@@ -26,6 +26,7 @@ from storefront.content.rendering import (
 from storefront.errors import render_error
 from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
+from storefront.origin import guest_form
 from storefront.shipping.services import delivery_zones
 
 bp = Blueprint("content", __name__)
@@ -179,6 +180,7 @@ def condition_detail(slug: str):
 # --- Ask a dermatologist ---------------------------------------------------------------
 
 @bp.route("/ask", methods=["GET", "POST"])
+@guest_form
 @limiter.limit(_ask_limit, methods=["POST"], deduct_when=_question_accepted)
 def ask():
     form = AskForm()

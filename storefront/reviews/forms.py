@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from storefront.admin.forms_content import MultiCheckboxField
 from storefront.catalog.models import SkinType
 from storefront.content.forms import SKIN_TYPE_CHOICES, clean_text
+from storefront.forms import ShopForm
 from storefront.reviews.models import AgeRange, ReviewStatus
 from storefront.reviews.services import (
     BODY_MAX,
@@ -30,7 +30,7 @@ def _too_long(limit: int) -> Length:
     return Length(max=limit, message=f"Please use at most {limit:,} characters.")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(ShopForm):
     rating = RadioField("Your rating", choices=STAR_CHOICES, coerce=int,
                         validators=[InputRequired("Choose from 1 to 5 stars.")])
     title = StringField(
@@ -81,7 +81,7 @@ MODERATION_CHOICES = [ReviewStatus.APPROVED.value, ReviewStatus.REJECTED.value,
                       ReviewStatus.SPAM.value]
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(ShopForm):
     status = SelectField(choices=MODERATION_CHOICES)
     reason = TextAreaField(
         "Why it is rejected", filters=[clean_text],

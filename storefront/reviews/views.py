@@ -27,6 +27,7 @@ from storefront.errors import render_error
 from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
 from storefront.orders.models import Order
+from storefront.origin import guest_form
 from storefront.reviews import links, services
 from storefront.reviews.forms import ReviewForm
 from storefront.security import safe_next_url
@@ -153,6 +154,7 @@ def _voter() -> str:
 
 
 @bp.post("/reviews/<int:review_id>/helpful")
+@guest_form
 @limiter.limit(_vote_limit)
 def helpful(review_id: int):
     review = services.published_review(review_id)

@@ -13,6 +13,7 @@ from storefront.content import services as content
 from storefront.errors import render_error
 from storefront.extensions import db
 from storefront.orders.services import release_expired_lazily
+from storefront.origin import guest_form
 from storefront.routines import services
 from storefront.routines.answers import (
     BUDGETS,
@@ -76,6 +77,7 @@ def _posted_answers(conditions) -> Answers | None:
 
 
 @bp.post("/routine/cart")
+@guest_form
 def add_to_cart():
     """"Add the whole routine to the cart": one POST with the answers, never product ids."""
     conditions = content.all_conditions()
