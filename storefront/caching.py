@@ -134,7 +134,7 @@ class CachedPage(NamedTuple):
     body: bytes
     tags: tuple[str, ...]  # what it shows, "all" first
     versions: tuple[str, ...]  # each tag's version when it was rendered
-    until: float | None  # epoch seconds of the first scheduled change after its render
+    until: datetime | None  # the first scheduled change after it was rendered (UTC)
 
 
 def _digest(data: str | bytes, size: int = 8) -> str:
@@ -535,7 +535,7 @@ class PageCache:
         except Exception as error:  # the store is unreachable: render the page
             self._failed(error, "reading a page")
             return None
-        if page is None or (page.until is not None and page.until <= time.time()):
+        if page is None or (page.until is not None and page.until <= utcnow()):
             return None
         return page if tuple(self.versions(page.tags) or ()) == page.versions else None
 
@@ -566,7 +566,7 @@ class PageCache:
         until = self._next_change(before[0])
         body = response.get_data()
         page = CachedPage(_digest(body, 12), response.mimetype, body, tags, tuple(after[1:]),
-                          until.timestamp() if until is not None else None)
+                          until)
         return page, response
 
     def _storable(self, response, private: bool) -> bool:

@@ -20,7 +20,6 @@ from storefront.reviews.models import Review, ReviewStatus
 from tests.conftest import make_test_app
 from tests.factories import (
     ArticleFactory,
-    CategoryFactory,
     ConditionFactory,
     ProductFactory,
     RecommendationFactory,
@@ -63,12 +62,12 @@ def variant_of(product_id: int) -> Variant:
 
 @pytest.fixture
 def two_products(make):
-    serums = make(CategoryFactory, name="Serums", slug="serums")
-    creams = make(CategoryFactory, name="Creams", slug="creams")
-    serum = make(ProductFactory, name="Calm Serum", category_id=serums.id,
-                 variant__price=Decimal("20.00"), variant__stock_on_hand=8)
-    cream = make(ProductFactory, name="Barrier Cream", category_id=creams.id,
-                 variant__price=Decimal("30.00"), variant__stock_on_hand=8)
+    serum = make(ProductFactory, name="Calm Serum", category__name="Serums",
+                 category__slug="serums", variant__price=Decimal("20.00"),
+                 variant__stock_on_hand=8)
+    cream = make(ProductFactory, name="Barrier Cream", category__name="Creams",
+                 category__slug="creams", variant__price=Decimal("30.00"),
+                 variant__stock_on_hand=8)
     return serum, cream
 
 
@@ -139,15 +138,18 @@ def test_a_condition_page_follows_its_products_price_only(client, app, make, cou
         RecommendationFactory(condition=_db.session.get(type(condition), condition.id),
                               product=_db.session.get(Product, serum.id), why="Calms it.")
         ArticleFactory(slug="calm-answer", title="Why is my skin red?",
-                       body="Try this: [[product:calm-serum]]")
+                       body=f"Try this one:\n\n[[product:{serum.slug}]]\n")
         _db.session.commit()
-    cache(client, count_queries, "/conditions/redness", f"/products/{cream.slug}")
+    cache(client, count_queries, "/conditions/redness", "/articles/calm-answer",
+          f"/products/{cream.slug}")
 
     change(app, lambda: setattr(variant_of(cream.id), "price", Decimal("31.00")))
     assert stored(client, count_queries, "/conditions/redness")
+    assert stored(client, count_queries, "/articles/calm-answer")
 
     change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("21.00")))
     assert "21.00" in html(client, "/conditions/redness")
+    assert "21.00" in html(client, "/articles/calm-answer")
 
 
 def test_publishing_a_review_re_renders_only_that_products_pages(
