@@ -18,7 +18,6 @@ from decimal import Decimal
 from sqlalchemy import Engine, insert, text
 
 from storefront import models  # noqa: F401  (every table, for create_all)
-from storefront.catalog import demo_data
 from storefront.catalog.models import (
     Brand,
     Category,
@@ -32,7 +31,6 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.config import DEFAULT_PRESET, PRESETS
-from storefront.content import demo_text
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -43,6 +41,8 @@ from storefront.content.models import (
     article_condition,
 )
 from storefront.db import utcnow
+from storefront.demo import catalog as demo_catalog
+from storefront.demo import content as demo_content
 from storefront.extensions import db
 from storefront.search import schema
 from storefront.search.models import SearchSynonym
@@ -56,6 +56,9 @@ EXTRA_CONDITIONS = (
     "Puffy eyes", "Chapped lips", "Hand eczema", "Body acne", "Ingrown hairs", "Stretch marks",
     "Scars", "Redness", "Dull skin", "Uneven texture", "Large freckles", "Sunburn",
 )
+# The demo's catalog and words are the templates of the benchmark's rows.
+DEMO_CATALOG = demo_catalog.load()
+DEMO_CONTENT = demo_content.load()
 SIZES = (("15 ml", "0.6"), ("30 ml", "1.0"), ("50 ml", "1.5"), ("100 ml", "2.4"))
 BENCH_SEARCH_WORD = "retinol"
 # What shoppers type, in turn: exact words, misspellings, synonyms (the default rules),
@@ -90,21 +93,19 @@ def _money(value: float) -> Decimal:
 
 
 def _lookups(rng: random.Random):
-    categories = [{"id": i, "slug": slug, "name": name, "description": text, "position": i}
-                  for i, (slug, name, text) in enumerate(demo_data.CATEGORIES, 1)]
-    brands = [{"id": i, "slug": slug, "name": name, "description": text}
-              for i, (slug, name, text) in enumerate(demo_data.BRANDS, 1)]
+    categories = [{"id": i, **row, "position": i}
+                  for i, row in enumerate(DEMO_CATALOG.categories, 1)]
+    brands = [{"id": i, **row} for i, row in enumerate(DEMO_CATALOG.brands, 1)]
     for n in range(len(brands) + 1, 41):
         word = rng.choice(LINES)
         brands.append({"id": n, "slug": f"{word.lower()}-lab-{n}", "name": f"{word} Lab {n}",
                        "description": "An independent skincare brand."})
-    ingredients = [{"id": i, "slug": slug, "name": name, "family": family, "summary": text}
-                   for i, (slug, name, family, text) in enumerate(demo_data.INGREDIENTS, 1)]
+    ingredients = [{"id": i, **row} for i, row in enumerate(DEMO_CATALOG.ingredients, 1)]
     return categories, brands, ingredients
 
 
 def _products(count: int, rng: random.Random, categories, brands, ingredients, now):
-    templates = demo_data.PRODUCTS
+    templates = DEMO_CATALOG.products
     category_ids = {row["slug"]: row["id"] for row in categories}
     ingredient_ids = {row["slug"]: row["id"] for row in ingredients}
     rows, variants, images, links, skin = [], [], [], [], []
@@ -161,12 +162,12 @@ def _products(count: int, rng: random.Random, categories, brands, ingredients, n
 def _conditions(count: int, now):
     rows = []
     for position in range(count):
-        if position < len(demo_text.CONDITIONS):
-            data = dict(demo_text.CONDITIONS[position])
+        if position < len(DEMO_CONTENT.conditions):
+            data = dict(DEMO_CONTENT.conditions[position])
         else:
-            name = EXTRA_CONDITIONS[(position - len(demo_text.CONDITIONS))
+            name = EXTRA_CONDITIONS[(position - len(DEMO_CONTENT.conditions))
                                     % len(EXTRA_CONDITIONS)]
-            base = demo_text.CONDITIONS[position % len(demo_text.CONDITIONS)]
+            base = DEMO_CONTENT.conditions[position % len(DEMO_CONTENT.conditions)]
             data = {"slug": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
                     + f"-{position}", "name": name, "summary": base["summary"],
                     "causes": base["causes"], "what_helps": base["what_helps"]}
@@ -201,7 +202,7 @@ def _recommendations(conditions, products, ingredients, rng: random.Random, now)
 
 
 def _articles(count: int, conditions, products, rng: random.Random, now):
-    templates = demo_text.ARTICLES
+    templates = DEMO_CONTENT.articles
     sellable = [p["slug"] for p in products
                 if p["status"] == ProductStatus.ACTIVE and not p["prescription_only"]]
     rows, links = [], []
@@ -246,7 +247,7 @@ def _authors(now):
              "credentials": data["credentials"], "bio": data["bio"], "photo_key": None,
              "photo_alt": "", "statements": data["statements"],
              "user_id": None, "created_at": now, "updated_at": now}
-            for n, data in enumerate(demo_text.AUTHORS, 1)]
+            for n, data in enumerate(DEMO_CONTENT.authors, 1)]
 
 
 def _synonyms(now):

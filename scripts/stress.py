@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 from storefront import create_app  # noqa: E402
 from storefront.config import normalise_database_url  # noqa: E402
+from storefront.demo.shipping import seed_shipping  # noqa: E402
 from storefront.extensions import db  # noqa: E402
-from storefront.shipping.presets import seed_shipping  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')

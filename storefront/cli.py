@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from storefront.accounts import services as account_services
 from storefront.cart.cli import prune_carts_command
 from storefront.catalog.images import PictureStoreDown
-from storefront.demo import seed
+from storefront.demo.seeder import seed
 from storefront.extensions import db
 from storefront.jobs.cli import worker_command
 from storefront.mail import send_outbox

@@ -101,7 +101,7 @@ def make_test_app(database_url: str, tmp_path, **overrides):
 def build_schema(app) -> None:
     """The tables, and the delivery zones and tax rates of the app's SHOP_PRESET (without
     a zone nothing can be delivered, so nothing can be bought)."""
-    from storefront.shipping.presets import seed_shipping
+    from storefront.demo.shipping import seed_shipping
 
     with app.app_context():
         _db.create_all()

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from storefront.admin import csv_io
 from storefront.admin import inventory_services as services
 from storefront.audit.models import AuditEntry
-from storefront.catalog.demo import seed_catalog
 from storefront.catalog.models import Product, ProductStatus, SkinType, Variant
+from storefront.demo.catalog import seed_catalog
 from storefront.extensions import db
 from storefront.inventory.models import StockMovement, StockReason
 from storefront.inventory.services import InventoryError

@@ -7,7 +7,6 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storefront.catalog.demo import seed_catalog
 from storefront.catalog.images import image_file_names
 from storefront.catalog.models import (
     Brand,
@@ -18,6 +17,7 @@ from storefront.catalog.models import (
     StockState,
     Variant,
 )
+from storefront.demo.catalog import seed_catalog
 from storefront.extensions import db
 from storefront.media import LocalMediaStorage
 from tests.test_catalog_helpers import card_slugs, json_ld

@@ -15,11 +15,11 @@ from storefront.accounts.models import Role, User
 from storefront.cart.models import Cart
 from storefront.catalog.models import Variant
 from storefront.db import utcnow
+from storefront.demo.shipping import seed_shipping
 from storefront.extensions import db
 from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
 from storefront.routines.models import IngredientClass, RoutineStep
-from storefront.shipping.presets import seed_shipping
 from tests.conftest import create_postgres_database, free_port, make_test_app
 from tests.factories import (
     CategoryFactory,

@@ -6,9 +6,6 @@ import re
 
 from sqlalchemy import func, select
 
-from storefront.catalog.demo import seed_catalog
-from storefront.content import demo_pages, demo_text
-from storefront.content.demo import seed_content
 from storefront.content.models import (
     Article,
     ArticleStatus,
@@ -18,10 +15,14 @@ from storefront.content.models import (
     ShopText,
 )
 from storefront.content.rendering import find_shortcodes
+from storefront.demo import content as demo_content
+from storefront.demo.catalog import seed_catalog
+from storefront.demo.content import seed_content
 from storefront.extensions import db
 from tests.test_content_pages import page
 
 COUNTED = (Author, Condition, Recommendation, Article, ShopText)
+DEMO = demo_content.load()
 
 
 def counts() -> dict[str, int]:
@@ -38,9 +39,9 @@ def test_seeding_twice_leaves_one_copy(app_ctx):
     db.session.commit()
     assert counts() == first
     assert first == {"Author": 1, "Condition": 8,
-                     "Recommendation": sum(map(len, demo_text.RECOMMENDATIONS.values())),
-                     "Article": len(demo_text.ARTICLES),
-                     "ShopText": 1 + len(demo_pages.PAGES)}  # the introduction and pages
+                     "Recommendation": sum(map(len, DEMO.recommendations.values())),
+                     "Article": len(DEMO.articles),
+                     "ShopText": 1 + len(DEMO.pages)}  # the introduction and pages
     assert not [line for line in first_lines if "Skipped" in line or "left out" in line]
     assert second_lines == ["Articles exist"]
 
@@ -59,8 +60,8 @@ def test_seeded_site_reads_well(client, app):
     assert "MD, board-certified dermatologist" in html
     page(client, "/articles/starting-a-retinoid-without-irritation", status=404)
     listing = page(client, "/articles")
-    assert listing.count('class="card article-teaser"') == len(demo_text.ARTICLES) - 1
-    for condition in demo_text.CONDITIONS:
+    assert listing.count('class="card article-teaser"') == len(DEMO.articles) - 1
+    for condition in DEMO.conditions:
         page(client, f"/conditions/{condition['slug']}")
     acne = page(client, "/conditions/acne")
     assert "Needs a prescription" in acne and "/products/adapalene-gel" in acne
@@ -79,15 +80,15 @@ def test_content_seeds_without_a_catalog_and_says_what_it_skipped(app_ctx):
 
 
 def test_demo_articles_are_complete_and_in_range():
-    slugs = {data["slug"] for data in demo_text.ARTICLES}
-    conditions = {data["slug"] for data in demo_text.CONDITIONS}
+    slugs = {data["slug"] for data in DEMO.articles}
+    conditions = {data["slug"] for data in DEMO.conditions}
     assert {"what-causes-milia", "moles-lumps-and-bumps"} <= slugs
     assert {"milia", "acne", "fine-lines", "hyperpigmentation", "rosacea",
             "dry-skin"} <= conditions
-    scheduled = [data for data in demo_text.ARTICLES if data["days_ago"] < 0]
-    assert len(scheduled) == 1 and len(demo_text.ARTICLES) >= 10
+    scheduled = [data for data in DEMO.articles if data["days_ago"] < 0]
+    assert len(scheduled) == 1 and len(DEMO.articles) >= 10
     seen = set()
-    for data in demo_text.ARTICLES:
+    for data in DEMO.articles:
         words = len(re.findall(r"[\w'\u2019-]+", data["body"]))
         assert 250 <= words <= 600, (data["slug"], words)
         assert set(data["conditions"]) <= conditions
@@ -96,10 +97,10 @@ def test_demo_articles_are_complete_and_in_range():
             if code.kind == "article":
                 assert code.slug in seen, f"{data['slug']} links ahead to {code.slug}"
         seen.add(data["slug"])
-    milia = next(data for data in demo_text.ARTICLES if data["slug"] == "what-causes-milia")
+    milia = next(data for data in DEMO.articles if data["slug"] == "what-causes-milia")
     assert "[[article:moles-lumps-and-bumps]]" in milia["body"]
     assert milia["body"].rstrip().endswith("*Dr. Maren Halden*")
-    assert [slug for _, slug, *_ in demo_text.RECOMMENDATIONS["milia"]][:3] == [
+    assert [entry["slug"] for entry in DEMO.recommendations["milia"]][:3] == [
         "tretinoin-cream", "adapalene-gel", "retinol-night-serum"]
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storefront.catalog.demo import seed_catalog
 from storefront.catalog.models import Brand, FinancialTie, Product, Variant
-from storefront.content.demo import seed_content
 from storefront.content.models import ReaderQuestion
+from storefront.demo.catalog import seed_catalog
+from storefront.demo.content import seed_content
 from storefront.extensions import db
 from storefront.media import LocalMediaStorage
 from tests.helpers import csrf_from

@@ -6,13 +6,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storefront.accounts.models import User
-from storefront.catalog.demo import seed_catalog
 from storefront.catalog.models import Product, SkinType
-from storefront.content.demo import seed_content
+from storefront.demo import reviews as demo
+from storefront.demo.catalog import seed_catalog
+from storefront.demo.content import seed_content
 from storefront.extensions import db
 from storefront.mail import OutboxMessage
 from storefront.orders.models import Order
-from storefront.reviews import demo, services
+from storefront.reviews import services
 from storefront.reviews.models import Review, ReviewStatus, ReviewVote
 
 
@@ -25,12 +26,12 @@ def test_the_demo_reviews_are_verified_published_and_seeded_once(app_ctx):
     seed_content()
     users = _count(User)
     assert demo.seed_reviews() == [
-        f"Reviews: created {len(demo.REVIEWS)} demo reviews from verified buyers"]
+        f"Reviews: created {len(demo.load().reviews)} demo reviews from verified buyers"]
     db.session.commit()
-    assert demo.seed_reviews() == [f"Reviews: all {len(demo.REVIEWS)} demo reviews exist"]
+    assert demo.seed_reviews() == [f"Reviews: all {len(demo.load().reviews)} demo reviews exist"]
     db.session.commit()
     reviews = list(db.session.scalars(select(Review)))
-    assert len(reviews) == len(demo.REVIEWS) == _count(Order)
+    assert len(reviews) == len(demo.load().reviews) == _count(Order)
     assert _count(User) == users and _count(OutboxMessage) == 0
     assert {review.skin_type for review in reviews} == set(SkinType)
     assert {review.rating for review in reviews} >= {3, 4, 5}

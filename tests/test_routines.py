@@ -34,11 +34,11 @@ from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import Product, SkinType, Variant
 from storefront.content import services as content
 from storefront.db import utcnow
+from storefront.demo.routines import seed_routines
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderLine
 from storefront.routines import services
 from storefront.routines.defaults import seed_default_rules
-from storefront.routines.demo import seed_routines
 from storefront.routines.models import (
     ConflictRule,
     IngredientClass,

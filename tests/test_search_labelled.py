@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
-from storefront.demo import seed
+from storefront.demo.seeder import seed
 from storefront.media import LocalMediaStorage
 from tests.search_queries import EXACT_FIRST_PRODUCT, LABELLED, Labelled
 

@@ -261,7 +261,7 @@ def test_another_process_sees_a_change_on_its_next_page(tmp_path):
 # --- The demo shop ---------------------------------------------------------------------------
 
 def test_the_demo_shop_has_plain_text_for_every_page_and_its_particulars(us_shop, client):
-    from storefront.demo import seed
+    from storefront.demo.seeder import seed
 
     with us_shop.app_context():
         seed()

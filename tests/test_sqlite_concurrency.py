@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.catalog.models import Variant
+from storefront.demo.shipping import seed_shipping
 from storefront.extensions import db as _db
 from storefront.orders.models import Order, OrderStatus
-from storefront.shipping.presets import seed_shipping
 from tests.conftest import make_test_app
 from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout
 from tests.factories.orders import reviewed_from

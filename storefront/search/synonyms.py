@@ -221,9 +221,3 @@ def seed_defaults() -> int:
         db.session.add(SearchSynonym(kind=kind, terms=terms, targets=targets))
     db.session.flush()
     return len(DEFAULT_SYNONYMS)
-
-
-def seed_demo_synonyms() -> list[str]:
-    """The ``flask seed-demo`` part: the default rules, unless there are rules already."""
-    added = seed_defaults()
-    return [f"Search: added {added} synonyms" if added else "Search: synonyms exist"]

@@ -20,7 +20,7 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from storefront import create_app
-from storefront.demo import seed
+from storefront.demo.seeder import seed
 from storefront.extensions import db
 
 SECRET_KEY = "browser-checks-secret-key-0123456789abcdef"

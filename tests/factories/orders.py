@@ -14,13 +14,13 @@ from storefront.cart import services as cart_services
 from storefront.cart.models import Cart
 from storefront.checkout import services as checkout_services
 from storefront.config import PRESETS
+from storefront.demo import shipping as presets
+from storefront.demo.shipping import seed_shipping
 from storefront.discounts.models import DiscountCode, DiscountKind
 from storefront.extensions import db
 from storefront.orders.models import Order
-from storefront.shipping import presets
 from storefront.shipping import services as shipping_services
 from storefront.shipping.models import ShippingZone, TaxRate
-from storefront.shipping.presets import seed_shipping
 from tests.factories.base import BaseFactory
 
 __all__ = [

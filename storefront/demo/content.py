@@ -1,5 +1,7 @@
 """The content part of ``flask seed-demo``: the author, the shop's introduction and pages,
-conditions, recommendations and articles.
+conditions, recommendations and articles (``data/authors.toml``, ``data/introduction.md``,
+``data/pages/``, ``data/conditions.toml``, ``data/recommendations.toml``,
+``data/articles/``).
 
 Everything is looked up by slug before it is made, so running it again changes nothing.
 Products and ingredients come from the catalog's demo; any that are missing are skipped
@@ -9,15 +11,16 @@ with a note rather than failing the whole seed. Flushes only.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.catalog.images import file_name
 from storefront.catalog.models import Ingredient, Product, ProductStatus
-from storefront.content import demo_pages, demo_text, shop
-from storefront.content.demo_portrait import draw_portrait
+from storefront.content import shop
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -25,6 +28,7 @@ from storefront.content.models import (
     Author,
     Condition,
     Recommendation,
+    RecommendationRole,
 )
 from storefront.content.rendering import find_shortcodes
 from storefront.content.services import (
@@ -35,8 +39,37 @@ from storefront.content.services import (
     store_picture,
 )
 from storefront.db import utcnow
+from storefront.demo import files
+from storefront.demo.pictures import draw_portrait
 from storefront.extensions import db
 from storefront.media import media_storage
+
+
+@dataclass(frozen=True)
+class DemoContent:
+    lead_author: str  # the slug of the author who signs the introduction, about and articles
+    authors: list[dict[str, Any]]
+    introduction: files.Document
+    pages: list[files.Document]  # the shop's pages; each document's name is its key
+    conditions: list[dict[str, str]]
+    recommendations: dict[str, list[dict[str, str]]]  # by condition slug
+    articles: list[dict[str, Any]]  # in the order they are created
+
+
+def _article(document: files.Document) -> dict[str, Any]:
+    return {"slug": document.name, "question": None, **document.fields, "body": document.body}
+
+
+def load() -> DemoContent:
+    """The demo's words as its data files have them."""
+    authors = files.table("authors")
+    return DemoContent(
+        lead_author=authors["lead_author"], authors=authors["authors"],
+        introduction=files.markdown("introduction"),
+        pages=files.documents("pages"),
+        conditions=files.table("conditions")["conditions"],
+        recommendations=files.table("recommendations"),
+        articles=[_article(document) for document in files.documents("articles")])
 
 
 def _ensure_photo(author: Author, data: dict) -> bool:
@@ -51,9 +84,9 @@ def _ensure_photo(author: Author, data: dict) -> bool:
     return True
 
 
-def _seed_authors(lines: list[str]) -> dict[str, Author]:
+def _seed_authors(demo: DemoContent, lines: list[str]) -> dict[str, Author]:
     authors = {}
-    for data in demo_text.AUTHORS:
+    for data in demo.authors:
         author = db.session.scalar(select(Author).where(Author.slug == data["slug"]))
         if author is None:
             user = (db.session.scalar(select(User).where(User.email == data["user_email"]))
@@ -72,31 +105,33 @@ def _seed_authors(lines: list[str]) -> dict[str, Author]:
     return authors
 
 
-def _seed_shop_introduction(authors: dict[str, Author], lines: list[str]) -> None:
+def _seed_shop_introduction(demo: DemoContent, authors: dict[str, Author],
+                            lines: list[str]) -> None:
     if shop.shop_text(shop.SHOP_INTRODUCTION) is not None:
         return
-    data = demo_text.SHOP_INTRODUCTION
-    shop.add_shop_text(shop.SHOP_INTRODUCTION, data["heading"], data["body"],
-                       authors[demo_text.LEAD_AUTHOR])
+    data = demo.introduction
+    shop.add_shop_text(shop.SHOP_INTRODUCTION, data.fields["heading"], data.body,
+                       authors[demo.lead_author])
     lines.append("Created the shop's introduction")
 
 
-def _seed_shop_pages(authors: dict[str, Author], lines: list[str]) -> None:
+def _seed_shop_pages(demo: DemoContent, authors: dict[str, Author], lines: list[str]) -> None:
     """The shop's own pages (about, contact, shipping, returns, privacy, terms, legal)."""
     created = []
-    for key, (heading, body) in demo_pages.PAGES.items():
+    for page in demo.pages:
+        key = page.name
         if shop.shop_text(key) is None:
-            author = authors[demo_text.LEAD_AUTHOR] if key == "about" else None
-            shop.add_shop_text(key, heading, body, author)
+            author = authors[demo.lead_author] if key == "about" else None
+            shop.add_shop_text(key, page.fields["heading"], page.body, author)
             created.append(key)
     if created:
         lines.append(f"Created {len(created)} shop pages: {', '.join(created)}")
 
 
-def _seed_conditions(lines: list[str]) -> dict[str, Condition]:
+def _seed_conditions(demo: DemoContent, lines: list[str]) -> dict[str, Condition]:
     existing = {c.slug: c for c in db.session.scalars(select(Condition))}
     created = []
-    for position, data in enumerate(demo_text.CONDITIONS):
+    for position, data in enumerate(demo.conditions):
         if data["slug"] not in existing:
             condition = Condition(position=position, **data)
             db.session.add(condition)
@@ -114,13 +149,15 @@ def _catalog_lookup() -> tuple[dict[str, Product], dict[str, Ingredient]]:
     return products, ingredients
 
 
-def _seed_recommendations(conditions: dict[str, Condition], lines: list[str]) -> None:
+def _seed_recommendations(demo: DemoContent, conditions: dict[str, Condition],
+                          lines: list[str]) -> None:
     products, ingredients = _catalog_lookup()
     missing, created = set(), 0
-    for condition_slug, entries in demo_text.RECOMMENDATIONS.items():
+    for condition_slug, entries in demo.recommendations.items():
         condition = conditions[condition_slug]
         have = {(r.product_id, r.ingredient_id) for r in condition.recommendations}
-        for position, (kind, slug, role, why, how_to_use) in enumerate(entries):
+        for position, entry in enumerate(entries):
+            kind, slug = entry["kind"], entry["slug"]
             target = (products if kind == "product" else ingredients).get(slug)
             if target is None:
                 missing.add(f"{kind} {slug}")
@@ -129,8 +166,9 @@ def _seed_recommendations(conditions: dict[str, Condition], lines: list[str]) ->
             if key in have:
                 continue
             condition.recommendations.append(Recommendation(
-                product_id=key[0], ingredient_id=key[1], why=why, how_to_use=how_to_use,
-                role=role, position=position))
+                product_id=key[0], ingredient_id=key[1], why=entry["why"],
+                how_to_use=entry["how_to_use"], role=RecommendationRole(entry["role"]),
+                position=position))
             created += 1
     db.session.flush()
     if created:
@@ -154,14 +192,14 @@ def _without_missing_products(body: str, lines: list[str], slug: str) -> str:
     return body
 
 
-def _article_fields(data: dict, authors: dict[str, Author],
-                    conditions: dict[str, Condition], body: str) -> ArticleFields:
+def _article_fields(data: dict, author: Author, conditions: dict[str, Condition],
+                    body: str) -> ArticleFields:
     now = utcnow()
     published_at = now - timedelta(days=data["days_ago"], hours=3)
     scheduled = data["days_ago"] < 0
     return ArticleFields(
         slug=data["slug"], title=data["title"], body=body,
-        author=authors[demo_text.LEAD_AUTHOR], reviewer=None,
+        author=author, reviewer=None,
         kind=ArticleKind(data["kind"]),
         status=ArticleStatus.SCHEDULED if scheduled else ArticleStatus.PUBLISHED,
         question=data["question"], summary=data["summary"], published_at=published_at,
@@ -170,16 +208,16 @@ def _article_fields(data: dict, authors: dict[str, Author],
     )
 
 
-def _seed_articles(authors: dict[str, Author], conditions: dict[str, Condition],
-                   lines: list[str]) -> None:
+def _seed_articles(demo: DemoContent, authors: dict[str, Author],
+                   conditions: dict[str, Condition], lines: list[str]) -> None:
     existing = set(db.session.scalars(select(Article.slug)))
     created, scheduled = [], 0
-    for data in demo_text.ARTICLES:
+    for data in demo.articles:
         if data["slug"] in existing:
             continue
         body = _without_missing_products(data["body"], lines, data["slug"])
         try:
-            save_article(_article_fields(data, authors, conditions, body))
+            save_article(_article_fields(data, authors[demo.lead_author], conditions, body))
         except ContentError as error:
             lines.append(f"Skipped article {data['slug']}: {error.message}")
             continue
@@ -195,10 +233,11 @@ def _seed_articles(authors: dict[str, Author], conditions: dict[str, Condition],
 def seed_content() -> list[str]:
     """Create the demo authors, conditions, recommendations and articles that are missing."""
     lines: list[str] = []
-    authors = _seed_authors(lines)
-    _seed_shop_introduction(authors, lines)
-    _seed_shop_pages(authors, lines)
-    conditions = _seed_conditions(lines)
-    _seed_recommendations(conditions, lines)
-    _seed_articles(authors, conditions, lines)
+    demo = load()
+    authors = _seed_authors(demo, lines)
+    _seed_shop_introduction(demo, authors, lines)
+    _seed_shop_pages(demo, authors, lines)
+    conditions = _seed_conditions(demo, lines)
+    _seed_recommendations(demo, conditions, lines)
+    _seed_articles(demo, authors, conditions, lines)
     return lines

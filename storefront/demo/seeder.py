@@ -1,4 +1,5 @@
-"""Demo content for ``flask seed-demo``. Each part is looked up before it is made."""
+"""``flask seed-demo``: the demo shop, part by part (staff, particulars, shipping, catalog,
+content, reviews, routines, synonyms). Each part is looked up before it is made."""
 
 from __future__ import annotations
 
@@ -6,27 +7,23 @@ from flask import current_app
 
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role, User
-from storefront.catalog.demo import seed_catalog
-from storefront.content.demo import seed_content
-from storefront.content.demo_pages import SETTINGS
 from storefront.db import utcnow
+from storefront.demo import files
+from storefront.demo.catalog import seed_catalog
+from storefront.demo.content import seed_content
+from storefront.demo.reviews import seed_reviews
+from storefront.demo.routines import seed_routines
+from storefront.demo.shipping import seed_shipping
 from storefront.extensions import db
-from storefront.reviews.demo import seed_reviews
-from storefront.routines.demo import seed_routines
-from storefront.search.synonyms import seed_demo_synonyms
+from storefront.search.synonyms import seed_defaults as seed_default_synonyms
 from storefront.settings.models import ShopSettings
 from storefront.settings.services import current_settings
-from storefront.shipping.presets import seed_shipping
-
-DEMO_STAFF = [
-    ("admin@example.com", "Demo Admin", "demo-admin-pass", Role.ADMIN),
-    ("editor@example.com", "Dr. Maren Halden", "demo-editor-pass", Role.EDITOR),
-]
 
 
 def _seed_staff() -> list[str]:
     lines = []
-    for email, name, password, role in DEMO_STAFF:
+    for row in files.table("staff")["staff"]:
+        email, name, password, role = row["email"], row["name"], row["password"], Role(row["role"])
         user = account_services.find_user_by_email(email)
         if user is None:
             user = User(email=email, name=name, role=role, email_confirmed_at=utcnow())
@@ -56,11 +53,18 @@ def _seed_shipping() -> list[str]:
 def _seed_shop_settings() -> list[str]:
     if current_settings() is not None:
         return []
-    db.session.add(ShopSettings(**SETTINGS))
+    settings = files.table("shop")["settings"]
+    db.session.add(ShopSettings(**settings))
     db.session.flush()
-    return [f"Set the shop's particulars: {SETTINGS['name']}, {SETTINGS['email']}"]
+    return [f"Set the shop's particulars: {settings['name']}, {settings['email']}"]
+
+
+def _seed_synonyms() -> list[str]:
+    """The default search synonyms, unless there are rules already."""
+    added = seed_default_synonyms()
+    return [f"Search: added {added} synonyms" if added else "Search: synonyms exist"]
 
 
 def _feature_seeders():
     return [_seed_shop_settings, _seed_shipping, seed_catalog, seed_content, seed_reviews,
-            seed_routines, seed_demo_synonyms]
+            seed_routines, _seed_synonyms]

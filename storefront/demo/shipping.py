@@ -1,4 +1,5 @@
-"""The delivery zones and tax rates each SHOP_PRESET starts with (``flask seed-demo``).
+"""The delivery zones and tax rates each SHOP_PRESET starts with (``flask seed-demo``,
+from ``data/shipping.toml``).
 
 ``us``: the Seattle practice ships to the United States (Alaska and Hawaii apart) and
 Canada, and adds sales tax by state (a few states have a rate; the rest show up in the
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
+from storefront.demo import files
 from storefront.extensions import db
 from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
@@ -43,42 +46,23 @@ class Rate:
     shipping_taxable: bool = True
 
 
-EU_COUNTRIES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
-                "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
-                "SK")
-# Standard VAT rates (European Commission, 2025).
-EU_VAT = {"AT": "0.20", "BE": "0.21", "BG": "0.20", "CY": "0.19", "CZ": "0.21", "DE": "0.19",
-          "DK": "0.25", "EE": "0.24", "ES": "0.21", "FI": "0.255", "FR": "0.20", "GR": "0.24",
-          "HR": "0.25", "HU": "0.27", "IE": "0.23", "IT": "0.22", "LT": "0.21", "LU": "0.17",
-          "LV": "0.21", "MT": "0.18", "NL": "0.21", "PL": "0.23", "PT": "0.23", "RO": "0.21",
-          "SE": "0.25", "SI": "0.22", "SK": "0.23"}
+def _zone(row: dict[str, Any]) -> Zone:
+    return Zone(row["name"], tuple(row["places"]), tuple(
+        Method(method["name"], D(method["price"]), method["min_days"], method["max_days"],
+               free_from=D(method["free_from"]) if "free_from" in method else None)
+        for method in row["methods"]))
 
-PRESETS: dict[str, tuple[tuple[Zone, ...], tuple[Rate, ...]]] = {
-    "us": (
-        (Zone("United States", ("US",), (
-            Method("Standard shipping", D("5.95"), 3, 5, free_from=D("50.00")),
-            Method("Express shipping", D("14.95"), 1, 2))),
-         Zone("Alaska and Hawaii", ("US-AK", "US-HI"), (
-             Method("Standard shipping", D("12.95"), 5, 8, free_from=D("100.00")),)),
-         Zone("Canada", ("CA",), (
-             Method("International shipping", D("14.95"), 6, 10, free_from=D("100.00")),
-             Method("International express", D("29.95"), 2, 4)))),
-        # State rates only (local rates are not added). Canada: nothing is collected here;
-        # the parcel's taxes and duties are paid on import.
-        (Rate("US-WA", "WA sales tax", D("0.065")),
-         Rate("US-CA", "CA sales tax", D("0.0725"), shipping_taxable=False),
-         Rate("US-NY", "NY sales tax", D("0.04")),
-         Rate("US-TX", "TX sales tax", D("0.0625")),
-         Rate("US-OR", "No sales tax", D("0")),
-         Rate("CA", "Paid on import", D("0"), shipping_taxable=False)),
-    ),
-    "eu": (
-        (Zone("European Union", EU_COUNTRIES, (
-            Method("Standard delivery", D("4.90"), 3, 5, free_from=D("50.00")),
-            Method("Express delivery", D("9.90"), 1, 2))),),
-        tuple(Rate(country, "VAT", D(rate)) for country, rate in EU_VAT.items()),
-    ),
-}
+
+def _rate(row: dict[str, Any]) -> Rate:
+    return Rate(row["place"], row["name"], D(row["rate"]),
+                shipping_taxable=row.get("shipping_taxable", True))
+
+
+def load_presets() -> dict[str, tuple[tuple[Zone, ...], tuple[Rate, ...]]]:
+    """Each preset's zones and tax rates, as ``data/shipping.toml`` has them."""
+    return {preset: (tuple(map(_zone, data.get("zones", ()))),
+                     tuple(map(_rate, data.get("rates", ()))))
+            for preset, data in files.table("shipping").items()}
 
 
 def split_place(code: str) -> tuple[str, str]:
@@ -108,7 +92,7 @@ def add_rate(spec: Rate) -> TaxRate:
 
 def seed_shipping(preset: str) -> list[str]:
     """Add the preset's zones (by name) and tax rates (by place) that are missing. Flushes."""
-    zones, rates = PRESETS[preset]
+    zones, rates = load_presets()[preset]
     existing = set(db.session.scalars(select(ShippingZone.name)))
     made_zones = [add_zone(zone) for zone in zones if zone.name not in existing]
     rated = {(rate.country, rate.area) for rate in db.session.scalars(select(TaxRate))}
