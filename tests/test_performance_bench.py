@@ -47,8 +47,8 @@ def test_wrk_only_loads_loopback_addresses(url):
         wrk.run(url, duration=1)
 
 
-def _load(rps: float, p99: float = 10.0) -> wrk.Load:
-    return wrk.Load(rps=rps, p50_ms=p99 / 2, p99_ms=p99, requests=int(rps * 10))
+def _load(rps: float, p99: float = 10.0, cpu: float | None = None) -> wrk.Load:
+    return wrk.Load(rps=rps, p50_ms=p99 / 2, p99_ms=p99, requests=int(rps * 10), cpu_ms=cpu)
 
 
 def _facts(html: int = 20_000, css: int = 20_000, conditional: str = "304",
@@ -60,11 +60,18 @@ def _facts(html: int = 20_000, css: int = 20_000, conditional: str = "304",
 
 def _results(**changes) -> report.Results:
     results = report.Results(started="now", machine="m", database="d", cache="c",
-                             settings="s", seeding="x", hello=_load(1000, p99=10),
+                             settings="s", seeding="x", hello=_load(1000, p99=10, cpu=0.25),
                              nginx=_load(20_000, p99=2))
     results.served = {name: _load(600, p99=20) for name in report.PAGES}
     results.scaling = {name: (_load(900), _load(1000)) for name in report.SCALING_PAGES}
     results.facts = {name: _facts() for name in report.PAGES}
+    results.small_served = {name: _load(600) for name in report.SMALL_PAGES}
+    results.small_beside = {name: _load(1000) for name in report.SMALL_PAGES}
+    results.rendered = {name: _load(100, cpu=2.4) for name in report.PAGES}
+    results.small_rendered = {name: _load(100, cpu=2.0) for name in report.COLD_PAGES}
+    results.mixed = {size: _load(400, p99=25) for size in report.SIZES}
+    results.mixed_beside = {size: _load(1000, p99=10) for size in report.SIZES}
+    results.edge = {size: _load(12_000) for size in report.SIZES}
     for name, value in changes.items():
         setattr(results, name, value)
     return results
@@ -77,7 +84,9 @@ def _verdicts(results) -> dict[str, str]:
 def test_figures_within_every_limit_pass():
     verdicts = _verdicts(_results())
     assert set(verdicts.values()) == {"PASS"}
-    assert len(verdicts) == (len(report.RATE_TARGETS) + len(report.PAGES)
+    assert len(verdicts) == (len(report.RATE_TARGETS) + len(report.SMALL_PAGES)
+                             + len(report.PAGES) + 2 * len(report.COLD_PAGES)
+                             + 3 * len(report.SIZES)
                              + len(report.SCALING_PAGES) + 2 * len(report.PAGES) + 1
                              + len(report.PAGES) - 1)
 
@@ -90,8 +99,17 @@ def test_each_limit_fails_just_past_it():
     results.scaling["search"] = (_load(799), _load(1000))  # lost 20.1 %
     results.facts["article"] = _facts(html=report.HTML_LIMIT, css=30_000, conditional="200",
                                       asset_ok=False)
+    results.rendered["article"] = _load(100, cpu=2.51)  # over 10x bare Flask's 0.25 ms
+    results.small_served["product"] = _load(499)
+    results.mixed["500"] = _load(349, p99=30.1)  # under 35 %, p99 over 3x 10 ms
+    results.edge["5,000"] = _load(9_999)  # under half of nginx's 20,000
     failed = {target for target, word in _verdicts(results).items() if word == "FAIL"}
     assert failed == {
+        "Article page, 5,000 products, rendered (cache off): CPU ≤ 10x bare Flask's",
+        "Product page, 500 products: ≥ 50% of bare Flask's requests/s",
+        "Mixed benchmark, 500 products: ≥ 35% of bare Flask's req/s",
+        "Mixed benchmark, 500 products: p99 ≤ 3x bare Flask's",
+        "Product list through prod's nginx, 5,000 products: ≥ 50% of nginx serving a saved copy",
         "Product list (24 per page): ≥ 50% of bare Flask's requests/s",
         "Search: ≥ 25% of bare Flask's requests/s",
         "Product list (24 per page): p99 ≤ 3x bare Flask's",
@@ -113,7 +131,9 @@ def test_each_page_is_judged_against_bare_flask_measured_beside_it():
 
 
 def test_targets_without_figures_are_not_measured():
-    verdicts = _verdicts(_results(hello=None, served={}, scaling={}, facts={}))
+    verdicts = _verdicts(_results(hello=None, served={}, scaling={}, facts={},
+                                  small_served={}, small_rendered={}, rendered={}, mixed={},
+                                  edge={}))
     assert set(verdicts.values()) == {"not measured"}
 
 

@@ -92,7 +92,8 @@ def test_job_and_media_settings_come_from_the_environment(tmp_path):
 
 
 def test_the_media_storage_backend_is_chosen_by_a_setting(app, monkeypatch, tmp_path):
-    monkeypatch.delitem(app.extensions, EXTENSION_KEY, raising=False)
+    # Set through monkeypatch first, so that whatever the test leaves there is undone.
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, None)
     monkeypatch.setitem(app.config, "MEDIA_STORAGE", "tests.test_prod_deploy:memory_storage")
     storage = media_storage(app)
     assert isinstance(storage, MemoryStorage) and storage.app is app
