@@ -211,6 +211,7 @@ def nginx_front(upstream: str, workdir: Path, label: str):
         return
     home = workdir / label
     (home / "temp").mkdir(parents=True)
+    (home / "cache").mkdir()  # nginx makes static/ and pages/ in it, not the folder itself
     http_port, https_port = free_port(), free_port()
     site = _prod_site(home, int(upstream.rsplit(":", 1)[1]), http_port, https_port)
     temp_paths = "".join(f"    {kind}_temp_path {home}/temp/{kind};\n"

@@ -821,12 +821,13 @@ class ProdCheck:
                 f"server 127.0.0.1:{o.port} max_fails=3 fail_timeout=10s;"
                 for o in self.app_ports),
             "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key),
-            "CACHE_DIR": str(self.folder / "nginx-cache"),  # nginx makes static/ and pages/
+            "CACHE_DIR": str(self.folder / "nginx-cache"),
             "MEDIA_UPSTREAM": f"{self.s3_url}/{MEDIA_BUCKET}/",
             "MEDIA_HOST": urlsplit(self.s3_url).netloc,
         }.items():
             site = site.replace(f"@@{placeholder}@@", value)
         assert "@@" not in site, "a placeholder of prod/nginx-site.conf was not filled in"
+        (self.folder / "nginx-cache").mkdir()  # as docs/deploy.md makes it
         temp = self.folder / "nginx-temp"
         temp.mkdir()
         user = "user root;\n" if os.geteuid() == 0 else ""

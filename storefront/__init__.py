@@ -88,6 +88,7 @@ def _register_extensions(app: Flask) -> None:
     # App-wide limits are checked before CSRF; a view's own limit (log-in, reset, ...) counts
     # only requests that passed the CSRF check, since it runs with the view.
     limiter.init_app(app)
+    limiter.request_filter(caching.is_cached_page)  # no limits to look up for those pages
     csrf.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session closes.
     app.teardown_request(deliver_committed)

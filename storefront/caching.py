@@ -73,6 +73,7 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
@@ -83,6 +84,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from cachetools import TLRUCache
 from flask import Flask, current_app, get_flashed_messages, has_app_context, request, session
 from flask_caching import Cache
 from flask_login import current_user
@@ -119,6 +121,7 @@ DEFAULT_EDGE_SECONDS = 30
 KEY_VERSION = "p3"  # changes with CachedPage's shape, so a deploy never reads old entries
 PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
 MAX_LIST_VALUES = 20  # values of one repeated query parameter a page is shown
+MAX_CHECKED = 10_000  # pages a worker remembers having found valid
 DEFAULT_THRESHOLD = 1000
 DEFAULT_REDIS_TIMEOUT = 0.5  # seconds per Redis call: a slower answer is a failure
 DEFAULT_RETRY_SECONDS = 5.0  # after a failure, Redis is left alone this long
@@ -251,12 +254,18 @@ class FileTags:
     def __init__(self, folder_of: Callable[[], Path]):
         self._folder_of = folder_of
         self._folder: Path | None = None
+        self._paths: dict[str, str] = {}
 
     def _path(self, tag: str) -> str:
-        if self._folder is None:  # the instance folder may be set after the app is made
-            self._folder = self._folder_of()
-            self._folder.mkdir(parents=True, exist_ok=True)
-        return os.path.join(self._folder, tag.replace(":", "-"))
+        path = self._paths.get(tag)
+        if path is None:
+            if self._folder is None:  # the instance folder may be set after the app is made
+                self._folder = self._folder_of()
+                self._folder.mkdir(parents=True, exist_ok=True)
+            if len(self._paths) >= MAX_CHECKED:
+                self._paths.clear()
+            path = self._paths[tag] = os.path.join(self._folder, tag.replace(":", "-"))
+        return path
 
     def versions(self, tags: Iterable[str]) -> list[str]:
         found = []
@@ -343,20 +352,47 @@ class RedisGeneration:
 
 # --- The cache -----------------------------------------------------------------------------
 
-def _store_config(app: Flask, redis_url: str | None, database: str,
-                  redis_options: dict) -> dict:
-    # Where pages are kept: "redis" (shared, each page rendered once per change) or
-    # "local" (each worker's memory: one Redis round trip less per page served).
+class LocalPages:
+    """Pages in this worker's memory, the least recently used dropped past ``threshold``:
+    kept as they are (a page is immutable), not pickled as a general cache must."""
+
+    kind = "local"
+
+    def __init__(self, threshold: int):
+        self._pages: TLRUCache = TLRUCache(maxsize=threshold,
+                                           ttu=lambda _key, value, now: now + value[1])
+        self._lock = threading.Lock()  # the cache is not thread-safe; a worker may be
+
+    def get(self, key: str) -> CachedPage | None:
+        with self._lock:
+            found = self._pages.get(key)
+        return found[0] if found is not None else None
+
+    def set(self, key: str, page: CachedPage, timeout: int) -> None:
+        with self._lock:
+            self._pages[key] = (page, timeout)
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._pages.keys())
+
+
+def _page_store(app: Flask, timeout: int, redis_url: str | None, database: str,
+                redis_options: dict):
+    """Where pages are kept: "redis" (shared, each page rendered once per change;
+    Flask-Caching's RedisCache) or "local" (each worker's memory: one Redis round trip
+    less per page served)."""
     store = app.config.get("PAGE_CACHE_STORE") or ("redis" if redis_url else "local")
     if store not in ("redis", "local") or (store == "redis" and not redis_url):
         raise ValueError(f"PAGE_CACHE_STORE is {store!r}: use 'local', or 'redis' "
                          "with REDIS_URL set")
-    if store == "redis":
-        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
-                "CACHE_KEY_PREFIX": f"storefront:page:{database}:",
-                "CACHE_OPTIONS": redis_options}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_KEY_PREFIX": "",
-            "CACHE_THRESHOLD": int(app.config.get("PAGE_CACHE_THRESHOLD", DEFAULT_THRESHOLD))}
+    if store == "local":
+        return LocalPages(int(app.config.get("PAGE_CACHE_THRESHOLD", DEFAULT_THRESHOLD)))
+    cache = Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                               "CACHE_KEY_PREFIX": f"storefront:page:{database}:",
+                               "CACHE_OPTIONS": redis_options,
+                               "CACHE_DEFAULT_TIMEOUT": timeout})
+    return app.extensions["cache"][cache]
 
 
 class PageCache:
@@ -373,11 +409,8 @@ class PageCache:
         wait = float(app.config.get("PAGE_CACHE_REDIS_TIMEOUT", DEFAULT_REDIS_TIMEOUT))
         redis_options = {"socket_timeout": wait, "socket_connect_timeout": wait,
                          "retry": Retry(NoBackoff(), 1)}
-        config = _store_config(app, redis_url, database, redis_options)
-        config["CACHE_DEFAULT_TIMEOUT"] = self.timeout
-        cache = Cache(app, config=config)
-        self.backend = app.extensions["cache"][cache]
-        self.kind = config["CACHE_TYPE"]
+        self.backend = _page_store(app, self.timeout, redis_url, database, redis_options)
+        self.kind = "local" if isinstance(self.backend, LocalPages) else "redis"
         if redis_url:
             self.tags = RedisTags(Redis.from_url(redis_url, **redis_options),
                                   f"storefront:page-tag:{database}:")
@@ -390,6 +423,7 @@ class PageCache:
         self.trouble: str | None = None  # the last failure, until the stores answer again
         self._next: tuple[str, datetime | None] | None = None  # ("any" version, moment)
         self.scheduled_changes: list[Callable[[datetime], ScalarSelect]] = []
+        self._checked: dict[str, str] = {}  # page key -> "any" when last found valid
 
     # Trouble with the stores -------------------------------------------------------------
 
@@ -537,7 +571,22 @@ class PageCache:
             return None
         if page is None or (page.until is not None and page.until <= utcnow()):
             return None
-        return page if tuple(self.versions(page.tags) or ()) == page.versions else None
+        return page if self._still_valid(key, page) else None
+
+    def _still_valid(self, key: str, page: CachedPage) -> bool:
+        """Its tags' versions are still those it was rendered with. Only ``any`` is read
+        while nothing at all changed since this worker last found the page valid."""
+        found = self.versions([ANY_CHANGE])
+        if found is None:
+            return False
+        if self._checked.get(key) == found[0]:
+            return True
+        if tuple(self.versions(page.tags) or ()) != page.versions:
+            return False
+        if len(self._checked) >= MAX_CHECKED:
+            self._checked.clear()
+        self._checked[key] = found[0]  # read before the check: a change since is seen next
+        return True
 
     def _store(self, key: str, page: CachedPage, private: bool) -> None:
         if self._resting():
@@ -650,7 +699,15 @@ def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...]
             return _private(current_app.make_response(view(*view_args, **view_kwargs)))
         return cache.respond(view, view_args, view_kwargs, edge)
 
+    serve.cached_page = True  # type: ignore[attr-defined]
     return serve
+
+
+def is_cached_page() -> bool:
+    """This request is for a ``cached_page`` view (which declares no rate limit: a
+    ``Limiter.request_filter`` leaves these requests alone)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "cached_page", False)
 
 
 def _show_only(names: frozenset[str], lists: frozenset[str] = frozenset()) -> None:
