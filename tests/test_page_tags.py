@@ -197,7 +197,7 @@ def test_a_page_rendered_while_a_change_is_announced_is_not_stored(tmp_path, dat
     client.get("/racing")
     with app.app_context():
         cache_ = app.extensions[caching.EXTENSION]
-        assert not [key for key in cache_.backend._cache if key.startswith(caching.KEY_VERSION)]
+        assert not [key for key in cache_.backend.keys() if key.startswith(caching.KEY_VERSION)]
 
 
 # --- Where the versions live ---------------------------------------------------------------
