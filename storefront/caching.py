@@ -372,7 +372,7 @@ class LocalPages:
         with self._lock:
             self._pages[key] = (page, timeout)
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         with self._lock:
             return list(self._pages.keys())
 

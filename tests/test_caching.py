@@ -43,7 +43,7 @@ def stored_pages(app) -> list[bytes]:
     """Every page the in-process cache holds for any visitor (from this test and the ones
     before it; not one visitor's own cart pages), as stored."""
     cache = page_cache(app)
-    pages = [cache.backend.get(key) for key in cache.backend.keys()
+    pages = [cache.backend.get(key) for key in cache.backend.stored_keys()
              if key.startswith(f"{caching.KEY_VERSION}:public:")]
     return [page.body for page in pages if page is not None]
 

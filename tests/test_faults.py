@@ -544,7 +544,7 @@ def test_rate_limited_forms_answer_while_redis_refuses_writes(redis_server, tmp_
 
 def stored_page_keys(app, server: RedisServer) -> set:
     backend = page_cache(app).backend
-    return server.page_keys() if page_cache(app).kind == "redis" else set(backend.keys())
+    return server.page_keys() if page_cache(app).kind == "redis" else set(backend.stored_keys())
 
 
 @pytest.mark.parametrize("store", ["redis", "local"])

@@ -197,7 +197,8 @@ def test_a_page_rendered_while_a_change_is_announced_is_not_stored(tmp_path, dat
     client.get("/racing")
     with app.app_context():
         cache_ = app.extensions[caching.EXTENSION]
-        assert not [key for key in cache_.backend.keys() if key.startswith(caching.KEY_VERSION)]
+        assert not [key for key in cache_.backend.stored_keys()
+                    if key.startswith(caching.KEY_VERSION)]
 
 
 # --- Where the versions live ---------------------------------------------------------------
@@ -250,3 +251,20 @@ def test_shared_caches_are_told_nothing_without_edge_seconds(tmp_path, database_
     assert isinstance(app, Flask)
     response = app.test_client().get("/products")
     assert "public" not in response.headers["Cache-Control"]
+
+
+def test_in_stock_lists_follow_only_sizes_running_out_or_coming_back(
+        client, app, count_queries, two_products):
+    serum, _ = two_products
+    url = "/products?in_stock=1&category=creams"  # shows the cream, not the serum
+    cache(client, count_queries, url)
+
+    change(app, lambda: inventory.reserve([(variant_of(serum.id).id, 5)]))  # 3 left
+    assert stored(client, count_queries, url)
+
+    change(app, lambda: inventory.reserve([(variant_of(serum.id).id, 3)]))  # none left
+    assert not stored(client, count_queries, url)
+    assert stored(client, count_queries, url)
+
+    change(app, lambda: inventory.release([(variant_of(serum.id).id, 3)]))  # back again
+    assert not stored(client, count_queries, url)

@@ -75,22 +75,27 @@ def quantities(lines: Iterable[Any]) -> list[tuple[int, int]]:
     return sorted(totals.items())
 
 
-def _update(variant_id: int, guard, returning: bool = False, **values):
+def _update(variant_id: int, guard, returning: bool = False, frees: bool = False, **values):
     """Run one guarded UPDATE; the new on-hand count (or True), or None if the guard failed.
 
-    Pages showing the product are made again once this commits, and lists that depend on
-    stock; no others (``storefront.caching``)."""
+    Pages showing the product are made again once this commits (``storefront.caching``).
+    Pages that depend on which products are in stock at all (lists "in stock only", picks
+    of the first product in stock) only when the size may have run out or come back: its
+    stock reached zero, or the change ``frees`` stock."""
     statement = (
         update(Variant)
         .where(Variant.id == variant_id, guard)
         .values(**values)
-        .returning(Variant.product_id, Variant.stock_on_hand)
+        .returning(Variant.product_id, Variant.stock_on_hand, Variant.stock_reserved)
         .execution_options(synchronize_session=False, page_tags=DECLARED)
     )
     row = db.session.execute(statement).one_or_none()
     if row is None:
         return None
-    touched(db.session, product_tag(row.product_id), STOCK)
+    if frees or row.stock_on_hand - row.stock_reserved <= 0:
+        touched(db.session, product_tag(row.product_id), STOCK)
+    else:
+        touched(db.session, product_tag(row.product_id))
     return row.stock_on_hand if returning else True
 
 
@@ -177,7 +182,7 @@ def release(lines: Iterable[Any]) -> None:
     """Give back stock held by ``reserve`` (payment failed, expired or cancelled)."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, Variant.stock_reserved >= quantity,
+        return _update(variant_id, Variant.stock_reserved >= quantity, frees=True,
                        stock_reserved=Variant.stock_reserved - quantity)
 
     wanted = quantities(lines)
@@ -221,7 +226,7 @@ def restock(lines: Iterable[Any], *, reason: StockReason = StockReason.CANCELLAT
     """Put sold units back on the shelf (a cancelled or returned order)."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, Variant.id == variant_id, returning=True,
+        return _update(variant_id, Variant.id == variant_id, returning=True, frees=True,
                        stock_on_hand=Variant.stock_on_hand + quantity)
 
     wanted = quantities(lines)
@@ -242,7 +247,7 @@ def adjust_stock(variant: Variant, delta: int, reason: StockReason, actor=None,
                              "correction, return or import.")
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise InventoryError("Enter a change in stock other than zero, such as 12 or -3.")
-    after = _update(variant.id, -delta <= _AVAILABLE, returning=True,
+    after = _update(variant.id, -delta <= _AVAILABLE, returning=True, frees=delta > 0,
                     stock_on_hand=Variant.stock_on_hand + delta)
     _expire([variant.id])
     if after is None:
