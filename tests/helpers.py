@@ -10,18 +10,31 @@ from tests.factories import DEFAULT_PASSWORD
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# What a browser says when it sends a form of the page it shows (storefront/origin.py).
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+
+
 def csrf_from(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "the page has no CSRF token"
     return match.group(1)
 
 
+def token_of(html: str) -> dict[str, str]:
+    """The page's CSRF token as form data; nothing for a page without one (an anonymous
+    visitor's page of guest forms: add to cart, "helpful", ...)."""
+    match = _CSRF.search(html)
+    return {"csrf_token": match.group(1)} if match else {}
+
+
 def submit(client, url: str, data: dict | None = None, follow_redirects: bool = False,
            form_url: str | None = None):
-    """GET the page with the form (``form_url`` or ``url``), then POST ``data`` with its token."""
+    """GET the page with the form (``form_url`` or ``url``), then POST ``data`` with its
+    token, if it has one, from the same origin, as a browser does."""
     page = client.get(form_url or url)
-    payload = {"csrf_token": csrf_from(page.get_data(as_text=True)), **(data or {})}
-    return client.post(url, data=payload, follow_redirects=follow_redirects)
+    payload = {**token_of(page.get_data(as_text=True)), **(data or {})}
+    return client.post(url, data=payload, follow_redirects=follow_redirects,
+                       headers=SAME_ORIGIN)
 
 
 def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):

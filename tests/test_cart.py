@@ -17,7 +17,7 @@ from tests.factories import (
     VariantFactory,
     add_to_cart,
 )
-from tests.helpers import login, logout, submit
+from tests.helpers import SAME_ORIGIN, login, logout, submit
 
 _BADGE = re.compile(r'class="badge" aria-label="(\d+) items?">(\d+)<')
 
@@ -149,9 +149,14 @@ def test_quantities_add_up_to_at_most_99(client, make, app):
     assert "You can buy at most 99 of an item" in _flash(client)
 
 
-def test_form_without_csrf_token_changes_nothing(client, make, app):
+def test_a_form_from_another_site_or_a_members_without_token_changes_nothing(client, make,
+                                                                            app):
     variant = _variant(make)
-    response = client.post("/cart/add", data={"variant_id": variant.id, "quantity": "1"})
+    data = {"variant_id": variant.id, "quantity": "1"}
+    response = client.post("/cart/add", data=data, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    login(client, make(UserFactory).email)
+    response = client.post("/cart/add", data=data, headers=SAME_ORIGIN)
     assert response.status_code == 400
     assert _lines(app) == []
 
@@ -283,8 +288,9 @@ def test_the_product_pages_form_adds_to_the_cart_with_its_article(client, make, 
     product = make(ProductFactory, slug="eye-gel", name="Eye Gel")
     page = client.get("/products/eye-gel?article=what-helps-milia").get_data(as_text=True)
     fields = dict(_INPUT.findall(page))
-    assert {"csrf_token", "variant_id", "source_article", "next"} <= set(fields)
-    response = client.post("/cart/add", data={**fields, "quantity": "2"})
+    assert {"variant_id", "source_article", "next"} <= set(fields)
+    assert "csrf_token" not in fields  # a guest form: the origin check protects it
+    response = client.post("/cart/add", data={**fields, "quantity": "2"}, headers=SAME_ORIGIN)
     assert response.status_code == 302
     assert response.headers["Location"] == "/products/eye-gel?article=what-helps-milia"
     assert _lines(app) == [(None, int(fields["variant_id"]), 2, article.id, Decimal("20.00"))]

@@ -211,7 +211,7 @@ def test_card_actions_follow_the_cart_contract(client, shop, app, monkeypatch):
     page = client.get("/products?sort=name").get_data(as_text=True)
     alpha = _card(page, ALPHA)
     assert f'<form method="post" action="{action}" class="add-to-cart">' in alpha
-    assert 'name="csrf_token" value="' in alpha
+    assert "csrf_token" not in alpha  # a guest form: the origin check protects it
     with app.app_context():
         from storefront.catalog.models import Variant
 

@@ -13,7 +13,7 @@ from storefront.demo.catalog import seed_catalog
 from storefront.demo.content import seed_content
 from storefront.extensions import db
 from storefront.media import LocalMediaStorage
-from tests.helpers import csrf_from
+from tests.helpers import SAME_ORIGIN
 from tests.html_reader import Element, product_slug, read
 from tests.test_admin_content import as_editor
 from tests.test_content_pages import page
@@ -171,9 +171,9 @@ def test_the_tretinoin_page_is_information_with_alternatives_that_do_the_same_jo
 
 def test_the_cart_refuses_tretinoin_with_a_clear_message(client, demo, app):
     variant_id = tretinoin_variant(app)
-    token = csrf_from(page(client, "/products/adapalene-gel"))
-    response = client.post("/cart/add", data={"csrf_token": token, "variant_id": variant_id,
-                                              "quantity": "1"})
+    page(client, "/products/adapalene-gel")
+    response = client.post("/cart/add", data={"variant_id": variant_id, "quantity": "1"},
+                           headers=SAME_ORIGIN)
     assert response.status_code == 422
     assert "prescription-only, so it can&#39;t be bought online" in response.get_data(
         as_text=True)

@@ -25,7 +25,13 @@ from tests.conftest import make_test_app
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 from tests.factories.reviews import sent_order, written_review
 from tests.helpers import csrf_from, login
-from tests.security.routes import STATE_CHANGING, requests_for, routes
+from tests.security.routes import (
+    CSRF_EXEMPT,
+    GUEST_FORMS,
+    STATE_CHANGING,
+    requests_for,
+    routes,
+)
 from tests.stripe_support import event_payload, post_event, sign
 from tests.test_content_pages import build, page
 from tests.test_routines import ACNE_AND_MILIA, shop_setup
@@ -77,7 +83,7 @@ def _count(app, model) -> int:
 
 
 @dataclass
-class GuestForm:
+class Form:
     endpoint: str
     url: str
     data: Callable[[dict], MultiDict]
@@ -85,48 +91,47 @@ class GuestForm:
     accepted: int  # its status (a redirect)
 
 
-GUEST_FORMS = [
-    GuestForm("cart.add", "/cart/add", lambda shop: MultiDict({
+FORMS = [
+    Form("cart.add", "/cart/add", lambda shop: MultiDict({
         "variant_id": shop["variant"], "quantity": "1", "next": "/products/barrier-cream"}),
         CartLine, 302),
-    GuestForm("reviews.helpful", "/reviews/{review}/helpful", lambda shop: MultiDict({
+    Form("reviews.helpful", "/reviews/{review}/helpful", lambda shop: MultiDict({
         "next": "/products/barrier-cream"}), ReviewVote, 303),
-    GuestForm("alerts.ask", "/stock-alerts/", lambda shop: MultiDict({
+    Form("alerts.ask", "/stock-alerts/", lambda shop: MultiDict({
         "variant_id": shop["sold_out"], "email": "maya@example.com",
         "next": "/products/night-balm"}), StockAlert, 303),
-    GuestForm("content.ask", "/ask", lambda shop: MultiDict({
+    Form("content.ask", "/ask", lambda shop: MultiDict({
         "name": "Ines", "email": "ines@example.com", "skin_type": "dry", "website": "",
         "question": "I have tiny white bumps under my eyes. What are they and what helps?"}),
         ReaderQuestion, 302),
-    GuestForm("routines.add_to_cart", "/routine/cart", lambda shop: MultiDict([
+    Form("routines.add_to_cart", "/routine/cart", lambda shop: MultiDict([
         ("concern", "acne"), ("concern", "milia"), ("skin", "oily"),
         ("steps", "essential")]), CartLine, 303),
 ]
-IDS = [form.endpoint for form in GUEST_FORMS]
+IDS = [form.endpoint for form in FORMS]
 
 
-def _post(client, form: GuestForm, shop, headers, **extra):
+def _post(client, form: Form, shop, headers, **extra):
     data = form.data(shop)
     for name, value in extra.items():
         data[name] = value  # in place of the form's own value
     return client.post(form.url.format(**shop), data=data, headers=headers)
 
 
-def test_the_guest_forms_are_these_and_only_these(app):
-    """A form joins this list only with its tests: the view is exempt from Flask-WTF's
-    check only for anonymous visitors, and the template renders a token for members."""
-    marked = {rule.endpoint for rule in app.url_map.iter_rules()
-              if app.view_functions[rule.endpoint].__name__ != "stripe_webhook"
-              and _exempt(app, rule.endpoint)}
-    assert marked == set(IDS)
+def test_only_the_guest_forms_take_an_anonymous_post_without_a_token(app, client, shop):
+    """A form joins the guest forms only with its tests here (and in GUEST_FORMS): every
+    other route refuses an anonymous visitor's post without a token, from the same origin."""
+    taken = set()
+    for method, route in requests_for(routes(app), STATE_CHANGING):
+        response = client.open(route.url(), method=method, headers={
+            "Sec-Fetch-Site": "same-origin"})
+        if TOKEN_REFUSED not in response.get_data(as_text=True):
+            taken.add(route.endpoint)
+    assert taken == set(IDS) | CSRF_EXEMPT
+    assert set(IDS) == GUEST_FORMS
 
 
-def _exempt(app, endpoint: str) -> bool:
-    view = app.view_functions[endpoint]
-    return f"{view.__module__}.{view.__name__}" in app.extensions["csrf"]._exempt_views
-
-
-@pytest.mark.parametrize("form", GUEST_FORMS, ids=IDS)
+@pytest.mark.parametrize("form", FORMS, ids=IDS)
 def test_a_cross_origin_post_is_refused_and_changes_nothing(app, client, shop, form):
     for headers in CROSS_ORIGIN:
         response = _post(client, form, shop, headers)
@@ -138,7 +143,7 @@ def test_a_cross_origin_post_is_refused_and_changes_nothing(app, client, shop, f
     assert _count(app, form.changed) == 0
 
 
-@pytest.mark.parametrize("form", GUEST_FORMS, ids=IDS)
+@pytest.mark.parametrize("form", FORMS, ids=IDS)
 def test_a_same_origin_post_without_a_token_is_accepted(app, shop, form, monkeypatch):
     monkeypatch.setitem(app.config, "ASK_RATE_LIMIT", "100 per hour")
     for number, headers in enumerate(SAME_ORIGIN, start=1):
@@ -149,7 +154,7 @@ def test_a_same_origin_post_without_a_token_is_accepted(app, shop, form, monkeyp
         assert _count(app, form.changed) >= number, headers
 
 
-@pytest.mark.parametrize("form", GUEST_FORMS, ids=IDS)
+@pytest.mark.parametrize("form", FORMS, ids=IDS)
 def test_a_logged_in_visitor_still_needs_the_token(app, client, shop, form, make):
     login(client, make(UserFactory).email)
     for headers in ({}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": SHOP}):
@@ -267,7 +272,7 @@ def test_the_stripe_webhook_works_without_browser_headers(app, client, monkeypat
 
 def test_the_shop_url_is_an_origin_of_the_shop(app, client, shop, monkeypatch):
     monkeypatch.setitem(app.config, "SHOP_URL", "https://www.shop.example")
-    form = GUEST_FORMS[0]
+    form = FORMS[0]
     assert _post(client, form, shop, {"Origin": "https://www.shop.example"}).status_code == 302
     assert _post(client, form, shop, {"Origin": "https://shop.example"}).status_code == 403
 

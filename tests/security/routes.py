@@ -16,6 +16,10 @@ STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The only route allowed to skip the CSRF check: Stripe signs its calls instead.
 CSRF_EXEMPT = {"stripe_webhook.stripe_webhook"}
+# Forms anonymous visitors post from shared pages without a token (storefront/origin.py):
+# the origin check protects them; a logged-in visitor's post still needs its token.
+GUEST_FORMS = {"cart.add", "reviews.helpful", "alerts.ask", "content.ask",
+               "routines.add_to_cart"}
 # Routes that only serve files; their path parameters are file names.
 FILE_ENDPOINTS = {"static", "assets.serve", "catalog.media_file"}
 _ARGUMENT = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?"
