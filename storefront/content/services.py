@@ -231,13 +231,18 @@ def _catalogue_order():
             Product.id)
 
 
-def _ingredient_substitutes(product_ids: set[int]):
+def _ingredient_substitutes(product_ids: set[int], featured_only: bool = False):
     """SQL: for each key ingredient of an unavailable one of these, the first buyable
-    product (in catalogue order) that has it.
+    product (in catalogue order) that has it; with ``featured_only``, the first featured
+    one (if any).
 
     That is all ``_replacement`` can choose from: the first buyable product sharing any
     ingredient with a given one is the first for one of its ingredients. Loading every
     product that shares an ingredient would grow with the shop (thousands of cards).
+    Featured products come first in catalogue order and are few (the status and rank
+    index finds them): ranking every product with an ingredient reads and sorts
+    thousands of rows by name, which ``load_products`` only asks for when no featured
+    product shares an ingredient with an unavailable one.
     """
     unavailable_links = product_ingredient.alias("unavailable_links")
     substitute_links = product_ingredient.alias("substitute_links")
@@ -251,23 +256,51 @@ def _ingredient_substitutes(product_ids: set[int]):
                        unavailable_links.c.product_id.in_(_unavailable_among(product_ids)))),
                Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
                _has_stock(Product.id))
-        .subquery("ranked_substitutes")
     )
+    if featured_only:
+        ranked = ranked.where(Product.featured_rank.is_not(None))
+    ranked = ranked.subquery("ranked_substitutes")
     return select(ranked.c.product_id).where(ranked.c.place == 1)
+
+
+def _unavailable(product: Product) -> bool:
+    """What ``_unavailable_among`` says in SQL, for a loaded product."""
+    return not product.is_active or (not product.prescription_only and not in_stock(product))
+
+
+def _featured_substitutes_suffice(catalogue: list[Product], product_ids: set[int]) -> bool:
+    """Does every unavailable one of ``product_ids`` share a key ingredient with a buyable
+    featured product in ``catalogue`` (or have none)? Then the first buyable product with
+    any of its ingredients is featured, and loaded: no other could come before it."""
+    featured_ingredients = {ingredient.id for product in catalogue
+                            if product.featured_rank is not None and buyable(product)
+                            for ingredient in product.ingredients}
+    return all(not product.ingredients
+               or featured_ingredients & {ingredient.id for ingredient in product.ingredients}
+               for product in catalogue if product.id in product_ids and _unavailable(product))
 
 
 def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[Product]:
     """Recommended products, products named by shortcodes, and in-stock substitutes for
-    the recommended ones that cannot be bought: one statement plus the card loaders.
+    the recommended ones that cannot be bought: one statement plus the card loaders
+    (again, with every product sharing an ingredient ranked, when no featured product
+    can stand in for an unavailable one).
     """
     if not product_ids and not slugs:
         return []
+    catalogue = _products_with(product_ids, slugs, featured_only=True)
+    if product_ids and not _featured_substitutes_suffice(catalogue, product_ids):
+        catalogue = _products_with(product_ids, slugs, featured_only=False)
+    return catalogue
+
+
+def _products_with(product_ids: set[int], slugs: set[str], featured_only: bool) -> list[Product]:
     # One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
     # read the whole product table).
     wanted = [select(Product.id).where(Product.id.in_(sorted(product_ids))),
               select(Product.id).where(Product.slug.in_(sorted(slugs)))]
     if product_ids:
-        wanted.append(_ingredient_substitutes(product_ids))
+        wanted.append(_ingredient_substitutes(product_ids, featured_only))
     statement = (
         select(Product).where(Product.id.in_(union(*wanted)))
         .options(*card_loader_options(), selectinload(Product.ingredients))
@@ -362,10 +395,16 @@ def visible_article(slug: str) -> Article | None:
     """The article readers can see at ``slug``, with authors and conditions, or None."""
     if not valid_slug(slug):
         return None
+    # Conditions through two flat outer joins: the nested join that joinedload writes for
+    # a many-to-many, ``LEFT JOIN (article_condition JOIN condition)``, makes SQLite
+    # materialise every article's links and scan them (7 ms at 1,000 articles).
     statement = (
         select(Article)
+        .outerjoin(article_condition, article_condition.c.article_id == Article.id)
+        .outerjoin(Condition, Condition.id == article_condition.c.condition_id)
         .where(Article.slug == slug, Article.visible_clause())
-        .options(joinedload(Article.reviewer), joinedload(Article.conditions))
+        .options(joinedload(Article.reviewer), contains_eager(Article.conditions))
+        .order_by(Condition.position)
     )
     return db.session.execute(statement).unique().scalar_one_or_none()
 
