@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
+from sqlalchemy.orm import lazyload, load_only
 
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
@@ -70,9 +71,17 @@ class Kind:
 
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
                 _active_products, card_loader_options())
+# Articles and conditions are listed by title (name), kind and summary: their texts (read
+# for snippets from the index) and an article's author are not loaded.
 ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
+                (load_only(Article.id, Article.slug, Article.title, Article.summary,
+                           Article.kind, Article.status, Article.published_at,
+                           Article.version),
+                 lazyload(Article.author)),
                 label="title")
-CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"))
+CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"),
+                  options=(load_only(Condition.id, Condition.slug, Condition.name,
+                                     Condition.summary),))
 
 
 @dataclass(frozen=True)
