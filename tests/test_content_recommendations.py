@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from storefront.catalog.models import Product, ProductStatus, Variant
+from storefront.catalog.models import Ingredient, Product, ProductStatus, Variant
 from storefront.extensions import db
 from tests.factories import (
     ArticleFactory,
@@ -87,6 +87,36 @@ def test_without_a_same_ingredient_product_the_next_recommended_one_is_offered(c
     assert instead_of(html, "Retinol Serum") == "BHA Cleanser"
     assert "also recommended here" in html, "a product already shown is linked, not repeated"
     assert html.count('class="card product-card') == 3, "one card per recommended product"
+
+
+def test_a_featured_product_without_the_ingredient_does_not_hide_the_right_replacement(
+        client, app):
+    """Substitutes are looked for among featured products first; when none of them has
+    the ingredient, every product that has it is still considered."""
+    build(app, acne_setup)
+
+    def change():
+        set_stock("retinol-serum", 0)
+        ProductFactory(slug="featured-gel", name="A Featured Gel", featured_rank=1,
+                       ingredients=[IngredientFactory(slug="zinc", name="Zinc")])
+
+    build(app, change)
+    for url in ("/articles/acne-answer", "/conditions/acne"):
+        assert instead_of(page(client, url), "Retinol Serum") == "Retinol Oil"
+
+
+def test_a_featured_product_with_the_ingredient_comes_before_the_others(client, app):
+    build(app, acne_setup)
+
+    def change():
+        set_stock("retinol-serum", 0)
+        retinol = db.session.scalar(select(Ingredient).where(Ingredient.slug == "retinol"))
+        ProductFactory(slug="zz-featured", name="Zz Featured Retinol", featured_rank=3,
+                       ingredients=[retinol])
+
+    build(app, change)
+    for url in ("/articles/acne-answer", "/conditions/acne"):
+        assert instead_of(page(client, url), "Retinol Serum") == "Zz Featured Retinol"
 
 
 def test_archived_product_says_so_and_is_replaced(client, app):

@@ -154,8 +154,9 @@ class Article(TimestampMixin, db.Model):
 
     @classmethod
     def visible_clause(cls, now: datetime | None = None):
-        """SQL condition: readers can see the article now."""
-        now = now or utcnow()
+        """SQL condition: readers can see the article now (or at ``now``, a value or a
+        bound parameter)."""
+        now = utcnow() if now is None else now
         return and_(
             or_(cls.status == ArticleStatus.PUBLISHED, cls.status == ArticleStatus.SCHEDULED),
             cls.published_at.is_not(None),

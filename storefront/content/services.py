@@ -10,8 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import and_, case, exists, false, func, or_, select, union
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -219,10 +220,10 @@ def _has_stock(product_id_column):
     )
 
 
-def _unavailable_among(product_ids: set[int]):
+def _unavailable_among(product_ids):
     """SQL: those of ``product_ids`` that a shopper cannot buy now (not Rx-only ones)."""
     return select(Product.id).where(
-        Product.id.in_(sorted(product_ids)),
+        Product.id.in_(product_ids),
         or_(Product.status != ProductStatus.ACTIVE,
             and_(Product.prescription_only.is_(False), ~_has_stock(Product.id))),
     )
@@ -233,13 +234,18 @@ def _catalogue_order():
             Product.id)
 
 
-def _ingredient_substitutes(product_ids: set[int]):
+def _ingredient_substitutes(product_ids, featured_only: bool = False):
     """SQL: for each key ingredient of an unavailable one of these, the first buyable
-    product (in catalogue order) that has it.
+    product (in catalogue order) that has it; with ``featured_only``, the first featured
+    one (if any).
 
     That is all ``_replacement`` can choose from: the first buyable product sharing any
     ingredient with a given one is the first for one of its ingredients. Loading every
     product that shares an ingredient would grow with the shop (thousands of cards).
+    Featured products come first in catalogue order and are few (the status and rank
+    index finds them): ranking every product with an ingredient reads and sorts
+    thousands of rows by name, which ``load_products`` only asks for when no featured
+    product shares an ingredient with an unavailable one.
     """
     unavailable_links = product_ingredient.alias("unavailable_links")
     substitute_links = product_ingredient.alias("substitute_links")
@@ -253,45 +259,91 @@ def _ingredient_substitutes(product_ids: set[int]):
                        unavailable_links.c.product_id.in_(_unavailable_among(product_ids)))),
                Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
                _has_stock(Product.id))
-        .subquery("ranked_substitutes")
     )
+    if featured_only:
+        ranked = ranked.where(Product.featured_rank.is_not(None))
+    ranked = ranked.subquery("ranked_substitutes")
     return select(ranked.c.product_id).where(ranked.c.place == 1)
+
+
+def _unavailable(product: Product) -> bool:
+    """What ``_unavailable_among`` says in SQL, for a loaded product."""
+    return not product.is_active or (not product.prescription_only and not in_stock(product))
+
+
+def _featured_substitutes_suffice(catalogue: list[Product], product_ids: set[int]) -> bool:
+    """Does every unavailable one of ``product_ids`` share a key ingredient with a buyable
+    featured product in ``catalogue`` (or have none)? Then the first buyable product with
+    any of its ingredients is featured, and loaded: no other could come before it."""
+    featured_ingredients = {ingredient.id for product in catalogue
+                            if product.featured_rank is not None and buyable(product)
+                            for ingredient in product.ingredients}
+    return all(not product.ingredients
+               or featured_ingredients & {ingredient.id for ingredient in product.ingredients}
+               for product in catalogue if product.id in product_ids and _unavailable(product))
 
 
 def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[Product]:
     """Recommended products, products named by shortcodes, and in-stock substitutes for
-    the recommended ones that cannot be bought: one statement plus the card loaders.
+    the recommended ones that cannot be bought: one statement plus the card loaders
+    (again, with every product sharing an ingredient ranked, when no featured product
+    can stand in for an unavailable one).
     """
     if not product_ids and not slugs:
         return []
+    catalogue = _products_with(product_ids, slugs, featured_only=True)
+    if product_ids and not _featured_substitutes_suffice(catalogue, product_ids):
+        catalogue = _products_with(product_ids, slugs, featured_only=False)
+    if any(product.id in product_ids and not product.prescription_only
+           and not can_buy_now(product) for product in catalogue):
+        depends_on(STOCK)  # its substitutes are the first in stock: any sale may change them
+    return catalogue
+
+
+def _products_with(product_ids: set[int], slugs: set[str], featured_only: bool) -> list[Product]:
+    return list(db.session.scalars(_products_statement(featured_only),
+                                   {"product_ids": sorted(product_ids),
+                                    "slugs": sorted(slugs)}))
+
+
+# The page loaders' statements are built once per process (with parameters for what
+# changes): building one took longer than running it.
+
+@cache
+def _products_statement(featured_only: bool):
     # One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
     # read the whole product table).
-    wanted = [select(Product.id).where(Product.id.in_(sorted(product_ids))),
-              select(Product.id).where(Product.slug.in_(sorted(slugs)))]
-    if product_ids:
-        wanted.append(_ingredient_substitutes(product_ids))
-    statement = (
+    product_ids = bindparam("product_ids", expanding=True)
+    wanted = [select(Product.id).where(Product.id.in_(product_ids)),
+              select(Product.id).where(Product.slug.in_(bindparam("slugs", expanding=True))),
+              _ingredient_substitutes(product_ids, featured_only)]
+    return (
         select(Product).where(Product.id.in_(union(*wanted)))
         .options(*card_loader_options(), selectinload(Product.ingredients))
         .order_by(*_catalogue_order())
     )
-    products = list(db.session.scalars(statement))
-    if any(product.id in product_ids and not product.prescription_only
-           and not can_buy_now(product) for product in products):
-        depends_on(STOCK)  # its substitutes are the first in stock: any sale may change them
-    return products
+
+
+def _now():
+    """The moment an article must have been published by, as a statement's parameter."""
+    return bindparam("now", type_=Article.published_at.type)
 
 
 def load_recommendations(condition_ids: list[int]) -> list[Recommendation]:
     if not condition_ids:
         return []
-    statement = (
+    return list(db.session.scalars(_recommendations_statement(),
+                                   {"condition_ids": list(condition_ids)}))
+
+
+@cache
+def _recommendations_statement():
+    return (
         select(Recommendation)
-        .where(Recommendation.condition_id.in_(condition_ids))
+        .where(Recommendation.condition_id.in_(bindparam("condition_ids", expanding=True)))
         .options(joinedload(Recommendation.ingredient))
         .order_by(Recommendation.condition_id, Recommendation.position, Recommendation.id)
     )
-    return list(db.session.scalars(statement))
 
 
 def _shares_ingredient(first: Product, second: Product) -> bool:
@@ -368,12 +420,23 @@ def visible_article(slug: str) -> Article | None:
     """The article readers can see at ``slug``, with authors and conditions, or None."""
     if not valid_slug(slug):
         return None
-    statement = (
+    return db.session.execute(_visible_article_statement(),
+                              {"slug": slug, "now": utcnow()}).unique().scalar_one_or_none()
+
+
+@cache
+def _visible_article_statement():
+    # Conditions through two flat outer joins: the nested join that joinedload writes for
+    # a many-to-many, ``LEFT JOIN (article_condition JOIN condition)``, makes SQLite
+    # materialise every article's links and scan them (7 ms at 1,000 articles).
+    return (
         select(Article)
-        .where(Article.slug == slug, Article.visible_clause())
-        .options(joinedload(Article.reviewer), joinedload(Article.conditions))
+        .outerjoin(article_condition, article_condition.c.article_id == Article.id)
+        .outerjoin(Condition, Condition.id == article_condition.c.condition_id)
+        .where(Article.slug == bindparam("slug"), Article.visible_clause(_now()))
+        .options(joinedload(Article.reviewer), contains_eager(Article.conditions))
+        .order_by(Condition.position)
     )
-    return db.session.execute(statement).unique().scalar_one_or_none()
 
 
 def _linked_articles(article: Article, slugs: set[str]) -> tuple[list[Article], list[Article]]:
@@ -381,20 +444,27 @@ def _linked_articles(article: Article, slugs: set[str]) -> tuple[list[Article], 
     condition_ids = [condition.id for condition in article.conditions]
     if not condition_ids and not slugs:
         return [], []
+    rows = db.session.execute(_linked_articles_statement(), {
+        "condition_ids": condition_ids, "article_id": article.id, "slugs": sorted(slugs),
+        "limit": RELATED_LIMIT + len(slugs), "now": utcnow()}).all()
+    related_articles = [row[0] for row in rows if row[1]][:RELATED_LIMIT]
+    return related_articles, [row[0] for row in rows if row[0].slug in slugs]
+
+
+@cache
+def _linked_articles_statement():
     shares = select(article_condition.c.article_id).where(
-        article_condition.c.condition_id.in_(condition_ids))
-    related = and_(Article.visible_clause(), Article.id.in_(shares), Article.id != article.id)
-    named = Article.slug.in_(sorted(slugs)) if slugs else false()
-    statement = (
+        article_condition.c.condition_id.in_(bindparam("condition_ids", expanding=True)))
+    related = and_(Article.visible_clause(_now()), Article.id.in_(shares),
+                   Article.id != bindparam("article_id"))
+    named = Article.slug.in_(bindparam("slugs", expanding=True))
+    return (
         select(Article, case((related, 1), else_=0))
         .where(or_(related, named))
         .options(teaser_only())
         .order_by(case((named, 0), else_=1), Article.published_at.desc(), Article.id.desc())
-        .limit(RELATED_LIMIT + len(slugs))
+        .limit(bindparam("limit"))
     )
-    rows = db.session.execute(statement).all()
-    related_articles = [row[0] for row in rows if row[1]][:RELATED_LIMIT]
-    return related_articles, [row[0] for row in rows if row[0].slug in slugs]
 
 
 def article_page(slug: str) -> ArticlePage | None:
@@ -428,7 +498,7 @@ class ConditionPage:
 def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
     if not valid_slug(slug, 80):
         return None
-    condition = db.session.scalar(select(Condition).where(Condition.slug == slug))
+    condition = db.session.scalar(_condition_statement(), {"slug": slug})
     if condition is None:
         return None
     recommendations = load_recommendations([condition.id])
@@ -437,17 +507,28 @@ def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
     return ConditionPage(condition, picks, articles_on(condition, article_limit))
 
 
+@cache
+def _condition_statement():
+    return select(Condition).where(Condition.slug == bindparam("slug"))
+
+
 def articles_on(condition: Condition, limit: int) -> list[Article]:
     """Visible articles covering ``condition``, newest first."""
-    statement = (
+    return list(db.session.scalars(_articles_on_statement(), {
+        "condition_id": condition.id, "limit": limit, "now": utcnow()}))
+
+
+@cache
+def _articles_on_statement():
+    return (
         select(Article)
         .join(article_condition, article_condition.c.article_id == Article.id)
-        .where(article_condition.c.condition_id == condition.id, Article.visible_clause())
+        .where(article_condition.c.condition_id == bindparam("condition_id"),
+               Article.visible_clause(_now()))
         .options(teaser_only())
         .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list(db.session.scalars(statement))
 
 
 def all_conditions() -> list[Condition]:

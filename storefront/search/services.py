@@ -21,16 +21,21 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
+from sqlalchemy.orm import lazyload, load_only
 
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
 from storefront.content.models import Article, Condition
+from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.search import schema, synonyms, vocabulary
 from storefront.search.plan import SearchPlan, Synonyms, plan
 from storefront.search.query import SearchQuery
 from storefront.search.snippets import ELLIPSIS, START, STOP, highlight
 
+# The names of a search statement's parameters (the statements are built once for each
+# kind of result and shape of plan, and run with these values: see ``_parameters``).
+MATCH, EXACT, NOW = "match", "exact", "visible_now"
 # bm25() weight of a column by its tier; PostgreSQL's ts_rank_cd weights in the same ratio.
 BM25_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 2.0, "D": 1.0}
 TS_RANK_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::float4[]"  # D, C, B, A
@@ -44,7 +49,7 @@ def _active_products() -> list[ColumnElement[bool]]:
 
 
 def _visible_articles() -> list[ColumnElement[bool]]:
-    return [Article.visible_clause()]
+    return [Article.visible_clause(bindparam(NOW, type_=Article.published_at.type))]
 
 
 def _every_row() -> list[ColumnElement[bool]]:
@@ -66,9 +71,17 @@ class Kind:
 
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
                 _active_products, card_loader_options())
+# Articles and conditions are listed by title (name), kind and summary: their texts (read
+# for snippets from the index) and an article's author are not loaded.
 ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
+                (load_only(Article.id, Article.slug, Article.title, Article.summary,
+                           Article.kind, Article.status, Article.published_at,
+                           Article.version),
+                 lazyload(Article.author)),
                 label="title")
-CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"))
+CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"),
+                  options=(load_only(Condition.id, Condition.slug, Condition.name,
+                                     Condition.summary),))
 
 
 @dataclass(frozen=True)
@@ -171,13 +184,21 @@ def _relaxed(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> Searc
 
 def _anything(searched: SearchPlan) -> bool:
     """Does ``searched`` find any product, article or condition?"""
-    counts = []
-    for kind in (PRODUCTS, ARTICLES, CONDITIONS):
-        matcher = _matcher(kind, searched)
-        counts.append(matcher.restrict_count(
-            select(func.count()).select_from(kind.model).where(*kind.filters())
-        ).scalar_subquery())
-    return any(db.session.execute(select(*counts)).one())
+    return any(db.session.execute(_anything_statement(_dialect()),
+                                  _parameters(searched)).one())
+
+
+def _anything_statement(dialect: str) -> Select:
+    key = ("anything", dialect)
+    if key not in _STATEMENTS:
+        counts = []
+        for kind in (PRODUCTS, ARTICLES, CONDITIONS):
+            matcher = _matcher(kind, dialect, exact=False)
+            counts.append(matcher.restrict_count(
+                select(func.count()).select_from(kind.model).where(*kind.filters())
+            ).scalar_subquery())
+        _STATEMENTS[key] = select(*counts)
+    return _STATEMENTS[key]
 
 
 def _did_you_mean(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> tuple[str, ...]:
@@ -200,9 +221,32 @@ def _did_you_mean(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> 
 def _search_kind(kind: Kind, searched: SearchPlan) -> Section:
     if not searched.is_searchable:
         return Section([], 0)
-    rows = db.session.execute(_ranked(kind, _matcher(kind, searched))).all()
+    statement = _ranked(kind, _dialect(), searched.exact() is not None)
+    rows = db.session.execute(statement, _parameters(searched)).all()
     hits = [Hit(row[0], _first_highlight(row[2:])) for row in rows]
     return Section(hits, rows[0][1] if rows else 0)
+
+
+# Statements by (what, dialect, ...): building one costs more than running it on a small
+# shop, and a built statement keeps its cache key, so each is built once per process.
+_STATEMENTS: dict[tuple, Any] = {}
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _parameters(searched: SearchPlan) -> dict[str, Any]:
+    """The values of the parameters of any search statement for ``searched``."""
+    exact = searched.exact()
+    if _dialect() == "sqlite":
+        match, own = searched.fts5_match(), exact.fts5_match() if exact else None
+    else:
+        match, own = searched.tsquery(), exact.tsquery() if exact else None
+    values = {MATCH: match, NOW: utcnow()}
+    if own is not None:
+        values[EXACT] = own
+    return values
 
 
 def _first_highlight(snippets) -> Markup | None:
@@ -229,13 +273,15 @@ class Matcher:
     restrict_count: Callable[[Select], Select]
 
 
-def _matcher(kind: Kind, searched: SearchPlan) -> Matcher:
-    if db.session.get_bind().dialect.name == "sqlite":
-        return _sqlite_matcher(kind, searched)
-    return _postgres_matcher(kind, searched)
+def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
+    """How to find ``kind`` on ``dialect`` (with the shopper's own words ranked first
+    when ``exact``), with the parameters ``_parameters`` gives values."""
+    if dialect == "sqlite":
+        return _sqlite_matcher(kind, exact)
+    return _postgres_matcher(kind, exact)
 
 
-def _ranked(kind: Kind, matcher: Matcher) -> Select:
+def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
     """The best rows of ``kind`` with their total count and snippets.
 
     The count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses its
@@ -243,33 +289,37 @@ def _ranked(kind: Kind, matcher: Matcher) -> Select:
     cut (and rows loaded) only for the rows shown, not for every match: a common word
     matches a good part of a large shop.
     """
+    key = ("ranked", kind.index.table, dialect, exact)
+    if key in _STATEMENTS:
+        return _STATEMENTS[key]
+    matcher = _matcher(kind, dialect, exact)
     restrict, order = matcher.restrict, matcher.order
     total = matcher.restrict_count(
         select(func.count()).select_from(kind.model).where(*kind.filters()))
     best = (restrict(select(kind.model.id)).where(*kind.filters())
             .order_by(*order, kind.model.id).limit(kind.limit))
-    return (
+    statement = (
         restrict(select(kind.model, total.scalar_subquery().correlate(None),
                         *matcher.snippets))
         .where(kind.model.id.in_(best))
         .order_by(*order, kind.model.id)
         .options(*kind.options)
     )
+    _STATEMENTS[key] = statement
+    return statement
 
 
-def _sqlite_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
+def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     index = kind.index
     fts = sql_table(index.fts_table, sql_column("rowid"))
     fts_ref = literal_column(index.fts_table)
-    match = fts_ref.op("MATCH")(bindparam("match", searched.fts5_match(), unique=True))
+    match = fts_ref.op("MATCH")(bindparam(MATCH))
     weights = [BM25_WEIGHTS[field.weight] for field in index.fields]
     rank = func.bm25(fts_ref, *weights)  # lower is better
-    exact = searched.exact()
     tier = None
-    if exact is not None:  # FTS5 ranks one MATCH per query: the exact one is its own
+    if exact:  # FTS5 ranks one MATCH per query: the exact one is its own
         tier = (select(fts.c.rowid.label("id"), func.bm25(fts_ref, *weights).label("score"))
-                .where(fts_ref.op("MATCH")(bindparam("exact", exact.fts5_match(),
-                                                     unique=True)))
+                .where(fts_ref.op("MATCH")(bindparam(EXACT)))
                 .subquery("exact"))
     positions = index.field_names()
     snippets = [
@@ -291,9 +341,9 @@ def _sqlite_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
     return Matcher(restrict, order, snippets, restrict_count)
 
 
-def _postgres_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
+def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     config = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
-    tsquery = func.to_tsquery(config, bindparam("tsquery", searched.tsquery(), unique=True))
+    tsquery = func.to_tsquery(config, bindparam(MATCH))
     vector = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
     rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
     snippets = [
@@ -306,9 +356,8 @@ def _postgres_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
         return statement.where(vector.op("@@")(tsquery))
 
     order = (rank,)
-    exact = searched.exact()
-    if exact is not None:
-        own = func.to_tsquery(config, bindparam("exact", exact.tsquery(), unique=True))
+    if exact:
+        own = func.to_tsquery(config, bindparam(EXACT))
         order = (vector.op("@@")(own).desc(),
                  func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1).desc(), rank)
     return Matcher(restrict, order, snippets, restrict)
@@ -345,11 +394,20 @@ def suggest(query: SearchQuery) -> list[Suggestion]:
 
 def _suggestions(searched: SearchPlan) -> list[Suggestion]:
     found = []
+    parameters = _parameters(searched)
     for kind, limit in SUGGESTION_LIMITS:
-        matcher = _matcher(kind, searched)
-        label = getattr(kind.model, kind.label)
-        statement = (matcher.restrict(select(label, kind.model.slug)).where(*kind.filters())
-                     .order_by(*matcher.order, kind.model.id).limit(limit))
+        statement = _suggestion_statement(kind, limit, _dialect(), EXACT in parameters)
         found += [Suggestion(kind.index.table, text, slug)
-                  for text, slug in db.session.execute(statement)]
+                  for text, slug in db.session.execute(statement, parameters)]
     return found
+
+
+def _suggestion_statement(kind: Kind, limit: int, dialect: str, exact: bool) -> Select:
+    key = ("suggest", kind.index.table, limit, dialect, exact)
+    if key not in _STATEMENTS:
+        matcher = _matcher(kind, dialect, exact)
+        label = getattr(kind.model, kind.label)
+        _STATEMENTS[key] = (
+            matcher.restrict(select(label, kind.model.slug)).where(*kind.filters())
+            .order_by(*matcher.order, kind.model.id).limit(limit))
+    return _STATEMENTS[key]

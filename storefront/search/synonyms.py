@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -111,7 +112,16 @@ def rules_of(rows) -> Synonyms:
 def load() -> Synonyms:
     """The rules as they are in the database now (one statement)."""
     rows = db.session.execute(select(SearchSynonym.kind, SearchSynonym.terms,
-                                     SearchSynonym.targets)).all()
+                                     SearchSynonym.targets)
+                              .order_by(SearchSynonym.id)).all()
+    return _rules_of_rows(tuple(rows))
+
+
+@lru_cache(maxsize=4)
+def _rules_of_rows(rows: tuple) -> Synonyms:
+    """``rules_of(rows)``, read once per process for the same rows: reading the phrases
+    (splitting, folding accents) cost more than the statement. A ``Synonyms`` is never
+    changed once made."""
     return rules_of(rows)
 
 
