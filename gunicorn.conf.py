@@ -3,6 +3,7 @@
 Run: gunicorn -c gunicorn.conf.py "storefront:create_app()"
 """
 
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -38,6 +39,13 @@ def on_starting(server):
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink(missing_ok=True)
+
+
+def post_worker_init(worker):
+    """The app is loaded: its modules, templates and settings live as long as the worker.
+    Moving them out of the collector's reach saves each full collection walking them all
+    (about 200,000 objects: half a second, spread over requests)."""
+    gc.freeze()
 
 
 def child_exit(server, worker):
