@@ -212,9 +212,11 @@ class Shopper:
         self.reviewed = ""
         self.terms: dict[str, str] = {}
 
-    def _post(self, path: str, data: dict, expect: tuple[int, ...] = (302,)):
+    def _post(self, path: str, data: dict, expect: tuple[int, ...] = (302,),
+              headers: dict[str, str] | None = None):
         response = self.http.post(f"{self.base}{path}", data={"csrf_token": self.token, **data},
-                                  allow_redirects=False, timeout=REQUEST_TIMEOUT)
+                                  allow_redirects=False, timeout=REQUEST_TIMEOUT,
+                                  headers=headers)
         if response.status_code not in expect:
             raise RuntimeError(f"shopper {self.number}: {path} answered "
                                f"{response.status_code}")
@@ -222,9 +224,12 @@ class Shopper:
 
     def fill_checkout(self) -> None:
         """Cart and every checkout step, up to the review page."""
-        page = self.http.get(f"{self.base}/products/{self.stock.slug}", timeout=REQUEST_TIMEOUT)
-        self.token = TOKEN.search(page.text).group(1)
-        self._post("/cart/add", {"variant_id": self.stock.variant_id, "quantity": "1"})
+        self.http.get(f"{self.base}/products/{self.stock.slug}", timeout=REQUEST_TIMEOUT)
+        # A guest's add-to-cart form has no token: it is checked by where it comes from.
+        self._post("/cart/add", {"variant_id": self.stock.variant_id, "quantity": "1"},
+                   headers={"Origin": self.base})
+        cart = self.http.get(f"{self.base}/cart/", timeout=REQUEST_TIMEOUT)
+        self.token = TOKEN.search(cart.text).group(1)  # the checkout's forms keep theirs
         self._post("/checkout/email", {"email": f"shopper{self.number}@example.com"})
         self._post("/checkout/address", ADDRESS)
         self._post("/checkout/delivery", {"method": self.stock.delivery})
