@@ -1,5 +1,7 @@
 """Flask extension instances, created once and bound in the app factory."""
 
+from typing import TYPE_CHECKING
+
 from flask import has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -30,6 +32,14 @@ class ShopSQLAlchemy(SQLAlchemy):
 
 
 db = ShopSQLAlchemy(model_class=Base)
+
+# The models' base class: ``db.Model`` is made at run time from Base, which type checkers
+# cannot follow (a class whose base is unknown takes any attribute unchecked), so they see
+# Base itself. Models subclass ``Model``, never ``db.Model``.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
