@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial, wraps
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, abort, request
@@ -84,9 +84,16 @@ def _refuse_nul_in_path() -> None:
         abort(404)
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` with ``max=MAX_ID`` unless the rule names its own."""
+
+    def __init__(self, url_map, *args, max: int | None = MAX_ID, **kwargs) -> None:
+        super().__init__(url_map, *args, max=max, **kwargs)
+
+
 def register_input_guards(app: Flask) -> None:
     """Keep malformed input a 4xx: ids past ``MAX_ID`` and NUL in paths are not found, and
     NUL is dropped from form values (forms read only form fields: ``ShopForm``)."""
     app.request_class = CleanRequest
-    app.url_map.converters["int"] = partial(IntegerConverter, max=MAX_ID)
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(_refuse_nul_in_path)

@@ -165,8 +165,11 @@ class Product(TimestampMixin, Model):
     # "unnested": reached through an outer join (a cart line's variant's product), these
     # become plain LEFT JOINs rather than a nested "(product JOIN brand ...)" group, which
     # SQLite can only answer by materialising every product.
-    brand: Mapped[Brand] = relationship(lazy="joined", innerjoin="unnested")
-    category: Mapped[Category] = relationship(lazy="joined", innerjoin="unnested")
+    # (SQLAlchemy documents innerjoin="unnested"; its annotation says bool only.)
+    brand: Mapped[Brand] = relationship(
+        lazy="joined", innerjoin="unnested")  # type: ignore[arg-type]
+    category: Mapped[Category] = relationship(
+        lazy="joined", innerjoin="unnested")  # type: ignore[arg-type]
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id",
         cascade="all, delete-orphan",
