@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Request, abort, request
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from storefront.extensions import login_manager
 
@@ -87,8 +87,9 @@ def _refuse_nul_in_path() -> None:
 class BoundedIntegerConverter(IntegerConverter):
     """``<int:...>`` with ``max=MAX_ID`` unless the rule names its own."""
 
-    def __init__(self, url_map, *args, max: int | None = MAX_ID, **kwargs) -> None:
-        super().__init__(url_map, *args, max=max, **kwargs)
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_input_guards(app: Flask) -> None:

@@ -171,6 +171,7 @@ def request_alert(variant_id: int, email: str, user=None) -> Requested:
                 _send_confirmation(alert)
             return Requested(alert, "waiting" if confirmed else "confirm")
         alert = _waiting(variant.id, email)
+        assert alert is not None  # the unique index refused ours: the same request is there
     if alert.confirmed_at is not None:
         return Requested(alert, "already")
     if confirmed:

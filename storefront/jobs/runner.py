@@ -56,7 +56,9 @@ def app_for_jobs() -> Flask:
     if _bound_app is None:
         from storefront import create_app
 
-        bind_app(create_app())
+        app = create_app()
+        bind_app(app)
+        return app
     return _bound_app
 
 

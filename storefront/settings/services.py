@@ -127,7 +127,7 @@ class _Cache:
             client = Redis.from_url(url, socket_timeout=REDIS_TIMEOUT,
                                     socket_connect_timeout=REDIS_TIMEOUT,
                                     retry=Retry(NoBackoff(), 1))
-            self.generations = RedisGeneration(client,
+            self.generations: RedisGeneration | FileGeneration = RedisGeneration(client,
                                                f"storefront:shop-info-generation:{database}")
         else:
             self.generations = FileGeneration(
