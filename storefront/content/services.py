@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -72,7 +73,7 @@ class ContentError(DomainError):
 
 
 def valid_slug(slug: str | None, max_length: int = 120) -> bool:
-    return bool(slug) and len(slug) <= max_length and SLUG.fullmatch(slug) is not None
+    return slug is not None and 0 < len(slug) <= max_length and SLUG.fullmatch(slug) is not None
 
 
 # --- Saving articles -------------------------------------------------------------------
@@ -258,7 +259,8 @@ def _ingredient_substitutes(product_ids: set[int]):
     return select(ranked.c.product_id).where(ranked.c.place == 1)
 
 
-def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[Product]:
+def load_products(product_ids: set[int],
+                  slugs: Set[str] = frozenset()) -> list[Product]:
     """Recommended products, products named by shortcodes, and in-stock substitutes for
     the recommended ones that cannot be bought: one statement plus the card loaders.
     """
@@ -313,7 +315,7 @@ def _replacement(product: Product, condition_products: list[Product],
     position = next((i for i, p in enumerate(condition_products) if p.id == product.id), 0)
     after = [p for p in condition_products[position + 1:] if p in recommended]
     before = [p for p in condition_products[:position] if p in recommended]
-    return (after + before or [None])[0]
+    return next(iter(after + before), None)
 
 
 def _picks_for(condition: Condition, recommendations: list[Recommendation],
@@ -627,7 +629,8 @@ def edit_article(fields: ArticleFields, article: Article | None = None, *, actor
         raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE)
     _check_schedule(fields, utcnow())
     before = article_state(article) if article is not None else None
-    if before is not None and before["conditions"] != sorted(c.slug for c in fields.conditions):
+    if (article is not None and before is not None
+            and before["conditions"] != sorted(c.slug for c in fields.conditions)):
         # A row UPDATE, so the version also counts a change of conditions only.
         article.updated_at = utcnow()
     try:
@@ -722,6 +725,7 @@ def answer_questions_now_visible(*, actor=None) -> int:
         .options(contains_eager(ReaderQuestion.article))
         .order_by(ReaderQuestion.id)).all()
     for question in waiting:
+        assert question.article is not None  # joined above
         answer_question(question, question.article, actor=actor)
     return len(waiting)
 
@@ -845,7 +849,8 @@ def recommendation_state(rec: Recommendation) -> dict:
 
 
 def _recommendation_label(rec: Recommendation) -> str:
-    target = rec.product.name if rec.product else rec.ingredient.name
+    target = (rec.product.name if rec.product
+              else rec.ingredient.name if rec.ingredient else "")
     return f"{rec.condition.name}: {target}"
 
 

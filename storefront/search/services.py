@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
+from sqlalchemy.sql.elements import ColumnClause
 
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
@@ -260,7 +261,7 @@ def _ranked(kind: Kind, matcher: Matcher) -> Select:
 def _sqlite_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
     index = kind.index
     fts = sql_table(index.fts_table, sql_column("rowid"))
-    fts_ref = literal_column(index.fts_table)
+    fts_ref: ColumnClause[Any] = literal_column(index.fts_table)
     match = fts_ref.op("MATCH")(bindparam("match", searched.fts5_match(), unique=True))
     weights = [BM25_WEIGHTS[field.weight] for field in index.fields]
     rank = func.bm25(fts_ref, *weights)  # lower is better
@@ -292,9 +293,9 @@ def _sqlite_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
 
 
 def _postgres_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
-    config = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
+    config: ColumnClause[Any] = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
     tsquery = func.to_tsquery(config, bindparam("tsquery", searched.tsquery(), unique=True))
-    vector = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
+    vector: ColumnClause[Any] = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
     rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
     snippets = [
         func.ts_headline(config, func.coalesce(getattr(kind.model, name), ""), tsquery,
@@ -305,7 +306,7 @@ def _postgres_matcher(kind: Kind, searched: SearchPlan) -> Matcher:
     def restrict(statement: Select) -> Select:
         return statement.where(vector.op("@@")(tsquery))
 
-    order = (rank,)
+    order: tuple[ColumnElement[Any], ...] = (rank,)
     exact = searched.exact()
     if exact is not None:
         own = func.to_tsquery(config, bindparam("exact", exact.tsquery(), unique=True))
