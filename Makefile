@@ -42,8 +42,10 @@ run: install
 test: install-test lint node_modules/.package-lock.json
 	$(BIN)/pytest
 
+## ruff, then mypy (its settings and the modules it leaves out: pyproject.toml)
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## Lighthouse (mobile) on the main pages: bench/lighthouse.md; fails below the score targets
 lighthouse: install-test node_modules/.package-lock.json

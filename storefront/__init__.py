@@ -52,7 +52,8 @@ def _register_middleware(app: Flask) -> None:
     register_response_headers(app)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     install_middleware(app)  # outermost: its time includes every layer
 
 

@@ -72,7 +72,9 @@ class AssetManifest:
 def _manifest() -> AssetManifest:
     manifest = current_app.extensions.get("storefront.assets")
     if manifest is None or current_app.debug:
-        manifest = AssetManifest(Path(current_app.static_folder))
+        folder = current_app.static_folder
+        assert folder is not None  # create_app keeps Flask's static folder
+        manifest = AssetManifest(Path(folder))
         current_app.extensions["storefront.assets"] = manifest
     return manifest
 

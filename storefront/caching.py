@@ -92,7 +92,7 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import Engine, ScalarSelect, event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session, scoped_session
 from werkzeug.http import parse_etags
 
 from storefront import metrics
@@ -133,7 +133,7 @@ _showing: ContextVar[set[str] | None] = ContextVar("page_cache_showing", default
 
 class CachedPage(NamedTuple):
     etag: str
-    mimetype: str
+    mimetype: str | None
     body: bytes
     tags: tuple[str, ...]  # what it shows, "all" first
     versions: tuple[str, ...]  # each tag's version when it was rendered
@@ -186,7 +186,8 @@ def track(model: type, tags: Callable[[Any], Iterable[str]], *,
     those pages where ``narrow`` allows (see ``Tracked``; ``narrow=None`` with
     ``children``: every attribute). Called by ``create_app``."""
     if narrow is None and children:
-        narrow = {attribute.key: () for attribute in inspect(model).attrs}
+        mapper: Mapper[Any] = inspect(model)
+        narrow = {attribute.key: () for attribute in mapper.attrs}
     _TRACKED[model] = Tracked(model, tags, dict(narrow or {}), children)
     for moment in ("load", "refresh"):
         if not event.contains(model, moment, _row_shown):
@@ -206,7 +207,7 @@ def depends_on(*tags: str) -> None:
         showing.update(tags)
 
 
-def touched(session_: Session, *tags: str) -> None:
+def touched(session_: Session | scoped_session, *tags: str) -> None:
     """A statement run in ``session_`` with ``page_tags="declared"`` changed ``tags``:
     bumped once the transaction commits."""
     cache = _page_cache()
@@ -412,7 +413,7 @@ class PageCache:
         self.backend = _page_store(app, self.timeout, redis_url, database, redis_options)
         self.kind = "local" if isinstance(self.backend, LocalPages) else "redis"
         if redis_url:
-            self.tags = RedisTags(Redis.from_url(redis_url, **redis_options),
+            self.tags: RedisTags | FileTags = RedisTags(Redis.from_url(redis_url, **redis_options),
                                   f"storefront:page-tag:{database}:")
         else:
             self.tags = FileTags(lambda: Path(app.instance_path) / f"page-tags-{database}")
@@ -760,7 +761,7 @@ class _Touched(NamedTuple):
     tags: set[str]
 
 
-def _mark(session_: Session, cache: PageCache, tags: set[str]) -> None:
+def _mark(session_: Session | scoped_session, cache: PageCache, tags: set[str]) -> None:
     """Remember ``tags`` for the commit (the session's) or a rollback (the connection's:
     a test's outer transaction)."""
     for info in (session_.info, session_.connection().info):

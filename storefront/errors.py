@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    SecurityError,
+)
 
 from storefront.extensions import db
 from storefront.origin import CrossOriginRequest
@@ -83,7 +88,7 @@ def _handle_http_error(error: HTTPException):
     elif isinstance(error, CrossOriginRequest):
         title, detail = "That form came from another site", error.description
     response = render_error(status, detail, title)
-    if status == 405 and error.valid_methods:
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         return (*response, {"Allow": ", ".join(error.valid_methods)})
     return response
 

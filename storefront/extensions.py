@@ -1,6 +1,8 @@
 """Flask extension instances, created once and bound in the app factory."""
 
-from flask import has_request_context, request
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -13,6 +15,13 @@ from storefront.db import Base
 # Page numbers past this show an empty page: a larger ``?page=`` would make an OFFSET the
 # database cannot hold (a server error instead of "no more results").
 MAX_PAGE = 100_000
+
+
+def app_object() -> Flask:
+    """The application behind ``current_app``, to keep past the app context (a thread, a
+    callback)."""
+    # werkzeug's LocalProxy method; Flask types current_app as Flask, which hides it.
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 class ShopSQLAlchemy(SQLAlchemy):
@@ -30,6 +39,14 @@ class ShopSQLAlchemy(SQLAlchemy):
 
 
 db = ShopSQLAlchemy(model_class=Base)
+
+# The models' base class: ``db.Model`` is made at run time from Base, which type checkers
+# cannot follow (a class whose base is unknown takes any attribute unchecked), so they see
+# Base itself. Models subclass ``Model``, never ``db.Model``.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

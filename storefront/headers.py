@@ -110,4 +110,4 @@ class ResponseHeaders:
 
 def register_response_headers(app: Flask) -> None:
     """Install the middleware (before ProxyFix wraps the app, so it sees the real scheme)."""
-    app.wsgi_app = ResponseHeaders(app, app.wsgi_app)
+    app.wsgi_app = ResponseHeaders(app, app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware

@@ -88,12 +88,11 @@ def count_on_commit(session: Session | scoped_session, counter: Counter,
                     **labels: str) -> None:
     """Count once ``session``'s transaction commits; never if it (or the savepoint it was
     made in) is rolled back."""
-    if isinstance(session, scoped_session):
-        session = session()
-    if not session.in_transaction():
-        session.begin()  # what the count waits for: this transaction's end
-    where = session.get_nested_transaction()
-    session.info.setdefault(PENDING, []).append((where, counter, labels))
+    real: Session = session() if isinstance(session, scoped_session) else session
+    if not real.in_transaction():
+        real.begin()  # what the count waits for: this transaction's end
+    where = real.get_nested_transaction()
+    real.info.setdefault(PENDING, []).append((where, counter, labels))
 
 
 @event.listens_for(Session, "after_commit")
@@ -165,7 +164,7 @@ def init_app(app: Flask) -> None:
 
 def install_middleware(app: Flask) -> None:
     """Time every request: the outermost layer, so the time includes all the others."""
-    app.wsgi_app = RequestMetrics(app.wsgi_app)
+    app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
 
 
 # Exposition -------------------------------------------------------------------------------

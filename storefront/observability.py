@@ -10,6 +10,9 @@ from flask import Flask, has_request_context, request
 
 from storefront.headers import REQUEST_ID_ENVIRON
 
+# The name of the stderr handler configure_logging adds (once per process).
+HANDLER_NAME = "storefront"
+
 
 class RequestIdFilter(logging.Filter):
     """Adds ``request_id``, ``method`` and ``path`` to every record made during a request."""
@@ -45,13 +48,14 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(app: Flask) -> None:
     """Send the app's logs to stderr in the configured format, once per process."""
     root = logging.getLogger()
-    if not any(getattr(handler, "_storefront", False) for handler in root.handlers):
+    if not any(handler.get_name() == HANDLER_NAME for handler in root.handlers):
         handler = logging.StreamHandler()
-        handler._storefront = True
+        handler.set_name(HANDLER_NAME)
         handler.addFilter(RequestIdFilter())
         if app.config.get("LOG_FORMAT") == "json":
-            handler.setFormatter(JsonFormatter())
-            handler.formatter.converter = time.gmtime
+            formatter = JsonFormatter()
+            formatter.converter = time.gmtime
+            handler.setFormatter(formatter)
         else:
             handler.setFormatter(logging.Formatter(
                 "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))

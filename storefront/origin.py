@@ -78,8 +78,7 @@ def origin_of(url: str | None) -> str | None:
 def own_origins() -> set[str]:
     """The origins a form of this shop is sent from: the request's own, and SHOP_URL's."""
     origins = {origin_of(request.host_url), origin_of(current_app.config.get("SHOP_URL"))}
-    origins.discard(None)
-    return origins
+    return {origin for origin in origins if origin is not None}
 
 
 def refusal_reason() -> str | None:

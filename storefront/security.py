@@ -88,5 +88,7 @@ def register_input_guards(app: Flask) -> None:
     """Keep malformed input a 4xx: ids past ``MAX_ID`` and NUL in paths are not found, and
     NUL is dropped from form values (forms read only form fields: ``ShopForm``)."""
     app.request_class = CleanRequest
-    app.url_map.converters["int"] = partial(IntegerConverter, max=MAX_ID)
+    # werkzeug calls the entry like a class: a partial of one works where its type says class.
+    app.url_map.converters["int"] = partial(  # type: ignore[assignment]
+        IntegerConverter, max=MAX_ID)
     app.before_request(_refuse_nul_in_path)

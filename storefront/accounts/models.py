@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from storefront.addresses import FIELDS
 from storefront.db import TimestampMixin, enum_column, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -30,7 +30,7 @@ def _new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.role in roles
 
 
-class UserLogin(db.Model):
+class UserLogin(Model):
     """One log-in on one device: its cookies are good while this row exists.
 
     Logging out deletes the row, so a copy of the session or remember-me cookie taken
@@ -95,7 +95,7 @@ class UserLogin(db.Model):
         return f"<UserLogin {self.id} of user {self.user_id}>"
 
 
-class SavedAddress(TimestampMixin, db.Model):
+class SavedAddress(TimestampMixin, Model):
     """An address in a customer's address book, checked as checkout checks one
     (``storefront.addresses.normalise``) and kept with the same field names."""
 

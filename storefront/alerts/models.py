@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Variant
 from storefront.db import utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
-class StockAlert(db.Model):
+class StockAlert(Model):
     """One person waiting for one size (variant) to be back in stock.
 
     A guest's request counts once they confirm it from the e-mail (``confirmed_at``); an

@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import delete, event, exists, func, or_, select, update
+from sqlalchemy import CursorResult, delete, event, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -170,6 +171,7 @@ def request_alert(variant_id: int, email: str, user=None) -> Requested:
                 _send_confirmation(alert)
             return Requested(alert, "waiting" if confirmed else "confirm")
         alert = _waiting(variant.id, email)
+        assert alert is not None  # the unique index refused ours: the same request is there
     if alert.confirmed_at is not None:
         return Requested(alert, "already")
     if confirmed:
@@ -243,9 +245,9 @@ def forget_old(now: datetime | None = None) -> int:
     """Delete requests nobody confirmed in time, and those answered long ago."""
     now = now or utcnow()
     unconfirmed = now - timedelta(seconds=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
-    result = db.session.execute(delete(StockAlert).where(or_(
+    result = cast("CursorResult[Any]", db.session.execute(delete(StockAlert).where(or_(
         (StockAlert.confirmed_at.is_(None)) & (StockAlert.created_at < unconfirmed),
-        StockAlert.notified_at < now - KEEP_NOTIFIED)))
+        StockAlert.notified_at < now - KEEP_NOTIFIED))))
     return result.rowcount or 0
 
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storefront.accounts.models import User
 from storefront.audit.diff import FieldChange, describe
 from storefront.db import utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change made by a person. Rows are only ever added."""
 
     __tablename__ = "audit_entry"

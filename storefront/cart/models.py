@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Variant
 from storefront.db import TimestampMixin, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 from storefront.money import money_column
 
 MAX_QUANTITY = 99
@@ -23,7 +23,7 @@ def new_cart_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Cart(TimestampMixin, db.Model):
+class Cart(TimestampMixin, Model):
     """A guest's cart has no ``user_id``; each account has at most one cart.
 
     A guest's session names their cart by ``token``, never by ``id``: ids are given out
@@ -52,7 +52,7 @@ class Cart(TimestampMixin, db.Model):
         return sum(line.quantity for line in self.lines)
 
 
-class CartLine(db.Model):
+class CartLine(Model):
     """A variant in a cart. Prices are read from the variant; ``price_when_added`` is
     kept only to tell the shopper that a price changed since."""
 

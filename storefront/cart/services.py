@@ -302,7 +302,7 @@ def update_item(cart: Cart | None, line_id: int, quantity: int) -> CartChange:
     new_quantity, messages = _capped(line.variant, quantity)
     line.quantity = new_quantity
     line.price_when_added = line.variant.price
-    cart.updated_at = utcnow()
+    line.cart.updated_at = utcnow()
     db.session.flush()
     if messages:
         return CartChange(line, messages, capped=True)
@@ -311,6 +311,7 @@ def update_item(cart: Cart | None, line_id: int, quantity: int) -> CartChange:
 
 def remove_item(cart: Cart | None, line_id: int) -> str:
     line = _own_line(cart, line_id)
+    cart = line.cart
     name = describe(line.variant)
     cart.lines.remove(line)
     cart.updated_at = utcnow()

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.db import TimestampMixin, enum_column, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model, db
 from storefront.money import money_column, shop_currency
 
 
@@ -55,7 +55,7 @@ product_ingredient = Table(
 )
 
 
-class Category(db.Model):
+class Category(Model):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +98,7 @@ TIE_DISCLOSURES = {
 }
 
 
-class Brand(db.Model):
+class Brand(Model):
     __tablename__ = "brand"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,7 +113,7 @@ class Brand(db.Model):
         return self.financial_tie != FinancialTie.NONE
 
 
-class Ingredient(db.Model):
+class Ingredient(Model):
     """A key active ingredient, such as retinol or niacinamide."""
 
     __tablename__ = "ingredient"
@@ -130,7 +130,7 @@ class Ingredient(db.Model):
 RATING_STARS = (1, 2, 3, 4, 5)
 
 
-class Product(TimestampMixin, db.Model):
+class Product(TimestampMixin, Model):
     __tablename__ = "product"
     __table_args__ = (Index("ix_product_status_featured", "status", "featured_rank"),)
 
@@ -165,8 +165,11 @@ class Product(TimestampMixin, db.Model):
     # "unnested": reached through an outer join (a cart line's variant's product), these
     # become plain LEFT JOINs rather than a nested "(product JOIN brand ...)" group, which
     # SQLite can only answer by materialising every product.
-    brand: Mapped[Brand] = relationship(lazy="joined", innerjoin="unnested")
-    category: Mapped[Category] = relationship(lazy="joined", innerjoin="unnested")
+    # (SQLAlchemy documents innerjoin="unnested"; its annotation says bool only.)
+    brand: Mapped[Brand] = relationship(
+        lazy="joined", innerjoin="unnested")  # type: ignore[arg-type]
+    category: Mapped[Category] = relationship(
+        lazy="joined", innerjoin="unnested")  # type: ignore[arg-type]
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position, Variant.id",
         cascade="all, delete-orphan",
@@ -252,7 +255,7 @@ class Product(TimestampMixin, db.Model):
         return StockState.OUT
 
 
-class ProductSkinType(db.Model):
+class ProductSkinType(Model):
     __tablename__ = "product_skin_type"
 
     product_id: Mapped[int] = mapped_column(
@@ -262,7 +265,7 @@ class ProductSkinType(db.Model):
                                                 index=True)
 
 
-class Variant(TimestampMixin, db.Model):
+class Variant(TimestampMixin, Model):
     """A size of a product with its own SKU, price and stock.
 
     ``stock_reserved`` counts units held for checkouts in progress; what can still be
@@ -314,7 +317,7 @@ class Variant(TimestampMixin, db.Model):
         return self.compare_at_price is not None and self.compare_at_price > self.price
 
 
-class ProductImage(db.Model):
+class ProductImage(Model):
     """An uploaded picture; ``key`` names the files made from it in every size."""
 
     __tablename__ = "product_image"

@@ -38,7 +38,7 @@ _PAGE_ONLY_TEXT = (defer(Product.description), defer(Product.ingredients_list),
 
 
 def looks_like_slug(value: str | None) -> bool:
-    return bool(value) and SLUG_PATTERN.fullmatch(value) is not None
+    return bool(value) and SLUG_PATTERN.fullmatch(value or "") is not None
 
 
 def card_loader_options():
@@ -205,7 +205,7 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     if listing.in_stock:
         depends_on(STOCK)
     clauses = _filter_clauses(listing, options, price)
-    total = db.session.scalar(select(func.count(Product.id)).where(*clauses))
+    total = db.session.scalar(select(func.count(Product.id)).where(*clauses)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     if listing.page > pages:
         if total:

@@ -82,6 +82,7 @@ def _address_field(spec: addresses.AddressField):
 @lru_cache(maxsize=300)
 def _address_form_class(country: str) -> type[AddressForm]:
     layout = addresses.layout(country)
+    assert layout is not None  # address_form passes only countries the address data knows
     fields = {spec.name: _address_field(spec) for spec in layout.fields}
     return type(f"AddressForm{country}", (AddressForm,), {"layout": layout, **fields})
 

@@ -247,6 +247,7 @@ def check_terms(accepted: int | None) -> int | None:
 def _new_order(details: CheckoutDetails, priced: Quote, *, user_id: int | None,
                cart_id: int, terms_version: int | None) -> Order:
     totals = priced.totals
+    assert priced.method is not None  # place_order refuses a quote without one
     return Order(
         terms_version=terms_version,
         terms_accepted_at=utcnow() if terms_version is not None else None,

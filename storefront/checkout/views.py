@@ -379,7 +379,7 @@ def _visible_order(number: str) -> Order:
         state.placed_here(order.number)
         or (current_user.is_authenticated and order.user_id == current_user.id)
     )
-    if not mine:
+    if order is None or not mine:
         abort(404)
     return order
 

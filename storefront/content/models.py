@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Ingredient, Product, SkinType
 from storefront.db import TimestampMixin, enum_column, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model, db
 
 
 class ArticleKind(enum.StrEnum):
@@ -71,7 +71,7 @@ article_condition = Table(
 )
 
 
-class Author(TimestampMixin, db.Model):
+class Author(TimestampMixin, Model):
     __tablename__ = "author"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +90,7 @@ class Author(TimestampMixin, db.Model):
         return [line.strip() for line in self.statements.splitlines() if line.strip()]
 
 
-class Condition(TimestampMixin, db.Model):
+class Condition(TimestampMixin, Model):
     """A skin condition such as milia or rosacea; its texts are Markdown."""
 
     __tablename__ = "condition"
@@ -112,7 +112,7 @@ class Condition(TimestampMixin, db.Model):
     )
 
 
-class Article(TimestampMixin, db.Model):
+class Article(TimestampMixin, Model):
     """A Q&A answer or an in-depth piece. The body is Markdown with editor shortcodes.
 
     Readers see it once ``status`` is scheduled or published and ``published_at`` has
@@ -172,7 +172,7 @@ class Article(TimestampMixin, db.Model):
         )
 
 
-class Recommendation(TimestampMixin, db.Model):
+class Recommendation(TimestampMixin, Model):
     """A condition's link to a product or to a key ingredient, with the reason."""
 
     __tablename__ = "recommendation"
@@ -199,7 +199,7 @@ class Recommendation(TimestampMixin, db.Model):
     ingredient: Mapped[Ingredient | None] = relationship()
 
 
-class ReaderQuestion(TimestampMixin, db.Model):
+class ReaderQuestion(TimestampMixin, Model):
     """A question sent through "Ask me something"."""
 
     __tablename__ = "reader_question"
@@ -223,7 +223,7 @@ class ReaderQuestion(TimestampMixin, db.Model):
     asked_from: Mapped[Article | None] = relationship(foreign_keys=[asked_from_id])
 
 
-class ShopText(TimestampMixin, db.Model):
+class ShopText(TimestampMixin, Model):
     """A text the shop's editors write for a fixed place: the introduction at the top of
     the shop, or one of the shop's pages (about, contact, terms, ...). ``key`` names the
     place; ``author`` signs it. ``version`` grows whenever the heading or the text change,
@@ -242,7 +242,7 @@ class ShopText(TimestampMixin, db.Model):
     author: Mapped[Author | None] = relationship(lazy="joined")
 
 
-class ShopTextRevision(db.Model):
+class ShopTextRevision(Model):
     """One version of a shop text as it was published, never changed afterwards."""
 
     __tablename__ = "shop_text_revision"

@@ -15,12 +15,14 @@ Colour = tuple[int, int, int]
 
 
 def _shade(colour: Colour, factor: float) -> Colour:
-    return tuple(max(0, min(255, round(channel * factor))) for channel in colour)
+    red, green, blue = (max(0, min(255, round(channel * factor))) for channel in colour)
+    return red, green, blue
 
 
 def _tint(colour: Colour, amount: float) -> Colour:
     """``colour`` mixed with white; ``amount`` is the share of white."""
-    return tuple(round(channel + (255 - channel) * amount) for channel in colour)
+    red, green, blue = (round(channel + (255 - channel) * amount) for channel in colour)
+    return red, green, blue
 
 
 @cache

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from storefront.db import TimestampMixin, enum_column
-from storefront.extensions import db
+from storefront.extensions import Model
 from storefront.money import format_money, money_column
 
 
@@ -24,7 +24,7 @@ def normalise_code(code: str) -> str:
     return (code or "").strip().upper()
 
 
-class DiscountCode(TimestampMixin, db.Model):
+class DiscountCode(TimestampMixin, Model):
     """``times_used`` counts orders holding the code: placed and waiting for payment, or paid.
 
     A use is taken when an order is placed (one guarded UPDATE, so a limit of 3 never

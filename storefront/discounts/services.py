@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
@@ -151,17 +152,17 @@ def hold_use(code: DiscountCode, *, email: str, order_id: int, user_id: int | No
 
     ``require_active=False`` is for an order paid late, whose code was valid when placed.
     """
-    guards = [(DiscountCode.max_uses.is_(None))
+    guards: list[ColumnElement[bool]] = [(DiscountCode.max_uses.is_(None))
               | (DiscountCode.times_used < DiscountCode.max_uses)]
     if require_active:
         guards.append(DiscountCode.active.is_(True))
     savepoint = db.session.begin_nested()
-    taken = db.session.execute(
+    taken = cast("CursorResult[Any]", db.session.execute(
         update(DiscountCode)
         .where(DiscountCode.id == code.id, *guards)
         .values(times_used=DiscountCode.times_used + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     problem = None
     if taken != 1:
         problem = f"Sorry, the code {code.code} has just been used up."

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Variant
 from storefront.db import enum_column, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
 class StockReason(enum.StrEnum):
@@ -38,7 +38,7 @@ ADJUSTMENT_REASONS = (
 )
 
 
-class StockMovement(db.Model):
+class StockMovement(Model):
     """An append-only record: ``quantity_change`` moved on-hand stock from before to after."""
 
     __tablename__ = "stock_movement"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from storefront import metrics
+from storefront.extensions import app_object
 from storefront.ops.metrics import serve_metrics
 
 
@@ -38,7 +38,7 @@ def worker_command(burst: bool, periodic: bool) -> None:
     from storefront.jobs import queue
     from storefront.jobs.periodic import PeriodicScheduler
 
-    app = current_app._get_current_object()
+    app = app_object()
     if not app.config.get("REDIS_URL"):
         raise click.ClickException(
             "REDIS_URL is not set, so jobs run inline in the web processes and no worker is "

@@ -23,14 +23,14 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from storefront import metrics
 from storefront.db import utcnow
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import app_object, db
 from storefront.jobs.models import FailedJob
 
 log = logging.getLogger("storefront.jobs")
@@ -52,11 +52,13 @@ def bind_app(app: Flask) -> None:
 def app_for_jobs() -> Flask:
     """The current app, else the one bound by the worker, else a new one (made once)."""
     if has_app_context():
-        return current_app._get_current_object()
+        return app_object()
     if _bound_app is None:
         from storefront import create_app
 
-        bind_app(create_app())
+        app = create_app()
+        bind_app(app)
+        return app
     return _bound_app
 
 

@@ -17,7 +17,7 @@ import threading
 from datetime import datetime
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from flask import Flask, current_app
+from flask import Flask
 from prometheus_client.core import GaugeMetricFamily
 from redis import RedisError
 from sqlalchemy import func, select
@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from storefront import metrics
 from storefront.catalog.models import Variant
 from storefront.db import utcnow
-from storefront.extensions import db
+from storefront.extensions import app_object, db
 from storefront.jobs import services as job_services
 from storefront.jobs.models import FailedJob
 from storefront.orders.models import Order, OrderStatus
@@ -115,7 +115,7 @@ def token_accepted(header: str | None, token: str | None) -> bool:
 
 
 def exposition(app: Flask | None = None) -> bytes:
-    return metrics.exposition([ShopFigures(app or current_app._get_current_object())])
+    return metrics.exposition([ShopFigures(app or app_object())])
 
 
 # The job worker's own listener --------------------------------------------------------------

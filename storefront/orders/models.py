@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.db import TimestampMixin, enum_column, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 from storefront.money import money_column
 
 # Address fields (storefront.addresses.FIELDS) and the order's columns, shipping_<column>.
@@ -71,7 +71,7 @@ class PaymentStatus(enum.StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
 
 
-class Order(TimestampMixin, db.Model):
+class Order(TimestampMixin, Model):
     __tablename__ = "shop_order"
     __table_args__ = (
         Index("ix_shop_order_status_reservation", "status", "reservation_expires_at"),
@@ -185,7 +185,7 @@ class Order(TimestampMixin, db.Model):
         return {name: getattr(self, f"shipping_{column}") for name, column in ADDRESS_COLUMNS}
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     __tablename__ = "order_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -217,7 +217,7 @@ class OrderLine(db.Model):
     order: Mapped[Order] = relationship(back_populates="lines")
 
 
-class OrderEvent(db.Model):
+class OrderEvent(Model):
     """What happened to an order, when, and who did it (None: the shopper or the system)."""
 
     __tablename__ = "order_event"
@@ -236,7 +236,7 @@ class OrderEvent(db.Model):
     order: Mapped[Order] = relationship(back_populates="events")
 
 
-class Payment(TimestampMixin, db.Model):
+class Payment(TimestampMixin, Model):
     """One attempt to pay through a provider, known there by ``provider_reference``."""
 
     __tablename__ = "payment"
@@ -266,7 +266,7 @@ class Payment(TimestampMixin, db.Model):
                                                  order_by="Refund.id")
 
 
-class Refund(db.Model):
+class Refund(Model):
     __tablename__ = "refund"
     __table_args__ = (
         UniqueConstraint("order_id", "reference", name="uq_refund_order_reference"),

@@ -385,11 +385,12 @@ def cancel(order: Order, *, actor, note: str = "") -> None:
     payment = _refundable_payment(order)
     remaining = payment.amount - payment.amount_refunded if payment else Decimal(0)
     # The refund goes first: if the provider refuses, nothing here has changed.
-    result = get_provider(payment.provider).refund(payment, remaining) if remaining else None
+    result = (get_provider(payment.provider).refund(payment, remaining)
+              if payment is not None and remaining else None)
     inventory.restock(stock_lines(order), order_id=order.id, actor_id=getattr(actor, "id", actor),
                       note=f"order {order.number} cancelled")
     _move(order, S.CANCELLED, actor=actor, note=note or "Cancelled after payment.")
-    if result is not None:
+    if payment is not None and result is not None:
         _add_refund(order, payment, result.amount, result.reference, actor=actor,
                     note="order cancelled")
     emails.send_cancelled(order, result.amount if result is not None else Decimal("0.00"),

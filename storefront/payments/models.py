@@ -8,10 +8,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.db import utcnow
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """One row per Stripe event id ever received: the unique id turns replays into no-ops.
 
     Stripe delivers an event at least once (retries, several endpoints, a resend from the

@@ -62,6 +62,7 @@ def verified_event(payload: bytes, signature: str | None, secret: str) -> Event:
 
 def _has_fields(event_type: str, obj: dict[str, Any]) -> bool:
     """Whether an event we act on carries what its handler reads, with the right types."""
+    wanted: dict[str, type | tuple[type, ...]]
     if event_type.startswith("checkout.session."):
         wanted = {"id": str, "amount_total": int, "currency": str, "metadata": (dict, type(None))}
     elif event_type == "charge.refunded":

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import stripe
@@ -30,6 +30,8 @@ from storefront.security import safe_next_url
 from storefront.urls import public_url
 
 if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
+
     from storefront.orders.models import Order, OrderLine, Payment
 
 PROVIDER = "stripe"
@@ -195,8 +197,12 @@ class StripeProvider:
         attempt = 1 + sum(1 for payment in order.payments if payment.provider == PROVIDER)
         with stripe_errors("start the payment"):
             session = stripe_client().v1.checkout.sessions.create(
-                params=params, options={"idempotency_key": f"checkout-{order.number}-{attempt}"}
+                params=cast("SessionCreateParams", params),
+                options={"idempotency_key": f"checkout-{order.number}-{attempt}"}
             )
+        if session.url is None:  # only sessions embedded in a page have none; ours are hosted
+            current_app.logger.error("Stripe made checkout session %s without a URL", session.id)
+            raise PaymentUnavailable(UNAVAILABLE)
         return PaymentStart(redirect_url=session.url, reference=session.id)
 
     def refund(self, payment: Payment, amount: Decimal) -> RefundResult:

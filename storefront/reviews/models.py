@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storefront.catalog.models import Product, SkinType
 from storefront.content.models import Condition
 from storefront.db import TimestampMixin, enum_column, utcnow
-from storefront.extensions import db
+from storefront.extensions import Model, db
 from storefront.orders.models import OrderLine
 
 
@@ -68,7 +68,7 @@ review_concern = Table(
 )
 
 
-class Review(TimestampMixin, db.Model):
+class Review(TimestampMixin, Model):
     __tablename__ = "review"
     __table_args__ = (
         CheckConstraint("rating >= 1 AND rating <= 5", name="rating_from_1_to_5"),
@@ -120,7 +120,7 @@ class Review(TimestampMixin, db.Model):
         return self.status == ReviewStatus.APPROVED
 
 
-class ReviewVote(db.Model):
+class ReviewVote(Model):
     """"Helpful" from one visitor: an account (``u:<id>``) or a guest's random session token
     (``g:<token>``). The unique constraint is what keeps it to one vote each."""
 
@@ -133,7 +133,7 @@ class ReviewVote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReviewInvitation(db.Model):
+class ReviewInvitation(Model):
     """The invitation to review an order's products: at most one per order, ever."""
 
     __tablename__ = "review_invitation"

@@ -23,9 +23,10 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit
@@ -255,10 +256,10 @@ def _count(product_id: int, stars: int, change: int) -> None:
     """Add ``change`` to the product's count of ``stars``-star reviews, in SQL (never
     below zero: that would mean the counts were wrong already, and are recounted)."""
     column = getattr(Product, f"rating_{stars}_count")
-    changed = db.session.execute(
+    changed = cast("CursorResult[Any]", db.session.execute(
         update(Product).where(Product.id == product_id, column + change >= 0)
         .values({column: column + change})
-        .execution_options(synchronize_session="fetch", page_tags=DECLARED)).rowcount
+        .execution_options(synchronize_session="fetch", page_tags=DECLARED))).rowcount
     touched(db.session, product_tag(product_id))
     if not changed:
         log.warning("The rating counts of product %s were wrong; counting them again",

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Category, Ingredient
 from storefront.db import TimestampMixin, enum_column
-from storefront.extensions import db
+from storefront.extensions import Model, db
 
 
 class StepKind(enum.StrEnum):
@@ -68,7 +68,7 @@ ingredient_class_member = Table(
 )
 
 
-class RoutineStep(TimestampMixin, db.Model):
+class RoutineStep(TimestampMixin, Model):
     """One step of the routine (cleanse, treat, ...), in the order editors choose."""
 
     __tablename__ = "routine_step"
@@ -94,7 +94,7 @@ class RoutineStep(TimestampMixin, db.Model):
         return self.morning if time == TimeOfDay.MORNING else self.evening
 
 
-class IngredientClass(TimestampMixin, db.Model):
+class IngredientClass(TimestampMixin, Model):
     """A kind of key ingredient the routine's rules know about, such as a retinoid."""
 
     __tablename__ = "ingredient_class"
@@ -118,7 +118,7 @@ class IngredientClass(TimestampMixin, db.Model):
         return f"<IngredientClass {self.slug}>"
 
 
-class ConflictRule(TimestampMixin, db.Model):
+class ConflictRule(TimestampMixin, Model):
     """Two classes that are not used in the same routine: they go on alternate days."""
 
     __tablename__ = "routine_conflict"
@@ -142,7 +142,7 @@ class ConflictRule(TimestampMixin, db.Model):
         return f"<ConflictRule {self.first_class_id}/{self.second_class_id}>"
 
 
-class SavedRoutine(TimestampMixin, db.Model):
+class SavedRoutine(TimestampMixin, Model):
     """An account's routine: the answers it was built from, as its shareable query string.
 
     The routine itself is built again from them each time, so it follows stock and the

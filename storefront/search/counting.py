@@ -34,9 +34,10 @@ import time
 import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 from flask import Flask, current_app
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import CursorResult, case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -209,7 +210,7 @@ def _latest_results(queries: list[str], since: date) -> dict[str, int]:
         .where(SearchCount.query.in_(queries), SearchCount.day >= since,
                SearchCount.results.is_not(None))
         .order_by(SearchCount.day))
-    return dict(rows.all())  # later days come last and win
+    return {query: results for query, results in rows if results is not None}  # later days win
 
 
 def searches_without_results(period: Period, limit: int = 50) -> list[SearchTotal]:
@@ -235,5 +236,6 @@ def totals(period: Period) -> tuple[int, int]:
 def prune(days: int) -> int:
     """Forget counts older than ``days`` (flushes); how many rows went."""
     cutoff = utcnow().date() - timedelta(days=days)
-    result = db.session.execute(delete(SearchCount).where(SearchCount.day < cutoff))
+    result = cast("CursorResult[Any]",
+                  db.session.execute(delete(SearchCount).where(SearchCount.day < cutoff)))
     return result.rowcount or 0

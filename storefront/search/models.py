@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.db import TimestampMixin, enum_column
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
 class SynonymKind(enum.StrEnum):
@@ -23,7 +23,7 @@ class SynonymKind(enum.StrEnum):
     MULTI_WAY = "multi_way"  # every phrase finds every other
 
 
-class SearchSynonym(TimestampMixin, db.Model):
+class SearchSynonym(TimestampMixin, Model):
     """Phrases that mean the same to shoppers: ``terms`` (and ``targets``), comma-separated.
 
     One-way: a search for any of ``terms`` also finds pages with any of ``targets``
@@ -42,7 +42,7 @@ class SearchSynonym(TimestampMixin, db.Model):
         return f"<SearchSynonym {self.terms!r} {self.kind.value} {self.targets!r}>"
 
 
-class SearchWord(db.Model):
+class SearchWord(Model):
     """A word of the indexed text (lower case, accents removed) and how many pages use it.
 
     On PostgreSQL ``word`` also has a trigram index (``schema.VOCABULARY_TRIGRAM_INDEX``,
@@ -55,7 +55,7 @@ class SearchWord(db.Model):
     documents: Mapped[int] = mapped_column(default=1)
 
 
-class SearchCount(db.Model):
+class SearchCount(Model):
     """How many times a search was made on a day, and how many results it found last.
 
     ``query`` is the normalised text (lower case, single spaces); nothing about the

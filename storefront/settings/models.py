@@ -6,10 +6,10 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.db import TimestampMixin
-from storefront.extensions import db
+from storefront.extensions import Model
 
 
-class ShopSettings(TimestampMixin, db.Model):
+class ShopSettings(TimestampMixin, Model):
     """What the footer, the e-mails and the shop's pages say about the shop itself.
 
     An empty value falls back to the environment's setting (``SHOP_NAME``, ``SHOP_EMAIL``,

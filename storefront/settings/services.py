@@ -36,7 +36,7 @@ from storefront.caching import FileGeneration, RedisGeneration
 from storefront.content.models import ShopText
 from storefront.content.pages import PAGE_KEYS
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import app_object, db
 from storefront.settings.models import ShopSettings
 
 EXTENSION = "storefront.shop_info"
@@ -127,7 +127,7 @@ class _Cache:
             client = Redis.from_url(url, socket_timeout=REDIS_TIMEOUT,
                                     socket_connect_timeout=REDIS_TIMEOUT,
                                     retry=Retry(NoBackoff(), 1))
-            self.generations = RedisGeneration(client,
+            self.generations: RedisGeneration | FileGeneration = RedisGeneration(client,
                                                f"storefront:shop-info-generation:{database}")
         else:
             self.generations = FileGeneration(
@@ -185,7 +185,7 @@ def _record(app: Flask) -> _Record:
 def shop_info() -> ShopInfo:
     """The shop's name, e-mail, address and written pages (see the module's docstring).
     When the database cannot answer, the environment's values are used."""
-    app = current_app._get_current_object()
+    app = app_object()
     record = g.get(_REQUEST_KEY)
     if record is None and g.get("without_database"):  # a server error's page
         cache = app.extensions.get(EXTENSION)
@@ -244,7 +244,7 @@ def save_settings(name: str, email: str, address: str, *, actor) -> ShopSettings
 
 def forget(app: Flask | None = None) -> None:
     """Read the data again on next use, in every process."""
-    _cache(app or current_app._get_current_object()).changed()
+    _cache(app or app_object()).changed()
     g.pop(_REQUEST_KEY, None)
 
 
@@ -252,7 +252,7 @@ def forget(app: Flask | None = None) -> None:
 def _note_change(session: Session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if has_app_context() and any(isinstance(obj, ShopSettings | ShopText) for obj in changed):
-        cache = _cache(current_app._get_current_object())
+        cache = _cache(app_object())
         session.info[_CHANGED] = cache
         session.connection().info[_CHANGED] = cache
 

@@ -8,14 +8,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.db import TimestampMixin
-from storefront.extensions import db
+from storefront.extensions import Model
 from storefront.money import money_column
 
 # A tax rate as a fraction with five decimals: 0.08875 is 8.875 %.
 RATE = Numeric(6, 5, asdecimal=True)
 
 
-class ShippingZone(TimestampMixin, db.Model):
+class ShippingZone(TimestampMixin, Model):
     """A set of countries, or of states or provinces of a country, delivered alike."""
 
     __tablename__ = "shipping_zone"
@@ -34,7 +34,7 @@ class ShippingZone(TimestampMixin, db.Model):
         return f"<ShippingZone {self.name}>"
 
 
-class ShippingZoneArea(db.Model):
+class ShippingZoneArea(Model):
     """One country of a zone (``area`` empty), or one of its states (``area`` its code)."""
 
     __tablename__ = "shipping_zone_area"
@@ -52,7 +52,7 @@ class ShippingZoneArea(db.Model):
     zone: Mapped[ShippingZone] = relationship(back_populates="areas")
 
 
-class ShippingMethod(TimestampMixin, db.Model):
+class ShippingMethod(TimestampMixin, Model):
     """A way to deliver to a zone: its price, how long it takes, and from what amount of
     goods (after discounts) it is free."""
 
@@ -101,7 +101,7 @@ class ShippingMethod(TimestampMixin, db.Model):
         return f"<ShippingMethod {self.name} {self.price}>"
 
 
-class TaxRate(TimestampMixin, db.Model):
+class TaxRate(TimestampMixin, Model):
     """The tax of a destination: a country (``area`` empty) or one of its states.
 
     With prices including tax it is the VAT inside them; otherwise the sales tax added.
