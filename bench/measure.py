@@ -115,9 +115,12 @@ def fill_cart(client, product_path: str, variant_ids: list[int]) -> None:
     """Add each variant to this client's cart, as the product page's form does."""
     for variant_id in variant_ids:
         page = client.get(product_path).get_data(as_text=True)
-        token = _CSRF.search(page).group(1)
-        response = client.post("/cart/add", data={"csrf_token": token, "quantity": "1",
-                                                  "variant_id": str(variant_id)})
+        token = _CSRF.search(page)  # none for an anonymous visitor (a guest form)
+        data = {"quantity": "1", "variant_id": str(variant_id)}
+        if token:
+            data["csrf_token"] = token.group(1)
+        response = client.post("/cart/add", data=data,
+                               headers={"Sec-Fetch-Site": "same-origin"})
         if response.status_code != 302:
             raise RuntimeError(f"could not fill the cart: {response.status_code}")
     client.get("/cart/")  # where the last form leads a browser: its message is shown there

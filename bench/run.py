@@ -124,11 +124,14 @@ def _cart_cookie(base: str, product_path: str, variant_ids: list[int]) -> str:
                                       headers={"Cookie": cookie} if cookie else {})
         with opener.open(page, timeout=30) as response:
             cookie = _session_cookie(response.headers.get_all("Set-Cookie")) or cookie
-            token = measure._CSRF.search(response.read().decode()).group(1)
-        form = urllib.parse.urlencode({"csrf_token": token, "variant_id": variant_id,
-                                       "quantity": 1}).encode()
+            token = measure._CSRF.search(response.read().decode())  # none for a guest
+        fields = {"variant_id": variant_id, "quantity": 1}
+        if token:
+            fields["csrf_token"] = token.group(1)
+        form = urllib.parse.urlencode(fields).encode()
         post = urllib.request.Request(base + "/cart/add", data=form,  # noqa: S310
-                                      headers={"Cookie": cookie})
+                                      headers={"Cookie": cookie,
+                                               "Sec-Fetch-Site": "same-origin"})
         try:
             opener.open(post, timeout=30)
         except urllib.error.HTTPError as redirect:  # the 302 back, with the cart in the cookie
