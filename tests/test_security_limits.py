@@ -24,7 +24,7 @@ from tests.factories import (
     add_to_cart,
     fill_checkout,
 )
-from tests.helpers import csrf_from
+from tests.helpers import SAME_ORIGIN, csrf_from, token_of
 
 ROOT = Path(__file__).resolve().parent.parent
 TOO_MANY = "Too many attempts"
@@ -33,6 +33,11 @@ QUESTION = "Why do I get small white bumps around my eyes every winter?"
 
 def _token(client, page: str) -> str:
     return csrf_from(client.get(page).get_data(as_text=True))
+
+
+def _token_data(client, page: str) -> dict[str, str]:
+    """The form page's token as form data (none on a guest form's page)."""
+    return token_of(client.get(page).get_data(as_text=True))
 
 
 def _shopper_at_review(client, make):
@@ -85,11 +90,11 @@ LIMITED = {
 def test_the_third_try_gets_the_sites_429_page(app, client, make, monkeypatch, setting):
     url, form_page, data = LIMITED[setting](client, make)
     monkeypatch.setitem(app.config, setting, "2 per minute")
-    token = _token(client, form_page)
-    statuses = [client.post(url, data={"csrf_token": token, **data}).status_code
+    token = _token_data(client, form_page)
+    statuses = [client.post(url, data={**token, **data}, headers=SAME_ORIGIN).status_code
                 for _ in range(2)]
     assert 429 not in statuses, statuses
-    refused = client.post(url, data={"csrf_token": token, **data})
+    refused = client.post(url, data={**token, **data}, headers=SAME_ORIGIN)
     assert refused.status_code == 429, (setting, statuses, refused.status_code)
     page = refused.get_data(as_text=True)
     assert TOO_MANY in page and '<main id="main"' in page  # the site's own page
