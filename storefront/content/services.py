@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union
+from sqlalchemy import BindParameter, and_, bindparam, case, exists, func, or_, select, union
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -73,7 +74,7 @@ class ContentError(DomainError):
 
 
 def valid_slug(slug: str | None, max_length: int = 120) -> bool:
-    return bool(slug) and len(slug) <= max_length and SLUG.fullmatch(slug) is not None
+    return slug is not None and 0 < len(slug) <= max_length and SLUG.fullmatch(slug) is not None
 
 
 # --- Saving articles -------------------------------------------------------------------
@@ -262,8 +263,8 @@ def _ingredient_substitutes(product_ids, featured_only: bool = False):
     )
     if featured_only:
         ranked = ranked.where(Product.featured_rank.is_not(None))
-    ranked = ranked.subquery("ranked_substitutes")
-    return select(ranked.c.product_id).where(ranked.c.place == 1)
+    table = ranked.subquery("ranked_substitutes")
+    return select(table.c.product_id).where(table.c.place == 1)
 
 
 def _unavailable(product: Product) -> bool:
@@ -271,7 +272,8 @@ def _unavailable(product: Product) -> bool:
     return not product.is_active or (not product.prescription_only and not in_stock(product))
 
 
-def _featured_substitutes_suffice(catalogue: list[Product], product_ids: set[int]) -> bool:
+def _featured_substitutes_suffice(catalogue: list[Product],
+                                  product_ids: AbstractSet[int]) -> bool:
     """Does every unavailable one of ``product_ids`` share a key ingredient with a buyable
     featured product in ``catalogue`` (or have none)? Then the first buyable product with
     any of its ingredients is featured, and loaded: no other could come before it."""
@@ -283,7 +285,8 @@ def _featured_substitutes_suffice(catalogue: list[Product], product_ids: set[int
                for product in catalogue if product.id in product_ids and _unavailable(product))
 
 
-def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[Product]:
+def load_products(product_ids: AbstractSet[int],
+                  slugs: AbstractSet[str] = frozenset()) -> list[Product]:
     """Recommended products, products named by shortcodes, and in-stock substitutes for
     the recommended ones that cannot be bought: one statement plus the card loaders
     (again, with every product sharing an ingredient ranked, when no featured product
@@ -300,7 +303,8 @@ def load_products(product_ids: set[int], slugs: set[str] = frozenset()) -> list[
     return catalogue
 
 
-def _products_with(product_ids: set[int], slugs: set[str], featured_only: bool) -> list[Product]:
+def _products_with(product_ids: AbstractSet[int], slugs: AbstractSet[str],
+                   featured_only: bool) -> list[Product]:
     return list(db.session.scalars(_products_statement(featured_only),
                                    {"product_ids": sorted(product_ids),
                                     "slugs": sorted(slugs)}))
@@ -313,7 +317,7 @@ def _products_with(product_ids: set[int], slugs: set[str], featured_only: bool) 
 def _products_statement(featured_only: bool):
     # One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
     # read the whole product table).
-    product_ids = bindparam("product_ids", expanding=True)
+    product_ids: BindParameter[int] = bindparam("product_ids", expanding=True)
     wanted = [select(Product.id).where(Product.id.in_(product_ids)),
               select(Product.id).where(Product.slug.in_(bindparam("slugs", expanding=True))),
               _ingredient_substitutes(product_ids, featured_only)]
@@ -365,7 +369,8 @@ def _replacement(product: Product, condition_products: list[Product],
     position = next((i for i, p in enumerate(condition_products) if p.id == product.id), 0)
     after = [p for p in condition_products[position + 1:] if p in recommended]
     before = [p for p in condition_products[:position] if p in recommended]
-    return (after + before or [None])[0]
+    found = after + before
+    return found[0] if found else None
 
 
 def _picks_for(condition: Condition, recommendations: list[Recommendation],
@@ -708,7 +713,8 @@ def edit_article(fields: ArticleFields, article: Article | None = None, *, actor
         raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE)
     _check_schedule(fields, utcnow())
     before = article_state(article) if article is not None else None
-    if before is not None and before["conditions"] != sorted(c.slug for c in fields.conditions):
+    if (article is not None and before is not None
+            and before["conditions"] != sorted(c.slug for c in fields.conditions)):
         # A row UPDATE, so the version also counts a change of conditions only.
         article.updated_at = utcnow()
     try:
@@ -803,7 +809,8 @@ def answer_questions_now_visible(*, actor=None) -> int:
         .options(contains_eager(ReaderQuestion.article))
         .order_by(ReaderQuestion.id)).all()
     for question in waiting:
-        answer_question(question, question.article, actor=actor)
+        if question.article is not None:
+            answer_question(question, question.article, actor=actor)
     return len(waiting)
 
 
@@ -926,7 +933,8 @@ def recommendation_state(rec: Recommendation) -> dict:
 
 
 def _recommendation_label(rec: Recommendation) -> str:
-    target = rec.product.name if rec.product else rec.ingredient.name
+    target = (rec.product.name if rec.product else
+              rec.ingredient.name if rec.ingredient else "")
     return f"{rec.condition.name}: {target}"
 
 

@@ -49,7 +49,8 @@ def _active_products() -> list[ColumnElement[bool]]:
 
 
 def _visible_articles() -> list[ColumnElement[bool]]:
-    return [Article.visible_clause(bindparam(NOW, type_=Article.published_at.type))]
+    now: Any = bindparam(NOW, type_=Article.published_at.type)  # a datetime, when run
+    return [Article.visible_clause(now)]
 
 
 def _every_row() -> list[ColumnElement[bool]]:
@@ -312,7 +313,7 @@ def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
 def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     index = kind.index
     fts = sql_table(index.fts_table, sql_column("rowid"))
-    fts_ref = literal_column(index.fts_table)
+    fts_ref: ColumnElement[Any] = literal_column(index.fts_table)
     match = fts_ref.op("MATCH")(bindparam(MATCH))
     weights = [BM25_WEIGHTS[field.weight] for field in index.fields]
     rank = func.bm25(fts_ref, *weights)  # lower is better
@@ -342,9 +343,9 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
 
 
 def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
-    config = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
+    config: ColumnElement[Any] = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
     tsquery = func.to_tsquery(config, bindparam(MATCH))
-    vector = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
+    vector: ColumnElement[Any] = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
     rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
     snippets = [
         func.ts_headline(config, func.coalesce(getattr(kind.model, name), ""), tsquery,
@@ -355,7 +356,7 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     def restrict(statement: Select) -> Select:
         return statement.where(vector.op("@@")(tsquery))
 
-    order = (rank,)
+    order: tuple[ColumnElement[Any], ...] = (rank,)
     if exact:
         own = func.to_tsquery(config, bindparam(EXACT))
         order = (vector.op("@@")(own).desc(),
