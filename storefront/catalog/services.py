@@ -75,29 +75,28 @@ class FilterOptions:
         return self.by_kind[kind].get(slug) if slug else None
 
 
-def _active_product_ids():
-    return select(Product.id).where(Product.status == ProductStatus.ACTIVE)
-
-
 def filter_options() -> FilterOptions:
-    """Every filter value in one statement; ``in_use`` marks those with active products."""
-    active = _active_product_ids()
+    """Every filter value in one statement; ``in_use`` marks those with active products.
+
+    Each ``in_use`` is an EXISTS that stops at the first active product it meets (through
+    the link's index, then the product's key), never a list of every active product.
+    """
+    active = Product.status == ProductStatus.ACTIVE
     categories = select(
         literal("category").label("kind"), Category.id, Category.slug, Category.name,
         Category.position.label("position"),
-        select(Product.id).where(Product.category_id == Category.id,
-                                 Product.status == ProductStatus.ACTIVE).exists()
+        select(Product.id).where(Product.category_id == Category.id, active).exists()
         .label("in_use"))
     conditions = select(
         literal("condition"), Condition.id, Condition.slug, Condition.name,
         Condition.position,
-        select(Recommendation.id).where(Recommendation.condition_id == Condition.id,
-                                        Recommendation.product_id.in_(active)).exists())
+        select(Recommendation.id).join(Product, Product.id == Recommendation.product_id)
+        .where(Recommendation.condition_id == Condition.id, active).exists())
     ingredients = select(
         literal("ingredient"), Ingredient.id, Ingredient.slug, Ingredient.name, literal(0),
         select(product_ingredient.c.product_id)
-        .where(product_ingredient.c.ingredient_id == Ingredient.id,
-               product_ingredient.c.product_id.in_(active)).exists())
+        .join(Product, Product.id == product_ingredient.c.product_id)
+        .where(product_ingredient.c.ingredient_id == Ingredient.id, active).exists())
     combined = union_all(categories, conditions, ingredients).subquery()
     rows = db.session.execute(
         select(combined).order_by(combined.c.kind, combined.c.position, combined.c.name))
@@ -158,12 +157,17 @@ def _filter_clauses(listing: Listing, options: FilterOptions, price):
     if condition := options.find("condition", listing.condition):
         clauses.append(Product.id.in_(select(Recommendation.product_id).where(
             Recommendation.condition_id == condition.id)))
+    # Ingredients and skin types are shared by hundreds or thousands of products: each
+    # product is looked up in the link's primary key (EXISTS) rather than matched against
+    # a list of all of them (IN), which costs a list as long as the shop.
     if ingredient := options.find("ingredient", listing.ingredient):
-        clauses.append(Product.id.in_(select(product_ingredient.c.product_id).where(
-            product_ingredient.c.ingredient_id == ingredient.id)))
+        clauses.append(select(product_ingredient.c.product_id).where(
+            product_ingredient.c.product_id == Product.id,
+            product_ingredient.c.ingredient_id == ingredient.id).exists())
     if listing.skin_type is not None:
-        clauses.append(Product.id.in_(select(ProductSkinType.product_id).where(
-            ProductSkinType.skin_type == listing.skin_type)))
+        clauses.append(select(ProductSkinType.product_id).where(
+            ProductSkinType.product_id == Product.id,
+            ProductSkinType.skin_type == listing.skin_type).exists())
     if listing.price_min is not None:
         clauses.append(price >= listing.price_min)
     if listing.price_max is not None:
@@ -177,8 +181,9 @@ def _filter_clauses(listing: Listing, options: FilterOptions, price):
 _ORDERS = {  # built for the sort asked for only: SQL expressions cost time to make
     "featured": lambda price, name: (Product.featured_rank.is_(None), Product.featured_rank,
                                      name),
-    "price_asc": lambda price, name: (price.is_(None), price, name),
-    "price_desc": lambda price, name: (price.is_(None), price.desc(), name),
+    # NULLS LAST rather than "price IS NULL" first: the price is worked out once per row.
+    "price_asc": lambda price, name: (price.asc().nulls_last(), name),
+    "price_desc": lambda price, name: (price.desc().nulls_last(), name),
     "newest": lambda price, name: (Product.created_at.desc(),),
     "name": lambda price, name: (name,),
 }
