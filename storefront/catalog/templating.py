@@ -10,6 +10,7 @@ from flask import Flask, request
 
 from storefront.catalog.images import file_name, rendition_widths
 from storefront.catalog.models import Product, ProductImage, StockState, Variant
+from storefront.links import request_memo
 from storefront.media import media_storage
 from storefront.money import format_money
 
@@ -100,9 +101,12 @@ def current_path() -> str:
     The query holds what the view reads (``request.args``): on a cached page, only the
     parameters it declares, so a stored page never carries anyone's other parameters.
     """
-    query = urlencode(list(request.args.items(multi=True)))
-    full = f"{request.path}?{query}" if query else request.path
-    return full if len(full) <= MAX_NEXT_LENGTH else request.path
+    memo = request_memo("current_path")  # asked once per card with a form
+    if not memo:
+        query = urlencode(list(request.args.items(multi=True)))
+        full = f"{request.path}?{query}" if query else request.path
+        memo["path"] = full if len(full) <= MAX_NEXT_LENGTH else request.path
+    return memo["path"]
 
 
 def register_catalog_helpers(app: Flask) -> None:
