@@ -9,15 +9,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import case, false, func, literal, or_, select, union_all
-from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, raiseload, selectinload
 
 from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
 from storefront.catalog.models import (
+    Brand,
     Category,
     Ingredient,
     Product,
+    ProductImage,
     ProductSkinType,
     ProductStatus,
     Variant,
@@ -33,6 +36,31 @@ FILTER_KINDS = ("category", "condition", "ingredient")
 # Long texts that only the product page shows; lists leave them in the database.
 _PAGE_ONLY_TEXT = (defer(Product.description), defer(Product.ingredients_list),
                    defer(Product.how_to_use))
+
+
+# What a product card reads (storefront.catalog.templating.card_of): the product list loads
+# only these columns of its products, their brands, sizes and first pictures. Each row
+# costs less to load without the long texts, timestamps and SKUs it never shows.
+_CARD_PRODUCT = load_only(
+    Product.slug, Product.name, Product.brand_id, Product.category_id, Product.status,
+    Product.prescription_only, Product.brand_names, Product.featured_rank,
+    Product.rating_1_count, Product.rating_2_count, Product.rating_3_count,
+    Product.rating_4_count, Product.rating_5_count)
+_CARD_BRAND = (Brand.name, Brand.financial_tie)
+_CARD_VARIANT = (Variant.size_label, Variant.price, Variant.compare_at_price, Variant.currency,
+                 Variant.stock_on_hand, Variant.stock_reserved, Variant.low_stock_threshold,
+                 Variant.position, Variant.active)
+_CARD_IMAGE = (ProductImage.key, ProductImage.alt_text, ProductImage.width,
+               ProductImage.height, ProductImage.position)
+
+
+def card_only_options():
+    """Loader options for products shown only as cards: ``card_loader_options`` with just
+    the columns a card reads (anything else read later costs a query)."""
+    return (_CARD_PRODUCT, joinedload(Product.brand).load_only(*_CARD_BRAND),
+            lazyload(Product.category),
+            selectinload(Product.variants).load_only(*_CARD_VARIANT),
+            joinedload(Product.images).load_only(*_CARD_IMAGE))
 
 
 def looks_like_slug(value: str | None) -> bool:
@@ -75,12 +103,10 @@ class FilterOptions:
         return self.by_kind[kind].get(slug) if slug else None
 
 
-def filter_options() -> FilterOptions:
-    """Every filter value in one statement; ``in_use`` marks those with active products.
-
-    Each ``in_use`` is an EXISTS that stops at the first active product it meets (through
-    the link's index, then the product's key), never a list of every active product.
-    """
+@cache
+def _filter_options_statement():
+    """The statement ``filter_options`` runs: the same for every request, so it is put
+    together once (statements are immutable; SQLAlchemy caches its compiled form)."""
     active = Product.status == ProductStatus.ACTIVE
     categories = select(
         literal("category").label("kind"), Category.id, Category.slug, Category.name,
@@ -98,8 +124,16 @@ def filter_options() -> FilterOptions:
         .join(Product, Product.id == product_ingredient.c.product_id)
         .where(product_ingredient.c.ingredient_id == Ingredient.id, active).exists())
     combined = union_all(categories, conditions, ingredients).subquery()
-    rows = db.session.execute(
-        select(combined).order_by(combined.c.kind, combined.c.position, combined.c.name))
+    return select(combined).order_by(combined.c.kind, combined.c.position, combined.c.name)
+
+
+def filter_options() -> FilterOptions:
+    """Every filter value in one statement; ``in_use`` marks those with active products.
+
+    Each ``in_use`` is an EXISTS that stops at the first active product it meets (through
+    the link's index, then the product's key), never a list of every active product.
+    """
+    rows = db.session.execute(_filter_options_statement())
     options = FilterOptions()
     for kind, option_id, slug, name, _position, in_use in rows:
         options.by_kind[kind][slug] = FilterOption(kind, option_id, slug, name, bool(in_use))
@@ -222,8 +256,7 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
         # Pictures joined rather than selected apart (one per product, the limit is in
         # page_ids): the statement saved pays for the shop's introduction above the list.
         statement = (select(Product).where(Product.id.in_(page_ids)).order_by(*ordering)
-                     .options(selectinload(Product.variants), joinedload(Product.images),
-                              *_PAGE_ONLY_TEXT))
+                     .options(*card_only_options()))
         products = list(db.session.scalars(statement).unique())
     return ProductPage(products, total, listing.page, pages)
 

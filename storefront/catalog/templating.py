@@ -186,6 +186,15 @@ def _card_action(product: Product, sold: list[Variant], stock: Stock | None):
     return ("choose" if len(sold) > 1 else None), None, None, None
 
 
+def list_link(args: dict[str, str]) -> str:
+    """The product list's address with ``args`` (``Listing.args``), as ``url_for`` writes
+    it; the list links itself once per filter value, sort and page."""
+    base = request_memo("list_url")
+    if not base:
+        base["url"] = url_for("catalog.product_list")
+    return with_query(base["url"], args)
+
+
 def current_path() -> str:
     """This page's path and query, for a form's ``next`` field (just the path if very long).
 
@@ -209,5 +218,6 @@ def register_catalog_helpers(app: Flask) -> None:
         quick_add_variant=quick_add_variant,
         picture_data=picture_data,
         card_of=card_of,
+        list_link=list_link,
         current_path=current_path,
     )
