@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import case, false, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, case, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, raiseload, selectinload
 
 from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
@@ -185,32 +186,89 @@ def _in_stock_product_ids():
         Variant.active.is_(True), Variant.stock_on_hand - Variant.stock_reserved > 0)
 
 
-def _filter_clauses(listing: Listing, options: FilterOptions, price):
+def _filter_clauses(shape: ListShape, price):
+    """The WHERE clauses for a list of ``shape``; the values are bound parameters named
+    after the filters (see ``_list_parameters``)."""
     clauses = [Product.status == ProductStatus.ACTIVE]
-    if category := options.find("category", listing.category):
-        clauses.append(Product.category_id == category.id)
-    if condition := options.find("condition", listing.condition):
+    if shape.category:
+        clauses.append(Product.category_id == bindparam("category_id"))
+    if shape.condition:
         clauses.append(Product.id.in_(select(Recommendation.product_id).where(
-            Recommendation.condition_id == condition.id)))
+            Recommendation.condition_id == bindparam("condition_id"))))
     # Ingredients and skin types are shared by hundreds or thousands of products: each
     # product is looked up in the link's primary key (EXISTS) rather than matched against
     # a list of all of them (IN), which costs a list as long as the shop.
-    if ingredient := options.find("ingredient", listing.ingredient):
+    if shape.ingredient:
         clauses.append(select(product_ingredient.c.product_id).where(
             product_ingredient.c.product_id == Product.id,
-            product_ingredient.c.ingredient_id == ingredient.id).exists())
-    if listing.skin_type is not None:
+            product_ingredient.c.ingredient_id == bindparam("ingredient_id")).exists())
+    if shape.skin_type:
         clauses.append(select(ProductSkinType.product_id).where(
             ProductSkinType.product_id == Product.id,
-            ProductSkinType.skin_type == listing.skin_type).exists())
-    if listing.price_min is not None:
-        clauses.append(price >= listing.price_min)
-    if listing.price_max is not None:
-        clauses.append(price <= listing.price_max)
-    if listing.in_stock:
+            ProductSkinType.skin_type == bindparam("skin_type")).exists())
+    if shape.price_min:
+        clauses.append(price >= bindparam("price_min"))
+    if shape.price_max:
+        clauses.append(price <= bindparam("price_max"))
+    if shape.in_stock:
         clauses += [Product.prescription_only.is_(False),
                     Product.id.in_(_in_stock_product_ids())]
     return clauses
+
+
+class ListShape(NamedTuple):
+    """Which filters a list uses and its sort: what its statements look like."""
+
+    category: bool
+    condition: bool
+    ingredient: bool
+    skin_type: bool
+    price_min: bool
+    price_max: bool
+    in_stock: bool
+    sort: str
+
+
+def _list_parameters(listing: Listing, options: FilterOptions) -> tuple[ListShape, dict]:
+    """The shape of ``listing``'s statements and the values bound into them."""
+    values = {}
+    for kind in FILTER_KINDS:
+        if option := options.find(kind, getattr(listing, kind)):
+            values[f"{kind}_id"] = option.id
+    if listing.skin_type is not None:
+        values["skin_type"] = listing.skin_type
+    if listing.price_min is not None:
+        values["price_min"] = listing.price_min
+    if listing.price_max is not None:
+        values["price_max"] = listing.price_max
+    shape = ListShape("category_id" in values, "condition_id" in values,
+                      "ingredient_id" in values, "skin_type" in values,
+                      "price_min" in values, "price_max" in values, listing.in_stock,
+                      listing.sort)
+    return shape, values
+
+
+@lru_cache(maxsize=1024)
+def _list_statements(shape: ListShape):
+    """(the count, the page of products) for lists of ``shape``, put together once per
+    process: making a statement, and the key SQLAlchemy finds its compiled form by, costs
+    more than running these (a statement object keeps its key). The page's size and
+    offset are the parameters ``limit`` and ``offset``."""
+    priced = shape.sort in PRICE_SORTS or shape.price_min or shape.price_max
+    price = _lowest_price() if priced else None
+    clauses = _filter_clauses(shape, price)
+    count = select(func.count(Product.id)).where(*clauses)
+    # The page's ids are sorted on their own, so the sort carries ids rather than whole
+    # rows with their brand and category; only those rows are then loaded.
+    ordering = _ordering(shape.sort, price)
+    page_ids = (select(Product.id).where(*clauses).order_by(*ordering)
+                .limit(bindparam("limit")).offset(bindparam("offset")))
+    # Sizes and pictures joined rather than selected apart (a product has a few sizes
+    # and a picture or two; the limit is in page_ids): one statement, one round of
+    # SQLAlchemy's statement handling, instead of two.
+    page = (select(Product).where(Product.id.in_(page_ids)).order_by(*ordering)
+            .options(*card_only_options()))
+    return count, page
 
 
 _ORDERS = {  # built for the sort asked for only: SQL expressions cost time to make
@@ -235,11 +293,9 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     Prices are those of the cheapest size on sale; prescription-only products have none
     here, so price filters leave them out and price sorts put them last.
     """
-    priced = (listing.sort in PRICE_SORTS or listing.price_min is not None
-              or listing.price_max is not None)
-    price = _lowest_price() if priced else None
-    clauses = _filter_clauses(listing, options, price)
-    total = db.session.scalar(select(func.count(Product.id)).where(*clauses))
+    shape, values = _list_parameters(listing, options)
+    count, page = _list_statements(shape)
+    total = db.session.scalar(count, values)
     pages = max(1, math.ceil(total / PER_PAGE))
     if listing.page > pages:
         if total:
@@ -249,17 +305,8 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
         listing.page = pages
     products = []
     if total:
-        # The page's ids are sorted on their own, so the sort carries ids rather than
-        # whole rows with their brand and category; only those rows are then loaded.
-        ordering = _ordering(listing.sort, price)
-        page_ids = (select(Product.id).where(*clauses).order_by(*ordering)
-                    .limit(PER_PAGE).offset((listing.page - 1) * PER_PAGE))
-        # Sizes and pictures joined rather than selected apart (a product has a few sizes
-        # and a picture or two; the limit is in page_ids): one statement, one round of
-        # SQLAlchemy's statement handling, instead of two.
-        statement = (select(Product).where(Product.id.in_(page_ids)).order_by(*ordering)
-                     .options(*card_only_options()))
-        products = list(db.session.scalars(statement).unique())
+        values.update(limit=PER_PAGE, offset=(listing.page - 1) * PER_PAGE)
+        products = list(db.session.scalars(page, values).unique())
     return ProductPage(products, total, listing.page, pages)
 
 
