@@ -324,31 +324,42 @@ def featured_products(limit: int = 4) -> list[Product]:
 
 # -- the product page ------------------------------------------------------------------
 
+@cache
+def _product_page_statement():
+    """The statement ``product_for_page`` runs for a ``slug``, put together once."""
+    # Ingredients come in a second statement: joined, their link table sits in a nested
+    # "(product_ingredient JOIN ingredient)" group that SQLite materialises whole.
+    return (
+        select(Product)
+        .where(Product.slug == bindparam("slug"), Product.status == ProductStatus.ACTIVE)
+        .options(joinedload(Product.variants), joinedload(Product.images),
+                 selectinload(Product.ingredients), joinedload(Product.skin_type_links))
+    )
+
+
 def product_for_page(slug: str) -> Product | None:
     """The active product with ``slug`` and everything its page shows, in one statement."""
     if not looks_like_slug(slug):
         return None
-    # Ingredients come in a second statement: joined, their link table sits in a nested
-    # "(product_ingredient JOIN ingredient)" group that SQLite materialises whole.
-    statement = (
-        select(Product)
-        .where(Product.slug == slug, Product.status == ProductStatus.ACTIVE)
-        .options(joinedload(Product.variants), joinedload(Product.images),
-                 selectinload(Product.ingredients), joinedload(Product.skin_type_links))
+    return db.session.execute(_product_page_statement(),
+                              {"slug": slug}).unique().scalar_one_or_none()
+
+
+@cache
+def _recommendations_statement():
+    return (
+        select(Recommendation)
+        .join(Recommendation.condition)
+        .where(Recommendation.product_id == bindparam("product_id"))
+        .options(joinedload(Recommendation.condition))
+        .order_by(Condition.position, Condition.name, Recommendation.position)
     )
-    return db.session.execute(statement).unique().scalar_one_or_none()
 
 
 def recommendations_for(product: Product) -> list[Recommendation]:
     """The conditions that recommend ``product``, each with the reason and how to use it."""
-    statement = (
-        select(Recommendation)
-        .join(Recommendation.condition)
-        .where(Recommendation.product_id == product.id)
-        .options(joinedload(Recommendation.condition))
-        .order_by(Condition.position, Condition.name, Recommendation.position)
-    )
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(_recommendations_statement(),
+                                   {"product_id": product.id}))
 
 
 _ARTICLE_FIELDS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
