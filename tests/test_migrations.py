@@ -16,6 +16,7 @@ from storefront.search.schema import include_name as search_include_name
 # ix_product_featured_order): it says so and leaves it out; PostgreSQL's is compared.
 @pytest.mark.filterwarnings(
     "ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_match_the_models(fresh_app):
     with fresh_app.app_context():
         upgrade()
