@@ -8,9 +8,19 @@ decimals), so ``to_minor_units`` follows Stripe's published lists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision, is_currency
+from babel import Locale
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    is_currency,
+)
 from flask import current_app, has_app_context
 from sqlalchemy import Numeric
 
@@ -98,5 +108,47 @@ def format_money(amount: Decimal | None, currency: str | None = None) -> str:
     ``currency`` (the shop's when None)."""
     if amount is None:
         return ""
-    return format_currency(Decimal(amount), (currency or shop_currency()).upper(),
-                           locale=shop_locale())
+    code, locale = (currency or shop_currency()).upper(), shop_locale()
+    writer = money_writer(code, locale)
+    amount = Decimal(amount)
+    if writer is None or amount.is_signed() or not amount.is_finite():
+        return format_currency(amount, code, locale=locale)
+    return writer.write(amount)
+
+
+@dataclass(frozen=True)
+class MoneyWriter:
+    """Babel's standard currency format for one currency in one locale, read from the CLDR
+    once: a list page shows dozens of prices, and ``format_currency`` looks the locale's
+    pattern, symbols and the currency's decimals up again for each."""
+
+    prefix: str
+    suffix: str
+    decimals: int
+    separators: dict[int, str]  # str.translate table: Python's "," and "." to the locale's
+
+    def write(self, amount: Decimal) -> str:
+        """``amount`` (not negative) as ``format_currency`` writes it: rounded half to even
+        to the currency's decimals, grouped in threes."""
+        number = f"{amount:,.{self.decimals}f}".translate(self.separators)
+        return f"{self.prefix}{number}{self.suffix}"
+
+
+@lru_cache(maxsize=64)
+def money_writer(currency: str, locale: str) -> MoneyWriter | None:
+    """The writer for ``currency`` in ``locale``, or None when the locale's pattern is one
+    this shortcut does not copy (groups other than threes, as in India, quoted text,
+    significant digits), so Babel writes every amount."""
+    parsed = Locale.parse(locale)
+    pattern = parsed.currency_formats["standard"]
+    prefix, suffix = pattern.prefix[0], pattern.suffix[0]
+    if (pattern.grouping != (3, 3) or pattern.int_prec[0] > 1 or pattern.exp_prec
+            or pattern.scale or "@" in pattern.pattern or "'" in prefix + suffix
+            or "¤¤" in prefix + suffix):
+        return None
+    symbol = get_currency_symbol(currency, parsed)
+    return MoneyWriter(
+        prefix.replace("¤", symbol), suffix.replace("¤", symbol),
+        get_currency_precision(currency),
+        str.maketrans({",": get_group_symbol(parsed, numbering_system="latn"),
+                       ".": get_decimal_symbol(parsed, numbering_system="latn")}))

@@ -9,6 +9,7 @@ from werkzeug.routing import BuildError
 
 from storefront import addresses
 from storefront.content.pages import SHOP_PAGES, is_shown
+from storefront.links import request_memo
 from storefront.settings.services import shop_info
 from storefront.urls import public_url
 
@@ -23,7 +24,20 @@ MAIN_NAV = [
 
 
 def nav_url(endpoint: str, **values) -> str | None:
-    """The URL for ``endpoint``, or None when that page does not exist in this app."""
+    """The URL for ``endpoint``, or None when that page does not exist in this app.
+
+    Without ``values``, built once per request: the header, footer and every card with
+    a form ask for the same few.
+    """
+    if values:
+        return _build(endpoint, values)
+    links = request_memo("nav_urls")
+    if endpoint not in links:
+        links[endpoint] = _build(endpoint, values)
+    return links[endpoint]
+
+
+def _build(endpoint: str, values: dict) -> str | None:
     if endpoint not in current_app.view_functions:
         return None
     try:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 
 from storefront.money import (
     format_money,
@@ -47,3 +48,21 @@ def test_prices_are_written_the_way_the_shop_locale_writes_them(app, monkeypatch
         monkeypatch.setitem(app.config, "SHOP_LOCALE", "en_IE")
         assert format_money(D("24"), "EUR") == "€24.00"
         assert format_money(None) == ""
+
+
+WRITER_LOCALES = ["en_US", "de_DE", "fr_FR", "fr_CH", "de_CH", "nl_NL", "sv_SE", "ja_JP",
+                  "en_IN", "hi_IN", "ar_EG", "fa_IR", "pt_BR", "es_ES", "it_IT", "pl_PL",
+                  "he_IL", "bn_BD", "my_MM", "ne_NP", "en_ZA", "da_DK", "nb_NO"]
+WRITER_AMOUNTS = ["0", "0.5", "9.99", "12.345", "12.355", "999.995", "1234.5", "1500.5",
+                  "2.5", "1234567.891", "-12.5", "-1234.56"]
+
+
+@pytest.mark.parametrize("locale", WRITER_LOCALES)
+def test_prices_are_written_as_babel_writes_them(app, monkeypatch, locale):
+    """format_money reads each locale's pattern once; what it writes is Babel's own."""
+    with app.test_request_context():
+        monkeypatch.setitem(app.config, "SHOP_LOCALE", locale)
+        for currency in ("USD", "EUR", "JPY", "CHF", "INR", "KWD"):
+            for amount in WRITER_AMOUNTS:
+                assert format_money(D(amount), currency) == format_currency(
+                    D(amount), currency, locale=locale), (locale, currency, amount)

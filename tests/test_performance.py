@@ -19,7 +19,7 @@ from tests.conftest import create_postgres_database, make_test_app
 # page reads the visitor's cart twice (once to release stale holds, once to show it).
 # The search mix (typos, synonyms, nothing found) takes the worst of its searches: a typo
 # costs the vocabulary (two statements on PostgreSQL) and the search again, spelt right.
-RENDER_BUDGETS = {"home": 6, "list": 5, "filtered": 5, "product": 6, "article": 8,
+RENDER_BUDGETS = {"home": 4, "list": 4, "filtered": 3, "product": 6, "article": 8,
                   "condition": 8, "search": 6, "search_mix": 12, "cart": 10}
 # 40 KB until the footer's shop pages and back-in-stock links on sold-out recommendation
 # cards (issue 19) came: a benchmark article with 15 product cards is 40.4 KB.

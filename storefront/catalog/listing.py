@@ -54,7 +54,7 @@ class Listing:
 
         The page number is dropped unless it is changed too: new filters start at page 1.
         """
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
+        values = {name: getattr(self, name) for name in ARG_FIELDS}
         values["page"] = 1
         values.update(changes)
         return {name: _arg(value) for name, value in values.items()
@@ -65,9 +65,14 @@ class Listing:
         return bool(self.args(sort=DEFAULT_SORT))
 
 
+# The fields that are query arguments, in the order links write them.
+ARG_FIELDS = tuple(f.name for f in fields(Listing) if f.name != "notes")
+ARG_DEFAULTS = {"sort": DEFAULT_SORT, "page": 1, "in_stock": False}
+
+
 def _is_default(name: str, value) -> bool:
-    defaults = {"sort": DEFAULT_SORT, "page": 1, "in_stock": False}
-    return value is None or value == "" or (name in defaults and value == defaults[name])
+    return (value is None or value == ""
+            or (name in ARG_DEFAULTS and value == ARG_DEFAULTS[name]))
 
 
 def _arg(value) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -255,6 +256,15 @@ class Product(TimestampMixin, Model):
         return StockState.OUT
 
 
+# The product list's default ("featured") sort read in order from an index, so a page of
+# it costs a few rows rather than sorting every active product; the expressions are the
+# ones storefront.catalog.services orders by. A category's products by status, for the
+# count and the filtered list without reading each product's row.
+Index("ix_product_featured_order", Product.status, Product.featured_rank.is_(None),
+      Product.featured_rank, func.lower(Product.name), Product.id)
+Index("ix_product_category_status", Product.category_id, Product.status)
+
+
 class ProductSkinType(Model):
     __tablename__ = "product_skin_type"
 
@@ -315,6 +325,10 @@ class Variant(TimestampMixin, Model):
     @property
     def on_sale(self) -> bool:
         return self.compare_at_price is not None and self.compare_at_price > self.price
+
+
+# A product's lowest price on sale (the list's price sorts and filters) from the index alone.
+Index("ix_variant_product_active_price", Variant.product_id, Variant.active, Variant.price)
 
 
 class ProductImage(Model):

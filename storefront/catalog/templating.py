@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 
 from storefront.catalog.images import file_name, rendition_widths
 from storefront.catalog.models import Product, ProductImage, StockState, Variant
+from storefront.links import request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import format_money
+from storefront.templating import nav_url
 
 STOCK_CLASSES = {
     StockState.IN_STOCK: "stock-in",
@@ -77,21 +79,120 @@ def quick_add_variant(product: Product) -> Variant | None:
 
 def picture_data(image: ProductImage, widths) -> dict:
     """URLs and dimensions for ``<picture>``: the requested widths that exist for ``image``."""
-    made = rendition_widths(image.width)
-    chosen = sorted({min(int(width), image.width) for width in widths} & set(made))
+    key, image_width = image.key, image.width
+    made = rendition_widths(image_width)
+    chosen = sorted({min(int(width), image_width) for width in widths} & set(made))
     chosen = chosen or [made[-1]]
     largest = chosen[-1]
-
-    def srcset(extension: str) -> str:  # JPEG needs none: it is only the fallback
-        return ", ".join(f"{media_url(file_name(image.key, width, extension))} {width}w"
-                         for width in chosen)
-
+    url = media_storage().url
+    # JPEG needs no srcset: it is only the fallback.
     return {
-        "webp": srcset("webp"),
-        "src": media_url(file_name(image.key, largest, "jpg")),
+        "webp": ", ".join(f"{url(file_name(key, width, 'webp'))} {width}w" for width in chosen),
+        "src": url(file_name(key, largest, "jpg")),
         "width": largest,
-        "height": max(1, round(image.height * largest / image.width)),
+        "height": max(1, round(image.height * largest / image_width)),
     }
+
+
+# The card's picture: the sizes attribute and widths it asks for.
+CARD_PICTURE_WIDTHS = (200, 400)
+STARS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a product card shows, worked out in Python in one call: the card is drawn
+    dozens of times per page, and each lookup or call made in the template costs more
+    there than here. ``action`` is "add" (one size on sale, in stock: a cart form),
+    "alert" (sold out: a link to ask for an e-mail), "choose" (several sizes: a link to
+    the product) or None."""
+
+    href: str
+    name: str
+    brand: str
+    picture: dict | None
+    rating: tuple[str, Decimal | None, str] | None  # (stars, average, "12 reviews")
+    prescription_only: bool
+    brand_names: list[str]
+    price: str | None  # "From €12.00"
+    compare_at: str | None
+    size: str | None  # the only size on sale
+    stock: Stock | None
+    disclosure: tuple[str, str] | None  # (the tie in lower case, what it means)
+    action: str | None
+    variant_id: int | None  # the size the cart form adds
+    cart_url: str | None
+    alert_url: str | None
+
+
+def card_of(product: Product, article=None) -> Card:
+    """Everything ``product_card`` shows of ``product`` (linked from ``article``)."""
+    href = route_link("catalog.product_detail", "slug")(product.slug)
+    if article is not None:
+        href = with_query(href, {"article": article.slug})
+    prescription = product.prescription_only
+    sold = product.sold_variants
+    image = product.primary_image
+    brand = product.brand
+    price_text = compare_text = size = stock = None
+    if not prescription:
+        price_text, compare_text, size = _card_price(product, sold)
+        stock = stock_of(product)
+    action, variant_id, cart_url, alert_url = _card_action(product, sold, stock)
+    return Card(
+        href=href, name=product.name, brand=brand.name,
+        picture=picture_data(image, CARD_PICTURE_WIDTHS) if image else None,
+        rating=None if prescription else _card_rating(product),
+        prescription_only=prescription,
+        brand_names=product.brand_name_list if prescription and product.brand_names else [],
+        price=price_text, compare_at=compare_text, size=size, stock=stock,
+        disclosure=((brand.financial_tie.label.lower(), brand.financial_tie.disclosure)
+                    if brand.has_tie else None),
+        action=action, variant_id=variant_id, cart_url=cart_url, alert_url=alert_url,
+    )
+
+
+def _card_rating(product: Product) -> tuple[str, Decimal | None, str] | None:
+    """(whole stars, the average, "12 reviews") once the product has published reviews."""
+    count = product.rating_count
+    if not count:
+        return None
+    full = product.rating_sum // count
+    return ("★" * full + "☆" * (STARS - full), product.rating_average,
+            f"{count} review{'' if count == 1 else 's'}")
+
+
+def _card_price(product: Product, sold: list[Variant]):
+    """(the price, the struck-through price, the only size on sale), each or None."""
+    price = price_of(product)
+    if price is None:
+        return None, None, None
+    text = ("From " if price.varies else "") + format_money(price.amount, price.currency)
+    compare = format_money(price.compare_at, price.currency) if price.compare_at else None
+    return text, compare, sold[0].size_label if len(sold) == 1 else None
+
+
+def _card_action(product: Product, sold: list[Variant], stock: Stock | None):
+    """(action, the size a cart form adds, the cart's URL, the e-mail alert's URL)."""
+    if variant := quick_add_variant(product):
+        return "add", variant.id, nav_url("cart.add"), None
+    if product.prescription_only:
+        return None, None, None, None
+    if product.is_sold and stock is not None and stock.state is StockState.OUT:
+        alert_url = None
+        if nav_url("alerts.ask") and sold:
+            alert_url = url_for("alerts.new", variant=sold[0].id, next=current_path())
+        return "alert", None, None, alert_url
+    return ("choose" if len(sold) > 1 else None), None, None, None
+
+
+def list_link(args: dict[str, str]) -> str:
+    """The product list's address with ``args`` (``Listing.args``), as ``url_for`` writes
+    it; the list links itself once per filter value, sort and page."""
+    base = request_memo("list_url")
+    if not base:
+        base["url"] = url_for("catalog.product_list")
+    return with_query(base["url"], args)
 
 
 def current_path() -> str:
@@ -100,9 +201,12 @@ def current_path() -> str:
     The query holds what the view reads (``request.args``): on a cached page, only the
     parameters it declares, so a stored page never carries anyone's other parameters.
     """
-    query = urlencode(list(request.args.items(multi=True)))
-    full = f"{request.path}?{query}" if query else request.path
-    return full if len(full) <= MAX_NEXT_LENGTH else request.path
+    memo = request_memo("current_path")  # asked once per card with a form
+    if not memo:
+        query = urlencode(list(request.args.items(multi=True)))
+        full = f"{request.path}?{query}" if query else request.path
+        memo["path"] = full if len(full) <= MAX_NEXT_LENGTH else request.path
+    return memo["path"]
 
 
 def register_catalog_helpers(app: Flask) -> None:
@@ -113,5 +217,7 @@ def register_catalog_helpers(app: Flask) -> None:
         price_of=price_of,
         quick_add_variant=quick_add_variant,
         picture_data=picture_data,
+        card_of=card_of,
+        list_link=list_link,
         current_path=current_path,
     )

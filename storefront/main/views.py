@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 
 from storefront import caching
+from storefront.catalog import services as catalog
 from storefront.content import services as content
 from storefront.content import shop
 
@@ -18,6 +19,6 @@ def home():
         "main/home.html",
         answers=content.latest_answers(LATEST_ANSWERS),
         conditions=content.all_conditions(),
-        featured=content.featured_products(FEATURED_PRODUCTS),
+        featured=catalog.featured_products(FEATURED_PRODUCTS),
         introduction=shop.shop_text(shop.SHOP_INTRODUCTION),
     )
