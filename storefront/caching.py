@@ -151,7 +151,9 @@ def _digest(data: str | bytes, size: int = 8) -> str:
 class Tracked:
     """A model whose rows appear on pages.
 
-    ``tags(row)`` names what pages showing the row depend on. A change to an existing row
+    ``tags(row)`` names what pages showing the row depend on (None when the row was loaded
+    without the columns that tell: use ``loaded``, never an attribute that may need a
+    query). A change to an existing row
     that sets only attributes in ``narrow`` bumps those tags, plus the listing tags
     ``narrow`` maps the attribute to (``{"price": ("prices",)}``); any other change bumps
     ``all``. With ``children``, a new or deleted row bumps its tags too (a product's
@@ -159,13 +161,16 @@ class Tracked:
     """
 
     model: type
-    tags: Callable[[Any], Iterable[str]]
+    tags: Callable[[Any], Iterable[str] | None]
     narrow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     children: bool = False
 
     def touched_by(self, row, new_or_deleted: bool) -> set[str]:
+        own = self.tags(row)
+        if own is None:  # the row's tags cannot be told without loading it
+            return {EVERYTHING}
         if new_or_deleted:
-            return set(self.tags(row)) if self.children else {EVERYTHING}
+            return set(own) if self.children else {EVERYTHING}
         touched: set[str] = set()
         for attribute in inspect(row).attrs:
             if not attribute.history.has_changes():
@@ -173,14 +178,20 @@ class Tracked:
             if attribute.key not in self.narrow:
                 return {EVERYTHING}
             touched.update(self.narrow[attribute.key])
-            touched.update(self.tags(row))
+            touched.update(own)
         return touched
+
+
+def loaded(row, key: str):
+    """The value of ``row``'s attribute ``key`` if it is loaded, else None (never a query:
+    tags are read inside SQLAlchemy's load events)."""
+    return inspect(row).dict.get(key)
 
 
 _TRACKED: dict[type, Tracked] = {}
 
 
-def track(model: type, tags: Callable[[Any], Iterable[str]], *,
+def track(model: type, tags: Callable[[Any], Iterable[str] | None], *,
           narrow: Mapping[str, tuple[str, ...]] | None = None, children: bool = False) -> None:
     """Make pages depend on ``model``'s rows they load, and changes to them touch only
     those pages where ``narrow`` allows (see ``Tracked``; ``narrow=None`` with
@@ -197,7 +208,7 @@ def track(model: type, tags: Callable[[Any], Iterable[str]], *,
 def _row_shown(row, *_context) -> None:
     showing = _showing.get()
     if showing is not None:
-        showing.update(_TRACKED[type(row)].tags(row))
+        showing.update(_TRACKED[type(row)].tags(row) or ())
 
 
 def depends_on(*tags: str) -> None:

@@ -9,7 +9,7 @@ Called once by ``create_app``.
 
 from __future__ import annotations
 
-from storefront.caching import track
+from storefront.caching import loaded, track
 from storefront.catalog.models import Product, ProductImage, Variant
 
 PRICES = "prices"  # lists sorted or filtered by price
@@ -21,16 +21,23 @@ def product_tag(product_id: int) -> str:
     return f"product:{product_id}"
 
 
+def _of_product(row) -> tuple[str, ...] | None:
+    """A size's or a picture's tag: its product's (when its ``product_id`` was loaded; a
+    card loads its sizes without it, and the product itself is tagged then)."""
+    product_id = loaded(row, "product_id")
+    return None if product_id is None else (product_tag(product_id),)
+
+
 def track_catalog() -> None:
-    track(Product, lambda product: (product_tag(product.id),), narrow={
+    track(Product, lambda product: (product_tag(loaded(product, "id")),), narrow={
         **{f"rating_{stars}_count": () for stars in range(1, 6)},
         "updated_at": (), "how_to_use": (), "images": (), "variants": (),
         "description": (SEARCH,), "short_description": (SEARCH,),
         "ingredients_list": (SEARCH,),
     })
-    track(Variant, lambda variant: (product_tag(variant.product_id),), narrow={
+    track(Variant, _of_product, narrow={
         "price": (PRICES,), "stock_on_hand": (STOCK,), "stock_reserved": (STOCK,),
         "compare_at_price": (), "low_stock_threshold": (), "sku": (), "size_label": (),
         "position": (), "updated_at": (),
     })
-    track(ProductImage, lambda image: (product_tag(image.product_id),), children=True)
+    track(ProductImage, _of_product, children=True)
