@@ -21,9 +21,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from storefront.admin import csv_io
-from storefront.admin import inventory_services as services
-from storefront.admin.forms_inventory import (
+from storefront.audit import services as audit
+from storefront.catalog import csv_format
+from storefront.catalog import editing as services
+from storefront.catalog.editing import (
     CURRENCY_RE,
     MAX_RANK,
     MAX_THRESHOLD,
@@ -31,7 +32,6 @@ from storefront.admin.forms_inventory import (
     SLUG_RE,
     price_problem,
 )
-from storefront.audit import services as audit
 from storefront.catalog.models import (
     Brand,
     Category,
@@ -50,7 +50,7 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 ACTIONS = {"", "create", "update"}
 KEEP = object()  # an empty optional cell: leave the value as it is (or the default when new)
-# What a column holds once cleared (the texts: ""); csv_io.CLEARABLE says which can be.
+# What a column holds once cleared (the texts: ""); csv_format.CLEARABLE says which can be.
 CLEARED_VALUES = {"featured_rank": None, "key_ingredients": (), "skin_types": (),
                   "compare_at_price": None}
 LABELS = {"compare_at_price": "compare-at price"}  # how a warning names a column
@@ -238,10 +238,10 @@ def _stock(value: str, catalog: Catalog) -> int:
 
 def _list_items(value: str, noun: str) -> list[str]:
     """The entries of a list cell; one that names none is refused (it would empty it)."""
-    items = [part.strip() for part in value.split(csv_io.LIST_SEPARATOR) if part.strip()]
+    items = [part.strip() for part in value.split(csv_format.LIST_SEPARATOR) if part.strip()]
     if not items:
         raise CellError(f"{_shown(value)} names no {noun}; leave the cell empty to keep "
-                        f"them as they are, or write {csv_io.CLEAR_MARKER} to remove them.")
+                        f"them as they are, or write {csv_format.CLEAR_MARKER} to remove them.")
     return items
 
 
@@ -304,7 +304,7 @@ CELLS: dict[str, tuple[str, str, Callable]] = {
 }
 PRODUCT_DEFAULTS = {"status": ProductStatus.DRAFT, "prescription_only": False,
                     **{CELLS[column][1]: CLEARED_VALUES.get(column, "")
-                       for column in csv_io.CLEARABLE if CELLS[column][0] == "product"}}
+                       for column in csv_format.CLEARABLE if CELLS[column][0] == "product"}}
 
 
 @dataclass(frozen=True)
@@ -315,9 +315,9 @@ class Cleared:
 
 
 def _cleared(column: str) -> Cleared:
-    if column in csv_io.REQUIRED:
+    if column in csv_format.REQUIRED:
         raise CellError("cannot be cleared: every row needs a value here.")
-    if column not in csv_io.CLEARABLE:
+    if column not in csv_format.CLEARABLE:
         raise CellError("cannot be cleared; leave the cell empty to keep the value as it "
                         "is.")
     value = CLEARED_VALUES.get(column, "")
@@ -326,9 +326,9 @@ def _cleared(column: str) -> Cleared:
 
 def _read_cell(column: str, value: str, catalog: Catalog) -> Any:
     """A cell's value: KEEP when an optional cell is empty, Cleared for the marker."""
-    if csv_io.is_clear_marker(value):
+    if csv_format.is_clear_marker(value):
         return _cleared(column)
-    if not value.strip() and column not in csv_io.REQUIRED:
+    if not value.strip() and column not in csv_format.REQUIRED:
         return KEEP
     return CELLS[column][2](value, catalog)
 
@@ -345,7 +345,7 @@ class ParsedRow:
     cleared: set[str] = field(default_factory=set)
 
 
-def _parse_row(row: csv_io.Row, catalog: Catalog, problems: list[Problem]) -> ParsedRow:
+def _parse_row(row: csv_format.Row, catalog: Catalog, problems: list[Problem]) -> ParsedRow:
     parsed = ParsedRow(row.line)
     for column, value in row.cells.items():
         part, name, _parser = CELLS[column]
@@ -404,7 +404,7 @@ class _Planner:
     def problem(self, line: int, column: str, message: str) -> None:
         self.plan.problems.append(Problem(line, column, message, self.numbers.get(line, 0)))
 
-    def add(self, row: csv_io.Row) -> None:
+    def add(self, row: csv_format.Row) -> None:
         self.numbers[row.line] = row.number
         if row.problem:
             self.problem(row.line, "", row.problem)
@@ -513,7 +513,7 @@ class _Planner:
             row.changes.append(f"stock_on_hand: {before} → {parsed.stock}")
 
 
-def plan(rows: list[csv_io.Row]) -> Plan:
+def plan(rows: list[csv_format.Row]) -> Plan:
     """What importing ``rows`` would do, and every problem found; changes nothing in the
     catalog. Holds of unpaid orders whose time ran out are given back first, so they never
     make a new stock count look too low."""
@@ -525,8 +525,8 @@ def plan(rows: list[csv_io.Row]) -> Plan:
 
 
 def plan_file(data: bytes) -> Plan:
-    """``plan`` for an uploaded file; raises ``csv_io.CsvFileError`` for an unreadable one."""
-    _header, rows = csv_io.parse(data)
+    """``plan`` for an uploaded file; raises ``csv_format.CsvFileError`` for an unreadable one."""
+    _header, rows = csv_format.parse(data)
     return plan(rows)
 
 

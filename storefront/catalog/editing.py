@@ -42,6 +42,13 @@ PICTURE_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # MPO: the JPEG some cameras w
 WRONG_PICTURE_TYPE = ("That file is not a JPEG, PNG or WebP picture. Please upload one of "
                       "those.")
 PICTURE_TOO_LARGE = "That picture is larger than 5 MB. Please upload a smaller file."
+# What the catalog's values look like (the admin forms and the CSV import check them).
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SKU_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
+MAX_PRICE = Decimal("99999999.99")
+MAX_RANK = 1_000_000
+MAX_THRESHOLD = 100_000
 
 
 class CatalogEditError(DomainError):
@@ -50,6 +57,20 @@ class CatalogEditError(DomainError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+def price_problem(price: Decimal | None, compare_at: Decimal | None) -> str | None:
+    """Why a price pair is not acceptable, or None."""
+    for amount in (price, compare_at):
+        if amount is None:
+            continue
+        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
+            return "Enter an amount from 0.00 to 99,999,999.99."
+        if amount.as_tuple().exponent < -2:
+            return "Use at most two decimals, like 12.50."
+    if price is not None and compare_at is not None and compare_at <= price:
+        return "The compare-at price must be higher than the price, or left empty."
+    return None
 
 
 # -- comparing values ------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Back-office forms for articles, conditions, recommendations, authors and questions.
+"""Back-office forms for articles, conditions, recommendations, authors, questions, the
+shop's texts and the routine rules (steps, ingredient classes, conflicts).
 
 Shape only: choices come from the database (set by the views), the rules live in
-``storefront.content.services``.
+``storefront.content.services`` and ``storefront.routines.editing``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -28,7 +28,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
 from storefront.content.forms import clean_text
 from storefront.content.models import (
@@ -37,7 +37,8 @@ from storefront.content.models import (
     QuestionStatus,
     RecommendationRole,
 )
-from storefront.forms import ShopForm
+from storefront.forms import MultiCheckboxField, ShopForm
+from storefront.routines.models import StepKind, TimeOfDay
 
 MAX_POSITION = 10_000
 STATUS_LABELS = {
@@ -65,13 +66,6 @@ class HiddenIntegerField(IntegerField):
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice shown as checkboxes (usable without JavaScript)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ArticleForm(ShopForm):
@@ -239,9 +233,45 @@ class QuestionStatusForm(ShopForm):
                                   QuestionStatus.NEW.value])
 
 
-class MoveForm(ShopForm):
-    direction = SelectField(choices=["up", "down"])
+# --- The routine rules ---------------------------------------------------------------------
+
+class StepForm(ShopForm):
+    name = StringField("Name", filters=[clean_text], validators=[
+        DataRequired("Give the step a name."), _too_long(60)],
+        description="As readers see it, such as Cleanse.")
+    kind = SelectField("What fills it", choices=[SelectChoice(kind.value, kind.label)
+                                                 for kind in StepKind],
+                       default=StepKind.BASIC.value)
+    hint = TextAreaField("What it is for", filters=[clean_text], validators=[_too_long(300)],
+                         description="Shown to readers when nothing in stock suits them "
+                                     "for this step.")
+    morning = BooleanField("In the morning routine", default=True)
+    evening = BooleanField("In the evening routine", default=True)
+    essential = BooleanField("In the essential routine too (the complete one has every step)",
+                             default=True)
+    categories = MultiCheckboxField("Filled from these product categories", coerce=int)
 
 
-class ConfirmForm(ShopForm):
-    """A button that changes something: only the CSRF token."""
+class ClassForm(ShopForm):
+    name = StringField("Name", filters=[clean_text], validators=[
+        DataRequired("Give the class a name."), _too_long(80)],
+        description="Such as Retinoid or Strong exfoliating acid.")
+    active = BooleanField("Counts as an active treatment (a routine has at most three)",
+                          default=True)
+    avoid_in_pregnancy = BooleanField("Avoided in pregnancy, while breastfeeding and when "
+                                      "trying for a baby")
+    time_of_day = SelectField("When it is used", choices=[
+        SelectChoice(time.value, time.label) for time in TimeOfDay],
+        default=TimeOfDay.BOTH.value)
+    note = TextAreaField("Why then, for readers", filters=[clean_text],
+                         validators=[_too_long(300)])
+    ingredients = MultiCheckboxField("Key ingredients in this class", coerce=int)
+
+
+class ConflictForm(ShopForm):
+    first = SelectField("One class", coerce=int)
+    second = SelectField("The other class", coerce=int)
+    explanation = TextAreaField("Why, for readers", filters=[clean_text], validators=[
+        DataRequired("Say why they don't go together."), _too_long(500)],
+        description="Shown to readers whose routine has both: they use them on alternate "
+                    "days.")

@@ -1,6 +1,6 @@
 """The back office's front page: sales, where they come from, and what needs looking at.
 
-The figures and their definitions are in ``storefront.admin.reports``; this module picks the
+The figures and their definitions are in ``storefront.orders.reports``; this module picks the
 period, lays out the daily-sales chart (inline SVG drawn on the server, no JavaScript) and
 renders the page.
 """
@@ -14,9 +14,9 @@ from decimal import Decimal
 from flask import render_template, request
 
 from storefront.accounts.models import Role
-from storefront.admin import reports
 from storefront.admin.blueprint import bp
 from storefront.db import utcnow
+from storefront.orders import reports
 from storefront.security import roles_required
 from storefront.shipping import services as shipping
 

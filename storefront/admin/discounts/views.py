@@ -26,12 +26,11 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_orders import parse_amount
+from storefront.admin.forms import amount_check
 from storefront.content.forms import clean_text
 from storefront.db import utcnow
 from storefront.discounts import services as discounts
@@ -43,19 +42,6 @@ from storefront.security import roles_required
 CODES_PER_PAGE = 50
 LIMIT_MAX = 1_000_000
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def amount_check(optional: bool, allow_zero: bool = False):
-    def check(form, field) -> None:
-        if optional and not (field.data or "").strip():
-            field.data = None
-            return
-        try:
-            field.data = parse_amount(field.data, allow_zero=allow_zero)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
-
-    return check
 
 
 def _limit(label: str) -> IntegerField:

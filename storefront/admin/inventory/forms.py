@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from flask import current_app
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -27,8 +24,15 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from storefront.catalog.editing import (
+    CURRENCY_RE,
+    MAX_RANK,
+    MAX_THRESHOLD,
+    SKU_RE,
+    SLUG_RE,
+    price_problem,
+)
 from storefront.catalog.models import (
     Brand,
     Category,
@@ -38,16 +42,10 @@ from storefront.catalog.models import (
     SkinType,
 )
 from storefront.extensions import db
-from storefront.forms import ShopForm
+from storefront.forms import MultiCheckboxField, ShopForm
 from storefront.inventory.models import StockReason
 from storefront.money import quantize
 
-SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-SKU_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
-MAX_PRICE = Decimal("99999999.99")
-MAX_RANK = 1_000_000
-MAX_THRESHOLD = 100_000
 MAX_ADJUSTMENT = 1_000_000
 LONG_TEXT = 20_000
 # Reasons staff pick by hand; sales and cancellations come from orders, imports from CSV.
@@ -62,27 +60,6 @@ def _strip(value):
 
 def _upper(value):
     return _strip(value).upper() if isinstance(value, str) else value
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes: usable without JavaScript."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def price_problem(price: Decimal | None, compare_at: Decimal | None) -> str | None:
-    """Why a price pair is not acceptable, or None."""
-    for amount in (price, compare_at):
-        if amount is None:
-            continue
-        if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
-            return "Enter an amount from 0.00 to 99,999,999.99."
-        if amount.as_tuple().exponent < -2:
-            return "Use at most two decimals, like 12.50."
-    if price is not None and compare_at is not None and compare_at <= price:
-        return "The compare-at price must be higher than the price, or left empty."
-    return None
 
 
 class ProductForm(ShopForm):
@@ -103,12 +80,12 @@ class ProductForm(ShopForm):
                                       description="One or two sentences for product cards.")
     description = TextAreaField("Description", filters=[_strip],
                                 validators=[Length(max=LONG_TEXT)])
-    ingredients = CheckboxListField("Key ingredients", coerce=int)
+    ingredients = MultiCheckboxField("Key ingredients", coerce=int)
     ingredients_list = TextAreaField("Full ingredient list (INCI)", filters=[_strip],
                                      validators=[Length(max=LONG_TEXT)])
     how_to_use = TextAreaField("How to use", filters=[_strip],
                                validators=[Length(max=LONG_TEXT)])
-    skin_types = CheckboxListField(
+    skin_types = MultiCheckboxField(
         "Suits skin types", choices=[SelectChoice(kind.value, kind.label) for kind in SkinType])
     status = SelectField(
         "Status", default=ProductStatus.DRAFT.value,
@@ -287,7 +264,3 @@ class ImportUploadForm(ShopForm):
 
 class ImportApplyForm(ShopForm):
     token = HiddenField(validators=[InputRequired()])
-
-
-class ConfirmForm(ShopForm):
-    """A button that changes something: only the CSRF token travels."""

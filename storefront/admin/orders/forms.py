@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from storefront.admin.forms import parse_amount
 from storefront.content.forms import clean_text
 from storefront.forms import ShopForm
 from storefront.orders.models import OrderStatus
@@ -22,8 +22,6 @@ from storefront.orders.services import (
     TRACKING_MAX_LENGTH,
 )
 
-# The largest amount a money column holds (Numeric(10, 2)).
-MAX_AMOUNT = Decimal("99999999.99")
 # Offered as suggestions (a <datalist>); any carrier may be typed.
 CARRIERS = ("USPS", "UPS", "FedEx", "Canada Post", "DHL", "PostNL", "DPD", "GLS", "bpost",
             "Royal Mail", "La Poste", "Japan Post")
@@ -55,26 +53,6 @@ class CancelForm(ShopForm):
         validators=[Optional(), Length(max=300, message="Use at most 300 characters.")],
         render_kw={"maxlength": 300},
     )
-
-
-def parse_amount(raw: str | None, *, allow_zero: bool = False) -> Decimal:
-    """An amount typed by a person (``12.50``, ``12,50``, ``$12.50``); ValueError with a
-    message. Zero only when ``allow_zero`` (a free delivery)."""
-    text = (raw or "").strip().replace(",", ".").lstrip("€$£¥").strip()
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError("Enter an amount such as 12.50.") from error
-    if not amount.is_finite():
-        raise ValueError("Enter an amount such as 12.50.")
-    if amount.as_tuple().exponent < -2:
-        raise ValueError("Use at most two decimal places.")
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValueError("Enter an amount greater than zero." if not allow_zero
-                         else "Enter an amount of zero or more.")
-    if amount > MAX_AMOUNT:
-        raise ValueError("That amount is too large.")
-    return amount
 
 
 class RefundForm(ShopForm):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import Role, User
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_orders import (
+from storefront.admin.orders.forms import (
     CARRIERS,
     CancelForm,
     FulfilForm,

@@ -10,10 +10,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
-from storefront.admin.content_preview import article_preview
-from storefront.admin.forms_content import ArticleForm, ConfirmForm
+from storefront.admin.common import EDITORS
+from storefront.admin.content.forms import ArticleForm
+from storefront.admin.content.preview import article_preview
+from storefront.admin.forms import ConfirmForm
 from storefront.content import services
 from storefront.content.models import (
     Article,
@@ -31,7 +32,6 @@ from storefront.security import MAX_ID, roles_required
 
 ARTICLES_PER_PAGE = 50
 STATES = {"draft": "Drafts", "scheduled": "Scheduled", "published": "Published"}
-EDITORS = (Role.EDITOR, Role.ADMIN)
 
 
 # --- The list ----------------------------------------------------------------------------

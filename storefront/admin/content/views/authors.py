@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.content import EDITORS
-from storefront.admin.forms_content import AuthorForm
+from storefront.admin.common import EDITORS
+from storefront.admin.content.forms import AuthorForm
 from storefront.content import services
 from storefront.content.models import Article, Author
 from storefront.extensions import db

@@ -8,13 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from storefront.admin.blueprint import bp
-from storefront.admin.content import EDITORS
-from storefront.admin.forms_content import (
-    ConditionForm,
-    ConfirmForm,
-    MoveForm,
-    RecommendationForm,
-)
+from storefront.admin.common import EDITORS
+from storefront.admin.content.forms import ConditionForm, RecommendationForm
+from storefront.admin.forms import ConfirmForm, MoveForm
 from storefront.catalog.models import Ingredient, Product, ProductStatus
 from storefront.content import services
 from storefront.content.models import (

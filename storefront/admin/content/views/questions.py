@@ -12,8 +12,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from storefront.admin.blueprint import bp
-from storefront.admin.content import EDITORS
-from storefront.admin.forms_content import AnswerForm, QuestionStatusForm
+from storefront.admin.common import EDITORS
+from storefront.admin.content.forms import AnswerForm, QuestionStatusForm
 from storefront.content import services
 from storefront.content.models import Article, QuestionStatus, ReaderQuestion
 from storefront.extensions import db

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.admin.blueprint import bp
-from storefront.admin.content import EDITORS
+from storefront.admin.common import EDITORS
 from storefront.extensions import db
 from storefront.orders.models import OrderLine
 from storefront.reviews import services

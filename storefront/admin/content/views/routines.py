@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.content import EDITORS
-from storefront.admin.forms_content import ConfirmForm, MoveForm
-from storefront.admin.forms_routines import ClassForm, ConflictForm, StepForm
+from storefront.admin.common import EDITORS
+from storefront.admin.content.forms import ClassForm, ConflictForm, StepForm
+from storefront.admin.forms import ConfirmForm, MoveForm
 from storefront.catalog.models import Category, Ingredient
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error

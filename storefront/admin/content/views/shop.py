@@ -10,8 +10,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.content import EDITORS
-from storefront.admin.forms_content import ShopPageForm, ShopTextForm
+from storefront.admin.common import EDITORS
+from storefront.admin.content.forms import ShopPageForm, ShopTextForm
 from storefront.content import pages, shop
 from storefront.content.models import Author, ShopText
 from storefront.content.rendering import fill_shortcodes, render_markdown

@@ -1,13 +1,9 @@
-"""The admin's inventory area: products, sizes and pictures, stock, CSV export and import.
+"""The inventory area's pages, one module per page group; importing this installs them all."""
 
-Each module adds its routes to the shared admin blueprint; importing this one installs
-them all.
-"""
-
-from storefront.admin import (  # noqa: F401  (their routes)
-    inventory_brands,
-    inventory_csv,
-    inventory_products,
-    inventory_stock,
-    inventory_variants,
+from storefront.admin.inventory.views import (  # noqa: F401  (their routes)
+    brands,
+    product_csv,
+    products,
+    stock,
+    variants,
 )

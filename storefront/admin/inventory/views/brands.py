@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from storefront.accounts.models import Role
-from storefront.admin import inventory_services as services
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_inventory import BrandForm
+from storefront.admin.inventory.forms import BrandForm
+from storefront.catalog import editing as services
 from storefront.catalog.models import Brand, Product
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error

@@ -28,10 +28,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.accounts.models import Role
-from storefront.admin import csv_io
-from storefront.admin import inventory_import as importer
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_inventory import ImportApplyForm, ImportUploadForm
+from storefront.admin.inventory.forms import ImportApplyForm, ImportUploadForm
+from storefront.catalog import csv_format
+from storefront.catalog import csv_import as importer
 from storefront.catalog.models import Product
 from storefront.db import utcnow
 from storefront.errors import DomainError
@@ -104,7 +104,7 @@ def products_export():
         .options(selectinload(Product.variants), selectinload(Product.ingredients),
                  selectinload(Product.skin_type_links), joinedload(Product.brand),
                  joinedload(Product.category)))
-    body = csv_io.write_csv(products)
+    body = csv_format.write_csv(products)
     name = f"products-{utcnow():%Y-%m-%d}.csv"
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
@@ -114,7 +114,7 @@ def products_export():
 # -- import ----------------------------------------------------------------------------
 
 def _render_upload(form: ImportUploadForm, status: int = 200):
-    html = render_template("admin/inventory/import.html", form=form, columns=csv_io.COLUMNS)
+    html = render_template("admin/inventory/import.html", form=form, columns=csv_format.COLUMNS)
     return html, status
 
 
@@ -139,7 +139,7 @@ def products_import():
     data = upload.read()
     try:
         plan = importer.plan_file(data)
-    except csv_io.CsvFileError as error:
+    except csv_format.CsvFileError as error:
         attach_error(form, f"{file_name}: {error}", "file")
         return _render_upload(form, INVALID_FORM_STATUS)
     token = keep_upload(data, file_name) if plan.ok and plan.has_changes else None
@@ -159,7 +159,7 @@ def products_import_apply():
     data, file_name = waiting
     try:
         plan = importer.plan_file(data)
-    except csv_io.CsvFileError as error:  # only if the stored file was tampered with
+    except csv_format.CsvFileError as error:  # only if the stored file was tampered with
         discard_upload(form.token.data)
         upload_form = ImportUploadForm(formdata=None)
         attach_error(upload_form, f"{file_name}: {error}", "file")

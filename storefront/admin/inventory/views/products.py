@@ -7,18 +7,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
-from storefront.admin import inventory_queries as queries
-from storefront.admin import inventory_services as services
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_inventory import (
+from storefront.admin.forms import ConfirmForm
+from storefront.admin.inventory.forms import (
     BulkStatusForm,
-    ConfirmForm,
     ImageUploadForm,
     ProductForm,
 )
+from storefront.catalog import editing as services
 from storefront.catalog.models import Product, ProductStatus
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.inventory import queries
 from storefront.security import roles_required
 
 BULK_STATUS = {"archive": ProductStatus.ARCHIVED, "activate": ProductStatus.ACTIVE}

@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from storefront.accounts.models import Role
-from storefront.admin import inventory_queries as queries
-from storefront.admin import inventory_services as services
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_inventory import StockAdjustmentForm
+from storefront.admin.inventory.forms import StockAdjustmentForm
 from storefront.alerts import services as alerts
+from storefront.catalog import editing as services
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.inventory import queries
 from storefront.inventory.models import StockReason
 from storefront.inventory.services import InventoryError
 from storefront.orders import services as orders

@@ -6,15 +6,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from storefront.accounts.models import Role
-from storefront.admin import inventory_queries as queries
-from storefront.admin import inventory_services as services
 from storefront.admin.blueprint import bp
-from storefront.admin.forms_inventory import ConfirmForm, ImageUploadForm, VariantForm
-from storefront.admin.inventory_products import product_or_404, render_product
+from storefront.admin.forms import ConfirmForm
+from storefront.admin.inventory.forms import ImageUploadForm, VariantForm
+from storefront.admin.inventory.views.products import product_or_404, render_product
+from storefront.catalog import editing as services
 from storefront.catalog.images import ImageRejected, file_name
 from storefront.catalog.models import ProductImage
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.inventory import queries
 from storefront.media import MediaUnavailable, delete_quietly, media_storage
 from storefront.security import roles_required
 

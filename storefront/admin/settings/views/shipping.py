@@ -24,7 +24,7 @@ from wtforms.validators import (
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
-from storefront.admin.discounts import amount_check
+from storefront.admin.forms import amount_check
 from storefront.content.forms import clean_text
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, ShopForm, attach_error
