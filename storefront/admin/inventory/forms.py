@@ -117,7 +117,7 @@ class ProductForm(ShopForm):
         return self
 
     def fields(self) -> dict:
-        """The product's values, as ``inventory_services`` takes them."""
+        """The product's values, as ``storefront.catalog.editing`` takes them."""
         ingredient_ids = set(self.ingredients.data or [])
         return {
             "name": self.name.data,

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import Role, User
 from storefront.admin.blueprint import bp
+from storefront.admin.common import save_form
 from storefront.admin.orders.forms import (
     CARRIERS,
     CancelForm,
@@ -170,8 +171,8 @@ def _refusal_message(error: DomainError) -> str:
 
 
 def _refused(number: str, error: DomainError, form_name: str, form, field: str):
-    """Show the order again, unchanged, with why the action was not done."""
-    db.session.rollback()
+    """Show the order again, unchanged (``save_form`` rolled back), with why the action was
+    not done."""
     if isinstance(error, IllegalTransition | PaymentError):
         flash(_refusal_message(error), "error")
     else:
@@ -183,18 +184,19 @@ def _perform(number: str, action: str, change: Callable[[Order], str], *, form_n
              form, field: str):
     """Run ``change`` (it returns a summary), audit it and commit; or show the refusal."""
     order = _load_order(number)
-    if not form.validate_on_submit():
-        return _render_order(order, 422, **{form_name: form})
-    before = audit.snapshot(order, AUDIT_FIELDS)
-    try:
+
+    def act() -> str:
+        before = audit.snapshot(order, AUDIT_FIELDS)
         summary = change(order)
-    except DomainError as error:
-        return _refused(number, error, form_name, form, field)
-    audit.record(current_user, action, order, summary, before=before,
-                 after=audit.snapshot(order, AUDIT_FIELDS))
-    db.session.commit()
-    flash(f"{summary}.", "success")
-    return redirect(url_for("admin.orders_show", number=order.number), 303)
+        audit.record(current_user, action, order, summary, before=before,
+                     after=audit.snapshot(order, AUDIT_FIELDS))
+        return summary
+
+    return save_form(
+        form, act, success=lambda summary: f"{summary}.",
+        redirect_to=url_for("admin.orders_show", number=order.number),
+        refused=lambda error: _refused(number, error, form_name, form, field),
+        page=lambda status: _render_order(order, status, **{form_name: form}))
 
 
 @bp.post("/orders/<number>/fulfil")

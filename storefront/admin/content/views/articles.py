@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ArticleForm
 from storefront.admin.content.preview import article_preview
 from storefront.admin.forms import ConfirmForm
@@ -27,7 +27,6 @@ from storefront.content.models import (
 )
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import MAX_ID, roles_required
 
 ARTICLES_PER_PAGE = 50
@@ -187,28 +186,29 @@ def _submitted(article: Article | None):
     picture_kept = _store_hero(form)
     if previewing:
         return _editor(form, article, question, preview=article_preview(form.body.data))
-    if not (valid and picture_kept):
-        return _editor(form, article, question, status=INVALID_FORM_STATUS)
-    return _save(form, article, question)
+    return _save(form, article, question, valid=valid and picture_kept)
 
 
-def _save(form: ArticleForm, article: Article | None, question: ReaderQuestion | None):
-    try:
+def _save(form: ArticleForm, article: Article | None, question: ReaderQuestion | None,
+          valid: bool):
+    article_id = article.id if article is not None else None  # read before any rollback
+
+    def save() -> tuple[Article, bool]:
         saved = services.edit_article(
             _fields(form, article), article, actor=current_user,
             expected_version=_expected_version(form), question=question)
-    except services.ArticleConflict as error:
-        article_id = article.id
-        db.session.rollback()
-        return _conflict(form, article_id, question, error.message)
-    except services.ContentError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _editor(form, article, question, status=INVALID_FORM_STATUS)
-    answered = question is not None and question.status == QuestionStatus.ANSWERED
-    db.session.commit()
-    flash(_saved_message(saved, question, answered), "success")
-    return redirect(url_for("admin.articles_edit", article_id=saved.id), code=303)
+        return saved, question is not None and question.status == QuestionStatus.ANSWERED
+
+    def refused(error):
+        if isinstance(error, services.ArticleConflict):
+            return _conflict(form, article_id, question, error.message)
+        return None
+
+    return save_form(
+        form, save, valid=valid, refused=refused,
+        success=lambda result: _saved_message(result[0], question, result[1]),
+        redirect_to=lambda result: url_for("admin.articles_edit", article_id=result[0].id),
+        page=lambda status: _editor(form, article, question, status=status))
 
 
 def _saved_message(article: Article, question, answered: bool) -> str:

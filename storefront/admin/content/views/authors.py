@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import AuthorForm
 from storefront.content import services
 from storefront.content.models import Article, Author
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
 
 
@@ -50,23 +49,21 @@ def _store_photo(form: AuthorForm) -> bool:
 
 def _save_author(form: AuthorForm, author: Author | None):
     valid = form.validate_on_submit()
-    if not (_store_photo(form) and valid):
-        return _author_page(form, author, INVALID_FORM_STATUS)
-    if not form.slug.data:
-        form.slug.data = services.slug_from(form.name.data, 80)
-    fields = services.AuthorFields(
-        name=form.name.data, slug=form.slug.data, credentials=form.credentials.data,
-        bio=form.bio.data or "", photo_key=form.photo_key.data or None,
-        photo_alt=form.photo_alt.data or "", statements=form.statements.data or "")
-    try:
-        saved = services.save_author(fields, author, actor=current_user)
-    except services.ContentError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _author_page(form, author, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash(f"{saved.name} is saved.", "success")
-    return redirect(url_for("admin.authors"), code=303)
+    photo_kept = _store_photo(form)
+
+    def save() -> Author:
+        if not form.slug.data:
+            form.slug.data = services.slug_from(form.name.data, 80)
+        fields = services.AuthorFields(
+            name=form.name.data, slug=form.slug.data, credentials=form.credentials.data,
+            bio=form.bio.data or "", photo_key=form.photo_key.data or None,
+            photo_alt=form.photo_alt.data or "", statements=form.statements.data or "")
+        return services.save_author(fields, author, actor=current_user)
+
+    return save_form(form, save, valid=valid and photo_kept,
+                     success=lambda saved: f"{saved.name} is saved.",
+                     redirect_to=url_for("admin.authors"),
+                     page=lambda status: _author_page(form, author, status))
 
 
 @bp.route("/authors/new", methods=["GET", "POST"], endpoint="authors_new")

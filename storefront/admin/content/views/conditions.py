@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ConditionForm, RecommendationForm
 from storefront.admin.forms import ConfirmForm, MoveForm
 from storefront.catalog.models import Ingredient, Product, ProductStatus
@@ -20,7 +20,6 @@ from storefront.content.models import (
     article_condition,
 )
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
 
 # --- Conditions ---------------------------------------------------------------------------
@@ -47,23 +46,19 @@ def _condition_page(form: ConditionForm, condition: Condition | None, status: in
 
 
 def _save_condition(form: ConditionForm, condition: Condition | None):
-    if not form.validate_on_submit():
-        return _condition_page(form, condition, INVALID_FORM_STATUS)
-    if not form.slug.data:
-        form.slug.data = services.slug_from(form.name.data, 80)
-    fields = services.ConditionFields(
-        name=form.name.data, slug=form.slug.data, summary=form.summary.data,
-        causes=form.causes.data or "", what_helps=form.what_helps.data or "",
-        position=form.position.data)
-    try:
-        saved = services.save_condition(fields, condition, actor=current_user)
-    except services.ContentError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _condition_page(form, condition, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash(f"“{saved.name}” is saved.", "success")
-    return redirect(url_for("admin.conditions_edit", condition_id=saved.id), code=303)
+    def save() -> Condition:
+        if not form.slug.data:
+            form.slug.data = services.slug_from(form.name.data, 80)
+        fields = services.ConditionFields(
+            name=form.name.data, slug=form.slug.data, summary=form.summary.data,
+            causes=form.causes.data or "", what_helps=form.what_helps.data or "",
+            position=form.position.data)
+        return services.save_condition(fields, condition, actor=current_user)
+
+    return save_form(
+        form, save, success=lambda saved: f"“{saved.name}” is saved.",
+        redirect_to=lambda saved: url_for("admin.conditions_edit", condition_id=saved.id),
+        page=lambda status: _condition_page(form, condition, status))
 
 
 @bp.route("/conditions/new", methods=["GET", "POST"], endpoint="conditions_new")
@@ -141,26 +136,20 @@ def _recommendation_fields(form: RecommendationForm) -> services.RecommendationF
 def conditions_recommendations(condition_id: int):
     condition = db.get_or_404(Condition, condition_id)
     form = recommendation_form()
-    if request.method == "GET":
-        return _recommendations_page(condition, form)
-    if not form.validate_on_submit():
-        return _recommendations_page(condition, form, INVALID_FORM_STATUS)
-    try:
-        services.add_recommendation(condition, _recommendation_fields(form),
-                                    actor=current_user)
-    except services.ContentError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _recommendations_page(condition, form, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash("The recommendation is added.", "success")
-    return redirect(url_for("admin.conditions_recommendations", condition_id=condition.id),
-                    code=303)
+    return save_form(
+        form, lambda: services.add_recommendation(condition, _recommendation_fields(form),
+                                                  actor=current_user),
+        success="The recommendation is added.",
+        redirect_to=url_for("admin.conditions_recommendations", condition_id=condition.id),
+        page=lambda status: _recommendations_page(condition, form, status))
+
+
+def _list_url(rec: Recommendation) -> str:
+    return url_for("admin.conditions_recommendations", condition_id=rec.condition_id)
 
 
 def _back_to_list(rec: Recommendation):
-    return redirect(url_for("admin.conditions_recommendations",
-                            condition_id=rec.condition_id), code=303)
+    return redirect(_list_url(rec), code=303)
 
 
 def _recommendation_page(rec: Recommendation, form: RecommendationForm, status: int = 200):
@@ -180,17 +169,12 @@ def conditions_recommendation_edit(rec_id: int):
                 "place": rec.position + 1}
         return _recommendation_page(rec, recommendation_form(data=data))
     form = recommendation_form()
-    if not form.validate_on_submit():
-        return _recommendation_page(rec, form, INVALID_FORM_STATUS)
-    try:
-        services.update_recommendation(rec, _recommendation_fields(form), actor=current_user)
-    except services.ContentError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _recommendation_page(rec, form, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash("The recommendation is saved.", "success")
-    return _back_to_list(rec)
+    return save_form(
+        form, lambda: services.update_recommendation(rec, _recommendation_fields(form),
+                                                     actor=current_user),
+        success="The recommendation is saved.",
+        redirect_to=lambda _saved: _list_url(rec),
+        page=lambda status: _recommendation_page(rec, form, status))
 
 
 @bp.post("/recommendations/<int:rec_id>/move", endpoint="conditions_recommendation_move")

@@ -12,12 +12,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import AnswerForm, QuestionStatusForm
 from storefront.content import services
 from storefront.content.models import Article, QuestionStatus, ReaderQuestion
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
 from storefront.sqlite import changes_data
 
@@ -90,19 +89,18 @@ def questions_show(question_id: int):
 def questions_answer(question_id: int):
     question = db.get_or_404(ReaderQuestion, question_id)
     form = answer_form(question)
-    if not form.validate_on_submit():
-        return _question_page(question, form, INVALID_FORM_STATUS)
-    article = db.session.get(Article, form.article.data)
-    try:
+
+    def answer() -> Article:
+        article = db.session.get(Article, form.article.data)
         services.answer_question(question, article, actor=current_user)
-    except services.ContentError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _question_page(question, form, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash(f"The question from {question.name} is answered; they have an e-mail with the "
-          f"link to “{article.title}”.", "success")
-    return redirect(url_for("admin.questions"), code=303)
+        return article
+
+    return save_form(
+        form, answer,
+        success=lambda article: (f"The question from {question.name} is answered; they "
+                                 f"have an e-mail with the link to “{article.title}”."),
+        redirect_to=url_for("admin.questions"),
+        page=lambda status: _question_page(question, form, status))
 
 
 @bp.post("/questions/<int:question_id>/status", endpoint="questions_status")

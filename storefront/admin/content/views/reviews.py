@@ -5,13 +5,13 @@ Editors and admins moderate; nobody here can change what a reviewer wrote.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.extensions import db
 from storefront.orders.models import OrderLine
 from storefront.reviews import services
@@ -77,20 +77,22 @@ def reviews_show(review_id: int):
 def reviews_status(review_id: int):
     review = db.get_or_404(Review, review_id)
     form = ModerationForm()
-    if not form.validate_on_submit():
-        return _review_page(review, form, 422)
-    status = ReviewStatus(form.status.data)
-    try:
-        changed = services.moderate(review, status, actor=current_user, reason=form.reason.data)
-    except services.ReviewError as error:
-        db.session.rollback()
-        form.reason.errors = [*form.reason.errors, error.message]
-        return _review_page(db.get_or_404(Review, review_id), form, 422)
-    db.session.commit()
-    if changed:
-        flash(DONE[status], "success")
-    else:
-        flash(f"The review was {services.MODERATION[status][1]} already; nothing was "
-              "changed.", "info")
+
+    def moderate() -> tuple[ReviewStatus, bool]:
+        status = ReviewStatus(form.status.data)
+        return status, services.moderate(review, status, actor=current_user,
+                                         reason=form.reason.data)
+
+    def done(result: tuple[ReviewStatus, bool]) -> tuple[str, str]:
+        status, changed = result
+        if changed:
+            return DONE[status], "success"
+        return (f"The review was {services.MODERATION[status][1]} already; nothing was "
+                "changed.", "info")
+
     back = _filter_from(request.args.get("back"))
-    return redirect(url_for("admin.reviews", status=back), code=303)
+    return save_form(
+        form, moderate, success=done, error_field="reason",
+        redirect_to=url_for("admin.reviews", status=back),
+        # After a refusal the session was rolled back: the review as it is now.
+        page=lambda status: _review_page(db.get_or_404(Review, review_id), form, status))

@@ -8,12 +8,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ClassForm, ConflictForm, StepForm
 from storefront.admin.forms import ConfirmForm, MoveForm
 from storefront.catalog.models import Category, Ingredient
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.routines import editing
 from storefront.routines.models import ConflictRule, IngredientClass, RoutineStep, StepKind
 from storefront.routines.models import TimeOfDay as Time
@@ -23,6 +22,12 @@ from storefront.security import roles_required
 
 def _back():
     return redirect(url_for("admin.routine"), code=303)
+
+
+def _save(form, action, success, page):
+    """Save a routine form; back to the rules page, or ``page`` again with the problems."""
+    return save_form(form, action, success=success, redirect_to=url_for("admin.routine"),
+                     page=page)
 
 
 @bp.get("/routine")
@@ -48,22 +53,17 @@ def _step_page(form: StepForm, step: RoutineStep | None, status: int = 200):
 
 
 def _save_step(form: StepForm, step: RoutineStep | None):
-    if not form.validate_on_submit():
-        return _step_page(form, step, INVALID_FORM_STATUS)
-    chosen = set(form.categories.data or [])
-    fields = editing.StepFields(
-        name=form.name.data, kind=StepKind(form.kind.data), hint=form.hint.data or "",
-        morning=form.morning.data, evening=form.evening.data, essential=form.essential.data,
-        categories=list(db.session.scalars(select(Category).where(Category.id.in_(chosen)))))
-    try:
-        saved = editing.save_step(fields, step, actor=current_user)
-    except editing.RoutineEditError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _step_page(form, step, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash(f"The step “{saved.name}” is saved.", "success")
-    return _back()
+    def save() -> RoutineStep:
+        chosen = set(form.categories.data or [])
+        fields = editing.StepFields(
+            name=form.name.data, kind=StepKind(form.kind.data), hint=form.hint.data or "",
+            morning=form.morning.data, evening=form.evening.data,
+            essential=form.essential.data, categories=list(db.session.scalars(
+                select(Category).where(Category.id.in_(chosen)))))
+        return editing.save_step(fields, step, actor=current_user)
+
+    return _save(form, save, lambda saved: f"The step “{saved.name}” is saved.",
+                 lambda status: _step_page(form, step, status))
 
 
 @bp.route("/routine/steps/new", methods=["GET", "POST"], endpoint="routine_step_new")
@@ -132,24 +132,18 @@ def _class_page(form: ClassForm, kind: IngredientClass | None, status: int = 200
 
 
 def _save_class(form: ClassForm, kind: IngredientClass | None):
-    if not form.validate_on_submit():
-        return _class_page(form, kind, INVALID_FORM_STATUS)
-    chosen = set(form.ingredients.data or [])
-    fields = editing.ClassFields(
-        name=form.name.data, active=form.active.data,
-        avoid_in_pregnancy=form.avoid_in_pregnancy.data, time_of_day=Time(form.time_of_day.data),
-        note=form.note.data or "",
-        ingredients=list(db.session.scalars(select(Ingredient).where(
-            Ingredient.id.in_(chosen)))))
-    try:
-        saved = editing.save_class(fields, kind, actor=current_user)
-    except editing.RoutineEditError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _class_page(form, kind, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash(f"The class “{saved.name}” is saved.", "success")
-    return _back()
+    def save() -> IngredientClass:
+        chosen = set(form.ingredients.data or [])
+        fields = editing.ClassFields(
+            name=form.name.data, active=form.active.data,
+            avoid_in_pregnancy=form.avoid_in_pregnancy.data,
+            time_of_day=Time(form.time_of_day.data), note=form.note.data or "",
+            ingredients=list(db.session.scalars(select(Ingredient).where(
+                Ingredient.id.in_(chosen)))))
+        return editing.save_class(fields, kind, actor=current_user)
+
+    return _save(form, save, lambda saved: f"The class “{saved.name}” is saved.",
+                 lambda status: _class_page(form, kind, status))
 
 
 @bp.route("/routine/classes/new", methods=["GET", "POST"], endpoint="routine_class_new")
@@ -208,21 +202,15 @@ def _conflict_page(form: ConflictForm, rule: ConflictRule | None, status: int = 
 
 
 def _save_conflict(form: ConflictForm, rule: ConflictRule | None):
-    if not form.validate_on_submit():
-        return _conflict_page(form, rule, INVALID_FORM_STATUS)
-    fields = editing.ConflictFields(
-        first=db.session.get(IngredientClass, form.first.data),
-        second=db.session.get(IngredientClass, form.second.data),
-        explanation=form.explanation.data or "")
-    try:
+    def save() -> None:
+        fields = editing.ConflictFields(
+            first=db.session.get(IngredientClass, form.first.data),
+            second=db.session.get(IngredientClass, form.second.data),
+            explanation=form.explanation.data or "")
         editing.save_conflict(fields, rule, actor=current_user)
-    except editing.RoutineEditError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _conflict_page(form, rule, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash("The conflict rule is saved.", "success")
-    return _back()
+
+    return _save(form, save, "The conflict rule is saved.",
+                 lambda status: _conflict_page(form, rule, status))
 
 
 @bp.route("/routine/conflicts/new", methods=["GET", "POST"], endpoint="routine_conflict_new")

@@ -4,20 +4,19 @@ Markdown with a preview; every save is audited and every change of wording is a 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from storefront.admin.blueprint import bp
-from storefront.admin.common import EDITORS
+from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ShopPageForm, ShopTextForm
 from storefront.content import pages, shop
 from storefront.content.models import Author, ShopText
 from storefront.content.rendering import fill_shortcodes, render_markdown
 from storefront.content.services import last_change
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
 
 
@@ -33,18 +32,15 @@ def _saved_data(text: ShopText | None) -> dict:
             if text else {})
 
 
-def _save(key: str, form, body_max: int) -> bool:
-    """Save the form's text for ``key``; False (the form says why) when refused."""
-    author = db.session.get(Author, form.author.data) if form.author.data else None
-    try:
+def _saver(key: str, form, body_max: int):
+    """What saves the form's text for ``key`` (for ``save_form``)."""
+
+    def save() -> None:
+        author = db.session.get(Author, form.author.data) if form.author.data else None
         shop.save_shop_text(key, form.heading.data, form.body.data, author,
                             actor=current_user, body_max=body_max)
-    except shop.ShopTextError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return False
-    db.session.commit()
-    return True
+
+    return save
 
 
 # --- The introduction --------------------------------------------------------------------
@@ -62,11 +58,10 @@ def shop_introduction():
         text = shop.shop_text(shop.SHOP_INTRODUCTION)
         return _introduction_page(_with_authors(ShopTextForm(data=_saved_data(text))))
     form = _with_authors(ShopTextForm())
-    if not (form.validate_on_submit()
-            and _save(shop.SHOP_INTRODUCTION, form, shop.BODY_MAX)):
-        return _introduction_page(form, INVALID_FORM_STATUS)
-    flash("The shop's introduction is saved.", "success")
-    return redirect(url_for("admin.shop_introduction"), code=303)
+    return save_form(form, _saver(shop.SHOP_INTRODUCTION, form, shop.BODY_MAX),
+                     success="The shop's introduction is saved.",
+                     redirect_to=url_for("admin.shop_introduction"),
+                     page=lambda status: _introduction_page(form, status))
 
 
 # --- The shop's pages --------------------------------------------------------------------
@@ -110,7 +105,7 @@ def shop_pages_edit(key: str):
     form = _with_authors(ShopPageForm())
     if request.form.get("action") == "preview":
         return _editor(page, form, preview=_preview(form.body.data))
-    if not (form.validate_on_submit() and _save(page.key, form, shop.PAGE_BODY_MAX)):
-        return _editor(page, form, INVALID_FORM_STATUS)
-    flash(f"“{page.label}” is saved and on the site.", "success")
-    return redirect(url_for("admin.shop_pages_edit", key=page.key), code=303)
+    return save_form(form, _saver(page.key, form, shop.PAGE_BODY_MAX),
+                     success=f"“{page.label}” is saved and on the site.",
+                     redirect_to=url_for("admin.shop_pages_edit", key=page.key),
+                     page=lambda status: _editor(page, form, status))

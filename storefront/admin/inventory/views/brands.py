@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
+from storefront.admin.common import save_form
 from storefront.admin.inventory.forms import BrandForm
 from storefront.catalog import editing as services
 from storefront.catalog.models import Brand, Product
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
 
 
@@ -32,17 +32,11 @@ def brands_edit(brand_id: int):
     if request.method == "GET":
         return _brand_page(BrandForm.for_brand(brand), brand)
     form = BrandForm()
-    if not form.validate_on_submit():
-        return _brand_page(form, brand, INVALID_FORM_STATUS)
-    try:
-        diff = services.update_brand(brand, form.fields(), current_user)
-    except services.CatalogEditError as error:
-        db.session.rollback()
-        attach_error(form, error.message, error.field)
-        return _brand_page(form, brand, INVALID_FORM_STATUS)
-    db.session.commit()
-    flash(f"{brand.name} is saved." if diff else "Nothing was changed.", "success")
-    return redirect(url_for("admin.brands"), code=303)
+    return save_form(
+        form, lambda: services.update_brand(brand, form.fields(), current_user),
+        success=lambda diff: f"{brand.name} is saved." if diff else "Nothing was changed.",
+        redirect_to=url_for("admin.brands"),
+        page=lambda status: _brand_page(form, brand, status))
 
 
 def _brand_page(form: BrandForm, brand: Brand, status: int = 200):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
+from storefront.admin.common import save_form
 from storefront.admin.forms import ConfirmForm
 from storefront.admin.inventory.forms import (
     BulkStatusForm,
@@ -17,7 +18,7 @@ from storefront.admin.inventory.forms import (
 from storefront.catalog import editing as services
 from storefront.catalog.models import Product, ProductStatus
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.forms import INVALID_FORM_STATUS
 from storefront.inventory import queries
 from storefront.security import roles_required
 
@@ -74,18 +75,12 @@ def products_bulk():
 @roles_required(Role.ADMIN)
 def products_new():
     form = ProductForm().load_choices()
-    if form.validate_on_submit():
-        try:
-            product = services.create_product(form.fields(), current_user)
-        except services.CatalogEditError as error:
-            attach_error(form, error.message, error.field)
-        else:
-            db.session.commit()
-            flash(f"{product.name} was created as {product.status.value}. Add its sizes "
-                  "and pictures below.", "success")
-            return redirect(url_for("admin.products_edit", product_id=product.id), code=303)
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    return render_template("admin/inventory/product_new.html", form=form), status
+    return save_form(
+        form, lambda: services.create_product(form.fields(), current_user),
+        success=lambda product: (f"{product.name} was created as {product.status.value}. "
+                                 "Add its sizes and pictures below."),
+        redirect_to=lambda product: url_for("admin.products_edit", product_id=product.id),
+        template="admin/inventory/product_new.html")
 
 
 def render_product(product: Product, form: ProductForm | None = None,
@@ -111,18 +106,11 @@ def product_or_404(product_id: int) -> Product:
 def products_edit(product_id: int):
     product = product_or_404(product_id)
     form = ProductForm.for_product(product)
-    if form.validate_on_submit():
-        try:
-            diff = services.update_product(product, form.fields(), current_user)
-        except services.CatalogEditError as error:
-            attach_error(form, error.message, error.field)
-        else:
-            db.session.commit()
-            flash(f"Saved {product.name}." if diff else "Nothing had changed.", "success")
-            return redirect(url_for("admin.products_edit", product_id=product.id), code=303)
-    if request.method == "POST":
-        return render_product(product, form=form, status=INVALID_FORM_STATUS)
-    return render_product(product, form=form)
+    return save_form(
+        form, lambda: services.update_product(product, form.fields(), current_user),
+        success=lambda diff: f"Saved {product.name}." if diff else "Nothing had changed.",
+        redirect_to=url_for("admin.products_edit", product_id=product.id),
+        page=lambda status: render_product(product, form=form, status=status))
 
 
 @bp.post("/products/<int:product_id>/archive")

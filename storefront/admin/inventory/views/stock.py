@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
+from storefront.admin.common import save_form
 from storefront.admin.inventory.forms import StockAdjustmentForm
 from storefront.alerts import services as alerts
 from storefront.catalog import editing as services
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory import queries
 from storefront.inventory.models import StockReason
-from storefront.inventory.services import InventoryError
 from storefront.orders import services as orders
 from storefront.security import roles_required
 
@@ -28,21 +27,16 @@ def products_stock(variant_id: int):
     if orders.release_overdue_holds([variant.id]):  # show what is really held
         db.session.commit()
     form = StockAdjustmentForm()
-    if form.validate_on_submit():
-        try:
-            after = services.adjust(variant, form.quantity.data, StockReason(form.reason.data),
-                                    current_user, note=form.note.data or "")
-        except InventoryError as error:
-            attach_error(form, error.message, "quantity")
-        else:
-            db.session.commit()
-            flash(f"{variant.sku}: {form.quantity.data:+d}, now {after} on hand.", "success")
-            return redirect(url_for("admin.products_stock", variant_id=variant.id), code=303)
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    html = render_template("admin/inventory/stock.html", variant=variant,
-                           product=variant.product, form=form,
-                           page=queries.ledger_page(variant))
-    return html, status
+    return save_form(
+        form, lambda: services.adjust(variant, form.quantity.data,
+                                      StockReason(form.reason.data), current_user,
+                                      note=form.note.data or ""),
+        success=lambda after: f"{variant.sku}: {form.quantity.data:+d}, now {after} on hand.",
+        redirect_to=url_for("admin.products_stock", variant_id=variant.id),
+        error_field="quantity",
+        page=lambda status: (render_template(
+            "admin/inventory/stock.html", variant=variant, product=variant.product,
+            form=form, page=queries.ledger_page(variant)), status))
 
 
 @bp.get("/stock/low")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
+from storefront.admin.common import save_form
 from storefront.admin.forms import ConfirmForm
 from storefront.admin.inventory.forms import ImageUploadForm, VariantForm
 from storefront.admin.inventory.views.products import product_or_404, render_product
 from storefront.catalog import editing as services
-from storefront.catalog.images import ImageRejected, file_name
+from storefront.catalog.images import file_name
 from storefront.catalog.models import ProductImage
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory import queries
 from storefront.media import MediaUnavailable, delete_quietly, media_storage
 from storefront.security import roles_required
@@ -27,19 +27,12 @@ MOVES = {"up": -1, "down": 1}
 def products_variant_new(product_id: int):
     product = product_or_404(product_id)
     form = VariantForm()
-    if form.validate_on_submit():
-        try:
-            variant = services.create_variant(product, form.fields(), current_user)
-        except services.CatalogEditError as error:
-            attach_error(form, error.message, error.field)
-        else:
-            db.session.commit()
-            flash(f"Added {variant.sku} ({variant.size_label}). It has no stock yet: record "
-                  "what you have received below.", "success")
-            return redirect(url_for("admin.products_stock", variant_id=variant.id), code=303)
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    return render_template("admin/inventory/variant_form.html", form=form, product=product,
-                           variant=None), status
+    return save_form(
+        form, lambda: services.create_variant(product, form.fields(), current_user),
+        success=lambda variant: (f"Added {variant.sku} ({variant.size_label}). It has no "
+                                 "stock yet: record what you have received below."),
+        redirect_to=lambda variant: url_for("admin.products_stock", variant_id=variant.id),
+        template="admin/inventory/variant_form.html", product=product, variant=None)
 
 
 @bp.route("/products/variants/<int:variant_id>", methods=["GET", "POST"])
@@ -49,19 +42,13 @@ def products_variant_edit(variant_id: int):
     if variant is None:
         abort(404)
     form = VariantForm(obj=variant)
-    if form.validate_on_submit():
-        try:
-            diff = services.update_variant(variant, form.fields(), current_user)
-        except services.CatalogEditError as error:
-            attach_error(form, error.message, error.field)
-        else:
-            db.session.commit()
-            flash(f"Saved {variant.sku}." if diff else "Nothing had changed.", "success")
-            return redirect(url_for("admin.products_edit", product_id=variant.product_id),
-                            code=303)
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    return render_template("admin/inventory/variant_form.html", form=form,
-                           product=variant.product, variant=variant), status
+    return save_form(
+        form, lambda: services.update_variant(variant, form.fields(), current_user),
+        success=lambda diff: f"Saved {variant.sku}." if diff else "Nothing had changed.",
+        redirect_to=lambda _diff: url_for("admin.products_edit",
+                                          product_id=variant.product_id),
+        template="admin/inventory/variant_form.html", product=variant.product,
+        variant=variant)
 
 
 @bp.post("/products/<int:product_id>/images")
@@ -69,19 +56,14 @@ def products_variant_edit(variant_id: int):
 def products_image_upload(product_id: int):
     product = product_or_404(product_id)
     form = ImageUploadForm()
-    if form.validate_on_submit():
-        try:
-            _image, new = services.add_image(product, form.picture.data, form.alt_text.data,
-                                             current_user)
-        except ImageRejected as error:
-            attach_error(form, error.message, "picture")
-        else:
-            db.session.commit()
-            flash("The picture was added." if new else
-                  "That picture is already on this product.", "success")
-            return redirect(url_for("admin.products_edit", product_id=product.id,
-                                    _anchor="pictures"), code=303)
-    return render_product(product, image_form=form, status=INVALID_FORM_STATUS)
+    return save_form(
+        form, lambda: services.add_image(product, form.picture.data, form.alt_text.data,
+                                         current_user),
+        success=lambda added: ("The picture was added." if added[1] else
+                               "That picture is already on this product."),
+        redirect_to=url_for("admin.products_edit", product_id=product.id, _anchor="pictures"),
+        error_field="picture",
+        page=lambda status: render_product(product, image_form=form, status=status))
 
 
 def _image_or_404(image_id: int) -> ProductImage:

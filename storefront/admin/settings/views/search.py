@@ -11,53 +11,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import HiddenField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
+from storefront.admin.common import save_form
+from storefront.admin.settings.forms import SynonymForm
 from storefront.content.forms import clean_text
 from storefront.extensions import db
-from storefront.forms import ShopForm, attach_error
 from storefront.search import counting, synonyms
-from storefront.search.models import SearchSynonym, SynonymKind
+from storefront.search.models import SearchSynonym
 from storefront.security import roles_required, safe_next_url
 
 SYNONYMS_PER_PAGE = 100
-
-
-class SynonymForm(ShopForm):
-    kind = RadioField(
-        "How it works",
-        choices=[SelectChoice(SynonymKind.ONE_WAY.value,
-                              "One way: a search for the words typed also finds the words "
-                              "below (not the other way round)"),
-                 SelectChoice(SynonymKind.MULTI_WAY.value,
-                              "Same meaning: each of the words typed finds all the others")],
-        validators=[InputRequired("Choose one way or same meaning.")],
-        default=SynonymKind.ONE_WAY.value,
-    )
-    terms = StringField(
-        "Words shoppers type", filters=[clean_text],
-        validators=[DataRequired("Enter the words shoppers type."),
-                    Length(max=synonyms.MAX_LIST_LENGTH,
-                           message=f"Use at most {synonyms.MAX_LIST_LENGTH} characters.")],
-        render_kw={"maxlength": synonyms.MAX_LIST_LENGTH, "autocomplete": "off"},
-        description="Words or phrases separated by commas, for example: sunblock, sun cream.",
-    )
-    targets = StringField(
-        "Also find (one way only)", filters=[clean_text],
-        validators=[Optional(),
-                    Length(max=synonyms.MAX_LIST_LENGTH,
-                           message=f"Use at most {synonyms.MAX_LIST_LENGTH} characters.")],
-        render_kw={"maxlength": synonyms.MAX_LIST_LENGTH, "autocomplete": "off"},
-        description="Words the shop's pages use, separated by commas, for example: sunscreen.",
-    )
-    next = HiddenField()
-
-    def settings(self) -> synonyms.SynonymSettings:
-        return synonyms.SynonymSettings(SynonymKind(self.kind.data), self.terms.data or "",
-                                        self.targets.data or "")
 
 
 def _back(form: SynonymForm) -> str:
@@ -66,23 +31,16 @@ def _back(form: SynonymForm) -> str:
 
 def _save(form: SynonymForm, synonym: SearchSynonym | None):
     """Validate and save; the form again (422) with the problems, or a redirect."""
-    if form.validate_on_submit():
-        try:
-            saved = synonyms.save(form.settings(), synonym, actor=current_user)
-        except synonyms.SynonymInvalid as error:
-            db.session.rollback()
-            attach_error(form, error.message, error.field)
-        else:
-            db.session.commit()
-            if saved is None:
-                flash("Nothing was changed.", "info")
-            else:
-                flash(f"Synonym saved: {synonyms.describe(saved)}. Searches use it now.",
-                      "success")
-            return redirect(_back(form), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/search/synonym_form.html", form=form,
-                           synonym=synonym), status
+
+    def done(saved: SearchSynonym | None):
+        if saved is None:
+            return "Nothing was changed.", "info"
+        return f"Synonym saved: {synonyms.describe(saved)}. Searches use it now."
+
+    return save_form(
+        form, lambda: synonyms.save(form.settings(), synonym, actor=current_user),
+        success=done, redirect_to=lambda _saved: _back(form),
+        template="admin/search/synonym_form.html", synonym=synonym)
 
 
 @bp.get("/search/synonyms", endpoint="synonyms")

@@ -6,118 +6,20 @@ The rules and the audit entries are in ``storefront.shipping.editing``.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
 
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
-from storefront.admin.forms import amount_check
-from storefront.content.forms import clean_text
+from storefront.admin.common import save_form
+from storefront.admin.settings.forms import MethodForm, RateForm, ZoneForm
 from storefront.extensions import db
-from storefront.forms import INVALID_FORM_STATUS, ShopForm, attach_error
 from storefront.security import roles_required
 from storefront.shipping import editing
 from storefront.shipping import services as shipping
 from storefront.shipping.models import ShippingMethod, ShippingZone, TaxRate
-
-MAX_DAYS = 365
-PERCENT_PLACES = 3  # 8.875 %: a rate keeps five decimals (0.08875)
-
-
-class ZoneForm(ShopForm):
-    name = StringField("Name", filters=[clean_text],
-                       validators=[DataRequired("Give the zone a name."),
-                                   Length(max=80, message="Use at most 80 characters.")],
-                       render_kw={"maxlength": 80})
-    places = TextAreaField(
-        "Countries and states",
-        validators=[DataRequired("Enter at least one country, such as US."),
-                    Length(max=4000, message="Use at most 4,000 characters.")],
-        render_kw={"rows": 4},
-        description="Two-letter country codes, separated by commas or lines: US, CA. For one "
-                    "state or province write the country, a dash and its code or name: US-AK, "
-                    "US-Hawaii. Addresses in a state listed in some zone get only that "
-                    "zone's deliveries; the rest of the country gets those of the zones "
-                    "listing the whole country.")
-
-
-def _days(label: str) -> IntegerField:
-    return IntegerField(label, validators=[
-        InputRequired("Enter a number of working days."),
-        NumberRange(min=0, max=MAX_DAYS, message=f"Enter 0 to {MAX_DAYS} days.")],
-        render_kw={"inputmode": "numeric", "min": 0, "max": MAX_DAYS})
-
-
-class MethodForm(ShopForm):
-    name = StringField("Name", filters=[clean_text],
-                       validators=[DataRequired("Give the delivery a name."),
-                                   Length(max=80, message="Use at most 80 characters.")],
-                       render_kw={"maxlength": 80},
-                       description="What shoppers choose, such as “Standard shipping”.")
-    price = StringField("Price", validators=[InputRequired("Enter the price (0 for free)."),
-                                             amount_check(optional=False, allow_zero=True)],
-                        render_kw={"inputmode": "decimal", "maxlength": 14})
-    free_from = StringField("Free from (optional)",
-                            validators=[amount_check(optional=True, allow_zero=True)],
-                            render_kw={"inputmode": "decimal", "maxlength": 14},
-                            description="Free when the goods, after any discount, cost at "
-                                        "least this. Empty: never free.")
-    min_days = _days("Shortest delivery time (working days)")
-    max_days = _days("Longest delivery time (working days)")
-    position = IntegerField("Order in the list", default=0,
-                            validators=[Optional(), NumberRange(min=0, max=1000, message=(
-                                "Enter 0 to 1,000."))],
-                            render_kw={"inputmode": "numeric"},
-                            description="Lower numbers are listed first.")
-    active = BooleanField("Offered to shoppers", default=True)
-
-    def settings(self) -> editing.MethodSettings:
-        return editing.MethodSettings(
-            name=self.name.data, price=self.price.data, free_from=self.free_from.data,
-            min_days=self.min_days.data, max_days=self.max_days.data,
-            position=self.position.data or 0, active=self.active.data)
-
-
-class RateForm(ShopForm):
-    place = StringField("Country or state",
-                        validators=[DataRequired("Enter the country, such as DE, or a state, "
-                                                 "such as US-WA.")],
-                        render_kw={"maxlength": 110, "autocomplete": "off"},
-                        description="A country code (DE), or the country, a dash and a state "
-                                    "or province (US-WA). A state's rate wins over its "
-                                    "country's.")
-    name = StringField("Name on the bill", filters=[clean_text],
-                       validators=[DataRequired("Name the tax, such as VAT or Sales tax."),
-                                   Length(max=40, message="Use at most 40 characters.")],
-                       render_kw={"maxlength": 40})
-    percent = StringField("Rate (%)", validators=[InputRequired("Enter the rate in percent.")],
-                          render_kw={"inputmode": "decimal", "maxlength": 8},
-                          description="6.5 for 6.5 %, 8.875 for 8.875 %. 0 charges no tax "
-                                      "there (and says so on the bill).")
-
-    def validate_percent(self, field) -> None:
-        try:
-            value = Decimal((field.data or "").strip().rstrip("%").replace(",", "."))
-        except InvalidOperation as error:
-            raise ValidationError("Enter the rate as a number, such as 6.5.") from error
-        if not value.is_finite() or value.as_tuple().exponent < -PERCENT_PLACES:
-            raise ValidationError(f"Enter the rate with at most {PERCENT_PLACES} decimals, "
-                                  "such as 8.875.")
-        field.data = value
-    shipping_taxable = BooleanField("Delivery is taxed too", default=True)
 
 
 def _zones() -> list[ShippingZone]:
@@ -140,23 +42,17 @@ def _saved(message: str):
     return redirect(url_for("admin.shipping"), 303)
 
 
-def _refused(form, error: editing.ShippingError, template: str, **context):
-    db.session.rollback()
-    attach_error(form, error.message, error.field)
-    return render_template(template, form=form, **context), INVALID_FORM_STATUS
+def _save(form, action, success, template: str, **context):
+    """Save a shipping form; back to the overview, or the form again with the problems."""
+    return save_form(form, action, success=success, redirect_to=url_for("admin.shipping"),
+                     template=template, **context)
 
 
 def _zone_page(form: ZoneForm, zone: ShippingZone | None):
-    template = "admin/shipping/zone_form.html"
-    if form.validate_on_submit():
-        try:
-            saved = editing.save_zone(zone, name=form.name.data, places=form.places.data,
-                                      actor=current_user)
-        except editing.ShippingError as error:
-            return _refused(form, error, template, zone=zone)
-        return _saved(f"Shipping zone {saved.name} saved.")
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    return render_template(template, form=form, zone=zone), status
+    return _save(form, lambda: editing.save_zone(zone, name=form.name.data,
+                                                 places=form.places.data, actor=current_user),
+                 lambda saved: f"Shipping zone {saved.name} saved.",
+                 "admin/shipping/zone_form.html", zone=zone)
 
 
 @bp.route("/shipping/zones/new", methods=["GET", "POST"])
@@ -191,15 +87,10 @@ def _method_data(method: ShippingMethod) -> dict:
 
 
 def _method_page(form: MethodForm, zone: ShippingZone, method: ShippingMethod | None):
-    template = "admin/shipping/method_form.html"
-    if form.validate_on_submit():
-        try:
-            saved = editing.save_method(zone, method, form.settings(), actor=current_user)
-        except editing.ShippingError as error:
-            return _refused(form, error, template, zone=zone, method=method)
-        return _saved(f"Delivery {saved.name} ({zone.name}) saved.")
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    return render_template(template, form=form, zone=zone, method=method), status
+    return _save(form, lambda: editing.save_method(zone, method, form.settings(),
+                                                   actor=current_user),
+                 lambda saved: f"Delivery {saved.name} ({zone.name}) saved.",
+                 "admin/shipping/method_form.html", zone=zone, method=method)
 
 
 @bp.route("/shipping/zones/<int:zone_id>/methods/new", methods=["GET", "POST"])
@@ -227,19 +118,15 @@ def shipping_method_delete(method_id: int):
 
 
 def _rate_page(form: RateForm, rate: TaxRate | None):
-    template = "admin/shipping/rate_form.html"
-    if form.validate_on_submit():
-        try:
-            saved = editing.save_rate(rate, place=form.place.data, name=form.name.data,
-                                      percent=form.percent.data,
-                                      shipping_taxable=form.shipping_taxable.data,
-                                      actor=current_user)
-        except editing.ShippingError as error:
-            return _refused(form, error, template, rate=rate)
-        where = shipping.Place(saved.country, saved.area).name
-        return _saved(f"Tax rate for {where} saved: {saved.percent}.")
-    status = INVALID_FORM_STATUS if request.method == "POST" else 200
-    return render_template(template, form=form, rate=rate), status
+    def save() -> tuple[TaxRate, str]:
+        saved = editing.save_rate(rate, place=form.place.data, name=form.name.data,
+                                  percent=form.percent.data,
+                                  shipping_taxable=form.shipping_taxable.data,
+                                  actor=current_user)
+        return saved, shipping.Place(saved.country, saved.area).name
+
+    return _save(form, save, lambda done: f"Tax rate for {done[1]} saved: {done[0].percent}.",
+                 "admin/shipping/rate_form.html", rate=rate)
 
 
 @bp.route("/shipping/taxes/new", methods=["GET", "POST"])
