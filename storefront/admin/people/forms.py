@@ -1,3 +1,5 @@
+"""The people area's form: a user's role (the rules are in ``storefront.accounts.services``)."""
+
 from wtforms import SelectChoice, SelectField
 
 from storefront.accounts.models import Role
