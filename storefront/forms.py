@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
-from wtforms import FileField
+from wtforms import FileField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 INVALID_FORM_STATUS = 422
 
@@ -60,3 +61,10 @@ class GuestForm(ShopForm):
 
     class Meta:
         csrf = False
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (usable without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from storefront.admin import csv_io
-from storefront.admin import inventory_services as services
 from storefront.audit.models import AuditEntry
+from storefront.catalog import csv_format as csv_io
+from storefront.catalog import editing as services
 from storefront.catalog.models import Product, ProductStatus, SkinType, Variant
 from storefront.demo.catalog import seed_catalog
 from storefront.extensions import db

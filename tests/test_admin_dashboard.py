@@ -8,13 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from storefront.admin import reports
-from storefront.admin.dashboard import build_chart
+from storefront.admin.dashboard.views import build_chart
 from storefront.catalog.models import ProductStatus
 from storefront.content.models import QuestionStatus
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.orders import services
+from storefront.orders import reports, services
 from storefront.orders.models import OrderStatus
 from tests.factories import (
     AdminFactory,

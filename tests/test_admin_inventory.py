@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from storefront.admin import inventory_queries
 from storefront.audit.models import AuditEntry
 from storefront.catalog.models import Product, ProductImage, ProductStatus, SkinType, Variant
 from storefront.extensions import db
+from storefront.inventory import queries as inventory_queries
 from storefront.inventory import services as inventory
 from storefront.inventory.models import StockMovement, StockReason
 from storefront.media import LocalMediaStorage

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from storefront.admin import orders as admin_orders
+from storefront.admin.orders import views as admin_orders
 from storefront.audit.models import AuditEntry
 from storefront.catalog.models import Variant
 from storefront.extensions import db

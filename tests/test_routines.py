@@ -27,15 +27,16 @@ import pytest
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
-from storefront.admin import inventory_services, reports
 from storefront.audit.models import AuditEntry
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
+from storefront.catalog import editing as inventory_services
 from storefront.catalog.models import Product, SkinType, Variant
 from storefront.content import services as content
 from storefront.db import utcnow
 from storefront.demo.routines import seed_routines
 from storefront.extensions import db
+from storefront.orders import reports
 from storefront.orders.models import Order, OrderLine
 from storefront.routines import services
 from storefront.routines.defaults import seed_default_rules

@@ -5,10 +5,9 @@ from __future__ import annotations
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from storefront.admin.forms_content import MultiCheckboxField
 from storefront.catalog.models import SkinType
 from storefront.content.forms import SKIN_TYPE_CHOICES, clean_text
-from storefront.forms import ShopForm
+from storefront.forms import MultiCheckboxField, ShopForm
 from storefront.reviews.models import AgeRange, ReviewStatus
 from storefront.reviews.services import (
     BODY_MAX,

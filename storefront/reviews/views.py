@@ -1,7 +1,7 @@
 """Writing a review (from the invitation's link, or from "Your orders") and "helpful" votes.
 
 The product page shows the reviews (``storefront.catalog.views``); moderation is in the
-back office (``storefront.admin.reviews``).
+back office (``storefront.admin.content.views.reviews``).
 """
 
 from __future__ import annotations

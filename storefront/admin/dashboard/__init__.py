@@ -1,0 +1,1 @@
+"""The back office's front page (admins); its figures come from ``storefront.orders.reports``."""

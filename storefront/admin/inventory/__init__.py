@@ -1,0 +1,6 @@
+"""Admin area "inventory" (admins): products, their sizes and pictures, brands, stock and
+the product CSV (export, import with a dry run).
+
+The rules are in ``storefront.catalog.editing`` and ``storefront.catalog.csv_import``; the
+lists in ``storefront.inventory.queries``.
+"""
