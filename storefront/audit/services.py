@@ -52,3 +52,24 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def record_change(
+    actor,
+    action: str,
+    target,
+    summary: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry | None:
+    """Record ``action`` with only the fields that differ; nothing when none do.
+
+    ``before`` None is a creation, ``after`` None a removal: both are recorded whole.
+    """
+    if before is not None and after is not None:
+        changed = [key for key in after if before.get(key) != after[key]]
+        if not changed:
+            return None
+        before = {key: before.get(key) for key in changed}
+        after = {key: after[key] for key in changed}
+    return record(actor, action, target, summary, before=before, after=after)
