@@ -18,7 +18,12 @@ from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
 from storefront.content.models import Article, ArticleKind, Condition, article_condition
-from storefront.content.picks import ConditionPicks, build_picks, load_products, load_recommendations
+from storefront.content.picks import (
+    ConditionPicks,
+    build_picks,
+    load_products,
+    load_recommendations,
+)
 from storefront.content.rendering import RenderedMarkdown, rendered_article
 from storefront.db import utcnow
 from storefront.extensions import db
