@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from storefront.audit.models import AuditEntry
 from storefront.extensions import db
 
@@ -73,3 +75,11 @@ def record_change(
         before = {key: before.get(key) for key in changed}
         after = {key: after[key] for key in changed}
     return record(actor, action, target, summary, before=before, after=after)
+
+
+def last_change(target_type: str, target_id: int) -> AuditEntry | None:
+    """The newest entry about one record (``target_type`` as ``record`` names it), or None."""
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == target_type, AuditEntry.target_id == str(target_id))
+        .order_by(AuditEntry.id.desc()).limit(1))
