@@ -1,44 +1,22 @@
-"""Editorial rules: saving articles, what readers may see, recommendations that stay true.
+"""The back office's editing: articles, conditions, authors and recommendations, created and
+changed by editors. Every change is audited with the fields before and after; services
+flush, the caller commits.
 
-Page loaders here keep to a fixed number of SQL statements however many conditions,
-recommendations and shortcodes a page has. Services flush; the caller commits.
+``save_article`` is the one way an article is created or changed (the admin, answering a
+reader's question, the demo's seed).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from storefront.audit import services as audit
-from storefront.audit.models import AuditEntry
-from storefront.caching import depends_on
-from storefront.catalog.images import (
-    ImageRejected,
-    clean_picture,
-    content_hash,
-    file_name,
-    open_picture,
-    store_renditions,
-)
-from storefront.catalog.models import (
-    Ingredient,
-    Product,
-    ProductStatus,
-    SkinType,
-    StockState,
-    Variant,
-    product_ingredient,
-)
-from storefront.catalog.page_tags import STOCK
-from storefront.catalog.services import card_loader_options
-from storefront.content.alternatives import Alternative, can_buy_now, rank_alternatives
+from storefront.catalog.models import Ingredient, Product, ProductStatus
+from storefront.content.errors import ArticleConflict, ContentError
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -49,34 +27,26 @@ from storefront.content.models import (
     ReaderQuestion,
     Recommendation,
     RecommendationRole,
-    article_condition,
 )
-from storefront.content.rendering import RenderedMarkdown, find_shortcodes, rendered_article
+from storefront.content.questions import answer_linked_questions, link_question
+from storefront.content.rendering import find_shortcodes
 from storefront.db import utcnow
-from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.mail import queue_mail
-from storefront.media import media_storage
+from storefront.slugs import MAX_LENGTH, is_slug
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-RELATED_LIMIT = 4
-OTC_LIMIT = 3
-QUESTION_MIN, QUESTION_MAX = 20, 2000
-
-
-class ContentError(DomainError):
-    """An editorial change that cannot be saved; ``field`` names the form field to blame."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+ARTICLE_CONFLICT_MESSAGE = (
+    "Someone else saved this article while you were editing it, so your changes were not "
+    "saved. Your text is still in the form below. Compare it with the saved version, then "
+    "save yours over it or copy across what you need.")
+ARTICLE_AUDIT_FIELDS = ["slug", "title", "kind", "status", "published_at", "reviewed_on",
+                        "author_id", "reviewer_id", "summary", "question", "body",
+                        "hero_image_key", "hero_image_alt"]
+CONDITION_AUDIT_FIELDS = ["name", "slug", "summary", "causes", "what_helps", "position"]
+AUTHOR_AUDIT_FIELDS = ["name", "slug", "credentials", "bio", "photo_key", "photo_alt",
+                       "statements"]
 
 
-def valid_slug(slug: str | None, max_length: int = 120) -> bool:
-    return bool(slug) and len(slug) <= max_length and SLUG.fullmatch(slug) is not None
-
-
-# --- Saving articles -------------------------------------------------------------------
+# --- Articles --------------------------------------------------------------------------
 
 @dataclass
 class ArticleFields:
@@ -99,9 +69,9 @@ class ArticleFields:
 
 
 def _check_article_fields(fields: ArticleFields, article: Article | None) -> None:
-    if not valid_slug(fields.slug):
+    if not is_slug(fields.slug):
         raise ContentError("Use lower-case letters, digits and single hyphens for the "
-                           "address (at most 120 characters).", field="slug")
+                           f"address (at most {MAX_LENGTH} characters).", field="slug")
     clash = db.session.scalar(select(Article.id).where(Article.slug == fields.slug))
     if clash is not None and (article is None or clash != article.id):
         raise ContentError(f"Another article already uses the address “{fields.slug}”.",
@@ -141,12 +111,31 @@ def _shortcode_problems(body: str) -> list[str]:
     return problems
 
 
-def save_article(fields: ArticleFields, article: Article | None = None) -> Article:
-    """Create ``article`` (or update it) from ``fields``. Flushes only.
+def shortcode_problems(body: str) -> list[str]:
+    """What an editor must fix in the shortcodes of ``body`` before it can be saved."""
+    return _shortcode_problems(body)
 
-    Raises ContentError when the address is taken, a Q&A has no question, or a shortcode
-    names a product or article that does not exist or is not available.
-    """
+
+def article_state(article: Article) -> dict:
+    """What the audit log remembers of an article."""
+    state = audit.snapshot(article, ARTICLE_AUDIT_FIELDS)
+    state["conditions"] = sorted(condition.slug for condition in article.conditions)
+    return state
+
+
+def _check_schedule(fields: ArticleFields, now: datetime) -> None:
+    when = fields.published_at
+    if fields.status == ArticleStatus.SCHEDULED and (when is None or when <= now):
+        raise ContentError("A scheduled article needs a publish time in the future. To show "
+                           "it now, choose Published.", field="published_at")
+    if fields.status == ArticleStatus.PUBLISHED and when is not None and when > now:
+        raise ContentError("A published article is shown straight away, so its publish time "
+                           "cannot be in the future. To publish later, choose Scheduled.",
+                           field="published_at")
+
+
+def _write_article(fields: ArticleFields, article: Article | None) -> Article:
+    """Check ``fields`` and put them on ``article`` (a new one when None). Flushes."""
     _check_article_fields(fields, article)
     problems = _shortcode_problems(fields.body)
     if problems:
@@ -168,49 +157,56 @@ def save_article(fields: ArticleFields, article: Article | None = None) -> Artic
     return article
 
 
+def save_article(fields: ArticleFields, article: Article | None = None, *, actor,
+                 expected_version: int | None = None,
+                 question: ReaderQuestion | None = None) -> Article:
+    """Create an article, or update ``article`` as the editor opened it at
+    ``expected_version``: the one way an article is saved. ``actor`` None is the shop
+    itself (the demo's seed).
+
+    Audited; flushes only. Raises ArticleConflict when someone else saved in between
+    (the caller must then roll back), ContentError for anything the editor can fix: the
+    address is taken, a Q&A has no question, a shortcode names a product or article that
+    does not exist or is not available, a publish time that does not fit the status.
+    A ``question`` is linked to the article; linked questions are answered once the
+    article is visible.
+    """
+    if article is not None and expected_version != article.version:
+        raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE)
+    _check_schedule(fields, utcnow())
+    before = article_state(article) if article is not None else None
+    if before is not None and before["conditions"] != sorted(c.slug for c in fields.conditions):
+        # A row UPDATE, so the version also counts a change of conditions only.
+        article.updated_at = utcnow()
+    try:
+        article = _write_article(fields, article)
+    except StaleDataError as error:
+        raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE) from error
+    action = "article.created" if before is None else "article.updated"
+    audit.record_change(actor, action, article, f"Article “{article.title}” ({article.slug})",
+                        before, article_state(article))
+    if question is not None and question.status != QuestionStatus.ANSWERED:
+        link_question(question, article, actor=actor)
+    answer_linked_questions(article, actor=actor)
+    return article
 
 
-# --- Back office: editors change content; every change is audited ----------------------
-
-class ArticleConflict(ContentError):
-    """Someone else saved the article after the editor opened it."""
-
-    status_code = 409
-
-
-ARTICLE_CONFLICT_MESSAGE = (
-    "Someone else saved this article while you were editing it, so your changes were not "
-    "saved. Your text is still in the form below. Compare it with the saved version, then "
-    "save yours over it or copy across what you need.")
-ARTICLE_AUDIT_FIELDS = ["slug", "title", "kind", "status", "published_at", "reviewed_on",
-                        "author_id", "reviewer_id", "summary", "question", "body",
-                        "hero_image_key", "hero_image_alt"]
-CONDITION_AUDIT_FIELDS = ["name", "slug", "summary", "causes", "what_helps", "position"]
-AUTHOR_AUDIT_FIELDS = ["name", "slug", "credentials", "bio", "photo_key", "photo_alt",
-                       "statements"]
-QUESTION_AUDIT_FIELDS = ["status", "article_id", "answered_at"]
-HERO_MIN_WIDTH, PHOTO_MIN_WIDTH = 800, 200
+def unpublish_article(article: Article, *, actor) -> None:
+    """Take an article off the site (back to draft); it is kept, with its address."""
+    if article.status == ArticleStatus.DRAFT:
+        return
+    before = article_state(article)
+    article.status = ArticleStatus.DRAFT
+    db.session.flush()
+    audit.record_change(actor, "article.unpublished", article,
+                        f"Article “{article.title}” ({article.slug}) taken off the site",
+                        before, article_state(article))
 
 
-def shortcode_problems(body: str) -> list[str]:
-    """What an editor must fix in the shortcodes of ``body`` before it can be saved."""
-    return _shortcode_problems(body)
-
-
-def _audit_change(actor, action: str, target, summary: str, before: dict | None,
-                  after: dict | None) -> None:
-    """Record ``action`` with only the fields that differ; nothing when none do."""
-    if before is not None and after is not None:
-        changed = [key for key in after if before.get(key) != after[key]]
-        if not changed:
-            return
-        before = {key: before.get(key) for key in changed}
-        after = {key: after[key] for key in changed}
-    audit.record(actor, action, target, summary, before=before, after=after)
-
+# --- Checks shared by conditions and authors ------------------------------------------
 
 def _check_unique_slug(model, slug: str, max_length: int, current, noun: str) -> None:
-    if not valid_slug(slug, max_length):
+    if not is_slug(slug, max_length):
         raise ContentError("Use lower-case letters, digits and single hyphens for the "
                            f"address (at most {max_length} characters).", field="slug")
     clash = db.session.scalar(select(model.id).where(model.slug == slug))
@@ -226,75 +222,7 @@ def _check_text(value: str, max_length: int, message: str, field_name: str,
     return value
 
 
-def article_state(article: Article) -> dict:
-    """What the audit log remembers of an article."""
-    state = audit.snapshot(article, ARTICLE_AUDIT_FIELDS)
-    state["conditions"] = sorted(condition.slug for condition in article.conditions)
-    return state
-
-
-def _check_schedule(fields: ArticleFields, now: datetime) -> None:
-    when = fields.published_at
-    if fields.status == ArticleStatus.SCHEDULED and (when is None or when <= now):
-        raise ContentError("A scheduled article needs a publish time in the future. To show "
-                           "it now, choose Published.", field="published_at")
-    if fields.status == ArticleStatus.PUBLISHED and when is not None and when > now:
-        raise ContentError("A published article is shown straight away, so its publish time "
-                           "cannot be in the future. To publish later, choose Scheduled.",
-                           field="published_at")
-
-
-def edit_article(fields: ArticleFields, article: Article | None = None, *, actor,
-                 expected_version: int | None = None,
-                 question: ReaderQuestion | None = None) -> Article:
-    """Create ``article`` (or update the one the editor opened at ``expected_version``).
-
-    Audited; flushes only. Raises ArticleConflict when someone else saved in between
-    (the caller must then roll back), ContentError for anything the editor can fix.
-    A ``question`` is linked to the article; linked questions are answered once the
-    article is visible.
-    """
-    if article is not None and expected_version != article.version:
-        raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE)
-    _check_schedule(fields, utcnow())
-    before = article_state(article) if article is not None else None
-    if before is not None and before["conditions"] != sorted(c.slug for c in fields.conditions):
-        # A row UPDATE, so the version also counts a change of conditions only.
-        article.updated_at = utcnow()
-    try:
-        article = save_article(fields, article)
-    except StaleDataError as error:
-        raise ArticleConflict(ARTICLE_CONFLICT_MESSAGE) from error
-    action = "article.created" if before is None else "article.updated"
-    _audit_change(actor, action, article, f"Article “{article.title}” ({article.slug})",
-                  before, article_state(article))
-    if question is not None and question.status != QuestionStatus.ANSWERED:
-        link_question(question, article, actor=actor)
-    answer_linked_questions(article, actor=actor)
-    return article
-
-
-def unpublish_article(article: Article, *, actor) -> None:
-    """Take an article off the site (back to draft); it is kept, with its address."""
-    if article.status == ArticleStatus.DRAFT:
-        return
-    before = article_state(article)
-    article.status = ArticleStatus.DRAFT
-    db.session.flush()
-    _audit_change(actor, "article.unpublished", article,
-                  f"Article “{article.title}” ({article.slug}) taken off the site",
-                  before, article_state(article))
-
-
-def last_change(target_type: str, target_id: int):
-    """The newest audit entry about one record, or None."""
-    return db.session.scalar(
-        select(AuditEntry)
-        .where(AuditEntry.target_type == target_type, AuditEntry.target_id == str(target_id))
-        .order_by(AuditEntry.id.desc()).limit(1))
-
-
-# --- Back office: conditions, authors, recommendations ----------------------------------
+# --- Conditions, authors, recommendations ---------------------------------------------
 
 @dataclass
 class ConditionFields:
@@ -323,8 +251,8 @@ def save_condition(fields: ConditionFields, condition: Condition | None = None, 
     condition.position = fields.position
     db.session.flush()
     action = "condition.created" if before is None else "condition.updated"
-    _audit_change(actor, action, condition, f"Condition “{condition.name}”", before,
-                  audit.snapshot(condition, CONDITION_AUDIT_FIELDS))
+    audit.record_change(actor, action, condition, f"Condition “{condition.name}”", before,
+                        audit.snapshot(condition, CONDITION_AUDIT_FIELDS))
     return condition
 
 
@@ -363,8 +291,8 @@ def save_author(fields: AuthorFields, author: Author | None = None, *, actor) ->
                                    if line.strip())
     db.session.flush()
     action = "author.created" if before is None else "author.updated"
-    _audit_change(actor, action, author, f"Author “{author.name}”", before,
-                  audit.snapshot(author, AUTHOR_AUDIT_FIELDS))
+    audit.record_change(actor, action, author, f"Author “{author.name}”", before,
+                        audit.snapshot(author, AUTHOR_AUDIT_FIELDS))
     return author
 
 
@@ -432,8 +360,8 @@ def add_recommendation(condition: Condition, fields: RecommendationFields, *,
     _place(condition, rec, fields.place)
     condition.recommendations.append(rec)
     db.session.flush()
-    _audit_change(actor, "recommendation.added", rec, _recommendation_label(rec), None,
-                  recommendation_state(rec))
+    audit.record_change(actor, "recommendation.added", rec, _recommendation_label(rec), None,
+                        recommendation_state(rec))
     return rec
 
 
@@ -447,8 +375,8 @@ def update_recommendation(rec: Recommendation, fields: RecommendationFields, *,
     rec.role = fields.role
     _place(rec.condition, rec, fields.place)
     db.session.flush()
-    _audit_change(actor, "recommendation.updated", rec, _recommendation_label(rec), before,
-                  recommendation_state(rec))
+    audit.record_change(actor, "recommendation.updated", rec, _recommendation_label(rec),
+                        before, recommendation_state(rec))
 
 
 def move_recommendation(rec: Recommendation, offset: int, *, actor) -> None:
@@ -457,8 +385,8 @@ def move_recommendation(rec: Recommendation, offset: int, *, actor) -> None:
     items = list(rec.condition.recommendations)
     _place(rec.condition, rec, items.index(rec) + 1 + offset)
     db.session.flush()
-    _audit_change(actor, "recommendation.moved", rec, _recommendation_label(rec), before,
-                  recommendation_state(rec))
+    audit.record_change(actor, "recommendation.moved", rec, _recommendation_label(rec),
+                        before, recommendation_state(rec))
 
 
 def remove_recommendation(rec: Recommendation, *, actor) -> None:
@@ -470,4 +398,4 @@ def remove_recommendation(rec: Recommendation, *, actor) -> None:
     for position, item in enumerate(condition.recommendations):
         item.position = position
     db.session.flush()
-    _audit_change(actor, "recommendation.removed", rec, label, before, None)
+    audit.record_change(actor, "recommendation.removed", rec, label, before, None)
