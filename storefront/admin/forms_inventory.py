@@ -41,8 +41,8 @@ from storefront.extensions import db
 from storefront.forms import ShopForm
 from storefront.inventory.models import StockReason
 from storefront.money import quantize
+from storefront.slugs import MAX_LENGTH, is_slug
 
-SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SKU_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
 MAX_PRICE = Decimal("99999999.99")
@@ -85,14 +85,18 @@ def price_problem(price: Decimal | None, compare_at: Decimal | None) -> str | No
     return None
 
 
+def _slug(_form, field) -> None:
+    if field.data and not is_slug(field.data):
+        raise ValidationError("Use lower-case letters, digits and single hyphens, like "
+                              "gentle-cream-cleanser.")
+
+
 class ProductForm(ShopForm):
     name = StringField("Name", filters=[_strip],
                        validators=[InputRequired(), Length(max=160)])
     slug = StringField(
         "Web address (slug)", filters=[_strip],
-        validators=[Optional(), Length(max=120),
-                    Regexp(SLUG_RE, message="Use lower-case letters, digits and single "
-                                            "hyphens, like gentle-cream-cleanser.")],
+        validators=[Optional(), Length(max=MAX_LENGTH), _slug],
         description="The end of the product's address. Leave empty to make it from the name. "
                     "Changing it breaks links people have saved.",
     )

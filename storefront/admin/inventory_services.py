@@ -8,8 +8,6 @@ stock ledger keep pointing at them.
 from __future__ import annotations
 
 import enum
-import re
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +29,7 @@ from storefront.extensions import db
 from storefront.inventory import services as inventory
 from storefront.inventory.models import StockReason
 from storefront.orders import services as orders
+from storefront.slugs import slugify
 
 PRODUCT_FIELDS = ("name", "slug", "brand", "category", "short_description", "description",
                   "ingredients", "ingredients_list", "how_to_use", "skin_types", "status",
@@ -87,12 +86,6 @@ def _audit(actor, action: str, target, summary: str, diff: dict[str, tuple[Any, 
 
 # -- products --------------------------------------------------------------------------
 
-def slug_from(name: str) -> str:
-    """``Gentle Cream Cleanser`` -> ``gentle-cream-cleanser``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:120].strip("-")
-
-
 def slug_owner(slug: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.slug == slug))
 
@@ -101,7 +94,7 @@ def _check_slug(fields: dict[str, Any], product: Product | None) -> None:
     if "slug" not in fields:
         return
     if not fields["slug"]:
-        fields["slug"] = slug_from(fields.get("name") or "")
+        fields["slug"] = slugify(fields.get("name"))
     if not fields["slug"]:
         raise CatalogEditError("Enter a web address made of letters and digits.", "slug")
     owner = slug_owner(fields["slug"])
