@@ -16,7 +16,8 @@ from storefront.admin.forms_content import (
     RecommendationForm,
 )
 from storefront.catalog.models import Ingredient, Product, ProductStatus
-from storefront.content import services
+from storefront.content import editing, picks, reading
+from storefront.content.errors import ContentError
 from storefront.content.models import (
     Condition,
     Recommendation,
@@ -26,6 +27,7 @@ from storefront.content.models import (
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
+from storefront.slugs import slugify
 
 # --- Conditions ---------------------------------------------------------------------------
 
@@ -40,7 +42,7 @@ def conditions():
         select(article_condition.c.condition_id, func.count())
         .group_by(article_condition.c.condition_id)).all())
     return render_template("admin/content/conditions.html",
-                           conditions=services.all_conditions(), counts=counts,
+                           conditions=reading.all_conditions(), counts=counts,
                            article_counts=article_counts)
 
 
@@ -54,14 +56,14 @@ def _save_condition(form: ConditionForm, condition: Condition | None):
     if not form.validate_on_submit():
         return _condition_page(form, condition, INVALID_FORM_STATUS)
     if not form.slug.data:
-        form.slug.data = services.slug_from(form.name.data, 80)
-    fields = services.ConditionFields(
+        form.slug.data = slugify(form.name.data, 80)
+    fields = editing.ConditionFields(
         name=form.name.data, slug=form.slug.data, summary=form.summary.data,
         causes=form.causes.data or "", what_helps=form.what_helps.data or "",
         position=form.position.data)
     try:
-        saved = services.save_condition(fields, condition, actor=current_user)
-    except services.ContentError as error:
+        saved = editing.save_condition(fields, condition, actor=current_user)
+    except ContentError as error:
         db.session.rollback()
         attach_error(form, error.message, error.field)
         return _condition_page(form, condition, INVALID_FORM_STATUS)
@@ -124,16 +126,16 @@ def _recommendations_of(condition: Condition) -> list[Recommendation]:
 def _recommendations_page(condition: Condition, form: RecommendationForm, status: int = 200):
     html = render_template(
         "admin/content/recommendations.html", condition=condition, form=form,
-        recommendations=_recommendations_of(condition), pick_state=services.pick_state,
+        recommendations=_recommendations_of(condition), pick_state=picks.pick_state,
         move_form=MoveForm(), action_form=ConfirmForm())
     return html, status
 
 
-def _recommendation_fields(form: RecommendationForm) -> services.RecommendationFields:
+def _recommendation_fields(form: RecommendationForm) -> editing.RecommendationFields:
     product = db.session.get(Product, form.product.data) if form.product.data else None
     ingredient = (db.session.get(Ingredient, form.ingredient.data)
                   if form.ingredient.data else None)
-    return services.RecommendationFields(
+    return editing.RecommendationFields(
         why=form.why.data or "", how_to_use=form.how_to_use.data or "", product=product,
         ingredient=ingredient, place=form.place.data,
         role=RecommendationRole(form.role.data))
@@ -150,9 +152,9 @@ def conditions_recommendations(condition_id: int):
     if not form.validate_on_submit():
         return _recommendations_page(condition, form, INVALID_FORM_STATUS)
     try:
-        services.add_recommendation(condition, _recommendation_fields(form),
+        editing.add_recommendation(condition, _recommendation_fields(form),
                                     actor=current_user)
-    except services.ContentError as error:
+    except ContentError as error:
         db.session.rollback()
         attach_error(form, error.message, error.field)
         return _recommendations_page(condition, form, INVALID_FORM_STATUS)
@@ -187,8 +189,8 @@ def conditions_recommendation_edit(rec_id: int):
     if not form.validate_on_submit():
         return _recommendation_page(rec, form, INVALID_FORM_STATUS)
     try:
-        services.update_recommendation(rec, _recommendation_fields(form), actor=current_user)
-    except services.ContentError as error:
+        editing.update_recommendation(rec, _recommendation_fields(form), actor=current_user)
+    except ContentError as error:
         db.session.rollback()
         attach_error(form, error.message, error.field)
         return _recommendation_page(rec, form, INVALID_FORM_STATUS)
@@ -204,7 +206,7 @@ def conditions_recommendation_move(rec_id: int):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.move_recommendation(rec, -1 if form.direction.data == "up" else 1,
+    editing.move_recommendation(rec, -1 if form.direction.data == "up" else 1,
                                  actor=current_user)
     db.session.commit()
     return _back_to_list(rec)
@@ -217,7 +219,7 @@ def conditions_recommendation_delete(rec_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     condition_id = rec.condition_id
-    services.remove_recommendation(rec, actor=current_user)
+    editing.remove_recommendation(rec, actor=current_user)
     db.session.commit()
     flash("The recommendation is removed.", "success")
     return redirect(url_for("admin.conditions_recommendations", condition_id=condition_id),

@@ -1,7 +1,7 @@
 """Back-office forms for articles, conditions, recommendations, authors and questions.
 
 Shape only: choices come from the database (set by the views), the rules live in
-``storefront.content.services``.
+``storefront.content.editing`` and ``storefront.content.questions``.
 """
 
 from __future__ import annotations

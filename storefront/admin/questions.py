@@ -14,8 +14,13 @@ from sqlalchemy.orm import joinedload
 from storefront.admin.blueprint import bp
 from storefront.admin.content import EDITORS
 from storefront.admin.forms_content import AnswerForm, QuestionStatusForm
-from storefront.content import services
+from storefront.content.errors import ContentError
 from storefront.content.models import Article, QuestionStatus, ReaderQuestion
+from storefront.content.questions import (
+    answer_question,
+    answer_questions_now_visible,
+    set_question_status,
+)
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.security import roles_required
@@ -41,7 +46,7 @@ def _filter_from(value: str | None) -> str:
 @roles_required(*EDITORS)
 def questions():
     # Scheduled answers that came out since: answered (and the readers told) before listing.
-    if services.answer_questions_now_visible():
+    if answer_questions_now_visible():
         db.session.commit()
     shown = _filter_from(request.args.get("status"))
     query = select(ReaderQuestion).options(joinedload(ReaderQuestion.article),
@@ -94,8 +99,8 @@ def questions_answer(question_id: int):
         return _question_page(question, form, INVALID_FORM_STATUS)
     article = db.session.get(Article, form.article.data)
     try:
-        services.answer_question(question, article, actor=current_user)
-    except services.ContentError as error:
+        answer_question(question, article, actor=current_user)
+    except ContentError as error:
         db.session.rollback()
         attach_error(form, error.message, error.field)
         return _question_page(question, form, INVALID_FORM_STATUS)
@@ -114,8 +119,8 @@ def questions_status(question_id: int):
         abort(400)
     status = QuestionStatus(form.status.data)
     try:
-        services.set_question_status(question, status, actor=current_user)
-    except services.ContentError as error:
+        set_question_status(question, status, actor=current_user)
+    except ContentError as error:
         db.session.rollback()
         flash(error.message, "error")
         return _question_page(question, answer_form(question), 409)

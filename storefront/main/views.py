@@ -3,8 +3,7 @@
 from flask import Blueprint, render_template
 
 from storefront import caching
-from storefront.content import services as content
-from storefront.content import shop
+from storefront.content import reading, shop
 
 bp = Blueprint("main", __name__)
 LATEST_ANSWERS = 3
@@ -16,8 +15,8 @@ FEATURED_PRODUCTS = 4
 def home():
     return render_template(
         "main/home.html",
-        answers=content.latest_answers(LATEST_ANSWERS),
-        conditions=content.all_conditions(),
-        featured=content.featured_products(FEATURED_PRODUCTS),
+        answers=reading.latest_answers(LATEST_ANSWERS),
+        conditions=reading.all_conditions(),
+        featured=reading.featured_products(FEATURED_PRODUCTS),
         introduction=shop.shop_text(shop.SHOP_INTRODUCTION),
     )
