@@ -47,6 +47,7 @@ from storefront.extensions import db
 from storefront.search import schema
 from storefront.search.models import SearchSynonym
 from storefront.search.synonyms import DEFAULT_SYNONYMS
+from storefront.slugs import SLUG_PATTERN, slugify
 
 LINES = ("Classic", "Plus", "Light", "Rich", "Sensitive", "Intense", "Daily", "Night",
          "Barrier", "Clear", "Calm", "Bright", "Repair", "Pure", "Active", "Soft")
@@ -68,7 +69,7 @@ BENCH_SEARCH_MIX = (
     "niacinimide", "tretinon cream", "sunscren", "hyularonic acid",
     "sunblock", "Retin-A", "chicken skin", "wrinkles", "moisturizer", "zzyzx qwerty",
 )
-_SHORTCODE = re.compile(r"\[\[(product|article):[a-z0-9-]+\]\]")
+_SHORTCODE = re.compile(rf"\[\[(product|article):{SLUG_PATTERN}\]\]")
 
 
 @dataclass
@@ -168,8 +169,7 @@ def _conditions(count: int, now):
             name = EXTRA_CONDITIONS[(position - len(DEMO_CONTENT.conditions))
                                     % len(EXTRA_CONDITIONS)]
             base = DEMO_CONTENT.conditions[position % len(DEMO_CONTENT.conditions)]
-            data = {"slug": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-                    + f"-{position}", "name": name, "summary": base["summary"],
+            data = {"slug": f"{slugify(name)}-{position}", "name": name, "summary": base["summary"],
                     "causes": base["causes"], "what_helps": base["what_helps"]}
         rows.append({"id": position + 1, "position": position, "created_at": now,
                      "updated_at": now, **data})

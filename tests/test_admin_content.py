@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import func, select, text
 
 from storefront.audit.models import AuditEntry
-from storefront.content import services
+from storefront.content import editing as services
 from storefront.content.models import Article, ArticleStatus, Author
 from storefront.db import utcnow
 from storefront.extensions import db
@@ -471,7 +471,7 @@ def test_a_save_racing_another_is_a_conflict_not_a_silent_overwrite(app_ctx):
                                     author=article.author, status=ArticleStatus.PUBLISHED,
                                     question="Why?")
     with pytest.raises(services.ArticleConflict):
-        services.edit_article(fields, article, actor=None, expected_version=article.version)
+        services.save_article(fields, article, actor=None, expected_version=article.version)
     db.session.rollback()
 
 

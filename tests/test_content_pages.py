@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from storefront.catalog.models import Product, ProductStatus, Variant
+from storefront.content.editing import ArticleFields, save_article
+from storefront.content.errors import ContentError
 from storefront.content.models import Article, ArticleKind, ArticleStatus
-from storefront.content.services import ArticleFields, ContentError, save_article
 from storefront.db import utcnow
 from storefront.extensions import db
 from tests.factories import (
@@ -199,7 +200,7 @@ def test_shortcode_targets_that_disappear_become_plain_text(client, app):
 
 def save(fields_kw):
     author = AuthorFactory()
-    return save_article(ArticleFields(author=author, **fields_kw))
+    return save_article(ArticleFields(author=author, **fields_kw), actor=None)
 
 
 def test_saving_with_an_unknown_shortcode_is_refused_naming_it(app_ctx):
@@ -223,7 +224,8 @@ def test_saving_with_valid_shortcodes_and_code_spans_works_and_bumps_the_version
     assert article.id is not None and article.published_at is not None
     first_version = article.version
     save_article(ArticleFields(slug="fine-piece", title="Finer", body="Changed.",
-                               author=article.author, question="Q?"), article)
+                               author=article.author, question="Q?"), article,
+                 actor=None, expected_version=article.version)
     assert article.version > first_version
 
 

@@ -32,7 +32,7 @@ from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog import editing as inventory_services
 from storefront.catalog.models import Product, SkinType, Variant
-from storefront.content import services as content
+from storefront.content import reading as content
 from storefront.db import utcnow
 from storefront.demo.routines import seed_routines
 from storefront.extensions import db

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from storefront.audit.models import AuditEntry
 from storefront.extensions import db
 
@@ -52,3 +54,32 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def record_change(
+    actor,
+    action: str,
+    target,
+    summary: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry | None:
+    """Record ``action`` with only the fields that differ; nothing when none do.
+
+    ``before`` None is a creation, ``after`` None a removal: both are recorded whole.
+    """
+    if before is not None and after is not None:
+        changed = [key for key in after if before.get(key) != after[key]]
+        if not changed:
+            return None
+        before = {key: before.get(key) for key in changed}
+        after = {key: after[key] for key in changed}
+    return record(actor, action, target, summary, before=before, after=after)
+
+
+def last_change(target_type: str, target_id: int) -> AuditEntry | None:
+    """The newest entry about one record (``target_type`` as ``record`` names it), or None."""
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == target_type, AuditEntry.target_id == str(target_id))
+        .order_by(AuditEntry.id.desc()).limit(1))

@@ -29,7 +29,6 @@ from storefront.catalog.editing import (
     MAX_RANK,
     MAX_THRESHOLD,
     SKU_RE,
-    SLUG_RE,
     price_problem,
 )
 from storefront.catalog.models import (
@@ -44,6 +43,7 @@ from storefront.catalog.models import (
 from storefront.extensions import db
 from storefront.inventory.models import StockReason
 from storefront.orders import services as orders
+from storefront.slugs import MAX_LENGTH, SLUG
 
 MAX_STOCK = 1_000_000
 YES = {"yes", "y", "true", "1"}
@@ -280,7 +280,7 @@ YES_NO = {**dict.fromkeys(YES, True), **dict.fromkeys(NO, False)}
 CELLS: dict[str, tuple[str, str, Callable]] = {
     "sku": ("variant", "sku", _pattern(SKU_RE, 64, "HS-GCC-150")),
     "action": ("row", "action", _action),
-    "product_slug": ("product", "slug", _pattern(SLUG_RE, 120, "gentle-cream-cleanser")),
+    "product_slug": ("product", "slug", _pattern(SLUG, MAX_LENGTH, "gentle-cream-cleanser")),
     "product_name": ("product", "name", _text(160, required=True)),
     "brand": ("product", "brand", _lookup("brands", "brand")),
     "category": ("product", "category", _lookup("categories", "category")),

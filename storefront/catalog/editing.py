@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +30,7 @@ from storefront.extensions import db
 from storefront.inventory import services as inventory
 from storefront.inventory.models import StockReason
 from storefront.orders import services as orders
+from storefront.slugs import SLUG_PATTERN, slugify
 
 PRODUCT_FIELDS = ("name", "slug", "brand", "category", "short_description", "description",
                   "ingredients", "ingredients_list", "how_to_use", "skin_types", "status",
@@ -43,7 +43,7 @@ WRONG_PICTURE_TYPE = ("That file is not a JPEG, PNG or WebP picture. Please uplo
                       "those.")
 PICTURE_TOO_LARGE = "That picture is larger than 5 MB. Please upload a smaller file."
 # What the catalog's values look like (the admin forms and the CSV import check them).
-SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SLUG_RE = re.compile(SLUG_PATTERN + r"\Z")
 SKU_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
 MAX_PRICE = Decimal("99999999.99")
@@ -108,12 +108,6 @@ def _audit(actor, action: str, target, summary: str, diff: dict[str, tuple[Any, 
 
 # -- products --------------------------------------------------------------------------
 
-def slug_from(name: str) -> str:
-    """``Gentle Cream Cleanser`` -> ``gentle-cream-cleanser``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:120].strip("-")
-
-
 def slug_owner(slug: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.slug == slug))
 
@@ -122,7 +116,7 @@ def _check_slug(fields: dict[str, Any], product: Product | None) -> None:
     if "slug" not in fields:
         return
     if not fields["slug"]:
-        fields["slug"] = slug_from(fields.get("name") or "")
+        fields["slug"] = slugify(fields.get("name"))
     if not fields["slug"]:
         raise CatalogEditError("Enter a web address made of letters and digits.", "slug")
     owner = slug_owner(fields["slug"])

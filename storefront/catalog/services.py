@@ -7,7 +7,6 @@ match; the pages' query budgets depend on it.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -31,9 +30,8 @@ from storefront.catalog.models import (
 from storefront.catalog.page_tags import PRICES, STOCK
 from storefront.content.models import Article, Condition, Recommendation, article_condition
 from storefront.extensions import db
+from storefront.slugs import is_slug
 
-# What a slug can look like; anything else (NUL bytes, 5,000 characters) never reaches SQL.
-SLUG_PATTERN = re.compile(r"[\w.-]{1,120}")
 RELATED_ARTICLES = 4
 FILTER_KINDS = ("category", "condition", "ingredient")
 # Long texts that only the product page shows; lists leave them in the database.
@@ -65,10 +63,6 @@ def card_only_options():
             lazyload(Product.category),
             joinedload(Product.variants).load_only(*_CARD_VARIANT),
             joinedload(Product.images).load_only(*_CARD_IMAGE))
-
-
-def looks_like_slug(value: str | None) -> bool:
-    return bool(value) and SLUG_PATTERN.fullmatch(value or "") is not None
 
 
 def card_loader_options():
@@ -345,7 +339,7 @@ def _product_page_statement():
 
 def product_for_page(slug: str) -> Product | None:
     """The active product with ``slug`` and everything its page shows, in one statement."""
-    if not looks_like_slug(slug):
+    if not is_slug(slug):
         return None
     return db.session.execute(_product_page_statement(),
                               {"slug": slug}).unique().scalar_one_or_none()
@@ -377,7 +371,7 @@ def articles_for_page(condition_ids: list[int],
     """The visible article named by ``source_slug`` (or None) and up to four visible
     articles on ``condition_ids``, newest first, in one statement.
     """
-    source_slug = source_slug if looks_like_slug(source_slug) else None
+    source_slug = source_slug if is_slug(source_slug) else None
     if not condition_ids and not source_slug:
         return None, []
     related = (Article.id.in_(select(article_condition.c.article_id).where(

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length
 
 from storefront.catalog.models import SkinType
-from storefront.content.services import QUESTION_MAX, QUESTION_MIN
+from storefront.content.questions import QUESTION_MAX, QUESTION_MIN
 from storefront.forms import GuestForm
 
 # Control characters other than tab and newline: PostgreSQL refuses NUL in text, and the

@@ -29,8 +29,10 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markupsafe import Markup, escape
 
+from storefront.slugs import SLUG_PATTERN
+
 SHORTCODE_KINDS = ("product", "article")
-_SHORTCODE = re.compile(r"\[\[(product|article):([a-z0-9]+(?:-[a-z0-9]+)*)\]\]")
+_SHORTCODE = re.compile(rf"\[\[(product|article):({SLUG_PATTERN})\]\]")
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",

@@ -15,7 +15,8 @@ from flask import (
 from markupsafe import Markup, escape
 
 from storefront.caching import cached_page
-from storefront.content import pages, seo, services, shop
+from storefront.content import pages, pictures, questions, reading, seo, shop
+from storefront.content.errors import ContentError
 from storefront.content.forms import AskForm
 from storefront.content.rendering import (
     Shortcode,
@@ -74,16 +75,16 @@ def article_list():
     condition = None
     condition_slug = request.args.get("condition", "").strip()
     if condition_slug:
-        condition = services.condition_by_slug(condition_slug)
+        condition = reading.condition_by_slug(condition_slug)
         if condition is None:
             return render_error(404, "We have no articles on that skin condition. See all "
                                      "articles or the list of conditions.")
-    articles = db.paginate(services.visible_articles_query(condition), page=page,
+    articles = db.paginate(reading.visible_articles_query(condition), page=page,
                            per_page=PER_PAGE, error_out=False)
     if page > 1 and page > articles.pages:
         return render_error(404, f"There are only {articles.pages} page(s) of articles.")
     return render_template("content/article_list.html", articles=articles,
-                           condition=condition, conditions=services.all_conditions())
+                           condition=condition, conditions=reading.all_conditions())
 
 
 def tie_note(product) -> Markup:
@@ -95,7 +96,7 @@ def tie_note(product) -> Markup:
         tie.label.lower())
 
 
-def _shortcode_renderer(page: services.ArticlePage):
+def _shortcode_renderer(page: reading.ArticlePage):
     card = get_template_attribute("catalog/_product_card.html", "product_card")
 
     def render(code: Shortcode) -> str | None:
@@ -120,7 +121,7 @@ def _shortcode_renderer(page: services.ArticlePage):
     return render
 
 
-def _shortcode_labels(page: services.ArticlePage) -> dict[Shortcode, str]:
+def _shortcode_labels(page: reading.ArticlePage) -> dict[Shortcode, str]:
     labels = {}
     for code in page.body.shortcodes:
         target = (page.articles_by_slug if code.kind == "article"
@@ -133,7 +134,7 @@ def _shortcode_labels(page: services.ArticlePage) -> dict[Shortcode, str]:
 @bp.get("/articles/<slug>")
 @cached_page
 def article_detail(slug: str):
-    page = services.article_page(slug)
+    page = reading.article_page(slug)
     if page is None:
         return render_error(404, "We can't find that article. It may have moved, or it "
                                  "may not be published yet.")
@@ -142,7 +143,7 @@ def article_detail(slug: str):
     return render_template(
         "content/article_detail.html", page=page, article=page.article, body=body,
         json_ld=seo.article_json_ld(page.article, answer),
-        author_photo=services.picture_url(page.article.author.photo_key, AUTHOR_PHOTO_WIDTH),
+        author_photo=pictures.picture_url(page.article.author.photo_key, AUTHOR_PHOTO_WIDTH),
         independence=shop.independence(),
     )
 
@@ -153,7 +154,7 @@ def article_detail(slug: str):
 @cached_page
 def condition_list():
     return render_template("content/condition_list.html",
-                           conditions=services.all_conditions())
+                           conditions=reading.all_conditions())
 
 
 def _condition_texts(condition) -> dict[str, Markup]:
@@ -171,7 +172,7 @@ def _condition_texts(condition) -> dict[str, Markup]:
 @bp.get("/conditions/<slug>")
 @cached_page
 def condition_detail(slug: str):
-    page = services.condition_page(slug)
+    page = reading.condition_page(slug)
     if page is None:
         return render_error(404, "We don't have a page on that skin condition. The list "
                                  "of conditions shows the ones we cover.")
@@ -196,15 +197,15 @@ def ask():
     if request.method == "GET":
         form.article.data = request.args.get("article", "", type=str)[:120]
     # The article the reader came from, if readers can see it (anything else is ignored).
-    context = services.article_for_question(form.article.data)
+    context = questions.article_for_question(form.article.data)
     form.article.data = context.slug if context else ""
     if form.validate_on_submit():
         try:
-            services.receive_question(
+            questions.receive_question(
                 form.name.data, form.email.data, form.question.data,
                 form.chosen_skin_type(), looks_automated=form.looks_automated,
                 asked_from=context)
-        except services.ContentError as error:
+        except ContentError as error:
             attach_error(form, error.message, error.field)
         else:
             db.session.commit()

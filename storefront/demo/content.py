@@ -21,6 +21,8 @@ from storefront.accounts.models import User
 from storefront.catalog.images import file_name
 from storefront.catalog.models import Ingredient, Product, ProductStatus
 from storefront.content import shop
+from storefront.content.editing import ArticleFields, save_article
+from storefront.content.errors import ContentError
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -30,14 +32,8 @@ from storefront.content.models import (
     Recommendation,
     RecommendationRole,
 )
+from storefront.content.pictures import PHOTO_MIN_WIDTH, store_picture
 from storefront.content.rendering import find_shortcodes
-from storefront.content.services import (
-    PHOTO_MIN_WIDTH,
-    ArticleFields,
-    ContentError,
-    save_article,
-    store_picture,
-)
 from storefront.db import utcnow
 from storefront.demo import files
 from storefront.demo.pictures import draw_portrait
@@ -217,7 +213,8 @@ def _seed_articles(demo: DemoContent, authors: dict[str, Author],
             continue
         body = _without_missing_products(data["body"], lines, data["slug"])
         try:
-            save_article(_article_fields(data, authors[demo.lead_author], conditions, body))
+            save_article(_article_fields(data, authors[demo.lead_author], conditions, body),
+                         actor=None)  # the shop itself
         except ContentError as error:
             lines.append(f"Skipped article {data['slug']}: {error.message}")
             continue

@@ -9,10 +9,10 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from storefront.accounts.models import User
 from storefront.catalog.models import Category, Product, ProductStatus, Variant
-from storefront.catalog.services import looks_like_slug
 from storefront.extensions import db
 from storefront.inventory.models import StockMovement
 from storefront.orders.models import Order
+from storefront.slugs import is_slug
 
 PRODUCTS_PER_PAGE = 50
 LOW_STOCK_PER_PAGE = 100
@@ -33,7 +33,7 @@ class ProductFilters:
         return cls(
             search=args.get("q", "").replace("\x00", "").strip()[:200],
             status=ProductStatus(status) if status in set(ProductStatus) else None,
-            category=category if looks_like_slug(category) else "",
+            category=category if is_slug(category) else "",
         )
 
     def url_args(self) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from storefront.alerts import services as alerts
+from storefront.content import questions
 from storefront.jobs.runner import JobIncomplete
 from storefront.reviews import services as reviews
 
@@ -55,9 +56,7 @@ def prune_guest_carts() -> int:
 def answer_questions_now_visible() -> int:
     """Periodic: e-mail the readers whose question a scheduled article answers, once it
     is out."""
-    from storefront.content import services
-
-    return services.answer_questions_now_visible()
+    return questions.answer_questions_now_visible()
 
 
 def invite_reviewers() -> int:

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 
 from storefront import caching
 from storefront.catalog import services as catalog
-from storefront.content import services as content
+from storefront.content import reading as content
 from storefront.content import shop
 
 bp = Blueprint("main", __name__)

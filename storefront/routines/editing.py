@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from storefront.audit import services as audit
 from storefront.catalog.models import Category, Ingredient
-from storefront.content.services import slug_from
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.routines.models import (
@@ -22,6 +21,7 @@ from storefront.routines.models import (
     TimeOfDay,
 )
 from storefront.routines.services import RETINOID
+from storefront.slugs import slugify
 
 STEP_AUDIT_FIELDS = ["name", "hint", "kind", "position", "morning", "evening", "essential"]
 CLASS_AUDIT_FIELDS = ["name", "active", "avoid_in_pregnancy", "time_of_day", "note"]
@@ -45,7 +45,7 @@ def _text(value: str | None, max_length: int, message: str, field_name: str,
 
 
 def _new_slug(model, name: str) -> str:
-    base = slug_from(name, 36) or "item"
+    base = slugify(name, 36) or "item"
     taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
     slug, number = base, 2
     while slug in taken:

@@ -55,9 +55,17 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.catalog.page_tags import PRICES, STOCK
-from storefront.content import services as content
 from storefront.content.alternatives import can_buy_now, rank_alternatives
 from storefront.content.models import Article, Condition, Recommendation, article_condition
+from storefront.content.picks import (
+    ConditionPicks,
+    PickState,
+    build_picks,
+    buyable,
+    load_products,
+    load_recommendations,
+)
+from storefront.content.reading import teaser_only
 from storefront.extensions import db
 from storefront.money import format_money
 from storefront.routines.answers import AnswerProblems, Answers, read_answers
@@ -273,7 +281,7 @@ def _add_reason(candidate: Candidate, rec: Recommendation, condition: Condition)
     candidate.rank.setdefault(condition.slug, rec.position)
 
 
-def _candidates(picks: list[content.ConditionPicks]) -> dict[int, Candidate]:
+def _candidates(picks: list[ConditionPicks]) -> dict[int, Candidate]:
     """Rule 2: the recommended products, each once, with every concern it is for."""
     found: dict[int, Candidate] = {}
     for condition_picks in picks:
@@ -401,7 +409,7 @@ def _catalogue_products(rules: Rules, answers: Answers,
     if answers.budget is not None:
         products.sort(key=_price)
     treatments = [p for p in products if (step := rules.step_of(p)) is not None
-                  and step.kind == StepKind.TREATMENTS and content.buyable(p)]
+                  and step.kind == StepKind.TREATMENTS and buyable(p)]
     return CatalogueProducts([p for p in products if p not in treatments], treatments)
 
 
@@ -413,7 +421,7 @@ def _latest_articles(condition_ids: list[int]) -> dict[int, Article]:
         select(article_condition.c.condition_id, Article)
         .join(Article, Article.id == article_condition.c.article_id)
         .where(article_condition.c.condition_id.in_(condition_ids), Article.visible_clause())
-        .options(content.teaser_only())
+        .options(teaser_only())
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(20 * len(condition_ids)))
     latest: dict[int, Article] = {}
@@ -426,7 +434,7 @@ class _Builder:
     """Applies the rules in order; each method is one rule or part of one."""
 
     def __init__(self, answers: Answers, rules: Rules, conditions: list[Condition],
-                 picks: list[content.ConditionPicks], products: CatalogueProducts):
+                 picks: list[ConditionPicks], products: CatalogueProducts):
         self.answers, self.rules, self.conditions = answers, rules, conditions
         self.fallback = products.basics
         self.steps = [step for step in rules.steps if in_routine(step, answers)]
@@ -450,7 +458,7 @@ class _Builder:
         if product_name not in left:
             left.append(product_name)
 
-    def _ingredient_candidates(self, picks: list[content.ConditionPicks],
+    def _ingredient_candidates(self, picks: list[ConditionPicks],
                                products: list[Product], found: dict[int, Candidate]) -> None:
         """Rule 2 for a recommended key ingredient: the first product in stock with it
         that this reader may use (a recommended product if there is one)."""
@@ -463,7 +471,7 @@ class _Builder:
                 if product is None:
                     continue
                 candidate = found.setdefault(product.id, Candidate(
-                    product, content.PickState.AVAILABLE, None))
+                    product, PickState.AVAILABLE, None))
                 _add_reason(candidate, rec, condition_picks.condition)
 
     # Rules 3 and 4: who may use what ---------------------------------------------------
@@ -493,7 +501,7 @@ class _Builder:
             candidate.product, self._reasons(candidate)))
 
     def _fits(self, product: Product, step: RoutineStep) -> bool:
-        return (self.rules.step_of(product) is step and content.buyable(product)
+        return (self.rules.step_of(product) is step and buyable(product)
                 and self.excluded(product) is None)
 
     def _substitute(self, candidate: Candidate, step: RoutineStep) -> Product | None:
@@ -516,14 +524,14 @@ class _Builder:
         if why_not:
             self.leave_out(product.name, why_not)
             return None
-        if candidate.state == content.PickState.PRESCRIPTION:
+        if candidate.state == PickState.PRESCRIPTION:
             self._advise(candidate)
             return None
-        if candidate.state == content.PickState.AVAILABLE:
+        if candidate.state == PickState.AVAILABLE:
             return product, None
         substitute = self._substitute(candidate, step)
         if substitute is None:
-            gone = ("out of stock" if candidate.state == content.PickState.OUT_OF_STOCK
+            gone = ("out of stock" if candidate.state == PickState.OUT_OF_STOCK
                     else "no longer sold")
             self.leave_out(product.name, f"{gone}, and nothing similar is in stock right now")
             return None
@@ -620,7 +628,7 @@ class _Builder:
                 if item is not None:
                     covered.update(item.concerns)
         for candidate in self.candidates:  # prescriptions not reached are still worth asking
-            if (candidate.state == content.PickState.PRESCRIPTION
+            if (candidate.state == PickState.PRESCRIPTION
                     and self.rules.step_of(candidate.product) is step
                     and candidate.product.id not in self.tried):
                 self._resolve(candidate, step)
@@ -655,7 +663,7 @@ class _Builder:
         first_choice = recommended[0].product if recommended else None
         options = [c.product for c in recommended] + [
             p for p in self.fallback if self.rules.step_of(p) is step and self._basic_fits(p, step)]
-        options = [p for p in options if content.buyable(p)]
+        options = [p for p in options if buyable(p)]
         if self.answers.budget is not None:
             options.sort(key=_price)
         if not options:
@@ -665,7 +673,7 @@ class _Builder:
         reasons = (self._reasons(candidate) if candidate
                    else [self._basic_reason(chosen, step)])
         instead_of = (first_choice if first_choice is not None and first_choice is not chosen
-                      and not content.buyable(first_choice) else None)
+                      and not buyable(first_choice) else None)
         return Item(step, chosen, reasons, self.rules.classes_of(chosen),
                     tuple(time for time in TIMES if used_at(step, time)),
                     instead_of=instead_of)
@@ -764,9 +772,9 @@ def build_routine(answers: Answers, conditions: list[Condition],
     if not rules.steps:
         raise RoutineNotReady
     condition_ids = [condition.id for condition in conditions]
-    recommendations = content.load_recommendations(condition_ids)
-    catalogue = content.load_products({r.product_id for r in recommendations if r.product_id})
-    picks = content.build_picks(conditions, recommendations, catalogue)
+    recommendations = load_recommendations(condition_ids)
+    catalogue = load_products({r.product_id for r in recommendations if r.product_id})
+    picks = build_picks(conditions, recommendations, catalogue)
     builder = _Builder(answers, rules, conditions, picks,
                        _catalogue_products(rules, answers, recommendations))
     builder.choose_treatments()

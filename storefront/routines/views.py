@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from storefront.caching import cached_page
 from storefront.cart.visitor import remember, visitor_cart_for_change
 from storefront.catalog.models import SkinType
-from storefront.content import services as content
+from storefront.content import reading
 from storefront.errors import render_error
 from storefront.extensions import db
 from storefront.orders.services import release_expired_lazily
@@ -56,7 +56,7 @@ def _routine_page(answers: Answers, conditions, template: str = "routines/routin
 @bp.get("/routine")
 @cached_page(args=SINGLE_ARGS, lists=LIST_ARGS)
 def build():
-    conditions = content.all_conditions()
+    conditions = reading.all_conditions()
     if not has_answers(request.args):
         return render_template("routines/questions.html",
                                **_form_context(conditions, request.args))
@@ -80,7 +80,7 @@ def _posted_answers(conditions) -> Answers | None:
 @guest_form
 def add_to_cart():
     """"Add the whole routine to the cart": one POST with the answers, never product ids."""
-    conditions = content.all_conditions()
+    conditions = reading.all_conditions()
     answers = _posted_answers(conditions)
     if answers is None:
         return render_error(400, UNREADABLE)
@@ -118,7 +118,7 @@ def _tell(result: services.CartResult) -> None:
 @bp.post("/routine/save")
 @login_required
 def save():
-    answers = _posted_answers(content.all_conditions())
+    answers = _posted_answers(reading.all_conditions())
     if answers is None:
         return render_error(400, UNREADABLE)
     services.save_routine(current_user.id, answers)
@@ -131,7 +131,7 @@ def save():
 @login_required
 def saved():
     kept = services.saved_routine(current_user.id)
-    conditions = content.all_conditions()
+    conditions = reading.all_conditions()
     answers = services.saved_answers(kept, conditions) if kept else None
     if answers is None:
         return render_template("routines/saved.html", kept=kept, routine=None, answers=None,

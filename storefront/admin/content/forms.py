@@ -2,7 +2,7 @@
 shop's texts and the routine rules (steps, ingredient classes, conflicts).
 
 Shape only: choices come from the database (set by the views), the rules live in
-``storefront.content.services`` and ``storefront.routines.editing``.
+``storefront.content.editing`` and ``storefront.routines.editing``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
-from storefront.content import services
+from storefront.content import editing, picks, reading
 from storefront.content.models import Article
 from storefront.content.rendering import Shortcode, fill_shortcodes, render_markdown
 from storefront.extensions import db
@@ -56,12 +56,12 @@ def article_preview(body: str) -> Preview:
     product_slugs = {code.slug for code in rendered.shortcodes if code.kind == "product"}
     article_slugs = {code.slug for code in rendered.shortcodes if code.kind == "article"}
     products = {product.slug: product
-                for product in services.load_products(set(), product_slugs)}
+                for product in picks.load_products(set(), product_slugs)}
     articles = {}
     if article_slugs:
         query = (select(Article).where(Article.slug.in_(sorted(article_slugs)))
-                 .options(services.teaser_only()))
+                 .options(reading.teaser_only()))
         articles = {article.slug: article for article in db.session.scalars(query)}
     html = fill_shortcodes(rendered, _renderer(products, articles))
-    problems = services.shortcode_problems(body or "") if rendered.shortcodes else []
+    problems = editing.shortcode_problems(body or "") if rendered.shortcodes else []
     return Preview(html, problems)

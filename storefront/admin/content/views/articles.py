@@ -15,7 +15,9 @@ from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ArticleForm
 from storefront.admin.content.preview import article_preview
 from storefront.admin.forms import ConfirmForm
-from storefront.content import services
+from storefront.audit.services import last_change
+from storefront.catalog.images import ImageRejected
+from storefront.content import editing, errors, pictures, reading
 from storefront.content.models import (
     Article,
     ArticleKind,
@@ -28,6 +30,7 @@ from storefront.content.models import (
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.security import MAX_ID, roles_required
+from storefront.slugs import slugify
 
 ARTICLES_PER_PAGE = 50
 STATES = {"draft": "Drafts", "scheduled": "Scheduled", "published": "Published"}
@@ -72,7 +75,7 @@ def article_form(**kwargs) -> ArticleForm:
     form.reviewer.choices = [("", "Not reviewed yet")] + [
         (author.id, f"{author.name}, {author.credentials}") for author in authors]
     form.conditions.choices = [(condition.id, condition.name)
-                               for condition in services.all_conditions()]
+                               for condition in reading.all_conditions()]
     return form
 
 
@@ -103,7 +106,7 @@ def _editor(form: ArticleForm, article: Article | None, question: ReaderQuestion
             status: int = 200, **context):
     html = render_template(
         "admin/content/article_form.html", form=form, article=article, question=question,
-        hero_url=services.picture_url(form.hero_image_key.data, 400), now=utcnow(),
+        hero_url=pictures.picture_url(form.hero_image_key.data, 400), now=utcnow(),
         **context)
     return html, status
 
@@ -138,9 +141,9 @@ def _store_hero(form: ArticleForm) -> bool:
     if not form.hero_image.data:
         return True
     try:
-        form.hero_image_key.data = services.store_picture(
-            form.hero_image.data.stream, "articles", services.HERO_MIN_WIDTH)
-    except services.ImageRejected as error:
+        form.hero_image_key.data = pictures.store_picture(
+            form.hero_image.data.stream, "articles", pictures.HERO_MIN_WIDTH)
+    except ImageRejected as error:
         form.hero_image.errors = [*form.hero_image.errors, error.message]
         return False
     return True
@@ -155,13 +158,13 @@ def _publish_time(form: ArticleForm, article: Article | None):
     return chosen
 
 
-def _fields(form: ArticleForm, article: Article | None) -> services.ArticleFields:
+def _fields(form: ArticleForm, article: Article | None) -> editing.ArticleFields:
     if not form.slug.data:
-        form.slug.data = services.slug_from(form.title.data)
+        form.slug.data = slugify(form.title.data)
     reviewer = db.session.get(Author, form.reviewer.data) if form.reviewer.data else None
     conditions = list(db.session.scalars(
         select(Condition).where(Condition.id.in_(form.conditions.data or []))))
-    return services.ArticleFields(
+    return editing.ArticleFields(
         slug=form.slug.data, title=form.title.data, body=form.body.data or "",
         author=db.session.get(Author, form.author.data), kind=ArticleKind(form.kind.data),
         status=ArticleStatus(form.status.data), question=form.question.data,
@@ -194,13 +197,13 @@ def _save(form: ArticleForm, article: Article | None, question: ReaderQuestion |
     article_id = article.id if article is not None else None  # read before any rollback
 
     def save() -> tuple[Article, bool]:
-        saved = services.edit_article(
+        saved = editing.save_article(
             _fields(form, article), article, actor=current_user,
             expected_version=_expected_version(form), question=question)
         return saved, question is not None and question.status == QuestionStatus.ANSWERED
 
     def refused(error):
-        if isinstance(error, services.ArticleConflict):
+        if isinstance(error, errors.ArticleConflict):
             return _conflict(form, article_id, question, error.message)
         return None
 
@@ -227,7 +230,7 @@ def _conflict(form: ArticleForm, article_id: int, question, message: str):
         abort(404)
     form.overwrite_version.data = current.version
     return _editor(form, current, question, status=409, conflict_message=message,
-                   last_change=services.last_change("article", current.id))
+                   last_change=last_change("article", current.id))
 
 
 # --- The saved version, and taking an article off the site -----------------------------
@@ -238,8 +241,8 @@ def articles_show(article_id: int):
     article = db.get_or_404(Article, article_id)
     return render_template("admin/content/article_show.html", article=article,
                            preview=article_preview(article.body),
-                           last_change=services.last_change("article", article.id),
-                           hero_url=services.picture_url(article.hero_image_key, 400),
+                           last_change=last_change("article", article.id),
+                           hero_url=pictures.picture_url(article.hero_image_key, 400),
                            now=utcnow())
 
 
@@ -249,7 +252,7 @@ def articles_unpublish(article_id: int):
     article = db.get_or_404(Article, article_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.unpublish_article(article, actor=current_user)
+    editing.unpublish_article(article, actor=current_user)
     db.session.commit()
     flash(f"“{article.title}” is off the site and back to draft. Its address is kept, so "
           "you can publish it again.", "success")

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from storefront.admin.blueprint import bp
 from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import AuthorForm
-from storefront.content import services
+from storefront.catalog.images import ImageRejected
+from storefront.content import editing, pictures
 from storefront.content.models import Article, Author
 from storefront.extensions import db
 from storefront.security import roles_required
+from storefront.slugs import slugify
 
 
 @bp.get("/authors")
@@ -22,12 +24,12 @@ def authors():
         select(Article.author_id, func.count()).group_by(Article.author_id)).all())
     people = list(db.session.scalars(select(Author).order_by(Author.name, Author.id)))
     return render_template("admin/content/authors.html", authors=people, counts=counts,
-                           picture_url=services.picture_url)
+                           picture_url=pictures.picture_url)
 
 
 def _author_page(form: AuthorForm, author: Author | None, status: int = 200):
     html = render_template("admin/content/author_form.html", form=form, author=author,
-                           photo_url=services.picture_url(form.photo_key.data, 200))
+                           photo_url=pictures.picture_url(form.photo_key.data, 200))
     return html, status
 
 
@@ -39,9 +41,9 @@ def _store_photo(form: AuthorForm) -> bool:
     if not form.photo.data:
         return True
     try:
-        form.photo_key.data = services.store_picture(form.photo.data.stream, "authors",
-                                                     services.PHOTO_MIN_WIDTH)
-    except services.ImageRejected as error:
+        form.photo_key.data = pictures.store_picture(form.photo.data.stream, "authors",
+                                                     pictures.PHOTO_MIN_WIDTH)
+    except ImageRejected as error:
         form.photo.errors = [*form.photo.errors, error.message]
         return False
     return True
@@ -53,12 +55,12 @@ def _save_author(form: AuthorForm, author: Author | None):
 
     def save() -> Author:
         if not form.slug.data:
-            form.slug.data = services.slug_from(form.name.data, 80)
-        fields = services.AuthorFields(
+            form.slug.data = slugify(form.name.data, 80)
+        fields = editing.AuthorFields(
             name=form.name.data, slug=form.slug.data, credentials=form.credentials.data,
             bio=form.bio.data or "", photo_key=form.photo_key.data or None,
             photo_alt=form.photo_alt.data or "", statements=form.statements.data or "")
-        return services.save_author(fields, author, actor=current_user)
+        return editing.save_author(fields, author, actor=current_user)
 
     return save_form(form, save, valid=valid and photo_kept,
                      success=lambda saved: f"{saved.name} is saved.",

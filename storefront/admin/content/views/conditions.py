@@ -12,7 +12,7 @@ from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ConditionForm, RecommendationForm
 from storefront.admin.forms import ConfirmForm, MoveForm
 from storefront.catalog.models import Ingredient, Product, ProductStatus
-from storefront.content import services
+from storefront.content import editing, picks, reading
 from storefront.content.models import (
     Condition,
     Recommendation,
@@ -21,6 +21,7 @@ from storefront.content.models import (
 )
 from storefront.extensions import db
 from storefront.security import roles_required
+from storefront.slugs import slugify
 
 # --- Conditions ---------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ def conditions():
         select(article_condition.c.condition_id, func.count())
         .group_by(article_condition.c.condition_id)).all())
     return render_template("admin/content/conditions.html",
-                           conditions=services.all_conditions(), counts=counts,
+                           conditions=reading.all_conditions(), counts=counts,
                            article_counts=article_counts)
 
 
@@ -48,12 +49,12 @@ def _condition_page(form: ConditionForm, condition: Condition | None, status: in
 def _save_condition(form: ConditionForm, condition: Condition | None):
     def save() -> Condition:
         if not form.slug.data:
-            form.slug.data = services.slug_from(form.name.data, 80)
-        fields = services.ConditionFields(
+            form.slug.data = slugify(form.name.data, 80)
+        fields = editing.ConditionFields(
             name=form.name.data, slug=form.slug.data, summary=form.summary.data,
             causes=form.causes.data or "", what_helps=form.what_helps.data or "",
             position=form.position.data)
-        return services.save_condition(fields, condition, actor=current_user)
+        return editing.save_condition(fields, condition, actor=current_user)
 
     return save_form(
         form, save, success=lambda saved: f"“{saved.name}” is saved.",
@@ -115,16 +116,16 @@ def _recommendations_of(condition: Condition) -> list[Recommendation]:
 def _recommendations_page(condition: Condition, form: RecommendationForm, status: int = 200):
     html = render_template(
         "admin/content/recommendations.html", condition=condition, form=form,
-        recommendations=_recommendations_of(condition), pick_state=services.pick_state,
+        recommendations=_recommendations_of(condition), pick_state=picks.pick_state,
         move_form=MoveForm(), action_form=ConfirmForm())
     return html, status
 
 
-def _recommendation_fields(form: RecommendationForm) -> services.RecommendationFields:
+def _recommendation_fields(form: RecommendationForm) -> editing.RecommendationFields:
     product = db.session.get(Product, form.product.data) if form.product.data else None
     ingredient = (db.session.get(Ingredient, form.ingredient.data)
                   if form.ingredient.data else None)
-    return services.RecommendationFields(
+    return editing.RecommendationFields(
         why=form.why.data or "", how_to_use=form.how_to_use.data or "", product=product,
         ingredient=ingredient, place=form.place.data,
         role=RecommendationRole(form.role.data))
@@ -137,7 +138,7 @@ def conditions_recommendations(condition_id: int):
     condition = db.get_or_404(Condition, condition_id)
     form = recommendation_form()
     return save_form(
-        form, lambda: services.add_recommendation(condition, _recommendation_fields(form),
+        form, lambda: editing.add_recommendation(condition, _recommendation_fields(form),
                                                   actor=current_user),
         success="The recommendation is added.",
         redirect_to=url_for("admin.conditions_recommendations", condition_id=condition.id),
@@ -170,7 +171,7 @@ def conditions_recommendation_edit(rec_id: int):
         return _recommendation_page(rec, recommendation_form(data=data))
     form = recommendation_form()
     return save_form(
-        form, lambda: services.update_recommendation(rec, _recommendation_fields(form),
+        form, lambda: editing.update_recommendation(rec, _recommendation_fields(form),
                                                      actor=current_user),
         success="The recommendation is saved.",
         redirect_to=lambda _saved: _list_url(rec),
@@ -184,7 +185,7 @@ def conditions_recommendation_move(rec_id: int):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.move_recommendation(rec, -1 if form.direction.data == "up" else 1,
+    editing.move_recommendation(rec, -1 if form.direction.data == "up" else 1,
                                  actor=current_user)
     db.session.commit()
     return _back_to_list(rec)
@@ -197,7 +198,7 @@ def conditions_recommendation_delete(rec_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     condition_id = rec.condition_id
-    services.remove_recommendation(rec, actor=current_user)
+    editing.remove_recommendation(rec, actor=current_user)
     db.session.commit()
     flash("The recommendation is removed.", "success")
     return redirect(url_for("admin.conditions_recommendations", condition_id=condition_id),

@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 from storefront.admin.blueprint import bp
 from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import AnswerForm, QuestionStatusForm
-from storefront.content import services
+from storefront.content import errors
+from storefront.content import questions as reader_questions
 from storefront.content.models import Article, QuestionStatus, ReaderQuestion
 from storefront.extensions import db
 from storefront.security import roles_required
@@ -40,7 +41,7 @@ def _filter_from(value: str | None) -> str:
 @roles_required(*EDITORS)
 def questions():
     # Scheduled answers that came out since: answered (and the readers told) before listing.
-    if services.answer_questions_now_visible():
+    if reader_questions.answer_questions_now_visible():
         db.session.commit()
     shown = _filter_from(request.args.get("status"))
     query = select(ReaderQuestion).options(joinedload(ReaderQuestion.article),
@@ -92,7 +93,7 @@ def questions_answer(question_id: int):
 
     def answer() -> Article:
         article = db.session.get(Article, form.article.data)
-        services.answer_question(question, article, actor=current_user)
+        reader_questions.answer_question(question, article, actor=current_user)
         return article
 
     return save_form(
@@ -112,8 +113,8 @@ def questions_status(question_id: int):
         abort(400)
     status = QuestionStatus(form.status.data)
     try:
-        services.set_question_status(question, status, actor=current_user)
-    except services.ContentError as error:
+        reader_questions.set_question_status(question, status, actor=current_user)
+    except errors.ContentError as error:
         db.session.rollback()
         flash(error.message, "error")
         return _question_page(question, answer_form(question), 409)

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from storefront.admin.blueprint import bp
 from storefront.admin.common import EDITORS, save_form
 from storefront.admin.content.forms import ShopPageForm, ShopTextForm
+from storefront.audit.services import last_change
 from storefront.content import pages, shop
 from storefront.content.models import Author, ShopText
 from storefront.content.rendering import fill_shortcodes, render_markdown
-from storefront.content.services import last_change
 from storefront.extensions import db
 from storefront.security import roles_required
 

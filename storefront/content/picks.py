@@ -1,0 +1,260 @@
+"""Recommendations that stay true: each recommended product as it stands today (on sale, in
+stock, prescription only) and what to buy instead when it cannot be bought.
+
+No SQL beyond ``load_products`` and ``load_recommendations``, whose statements are built
+once per process and keep to a fixed number however many recommendations a page has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cache
+
+from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, union
+from sqlalchemy.orm import joinedload, selectinload
+
+from storefront.caching import depends_on
+from storefront.catalog.models import (
+    Product,
+    ProductStatus,
+    StockState,
+    Variant,
+    product_ingredient,
+)
+from storefront.catalog.page_tags import STOCK
+from storefront.catalog.services import card_loader_options
+from storefront.content.alternatives import Alternative, can_buy_now, rank_alternatives
+from storefront.content.models import Condition, Recommendation
+from storefront.extensions import db
+
+OTC_LIMIT = 3
+
+
+class PickState:
+    AVAILABLE = "available"
+    OUT_OF_STOCK = "out_of_stock"
+    NOT_SOLD = "not_sold"
+    PRESCRIPTION = "prescription"
+
+
+def in_stock(product: Product) -> bool:
+    return product.stock_state is not StockState.OUT
+
+
+buyable = can_buy_now
+
+
+def pick_state(product: Product) -> str:
+    if not product.is_active:
+        return PickState.NOT_SOLD
+    if product.prescription_only:
+        return PickState.PRESCRIPTION
+    return PickState.AVAILABLE if in_stock(product) else PickState.OUT_OF_STOCK
+
+
+@dataclass
+class ProductPick:
+    """A recommended product as it stands today, with what to buy instead if needed."""
+
+    recommendation: Recommendation
+    product: Product
+    state: str
+    instead: Product | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+
+
+@dataclass
+class ConditionPicks:
+    condition: Condition
+    products: list[ProductPick] = field(default_factory=list)
+    ingredients: list[Recommendation] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.products or self.ingredients)
+
+
+def _has_stock(product_id_column):
+    return exists().where(
+        Variant.product_id == product_id_column, Variant.active.is_(True),
+        Variant.stock_on_hand - Variant.stock_reserved > 0,
+    )
+
+
+def _unavailable_among(product_ids):
+    """SQL: those of ``product_ids`` that a shopper cannot buy now (not Rx-only ones)."""
+    return select(Product.id).where(
+        Product.id.in_(product_ids),
+        or_(Product.status != ProductStatus.ACTIVE,
+            and_(Product.prescription_only.is_(False), ~_has_stock(Product.id))),
+    )
+
+
+def _catalogue_order():
+    return (Product.featured_rank.is_(None), Product.featured_rank, func.lower(Product.name),
+            Product.id)
+
+
+def _ingredient_substitutes(product_ids, featured_only: bool = False):
+    """SQL: for each key ingredient of an unavailable one of these, the first buyable
+    product (in catalogue order) that has it; with ``featured_only``, the first featured
+    one (if any).
+
+    That is all ``_replacement`` can choose from: the first buyable product sharing any
+    ingredient with a given one is the first for one of its ingredients. Loading every
+    product that shares an ingredient would grow with the shop (thousands of cards).
+    Featured products come first in catalogue order and are few (the status and rank
+    index finds them): ranking every product with an ingredient reads and sorts
+    thousands of rows by name, which ``load_products`` only asks for when no featured
+    product shares an ingredient with an unavailable one.
+    """
+    unavailable_links = product_ingredient.alias("unavailable_links")
+    substitute_links = product_ingredient.alias("substitute_links")
+    ranked = (
+        select(substitute_links.c.product_id,
+               func.row_number().over(partition_by=substitute_links.c.ingredient_id,
+                                      order_by=_catalogue_order()).label("place"))
+        .join(Product, Product.id == substitute_links.c.product_id)
+        .where(substitute_links.c.ingredient_id.in_(
+                   select(unavailable_links.c.ingredient_id).where(
+                       unavailable_links.c.product_id.in_(_unavailable_among(product_ids)))),
+               Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
+               _has_stock(Product.id))
+    )
+    if featured_only:
+        ranked = ranked.where(Product.featured_rank.is_not(None))
+    table = ranked.subquery("ranked_substitutes")
+    return select(table.c.product_id).where(table.c.place == 1)
+
+
+def _unavailable(product: Product) -> bool:
+    """What ``_unavailable_among`` says in SQL, for a loaded product."""
+    return not product.is_active or (not product.prescription_only and not in_stock(product))
+
+
+def _featured_substitutes_suffice(catalogue: list[Product],
+                                  product_ids: AbstractSet[int]) -> bool:
+    """Does every unavailable one of ``product_ids`` share a key ingredient with a buyable
+    featured product in ``catalogue`` (or have none)? Then the first buyable product with
+    any of its ingredients is featured, and loaded: no other could come before it."""
+    featured_ingredients = {ingredient.id for product in catalogue
+                            if product.featured_rank is not None and buyable(product)
+                            for ingredient in product.ingredients}
+    return all(not product.ingredients
+               or featured_ingredients & {ingredient.id for ingredient in product.ingredients}
+               for product in catalogue if product.id in product_ids and _unavailable(product))
+
+
+def load_products(product_ids: AbstractSet[int],
+                  slugs: AbstractSet[str] = frozenset()) -> list[Product]:
+    """Recommended products, products named by shortcodes, and in-stock substitutes for
+    the recommended ones that cannot be bought: one statement plus the card loaders
+    (again, with every product sharing an ingredient ranked, when no featured product
+    can stand in for an unavailable one).
+    """
+    if not product_ids and not slugs:
+        return []
+    catalogue = _products_with(product_ids, slugs, featured_only=True)
+    if product_ids and not _featured_substitutes_suffice(catalogue, product_ids):
+        catalogue = _products_with(product_ids, slugs, featured_only=False)
+    if any(product.id in product_ids and not product.prescription_only
+           and not can_buy_now(product) for product in catalogue):
+        depends_on(STOCK)  # its substitutes are the first in stock: any sale may change them
+    return catalogue
+
+
+def _products_with(product_ids: AbstractSet[int], slugs: AbstractSet[str],
+                   featured_only: bool) -> list[Product]:
+    return list(db.session.scalars(_products_statement(featured_only),
+                                   {"product_ids": sorted(product_ids),
+                                    "slugs": sorted(slugs)}))
+
+
+# The page loaders' statements are built once per process (with parameters for what
+# changes): building one took longer than running it.
+
+@cache
+def _products_statement(featured_only: bool):
+    # One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
+    # read the whole product table).
+    product_ids: BindParameter[int] = bindparam("product_ids", expanding=True)
+    wanted = [select(Product.id).where(Product.id.in_(product_ids)),
+              select(Product.id).where(Product.slug.in_(bindparam("slugs", expanding=True))),
+              _ingredient_substitutes(product_ids, featured_only)]
+    return (
+        select(Product).where(Product.id.in_(union(*wanted)))
+        .options(*card_loader_options(), selectinload(Product.ingredients))
+        .order_by(*_catalogue_order())
+    )
+
+
+
+def load_recommendations(condition_ids: list[int]) -> list[Recommendation]:
+    if not condition_ids:
+        return []
+    return list(db.session.scalars(_recommendations_statement(),
+                                   {"condition_ids": list(condition_ids)}))
+
+
+@cache
+def _recommendations_statement():
+    return (
+        select(Recommendation)
+        .where(Recommendation.condition_id.in_(bindparam("condition_ids", expanding=True)))
+        .options(joinedload(Recommendation.ingredient))
+        .order_by(Recommendation.condition_id, Recommendation.position, Recommendation.id)
+    )
+
+
+def _shares_ingredient(first: Product, second: Product) -> bool:
+    return bool({i.id for i in first.ingredients} & {i.id for i in second.ingredients})
+
+
+def _replacement(product: Product, condition_products: list[Product],
+                 catalogue: list[Product]) -> Product | None:
+    """The best thing to buy instead of ``product``.
+
+    First a product with the same key ingredient (one recommended for this condition
+    before others), then the next recommended product for the condition in list order.
+    """
+    others = [p for p in catalogue if p.id != product.id and buyable(p)]
+    recommended = [p for p in condition_products if p.id != product.id and buyable(p)]
+    same_ingredient = [p for p in recommended + others if _shares_ingredient(p, product)]
+    if same_ingredient:
+        return same_ingredient[0]
+    position = next((i for i, p in enumerate(condition_products) if p.id == product.id), 0)
+    after = [p for p in condition_products[position + 1:] if p in recommended]
+    before = [p for p in condition_products[:position] if p in recommended]
+    found = after + before
+    return found[0] if found else None
+
+
+def _picks_for(condition: Condition, recommendations: list[Recommendation],
+               products: dict[int, Product], catalogue: list[Product]) -> ConditionPicks:
+    picks = ConditionPicks(condition)
+    for rec in recommendations:
+        if rec.ingredient_id is not None:
+            picks.ingredients.append(rec)
+        elif rec.product_id in products:
+            product = products[rec.product_id]
+            picks.products.append(ProductPick(rec, product, pick_state(product)))
+    listed = [pick.product for pick in picks.products]
+    for pick in picks.products:
+        if pick.state in (PickState.OUT_OF_STOCK, PickState.NOT_SOLD):
+            pick.instead = _replacement(pick.product, listed, catalogue)
+        elif pick.state == PickState.PRESCRIPTION:
+            pick.alternatives = rank_alternatives(pick.product, recommendations, products,
+                                                  OTC_LIMIT)
+    return picks
+
+
+def build_picks(conditions: list[Condition], recommendations: list[Recommendation],
+                catalogue: list[Product]) -> list[ConditionPicks]:
+    """Each condition's recommendations, sorted into products and ingredients (no SQL)."""
+    products = {product.id: product for product in catalogue}
+    by_condition: dict[int, list[Recommendation]] = {}
+    for rec in recommendations:
+        by_condition.setdefault(rec.condition_id, []).append(rec)
+    return [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue)
+            for condition in conditions]
+

@@ -1,0 +1,219 @@
+"""What the reader pages load: an article with its picks and related articles, a condition
+with its picks and articles, the lists of articles and conditions, the home page's latest
+answers and featured products.
+
+Page loaders keep to a fixed number of SQL statements however many conditions,
+recommendations and shortcodes a page has; their statements are built once per process
+(with parameters for what changes): building one took longer than running it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import and_, bindparam, case, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+
+from storefront.catalog.models import Product, ProductStatus
+from storefront.catalog.services import card_loader_options
+from storefront.content.models import Article, ArticleKind, Condition, article_condition
+from storefront.content.picks import (
+    ConditionPicks,
+    build_picks,
+    load_products,
+    load_recommendations,
+)
+from storefront.content.rendering import RenderedMarkdown, rendered_article
+from storefront.db import utcnow
+from storefront.extensions import db
+from storefront.slugs import is_slug
+
+RELATED_LIMIT = 4
+
+
+def _now():
+    """The moment an article must have been published by, as a statement's parameter."""
+    return bindparam("now", type_=Article.published_at.type)
+
+
+
+def teaser_only():
+    """Load just what an article teaser shows (not the body)."""
+    return load_only(Article.id, Article.slug, Article.title, Article.summary, Article.kind,
+                     Article.status, Article.published_at, Article.version)
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    body: RenderedMarkdown
+    picks: list[ConditionPicks]
+    related: list[Article]
+    products_by_slug: dict[str, Product]
+    articles_by_slug: dict[str, Article]
+
+
+def visible_article(slug: str) -> Article | None:
+    """The article readers can see at ``slug``, with authors and conditions, or None."""
+    if not is_slug(slug):
+        return None
+    return db.session.execute(_visible_article_statement(),
+                              {"slug": slug, "now": utcnow()}).unique().scalar_one_or_none()
+
+
+@cache
+def _visible_article_statement():
+    # Conditions through two flat outer joins: the nested join that joinedload writes for
+    # a many-to-many, ``LEFT JOIN (article_condition JOIN condition)``, makes SQLite
+    # materialise every article's links and scan them (7 ms at 1,000 articles).
+    return (
+        select(Article)
+        .outerjoin(article_condition, article_condition.c.article_id == Article.id)
+        .outerjoin(Condition, Condition.id == article_condition.c.condition_id)
+        .where(Article.slug == bindparam("slug"), Article.visible_clause(_now()))
+        .options(joinedload(Article.reviewer), contains_eager(Article.conditions))
+        .order_by(Condition.position)
+    )
+
+
+def _linked_articles(article: Article, slugs: set[str]) -> tuple[list[Article], list[Article]]:
+    """(related visible articles sharing a condition, articles named by shortcodes)."""
+    condition_ids = [condition.id for condition in article.conditions]
+    if not condition_ids and not slugs:
+        return [], []
+    rows = db.session.execute(_linked_articles_statement(), {
+        "condition_ids": condition_ids, "article_id": article.id, "slugs": sorted(slugs),
+        "limit": RELATED_LIMIT + len(slugs), "now": utcnow()}).all()
+    related_articles = [row[0] for row in rows if row[1]][:RELATED_LIMIT]
+    return related_articles, [row[0] for row in rows if row[0].slug in slugs]
+
+
+@cache
+def _linked_articles_statement():
+    shares = select(article_condition.c.article_id).where(
+        article_condition.c.condition_id.in_(bindparam("condition_ids", expanding=True)))
+    related = and_(Article.visible_clause(_now()), Article.id.in_(shares),
+                   Article.id != bindparam("article_id"))
+    named = Article.slug.in_(bindparam("slugs", expanding=True))
+    return (
+        select(Article, case((related, 1), else_=0))
+        .where(or_(related, named))
+        .options(teaser_only())
+        .order_by(case((named, 0), else_=1), Article.published_at.desc(), Article.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def article_page(slug: str) -> ArticlePage | None:
+    article = visible_article(slug)
+    if article is None:
+        return None
+    body = rendered_article(article)
+    product_slugs = {c.slug for c in body.shortcodes if c.kind == "product"}
+    article_slugs = {c.slug for c in body.shortcodes if c.kind == "article"}
+    recommendations = load_recommendations([c.id for c in article.conditions])
+    catalogue = load_products({r.product_id for r in recommendations if r.product_id},
+                              product_slugs)
+    related, named = _linked_articles(article, article_slugs)
+    return ArticlePage(
+        article=article,
+        body=body,
+        picks=build_picks(list(article.conditions), recommendations, catalogue),
+        related=related,
+        products_by_slug={p.slug: p for p in catalogue if p.slug in product_slugs},
+        articles_by_slug={a.slug: a for a in named},
+    )
+
+
+@dataclass
+class ConditionPage:
+    condition: Condition
+    picks: ConditionPicks
+    articles: list[Article]
+
+
+def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
+    if not is_slug(slug, 80):
+        return None
+    condition = db.session.scalar(_condition_statement(), {"slug": slug})
+    if condition is None:
+        return None
+    recommendations = load_recommendations([condition.id])
+    catalogue = load_products({r.product_id for r in recommendations if r.product_id})
+    [picks] = build_picks([condition], recommendations, catalogue)
+    return ConditionPage(condition, picks, articles_on(condition, article_limit))
+
+
+@cache
+def _condition_statement():
+    return select(Condition).where(Condition.slug == bindparam("slug"))
+
+
+def articles_on(condition: Condition, limit: int) -> list[Article]:
+    """Visible articles covering ``condition``, newest first."""
+    return list(db.session.scalars(_articles_on_statement(), {
+        "condition_id": condition.id, "limit": limit, "now": utcnow()}))
+
+
+@cache
+def _articles_on_statement():
+    return (
+        select(Article)
+        .join(article_condition, article_condition.c.article_id == Article.id)
+        .where(article_condition.c.condition_id == bindparam("condition_id"),
+               Article.visible_clause(_now()))
+        .options(teaser_only())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def all_conditions() -> list[Condition]:
+    return list(db.session.scalars(select(Condition).order_by(Condition.position,
+                                                              Condition.name)))
+
+
+def condition_by_slug(slug: str) -> Condition | None:
+    if not is_slug(slug, 80):
+        return None
+    return db.session.scalar(select(Condition).where(Condition.slug == slug))
+
+
+def visible_articles_query(condition: Condition | None = None):
+    """Visible articles, newest first, optionally only those covering ``condition``."""
+    statement = (
+        select(Article)
+        .where(Article.visible_clause())
+        .options(teaser_only(), selectinload(Article.conditions))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+    if condition is not None:
+        statement = statement.where(Article.id.in_(
+            select(article_condition.c.article_id)
+            .where(article_condition.c.condition_id == condition.id)))
+    return statement
+
+
+def latest_answers(limit: int = 3) -> list[Article]:
+    """The newest visible Q&A articles."""
+    statement = (
+        select(Article)
+        .where(Article.visible_clause(), Article.kind == ArticleKind.QA)
+        .options(teaser_only())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def featured_products(limit: int = 4) -> list[Product]:
+    """Active products the shop features, by rank."""
+    statement = (
+        select(Product)
+        .where(Product.status == ProductStatus.ACTIVE, Product.featured_rank.is_not(None))
+        .order_by(Product.featured_rank, Product.id)
+        .limit(limit)
+        .options(*card_loader_options())
+    )
+    return list(db.session.scalars(statement))
