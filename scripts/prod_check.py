@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 
 from storefront.jobs.queue import forget_queue  # noqa: E402  (after the path is set)
 from storefront.media import s3_client  # noqa: E402
-from tests.stripe_fake import fake as fake_stripe  # noqa: E402
+from tests.helpers.stripe_fake import fake as fake_stripe  # noqa: E402
 
 ADMIN_DATABASE_URL = (os.environ.get("PROD_CHECK_DATABASE_URL")
                       or os.environ.get("TEST_DATABASE_URL")

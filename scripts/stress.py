@@ -362,7 +362,7 @@ def run(database_url: str, stripe, *, attempts: int = 200, units: int = 10,
         workers: int = 2, report=print) -> dict:
     """Both races against a fresh shop on ``database_url`` (an empty database).
 
-    ``stripe`` is a started ``tests.stripe_fake.FakeStripe``. Returns the figures and the
+    ``stripe`` is a started ``tests.helpers.stripe_fake.FakeStripe``. Returns the figures and the
     database state; raises AssertionError when a promise is broken.
     """
     code_attempts = attempts if code_attempts is None else code_attempts
@@ -417,7 +417,7 @@ def main() -> int:
         "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL server URL where a throwaway database may be created")
     options = parser.parse_args()
-    from tests.stripe_fake import fake
+    from tests.helpers.stripe_fake import fake
 
     fake.start()
     try:

@@ -14,16 +14,19 @@ from storefront.db import utcnow
 from storefront.extensions import db
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
 from tests.factories.orders import add_to_cart
-from tests.helpers import csrf_from, first_link, html_part, login, logout, submit, text_part
-from tests.test_caching import variant_of
+from tests.helpers import (
+    csrf_from,
+    first_link,
+    html_part,
+    login,
+    logout,
+    register,
+    submit,
+    text_part,
+)
+from tests.helpers.caching import variant_of
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def register(client, email="maya@example.com", password="gentle cleanser daily", **extra):
-    data = {"name": "Maya Rossi", "email": email, "password": password, "confirm": password}
-    data.update(extra)
-    return submit(client, "/account/register", data)
 
 
 def test_register_logout_login_change_password(client, mailbox, app):

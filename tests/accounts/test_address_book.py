@@ -20,7 +20,7 @@ from tests.factories import (
     delivery_choice,
 )
 from tests.helpers import csrf_from, login, submit
-from tests.html_reader import read
+from tests.helpers.html_reader import read
 
 BERLIN = {"name": "Jonas Weber", "line1": "Unter den Linden 77", "line2": "",
           "city": "Berlin", "postcode": "10117", "country": "DE", "phone": "030 1234567"}

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 from io import BytesIO
 
 import pytest
-from PIL import Image
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from storefront.audit.models import AuditEntry
 from storefront.content import services
-from storefront.content.models import Article, ArticleStatus, Author
+from storefront.content.models import Article, ArticleStatus
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.media import media_storage
@@ -25,41 +23,26 @@ from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     ConditionFactory,
-    EditorFactory,
-    ProductFactory,
 )
 from tests.helpers import csrf_from, login
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
-
-NEW = "/admin/articles/new"
-BODY = "Milia are **tiny** cysts.\n\n## What helps\n\n[[product:calm-cream]]"
-
+from tests.helpers.admin import (
+    BODY,
+    NEW,
+    article_data,
+    as_editor,
+    audit_log,
+    count,
+    field_error,
+    form_values,
+    local_time,
+    make_article,
+    picture,
+    post_form,
+    textarea,
+)
+from tests.helpers.content import PAYLOADS, assert_harmless, page
 
 # --- Helpers shared by the back-office content tests ------------------------------------------
-
-def as_editor(client, make, factory=EditorFactory):
-    user = make(factory)
-    login(client, user.email)
-    return user
-
-
-def post_form(client, url, data, form_url=None, **kwargs):
-    """POST ``data`` with the CSRF token of the page at ``form_url`` (or ``url``)."""
-    token = csrf_from(client.get(form_url or url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
-
-
-def audit_log(app, action_prefix: str = "") -> list[AuditEntry]:
-    with app.app_context():
-        query = select(AuditEntry).where(AuditEntry.action.startswith(action_prefix))
-        entries = list(db.session.scalars(query.order_by(AuditEntry.id)))
-        db.session.expunge_all()
-        return entries
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def stored_article(app, slug: str) -> Article | None:
@@ -71,115 +54,8 @@ def stored_article(app, slug: str) -> Article | None:
         return article
 
 
-class _FormReader(HTMLParser):
-    """What a browser would send for the first form with a body field: name -> value(s)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, list[str]] = {}
-        self._textarea = self._select = None
-        self._first_option = None
-
-    def _add(self, name, value):
-        self.values.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        name = attributes.get("name")
-        if tag == "input" and name and attributes.get("type") not in ("submit", "file"):
-            if attributes.get("type") != "checkbox" or "checked" in attributes:
-                self._add(name, attributes.get("value", ""))
-        elif tag == "textarea":
-            self._textarea, self._text = name, []
-        elif tag == "select":
-            self._select, self._chosen, self._first_option = name, False, None
-        elif tag == "option" and self._select:
-            value = attributes.get("value", "")
-            self._first_option = value if self._first_option is None else self._first_option
-            if "selected" in attributes:
-                self._add(self._select, value)
-                self._chosen = True
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea:
-            self._add(self._textarea, re.sub(r"^\r?\n", "", "".join(self._text)))
-            self._textarea = None
-        elif tag == "select" and self._select:
-            if not self._chosen and self._first_option is not None:
-                self._add(self._select, self._first_option)
-            self._select = None
-
-
-def form_values(html: str) -> dict:
-    """The filled-in values of the editing form on ``html`` (the main form of the page)."""
-    start = html.index('class="editor-form"')
-    form_html = html[html.rindex("<form", 0, start):html.index("</form>", start)]
-    reader = _FormReader()
-    reader.feed(form_html)
-    return {name: values if len(values) > 1 or name == "conditions" else values[0]
-            for name, values in reader.values.items()}
-
-
-def field_error(html: str, field_id: str) -> str:
-    match = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', html, re.S)
-    assert match, f"no error shown next to {field_id}"
-    return match.group(1)
-
-
-def textarea(html: str, name: str) -> str:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
-    assert match, f"no textarea {name}"
-    return match.group(1)
-
-
-def make_article(app, author, **fields) -> Article:
-    """An article (published yesterday unless told otherwise) by ``author``."""
-    with app.app_context():
-        article = ArticleFactory(author=db.session.get(Author, author.id), **fields)
-        db.session.commit()
-        db.session.refresh(article)
-        db.session.expunge(article)
-        return article
-
-
 def edit_url(article) -> str:
     return f"/admin/articles/{article.id}/edit"
-
-
-def article_data(author_id: int, **changes) -> dict:
-    data = {
-        "title": "Milia: what helps", "slug": "milia-what-helps", "kind": "qa",
-        "question": "What are the white bumps under my eyes?", "summary": "Tiny cysts.",
-        "body": BODY, "author": str(author_id), "reviewer": "", "reviewed_on": "",
-        "status": "draft", "published_at": "", "hero_image_alt": "", "hero_image_key": "",
-        "version": "", "overwrite_version": "", "question_id": "", "action": "save",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def local_time(delta: timedelta) -> str:
-    return (utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
-
-
-def picture(width: int, height: int, colour=(200, 120, 90)) -> BytesIO:
-    buffer = BytesIO()
-    Image.new("RGB", (width, height), colour).save(buffer, "PNG")
-    buffer.seek(0)
-    return buffer
-
-
-@pytest.fixture
-def writer(client, make):
-    """An editor logged in, an author and an active product for shortcodes."""
-    editor = as_editor(client, make)
-    author = make(AuthorFactory, name="Dr. Halden")
-    make(ProductFactory, slug="calm-cream", name="Calm Cream")
-    return editor, author
 
 
 # --- The list -------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from storefront.content.models import Author
 from storefront.extensions import db
 from storefront.media import media_storage
 from tests.factories import ArticleFactory, AuthorFactory
-from tests.test_admin_content import (
+from tests.helpers.admin import (
+    AUTHOR,
     as_editor,
     audit_log,
     field_error,
@@ -21,11 +22,7 @@ from tests.test_admin_content import (
     post_form,
     textarea,
 )
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
-
-AUTHOR = {"name": "Dr. Ines Halden", "slug": "ines-halden",
-          "credentials": "MD, board-certified dermatologist",
-          "bio": "Sees patients with acne and rosacea.", "photo_key": ""}
+from tests.helpers.content import PAYLOADS, assert_harmless, page
 
 
 def stored_author(app, slug: str) -> Author | None:

@@ -14,15 +14,8 @@ from tests.factories import (
     ProductFactory,
     RecommendationFactory,
 )
-from tests.test_admin_content import (
-    as_editor,
-    audit_log,
-    field_error,
-    form_values,
-    post_form,
-    textarea,
-)
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
+from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form, textarea
+from tests.helpers.content import PAYLOADS, assert_harmless, page
 
 
 def stored_condition(app, slug: str) -> Condition | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.factories import AuthorFactory
-from tests.html_reader import read
-from tests.test_admin_content import as_editor, audit_log, field_error, form_values, post_form
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
+from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form
+from tests.helpers.content import PAYLOADS, assert_harmless, page
+from tests.helpers.html_reader import read
 
 URL = "/admin/shop-introduction"
 INTRO = {"heading": "Why good skincare is worth it",

@@ -27,10 +27,10 @@ from tests.factories import (
     EditorFactory,
     ProductFactory,
     VariantFactory,
-    placed_order,
 )
 from tests.helpers import html_part, login, submit, text_part
-from tests.stripe_support import load_order
+from tests.helpers.admin import act, order_url, seed_order
+from tests.helpers.stripe_support import load_order
 
 S = OrderStatus
 
@@ -47,31 +47,6 @@ def cream(make):
     product = make(ProductFactory, name="Barrier Cream", variant=False)
     return make(VariantFactory, product=product, price=Decimal("24.50"), size_label="50 ml",
                 stock_on_hand=10)
-
-
-def seed_order(app, *items, email="maya@example.com", paid=True, article_id=None,
-               created_at=None) -> str:
-    """An order placed through checkout's service (and paid with the demo provider)."""
-    with app.app_context():
-        order = placed_order(*items, email=email)
-        if article_id is not None:
-            order.lines[0].source_article_id = article_id
-        if created_at is not None:
-            order.created_at = created_at
-        if paid:
-            assert services.payment_succeeded(order, provider="demo",
-                                              reference=f"demo_{order.number}",
-                                              amount=order.total, currency=order.currency)
-        db.session.commit()
-        return order.number
-
-
-def order_url(number: str) -> str:
-    return f"/admin/orders/{number}"
-
-
-def act(client, number: str, action: str, data: dict):
-    return submit(client, f"{order_url(number)}/{action}", data, form_url=order_url(number))
 
 
 def page_text(response) -> str:

@@ -16,7 +16,7 @@ from storefront.orders.services import record_payment_started
 from storefront.payments.base import get_provider
 from tests.factories import AdminFactory, ProductFactory, VariantFactory
 from tests.helpers import login, submit
-from tests.stripe_support import deliver, load_order, place_order, stock
+from tests.helpers.stripe_support import deliver, load_order, place_order, stock
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 S = OrderStatus

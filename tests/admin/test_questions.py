@@ -7,30 +7,25 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storefront.catalog.models import SkinType
 from storefront.content.models import (
     Article,
-    ArticleStatus,
     QuestionStatus,
     ReaderQuestion,
 )
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs import tasks
-from tests.factories import AuthorFactory, ReaderQuestionFactory
+from tests.factories import ReaderQuestionFactory
 from tests.helpers import csrf_from, first_link, html_part, text_part
-from tests.test_admin_content import (
+from tests.helpers.admin import (
+    QUESTION,
     article_data,
-    as_editor,
     audit_log,
     local_time,
-    make_article,
     post_form,
     textarea,
 )
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
-
-QUESTION = "Why do I get tiny white bumps around my eyes, and what can I do?"
+from tests.helpers.content import PAYLOADS, assert_harmless, page
 
 
 def stored(app, question_id: int) -> ReaderQuestion:
@@ -38,19 +33,6 @@ def stored(app, question_id: int) -> ReaderQuestion:
         question = db.session.get(ReaderQuestion, question_id)
         db.session.expunge(question)
         return question
-
-
-@pytest.fixture
-def inbox(app, client, make):
-    """An editor, an author, a visible answer article and a draft; one new question."""
-    editor = as_editor(client, make)
-    author = make(AuthorFactory)
-    answer = make_article(app, author, slug="milia-answer", title="What milia are")
-    draft = make_article(app, author, slug="draft-answer", title="Unfinished",
-                         status=ArticleStatus.DRAFT)
-    question = make(ReaderQuestionFactory, name="Ines", email="ines@example.com",
-                    question=QUESTION, skin_type=SkinType.DRY)
-    return editor, author, answer, draft, question
 
 
 def test_inbox_shows_new_questions_with_their_details(client, make, inbox):

@@ -13,7 +13,7 @@ from storefront.search import counting
 from storefront.search.models import SearchCount, SearchSynonym, SynonymKind
 from tests.factories import AdminFactory, ProductFactory, SearchSynonymFactory
 from tests.helpers import csrf_from, login, submit
-from tests.test_search import found
+from tests.helpers.search import found
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from tests.factories import (
     placed_order,
 )
 from tests.helpers import csrf_from, first_link, html_part, login, submit, text_part
-from tests.html_reader import read
+from tests.helpers.html_reader import read
 
 BACK = "Retinol Night Serum is back in stock"
 CONFIRM = "Confirm: e-mail me when Retinol Night Serum is back"

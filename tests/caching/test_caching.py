@@ -13,12 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront import caching
-from storefront.catalog.models import Category, Product, ProductStatus, Variant
+from storefront.catalog.models import Category, Product, ProductStatus
 from storefront.content.models import Article, ArticleStatus
 from storefront.db import utcnow
 from storefront.extensions import db as _db
 from storefront.inventory import services as inventory
-from tests.conftest import make_test_app
 from tests.factories import (
     ArticleFactory,
     ConditionFactory,
@@ -28,15 +27,21 @@ from tests.factories import (
 )
 from tests.factories.orders import add_to_cart
 from tests.helpers import csrf_from, login, logout
+from tests.helpers.apps import make_test_app
+from tests.helpers.caching import (
+    cached_twice,
+    change,
+    from_cache,
+    html,
+    page_cache,
+    variant_of,
+)
 
 _TOKENS = re.compile(rb'name="csrf_token" value="([^"]*)"')
 _BADGE = re.compile(r'class="badge" aria-label="(\d+) items?"')
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-def page_cache(app) -> caching.PageCache:
-    return app.extensions[caching.EXTENSION]
 
 
 def stored_pages(app) -> list[bytes]:
@@ -47,42 +52,6 @@ def stored_pages(app) -> list[bytes]:
     pages = [cache.backend.get(key) for key in list(cache.backend._cache)
              if f"{caching.KEY_VERSION}:public:" in key]
     return [page.with_token(cache.placeholder.encode()) for page in pages if page is not None]
-
-
-def html(client, url: str, **kwargs) -> str:
-    response = client.get(url, **kwargs)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def from_cache(client, count_queries, url: str) -> str:
-    """The page, asserting that it was served without a single SQL statement."""
-    with count_queries() as counter:
-        text = html(client, url)
-    assert counter.count == 0, counter.statements
-    return text
-
-
-def cached_twice(client, count_queries, url: str) -> str:
-    """Render ``url`` (filling the cache), then read it back from the cache."""
-    first = html(client, url)
-    assert _without_tokens(from_cache(client, count_queries, url)) == _without_tokens(first)
-    return first
-
-
-def _without_tokens(text: str) -> str:
-    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', text)
-
-
-def change(app, work) -> None:
-    """Run ``work()`` in an app context and commit, as a view or a command would."""
-    with app.app_context():
-        work()
-        _db.session.commit()
-
-
-def variant_of(slug: str) -> Variant:
-    return _db.session.scalar(select(Variant).join(Product).where(Product.slug == slug))
 
 
 # --- Serving -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from storefront.extensions import limiter
 from tests.factories import ProductFactory, UserFactory
 from tests.factories.orders import add_to_cart
 from tests.helpers import csrf_from, login
-from tests.test_caching import change, from_cache, html, variant_of
+from tests.helpers.caching import change, from_cache, html, variant_of
 
 _BADGE = re.compile(r'class="badge" aria-label="(\d+) items?"')
 

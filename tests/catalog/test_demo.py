@@ -20,7 +20,7 @@ from storefront.catalog.models import (
 )
 from storefront.extensions import db
 from storefront.media import LocalMediaStorage
-from tests.test_catalog_helpers import card_slugs, json_ld
+from tests.helpers.catalog import card_slugs, json_ld
 
 REQUIRED = {
     "retinol-night-serum": ["retinol"],

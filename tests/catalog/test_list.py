@@ -18,7 +18,7 @@ from tests.factories import (
     RecommendationFactory,
     VariantFactory,
 )
-from tests.test_catalog_helpers import (
+from tests.helpers.catalog import (
     add_image_row,
     build_shop,
     card_slugs,

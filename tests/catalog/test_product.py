@@ -21,7 +21,7 @@ from tests.factories import (
     RecommendationFactory,
     VariantFactory,
 )
-from tests.test_catalog_helpers import (
+from tests.helpers.catalog import (
     add_image_row,
     card_slugs,
     install_fake_cart,

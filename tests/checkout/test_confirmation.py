@@ -20,7 +20,7 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.helpers import csrf_from, first_link, login, text_part
-from tests.html_reader import read
+from tests.helpers.html_reader import read
 
 
 def _buy(client, make, email="maya@example.com"):

@@ -38,8 +38,14 @@ from tests.factories import (
     uk_shop,
 )
 from tests.helpers import login, submit
-from tests.stripe_support import deliver, load_order
-from tests.test_stripe_provider import pay_on_hosted_page, refund, session_items, stripe_refunds
+from tests.helpers.stripe_support import (
+    deliver,
+    load_order,
+    pay_on_hosted_page,
+    refund,
+    session_items,
+    stripe_refunds,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 D = Decimal

@@ -24,8 +24,8 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.helpers import submit
-from tests.html_reader import Element, read
-from tests.summaries import Summary, amount
+from tests.helpers.html_reader import Element, read
+from tests.helpers.summaries import Summary, amount
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 D = Decimal

@@ -20,7 +20,7 @@ from tests.factories import (
     press_pay,
 )
 from tests.helpers import text_part
-from tests.html_reader import read
+from tests.helpers.html_reader import read
 
 
 def _cart(client, make):

@@ -34,7 +34,6 @@ from storefront.inventory.services import OutOfStock
 from storefront.mail.models import OutboxMessage
 from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus
-from tests.conftest import build_schema, create_postgres_database, make_test_app
 from tests.factories import (
     AdminFactory,
     DiscountCodeFactory,
@@ -43,6 +42,7 @@ from tests.factories import (
     checkout_address,
     method_id,
 )
+from tests.helpers.apps import build_schema, create_postgres_database, make_test_app
 
 pytestmark = pytest.mark.postgres_only
 

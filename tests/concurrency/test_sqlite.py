@@ -20,10 +20,10 @@ from storefront.catalog.models import Variant
 from storefront.extensions import db as _db
 from storefront.orders.models import Order, OrderStatus
 from storefront.shipping.presets import seed_shipping
-from tests.conftest import make_test_app
 from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout
 from tests.factories.orders import reviewed_from
 from tests.helpers import csrf_from
+from tests.helpers.apps import make_test_app
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 

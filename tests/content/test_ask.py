@@ -8,18 +8,8 @@ from sqlalchemy import func, select
 from storefront.catalog.models import SkinType
 from storefront.content.models import QuestionStatus, ReaderQuestion
 from storefront.extensions import db
-from tests.helpers import html_part, submit, text_part
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
-
-QUESTION = ("I have tiny white bumps under my eyes that won't squeeze out. "
-            "What are they and what can I do?")
-
-
-def ask(client, **changes):
-    data = {"name": "Ines", "email": "ines@example.com", "question": QUESTION,
-            "skin_type": "dry", "website": ""}
-    data.update(changes)
-    return submit(client, "/ask", data)
+from tests.helpers import html_part, text_part
+from tests.helpers.content import PAYLOADS, QUESTION, ask, assert_harmless, page
 
 
 def stored(app) -> list[ReaderQuestion]:

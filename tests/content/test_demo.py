@@ -19,7 +19,7 @@ from storefront.content.models import (
 )
 from storefront.content.rendering import find_shortcodes
 from storefront.extensions import db
-from tests.test_content_pages import page
+from tests.helpers.content import page
 
 COUNTED = (Author, Condition, Recommendation, Article, ShopText)
 

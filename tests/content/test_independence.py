@@ -11,10 +11,9 @@ from storefront.content.models import Article, Condition
 from storefront.extensions import db
 from tests.factories import AdminFactory, BrandFactory, EditorFactory, ProductFactory
 from tests.helpers import login, logout
-from tests.html_reader import Element, product_slug, read
-from tests.test_admin_content import audit_log, post_form
-from tests.test_content_pages import page
-from tests.test_content_seed import seed_demo
+from tests.helpers.admin import audit_log, post_form
+from tests.helpers.content import page, seed_demo
+from tests.helpers.html_reader import Element, product_slug, read
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.catalog.models import Product, ProductStatus, Variant
-from storefront.content.models import Article, ArticleKind, ArticleStatus
+from storefront.content.models import Article, ArticleStatus
 from storefront.content.services import ArticleFields, ContentError, save_article
 from storefront.db import utcnow
 from storefront.extensions import db
@@ -22,60 +22,7 @@ from tests.factories import (
     ProductFactory,
     RecommendationFactory,
 )
-from tests.test_content_rendering import tags_of
-
-
-def build(app, create):
-    """Run ``create()`` in an app context, commit, and return what it returned."""
-    with app.app_context():
-        result = create()
-        db.session.commit()
-        return result
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    return response.get_data(as_text=True)
-
-
-def assert_harmless(html: str) -> None:
-    """No script but JSON-LD and the shop's own files, no event handlers, no javascript:
-    URLs, no inline SVG besides the site's own logo."""
-    for name, attributes in tags_of(html):
-        assert not [a for a in attributes if a.startswith("on")], (name, attributes)
-        for url in (attributes.get("href"), attributes.get("src")):
-            assert url is None or not url.strip().lower().startswith("javascript"), url
-        if name == "script":
-            own_file = (attributes.get("src") or "").startswith("/assets/js/")
-            assert attributes.get("type") == "application/ld+json" or own_file, attributes
-        if name == "svg":
-            assert attributes.get("class") == "brand-mark", attributes
-
-
-def milia_setup():
-    retinol = IngredientFactory(slug="retinol", name="Retinol")
-    serum = ProductFactory(slug="retinol-night-serum", name="Retinol Night Serum",
-                           ingredients=[retinol])
-    milia = ConditionFactory(slug="milia", name="Milia", summary="Tiny white bumps.",
-                             causes="Keratin gets **trapped** under the skin.",
-                             what_helps="A nightly retinoid.")
-    RecommendationFactory(condition=milia, product=serum,
-                          why="Retinoids keep keratin from getting trapped.",
-                          how_to_use="A pea-sized amount at night.")
-    author = AuthorFactory(name="Dr. Maren Halden",
-                           credentials="MD, board-certified dermatologist",
-                           bio="Dermatologist for fifteen years.")
-    reviewer = AuthorFactory(name="Dr. Amara Okafor", credentials="MD, consultant")
-    ArticleFactory(slug="moles-lumps-and-bumps", title="Moles, lumps and bumps",
-                   kind=ArticleKind.IN_DEPTH, question=None, author=author,
-                   conditions=[milia])
-    article = ArticleFactory(
-        slug="what-causes-milia", title="What causes milia?",
-        question="Why do I get hard white bumps under my eyes?",
-        body="They are keratin. See [[article:moles-lumps-and-bumps]].",
-        author=author, reviewer=reviewer, conditions=[milia])
-    return article.id
+from tests.helpers.content import PAYLOADS, assert_harmless, build, milia_setup, page
 
 
 def test_milia_article_recommends_a_retinoid_with_its_reason(client, app):
@@ -243,14 +190,6 @@ def test_save_article_explains_what_is_wrong(app_ctx, changes, field):
 
 
 # --- XSS -------------------------------------------------------------------------------------
-
-PAYLOADS = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "[x](javascript:alert(1))",
-    '<a href="javascript:alert(1)">click</a>',
-    "<svg onload=alert(1)>",
-]
 
 
 def test_xss_in_article_body_question_and_title_is_harmless(client, app):

@@ -16,7 +16,7 @@ from tests.factories import (
     ProductFactory,
     RecommendationFactory,
 )
-from tests.test_content_pages import build, page
+from tests.helpers.content import build, page, queries_for
 
 ARTICLE_BUDGET = 8
 CONDITION_BUDGET = 8
@@ -162,14 +162,6 @@ def budget_setup(recommendations: int):
         ArticleFactory(conditions=[first])
     ArticleFactory(slug="budget", conditions=[first, second],
                    body="[[product:shortcode-product]]\n\n[[article:linked-article]]")
-
-
-def queries_for(client, count_queries, url):
-    client.get(url)  # warm caches that are not part of a page's own work
-    with count_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter.count
 
 
 def test_article_page_query_budget_does_not_grow(client, app, count_queries):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from storefront.content import rendering
@@ -16,6 +14,7 @@ from storefront.content.rendering import (
     render_markdown,
     sanitise,
 )
+from tests.helpers.content import tags_of
 
 XSS_BODY = """\
 Before.
@@ -36,23 +35,6 @@ Before.
 
 After.
 """
-
-
-class TagCollector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    handle_startendtag = handle_starttag
-
-
-def tags_of(html: str) -> list[tuple[str, dict]]:
-    parser = TagCollector()
-    parser.feed(html)
-    return parser.tags
 
 
 def test_dangerous_markup_is_removed_and_text_kept():

@@ -7,16 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storefront.catalog.demo import seed_catalog
 from storefront.catalog.models import Brand, FinancialTie, Product, Variant
-from storefront.content.demo import seed_content
 from storefront.content.models import ReaderQuestion
 from storefront.extensions import db
-from storefront.media import LocalMediaStorage
 from tests.helpers import csrf_from
-from tests.html_reader import Element, product_slug, read
-from tests.test_admin_content import as_editor
-from tests.test_content_pages import page
+from tests.helpers.admin import as_editor
+from tests.helpers.content import page, seed_demo
+from tests.helpers.html_reader import Element, product_slug, read
 
 MILIA_ARTICLE = "/articles/what-causes-milia"
 RETINOIDS = {"tretinoin-cream", "adapalene-gel", "retinol-night-serum", "retinol-starter-serum"}
@@ -32,15 +29,6 @@ STATEMENTS = ("research and write every article on this site myself",
 @pytest.fixture(scope="module")
 def media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
-
-
-def seed_demo(app, media_root, monkeypatch) -> None:
-    """The demo shop, its pictures kept in ``media_root`` (drawn once per module)."""
-    monkeypatch.setitem(app.extensions, "storefront.media", LocalMediaStorage(media_root))
-    with app.app_context():
-        seed_catalog()
-        seed_content()
-        db.session.commit()
 
 
 @pytest.fixture

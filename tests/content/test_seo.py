@@ -16,7 +16,7 @@ from tests.factories import (
     ConditionFactory,
     ProductFactory,
 )
-from tests.test_content_pages import build, milia_setup, page
+from tests.helpers.content import build, milia_setup, page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

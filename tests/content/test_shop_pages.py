@@ -12,9 +12,9 @@ from storefront.mail import queue_mail
 from storefront.settings import services as settings
 from tests.factories import AdminFactory, EditorFactory, ProductFactory, UserFactory
 from tests.helpers import login
-from tests.html_reader import read
-from tests.test_admin_content import as_editor, audit_log, field_error, form_values, post_form
-from tests.test_content_pages import PAYLOADS, assert_harmless, page
+from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form
+from tests.helpers.content import PAYLOADS, assert_harmless, page
+from tests.helpers.html_reader import read
 
 TERMS = {"heading": "Terms of sale", "body": "## Who we are\n\nWe sell **skincare**.",
          "author": "", "action": "save"}
@@ -236,7 +236,7 @@ def test_another_process_sees_a_change_on_its_next_page(tmp_path):
     """Two apps on one database file and instance folder stand for two workers (page cache
     off, so only the settings' own cache is at work): the one that did not save shows the
     new values on its next page, and reads them only then."""
-    from tests.conftest import make_test_app
+    from tests.helpers.apps import make_test_app
 
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     saver, reader = (make_test_app(url, tmp_path, PAGE_CACHE_ENABLED=False)

@@ -5,7 +5,7 @@ import hashlib
 import re
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
 def _stylesheet_url(client):

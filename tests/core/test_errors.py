@@ -3,9 +3,9 @@
 import pytest
 from werkzeug.exceptions import Forbidden
 
-from tests.conftest import make_test_app
 from tests.factories import AdminFactory, EditorFactory, UserFactory
 from tests.helpers import csrf_from, login
+from tests.helpers.apps import make_test_app
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from storefront.shipping import services as shipping_services
 from storefront.shipping.models import ShippingZone, TaxRate
 from storefront.shipping.presets import seed_shipping
 from tests.factories.base import BaseFactory
+from tests.helpers import csrf_from, submit
 
 __all__ = [
     "ADDRESS",
@@ -171,7 +172,6 @@ def any_form_page(client) -> str:
 
 def add_to_cart(client, variant_id, quantity="1", **extra):
     """Post the catalog's add-to-cart form, as a product page or card sends it."""
-    from tests.helpers import submit  # tests.helpers imports this package
 
     data = {"variant_id": variant_id, "quantity": quantity, **extra}
     return submit(client, "/cart/add", data, form_url=any_form_page(client))
@@ -188,7 +188,6 @@ def fill_checkout(client, *, email: str | None = "maya@example.com", address=Non
                   shipping: str = "standard", code: str = ""):
     """Answer every checkout step; returns the review page. ``shipping`` is the start of
     the delivery's name as the delivery page shows it ("standard", "express")."""
-    from tests.helpers import submit
 
     if email is not None:
         assert submit(client, "/checkout/email", {"email": email}).status_code == 302
@@ -218,7 +217,6 @@ def press_pay(client, review_page=None, accept_terms: bool = True):
     """Press "Pay" on the review page (``review_page``, or the one shown now): the form
     sends its CSRF token, the fingerprint of what the page showed and, when the shop has
     terms, the box ticked to accept them (unless ``accept_terms`` is False)."""
-    from tests.helpers import csrf_from
 
     html = (review_page or client.get("/checkout/review")).get_data(as_text=True)
     data = {"csrf_token": csrf_from(html), "reviewed": reviewed_from(html)}
@@ -232,7 +230,6 @@ def press_pay(client, review_page=None, accept_terms: bool = True):
 
 def pay_with_demo(client, action: str = "approve"):
     """Press "Pay" on the review page, then a button on the demo payment page."""
-    from tests.helpers import submit
 
     response = press_pay(client)
     assert response.status_code == 303, response.get_data(as_text=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from tests.factories import DEFAULT_PASSWORD
+# The password every factory-made user has (tests/factories/accounts.py hashes it once).
+DEFAULT_PASSWORD = "correct horse battery"
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -52,3 +53,9 @@ def first_link(text: str, path_fragment: str) -> str:
     match = re.search(r"https?://\S*" + re.escape(path_fragment) + r"\S*", text)
     assert match, f"no link containing {path_fragment!r}"
     return match.group(0)
+
+
+def register(client, email="maya@example.com", password="gentle cleanser daily", **extra):
+    data = {"name": "Maya Rossi", "email": email, "password": password, "confirm": password}
+    data.update(extra)
+    return submit(client, "/account/register", data)

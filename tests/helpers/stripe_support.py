@@ -7,16 +7,27 @@ import time
 from decimal import Decimal
 from itertools import count
 
+import pytest
+import requests
 from sqlalchemy import func, select
 from stripe import WebhookSignature
 
 from storefront.catalog.models import Variant
 from storefront.extensions import db
+from storefront.extensions import db as _db
 from storefront.mail.models import OutboxMessage
+from storefront.orders import services as order_services
 from storefront.orders.models import Order
 from storefront.orders.services import record_payment_started
 from storefront.payments.models import StripeEvent
-from tests.factories import placed_order
+from tests.factories import (
+    ProductFactory,
+    VariantFactory,
+    add_to_cart,
+    fill_checkout,
+    placed_order,
+    press_pay,
+)
 
 WEBHOOK = "/stripe/webhook"
 _ids = count(1)
@@ -110,3 +121,41 @@ def deliver(client, fake, event_type: str | None = None) -> list:
     responses = [post_event(client, event.payload, event.signature) for event in sent]
     assert all(response.status_code == 200 for response in responses), responses
     return responses
+
+
+def session_items(fake, session_id: str) -> list[tuple[str, int, int]]:
+    return [(item["description"], item["price"]["unit_amount"], item["quantity"])
+            for item in fake.line_items[session_id]]
+
+
+def pay_on_hosted_page(fake, session_id: str) -> None:
+    response = requests.post(fake.sessions[session_id]["url"], data={"action": "pay"},
+                             allow_redirects=False, timeout=5)
+    assert response.status_code == 303
+
+
+def refund(app, number: str, amount: str) -> None:
+    with app.app_context():
+        order = _db.session.scalar(select(Order).where(Order.number == number))
+        order_services.refund(order, Decimal(amount), actor=None)
+        _db.session.commit()
+
+
+def stripe_refunds(fake, session_id: str) -> list[int]:
+    from localstripe.resources import Refund
+
+    intent = fake.sessions[session_id]["payment_intent"]
+    return sorted(r.amount for r in Refund._api_list_all("", payment_intent=intent)._list)
+
+
+@pytest.fixture
+def cream(make):
+    product = make(ProductFactory, name="Barrier Cream", variant=False)
+    return make(VariantFactory, product=product, price=Decimal("24.50"), size_label="50 ml",
+                stock_on_hand=10)
+
+
+def checkout(client, variant, quantity="2"):
+    assert add_to_cart(client, variant.id, quantity).status_code == 302
+    fill_checkout(client)
+    return press_pay(client)

@@ -17,16 +17,9 @@ from storefront.jobs.images import queue_product_image
 from storefront.jobs.imports import queue_file_import, report_progress
 from storefront.jobs.queue import CONNECTION_KEY
 from storefront.media import LocalMediaStorage
-from tests.conftest import free_port
 from tests.factories import AdminFactory, ProductFactory
-from tests.test_jobs import (  # noqa: F401  (fixtures: redis_queue, test_queue)
-    count,
-    failures,
-    redis_queue,
-    test_queue,
-    waiting,
-    work,
-)
+from tests.helpers.apps import free_port
+from tests.helpers.jobs import count, failures, waiting, work
 
 
 @pytest.fixture

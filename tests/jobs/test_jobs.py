@@ -9,8 +9,6 @@ afterwards.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import uuid
 import zlib
 from datetime import timedelta
@@ -18,10 +16,9 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
-from redis import Redis, RedisError
-from rq import SimpleWorker
+from redis import Redis
 from rq.serializers import JSONSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storefront import jobs
 from storefront.audit.models import AuditEntry
@@ -30,16 +27,20 @@ from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db as _db
 from storefront.jobs import periodic, runner, tasks
-from storefront.jobs.models import FailedJob
-from storefront.jobs.queue import CONNECTION_KEY, forget_queue, job_queue, make_worker
+from storefront.jobs.queue import CONNECTION_KEY, job_queue
 from storefront.mail import OutboxMessage, queue_mail
 from storefront.orders.models import Order, OrderStatus
-from tests.conftest import free_port
 from tests.factories import AdminFactory, ProductFactory, VariantFactory, placed_order
 from tests.helpers import csrf_from, login
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-
+from tests.helpers.apps import free_port
+from tests.helpers.jobs import (
+    REDIS_URL,
+    count,
+    enqueue,
+    failures,
+    waiting,
+    work,
+)
 
 # Jobs used by the tests (module-level, as every job must be) ----------------------------
 
@@ -84,75 +85,6 @@ def _no_bound_app(monkeypatch):
     monkeypatch.setattr(runner, "_bound_app", None)
 
 
-@pytest.fixture
-def test_queue():
-    """A Redis connection and a queue name of this test's own; every key of it is deleted."""
-    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable: {error}")
-    name = f"test-{uuid.uuid4().hex[:12]}"
-    # A worker process's commits also touch the page cache's keys (storefront/caching.py).
-    page_cache = set(connection.scan_iter(match="storefront:page-generation:*"))
-    rq_throttle = connection.exists("rq:clean_groups")  # RQ's one key shared by all queues
-    yield connection, name
-    forget_queue(connection, name)
-    if not rq_throttle:
-        connection.delete("rq:clean_groups")
-    for key in set(connection.scan_iter(match="storefront:page-generation:*")) - page_cache:
-        digest = key.decode().rsplit(":", 1)[-1]
-        connection.delete(key, *connection.scan_iter(match=f"storefront:page:{digest}:*"))
-    connection.close()
-
-
-def use_queue(app, monkeypatch, name: str) -> None:
-    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
-    monkeypatch.setitem(app.config, "JOBS_QUEUE", name)
-    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", "0,0")
-    app.extensions.pop(CONNECTION_KEY, None)
-
-
-@pytest.fixture
-def redis_queue(app, test_queue, monkeypatch):
-    """The app's jobs go to this test's Redis queue; yields (connection, name)."""
-    use_queue(app, monkeypatch, test_queue[1])
-    yield test_queue
-    app.extensions.pop(CONNECTION_KEY, None)
-
-
-def work(app) -> None:
-    """Run every job waiting on the app's queue, in this process, then return."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        make_worker(app, worker_class=SimpleWorker).work(burst=True, logging_level="WARNING")
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-
-
-def waiting(app) -> int:
-    with app.app_context():
-        return job_queue().count
-
-
-def count(app, model, *where) -> int:
-    with app.app_context():
-        return _db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def failures(app) -> list[FailedJob]:
-    with app.app_context():
-        rows = list(_db.session.scalars(select(FailedJob).order_by(FailedJob.id)))
-        _db.session.expunge_all()
-        return rows
-
-
-def enqueue(app, func, *args, **kwargs) -> jobs.QueuedJob:
-    with app.app_context():
-        return jobs.enqueue(func, *args, **kwargs)
-
-
 def queue_welcome_mail(app) -> int:
     with app.test_request_context():
         message = queue_mail("reader@example.com", "Welcome", "confirm_email",
@@ -183,11 +115,11 @@ def _brand_id(app, slug):
 
 
 def test_a_failed_job_is_rolled_back_recorded_and_not_raised_to_the_caller(app, db):
-    queued = enqueue(app, "tests.test_jobs:create_brand_then_fail", "never-kept")
+    queued = enqueue(app, "tests.jobs.test_jobs:create_brand_then_fail", "never-kept")
     assert queued.failed
     assert count(app, Brand, Brand.slug == "never-kept") == 0
     [failed] = failures(app)
-    assert failed.function == "tests.test_jobs:create_brand_then_fail"
+    assert failed.function == "tests.jobs.test_jobs:create_brand_then_fail"
     assert failed.error == "RuntimeError: the shelf fell over"
     assert "Traceback" in failed.details and "create_brand_then_fail" in failed.details
     assert json.loads(failed.arguments) == {"args": ["never-kept"], "kwargs": {}}
@@ -218,7 +150,7 @@ def test_job_arguments_must_be_plain_data_and_jobs_module_level(app, db):
         with pytest.raises(ValueError, match="module-level"):
             jobs.enqueue(lambda: None)
         with pytest.raises(ValueError, match="no job function"):
-            jobs.enqueue("tests.test_jobs:no_such_job")
+            jobs.enqueue("tests.jobs.test_jobs:no_such_job")
     assert failures(app) == []
 
 
@@ -486,4 +418,4 @@ def test_jobs_travel_as_json_never_pickle(app, db, redis_queue):
     raw = zlib.decompress(connection.hget(f"rq:job:{queued.id}", "data"))
     assert JSONSerializer.loads(raw) == [
         "storefront.jobs.runner.perform_queued", None,
-        ["tests.test_jobs:create_brand", ["json"], {}], {}]
+        ["tests.jobs.test_jobs:create_brand", ["json"], {}], {}]

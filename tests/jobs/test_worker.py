@@ -21,11 +21,11 @@ from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
-from tests.conftest import build_schema
 from tests.factories import ProductFactory, VariantFactory, placed_order
-from tests.test_jobs import REDIS_URL, test_queue, use_queue  # noqa: F401  (a fixture)
+from tests.helpers.apps import build_schema
+from tests.helpers.jobs import REDIS_URL, use_queue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")
 
 
@@ -47,7 +47,7 @@ def _wait_for(check, seconds: float = 30.0):
 
 
 @pytest.fixture
-def queue_app(fresh_app, test_queue, monkeypatch):  # noqa: F811
+def queue_app(fresh_app, test_queue, monkeypatch):
     """An app on a new database (schema made), its jobs on this test's Redis queue."""
     use_queue(fresh_app, monkeypatch, test_queue[1])
     build_schema(fresh_app)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.mail import OutboxMessage, queue_mail, send_outbox
-from tests.conftest import free_port
+from tests.helpers.apps import free_port
 
 
 def _queue(app, commit=True):

@@ -8,8 +8,7 @@ from storefront.catalog.models import ProductStatus
 from storefront.content.models import ArticleKind, ArticleStatus
 from storefront.db import utcnow
 from tests.factories import ArticleFactory, ConditionFactory, ProductFactory
-from tests.test_content_pages import build, page
-from tests.test_content_recommendations import queries_for
+from tests.helpers.content import build, page, queries_for
 
 HOME_BUDGET = 6
 

@@ -32,9 +32,9 @@ from storefront.media import (
     public_origin,
     s3_client,
 )
-from tests.conftest import free_port
 from tests.factories import AdminFactory, ProductFactory
 from tests.helpers import login, submit
+from tests.helpers.apps import free_port
 
 REGION = "eu-west-1"
 WEBP = (b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00"

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.orders import services
 from storefront.orders.models import Order
-from tests.conftest import build_schema, create_postgres_database, make_test_app
 from tests.factories import ProductFactory, VariantFactory, placed_order
+from tests.helpers.apps import build_schema, create_postgres_database, make_test_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BACKUP, RESTORE = ROOT / "prod" / "backup.sh", ROOT / "prod" / "restore.sh"
 TOOLS = ("pg_dump", "pg_restore", "psql")
 

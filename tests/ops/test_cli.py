@@ -20,7 +20,6 @@ from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
 from storefront.routines.models import IngredientClass, RoutineStep
 from storefront.shipping.presets import seed_shipping
-from tests.conftest import create_postgres_database, free_port, make_test_app
 from tests.factories import (
     CategoryFactory,
     IngredientFactory,
@@ -29,9 +28,10 @@ from tests.factories import (
     placed_order,
 )
 from tests.helpers import first_link, text_part
-from tests.test_jobs import test_queue, use_queue  # noqa: F401  (a fixture)
+from tests.helpers.apps import create_postgres_database, free_port, make_test_app
+from tests.helpers.jobs import use_queue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")
 
 
@@ -215,7 +215,7 @@ def test_seed_routine_rules_links_the_categories_and_ingredients_there_are(cli_a
         assert [i.slug for i in retinoid.ingredients] == ["retinol"]
 
 
-def test_the_worker_sends_mail_a_command_queued(cli_app, smtp_server, test_queue,  # noqa: F811
+def test_the_worker_sends_mail_a_command_queued(cli_app, smtp_server, test_queue,
                                                  monkeypatch):
     use_queue(cli_app, monkeypatch, test_queue[1])
     try:

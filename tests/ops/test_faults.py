@@ -35,7 +35,6 @@ from storefront.extensions import db as _db
 from storefront.inventory.models import StockMovement
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderStatus
-from tests.conftest import build_schema, create_postgres_database, free_port, make_test_app
 from tests.factories import (
     ArticleFactory,
     ConditionFactory,
@@ -48,11 +47,11 @@ from tests.factories import (
     pay_with_demo,
     press_pay,
 )
-from tests.stripe_support import stock
-from tests.test_caching import change, from_cache, html, page_cache, variant_of
-from tests.test_stripe_checkout import checkout, cream  # noqa: F401  (cream: a fixture)
+from tests.helpers.apps import build_schema, create_postgres_database, free_port, make_test_app
+from tests.helpers.caching import change, from_cache, html, page_cache, variant_of
+from tests.helpers.stripe_support import checkout, stock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 
 
@@ -92,7 +91,7 @@ def test_smtp_down_the_order_is_placed_and_its_mail_waits_until_smtp_is_back(
 # -- The payment service comes back --------------------------------------------------------------
 
 def test_after_a_stripe_outage_the_same_cart_goes_on_to_pay(app, client, fake_stripe,
-                                                              cream):  # noqa: F811
+                                                              cream):
     fake_stripe.trouble = ("status", 500)
     failed = checkout(client, cream)
     assert failed.status_code == 503
@@ -191,7 +190,7 @@ _PLACE_AND_HANG = textwrap.dedent("""
     from storefront.cart.models import Cart
     from storefront.checkout import services as checkout
     from storefront.extensions import db
-    from tests.conftest import make_test_app
+    from tests.helpers.apps import make_test_app
     from tests.factories import checkout_address, method_id
 
     app = make_test_app(sys.argv[1], sys.argv[2])

@@ -29,7 +29,6 @@ from storefront.mail import OutboxMessage
 from storefront.ops import metrics as ops_metrics
 from storefront.ops.metrics import serve_metrics
 from storefront.orders.models import Order
-from tests.conftest import free_port
 from tests.factories import (
     AdminFactory,
     ProductFactory,
@@ -39,15 +38,11 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.helpers import login, submit
-from tests.test_jobs import (  # noqa: F401  (fixtures: redis_queue, test_queue)
-    enqueue,
-    redis_queue,
-    test_queue,
-    work,
-)
+from tests.helpers.apps import free_port
+from tests.helpers.jobs import enqueue, work
 
 TOKEN = "metrics-token-0123456789abcdef"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def value(name: str, **labels) -> float:
@@ -201,7 +196,7 @@ def refuse_always() -> None:
 
 
 def test_jobs_count_queued_succeeded_failed_and_refused(app, db):
-    name = "tests.test_metrics:"
+    name = "tests.ops.test_metrics:"
     moved = changes(*[("storefront_jobs_total", {"job": name + job, "event": event})
                       for job, event in (("create_nothing", "queued"),
                                          ("create_nothing", "succeeded"),
@@ -216,7 +211,7 @@ def test_jobs_count_queued_succeeded_failed_and_refused(app, db):
 
 @pytest.mark.usefixtures("redis_queue")
 def test_a_job_retried_on_the_queue_counts_each_try(app, db):
-    job = "tests.test_metrics:fail_always"
+    job = "tests.ops.test_metrics:fail_always"
     moved = changes(*[("storefront_jobs_total", {"job": job, "event": event})
                       for event in ("queued", "retried", "failed")])
     enqueue(app, fail_always)

@@ -13,7 +13,7 @@ from storefront.config import load_config
 from storefront.extensions import db
 from storefront.jobs.queue import retry_intervals
 from storefront.media import EXTENSION_KEY, LocalMediaStorage, media_storage
-from tests.conftest import free_port
+from tests.helpers.apps import free_port
 
 CHANGING = {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "COMMENT"}
 
@@ -93,7 +93,7 @@ def test_job_and_media_settings_come_from_the_environment(tmp_path):
 
 def test_the_media_storage_backend_is_chosen_by_a_setting(app, monkeypatch, tmp_path):
     monkeypatch.delitem(app.extensions, EXTENSION_KEY, raising=False)
-    monkeypatch.setitem(app.config, "MEDIA_STORAGE", "tests.test_prod_deploy:memory_storage")
+    monkeypatch.setitem(app.config, "MEDIA_STORAGE", "tests.ops.test_prod_deploy:memory_storage")
     storage = media_storage(app)
     assert isinstance(storage, MemoryStorage) and storage.app is app
     assert media_storage(app) is storage  # made once per app

@@ -17,29 +17,15 @@ from sqlalchemy import select
 
 from storefront.extensions import db as _db
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
-from tests.factories import ProductFactory, VariantFactory, add_to_cart, fill_checkout, press_pay
-from tests.stripe_support import deliver, load_order, stock
+from tests.helpers.stripe_support import checkout, deliver, load_order, stock
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
-
-
-@pytest.fixture
-def cream(make):
-    product = make(ProductFactory, name="Barrier Cream", variant=False)
-    return make(VariantFactory, product=product, price=Decimal("24.50"), size_label="50 ml",
-                stock_on_hand=10)
 
 
 @pytest.fixture
 def stripe(app):
     """Another client for Stripe's webhook calls (no shopper cookies)."""
     return app.test_client()
-
-
-def checkout(client, variant, quantity="2"):
-    assert add_to_cart(client, variant.id, quantity).status_code == 302
-    fill_checkout(client)
-    return press_pay(client)
 
 
 def go_to_stripe(client, fake, variant) -> str:

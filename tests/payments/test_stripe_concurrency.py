@@ -20,9 +20,9 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.orders.services import record_payment_started
 from storefront.payments.models import StripeEvent
-from tests.conftest import BACKENDS, build_schema, create_postgres_database, make_test_app
 from tests.factories import VariantFactory, placed_order
-from tests.stripe_support import WEBHOOK, event_payload, session_object, sign
+from tests.helpers.apps import BACKENDS, build_schema, create_postgres_database, make_test_app
+from tests.helpers.stripe_support import WEBHOOK, event_payload, session_object, sign
 
 SECRET = "whsec_race_0123456789"
 SESSION = "cs_test_race_0123456789"

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from storefront.db import utcnow
@@ -28,7 +27,16 @@ from tests.factories import (
     VariantFactory,
     japan_shop,
 )
-from tests.stripe_support import deliver, load_order, minor, place_order
+from tests.helpers.stripe_support import (
+    deliver,
+    load_order,
+    minor,
+    pay_on_hosted_page,
+    place_order,
+    refund,
+    session_items,
+    stripe_refunds,
+)
 
 # localstripe registers plain functions as aiohttp handlers, which aiohttp now frowns upon.
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
@@ -59,11 +67,6 @@ def start(app, number: str):
                                               reference=started.reference)
         _db.session.commit()
         return started
-
-
-def session_items(fake, session_id: str) -> list[tuple[str, int, int]]:
-    return [(item["description"], item["price"]["unit_amount"], item["quantity"])
-            for item in fake.line_items[session_id]]
 
 
 # -- pure helpers -------------------------------------------------------------------------
@@ -229,12 +232,6 @@ def test_without_a_secret_key_stripe_is_unavailable(app, app_ctx, monkeypatch):
 # -- refunds -------------------------------------------------------------------------------
 
 
-def pay_on_hosted_page(fake, session_id: str) -> None:
-    response = requests.post(fake.sessions[session_id]["url"], data={"action": "pay"},
-                             allow_redirects=False, timeout=5)
-    assert response.status_code == 303
-
-
 def paid_order(app, client, fake, variant) -> tuple[str, str]:
     number = place_order(app, [(variant, 2)])
     session_id = start(app, number).reference
@@ -242,20 +239,6 @@ def paid_order(app, client, fake, variant) -> tuple[str, str]:
     deliver(client, fake, "checkout.session.completed")
     assert load_order(app, number).status == OrderStatus.PAID
     return number, session_id
-
-
-def refund(app, number: str, amount: str) -> None:
-    with app.app_context():
-        order = _db.session.scalar(select(Order).where(Order.number == number))
-        order_services.refund(order, Decimal(amount), actor=None)
-        _db.session.commit()
-
-
-def stripe_refunds(fake, session_id: str) -> list[int]:
-    from localstripe.resources import Refund
-
-    intent = fake.sessions[session_id]["payment_intent"]
-    return sorted(r.amount for r in Refund._api_list_all("", payment_intent=intent)._list)
 
 
 def test_partial_then_full_refund_through_stripe(app, client, fake_stripe, cream):
@@ -317,7 +300,7 @@ def test_a_refund_event_while_stripe_is_down_is_retried_later(app, client, fake_
     [event] = fake_stripe.events
     fake_stripe.trouble = ("status", 500)
 
-    from tests.stripe_support import post_event
+    from tests.helpers.stripe_support import post_event
 
     assert post_event(client, event.payload, event.signature).status_code == 503
     assert load_order(app, number).status == OrderStatus.PAID

@@ -14,7 +14,7 @@ from storefront.orders.models import OrderStatus, PaymentStatus
 from storefront.orders.services import record_payment_started
 from storefront.payments.models import StripeEvent
 from tests.factories import JP_ADDRESS, VariantFactory, japan_shop
-from tests.stripe_support import (
+from tests.helpers.stripe_support import (
     counts,
     event_payload,
     load_order,

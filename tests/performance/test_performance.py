@@ -13,7 +13,7 @@ from bench import measure
 from bench.seed import seed
 from storefront.config import normalise_database_url
 from storefront.extensions import db as _db
-from tests.conftest import create_postgres_database, make_test_app
+from tests.helpers.apps import create_postgres_database, make_test_app
 
 # SQL statements each page may run when rendered afresh (the page cache off). The cart
 # page reads the visitor's cart twice (once to release stale holds, once to show it).

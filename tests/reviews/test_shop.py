@@ -31,8 +31,8 @@ from tests.factories import (
     written_review,
 )
 from tests.helpers import first_link, html_part, login, submit, text_part
-from tests.security.markup import script_problems
-from tests.test_catalog_helpers import json_ld
+from tests.helpers.catalog import json_ld
+from tests.helpers.security.markup import script_problems
 
 S = ReviewStatus
 SLUG = "barrier-cream"

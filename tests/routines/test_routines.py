@@ -60,7 +60,7 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.helpers import csrf_from, login, submit
-from tests.test_content_pages import build, page
+from tests.helpers.content import build, page
 
 D = Decimal
 ALL, DRY_ONES, OILY_ONES = [], [SkinType.DRY, SkinType.SENSITIVE, SkinType.NORMAL], [

@@ -16,7 +16,7 @@ from storefront.search import counting
 from storefront.search.models import SearchCount
 from storefront.search.query import parse_query
 from tests.factories import ProductFactory
-from tests.test_caching import from_cache, html
+from tests.helpers.caching import from_cache, html
 
 
 @pytest.fixture
@@ -144,6 +144,6 @@ def test_a_stopping_worker_writes_what_it_holds(client, app, searches):
     searches.flush_seconds = 3600
     html(client, "/search?q=azelaic")
     assert rows(app) == {}
-    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
     settings["worker_exit"](None, None)  # gunicorn calls it as a worker stops
     assert rows(app) == {"azelaic": (1, 0)}

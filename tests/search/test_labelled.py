@@ -16,7 +16,7 @@ from sqlalchemy import select
 from storefront.catalog.models import Product
 from storefront.demo import seed
 from storefront.media import LocalMediaStorage
-from tests.search_queries import EXACT_FIRST_PRODUCT, LABELLED, Labelled
+from tests.helpers.search_queries import EXACT_FIRST_PRODUCT, LABELLED, Labelled
 
 PASS_RATE = 0.95
 TOP = 3

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -23,34 +21,11 @@ from tests.factories import (
     IngredientFactory,
     ProductFactory,
 )
+from tests.helpers.search import edit, found, statements_for
 
 # Three searches (one per kind), two loaders for the product cards, and what is read once
 # per change of the shop (the page cache's next article and next hold expiry, synonyms).
 QUERY_BUDGET = 8
-
-
-def found(client, query: str) -> dict[str, list[str]]:
-    """The result titles the page lists for ``query``, per section, best first."""
-    response = client.get("/search", query_string={"q": query})
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    return {kind: _titles(page, kind) for kind in ("products", "articles", "conditions")}
-
-
-def _titles(page: str, kind: str) -> list[str]:
-    section = re.search(rf'<section aria-labelledby="{kind}-heading">(.*?)</section>', page, re.S)
-    if not section:
-        return []
-    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", section.group(1), re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", "", heading)).strip() for heading in headings]
-
-
-def edit(app, model, row_id, **changes):
-    with app.app_context():
-        row = db.session.get(model, row_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        db.session.commit()
 
 
 # --- Ranking and matching ------------------------------------------------------------
@@ -357,12 +332,6 @@ def test_no_results_suggests_what_to_try(client, make):
 # --- Cost --------------------------------------------------------------------------------
 
 
-def _statements_for(client, count_queries, query: str) -> int:
-    with count_queries() as counter:
-        assert client.get("/search", query_string={"q": query}).status_code == 200
-    return counter.count
-
-
 def test_the_number_of_statements_does_not_grow_with_the_results(client, make, count_queries):
     def add(n):
         for _ in range(n):
@@ -371,15 +340,15 @@ def test_the_number_of_statements_does_not_grow_with_the_results(client, make, c
             make(ConditionFactory, name="Ceramide deficiency")
 
     add(1)
-    few = _statements_for(client, count_queries, "ceramide")
+    few = statements_for(client, count_queries, "ceramide")
     add(11)
-    many = _statements_for(client, count_queries, "ceramide")
+    many = statements_for(client, count_queries, "ceramide")
     page = client.get("/search?q=ceramide").get_data(as_text=True)
 
     assert "36 matches: 12 products, 12 articles and 12 skin conditions." in page
     assert "best 10 of 12 articles" in page
     assert few == many <= QUERY_BUDGET
-    assert _statements_for(client, count_queries, "nothingmatches") <= QUERY_BUDGET
+    assert statements_for(client, count_queries, "nothingmatches") <= QUERY_BUDGET
 
 
 # --- Schema --------------------------------------------------------------------------------

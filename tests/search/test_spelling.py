@@ -13,7 +13,7 @@ from storefront.search.models import SearchWord
 from storefront.search.upkeep import upkeep
 from storefront.search.vocabulary import Lookup, typos_allowed
 from tests.factories import ArticleFactory, ConditionFactory, ProductFactory
-from tests.test_search import _statements_for, edit, found
+from tests.helpers.search import edit, found, statements_for
 
 
 def page(client, query: str) -> str:
@@ -112,11 +112,11 @@ def test_a_search_that_finds_nothing_costs_a_bounded_number_of_statements(
     client.get("/search?q=warmup")
     # Three searches, the vocabulary (two statements on PostgreSQL), three searches with
     # the spelling fixed, two loaders for the product cards.
-    assert _statements_for(client, count_queries, "niacinimide") <= 10
+    assert statements_for(client, count_queries, "niacinimide") <= 10
     # The same, then a try without the most common word and the search without it.
-    assert _statements_for(client, count_queries, "niacinamide zzzz gentle") <= 14
+    assert statements_for(client, count_queries, "niacinamide zzzz gentle") <= 14
     # Nothing at all: three searches, the vocabulary, the "browse" categories.
-    assert _statements_for(client, count_queries, "zzyzx") <= 6
+    assert statements_for(client, count_queries, "zzyzx") <= 6
 
 
 # --- The vocabulary ---------------------------------------------------------------------------

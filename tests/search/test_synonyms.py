@@ -8,10 +8,10 @@ from pathlib import Path
 from storefront.extensions import db
 from storefront.search import synonyms
 from storefront.search.models import SearchSynonym, SynonymKind
-from tests.conftest import make_test_app
 from tests.factories import ArticleFactory, ConditionFactory, ProductFactory, SearchSynonymFactory
-from tests.test_caching import cached_twice, html
-from tests.test_search import found
+from tests.helpers.apps import make_test_app
+from tests.helpers.caching import cached_twice, html
+from tests.helpers.search import found
 
 
 def rule(make, terms: str, targets: str = "", kind=SynonymKind.ONE_WAY) -> SearchSynonym:

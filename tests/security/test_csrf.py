@@ -10,7 +10,7 @@ import pytest
 from storefront.extensions import csrf
 from tests.factories import AdminFactory, UserFactory
 from tests.helpers import csrf_from, login
-from tests.security.routes import CSRF_EXEMPT, STATE_CHANGING, requests_for, routes
+from tests.helpers.security.routes import CSRF_EXEMPT, STATE_CHANGING, requests_for, routes
 
 REFUSED = "did not come from this site"
 

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tests.conftest import make_test_app
 from tests.factories import AdminFactory, UserFactory
 from tests.helpers import csrf_from, login
-from tests.security.inputs import KNOWN_FIELDS, query
-from tests.security.routes import ALL_METHODS, FILE_ENDPOINTS, Route, routes
-from tests.security.site import parameter_values, seed_site
+from tests.helpers.apps import make_test_app
+from tests.helpers.security.inputs import KNOWN_FIELDS, query
+from tests.helpers.security.routes import ALL_METHODS, FILE_ENDPOINTS, Route, routes
+from tests.helpers.security.site import parameter_values, seed_site
 
 HUGE = "x" * 100_000
 # Values that have broken web apps: numbers out of every range, NUL, lone surrogates,

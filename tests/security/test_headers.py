@@ -1,6 +1,6 @@
 """Headers, cookies and markup that keep injected script from running, on every page.
 
-Pages come from the URL map (tests/security/site.py), so a new page gets the same checks.
+Pages come from the URL map (tests/helpers/security/site.py), so a new page gets the same checks.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from http.cookies import SimpleCookie
 import pytest
 
 from storefront.extensions import db as _db
-from tests.conftest import build_schema, make_test_app
 from tests.factories import UserFactory, add_to_cart, fill_checkout
 from tests.helpers import csrf_from, login
-from tests.security.markup import script_problems
-from tests.security.routes import routes
-from tests.security.site import seed_site, walk
+from tests.helpers.apps import build_schema, make_test_app
+from tests.helpers.security.markup import script_problems
+from tests.helpers.security.routes import routes
+from tests.helpers.security.site import seed_site, walk
 
 SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin",
                           "strict-origin-when-cross-origin"}

@@ -21,7 +21,6 @@ from storefront.catalog.models import Variant
 from storefront.extensions import db as _db
 from storefront.orders import services as order_services
 from storefront.orders.models import Order
-from tests.conftest import make_test_app
 from tests.factories import (
     AdminFactory,
     ProductFactory,
@@ -32,12 +31,10 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.factories.orders import press_pay
-from tests.helpers import html_part, login, submit, text_part
-from tests.test_accounts import register
-from tests.test_admin_content import post_form
-from tests.test_admin_orders import act, seed_order
-from tests.test_admin_questions import inbox  # noqa: F401  (a fixture)
-from tests.test_content_ask import ask
+from tests.helpers import html_part, login, register, submit, text_part
+from tests.helpers.admin import act, post_form, seed_order
+from tests.helpers.apps import make_test_app
+from tests.helpers.content import ask
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 
@@ -95,7 +92,7 @@ def test_a_readers_question_is_acknowledged_with_links_to_the_shop(client, mailb
     assert_links_lead_to_the_shop(message, "/articles")
 
 
-def test_the_answer_to_a_question_links_to_the_article_on_the_shop(client, mailbox, inbox):  # noqa: F811
+def test_the_answer_to_a_question_links_to_the_article_on_the_shop(client, mailbox, inbox):
     _, _, answer, _, question = inbox
     url = f"/admin/questions/{question.id}"
     response = post_form(client, f"{url}/answer", {"article": str(answer.id)}, form_url=url)

@@ -26,7 +26,7 @@ from tests.factories import (
 )
 from tests.helpers import csrf_from
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOO_MANY = "Too many attempts"
 QUESTION = "Why do I get small white bumps around my eyes every winter?"
 

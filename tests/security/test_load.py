@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import create_postgres_database
+from tests.helpers.apps import create_postgres_database
 
 pytestmark = [pytest.mark.postgres_only,
               pytest.mark.filterwarnings("ignore:Bare functions are deprecated")]
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "stress.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stress.py"
 
 
 def _stress_module():

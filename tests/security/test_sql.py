@@ -14,9 +14,9 @@ from storefront.catalog.models import Product
 from storefront.extensions import db as _db
 from storefront.orders.models import Order
 from tests.helpers import login
-from tests.security.inputs import KNOWN_FIELDS, encode
-from tests.security.routes import FILE_ENDPOINTS, routes
-from tests.security.site import Texts, parameter_values, seed_site
+from tests.helpers.security.inputs import KNOWN_FIELDS, encode
+from tests.helpers.security.routes import FILE_ENDPOINTS, routes
+from tests.helpers.security.site import Texts, parameter_values, seed_site
 
 SQL = ["' OR '1'='1", "1' OR 1=1 --", "%' OR 1=1 --", "1; DROP TABLE user_account; --",
        "' UNION SELECT password_hash, email FROM user_account --", "%", "_", "\\",

@@ -19,7 +19,8 @@ from storefront.content.models import Article, Author
 from storefront.media import LocalMediaStorage
 from tests.factories import AdminFactory, ProductFactory
 from tests.helpers import csrf_from, login
-from tests.test_admin_content import (
+from tests.helpers.admin import (
+    AUTHOR,
     NEW,
     article_data,
     as_editor,
@@ -27,9 +28,7 @@ from tests.test_admin_content import (
     field_error,
     picture,
     post_form,
-    writer,  # noqa: F401 (a fixture)
 )
-from tests.test_admin_content_authors import AUTHOR
 
 GPS_IFD, MAKE = 0x8825, 0x010F
 
@@ -215,7 +214,7 @@ def test_an_author_photo_with_too_many_pixels_is_refused(app, client, make, stor
 
 @pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
 @pytest.mark.parametrize("size", HUGE)
-def test_an_article_hero_with_too_many_pixels_is_refused(app, client, writer,  # noqa: F811
+def test_an_article_hero_with_too_many_pixels_is_refused(app, client, writer,
                                                          storage, size):
     _, author = writer
     data = article_data(author.id, hero_image_alt="Milia under an eye")

@@ -1,7 +1,7 @@
 """Attack strings in every field a shopper or an editor writes are shown as text: on the shop's
 pages, in the back office and in e-mails. Nothing typed runs as script or as a template.
 
-The pages checked come from the URL map (tests/security/site.py walks every GET route), so
+The pages checked come from the URL map (tests/helpers/security/site.py walks every GET route), so
 a new page that shows one of these fields is checked too.
 """
 
@@ -21,8 +21,8 @@ from tests.factories import (
     press_pay,
 )
 from tests.helpers import html_part, login, submit
-from tests.security.markup import script_problems
-from tests.security.site import Texts, seed_site, walk
+from tests.helpers.security.markup import script_problems
+from tests.helpers.security.site import Texts, seed_site, walk
 
 # A tag, an image with a handler and a template expression; then ways out of an attribute.
 TAGS = "<script>alert(1)</script><img src=x onerror=alert(2)>{{1234*5678}}"

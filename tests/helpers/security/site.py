@@ -50,7 +50,7 @@ from tests.factories import (
     VariantFactory,
     placed_order,
 )
-from tests.security.routes import FILE_ENDPOINTS, Route, routes
+from tests.helpers.security.routes import FILE_ENDPOINTS, Route, routes
 
 
 @dataclass(frozen=True)
