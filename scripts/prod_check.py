@@ -6,7 +6,7 @@ a loopback port; nginx proxies and caches /media/ from its bucket, as a CDN woul
 gunicorn app processes (2 workers each) on two loopback ports standing in for two app
 hosts, nginx in front of both with TLS (skipped, with a note, when nginx is not
 installed), an RQ worker (``flask worker``), a real SMTP server and a fake Stripe
-(tests/stripe_fake.py) that every purchase pays through. A shopper then buys through each
+(tests/helpers/stripe_fake.py) that every purchase pays through. A shopper then buys through each
 app port and through nginx, and the check confirms what several hosts must share: the
 cart (one session cookie on both ports), the rate limit (one count across both), e-mail
 sent by the worker (not by the web request), the periodic reservation sweep, cached

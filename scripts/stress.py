@@ -1,7 +1,7 @@
 """Load with correctness: many shoppers race for a few units, paying through a fake Stripe.
 
 Two store processes (gunicorn, two workers each) share one throwaway PostgreSQL database;
-tests/stripe_fake.py plays Stripe on a loopback port. Every shopper is a thread with its own
+tests/helpers/stripe_fake.py plays Stripe on a loopback port. Every shopper is a thread with its own
 HTTP session: it fills a cart and the checkout, waits until all are ready, then presses
 "Pay" at the same moment as everyone else. The winners pay on the fake Stripe page and come
 back to the shop. Then the figures are checked:

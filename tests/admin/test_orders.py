@@ -1,6 +1,6 @@
 """Admins find orders, read one, and send, cancel, refund and annotate it (demo payments).
 
-Refunds through Stripe are in test_admin_orders_stripe.py.
+Refunds through Stripe are in tests/admin/test_orders_stripe.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """"E-mail me when it is back": asked on a sold-out product's page or card, by guests (who
 confirm from an e-mail first) and customers; answered by one e-mail when stock returns,
 through a job and the outbox; a link in every e-mail deletes the request. The race of two
-restocks on PostgreSQL is in test_concurrency.py."""
+restocks on PostgreSQL is in tests/concurrency/test_concurrency.py."""
 
 from __future__ import annotations
 

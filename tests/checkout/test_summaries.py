@@ -3,7 +3,7 @@ the total on the page, in the US shop (sales tax added at checkout) and in the E
 inside the prices, said under the total, adding nothing).
 
 Before a delivery is chosen, delivery is said in words and left out of the total; so is the
-US sales tax before the address is known. The arithmetic itself is in tests/summaries.py;
+US sales tax before the address is known. The arithmetic itself is in tests/helpers/summaries.py;
 the browser test (tests/browser/test_layout.py) checks the same on what a phone shows.
 """
 

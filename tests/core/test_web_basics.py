@@ -38,7 +38,7 @@ def test_health_and_readiness(client):
 
 
 def test_readiness_names_an_unreachable_redis_and_stays_in_service(client, app, monkeypatch):
-    """Pages are served without Redis (tests/test_faults.py): a load balancer must not take
+    """Pages are served without Redis (tests/ops/test_faults.py): a load balancer must not take
     every host out of service because of it."""
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
     response = client.get("/readyz")

@@ -3,7 +3,7 @@
 Each query names, per kind of result, the pages of which at least one must be among the
 first three of that kind on the results page ("any of these sunscreens"). Pages are named
 by slug, chosen to outlive changes to the demo catalog: no expectation rests on the house
-brand alone. ``tests/test_search_labelled.py`` runs them and asks for 95 % on each backend.
+brand alone. ``tests/search/test_labelled.py`` runs them and asks for 95 % on each backend.
 
 Kinds of query: medicine brand names, misspellings, everyday words (synonyms), British
 and American spellings, abbreviations, conditions in plain words, multi-word phrases and

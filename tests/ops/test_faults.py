@@ -3,7 +3,7 @@ in the middle of placing an order, the payment service back after an outage, Red
 refusing writes (every cached page still right, and cached again once Redis is back).
 
 Stripe down, slow past the client timeout or answering 500 at checkout is in
-tests/test_stripe_checkout.py (clear message, cart kept, stock released); here the
+tests/payments/test_stripe_checkout.py (clear message, cart kept, stock released); here the
 shopper tries again once it is back.
 """
 
@@ -528,7 +528,8 @@ RATE_LIMITS_ON_REDIS = textwrap.dedent("""
 
 
 def test_rate_limited_forms_answer_while_redis_refuses_writes(redis_server, tmp_path):
-    """Redis down is test_prod_deploy.py's test_log_in_keeps_working_and_limited_while_redis_
+    """Redis down is tests/ops/test_prod_deploy.py's
+    test_log_in_keeps_working_and_limited_while_redis_
     is_down. Its own process: the rate limiter is one object per process."""
     result = subprocess.run([sys.executable, "-c", RATE_LIMITS_ON_REDIS,
                              str(tmp_path / "shop.db"), redis_server.url], cwd=ROOT,

@@ -1,6 +1,6 @@
 """A shopper paying with Stripe Checkout, end to end through the local fake Stripe.
 
-The shop runs in the test client; "Stripe" is tests/stripe_fake.py on a loopback port,
+The shop runs in the test client; "Stripe" is tests/helpers/stripe_fake.py on a loopback port,
 reached by stripe-python over HTTP. The shopper's browser visits Stripe's hosted page
 with ``requests``, and Stripe's webhook events are delivered by the test.
 """

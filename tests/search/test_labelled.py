@@ -1,4 +1,4 @@
-"""The labelled searches (tests/search_queries.py) on the demo shop, on both backends.
+"""The labelled searches (tests/helpers/search_queries.py) on the demo shop, on both backends.
 
 At least 95 % of them must find their pages in the first three of their kind, and the
 exact searches recorded before synonyms and spelling came in must keep their first
