@@ -194,28 +194,28 @@ def fresh_app(empty_database_url, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def _stripe_server():
+def stripe_server():
     fake.start()
     yield fake
     fake.stop()
 
 
 @pytest.fixture
-def fake_stripe(app, _stripe_server, monkeypatch):
+def fake_stripe(app, stripe_server, monkeypatch):
     """A local fake Stripe (tests/helpers/stripe_fake.py) the app talks to over HTTP, empty
     per test.
 
     Its signed events wait in ``fake_stripe.events`` for the test to deliver to the webhook.
     """
-    _stripe_server.reset()
-    _stripe_server.webhook_secret = "whsec_test_0123456789abcdef"
+    stripe_server.reset()
+    stripe_server.webhook_secret = "whsec_test_0123456789abcdef"
     settings = {
         "PAYMENT_PROVIDER": "stripe",
         "STRIPE_SECRET_KEY": "sk_test_fake_0123456789",
-        "STRIPE_API_BASE": _stripe_server.base_url,
-        "STRIPE_WEBHOOK_SECRET": _stripe_server.webhook_secret,
+        "STRIPE_API_BASE": stripe_server.base_url,
+        "STRIPE_WEBHOOK_SECRET": stripe_server.webhook_secret,
         "STRIPE_TIMEOUT": 5.0,
     }
     for key, value in settings.items():
         monkeypatch.setitem(app.config, key, value)
-    return _stripe_server
+    return stripe_server

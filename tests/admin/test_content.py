@@ -72,14 +72,18 @@ def test_list_filters_by_status_and_searches(client, make):
     for title in ("Live piece on milia", "Draft on rosacea", "Coming piece"):
         assert title in html
     drafts = page(client, "/admin/articles?status=draft")
-    assert "Draft on rosacea" in drafts and "Live piece" not in drafts
+    assert "Draft on rosacea" in drafts
+    assert "Live piece" not in drafts
     scheduled = page(client, "/admin/articles?status=scheduled")
-    assert "Coming piece" in scheduled and "Scheduled for" in scheduled
+    assert "Coming piece" in scheduled
+    assert "Scheduled for" in scheduled
     assert "Live piece" not in scheduled
     published = page(client, "/admin/articles?status=published")
-    assert "Live piece on milia" in published and "Coming piece" not in published
+    assert "Live piece on milia" in published
+    assert "Coming piece" not in published
     found = page(client, "/admin/articles?q=ROSACEA")
-    assert "Draft on rosacea" in found and "Live piece" not in found
+    assert "Draft on rosacea" in found
+    assert "Live piece" not in found
     assert "No articles here yet" in page(client, "/admin/articles?q=%25")
     assert page(client, "/admin/articles?status=nonsense&page=abc")
 
@@ -98,14 +102,16 @@ def test_editor_creates_an_article_and_it_is_audited(app, client, make, writer):
     assert article.status is ArticleStatus.PUBLISHED
     assert utcnow() - article.published_at < timedelta(minutes=1), "published now"
     assert [c.slug for c in article.conditions] == ["milia"]
-    assert article.reviewer_id == author.id and str(article.reviewed_on) == "2026-01-15"
+    assert article.reviewer_id == author.id
+    assert str(article.reviewed_on) == "2026-01-15"
     assert response.headers["Location"].endswith(f"/admin/articles/{article.id}/edit")
     assert "is saved" in page(client, response.headers["Location"])
     assert "Calm Cream" in page(client, "/articles/milia-what-helps")
 
     [entry] = audit_log(app, "article.")
     assert (entry.action, entry.actor_id) == ("article.created", editor.id)
-    assert entry.after["body"] == BODY and entry.after["conditions"] == ["milia"]
+    assert entry.after["body"] == BODY
+    assert entry.after["conditions"] == ["milia"]
 
 
 def test_admins_may_write_articles_too(app, client, make):
@@ -134,12 +140,15 @@ def test_preview_renders_markdown_and_a_product_card_without_saving(app, client,
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     preview = html.split('id="preview"', 1)[1].split("<form", 1)[0]
-    assert "<strong>tiny</strong>" in preview and "<h2>What helps</h2>" in preview
-    assert 'class="card product-card"' in html and "Calm Cream" in html
+    assert "<strong>tiny</strong>" in preview
+    assert "<h2>What helps</h2>" in preview
+    assert 'class="card product-card"' in html
+    assert "Calm Cream" in html
     assert "Preview, not saved" in html
     assert "[[product:calm-cream]]" in textarea(html, "body")
     assert 'value="Preview me"' in html
-    assert count(app, Article) == 0 and count(app, AuditEntry) == 0
+    assert count(app, Article) == 0
+    assert count(app, AuditEntry) == 0
 
 
 def test_preview_of_a_saved_article_changes_nothing(app, client, writer):
@@ -174,11 +183,12 @@ def test_unknown_shortcode_is_refused_and_everything_typed_is_kept(app, client, 
     assert "There is no product “no-such-cream”" in field_error(html, "body")
     assert "My long answer." in textarea(html, "body")
     assert "More text here." in textarea(html, "body")
-    assert 'value="Kept title"' in html and "Kept summary" in textarea(html, "summary")
+    assert 'value="Kept title"' in html
+    assert "Kept summary" in textarea(html, "summary")
     assert count(app, Article) == 0
 
 
-@pytest.mark.parametrize("changes, field, message", [
+@pytest.mark.parametrize(("changes", "field", "message"), [
     ({"title": ""}, "title", "Give the article a title."),
     ({"slug": "Not A Slug!"}, "slug", "lower-case letters"),
     ({"kind": "qa", "question": ""}, "question", "needs the reader&#39;s question"),
@@ -237,7 +247,7 @@ def test_scheduled_article_stays_hidden_until_its_time(app, client, writer):
     page(client, "/articles/later")
 
 
-@pytest.mark.parametrize("status, when, message", [
+@pytest.mark.parametrize(("status", "when", "message"), [
     ("scheduled", timedelta(hours=-1), "needs a publish time in the future"),
     ("scheduled", None, "needs a publish time in the future"),
     ("published", timedelta(days=3), "cannot be in the future"),
@@ -268,17 +278,20 @@ def test_edit_form_is_filled_and_saving_records_only_what_changed(app, client, m
     editor, author = writer
     article = make_article(app, author, slug="edit-me", title="Before", body="Old body.")
     html = page(client, edit_url(article))
-    assert 'value="Before"' in html and "Old body." in textarea(html, "body")
+    assert 'value="Before"' in html
+    assert "Old body." in textarea(html, "body")
     assert re.search(r'name="version" type="hidden" value="1"', html)
 
     values = form_values(html)
-    assert values["version"] == "1" and values["status"] == "published"
+    assert values["version"] == "1"
+    assert values["status"] == "published"
     response = client.post(edit_url(article), data={**values, "title": "After"})
     assert response.status_code == 303
     saved = stored_article(app, "edit-me")
     assert (saved.title, saved.version) == ("After", 2)
     [entry] = audit_log(app, "article.updated")
-    assert entry.before == {"title": "Before"} and entry.after == {"title": "After"}
+    assert entry.before == {"title": "Before"}
+    assert entry.after == {"title": "After"}
     assert entry.actor_id == editor.id
 
 
@@ -363,7 +376,8 @@ def test_taking_an_article_off_the_site(app, client, make, writer):
     page(client, "/articles/going", status=404)
     assert stored_article(app, "going").status is ArticleStatus.DRAFT
     [entry] = audit_log(app, "article.unpublished")
-    assert entry.before == {"status": "published"} and entry.after == {"status": "draft"}
+    assert entry.before == {"status": "published"}
+    assert entry.after == {"status": "draft"}
     assert client.post(f"/admin/articles/{article.id}/unpublish", data={}).status_code == 400
 
 

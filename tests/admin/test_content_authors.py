@@ -61,7 +61,7 @@ def test_an_empty_author_address_is_made_from_the_name(app, client, make):
     assert [entry.action for entry in audit_log(app)] == ["author.created"]
 
 
-@pytest.mark.parametrize("changes, field, message", [
+@pytest.mark.parametrize(("changes", "field", "message"), [
     ({"name": ""}, "name", "Give the author&#39;s name."),
     ({"credentials": ""}, "credentials", "Give the author&#39;s credentials."),
     ({"slug": "taken"}, "slug", "Another author already uses"),

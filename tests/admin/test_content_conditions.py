@@ -73,7 +73,7 @@ def test_an_empty_condition_address_is_made_from_the_name(app, client, make):
     assert [entry.action for entry in audit_log(app)] == ["condition.created"]
 
 
-@pytest.mark.parametrize("changes, field, message", [
+@pytest.mark.parametrize(("changes", "field", "message"), [
     ({"name": ""}, "name", "Give the condition a name."),
     ({"slug": "Bad Slug"}, "slug", "lower-case letters"),
     ({"slug": "taken"}, "slug", "Another condition already uses"),
@@ -156,7 +156,8 @@ def test_recommendations_are_added_edited_reordered_and_removed(app, client, mak
 
     edit_url = f"/admin/recommendations/{retinol}/edit"
     values = form_values(page(client, edit_url))
-    assert values["why"] == "The key active." and values["place"] == "3"
+    assert values["why"] == "The key active."
+    assert values["place"] == "3"
     response = client.post(edit_url, data={**values, "why": "Unclogs pores.", "place": "1"})
     assert response.status_code == 303
     assert recommendations(app, milia.id)[0] == (None, "retinol", "Unclogs pores.", 0)
@@ -174,9 +175,11 @@ def test_recommendations_are_added_edited_reordered_and_removed(app, client, mak
         "the second move up (already first) changed nothing, so it is not logged"
     entries = audit_log(app, "recommendation.")
     assert all(entry.actor_id == editor.id for entry in entries)
-    assert entries[3].before == {"place": 2} and entries[3].after == {"place": 1}
+    assert entries[3].before == {"place": 2}
+    assert entries[3].after == {"place": 1}
     assert entries[4].after == {"why": "Unclogs pores.", "place": 1}
-    assert entries[5].before["product"] == "empty-gel" and entries[5].after is None
+    assert entries[5].before["product"] == "empty-gel"
+    assert entries[5].after is None
 
 
 def test_a_recommendation_says_what_job_it_does(app, client, make, milia):
@@ -194,7 +197,8 @@ def test_a_recommendation_says_what_job_it_does(app, client, make, milia):
     assert audit_log(app, "recommendation.updated")[0].after == {"role": "treat"}
     assert "Treatment" in page(client, f"/admin/conditions/{milia.id}/recommendations")
     response = client.post(edit_url, data={**values, "role": "advertise"})
-    assert response.status_code == 422 and "Not a valid choice" in field_error(
+    assert response.status_code == 422
+    assert "Not a valid choice" in field_error(
         response.get_data(as_text=True), "role")
 
 

@@ -26,12 +26,14 @@ def test_an_editor_writes_the_introduction_and_the_shop_shows_it(app, client, ma
         assert intro.find("strong").text == "myself"
         assert intro.find("p", cls="signature").text == "Dr. Ines Berg, MD"
     values = form_values(page(client, URL))
-    assert values["heading"] == INTRO["heading"] and values["author"] == str(author.id)
+    assert values["heading"] == INTRO["heading"]
+    assert values["author"] == str(author.id)
     assert client.post(URL, data={**values, "body": "Shorter."}).status_code == 303
     assert "Shorter." in page(client, "/")
     created, updated = audit_log(app, "shop_text.")
     assert (created.action, created.actor_id) == ("shop_text.created", editor.id)
-    assert updated.before == {"body": INTRO["body"]} and updated.after == {"body": "Shorter."}
+    assert updated.before == {"body": INTRO["body"]}
+    assert updated.after == {"body": "Shorter."}
 
 
 def test_bad_input_is_refused_and_kept(app, client, make):

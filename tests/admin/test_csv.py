@@ -144,13 +144,15 @@ def test_export_has_a_row_per_size_with_the_documented_columns(app, client, admi
     rows = rows_of(text)
     assert [row["sku"] for row in rows] == ["CG-50", "NS-15", "NS-30"]
     ns15 = rows[1]
-    assert ns15["product_slug"] == "night-serum" and ns15["brand"] == "quiet-fern"
+    assert ns15["product_slug"] == "night-serum"
+    assert ns15["brand"] == "quiet-fern"
     assert ns15["key_ingredients"] == "niacinamide|retinol"
     assert ns15["skin_types"] == "dry|oily"
     assert (ns15["price"], ns15["compare_at_price"], ns15["stock_on_hand"]) == (
         "19.00", "24.00", "8")
     assert ns15["description"].startswith("'- Line one"), "formula-like cells are defused"
-    assert rows[2]["active"] == "no" and rows[0]["prescription_only"] == "yes"
+    assert rows[2]["active"] == "no"
+    assert rows[0]["prescription_only"] == "yes"
     assert rows[1]["description"] == rows[2]["description"], "product fields on every size"
     documented = client.get(IMPORT).get_data(as_text=True)
     for column in csv_io.COLUMN_NAMES:
@@ -245,7 +247,8 @@ def test_dry_run_then_apply_creates_updates_and_records_stock(app, client, admin
     assert entries(app, "product.created")[0].after["slug"] == "foam-gel"
     assert entries(app, "variant.created")[0].after["sku"] == "FG-100"
     [summary] = entries(app, "catalog.imported")
-    assert summary.after["products_created"] == 1 and summary.after["stock_changes"] == 2
+    assert summary.after["products_created"] == 1
+    assert summary.after["stock_changes"] == 2
     assert all(entry.actor_id == admin.id for entry in entries(app, "stock.adjusted"))
 
     again = upload(client, to_csv(rows_of(export(client))))
@@ -263,7 +266,8 @@ def test_optional_columns_left_out_keep_their_values(app, client, admin, shop):
         assert (ns30.price, ns30.active, ns30.low_stock_threshold, ns30.stock_on_hand) == (
             Decimal("30.00"), False, 2, 0)
         serum = db.session.get(Product, shop["serum_id"])
-        assert serum.featured_rank == 2 and len(serum.ingredients) == 2
+        assert serum.featured_rank == 2
+        assert len(serum.ingredients) == 2
 
 
 # -- blank cells and the [clear] marker ------------------------------------------------
@@ -307,7 +311,8 @@ def test_blank_cells_in_an_update_row_change_nothing(app, client, admin, shop):
     preview = upload(client, to_csv(rows))
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200, page[page.find("problem"):][:1500]
-    assert "nothing to import" in page and "will be cleared" not in page
+    assert "nothing to import" in page
+    assert "will be cleared" not in page
     for sku, columns in before.items():
         after = columns_of(app, sku)
         for column, value in columns.items():
@@ -328,7 +333,8 @@ def test_the_clear_marker_clears_each_clearable_column(app, client, admin, shop)
 
     assert "8 values will be cleared" in page
     warnings = re.search(r'<section[^>]*id="clears".*?</section>', page, re.S)
-    assert warnings and 'role="alert"' in warnings.group(0)
+    assert warnings
+    assert 'role="alert"' in warnings.group(0)
     for label, now in [("featured rank", "2"), ("short description", "Retinol for the night."),
                        ("description", "- Line one"), ("key ingredients", "niacinamide, retinol"),
                        ("ingredients list", "Aqua, Retinol"),
@@ -347,7 +353,8 @@ def test_the_clear_marker_clears_each_clearable_column(app, client, admin, shop)
         assert after[column] == empty, column
     assert columns_of(app, "NS-30")["compare_at_price"] is None
     [change] = entries(app, "product.updated")
-    assert change.after["short_description"] == "" and change.after["ingredients"] == []
+    assert change.after["short_description"] == ""
+    assert change.after["ingredients"] == []
     assert change.before["how_to_use"] == "Two drops at night."
     assert "8 values cleared" in client.get("/admin/products").get_data(as_text=True)
 
@@ -378,7 +385,8 @@ def test_a_new_product_row_with_blanks_gets_the_defaults(app, client, admin, sho
     preview = upload(client, to_csv([*rows, new, other]))
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200, page[page.find("problem"):][:1500]
-    assert "1 to create, 0 to update" in page and "will be cleared" not in page
+    assert "1 to create, 0 to update" in page
+    assert "will be cleared" not in page
     assert apply(client, preview).status_code == 303
     assert columns_of(app, "FG-100") == {
         "product_name": "Foam Gel", "brand": "quiet-fern", "category": "cleansers",
@@ -425,7 +433,7 @@ BAD_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("change, column, message", BAD_ROWS)
+@pytest.mark.parametrize(("change", "column", "message"), BAD_ROWS)
 def test_a_bad_row_is_named_by_line_and_column_and_nothing_changes(
         app, client, admin, shop, change, column, message):
     before = state(app)
@@ -461,7 +469,7 @@ def test_product_columns_must_match_across_sizes(app, client, admin, shop):
     assert "differs from line 3" in page
 
 
-@pytest.mark.parametrize("data, message", [
+@pytest.mark.parametrize(("data", "message"), [
     (b"sku,product_slug,product_name,brand,category,size_label\nX,a,A,b,c,1 ml\n",
      "missing required column: price"),
     (b"sku,product_name,brand,category,size_label\nX,A,b,c,1 ml\n",
@@ -534,7 +542,8 @@ def test_apply_checks_every_row_again(app, client, admin, shop):
     response = apply(client, preview)
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Nothing was imported" in page and "held for checkouts" in page
+    assert "Nothing was imported" in page
+    assert "held for checkouts" in page
     assert state(app) == before
 
 

@@ -134,9 +134,11 @@ def test_daily_sales_have_every_day_and_the_right_amounts(app, seeded):
     assert by_age == {0: (1, D("57.33")), 2: (1, D("36.56")), 5: (1, D("19.40")),
                       10: (1, D("54.00"))}
     chart = build_chart(series)
-    assert chart.total == D("167.29") and chart.best.revenue == D("57.33")
+    assert chart.total == D("167.29")
+    assert chart.best.revenue == D("57.33")
     tallest = max(chart.bars, key=lambda bar: bar.height)
-    assert tallest.sales.day == seeded.today and tallest.y == chart.plot_top
+    assert tallest.sales.day == seeded.today
+    assert tallest.y == chart.plot_top
     assert [bar.height for bar in chart.bars].count(0.0) == 26
 
 
@@ -180,8 +182,10 @@ def test_the_dashboard_page_shows_the_figures(app, client, make, seeded):
                  "White bumps around the eyes", "Red, bumpy cheeks", "Milia", "Rosacea",
                  seeded.numbers["O8"], "(95%)"):
         assert text in html, text
-    assert '<svg class="sales-chart"' in html and 'role="img"' in html
-    assert '<title id="chart-title">' in html and '<desc id="chart-desc">' in html
+    assert '<svg class="sales-chart"' in html
+    assert 'role="img"' in html
+    assert '<title id="chart-title">' in html
+    assert '<desc id="chart-desc">' in html
     assert html.count('class="chart-bar"') == 30
     assert "The figures as a table" in html
     longer = client.get("/admin/?period=90").get_data(as_text=True)
@@ -224,10 +228,13 @@ def test_low_stock_lists_only_variants_on_sale_at_or_under_their_mark(app, clien
     make(VariantFactory, product=draft, sku="DRAFT-1", stock_on_hand=0)
     with app.app_context():
         count, rows = reports.low_stock()
-    assert count == 1 and [(r.variant_id, r.available) for r in rows] == [(low.id, 3)]
+    assert count == 1
+    assert [(r.variant_id, r.available) for r in rows] == [(low.id, 3)]
     login(client, make(AdminFactory).email)
     html = client.get("/admin/").get_data(as_text=True)
-    assert "LOW-1" in html and "FINE-1" not in html and "DRAFT-1" not in html
+    assert "LOW-1" in html
+    assert "FINE-1" not in html
+    assert "DRAFT-1" not in html
 
 
 def test_unanswered_questions_are_counted_and_the_latest_shown(app, client, make):
@@ -236,10 +243,12 @@ def test_unanswered_questions_are_counted_and_the_latest_shown(app, client, make
     make(ReaderQuestionFactory, question="Answered one", status=QuestionStatus.ANSWERED)
     with app.app_context():
         count, latest = reports.new_questions()
-    assert count == 2 and len(latest) == 2
+    assert count == 2
+    assert len(latest) == 2
     login(client, make(AdminFactory).email)
     html = client.get("/admin/").get_data(as_text=True)
-    assert "Is retinol safe while breastfeeding?" in html and "Answered one" not in html
+    assert "Is retinol safe while breastfeeding?" in html
+    assert "Answered one" not in html
 
 
 def test_recommendations_of_products_that_cannot_be_bought_are_listed_with_why(app, client,
@@ -266,4 +275,5 @@ def test_recommendations_of_products_that_cannot_be_bought_are_listed_with_why(a
     }
     login(client, make(AdminFactory).email)
     html = client.get("/admin/").get_data(as_text=True)
-    assert "Sold Out Serum" in html and "Fine Cream" not in html
+    assert "Sold Out Serum" in html
+    assert "Fine Cream" not in html

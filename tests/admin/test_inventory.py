@@ -82,18 +82,22 @@ def test_list_searches_filters_and_totals_available_stock(app, client, admin, ma
     make(ProductFactory, name="Bright Cleanser", status=ProductStatus.DRAFT)
 
     page = client.get("/admin/products").get_data(as_text=True)
-    assert "Calm Serum" in page and "Bright Cleanser" in page
+    assert "Calm Serum" in page
+    assert "Bright Cleanser" in page
     row = page[page.index("Calm Serum"):].split("</tr>")[0]
     assert '<td data-label="Available" class="num">9</td>' in row, \
         "5 + 4 available; the size not on sale is left out"
     assert '2 of 3' in row
 
     by_sku = client.get("/admin/products?q=calm-30").get_data(as_text=True)
-    assert "Calm Serum" in by_sku and "Bright Cleanser" not in by_sku
+    assert "Calm Serum" in by_sku
+    assert "Bright Cleanser" not in by_sku
     drafts = client.get("/admin/products?status=draft").get_data(as_text=True)
-    assert "Bright Cleanser" in drafts and "Calm Serum" not in drafts
+    assert "Bright Cleanser" in drafts
+    assert "Calm Serum" not in drafts
     in_serums = client.get("/admin/products?category=serums").get_data(as_text=True)
-    assert "Calm Serum" in in_serums and "Bright Cleanser" not in in_serums
+    assert "Calm Serum" in in_serums
+    assert "Bright Cleanser" not in in_serums
     assert client.get("/admin/products?q=%00calm").status_code == 200
     junk = client.get("/admin/products?status=nope&category=%00%27&page=-3&q=%25")
     assert junk.status_code == 200
@@ -105,9 +109,12 @@ def test_list_pages(client, admin, make, monkeypatch):
     for name in ("Alpha", "Beta", "Gamma"):
         make(ProductFactory, name=name)
     first = client.get("/admin/products").get_data(as_text=True)
-    assert "Alpha" in first and "Gamma" not in first and "Page 1 of 2" in first
+    assert "Alpha" in first
+    assert "Gamma" not in first
+    assert "Page 1 of 2" in first
     second = client.get("/admin/products?page=2").get_data(as_text=True)
-    assert "Gamma" in second and "Alpha" not in second
+    assert "Gamma" in second
+    assert "Alpha" not in second
     assert client.get("/admin/products?page=99").status_code == 200
 
 
@@ -134,7 +141,7 @@ def test_bulk_archive_and_activate(app, client, admin, make):
         (str(first.id), {"status": "archived"}, {"status": "active"})], "third was active"
 
 
-@pytest.mark.parametrize("data, message", [
+@pytest.mark.parametrize(("data", "message"), [
     ({"action": "archive"}, "Tick at least one product"),
     ({"action": "archive", "product_ids": ["999999"]}, "Tick at least one product"),
     ({"action": "archive", "product_ids": ["abc"]}, "Choose Archive or Activate"),
@@ -185,7 +192,8 @@ def test_create_product_with_every_field(app, client, admin, make):
         assert {i.slug for i in product.ingredients} == {"ceramides", "urea"}
         assert set(product.skin_types) == {SkinType.DRY, SkinType.SENSITIVE}
         assert product.status is ProductStatus.DRAFT
-        assert product.prescription_only is True and product.featured_rank == 3
+        assert product.prescription_only is True
+        assert product.featured_rank == 3
         assert product.brand_names == "Renova, Retin-A"
         assert product.variants == []
     [entry] = audit_entries(app, "product.created")
@@ -218,7 +226,7 @@ def test_an_empty_slug_is_made_from_the_name(app, client, admin, make):
         assert db.session.scalar(select(Product.slug)) == "creme-legere-spf-30"
 
 
-@pytest.mark.parametrize("overrides, message", [
+@pytest.mark.parametrize(("overrides", "message"), [
     ({"slug": "Not A Slug!"}, "Use lower-case letters"),
     ({"slug": "taken-slug"}, "is already the address of"),
     ({"name": ""}, "This field is required"),
@@ -247,17 +255,20 @@ def test_edit_product_records_before_and_after(app, client, admin, make):
                    skin_types=[SkinType.OILY])
     url = f"/admin/products/{product.id}"
     form = client.get(url)
-    assert form.status_code == 200 and 'value="Old Name"' in form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert 'value="Old Name"' in form.get_data(as_text=True)
     data = _product_data(product.brand, product.category, name="New Name", slug="old-name",
                          status="active", prescription_only="", featured_rank="",
                          skin_types=["oily", "normal"])
     response = submit(client, url, data)
     assert response.status_code == 303
     saved = load(app, Product, product.id)
-    assert saved.name == "New Name" and set(saved.skin_types) == {SkinType.OILY,
+    assert saved.name == "New Name"
+    assert set(saved.skin_types) == {SkinType.OILY,
                                                                   SkinType.NORMAL}
     [entry] = audit_entries(app, "product.updated")
-    assert entry.before["name"] == "Old Name" and entry.after["name"] == "New Name"
+    assert entry.before["name"] == "Old Name"
+    assert entry.after["name"] == "New Name"
     assert entry.before["skin_types"] == ["oily"]
     assert entry.after["skin_types"] == ["normal", "oily"]
     assert "status" not in entry.before, "only changed fields are recorded"
@@ -283,7 +294,8 @@ def test_archive_keeps_the_product_and_its_sizes(app, client, admin, make):
     response = submit(client, f"{url}/archive", {}, form_url=url)
     assert response.status_code == 303
     archived = load(app, Product, product.id)
-    assert archived.status is ProductStatus.ARCHIVED and len(archived.variants) == 1
+    assert archived.status is ProductStatus.ARCHIVED
+    assert len(archived.variants) == 1
     assert len(audit_entries(app, "product.archived")) == 1
     assert client.get(url).status_code == 200
     assert client.get("/admin/products/999999").status_code == 404
@@ -310,10 +322,11 @@ def test_add_a_size_that_starts_with_no_stock(app, client, admin, make):
         assert (variant.stock_on_hand, variant.low_stock_threshold, variant.active) == (
             0, 4, True)
     [entry] = audit_entries(app, "variant.created")
-    assert entry.after["price"] == "24.50" and entry.after["sku"] == "BRC-50"
+    assert entry.after["price"] == "24.50"
+    assert entry.after["sku"] == "BRC-50"
 
 
-@pytest.mark.parametrize("overrides, message", [
+@pytest.mark.parametrize(("overrides", "message"), [
     ({"sku": "TAKEN-1"}, "already used by another size"),
     ({"sku": "has space"}, "Use letters, digits"),
     ({"price": "abc"}, "Not a valid decimal"),
@@ -332,7 +345,8 @@ def test_size_form_errors(app, client, admin, make, overrides, message):
                       {**VARIANT, "size_label": "Typed 75 ml", **overrides})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert message in page and "Typed 75 ml" in page
+    assert message in page
+    assert "Typed 75 ml" in page
     assert count(app, Variant) == 1
     assert count(app, AuditEntry) == 0
 
@@ -347,8 +361,10 @@ def test_edit_a_size(app, client, admin, make):
     saved = load(app, Variant, variant.id)
     assert (saved.price, saved.active, saved.stock_on_hand) == (Decimal("22.00"), False, 8)
     [entry] = audit_entries(app, "variant.updated")
-    assert entry.before["price"] == "20.00" and entry.after["price"] == "22.00"
-    assert entry.before["active"] is True and entry.after["active"] is False
+    assert entry.before["price"] == "20.00"
+    assert entry.after["price"] == "22.00"
+    assert entry.before["active"] is True
+    assert entry.after["active"] is False
     assert client.get("/admin/products/variants/999999").status_code == 404
 
 
@@ -371,11 +387,14 @@ def test_adjustment_goes_through_the_ledger_and_the_audit_log(app, client, admin
         ({"stock_on_hand": 0}, 12, "received"), ({"stock_on_hand": 12}, 10, "damaged")]
 
     history = client.get(url).get_data(as_text=True)
-    assert "stock.keeper@example.com" in history and "Delivery 4411" in history
-    assert "Received" in history and "+12" in history and "-2" in history
+    assert "stock.keeper@example.com" in history
+    assert "Delivery 4411" in history
+    assert "Received" in history
+    assert "+12" in history
+    assert "-2" in history
 
 
-@pytest.mark.parametrize("data, message", [
+@pytest.mark.parametrize(("data", "message"), [
     ({"reason": "received", "quantity": "-6"}, "You can remove at most 3 of NEG-1"),
     ({"reason": "count_correction", "quantity": "-4"}, "You can remove at most 3"),
     ({"reason": "received", "quantity": "0"}, "other than zero"),
@@ -391,7 +410,8 @@ def test_stock_cannot_go_negative_or_below_what_is_held(app, client, admin, make
                       {"note": "typed note", **data})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert message in page and "typed note" in page
+    assert message in page
+    assert "typed note" in page
     saved = load(app, Variant, variant.id)
     assert (saved.stock_on_hand, saved.stock_reserved) == (5, 2)
     assert ledger(app, variant.id) == []
@@ -407,7 +427,8 @@ def test_history_names_the_order_of_a_sale(app, client, admin, make):
         db.session.commit()
     history = client.get(f"/admin/products/variants/{variant.id}/stock")
     page = history.get_data(as_text=True)
-    assert number in page and "Sale" in page
+    assert number in page
+    assert "Sale" in page
     assert client.get("/admin/products/variants/999999/stock").status_code == 404
     assert client.get(f"/admin/products/variants/{variant.id}/stock?page=x").status_code == 200
 
@@ -451,8 +472,10 @@ def test_upload_a_picture(app, client, admin, make, storage):
     response = upload(client, product.id, picture(), "jar.png")
     assert response.status_code == 303
     [image] = load(app, Product, product.id).images
-    assert image.alt_text == "A jar of cream" and image.width == 300
-    assert storage.exists(f"{image.key}-200.webp") and storage.exists(f"{image.key}-300.jpg")
+    assert image.alt_text == "A jar of cream"
+    assert image.width == 300
+    assert storage.exists(f"{image.key}-200.webp")
+    assert storage.exists(f"{image.key}-300.jpg")
     [entry] = audit_entries(app, "product.image_added")
     assert entry.after["image"] == image.key
     page = client.get(f"/admin/products/{product.id}").get_data(as_text=True)
@@ -464,7 +487,7 @@ def test_upload_a_picture(app, client, admin, make, storage):
     assert len(audit_entries(app, "product.image_added")) == 1
 
 
-@pytest.mark.parametrize("make_data, name, alt, message", [
+@pytest.mark.parametrize(("make_data", "name", "alt", "message"), [
     (lambda: picture("JPEG") + b"\0" * (5 * 1024 * 1024), "big.jpg", "Big",
      "larger than 5 MB"),
     (lambda: picture("GIF"), "anim.gif", "A gif", "not a JPEG, PNG or WebP"),
@@ -517,7 +540,8 @@ def test_reorder_and_delete_pictures(app, client, admin, make, storage):
     assert not storage.exists(f"{second.key}-200.webp")
     assert storage.exists(f"{first.key}-200.webp")
     [deleted] = audit_entries(app, "product.image_deleted")
-    assert deleted.before["image"] == second.key and deleted.after is None
+    assert deleted.before["image"] == second.key
+    assert deleted.after is None
     assert submit(client, "/admin/products/images/999999/delete", {},
                   form_url=url).status_code == 404
 

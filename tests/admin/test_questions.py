@@ -39,7 +39,9 @@ def test_inbox_shows_new_questions_with_their_details(client, make, inbox):
     make(ReaderQuestionFactory, name="Old Spam", status=QuestionStatus.SPAM)
     make(ReaderQuestionFactory, name="Earlier", created_at=utcnow() - timedelta(days=2))
     html = page(client, "/admin/questions")
-    assert "Ines" in html and "ines@example.com" in html and QUESTION in html
+    assert "Ines" in html
+    assert "ines@example.com" in html
+    assert QUESTION in html
     assert "Skin type: dry" in html
     assert html.index("Ines") < html.index("Earlier"), "newest first"
     assert "Old Spam" not in html
@@ -53,12 +55,14 @@ def test_answering_e_mails_the_reader_the_article_link(app, client, mailbox, inb
     editor, _, answer, _, question = inbox
     url = f"/admin/questions/{question.id}"
     html = page(client, url)
-    assert "What milia are" in html and "Unfinished" not in html, "only visible articles"
+    assert "What milia are" in html, "only visible articles"
+    assert "Unfinished" not in html, "only visible articles"
     response = post_form(client, f"{url}/answer", {"article": str(answer.id)}, form_url=url)
     assert response.status_code == 303
 
     answered = stored(app, question.id)
-    assert answered.status is QuestionStatus.ANSWERED and answered.article_id == answer.id
+    assert answered.status is QuestionStatus.ANSWERED
+    assert answered.article_id == answer.id
     assert answered.answered_at is not None
     [message] = mailbox
     assert message["To"] == "ines@example.com"
@@ -70,7 +74,8 @@ def test_answering_e_mails_the_reader_the_article_link(app, client, mailbox, inb
 
     [entry] = audit_log(app, "question.")
     assert (entry.action, entry.actor_id) == ("question.answered", editor.id)
-    assert entry.before["status"] == "new" and entry.after["status"] == "answered"
+    assert entry.before["status"] == "new"
+    assert entry.after["status"] == "answered"
     assert entry.after["article_id"] == answer.id
     assert "Answered by" in page(client, "/admin/questions?status=answered")
 
@@ -83,11 +88,12 @@ def test_a_question_cannot_be_answered_by_an_article_readers_cannot_see(
         response = post_form(client, f"{url}/answer", {"article": choice}, form_url=url)
         assert response.status_code == 422
     assert stored(app, question.id).status is QuestionStatus.NEW
-    assert mailbox == [] and audit_log(app, "question.") == []
+    assert mailbox == []
+    assert audit_log(app, "question.") == []
     assert client.get("/admin/questions/999999").status_code == 404
 
 
-@pytest.mark.parametrize("status, action", [
+@pytest.mark.parametrize(("status", "action"), [
     ("rejected", "question.rejected"), ("spam", "question.marked_spam")])
 def test_reject_or_mark_as_spam_and_back(app, client, mailbox, inbox, status, action):
     _, _, _, _, question = inbox
@@ -126,7 +132,8 @@ def test_answer_with_a_new_published_article(app, client, mailbox, inbox):
     form_url = f"/admin/articles/new?question={question.id}"
     html = page(client, form_url)
     assert QUESTION in textarea(html, "question")
-    assert "Answering Ines" in html and "draft" in html
+    assert "Answering Ines" in html
+    assert "draft" in html
     data = article_data(author.id, slug="bumps", title="White bumps", status="published",
                         body="Milia are tiny cysts.",
                         question=QUESTION, question_id=str(question.id))
@@ -156,7 +163,8 @@ def test_a_draft_answer_links_the_question_and_answers_it_when_published(
     assert "they get the e-mail when the article is published" in page(
         client, response.headers["Location"])
     linked = stored(app, question.id)
-    assert linked.status is QuestionStatus.NEW and linked.article_id is not None
+    assert linked.status is QuestionStatus.NEW
+    assert linked.article_id is not None
     assert mailbox == []
     assert "not on the site yet" in page(client, "/admin/questions")
 
@@ -164,7 +172,8 @@ def test_a_draft_answer_links_the_question_and_answers_it_when_published(
     response = post_form(client, edit_url, {**data, "status": "scheduled", "version": "1",
                                             "published_at": local_time(timedelta(days=1))})
     assert response.status_code == 303
-    assert stored(app, question.id).status is QuestionStatus.NEW and mailbox == []
+    assert stored(app, question.id).status is QuestionStatus.NEW
+    assert mailbox == []
 
     response = post_form(client, edit_url, {**data, "status": "published", "version": "2"})
     assert response.status_code == 303
@@ -185,7 +194,8 @@ def test_a_scheduled_answer_is_sent_once_its_time_comes(app, client, mailbox, in
     response = post_form(client, "/admin/articles/new", data,
                          form_url=f"/admin/articles/new?question={question.id}")
     assert response.status_code == 303
-    assert stored(app, question.id).status is QuestionStatus.NEW and mailbox == []
+    assert stored(app, question.id).status is QuestionStatus.NEW
+    assert mailbox == []
     with app.app_context():  # a day later
         article = db.session.scalar(select(Article).where(Article.slug == "bumps"))
         article.published_at = utcnow() - timedelta(minutes=1)

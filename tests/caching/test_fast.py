@@ -61,7 +61,8 @@ def test_a_new_visitor_gets_a_stored_page_without_flask(app, stored_product, fla
                                                         count_queries):
     newcomer = app.test_client()
     response = newcomer.get(stored_product)
-    assert flask_calls == [] and response.status_code == 200
+    assert flask_calls == []
+    assert response.status_code == 200
     assert "Barrier Cream" in response.get_data(as_text=True)
     assert "session=" in response.headers["Set-Cookie"]  # their new CSRF secret
     assert "HttpOnly" in response.headers["Set-Cookie"]
@@ -82,7 +83,8 @@ def test_an_unchanged_page_gets_304_from_the_fast_lane(app, stored_product, flas
     visitor = app.test_client()
     etag = visitor.get(stored_product).headers["ETag"]
     again = visitor.get(stored_product, headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.headers["ETag"] == etag
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
     assert flask_calls == []
 
 
@@ -110,7 +112,8 @@ def test_a_forged_session_cookie_is_ignored_as_flask_would(app, stored_product, 
     visitor.set_cookie("session", "eyJjYXJ0X2lkIjoxfQ.aaaaaa.forged-signature",
                        domain=app.config["SERVER_NAME"])
     response = visitor.get(stored_product)
-    assert response.status_code == 200 and flask_calls == []
+    assert response.status_code == 200
+    assert flask_calls == []
     assert _BADGE.search(response.get_data(as_text=True)).group(1) == "0"
     assert "session=" in response.headers["Set-Cookie"]  # a new session replaces it
 
@@ -140,7 +143,8 @@ def test_the_cart_page_is_read_back_with_one_statement(client, app, make, count_
     with count_queries() as counter:
         again = html(client, "/cart/")
     assert counter.count == 1, counter.statements
-    assert 'value="2"' in again and "Calm Serum" in again
+    assert 'value="2"' in again
+    assert "Calm Serum" in again
     assert re.sub(r'value="[0-9a-f.\-_A-Za-z]{60,}"', "", again) == \
         re.sub(r'value="[0-9a-f.\-_A-Za-z]{60,}"', "", first)
 
@@ -154,8 +158,10 @@ def test_a_guests_stored_cart_page_is_answered_without_flask(client, app, make, 
     flask_calls.clear()
     with count_queries() as counter:
         page = html(client, "/cart/")
-    assert flask_calls == [] and counter.count == 1, counter.statements
-    assert 'value="2"' in page and "Calm Serum" in page
+    assert flask_calls == [], counter.statements
+    assert counter.count == 1, counter.statements
+    assert 'value="2"' in page
+    assert "Calm Serum" in page
     member = app.test_client()
     assert login(member, user.email).status_code == 302
     _cart_with(app, member, product.slug, "1")
@@ -178,7 +184,8 @@ def test_changes_to_the_cart_or_its_products_show_at_once(client, app, make):
                                       "quantity": "1"})
     html(client, "/cart/")  # the "Updated" message
     page = html(client, "/cart/")
-    assert 'value="1"' in page and "Only 1 of" not in page
+    assert 'value="1"' in page
+    assert "Only 1 of" not in page
 
 
 def test_no_cart_page_reaches_another_visitor(client, app, make):
@@ -193,7 +200,8 @@ def test_no_cart_page_reaches_another_visitor(client, app, make):
         assert 'value="3"' in html(first, "/cart/")
         assert 'value="1"' in html(second, "/cart/")
         page = html(member, "/cart/")
-        assert 'value="2"' in page and "Log out" in page
+        assert 'value="2"' in page
+        assert "Log out" in page
         assert "Your cart is empty" in html(app.test_client(), "/cart/")
 
 

@@ -88,7 +88,9 @@ def test_seeding_twice_creates_one_copy(app, seeded, storage):
         assert _counts() == before
     assert again == ["Catalog: all 30 demo products exist"]
     assert sorted(storage.root.rglob("*.*")) == files_before
-    assert before["Product"] == 30 and before["Category"] == 6 and 3 <= before["Brand"] <= 5
+    assert before["Product"] == 30
+    assert before["Category"] == 6
+    assert 3 <= before["Brand"] <= 5
 
 
 def test_a_lost_picture_is_drawn_again(app, seeded, storage):
@@ -127,8 +129,11 @@ def test_the_demo_shows_every_stock_state_and_offer(app, seeded):
         assert 6 <= sum(product.featured_rank is not None for product in sold) <= 10
         assert sum(v.on_sale for p in sold for v in p.variants) >= 3
         for product in sold:
-            assert product.how_to_use and product.ingredients_list and product.skin_types
-            assert product.short_description and product.ingredients
+            assert product.how_to_use
+            assert product.ingredients_list
+            assert product.skin_types
+            assert product.short_description
+            assert product.ingredients
         for ingredient in db.session.scalars(select(Ingredient)):
             assert 1 <= ingredient.summary.count(". ") + 1 <= 3, ingredient.slug
 
@@ -162,4 +167,5 @@ def test_the_shop_pages_render_the_demo(client, seeded, count_queries):
     rx = client.get("/products/tretinoin-cream").get_data(as_text=True)
     assert "Prescription only: ask your dermatologist" in rx
     image = client.get(product["image"][0].removeprefix("http://shop.test"))
-    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert image.status_code == 200
+    assert image.mimetype == "image/jpeg"

@@ -117,7 +117,8 @@ def test_the_add_to_cart_form_follows_the_cart_contract(client, serum, app, monk
     page = get_page(client, "/products/retinol-night-serum?variant=x")
     form = re.search(r'<form method="post" action="([^"]+)" class="buy-box">(.*?)</form>',
                      page, re.S)
-    assert form and form.group(1) == action
+    assert form
+    assert form.group(1) == action
     body = form.group(2)
     assert 'name="csrf_token" value="' in body
     assert 'name="variant_id"' in body
@@ -195,7 +196,8 @@ def test_json_ld_product_with_an_offer_per_size(client, serum):
     assert product["@context"] == "https://schema.org"
     assert product["@type"] == "Product"
     assert product["name"] == "Retinol Night Serum"
-    assert product["brand"]["@type"] == "Brand" and product["brand"]["name"].startswith("Brand")
+    assert product["brand"]["@type"] == "Brand"
+    assert product["brand"]["name"].startswith("Brand")
     assert product["sku"] == "RNS-30"
     assert product["image"] == ["http://shop.test/media/products/abc123-800.jpg"]
     assert product["url"] == "http://shop.test/products/retinol-night-serum"
@@ -273,7 +275,8 @@ def test_prescription_only_product_is_information_only(client, prescription, app
     assert "Prescription only: ask your dermatologist" in text
     assert 'class="callout callout-warning"' in page
     own_part = page.split('id="alternatives-heading"')[0]  # the alternatives' cards can be bought
-    assert 'class="buy-box"' not in own_part and 'name="quantity"' not in own_part
+    assert 'class="buy-box"' not in own_part
+    assert 'name="quantity"' not in own_part
     assert "Add to cart" not in own_part
     product, _crumbs = json_ld(page)
     assert "offers" not in product, "nothing is offered for sale"
@@ -372,7 +375,8 @@ def test_a_product_page_stays_within_its_query_budget(client, editorial, count_q
     client.get("/products/retinol-night-serum")
     with count_queries() as counter:
         page = get_page(client, "/products/retinol-night-serum?article=old-source")
-    assert "Helps with" in page and "Read more" in page
+    assert "Helps with" in page
+    assert "Read more" in page
     assert counter.count <= PRODUCT_QUERY_BUDGET, counter.statements
 
 

@@ -55,11 +55,13 @@ def test_the_tax_is_shared_over_the_lines_after_their_discount_and_the_delivery(
     totals = pricing.totals([D("30.00"), D("10.00")], discount=D("4.00"), shipping=D("5.00"),
                             tax_rate=D("0.10"), prices_include_tax=False)
     assert totals.tax == D("4.10")  # (36.00 + 5.00) * 10 %
-    assert totals.line_taxes == (D("2.70"), D("0.90")) and totals.shipping_tax == D("0.50")
+    assert totals.line_taxes == (D("2.70"), D("0.90"))
+    assert totals.shipping_tax == D("0.50")
     untaxed_delivery = pricing.totals([D("30.00"), D("10.00")], discount=D("4.00"),
                                       shipping=D("5.00"), tax_rate=D("0.10"),
                                       prices_include_tax=False, shipping_taxable=False)
-    assert untaxed_delivery.tax == D("3.60") and untaxed_delivery.shipping_tax == D("0.00")
+    assert untaxed_delivery.tax == D("3.60")
+    assert untaxed_delivery.shipping_tax == D("0.00")
     assert untaxed_delivery.total == D("44.60")
 
 
@@ -111,7 +113,8 @@ def test_totals_cap_the_discount_at_the_subtotal_and_never_go_negative():
     assert (totals.discount, totals.tax, totals.total) == (D("4.00"), D("0.00"), D("0.00"))
     totals = pricing.totals([D("4.00")], discount=D("-1"), shipping=D("0"),
                             tax_rate=D("0.20"), prices_include_tax=True)
-    assert totals.discount == D("0.00") and totals.total == D("4.00")
+    assert totals.discount == D("0.00")
+    assert totals.total == D("4.00")
 
 
 @pytest.mark.parametrize("prices_include_tax", [True, False])

@@ -55,7 +55,8 @@ def test_without_terms_nothing_is_asked_and_nothing_recorded(app, client, make):
     assert 'name="accept_terms"' not in review.get_data(as_text=True)
     assert press_pay(client).status_code == 303
     [order] = _orders(app)
-    assert order.terms_version is None and order.terms_accepted_at is None
+    assert order.terms_version is None
+    assert order.terms_accepted_at is None
 
 
 def test_the_order_records_the_version_of_the_terms_accepted_and_when(app, client, make,
@@ -68,12 +69,14 @@ def test_the_order_records_the_version_of_the_terms_accepted_and_when(app, clien
     assert review.find("label", **{"for": "accept_terms"}).text == \
         "I accept the terms and conditions"
     hint = review.by_id("accept_terms-hint")
-    assert "version 1" in hint.text and hint.find("a").attrs["href"] == "/terms"
+    assert "version 1" in hint.text
+    assert hint.find("a").attrs["href"] == "/terms"
 
     before = utcnow()
     assert pay_with_demo(client).status_code == 302
     [order] = _orders(app)
-    assert order.terms_version == 1 and before <= order.terms_accepted_at <= utcnow()
+    assert order.terms_version == 1
+    assert before <= order.terms_accepted_at <= utcnow()
     assert "terms and conditions version 1 accepted" in order.events[0].note
     [confirmation] = mailbox
     assert "You accepted our terms and conditions (version 1)" in text_part(confirmation)
@@ -103,7 +106,8 @@ def test_terms_changed_after_the_review_are_accepted_again_before_paying(app, cl
     review = fill_checkout(client)
     assert _write_terms(app, "New terms: we also sell sunscreen.") == 2
     response = press_pay(client, review)  # ticked, but for version 1
-    assert response.status_code == 303 and response.headers["Location"].endswith("/review")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/review")
     assert "terms and conditions changed after you reviewed" in client.get(
         "/checkout/review").get_data(as_text=True)
     assert _orders(app) == []

@@ -54,8 +54,8 @@ def _shop(tmp_path, stripe, **settings):
 
 
 @pytest.fixture
-def sqlite_shop(tmp_path, _stripe_server):
-    yield from _shop(tmp_path, _stripe_server)
+def sqlite_shop(tmp_path, stripe_server):
+    yield from _shop(tmp_path, stripe_server)
 
 
 def _ready_to_pay(app, variant_id: int, guest: int) -> tuple[str, dict]:
@@ -94,7 +94,7 @@ def _all_at_once(work, count: int) -> list:
     return results
 
 
-def test_three_guests_pressing_pay_at_once_all_get_an_answer(sqlite_shop, _stripe_server):
+def test_three_guests_pressing_pay_at_once_all_get_an_answer(sqlite_shop, stripe_server):
     app, variant_id = sqlite_shop
     guests = [_ready_to_pay(app, variant_id, guest) for guest in range(GUESTS)]
     presses = [guests[index % GUESTS] for index in range(GUESTS * PRESSES)]
@@ -104,7 +104,7 @@ def test_three_guests_pressing_pay_at_once_all_get_an_answer(sqlite_shop, _strip
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     outcome = Counter(
-        "stripe" if location.startswith(f"{_stripe_server.base_url}/_config/checkout/")
+        "stripe" if location.startswith(f"{stripe_server.base_url}/_config/checkout/")
         else f"{status} {location}" for status, location, _ in results)
     # Each press placed its own order (releasing the guest's earlier attempt) and went on to
     # pay it: none was turned away by a busy database.
@@ -119,9 +119,9 @@ def test_three_guests_pressing_pay_at_once_all_get_an_answer(sqlite_shop, _strip
 
 
 @pytest.fixture
-def locked_shop(tmp_path, _stripe_server):
+def locked_shop(tmp_path, stripe_server):
     """The shop, waiting 0.2 s for a busy database, and a way to hold its write lock."""
-    for app, variant_id in _shop(tmp_path, _stripe_server, SQLITE_BUSY_TIMEOUT=0.2):
+    for app, variant_id in _shop(tmp_path, stripe_server, SQLITE_BUSY_TIMEOUT=0.2):
         path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
         holder = sqlite3.connect(path, isolation_level=None)
         yield app, variant_id, holder
@@ -144,7 +144,8 @@ def test_a_database_too_busy_to_answer_gets_the_error_page_in_the_layout(locked_
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Something went wrong on our side" in body
-    assert 'class="site-header"' in body and "Medical disclaimer" in body
+    assert 'class="site-header"' in body
+    assert "Medical disclaimer" in body
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Request-ID"]

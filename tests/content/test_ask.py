@@ -21,7 +21,8 @@ def test_form_has_a_trap_hidden_from_people(client):
     html = page(client, "/ask")
     assert 'name="csrf_token"' in html
     trap = html.split('class="ask-trap"', 1)[1].split("</div>", 1)[0]
-    assert 'name="website"' in trap and 'tabindex="-1"' in trap
+    assert 'name="website"' in trap
+    assert 'tabindex="-1"' in trap
     assert 'aria-hidden="true"' in html.split('class="ask-trap"', 1)[0][-40:] + trap[:20]
     assert '<link rel="canonical" href="http://shop.test/ask">' in html
 
@@ -34,7 +35,8 @@ def test_a_question_is_stored_acknowledged_and_redirected(client, app, mailbox):
     [entry] = stored(app)
     assert (entry.name, entry.email, entry.status) == ("Ines", "ines@example.com",
                                                         QuestionStatus.NEW)
-    assert entry.skin_type is SkinType.DRY and entry.question == QUESTION
+    assert entry.skin_type is SkinType.DRY
+    assert entry.question == QUESTION
     [message] = mailbox
     assert message["To"] == "ines@example.com"
     assert QUESTION in text_part(message)
@@ -47,7 +49,7 @@ def test_skin_type_is_optional(client, app):
     assert stored(app)[0].skin_type is None
 
 
-@pytest.mark.parametrize("changes, message", [
+@pytest.mark.parametrize(("changes", "message"), [
     ({"name": "", "email": "", "question": ""}, "Write your question."),
     ({"question": "Too short?"}, "between 20 and 2,000 characters (you wrote 10)"),
     ({"question": "x" * 10_000}, "between 20 and 2,000 characters (you wrote 10000)"),
@@ -60,13 +62,15 @@ def test_bad_input_is_refused_with_a_message(client, app, mailbox, changes, mess
     response = ask(client, **changes)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert stored(app) == [] and mailbox == []
+    assert stored(app) == []
+    assert mailbox == []
 
 
 def test_control_characters_are_dropped_not_a_server_error(client, app):
     assert ask(client, name="In\x00es", question=QUESTION + "\x00\x07").status_code == 302
     entry = stored(app)[0]
-    assert entry.name == "Ines" and "\x00" not in entry.question
+    assert entry.name == "Ines"
+    assert "\x00" not in entry.question
 
 
 def test_the_bot_trap_pretends_success_and_keeps_it_as_spam(client, app, mailbox):
@@ -115,7 +119,8 @@ def test_xss_in_a_question_is_harmless_on_the_page_and_in_the_email(client, app,
                ).status_code == 302
     html = html_part(mailbox[0])
     assert_harmless(html)
-    assert "&lt;script&gt;" in html and "&lt;svg onload=alert(1)&gt;" in html
+    assert "&lt;script&gt;" in html
+    assert "&lt;svg onload=alert(1)&gt;" in html
     with app.app_context():
         assert db.session.scalar(select(func.count(ReaderQuestion.id))) == 1
 

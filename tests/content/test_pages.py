@@ -28,7 +28,8 @@ from tests.helpers.content import PAYLOADS, assert_harmless, build, milia_setup,
 def test_milia_article_recommends_a_retinoid_with_its_reason(client, app):
     build(app, milia_setup)
     html = page(client, "/articles/what-causes-milia")
-    assert "<h1" in html and "What causes milia?" in html
+    assert "<h1" in html
+    assert "What causes milia?" in html
     assert "Why do I get hard white bumps under my eyes?" in html
     section = html.split("Recommended for milia", 1)[1]
     assert "Retinol Night Serum" in section
@@ -61,10 +62,11 @@ def test_related_articles_share_a_condition_and_are_at_most_four(client, app):
     html = page(client, "/articles/main")
     related = html.split("Related articles", 1)[1]
     assert [f"Related {n}" in related for n in range(5)] == [True] * 4 + [False]
-    assert "Unrelated" not in related and "Draft related" not in related
+    assert "Unrelated" not in related
+    assert "Draft related" not in related
 
 
-@pytest.mark.parametrize("status, days", [
+@pytest.mark.parametrize(("status", "days"), [
     (ArticleStatus.DRAFT, -1),
     (ArticleStatus.PUBLISHED, 1),
     (ArticleStatus.SCHEDULED, 1),
@@ -125,7 +127,8 @@ def test_product_shortcode_renders_a_live_card(client, app):
 
     build(app, reprice)
     html = page(client, "/articles/with-shortcodes")
-    assert "€24.50" in html and "€20.00" not in html
+    assert "€24.50" in html
+    assert "€20.00" not in html
 
 
 def test_shortcode_targets_that_disappear_become_plain_text(client, app):
@@ -140,8 +143,10 @@ def test_shortcode_targets_that_disappear_become_plain_text(client, app):
     build(app, withdraw)
     html = page(client, "/articles/with-shortcodes")
     body = html.split('class="prose article-body"', 1)[1].split("</div>", 1)[0]
-    assert "Night Serum" in body and "/products/night-serum" not in body
-    assert "The Linked Article" in body and 'href="/articles/linked"' not in body
+    assert "Night Serum" in body
+    assert "/products/night-serum" not in body
+    assert "The Linked Article" in body
+    assert 'href="/articles/linked"' not in body
 
 
 def save(fields_kw):
@@ -167,14 +172,15 @@ def test_saving_with_valid_shortcodes_and_code_spans_works_and_bumps_the_version
     article = save({"slug": "fine-piece", "title": "Fine", "question": "Q?",
                     "status": ArticleStatus.PUBLISHED,
                     "body": "[[product:good-serum]] and `[[product:not-checked]]`"})
-    assert article.id is not None and article.published_at is not None
+    assert article.id is not None
+    assert article.published_at is not None
     first_version = article.version
     save_article(ArticleFields(slug="fine-piece", title="Finer", body="Changed.",
                                author=article.author, question="Q?"), article)
     assert article.version > first_version
 
 
-@pytest.mark.parametrize("changes, field", [
+@pytest.mark.parametrize(("changes", "field"), [
     ({"slug": "Bad Slug"}, "slug"),
     ({"slug": "taken"}, "slug"),
     ({"title": "  "}, "title"),
@@ -222,7 +228,7 @@ def test_article_list_is_newest_first_twelve_a_page(client, app):
     assert '<link rel="canonical" href="http://shop.test/articles?page=2">' in second
 
 
-@pytest.mark.parametrize("query, status", [
+@pytest.mark.parametrize(("query", "status"), [
     ("page=abc", 400), ("page=0", 400), ("page=-1", 400), ("page=1.5", 400),
     ("page=99999999999", 400), ("page=3", 404), ("condition=no-such-thing", 404),
     ("condition=%00", 404), ("page=", 400),
@@ -241,7 +247,9 @@ def test_article_list_filters_by_condition(client, app):
 
     build(app, create)
     html = page(client, "/articles?condition=acne")
-    assert "Piece 00" in html and "Piece 01" in html and "Other topic" not in html
+    assert "Piece 00" in html
+    assert "Piece 01" in html
+    assert "Other topic" not in html
     assert 'aria-current="page">Acne</a>' in html
     assert "2 articles" in html
 
@@ -268,15 +276,18 @@ def test_condition_list_and_page(client, app):
 
     build(app, extra)
     listing = page(client, "/conditions")
-    assert '<a href="/conditions/milia">Milia</a>' in listing and "Tiny white bumps." in listing
+    assert '<a href="/conditions/milia">Milia</a>' in listing
+    assert "Tiny white bumps." in listing
     html = page(client, "/conditions/milia")
     assert "<strong>trapped</strong>" in html
     assert "A nightly retinoid." in html
     assert "Retinoids keep keratin from getting trapped." in html
     assert "/products/retinol-night-serum" in html
-    assert "Glycolic acid" in html and "Loosens dead cells." in html
+    assert "Glycolic acid" in html
+    assert "Loosens dead cells." in html
     assert 'href="/products?ingredient=glycolic-acid"' in html
-    assert "What causes milia?" in html and "Moles, lumps and bumps" in html
+    assert "What causes milia?" in html
+    assert "Moles, lumps and bumps" in html
     assert "Draft on milia" not in html
     assert '<link rel="canonical" href="http://shop.test/conditions/milia">' in html
 

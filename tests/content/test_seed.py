@@ -85,13 +85,18 @@ def test_the_milia_article_carries_every_point_of_the_seed(client, demo, app):
     document = reader(client, MILIA_ARTICLE)
     body = document.find("div", cls="article-body")
     words = body.text
-    assert "clogged pores" in words and "not quite it" in words, "the common name, corrected"
-    assert "no opening at all" in words and "keratin" in words
+    assert "clogged pores" in words, "the common name, corrected"
+    assert "not quite it" in words, "the common name, corrected"
+    assert "no opening at all" in words
+    assert "keratin" in words
     assert "too deep" in words
-    assert "tretinoin" in words and "Renova" in words and "Retin-A" in words
+    assert "tretinoin" in words
+    assert "Renova" in words
+    assert "Retin-A" in words
     assert words.index("tretinoin") < words.index("adapalene") < words.index("retinol")
     assert "insurance usually counts this as cosmetic and doesn't pay" in words
-    assert "aesthetician" in words and "varies between states" in words
+    assert "aesthetician" in words
+    assert "varies between states" in words
     assert "Phone first and check that milia removal is something they offer" in words
     assert ("/articles/moles-lumps-and-bumps", "Moles, lumps and bumps") in body.links()
     assert tretinoin_variant(app) not in variants_for_sale(document), "never for sale"
@@ -106,7 +111,8 @@ def test_the_author_box_has_the_photo_the_statements_and_the_ask_button(client, 
     assert photo.attrs["alt"] == "Illustrated portrait of Dr. Maren Halden in a white coat"
     assert photo.attrs["src"].startswith("/media/authors/")
     picture = client.get(photo.attrs["src"])
-    assert picture.status_code == 200 and picture.mimetype == "image/jpeg"
+    assert picture.status_code == 200
+    assert picture.mimetype == "image/jpeg"
     statements = [item.text for item in box.find("ul", cls="author-statements").find_all("li")]
     assert len(statements) == 3
     for expected, statement in zip(STATEMENTS, statements, strict=True):
@@ -122,16 +128,19 @@ def test_the_milia_page_recommends_tretinoin_first_with_insurance_and_aesthetici
     helps = document.by_id("helps-title").parent.text
     assert "tretinoin, sold as Renova and Retin-A" in helps
     assert "insurance usually counts it as cosmetic and does not pay" in helps
-    assert "experienced aesthetician" in helps and "varies between states" in helps
+    assert "experienced aesthetician" in helps
+    assert "varies between states" in helps
     causes = document.by_id("causes-title").parent.text
     assert "often called clogged pores, which is close but not quite it" in causes
     first = assert_tretinoin_first_for_prevention(document)
     assert "/products/tretinoin-cream" in [href for href, _text in first.links()]
     later = [product_slug(href) for card in pick_cards(document)[1:]
              for href, _text in card.links()]
-    assert later[:1] == ["adapalene-gel"] and "retinol-night-serum" in later
+    assert later[:1] == ["adapalene-gel"]
+    assert "retinol-night-serum" in later
     for_sale = variants_for_sale(document)
-    assert for_sale and tretinoin_variant(app) not in for_sale
+    assert for_sale
+    assert tretinoin_variant(app) not in for_sale
 
 
 def test_the_tretinoin_page_is_information_with_alternatives_that_do_the_same_job(client,
@@ -145,7 +154,8 @@ def test_the_tretinoin_page_is_information_with_alternatives_that_do_the_same_jo
     assert "price" not in {c for p in summary.find_all("span") for c in p.classes}
     helps = document.by_id("helps-heading").parent
     first = helps.find("div", cls="helps-with")
-    assert first.find("h3").text == "Milia" and "Prevention" in first.text
+    assert first.find("h3").text == "Milia"
+    assert "Prevention" in first.text
     alternatives = document.by_id("alternatives-heading").parent
     cards = alternatives.find_all("article", cls="product-card")
     slugs = [product_slug(card.find("h3").find("a").attrs["href"]) for card in cards]
@@ -204,7 +214,8 @@ def test_the_shop_opens_with_the_doctor_s_introduction(client, demo):
     for url in ("/products", "/"):
         intro = reader(client, url).find("section", cls="shop-introduction")
         assert intro.find("h2").text == "Why I think good skincare is worth paying for"
-        assert "picked myself" in intro.text and "tried it at the clinic" in intro.text
+        assert "picked myself" in intro.text
+        assert "tried it at the clinic" in intro.text
         assert "in my own morning and evening routine" in intro.text
         assert "Dr. Maren Halden" in intro.find("p", cls="signature").text
     assert 'class="shop-introduction"' not in page(client, "/products?category=serums")

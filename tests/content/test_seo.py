@@ -86,7 +86,8 @@ def test_empty_feed_is_still_valid(client):
 def test_sitemap_lists_public_pages_with_lastmod(client, app):
     build(app, publishing_setup)
     response = client.get("/sitemap.xml")
-    assert response.status_code == 200 and response.mimetype == "application/xml"
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
     root = xml_of(response)
     urls = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
             for url in root.findall(f"{SITEMAP}url")}

@@ -61,8 +61,10 @@ def test_production_refuses_to_start_in_debug_mode(tmp_path):
 def test_production_cookies_are_secure(tmp_path):
     config = load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": STRONG,
                                                  "SHOP_URL": SHOP})
-    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
-    assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["SESSION_COOKIE_SECURE"]
+    assert config["REMEMBER_COOKIE_SECURE"]
+    assert config["SESSION_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
 def test_production_refuses_to_start_without_the_shops_public_address(tmp_path):

@@ -44,7 +44,8 @@ def test_existing_carts_get_a_token_each(fresh_app):
         upgrade(revision="3c8e1f0a9d42")
         with db.engine.connect() as connection:
             tokens = connection.execute(text("SELECT token FROM cart")).scalars().all()
-    assert len(tokens) == 3 and len(set(tokens)) == 3
+    assert len(tokens) == 3
+    assert len(set(tokens)) == 3
     assert all(isinstance(token, str) and len(token) == 43 for token in tokens)
 
 

@@ -72,7 +72,8 @@ def test_a_picture_is_checked_now_and_sized_by_the_worker(app, db, storage):
     product_id = _product(app)
     queued = _queue_picture(app, product_id, picture())
     assert not queued.inline
-    assert len(incoming(storage)) == 1 and incoming(storage)[0].endswith(".upload")
+    assert len(incoming(storage)) == 1
+    assert incoming(storage)[0].endswith(".upload")
     assert count(app, ProductImage, ProductImage.product_id == product_id) == 0
 
     work(app)
@@ -82,7 +83,8 @@ def test_a_picture_is_checked_now_and_sized_by_the_worker(app, db, storage):
         assert (image.width, image.height, image.alt_text) == (800, 533, "A jar of cream")
         assert jobs.job_state(queued.id)["result"] == image.id
         names = list(image_file_names(image.key, image.width))
-    assert len(names) == 6 and all(storage.exists(name) for name in names)
+    assert len(names) == 6
+    assert all(storage.exists(name) for name in names)
     assert incoming(storage) == []
 
 
@@ -93,13 +95,15 @@ def test_an_unusable_picture_is_refused_at_once_and_nothing_is_kept(app, db, sto
         _queue_picture(app, product_id, b"not a picture at all")
     with pytest.raises(ImageRejected, match="describe the picture"):
         _queue_picture(app, product_id, picture(), alt="  ")
-    assert incoming(storage) == [] and waiting(app) == 0
+    assert incoming(storage) == []
+    assert waiting(app) == 0
 
 
 def test_without_redis_the_sizes_are_made_before_the_call_returns(app, db, storage):
     product_id = _product(app)
     queued = _queue_picture(app, product_id, picture(size=(300, 300)))
-    assert queued.inline and not queued.failed
+    assert queued.inline
+    assert not queued.failed
     assert count(app, ProductImage, ProductImage.product_id == product_id) == 1
     assert incoming(storage) == []
 
@@ -167,5 +171,6 @@ def test_an_import_with_a_bad_line_changes_nothing_and_says_why(app, db, storage
 
 def test_without_redis_an_import_returns_its_summary_at_once(app, db, storage):
     queued = _import(app, b"solo,Solo\n")
-    assert queued.inline and queued.result == {"brands": 1, "by": None}
+    assert queued.inline
+    assert queued.result == {"brands": 1, "by": None}
     assert count(app, Brand, Brand.slug == "solo") == 1

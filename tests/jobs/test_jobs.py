@@ -104,7 +104,9 @@ def outbox(app) -> list[OutboxMessage]:
 
 def test_without_redis_a_job_runs_at_once_in_its_own_transaction(app, db):
     queued = enqueue(app, create_brand, "inline-brand")
-    assert queued.inline and queued.id is None and not queued.failed
+    assert queued.inline
+    assert queued.id is None
+    assert not queued.failed
     assert count(app, Brand, Brand.slug == "inline-brand") == 1
     assert queued.result == _brand_id(app, "inline-brand")
 
@@ -121,7 +123,8 @@ def test_a_failed_job_is_rolled_back_recorded_and_not_raised_to_the_caller(app, 
     [failed] = failures(app)
     assert failed.function == "tests.jobs.test_jobs:create_brand_then_fail"
     assert failed.error == "RuntimeError: the shelf fell over"
-    assert "Traceback" in failed.details and "create_brand_then_fail" in failed.details
+    assert "Traceback" in failed.details
+    assert "create_brand_then_fail" in failed.details
     assert json.loads(failed.arguments) == {"args": ["never-kept"], "kwargs": {}}
     assert (failed.attempts, failed.job_id, failed.resolved_at) == (1, None, None)
 
@@ -158,7 +161,8 @@ def test_job_arguments_must_be_plain_data_and_jobs_module_level(app, db):
 
 def test_with_redis_a_job_waits_for_the_worker(app, db, redis_queue):
     queued = enqueue(app, create_brand, "queued-brand")
-    assert not queued.inline and queued.id.startswith(redis_queue[1])
+    assert not queued.inline
+    assert queued.id.startswith(redis_queue[1])
     assert count(app, Brand, Brand.slug == "queued-brand") == 0
     assert waiting(app) == 1
 
@@ -242,7 +246,8 @@ def test_with_redis_committed_mail_is_sent_by_the_worker_not_the_request(
     work(app)
     assert [m["Subject"] for m in mailbox] == ["Welcome"]
     [message] = outbox(app)
-    assert message.sent_at is not None and message.attempts == 1
+    assert message.sent_at is not None
+    assert message.attempts == 1
 
 
 def test_mail_is_retried_while_smtp_is_down_then_listed_and_swept_later(
@@ -252,7 +257,8 @@ def test_mail_is_retried_while_smtp_is_down_then_listed_and_swept_later(
     queue_welcome_mail(app)
     work(app)
     [message] = outbox(app)
-    assert message.sent_at is None and message.attempts == 3
+    assert message.sent_at is None
+    assert message.attempts == 3
     [failed] = failures(app)
     assert failed.function == "storefront.jobs.tasks:deliver_mail"
     assert "could not be sent yet" in failed.error
@@ -273,7 +279,8 @@ def test_mail_stays_in_the_outbox_when_redis_is_down(app, db, mailbox, monkeypat
     finally:
         app.extensions.pop(CONNECTION_KEY, None)
     [message] = outbox(app)
-    assert message.sent_at is None and mailbox == []
+    assert message.sent_at is None
+    assert mailbox == []
     assert "kept in the outbox" in caplog.text
 
 
@@ -399,7 +406,8 @@ def test_running_a_job_again_that_fails_again_lists_it_again(app, client, make):
                        follow_redirects=True).get_data(as_text=True)
     assert "failed again" in page
     old, new = failures(app)
-    assert old.resolved_at is not None and new.resolved_at is None
+    assert old.resolved_at is not None
+    assert new.resolved_at is None
     assert new.error == old.error
 
 
@@ -409,7 +417,8 @@ def test_the_admin_page_shows_the_queue_and_the_outbox(app, client, make, redis_
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "Waiting to retry" in page
     assert "none running" in page
-    assert "E-mail not sent yet" in page and "Every e-mail has been sent" not in page
+    assert "E-mail not sent yet" in page
+    assert "Every e-mail has been sent" not in page
 
 
 def test_jobs_travel_as_json_never_pickle(app, db, redis_queue):

@@ -52,7 +52,8 @@ def test_mail_waits_in_the_outbox_while_smtp_is_down(app, db, mailbox, monkeypat
     assert "Sent 1 message(s); 0 still waiting." in result.output
     assert len(mailbox) == 1
     [message] = _outbox(app)
-    assert message.sent_at is not None and message.attempts == 2
+    assert message.sent_at is not None
+    assert message.attempts == 2
 
 
 def test_send_outbox_reports_what_is_still_waiting(app, db, mailbox, monkeypatch):

@@ -93,7 +93,8 @@ def test_a_backup_restored_into_a_fresh_database_has_every_order(new_database, t
     dump = tmp_path / "backups" / "shop.dump"
     made = _run(BACKUP, source_url, dump)
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == str(dump) and dump.stat().st_size > 0
+    assert made.stdout.strip() == str(dump)
+    assert dump.stat().st_size > 0
     assert not dump.with_name("shop.dump.partial").exists()
 
     target_url = new_database()

@@ -100,17 +100,20 @@ def test_a_scrape_shows_requests_and_the_shop_state(app, client, with_token, mak
     client.get("/products")
     response = scrape(client)
     assert response.status_code == 200
-    assert response.mimetype == "text/plain" and "no-store" in response.headers["Cache-Control"]
+    assert response.mimetype == "text/plain"
+    assert "no-store" in response.headers["Cache-Control"]
     found = families(response.get_data(as_text=True))
     requests = [s for s in found["storefront_http_request_duration_seconds"]
                 if s.name.endswith("_count") and s.labels == {"endpoint": "catalog.product_list",
                                                               "status": "200"}]
-    assert requests and requests[0].value >= 1
+    assert requests
+    assert requests[0].value >= 1
     assert found["storefront_outbox_backlog"][0].value >= 1
     assert found["storefront_stock_reserved_units"][0].value >= 2
     assert {s.labels["source"]: s.value for s in found["storefront_metrics_source_up"]} == {
         "database": 1, "redis": 1}
-    assert "storefront_failed_jobs" in found and "storefront_orders_awaiting_payment" in found
+    assert "storefront_failed_jobs" in found
+    assert "storefront_orders_awaiting_payment" in found
 
 
 def test_an_unreadable_database_is_reported_not_a_failed_scrape(app, client, with_token,
@@ -258,7 +261,8 @@ def test_the_worker_listener_needs_the_token_too(app, with_token):
         assert fetch(f"http://127.0.0.1:{port}/metrics", "wrong")[0] == 401
         assert fetch(f"http://127.0.0.1:{port}/other", TOKEN)[0] == 404
         status, text = fetch(f"http://127.0.0.1:{port}/metrics", TOKEN)
-        assert status == 200 and "storefront_outbox_backlog" in text
+        assert status == 200
+        assert "storefront_outbox_backlog" in text
     finally:
         server.shutdown()
         server.server_close()

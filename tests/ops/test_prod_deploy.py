@@ -87,7 +87,8 @@ def test_job_and_media_settings_come_from_the_environment(tmp_path):
     assert retry_intervals(type("App", (), {"config": config})()) == [5, 30, 600]
 
     defaults = load_config(str(tmp_path), environ={})
-    assert defaults["REDIS_URL"] is None and defaults["MEDIA_STORAGE"] == "local"
+    assert defaults["REDIS_URL"] is None
+    assert defaults["MEDIA_STORAGE"] == "local"
     assert retry_intervals(type("App", (), {"config": defaults})()) == [10, 60, 300]
 
 
@@ -95,14 +96,16 @@ def test_the_media_storage_backend_is_chosen_by_a_setting(app, monkeypatch, tmp_
     monkeypatch.delitem(app.extensions, EXTENSION_KEY, raising=False)
     monkeypatch.setitem(app.config, "MEDIA_STORAGE", "tests.ops.test_prod_deploy:memory_storage")
     storage = media_storage(app)
-    assert isinstance(storage, MemoryStorage) and storage.app is app
+    assert isinstance(storage, MemoryStorage)
+    assert storage.app is app
     assert media_storage(app) is storage  # made once per app
 
     monkeypatch.delitem(app.extensions, EXTENSION_KEY)
     monkeypatch.setitem(app.config, "MEDIA_STORAGE", "local")
     monkeypatch.setitem(app.config, "MEDIA_ROOT", str(tmp_path / "shared"))
     local = media_storage(app)
-    assert isinstance(local, LocalMediaStorage) and local.root == tmp_path / "shared"
+    assert isinstance(local, LocalMediaStorage)
+    assert local.root == tmp_path / "shared"
 
     monkeypatch.delitem(app.extensions, EXTENSION_KEY)
     monkeypatch.setitem(app.config, "MEDIA_STORAGE", "s3")

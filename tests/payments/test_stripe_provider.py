@@ -144,7 +144,8 @@ def test_prices_without_tax_get_a_vat_line(app, fake_stripe, cream, monkeypatch)
     monkeypatch.setitem(app.config, "PRICES_INCLUDE_TAX", False)
     number = place_order(app, [(cream, 1)])
     order = load_order(app, number)
-    assert order.tax_total > 0 and not order.prices_include_tax
+    assert order.tax_total > 0
+    assert not order.prices_include_tax
 
     started = start(app, number)
 
@@ -199,10 +200,11 @@ def test_stripe_in_trouble_means_payment_unavailable(app, fake_stripe, cream, mo
         fake_stripe.trouble = ("status", int(trouble))
     number = place_order(app, [(cream, 1)])
 
-    with app.app_context(), pytest.raises(PaymentUnavailable) as raised:
+    with app.app_context():
         order = _db.session.scalar(select(Order).where(Order.number == number))
-        get_provider("stripe").start(order, success_url="http://shop.test/a",
-                                     cancel_url="http://shop.test/b")
+        with pytest.raises(PaymentUnavailable) as raised:
+            get_provider("stripe").start(order, success_url="http://shop.test/a",
+                                         cancel_url="http://shop.test/b")
     assert raised.value.message == UNAVAILABLE
 
 
@@ -215,10 +217,11 @@ def test_a_refused_request_is_the_shoppers_error_not_an_outage(app, fake_stripe,
                                                                 message):
     fake_stripe.trouble = ("status", status, "Your card was declined.")
     number = place_order(app, [(cream, 1)])
-    with app.app_context(), pytest.raises(PaymentError) as raised:
+    with app.app_context():
         order = _db.session.scalar(select(Order).where(Order.number == number))
-        get_provider("stripe").start(order, success_url="http://shop.test/a",
-                                     cancel_url="http://shop.test/b")
+        with pytest.raises(PaymentError) as raised:
+            get_provider("stripe").start(order, success_url="http://shop.test/a",
+                                         cancel_url="http://shop.test/b")
     assert not isinstance(raised.value, PaymentUnavailable)
     assert raised.value.message == message
 

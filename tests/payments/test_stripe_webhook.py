@@ -191,7 +191,8 @@ def test_a_wrong_amount_or_currency_flags_the_order_and_does_not_pay_it(
     assert response.status_code == 200
     flagged = load_order(hook_app, order.number)
     assert flagged.status == OrderStatus.PENDING_PAYMENT
-    assert flagged.flagged and "not marked paid" in flagged.flag_reason
+    assert flagged.flagged
+    assert "not marked paid" in flagged.flag_reason
     assert flagged.payments[0].status == PaymentStatus.PENDING
     assert stock(hook_app, variant) == (10, 2)
     assert counts(hook_app, order.number)["mails"] == 0

@@ -89,14 +89,17 @@ def test_pages_keep_their_budgets_and_do_not_grow_with_the_shop(
 def test_the_seeder_writes_a_shop_the_pages_can_show(empty_database_url, tmp_path):
     seeded = _seed(empty_database_url, 60)
     assert (seeded.products, seeded.articles, seeded.conditions) == (60, 30, 10)
-    assert seeded.variants >= 60 and seeded.recommendations == 10 * 11
+    assert seeded.variants >= 60
+    assert seeded.recommendations == 10 * 11
     assert len(seeded.sold_variant_ids) == 3
     app = make_test_app(empty_database_url, tmp_path, PAGE_CACHE_ENABLED=False)
     client = app.test_client()
     product = client.get(f"/products/{seeded.product_slug}").get_data(as_text=True)
-    assert "Add to cart" in product and "Helps with" in product
+    assert "Add to cart" in product
+    assert "Helps with" in product
     found = client.get("/search?q=retinol").get_data(as_text=True)
-    assert "Products <span" in found and "Articles <span" in found  # the index was rebuilt
+    assert "Products <span" in found
+    assert "Articles <span" in found  # the index was rebuilt
     article = client.get(f"/articles/{seeded.article_slug}").get_data(as_text=True)
     assert 'class="card product-card"' in article  # its shortcodes name real products
     with app.app_context():

@@ -153,7 +153,8 @@ def test_the_vocabulary_counts_pages_without_accents(app, make):
     with app.app_context():
         schema.rebuild_vocabulary(db.session.connection())
         counts = dict(db.session.execute(select(SearchWord.word, SearchWord.documents)).all())
-    assert counts["creme"] == 2 and counts["avene"] == 1
+    assert counts["creme"] == 2
+    assert counts["avene"] == 1
     assert "crème" not in counts
 
 

@@ -74,6 +74,7 @@ def test_every_search_box_offers_suggestions_to_a_browser_with_script(client):
                        page)
     assert script
     served = client.get(script.group(1))
-    assert served.status_code == 200 and "aria-activedescendant" in served.get_data(as_text=True)
+    assert served.status_code == 200
+    assert "aria-activedescendant" in served.get_data(as_text=True)
     # Without script each box is a plain form that searches on its own.
     assert '<form class="header-search" role="search" action="/search" method="get"' in page

@@ -115,7 +115,8 @@ def test_page_numbers_past_any_real_page_are_not_a_server_error(app, client, mak
     login(client, make(AdminFactory).email)
     lists = [rule.rule for rule in app.url_map.iter_rules()
              if "GET" in rule.methods and not rule.arguments]
-    assert "/account/orders" in lists and "/admin/users" in lists
+    assert "/account/orders" in lists
+    assert "/admin/users" in lists
     for url in lists:
         for page in ("99999999999999999999", str(MAX_ID + 1), "100001"):
             response = client.get(f"{url}?page={page}&per_page={page}")

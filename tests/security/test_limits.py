@@ -92,7 +92,8 @@ def test_the_third_try_gets_the_sites_429_page(app, client, make, monkeypatch, s
     refused = client.post(url, data={"csrf_token": token, **data})
     assert refused.status_code == 429, (setting, statuses, refused.status_code)
     page = refused.get_data(as_text=True)
-    assert TOO_MANY in page and '<main id="main"' in page  # the site's own page
+    assert TOO_MANY in page
+    assert '<main id="main"' in page  # the site's own page
     assert refused.headers.get("Retry-After") or refused.headers.get("X-RateLimit-Reset")
     # Another address is not held back by this one's tries.
     other = app.test_client()
@@ -117,7 +118,8 @@ def test_every_limit_has_a_setting_and_a_sane_default(app):
     for setting in LIMITED:
         value = app.config[setting]
         count, _, period = value.partition(" per ")
-        assert int(count) >= 1 and period, (setting, value)
+        assert int(count) >= 1, (setting, value)
+        assert period, (setting, value)
 
 
 # -- Across processes, through Redis --------------------------------------------------------------

@@ -29,14 +29,14 @@ def _stress_module():
 
 
 def test_forty_shoppers_for_five_units_and_eight_for_a_code_of_three(database_url,
-                                                                       _stripe_server):
+                                                                       stripe_server):
     if database_url.startswith("sqlite"):
         pytest.skip("many store processes on one database need PostgreSQL")
     stress = _stress_module()
     url, drop = create_postgres_database("sf_stress")
     lines: list[str] = []
     try:
-        result = stress.run(url, _stripe_server, attempts=40, units=5, code_attempts=8,
+        result = stress.run(url, stripe_server, attempts=40, units=5, code_attempts=8,
                             code_limit=3, processes=1, workers=2, report=lines.append)
     finally:
         drop()
