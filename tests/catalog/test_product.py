@@ -29,6 +29,7 @@ from tests.helpers.catalog import (
     meta,
     text_of,
 )
+from tests.helpers.pages import Page
 
 PRODUCT_QUERY_BUDGET = 6
 
@@ -89,15 +90,15 @@ def test_unknown_slugs_are_not_found(client, slug):
 
 def test_sizes_are_radio_buttons_with_price_and_stock(client, serum):
     page = get_page(client, "/products/retinol-night-serum")
-    radios = re.findall(r'<input type="radio"[^>]*>\s*<label[^>]*>(.*?)</label>', page, re.S)
-    labels = [text_of(label) for label in radios]
-    assert labels == [
+    sizes = Page(page)
+    assert sizes.texts('input[type="radio"] + label') == [
         "30 ml, €32.00 was €38.00 In stock",
         "50 ml, €46.00 Only 3 left",
         "100 ml, €80.00 Out of stock",
     ]
-    assert f'value="{serum["RNS-30"]}" checked' in page
-    assert re.search(rf'value="{serum["RNS-100"]}" disabled', page), "sold out: not choosable"
+    assert sizes.one(f'input[value="{serum["RNS-30"]}"]').has_attr("checked")
+    assert sizes.one(f'input[value="{serum["RNS-100"]}"]').has_attr("disabled"), \
+        "sold out: not choosable"
     assert "15 ml" not in page, "a size that is no longer sold is not offered"
     assert '<span class="price">From €32.00</span>' in page
     assert "<s class=\"price-compare\"><span class=\"visually-hidden\">was </span>€38.00</s>" \
@@ -115,20 +116,22 @@ def test_a_size_can_be_preselected_but_only_if_it_can_be_bought(client, serum):
 def test_the_add_to_cart_form_follows_the_cart_contract(client, serum, app, monkeypatch):
     action = install_fake_cart(app, monkeypatch)
     page = get_page(client, "/products/retinol-night-serum?variant=x")
-    form = re.search(r'<form method="post" action="([^"]+)" class="buy-box">(.*?)</form>',
-                     page, re.S)
-    assert form
-    assert form.group(1) == action
-    body = form.group(2)
-    assert 'name="csrf_token" value="' in body
-    assert 'name="variant_id"' in body
-    assert ('<input type="number" id="quantity" name="quantity" value="1" min="1" max="99"'
-            in body)
-    assert '<label for="quantity">Quantity</label>' in body
-    assert '<input type="hidden" name="next" value="/products/retinol-night-serum?variant=x">' \
-        in body
-    assert "source_article" not in body
-    assert '<button type="submit" class="button">Add to cart</button>' in body
+    buy = Page(page)
+    form = buy.one("form.buy-box")
+    assert form["method"] == "post"
+    assert form["action"] == action
+    fields = buy.form_fields("form.buy-box")
+    assert fields["csrf_token"]
+    assert form.select('input[name="variant_id"]')
+    quantity = buy.one("form.buy-box #quantity")
+    assert {name: quantity.get(name) for name in ("type", "name", "value", "min", "max")} == {
+        "type": "number", "name": "quantity", "value": "1", "min": "1", "max": "99"}
+    assert buy.text_of('form.buy-box label[for="quantity"]') == "Quantity"
+    assert fields["next"] == "/products/retinol-night-serum?variant=x"
+    assert not form.select('[name="source_article"]')
+    button = buy.one("form.buy-box button")
+    assert (button["type"], button["class"], button.get_text()) == ("submit", ["button"],
+                                                                    "Add to cart")
 
 
 def test_without_the_cart_the_button_is_disabled(client, serum, app, monkeypatch):
@@ -172,11 +175,11 @@ def test_ingredients_how_to_use_skin_types_and_breadcrumbs(client, serum):
     assert "Full ingredient list Squalane, Retinol, Tocopherol" in text
     assert '<a class="tag" href="/products?skin_type=normal">Normal</a>' in page
     assert '<a class="tag" href="/products?skin_type=oily">Oily</a>' in page
-    crumbs = re.search(r'<nav class="breadcrumbs" aria-label="Breadcrumb">(.*?)</nav>', page)
-    assert text_of(crumbs.group(1)) == "Shop Serums Retinol Night Serum"
-    assert '<li><a href="/products">Shop</a></li>' in crumbs.group(1)
-    assert '<li><a href="/products?category=serums">Serums</a></li>' in crumbs.group(1)
-    assert '<span aria-current="page">Retinol Night Serum</span>' in crumbs.group(1)
+    crumbs = 'nav.breadcrumbs[aria-label="Breadcrumb"]'
+    assert Page(page).text_of(crumbs) == "Shop Serums Retinol Night Serum"
+    assert Page(page).links(crumbs) == [("/products", "Shop"),
+                                        ("/products?category=serums", "Serums")]
+    assert Page(page).text_of(f'{crumbs} span[aria-current="page"]') == "Retinol Night Serum"
 
 
 def test_pictures_are_responsive_with_a_jpeg_fallback(client, serum):
@@ -285,8 +288,9 @@ def test_prescription_only_product_is_information_only(client, prescription, app
 
 def test_prescription_only_product_lists_over_the_counter_alternatives(client, prescription):
     page = get_page(client, "/products/tretinoin-cream")
-    section = page.split('id="alternatives-heading">Over-the-counter alternatives</h2>')[1]
-    section = section.split("</section>")[0]
+    alternatives = Page(page)
+    assert alternatives.text_of("#alternatives-heading") == "Over-the-counter alternatives"
+    section = alternatives.html_of('section[aria-labelledby="alternatives-heading"]')
     # In the order acne recommends them (the shop's featured order comes after that).
     assert card_slugs(section) == ["adapalene-gel", "retinol-serum"]
 
@@ -333,19 +337,20 @@ def editorial(app, db, serum):
 
 def test_helps_with_lists_each_condition_with_reason_and_use(client, editorial):
     page = get_page(client, "/products/retinol-night-serum")
-    section = page.split('id="helps-heading">Helps with</h2>')[1].split("</section>")[0]
-    text = text_of(section)
+    helps = 'section[aria-labelledby="helps-heading"]'
+    text = Page(page).text_of(helps)
+    assert text.startswith("Helps with")
     assert text.index("Acne") < text.index("Sun-damaged skin")
     assert "Keeps pores clear." in text
     assert "Retinol softens fine lines. How to use it for this: Three nights a week." in text
-    assert 'href="/conditions/acne"' in section
+    assert "/conditions/acne" in dict(Page(page).links(helps))
 
 
 def test_related_articles_are_visible_newest_first_and_at_most_four(client, editorial):
     page = get_page(client, "/products/retinol-night-serum")
-    section = page.split('id="articles-heading">Read more</h2>')[1].split("</section>")[0]
-    assert re.findall(r'href="/articles/([^"]+)"', section) == [
-        "acne-1", "acne-2", "acne-3", "acne-4"]
+    links = Page(page).links('section[aria-labelledby="articles-heading"]')
+    assert [href for href, _ in links] == [
+        "/articles/acne-1", "/articles/acne-2", "/articles/acne-3", "/articles/acne-4"]
 
 
 def test_a_visible_source_article_is_remembered(client, editorial, app, monkeypatch):
@@ -353,9 +358,9 @@ def test_a_visible_source_article_is_remembered(client, editorial, app, monkeypa
     page = get_page(client, "/products/retinol-night-serum?article=old-source")
     assert '<input type="hidden" name="source_article" value="old-source">' in page
     assert "Recommended in The article you came from" in text_of(page)
-    related = page.split('id="articles-heading">Read more</h2>')[1].split("</section>")[0]
-    assert "old-source" not in related
-    assert len(re.findall(r'href="/articles/', related)) == 4
+    related = Page(page).links('section[aria-labelledby="articles-heading"]')
+    assert "/articles/old-source" not in dict(related)
+    assert len([href for href, _ in related if href.startswith("/articles/")]) == 4
 
 
 @pytest.mark.parametrize("article", ["draft-on-acne", "tomorrow", "nope", "x" * 5000, "",

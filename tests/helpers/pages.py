@@ -1,0 +1,92 @@
+"""Read a page as a visitor does, by CSS selector: ``page(response).text_of(".total")``.
+
+Built on Beautiful Soup with the standard library's parser, so a test asks for an element by
+what it is (a selector) instead of cutting the HTML at a string. Every question about one
+element fails with the selector when nothing matches.
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, Tag
+from werkzeug.test import TestResponse
+
+
+def words(text: str) -> str:
+    """Whitespace collapsed, as a reader sees it."""
+    return " ".join(text.split())
+
+
+class Page:
+    def __init__(self, html: str):
+        self.html = html
+        self.soup = BeautifulSoup(html, "html.parser")
+
+    def all(self, css: str) -> list[Tag]:
+        return self.soup.select(css)
+
+    def one(self, css: str) -> Tag:
+        """The first element matching ``css``; fails, naming it, when there is none."""
+        found = self.soup.select_one(css)
+        assert found is not None, f"nothing on the page matches {css!r}"
+        return found
+
+    def has(self, css: str) -> bool:
+        return self.soup.select_one(css) is not None
+
+    def text_of(self, css: str) -> str:
+        """The words of the first element matching ``css``."""
+        return words(self.one(css).get_text(" "))
+
+    def texts(self, css: str) -> list[str]:
+        """The words of every element matching ``css``, in page order."""
+        return [words(element.get_text(" ")) for element in self.all(css)]
+
+    def html_of(self, css: str) -> str:
+        """The markup of the first element matching ``css`` (for checks on raw HTML)."""
+        return str(self.one(css))
+
+    @property
+    def text(self) -> str:
+        return words(self.soup.get_text(" "))
+
+    def links(self, css: str = "") -> list[tuple[str, str]]:
+        """(href, words) of every link, inside the first element matching ``css`` if given."""
+        scope = self.one(css) if css else self.soup
+        return [(str(a.get("href", "")), words(a.get_text(" ")))
+                for a in scope.select("a[href]")]
+
+    def form_fields(self, css: str = "form") -> dict[str, str | list[str]]:
+        """What the first form matching ``css`` would send as it stands: name -> value, the
+        checked boxes and radios only, the selected option of each select (a list where a name
+        repeats, as checkboxes do)."""
+        form = self.one(css)
+        fields: dict[str, list[str]] = {}
+        for element in form.select("input[name], select[name], textarea[name]"):
+            value = _value(element)
+            if value is not None:
+                fields.setdefault(str(element["name"]), []).append(value)
+        return {name: values[0] if len(values) == 1 else values
+                for name, values in fields.items()}
+
+
+def _value(element: Tag) -> str | None:
+    if element.name == "textarea":
+        return element.get_text()
+    if element.name == "select":
+        options = element.select("option")
+        chosen = next((o for o in options if o.has_attr("selected")),
+                      options[0] if options else None)
+        return None if chosen is None else str(chosen.get("value", chosen.get_text()))
+    kind = str(element.get("type", "text")).lower()
+    if kind in ("checkbox", "radio") and not element.has_attr("checked"):
+        return None
+    if kind in ("submit", "button", "image", "reset", "file"):
+        return None
+    return str(element.get("value", "on" if kind in ("checkbox", "radio") else ""))
+
+
+def page(response: TestResponse | str) -> Page:
+    """The page of a test client's response (or an HTML string)."""
+    if isinstance(response, str):
+        return Page(response)
+    return Page(response.get_data(as_text=True))
