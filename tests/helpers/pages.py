@@ -55,16 +55,21 @@ class Page:
         return [(str(a.get("href", "")), words(a.get_text(" ")))
                 for a in scope.select("a[href]")]
 
-    def form_fields(self, css: str = "form") -> dict[str, str | list[str]]:
-        """What the first form matching ``css`` would send as it stands: name -> value, the
-        checked boxes and radios only, the selected option of each select (a list where a name
-        repeats, as checkboxes do)."""
-        form = self.one(css)
-        fields: dict[str, list[str]] = {}
-        for element in form.select("input[name], select[name], textarea[name]"):
+    def form_items(self, css: str = "form") -> list[tuple[str, str]]:
+        """What the first form matching ``css`` would send as it stands, (name, value) in
+        order: the checked boxes and radios only, the selected option of each select."""
+        items = []
+        for element in self.one(css).select("input[name], select[name], textarea[name]"):
             value = _value(element)
             if value is not None:
-                fields.setdefault(str(element["name"]), []).append(value)
+                items.append((str(element["name"]), value))
+        return items
+
+    def form_fields(self, css: str = "form") -> dict[str, str | list[str]]:
+        """``form_items`` as name -> value (a list where a name repeats, as checkboxes do)."""
+        fields: dict[str, list[str]] = {}
+        for name, value in self.form_items(css):
+            fields.setdefault(name, []).append(value)
         return {name: values[0] if len(values) == 1 else values
                 for name, values in fields.items()}
 
