@@ -16,6 +16,7 @@ from tests.factories import (
 )
 from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form, textarea
 from tests.helpers.content import PAYLOADS, assert_harmless, page
+from tests.helpers.pages import Page, text
 
 
 def stored_condition(app, slug: str) -> Condition | None:
@@ -235,7 +236,7 @@ def test_unavailable_products_are_flagged(app, client, make, milia):
     for slug in ("retinal-serum", "gone-cream", "empty-gel"):
         add(client, milia, product=known[slug])
     html = page(client, f"/admin/conditions/{milia.id}/recommendations")
-    rows = {name: html.split(name, 1)[1].split("</td>", 1)[0]
+    rows = {name: text(Page(html).row(name))
             for name in ("Retinal Serum", "Gone Cream", "Empty Gel")}
     assert "On sale" in rows["Retinal Serum"]
     assert "Not on sale" in rows["Gone Cream"]

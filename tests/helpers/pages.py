@@ -16,6 +16,11 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def text(element: Tag) -> str:
+    """The words of one element (tags read as spaces)."""
+    return words(element.get_text(" "))
+
+
 class Page:
     def __init__(self, html: str):
         self.html = html
@@ -35,11 +40,26 @@ class Page:
 
     def text_of(self, css: str) -> str:
         """The words of the first element matching ``css``."""
-        return words(self.one(css).get_text(" "))
+        return text(self.one(css))
 
     def texts(self, css: str) -> list[str]:
         """The words of every element matching ``css``, in page order."""
-        return [words(element.get_text(" ")) for element in self.all(css)]
+        return [text(element) for element in self.all(css)]
+
+    def row(self, containing: str) -> Tag:
+        """The first table row whose words include ``containing``."""
+        found = [row for row in self.all("tr") if containing in text(row)]
+        assert found, f"no table row says {containing!r}"
+        return found[0]
+
+    def cells(self, containing: str) -> list[str]:
+        """The words of each cell of the first table row that says ``containing``."""
+        return [text(cell) for cell in self.row(containing).select("th, td")]
+
+    def table(self, css: str = "table") -> list[list[str]]:
+        """The words of each cell, row by row, of every table matching ``css``."""
+        return [[text(cell) for cell in row.select("th, td")]
+                for table in self.all(css) for row in table.select("tr")]
 
     def html_of(self, css: str) -> str:
         """The markup of the first element matching ``css`` (for checks on raw HTML)."""
