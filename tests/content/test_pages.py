@@ -23,6 +23,7 @@ from tests.factories import (
     RecommendationFactory,
 )
 from tests.helpers.content import PAYLOADS, assert_harmless, build, milia_setup, page
+from tests.helpers.pages import Page
 
 
 def test_milia_article_recommends_a_retinoid_with_its_reason(client, app):
@@ -142,7 +143,7 @@ def test_shortcode_targets_that_disappear_become_plain_text(client, app):
 
     build(app, withdraw)
     html = page(client, "/articles/with-shortcodes")
-    body = html.split('class="prose article-body"', 1)[1].split("</div>", 1)[0]
+    body = Page(html).html_of("div.prose.article-body")
     assert "Night Serum" in body
     assert "/products/night-serum" not in body
     assert "The Linked Article" in body

@@ -3,8 +3,6 @@ and the query budgets of the pages that show them."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from storefront.catalog.models import Product, ProductStatus, Variant
@@ -17,6 +15,7 @@ from tests.factories import (
     RecommendationFactory,
 )
 from tests.helpers.content import build, page, queries_for
+from tests.helpers.pages import Page, text
 
 ARTICLE_BUDGET = 8
 CONDITION_BUDGET = 8
@@ -55,8 +54,9 @@ def set_status(slug, status):
 def instead_of(html, name):
     """The product name shown as the in-stock replacement for ``name``."""
     marker = f"In stock instead of {name}:"
-    assert html.count(marker) == 1, f"no single replacement offered for {name}"
-    return re.search(r"<a [^>]*>([^<]+)</a>", html.split(marker, 1)[1]).group(1)
+    labels = [label for label in Page(html).all("p.pick-label") if marker in text(label)]
+    assert len(labels) == 1, f"no single replacement offered for {name}"
+    return next(text(link) for link in labels[0].find_all_next("a") if text(link))
 
 
 def test_available_products_need_no_replacement(client, app):
@@ -124,7 +124,7 @@ def test_prescription_only_product_lists_over_the_counter_alternatives(client, a
     build(app, acne_setup)
     build(app, lambda: set_stock("bha-cleanser", 0))
     html = page(client, "/articles/acne-answer")
-    note = html.split('class="pick-alternatives"', 1)[1].split("</ul>", 1)[0]
+    note = Page(html).html_of("ul.pick-alternatives")
     assert "/products/retinol-serum?article=acne-answer" in note
     assert "bha-cleanser" not in note, "out of stock, so not offered"
     assert "retinol-oil" not in note, "not recommended for acne"
