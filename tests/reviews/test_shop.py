@@ -4,7 +4,6 @@ and attack strings in every field a reviewer writes."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -32,6 +31,7 @@ from tests.factories import (
 )
 from tests.helpers import first_link, html_part, login, submit, text_part
 from tests.helpers.catalog import json_ld
+from tests.helpers.pages import Page, text
 from tests.helpers.security.markup import script_problems
 
 S = ReviewStatus
@@ -258,7 +258,7 @@ def reviewed(app, cream):
 
 
 def _titles(page: str) -> list[str]:
-    return re.findall(r'<h3 class="review-title">([^<]*)</h3>', page)
+    return Page(page).texts("h3.review-title")
 
 
 def _page(client, query: str = "") -> str:
@@ -370,9 +370,10 @@ def test_cards_show_the_rating_without_a_query_per_card(app, client, cream, coun
     with count_queries() as with_reviews:
         page = client.get("/products").get_data(as_text=True)
     assert with_reviews.count == without.count, with_reviews.statements
-    card = page.split(f'href="/products/{SLUG}"', 1)[1].split("</article>", 1)[0]
-    assert "4.5<span class=\"visually-hidden\"> out of 5</span>" in card
-    assert "(2 reviews)" in card
+    rating = Page(page).one(f'article.product-card:has(a[href="/products/{SLUG}"]) p.rating')
+    assert "Rated 4.5 out of 5 (2 reviews)" in text(rating)
+    assert [text(hidden) for hidden in rating.select(".visually-hidden")] == [
+        "Rated", "out of 5"], "the stars are read out as words"
 
 
 def test_the_product_page_costs_the_same_queries_with_0_1_and_50_reviews(
