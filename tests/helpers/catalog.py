@@ -1,13 +1,8 @@
-"""Shared pieces of the catalog tests: a small known shop, page readers, a stand-in cart.
-
-(It holds no tests itself; the catalog test modules import from it.)
-"""
+"""Shared pieces of the catalog tests: a small known shop, page readers, a stand-in cart."""
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -26,28 +21,28 @@ from tests.factories import (
     RecommendationFactory,
     VariantFactory,
 )
-
-CARD_LINK = re.compile(r'class="product-name"><a href="/products/([^"?]+)')
-JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+from tests.helpers.pages import Page
 
 
 def card_slugs(page: str) -> list[str]:
     """The slugs of the product cards on a page, in order."""
-    return CARD_LINK.findall(page)
+    links = Page(page).all('.product-name > a[href^="/products/"]')
+    return [str(link["href"]).removeprefix("/products/").split("?")[0] for link in links]
 
 
 def json_ld(page: str) -> list[dict]:
-    return [json.loads(block) for block in JSON_LD.findall(page)]
+    return [json.loads(script.get_text())
+            for script in Page(page).all('script[type="application/ld+json"]')]
 
 
 def meta(page: str, prop: str) -> str | None:
-    match = re.search(rf'<meta property="{re.escape(prop)}" content="([^"]*)"', page)
-    return html.unescape(match.group(1)) if match else None
+    found = Page(page).all(f'meta[property="{prop}"]')
+    return str(found[0]["content"]) if found else None
 
 
 def text_of(page: str) -> str:
-    """The page's visible words, tags removed and whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    """The page's visible words (or a part's), whitespace collapsed."""
+    return Page(page).text
 
 
 def install_fake_cart(app, monkeypatch) -> str:
