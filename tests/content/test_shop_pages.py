@@ -4,6 +4,8 @@ and an audit trail, shown in the footer of every page and e-mail, listed in the 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from storefront.content.models import ShopText, ShopTextRevision
@@ -33,7 +35,7 @@ def footer_links(html: str) -> dict[str, str]:
 
 def sitemap_urls(client) -> set[str]:
     xml = client.get("/sitemap.xml").get_data(as_text=True)
-    return {url.split("</loc>")[0] for url in xml.split("<loc>")[1:]}
+    return set(re.findall(r"<loc>([^<]+)</loc>", xml))
 
 
 def revisions(app, key: str) -> list[tuple[int, str]]:

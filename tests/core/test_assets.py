@@ -5,12 +5,14 @@ import hashlib
 import re
 from pathlib import Path
 
+from tests.helpers.pages import Page
+
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
 def _stylesheet_url(client):
     html = client.get("/").get_data(as_text=True)
-    return re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    return Page(html).one('link[rel="stylesheet"]')["href"]
 
 
 def test_pages_link_assets_by_content_hash(client):

@@ -14,6 +14,7 @@ from bench.seed import seed
 from storefront.config import normalise_database_url
 from storefront.extensions import db as _db
 from tests.helpers.apps import create_postgres_database, make_test_app
+from tests.helpers.pages import Page, text
 
 # SQL statements each page may run when rendered afresh (the page cache off). The cart
 # page reads the visitor's cart twice (once to release stale holds, once to show it).
@@ -135,7 +136,8 @@ def test_a_sold_out_pick_is_replaced_by_the_first_product_with_its_ingredient(
     with count_queries() as counter:
         page = client.get("/conditions/acne").get_data(as_text=True)
     assert "In stock instead of Sold Out Serum:" in page
-    instead = page.split("In stock instead of Sold Out Serum:", 1)[1]
-    assert "Zinc Featured Gel" in instead.split("</li>", 1)[0]
+    [label] = [label for label in Page(page).all("p.pick-label")
+               if "In stock instead of Sold Out Serum:" in text(label)]
+    assert "Zinc Featured Gel" in text(label.find_parent("li"))
     assert "Retinol Cream" not in page
     assert counter.count <= RENDER_BUDGETS["condition"]
