@@ -23,6 +23,7 @@ from tests.helpers.admin import (
     textarea,
 )
 from tests.helpers.content import PAYLOADS, assert_harmless, page
+from tests.helpers.pages import Page
 
 
 def stored_author(app, slug: str) -> Author | None:
@@ -135,8 +136,9 @@ def test_the_author_s_statements_are_edited_and_shown_under_articles(app, client
     assert client.post(url, data={**values, "statements": statements}).status_code == 303
     assert stored_author(app, "ines-halden").statements == (
         "I write every article myself.\nMy clinic is in Seattle.")
-    box = page(client, "/articles/milia-answer").split('class="author-box"', 1)[1]
-    assert "<li>I write every article myself.</li><li>My clinic is in Seattle.</li>" in box
-    assert 'href="/ask?article=milia-answer"' in box
+    box = Page(page(client, "/articles/milia-answer"))
+    assert box.texts("section.author-box li")[:2] == ["I write every article myself.",
+                                                       "My clinic is in Seattle."]
+    assert "/ask?article=milia-answer" in dict(box.links("section.author-box"))
     assert audit_log(app, "author.updated")[0].after == {
         "statements": "I write every article myself.\nMy clinic is in Seattle."}

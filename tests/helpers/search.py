@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from storefront.extensions import db
+from tests.helpers.pages import Page
 
 
 def found(client, query: str) -> dict[str, list[str]]:
@@ -31,8 +29,4 @@ def statements_for(client, count_queries, query: str) -> int:
 
 
 def _titles(page: str, kind: str) -> list[str]:
-    section = re.search(rf'<section aria-labelledby="{kind}-heading">(.*?)</section>', page, re.S)
-    if not section:
-        return []
-    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", section.group(1), re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", "", heading)).strip() for heading in headings]
+    return Page(page).texts(f'section[aria-labelledby="{kind}-heading"] h3')

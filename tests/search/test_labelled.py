@@ -16,6 +16,7 @@ from sqlalchemy import select
 from storefront.catalog.models import Product
 from storefront.demo import seed
 from storefront.media import LocalMediaStorage
+from tests.helpers.pages import Page
 from tests.helpers.search_queries import EXACT_FIRST_PRODUCT, LABELLED, Labelled
 
 PASS_RATE = 0.95
@@ -37,18 +38,19 @@ def demo_shop(app, db, tmp_path, monkeypatch):
         return set(db.session.scalars(select(Product.slug)))
 
 
+RESULT = re.compile(r"/(?:products|articles|conditions)/([a-z0-9-]+)")
+
+
 def found(client, query: str) -> dict[str, list[str]]:
     """The slugs each section of the results page links to, best first."""
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200, query
-    page = response.get_data(as_text=True)
+    results = Page(response.get_data(as_text=True))
     slugs = {}
     for section in ("products", "articles", "conditions"):
-        match = re.search(rf'<section aria-labelledby="{section}-heading">(.*?)</section>',
-                          page, re.S)
-        links = re.findall(r'href="/(?:products|articles|conditions)/([a-z0-9-]+)',
-                           match.group(1)) if match else []
-        slugs[section] = list(dict.fromkeys(links))
+        css = f'section[aria-labelledby="{section}-heading"]'
+        links = [RESULT.match(href) for href, _ in results.links(css)] if results.has(css) else []
+        slugs[section] = list(dict.fromkeys(link.group(1) for link in links if link))
     return slugs
 
 
