@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from flask import url_for
 from werkzeug.routing import Map, Rule
 
 from storefront.catalog.models import ProductImage, ProductStatus, SkinType
@@ -56,8 +57,6 @@ def install_fake_cart(app, monkeypatch) -> str:
         monkeypatch.setattr(app, "url_map", url_map)
         monkeypatch.setitem(app.view_functions, "cart.add", lambda: ("", 204))
     with app.test_request_context():
-        from flask import url_for
-
         return url_for("cart.add")
 
 

@@ -9,13 +9,14 @@ from itertools import count
 
 import pytest
 import requests
+from localstripe.resources import Refund
 from sqlalchemy import func, select
 from stripe import WebhookSignature
 
 from storefront.catalog.models import Variant
 from storefront.extensions import db
-from storefront.extensions import db as _db
 from storefront.mail.models import OutboxMessage
+from storefront.money import to_minor_units
 from storefront.orders import services as order_services
 from storefront.orders.models import Order
 from storefront.orders.services import record_payment_started
@@ -77,8 +78,6 @@ def counts(app, number: str) -> dict[str, int]:
 
 
 def minor(amount: str | Decimal, currency: str = "EUR") -> int:
-    from storefront.money import to_minor_units
-
     return to_minor_units(Decimal(amount), currency)
 
 
@@ -136,14 +135,12 @@ def pay_on_hosted_page(fake, session_id: str) -> None:
 
 def refund(app, number: str, amount: str) -> None:
     with app.app_context():
-        order = _db.session.scalar(select(Order).where(Order.number == number))
+        order = db.session.scalar(select(Order).where(Order.number == number))
         order_services.refund(order, Decimal(amount), actor=None)
-        _db.session.commit()
+        db.session.commit()
 
 
 def stripe_refunds(fake, session_id: str) -> list[int]:
-    from localstripe.resources import Refund
-
     intent = fake.sessions[session_id]["payment_intent"]
     return sorted(r.amount for r in Refund._api_list_all("", payment_intent=intent)._list)
 
