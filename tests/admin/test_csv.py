@@ -114,11 +114,10 @@ def upload(client, data: bytes, name: str = "products.csv"):
 
 def apply(client, preview):
     html = preview.get_data(as_text=True)
-    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="token"[^>]*value="([^"]+)"', html)
-    assert token, "the dry run offers no Apply button"
+    tokens = Page(html).all('input[name="token"]')
+    assert tokens, "the dry run offers no Apply button"
     return client.post(f"{IMPORT}/apply", data={"csrf_token": csrf_from(html),
-                                                "token": token.group(1)})
+                                                "token": tokens[0]["value"]})
 
 
 def problem_row(line: str, column: str) -> str:
@@ -570,7 +569,7 @@ def test_a_failure_while_applying_rolls_everything_back(app, client, admin, shop
 def test_an_import_is_applied_once_and_only_by_its_uploader(app, client, admin, shop, make):
     preview = upload(client, _price_change(client))
     html = preview.get_data(as_text=True)
-    token = re.search(r'name="token"[^>]*value="([^"]+)"', html).group(1)
+    token = Page(html).one('input[name="token"]')["value"]
     forged = client.post(f"{IMPORT}/apply", data={"csrf_token": csrf_from(html),
                                                   "token": "A" * 32})
     assert forged.status_code == 400
@@ -592,8 +591,8 @@ def test_a_new_dry_run_replaces_the_waiting_one(app, client, admin, shop):
     first = upload(client, _price_change(client))
     second = upload(client, _price_change(client))
     folder = Path(app.instance_path) / "imports"
-    tokens = [re.search(r'name="token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
-              .group(1) for page in (first, second)]
+    tokens = [Page(page.get_data(as_text=True)).one('input[name="token"]')["value"]
+              for page in (first, second)]
     assert not (folder / f"{tokens[0]}.csv").exists()
     assert (folder / f"{tokens[1]}.csv").exists()
     assert apply(client, first).status_code == 400, "only the latest dry run can be applied"

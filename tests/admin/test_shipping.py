@@ -5,9 +5,7 @@ Checkout follows at once: a zone's new state, a method's new price, a rate's new
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from storefront.extensions import db
 from storefront.shipping.models import ShippingMethod, ShippingZone, TaxRate
 from tests.factories import US_ADDRESS, AdminFactory, EditorFactory, checkout_address
 from tests.helpers import login, submit
+from tests.helpers.pages import page
 
 D = Decimal
 
@@ -46,8 +45,7 @@ def _audit(app) -> list[tuple[str, str, dict | None, dict | None]]:
 
 def _text(response) -> str:
     """The page's text: tags out, spaces collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split(
-    )).replace("( ", "(").replace(" )", ")")
+    return page(response).text.replace("( ", "(").replace(" )", ")")
 
 
 def test_the_page_lists_zones_deliveries_and_rates(client, admin):

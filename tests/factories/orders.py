@@ -23,6 +23,7 @@ from storefront.shipping.models import ShippingZone, TaxRate
 from storefront.shipping.presets import seed_shipping
 from tests.factories.base import BaseFactory
 from tests.helpers import csrf_from, submit
+from tests.helpers.pages import Page, text
 
 __all__ = [
     "ADDRESS",
@@ -179,9 +180,11 @@ def add_to_cart(client, variant_id, quantity="1", **extra):
 
 def delivery_choice(html: str, name: str) -> str:
     """The value of the delivery page's radio button whose label starts with ``name``."""
-    found = re.search(r'value="(\d+)">\s*<label[^>]*>' + re.escape(name), html, re.I)
-    assert found, f"no delivery starting with {name!r} on the page"
-    return found.group(1)
+    delivery = Page(html)
+    labels = [label for label in delivery.all('label[for^="method-"]')
+              if text(label).lower().startswith(name.lower())]
+    assert labels, f"no delivery starting with {name!r} on the page"
+    return str(delivery.one(f'input#{labels[0]["for"]}')["value"])
 
 
 def fill_checkout(client, *, email: str | None = "maya@example.com", address=None,
