@@ -192,7 +192,7 @@ def test_unknown_shortcode_is_refused_and_everything_typed_is_kept(app, client, 
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"title": ""}, "title", "Give the article a title."),
     ({"slug": "Not A Slug!"}, "slug", "lower-case letters"),
-    ({"kind": "qa", "question": ""}, "question", "needs the reader&#39;s question"),
+    ({"kind": "qa", "question": ""}, "question", "needs the reader's question"),
     ({"author": "999999"}, "author", "Not a valid choice"),
     ({"author": "abc"}, "author", "Invalid Choice"),
     ({"conditions": ["abc"]}, "conditions", "could not be coerced"),

@@ -63,8 +63,8 @@ def test_an_empty_author_address_is_made_from_the_name(app, client, make):
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"name": ""}, "name", "Give the author&#39;s name."),
-    ({"credentials": ""}, "credentials", "Give the author&#39;s credentials."),
+    ({"name": ""}, "name", "Give the author's name."),
+    ({"credentials": ""}, "credentials", "Give the author's credentials."),
     ({"slug": "taken"}, "slug", "Another author already uses"),
     ({"slug": "-bad-"}, "slug", "lower-case letters"),
 ])

@@ -4,9 +4,7 @@ and errors, the audit log, and orders and reader questions to work on (``writer`
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from html.parser import HTMLParser
 from io import BytesIO
 
 import pytest
@@ -32,6 +30,7 @@ from tests.factories import (
     placed_order,
 )
 from tests.helpers import csrf_from, login, submit
+from tests.helpers.pages import Page, text
 
 NEW = "/admin/articles/new"
 
@@ -63,24 +62,22 @@ def count(app, model) -> int:
 
 def form_values(html: str) -> dict:
     """The filled-in values of the editing form on ``html`` (the main form of the page)."""
-    start = html.index('class="editor-form"')
-    form_html = html[html.rindex("<form", 0, start):html.index("</form>", start)]
-    reader = _FormReader()
-    reader.feed(form_html)
-    return {name: values if len(values) > 1 or name == "conditions" else values[0]
-            for name, values in reader.values.items()}
+    values = Page(html).form_fields("form:has(.editor-form), form.editor-form")
+    if isinstance(values.get("conditions"), str):
+        values["conditions"] = [values["conditions"]]
+    return values
 
 
 def field_error(html: str, field_id: str) -> str:
-    match = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', html, re.S)
-    assert match, f"no error shown next to {field_id}"
-    return match.group(1)
+    errors = Page(html).all(f"p.field-error#{field_id}-error")
+    assert errors, f"no error shown next to {field_id}"
+    return text(errors[0])
 
 
 def textarea(html: str, name: str) -> str:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
-    assert match, f"no textarea {name}"
-    return match.group(1)
+    form = f'form:has(textarea[name="{name}"])'
+    assert Page(html).has(form), f"no textarea {name}"
+    return Page(html).form_fields(form)[name]
 
 
 def make_article(app, author, **fields) -> Article:
@@ -169,49 +166,6 @@ def order_url(number: str) -> str:
 
 
 BODY = "Milia are **tiny** cysts.\n\n## What helps\n\n[[product:calm-cream]]"
-
-
-class _FormReader(HTMLParser):
-    """What a browser would send for the first form with a body field: name -> value(s)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, list[str]] = {}
-        self._textarea = self._select = None
-        self._first_option = None
-
-    def _add(self, name, value):
-        self.values.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        name = attributes.get("name")
-        if tag == "input" and name and attributes.get("type") not in ("submit", "file"):
-            if attributes.get("type") != "checkbox" or "checked" in attributes:
-                self._add(name, attributes.get("value", ""))
-        elif tag == "textarea":
-            self._textarea, self._text = name, []
-        elif tag == "select":
-            self._select, self._chosen, self._first_option = name, False, None
-        elif tag == "option" and self._select:
-            value = attributes.get("value", "")
-            self._first_option = value if self._first_option is None else self._first_option
-            if "selected" in attributes:
-                self._add(self._select, value)
-                self._chosen = True
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea:
-            self._add(self._textarea, re.sub(r"^\r?\n", "", "".join(self._text)))
-            self._textarea = None
-        elif tag == "select" and self._select:
-            if not self._chosen and self._first_option is not None:
-                self._add(self._select, self._first_option)
-            self._select = None
 
 
 QUESTION = "Why do I get tiny white bumps around my eyes, and what can I do?"

@@ -78,12 +78,9 @@ class Page:
     def form_items(self, css: str = "form") -> list[tuple[str, str]]:
         """What the first form matching ``css`` would send as it stands, (name, value) in
         order: the checked boxes and radios only, the selected option of each select."""
-        items = []
-        for element in self.one(css).select("input[name], select[name], textarea[name]"):
-            value = _value(element)
-            if value is not None:
-                items.append((str(element["name"]), value))
-        return items
+        return [(str(element["name"]), value)
+                for element in self.one(css).select("input[name], select[name], textarea[name]")
+                for value in _values(element)]
 
     def form_fields(self, css: str = "form") -> dict[str, str | list[str]]:
         """``form_items`` as name -> value (a list where a name repeats, as checkboxes do)."""
@@ -94,20 +91,23 @@ class Page:
                 for name, values in fields.items()}
 
 
-def _value(element: Tag) -> str | None:
+def _values(element: Tag) -> list[str]:
+    """What a browser sends for one field: nothing, one value, or (a multiple select) several."""
     if element.name == "textarea":
-        return element.get_text()
+        text = element.get_text()  # a browser drops the newline right after <textarea>
+        return [text.removeprefix("\r\n") if text.startswith("\r\n") else text.removeprefix("\n")]
     if element.name == "select":
         options = element.select("option")
-        chosen = next((o for o in options if o.has_attr("selected")),
-                      options[0] if options else None)
-        return None if chosen is None else str(chosen.get("value", chosen.get_text()))
+        chosen = [option for option in options if option.has_attr("selected")]
+        if not chosen and options and not element.has_attr("multiple"):
+            chosen = options[:1]
+        return [str(option.get("value", option.get_text())) for option in chosen]
     kind = str(element.get("type", "text")).lower()
     if kind in ("checkbox", "radio") and not element.has_attr("checked"):
-        return None
+        return []
     if kind in ("submit", "button", "image", "reset", "file"):
-        return None
-    return str(element.get("value", "on" if kind in ("checkbox", "radio") else ""))
+        return []
+    return [str(element.get("value", "on" if kind in ("checkbox", "radio") else ""))]
 
 
 def page(response: TestResponse | str) -> Page:

@@ -28,6 +28,7 @@ from tests.factories import (
     placed_order,
 )
 from tests.helpers import csrf_from, login, submit
+from tests.helpers.pages import Page
 
 
 def _held(app, variant, quantity: int, *, expires_in: timedelta) -> str:
@@ -92,7 +93,7 @@ def test_a_stock_import_below_an_overdue_hold_is_applied(app, client, make):
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200, html
     assert "held for checkouts" not in html
-    token = html.split('name="token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    token = Page(html).one('input[name="token"]')["value"]
     applied = client.post("/admin/products/import/apply",
                           data={"csrf_token": csrf_from(html), "token": token})
     assert applied.status_code == 303
