@@ -6,7 +6,7 @@ a loopback port; nginx proxies and caches /media/ from its bucket, as a CDN woul
 gunicorn app processes (2 workers each) on two loopback ports standing in for two app
 hosts, nginx in front of both with TLS (skipped, with a note, when nginx is not
 installed), an RQ worker (``flask worker``), a real SMTP server and a fake Stripe
-(tests/stripe_fake.py) that every purchase pays through. A shopper then buys through each
+(tests/helpers/stripe_fake.py) that every purchase pays through. A shopper then buys through each
 app port and through nginx, and the check confirms what several hosts must share: the
 cart (one session cookie on both ports), the rate limit (one count across both), e-mail
 sent by the worker (not by the web request), the periodic reservation sweep, cached
@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 
 from storefront.jobs.queue import forget_queue  # noqa: E402  (after the path is set)
 from storefront.media import s3_client  # noqa: E402
-from tests.stripe_fake import fake as fake_stripe  # noqa: E402
+from tests.helpers.stripe_fake import fake as fake_stripe  # noqa: E402
 
 ADMIN_DATABASE_URL = (os.environ.get("PROD_CHECK_DATABASE_URL")
                       or os.environ.get("TEST_DATABASE_URL")
@@ -354,8 +354,8 @@ def checkout_to_payment(browser: Browser, origin: Origin, email: str) -> str:
                                                   "reviewed": reviewed.group(1),
                                                   **accepted_terms(review.text)})
     target = paid.headers.get("Location", "")
-    assert paid.status == 303 and (paid.location.startswith("/pay/demo/")
-                                   or STRIPE_PAGE in target), (
+    assert paid.status == 303, f"POST /checkout/pay: {paid.status} {target}"
+    assert paid.location.startswith("/pay/demo/") or STRIPE_PAGE in target, (
         f"POST /checkout/pay: {paid.status} {target}")
     return paid.location if paid.location.startswith("/pay/demo/") else target
 
@@ -372,7 +372,8 @@ def pay_on_stripe(page: str) -> str:
     finally:
         connection.close()
     back = urlsplit(answer.getheader("Location", ""))
-    assert answer.status == 303 and back.path, f"Stripe's page answered {answer.status}"
+    assert answer.status == 303, f"Stripe's page answered {answer.status}"
+    assert back.path, f"Stripe's page answered {answer.status}"
     return f"{back.path}?{back.query}"
 
 
@@ -394,7 +395,8 @@ def buy(origin: Origin, email: str) -> str:
     approved = pay(browser, origin, payment_page)
     number = approved.location.rsplit("/", 1)[-1]
     confirmation = browser.get(origin, approved.location)
-    assert confirmation.status == 200 and "Thank you for your order" in confirmation.text, (
+    assert confirmation.status == 200, f"confirmation page: {confirmation.status}"
+    assert "Thank you for your order" in confirmation.text, (
         f"confirmation page: {confirmation.status}")
     return number
 
@@ -933,7 +935,8 @@ class ProdCheck:
         assert arrived, f"no e-mail for {email}; worker log:\n{self.worker.tail()}"
         assert "is confirmed" in arrived[0]["Subject"], arrived[0]["Subject"]
         _id, sent_at, attempts = self.outbox_row(email)
-        assert sent_at is not None and attempts == 1, (sent_at, attempts)
+        assert sent_at is not None, (sent_at, attempts)
+        assert attempts == 1, (sent_at, attempts)
         log = self.worker.log.read_text()
         assert "storefront.jobs.tasks:deliver_mail" in log, self.worker.tail()
         return f"“{arrived[0]['Subject']}” arrived once the worker ran the delivery job"
@@ -960,7 +963,8 @@ class ProdCheck:
             page = browser.get(origin, "/cart/")
             assert page.status == 200, f"{origin.name} /cart/: {page.status}"
             lines.append(sorted(re.findall(r'name="line_id" value="(\d+)"', page.text)))
-        assert lines[0] and all(found == lines[0] for found in lines), lines
+        assert lines[0], lines
+        assert all(found == lines[0] for found in lines), lines
         return f"cart line(s) {lines[0]} seen through " + ", ".join(
             o.name for o in [*self.app_ports, *([self.nginx] if self.nginx else [])])
 
@@ -984,7 +988,8 @@ class ProdCheck:
         asset = re.search(r'"(/assets/css/site\.[0-9a-f]+\.css)"', browser.get(origin, "/").text)
         products = browser.get(origin, "/products").text
         media = re.search(r'(/media/[^"\s,]+\.(?:webp|jpg))', products)
-        assert asset and media, "no asset or product picture on the pages"
+        assert asset, "no asset or product picture on the pages"
+        assert media, "no asset or product picture on the pages"
         seen = []
         for path in (asset.group(1), media.group(1)):
             statuses = [browser.get(origin, path) for _ in range(2)]
@@ -1023,7 +1028,8 @@ class ProdCheck:
         assert logged_in.status in (302, 303), f"admin log-in: {logged_in.status}"
         page = browser.get(origin, "/admin/jobs")
         assert page.status == 200, page.status
-        assert "1 listening" in page.text and "No failed jobs" in page.text
+        assert "1 listening" in page.text
+        assert "No failed jobs" in page.text
         return "one worker listening, no failed jobs"
 
     def shared_rate_limit(self) -> str:
@@ -1080,7 +1086,9 @@ class ProdCheck:
                          job="storefront.jobs.tasks:deliver_mail", event="succeeded")
 
         mail = wait_until(lambda: mail_sent() >= 3, 15) and mail_sent()
-        assert placed >= 4 and paid >= 3 and mail >= 3, (placed, paid, mail)
+        assert placed >= 4, (placed, paid, mail)
+        assert paid >= 3, (placed, paid, mail)
+        assert mail >= 3, (placed, paid, mail)
         for name, host in samples.items():
             assert total(host, "storefront_metrics_source_up") == 2, f"{name}: a source down"
             assert ("storefront_outbox_backlog", ()) in host, f"{name}: no outbox figure"
@@ -1158,7 +1166,8 @@ class ProdCheck:
         assert len(errors) <= BROWSERS + BUYERS, f"{len(errors)} errors: {errors[:8]}"
         assert back, (f"web-a never served shoppers again within {BACK_WITHIN:.0f} s of its "
                       "restart")
-        assert not undelivered and set(answers) <= {0, 200, 502, 503}, (answers, undelivered)
+        assert not undelivered, (answers, undelivered)
+        assert set(answers) <= {0, 200, 502, 503}, (answers, undelivered)
         money = self.money_check(load)
         during = [p for p in load.purchases if killed < p.confirmed_at < restarted]
         assert during, "no purchase was completed while web-a was down"
@@ -1231,7 +1240,8 @@ class ProdCheck:
         query = ("SELECT (SELECT count(*) FROM shop_order), (SELECT count(*) FROM order_line), "
                  "(SELECT count(*) FROM payment)")
         before, after = self.sql(query)[0], self.sql(query, database_url=target)[0]
-        assert before == after and before[0] >= 3, (before, after)
+        assert before == after, (before, after)
+        assert before[0] >= 3, (before, after)
         return f"orders, lines, payments: {after}"
 
     def stop_worker(self) -> str:

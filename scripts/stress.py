@@ -1,7 +1,7 @@
 """Load with correctness: many shoppers race for a few units, paying through a fake Stripe.
 
 Two store processes (gunicorn, two workers each) share one throwaway PostgreSQL database;
-tests/stripe_fake.py plays Stripe on a loopback port. Every shopper is a thread with its own
+tests/helpers/stripe_fake.py plays Stripe on a loopback port. Every shopper is a thread with its own
 HTTP session: it fills a cart and the checkout, waits until all are ready, then presses
 "Pay" at the same moment as everyone else. The winners pay on the fake Stripe page and come
 back to the shop. Then the figures are checked:
@@ -367,7 +367,7 @@ def run(database_url: str, stripe, *, attempts: int = 200, units: int = 10,
         workers: int = 2, report=print) -> dict:
     """Both races against a fresh shop on ``database_url`` (an empty database).
 
-    ``stripe`` is a started ``tests.stripe_fake.FakeStripe``. Returns the figures and the
+    ``stripe`` is a started ``tests.helpers.stripe_fake.FakeStripe``. Returns the figures and the
     database state; raises AssertionError when a promise is broken.
     """
     code_attempts = attempts if code_attempts is None else code_attempts
@@ -395,8 +395,8 @@ def run(database_url: str, stripe, *, attempts: int = 200, units: int = 10,
 def check(result: dict, *, attempts: int, units: int, code_attempts: int,
           code_limit: int) -> None:
     stock_race, code_race = result["stock"], result["code"]
-    assert not stock_race.server_errors and not code_race.server_errors, (
-        stock_race.server_errors[:5], code_race.server_errors[:5])
+    assert not stock_race.server_errors, stock_race.server_errors[:5]
+    assert not code_race.server_errors, code_race.server_errors[:5]
     assert stock_race.outcomes == Counter({"paid": units, "sold out": attempts - units}), \
         stock_race.outcomes
     assert result["stock_state"] == {"paid": units, "on_hand": 0, "reserved": 0}, \
@@ -422,7 +422,7 @@ def main() -> int:
         "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL server URL where a throwaway database may be created")
     options = parser.parse_args()
-    from tests.stripe_fake import fake
+    from tests.helpers.stripe_fake import fake
 
     fake.start()
     try:

@@ -11,60 +11,29 @@ the test client commit into savepoints of that transaction.
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
+from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from flask.ctx import _cv_app
-from sqlalchemy import create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from storefront import create_app
 from storefront.extensions import db as _db
 from storefront.extensions import limiter
+from tests.factories import use_preset
+from tests.helpers.apps import (
+    BACKENDS,
+    build_schema,
+    create_postgres_database,
+    free_port,
+    make_test_app,
+)
+from tests.helpers.stripe_fake import fake
 
-BACKENDS = ["sqlite", "postgresql"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _postgres_admin_engine():
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
-    from storefront.config import normalise_database_url
-
-    url = make_url(normalise_database_url(url))
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as error:
-        pytest.skip(f"PostgreSQL at {url.host}:{url.port} is not reachable: {error.orig}")
-    return engine, url
-
-
-def create_postgres_database(prefix: str = "sf_test") -> tuple[str, callable]:
-    """A new empty PostgreSQL database and a function that drops it."""
-    engine, url = _postgres_admin_engine()
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+# Fixtures shared by tests of several features live beside their helpers.
+pytest_plugins = ["tests.helpers.admin", "tests.helpers.jobs", "tests.helpers.stripe_support"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -75,38 +44,6 @@ def database_url(request, tmp_path_factory):
     url, drop = create_postgres_database()
     yield url
     drop()
-
-
-def make_test_app(database_url: str, tmp_path, **overrides):
-    settings = {
-        "APP_ENV": "testing",
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "MAIL_SERVER": None,
-        "SERVER_NAME": "shop.test",
-        "SHOP_URL": "http://shop.test",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "REDIS_URL": None,  # jobs run inline; tests that want Redis say so
-        # The EU shop (EUR, VAT included): most tests were written for it. The US shop
-        # (the demo's default) is tested through the ``us_shop`` fixture.
-        "SHOP_PRESET": "eu",
-    }
-    settings.update(overrides)
-    app = create_app(settings)
-    app.instance_path = str(tmp_path)
-    return app
-
-
-def build_schema(app) -> None:
-    """The tables, and the delivery zones and tax rates of the app's SHOP_PRESET (without
-    a zone nothing can be delivered, so nothing can be bought)."""
-    from storefront.demo.shipping import seed_shipping
-
-    with app.app_context():
-        _db.create_all()
-        seed_shipping(app.config["SHOP_PRESET"])
-        _db.session.commit()
 
 
 @pytest.fixture(scope="session")
@@ -191,8 +128,6 @@ def mailbox(app, smtp_server, monkeypatch):
 def us_shop(app, db, monkeypatch):
     """The demo's own shop for this test: USD, sales tax added by state, delivering to the
     United States and Canada (the EU zones and rates are gone until the test ends)."""
-    from tests.factories import use_preset
-
     use_preset(app, monkeypatch, "us")
     return app
 
@@ -200,8 +135,6 @@ def us_shop(app, db, monkeypatch):
 @pytest.fixture
 def count_queries(app):
     """Count SQL statements: ``with count_queries() as counter: ...; counter.count``."""
-    from contextlib import contextmanager
-
     @contextmanager
     def counter():
         with app.app_context():
@@ -261,29 +194,28 @@ def fresh_app(empty_database_url, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def _stripe_server():
-    from tests.stripe_fake import fake
-
+def stripe_server():
     fake.start()
     yield fake
     fake.stop()
 
 
 @pytest.fixture
-def fake_stripe(app, _stripe_server, monkeypatch):
-    """A local fake Stripe (tests/stripe_fake.py) the app talks to over HTTP, empty per test.
+def fake_stripe(app, stripe_server, monkeypatch):
+    """A local fake Stripe (tests/helpers/stripe_fake.py) the app talks to over HTTP, empty
+    per test.
 
     Its signed events wait in ``fake_stripe.events`` for the test to deliver to the webhook.
     """
-    _stripe_server.reset()
-    _stripe_server.webhook_secret = "whsec_test_0123456789abcdef"
+    stripe_server.reset()
+    stripe_server.webhook_secret = "whsec_test_0123456789abcdef"
     settings = {
         "PAYMENT_PROVIDER": "stripe",
         "STRIPE_SECRET_KEY": "sk_test_fake_0123456789",
-        "STRIPE_API_BASE": _stripe_server.base_url,
-        "STRIPE_WEBHOOK_SECRET": _stripe_server.webhook_secret,
+        "STRIPE_API_BASE": stripe_server.base_url,
+        "STRIPE_WEBHOOK_SECRET": stripe_server.webhook_secret,
         "STRIPE_TIMEOUT": 5.0,
     }
     for key, value in settings.items():
         monkeypatch.setitem(app.config, key, value)
-    return _stripe_server
+    return stripe_server

@@ -36,7 +36,7 @@ def live_shop(smtp_server):
 
 
 @pytest.fixture(scope="package")
-def browser(_stripe_server):
+def browser(stripe_server):
     """Debian's Chromium, launched once for the folder (after the fake Stripe's loop)."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from tests.browser import shopper
-from tests.summaries import Summary
+from tests.helpers.summaries import Summary
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 

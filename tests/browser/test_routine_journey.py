@@ -47,7 +47,9 @@ def routine_lines(live_shop, number: str) -> list[tuple[str, str | None]]:
 def test_a_reader_builds_a_routine_and_buys_it_all_in_one_press(page: Page, live_shop,
                                                                 unique_email):
     answer_the_questions(page)
-    assert "concern=acne" in page.url and "concern=milia" in page.url and "skin=oily" in page.url
+    assert "concern=acne" in page.url
+    assert "concern=milia" in page.url
+    assert "skin=oily" in page.url
     morning = page.get_by_role("region", name="Morning")
     evening = page.get_by_role("region", name="Evening")
     expect(morning.get_by_role("heading", name="Sunscreen", level=3)).to_be_visible()
@@ -80,7 +82,8 @@ def test_a_reader_builds_a_routine_and_buys_it_all_in_one_press(page: Page, live
     assert routine_lines(live_shop, number) == [(name, "milia+acne") for name in names]
     with live_shop.app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
-        assert order.status is OrderStatus.PAID and order.subtotal == together
+        assert order.status is OrderStatus.PAID
+        assert order.subtotal == together
 
 
 def test_the_routine_pages_pass_axe(new_context, live_shop, problems):

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 from storefront.accounts.models import Role, User
 from storefront.db import utcnow
 from tests.factories.base import BaseFactory
+from tests.helpers import DEFAULT_PASSWORD
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -16,7 +17,6 @@ __all__ = [
     "UserFactory",
 ]
 
-DEFAULT_PASSWORD = "correct horse battery"
 # Hashed once: scrypt is slow on purpose, and every factory user shares the password.
 DEFAULT_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt")
 

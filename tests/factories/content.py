@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 
@@ -63,7 +63,7 @@ class ArticleFactory(BaseFactory):
     kind = ArticleKind.QA
     status = ArticleStatus.PUBLISHED
     published_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
-    reviewed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=1))
+    reviewed_on = factory.LazyFunction(lambda: utcnow().date() - timedelta(days=1))
     author = factory.SubFactory(AuthorFactory)
 
     @factory.post_generation

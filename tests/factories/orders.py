@@ -22,6 +22,8 @@ from storefront.orders.models import Order
 from storefront.shipping import services as shipping_services
 from storefront.shipping.models import ShippingZone, TaxRate
 from tests.factories.base import BaseFactory
+from tests.helpers import csrf_from, submit
+from tests.helpers.pages import Page, text
 
 __all__ = [
     "ADDRESS",
@@ -171,7 +173,6 @@ def any_form_page(client) -> str:
 
 def add_to_cart(client, variant_id, quantity="1", **extra):
     """Post the catalog's add-to-cart form, as a product page or card sends it."""
-    from tests.helpers import submit  # tests.helpers imports this package
 
     data = {"variant_id": variant_id, "quantity": quantity, **extra}
     return submit(client, "/cart/add", data, form_url=any_form_page(client))
@@ -179,16 +180,17 @@ def add_to_cart(client, variant_id, quantity="1", **extra):
 
 def delivery_choice(html: str, name: str) -> str:
     """The value of the delivery page's radio button whose label starts with ``name``."""
-    found = re.search(r'value="(\d+)">\s*<label[^>]*>' + re.escape(name), html, re.I)
-    assert found, f"no delivery starting with {name!r} on the page"
-    return found.group(1)
+    delivery = Page(html)
+    labels = [label for label in delivery.all('label[for^="method-"]')
+              if text(label).lower().startswith(name.lower())]
+    assert labels, f"no delivery starting with {name!r} on the page"
+    return str(delivery.one(f'input#{labels[0]["for"]}')["value"])
 
 
 def fill_checkout(client, *, email: str | None = "maya@example.com", address=None,
                   shipping: str = "standard", code: str = ""):
     """Answer every checkout step; returns the review page. ``shipping`` is the start of
     the delivery's name as the delivery page shows it ("standard", "express")."""
-    from tests.helpers import submit
 
     if email is not None:
         assert submit(client, "/checkout/email", {"email": email}).status_code == 302
@@ -218,7 +220,6 @@ def press_pay(client, review_page=None, accept_terms: bool = True):
     """Press "Pay" on the review page (``review_page``, or the one shown now): the form
     sends its CSRF token, the fingerprint of what the page showed and, when the shop has
     terms, the box ticked to accept them (unless ``accept_terms`` is False)."""
-    from tests.helpers import csrf_from
 
     html = (review_page or client.get("/checkout/review")).get_data(as_text=True)
     data = {"csrf_token": csrf_from(html), "reviewed": reviewed_from(html)}
@@ -232,7 +233,6 @@ def press_pay(client, review_page=None, accept_terms: bool = True):
 
 def pay_with_demo(client, action: str = "approve"):
     """Press "Pay" on the review page, then a button on the demo payment page."""
-    from tests.helpers import submit
 
     response = press_pay(client)
     assert response.status_code == 303, response.get_data(as_text=True)

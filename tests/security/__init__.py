@@ -1,1 +1,0 @@
-"""Helpers for the security and reliability tests: routes from the URL map, markup audits."""

@@ -1,0 +1,273 @@
+"""The page cache drops only what a change shows: one product's price or stock re-renders
+the pages that show that product (and lists sorted or filtered by price or stock), and
+leaves every other stored page in place."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from redis import Redis
+from sqlalchemy import select
+
+from storefront import caching
+from storefront.catalog.models import Category, Product, Variant
+from storefront.extensions import db as _db
+from storefront.inventory import services as inventory
+from storefront.reviews import services as reviews
+from storefront.reviews.models import Review, ReviewStatus
+from tests.factories import (
+    ArticleFactory,
+    ConditionFactory,
+    ProductFactory,
+    RecommendationFactory,
+    UserFactory,
+)
+from tests.factories.reviews import sent_order, written_review
+from tests.helpers import login
+from tests.helpers.apps import make_test_app
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def stored(client, count_queries, url: str) -> bool:
+    """True when ``url`` is answered from the page cache: without a single SQL statement."""
+    with count_queries() as counter:
+        html(client, url)
+    return counter.count == 0
+
+
+def cache(client, count_queries, *urls: str) -> None:
+    for url in urls:
+        html(client, url)
+        assert stored(client, count_queries, url), url
+
+
+def change(app, work) -> None:
+    with app.app_context():
+        work()
+        _db.session.commit()
+
+
+def variant_of(product_id: int) -> Variant:
+    return _db.session.scalar(select(Variant).where(Variant.product_id == product_id))
+
+
+@pytest.fixture
+def two_products(make):
+    serum = make(ProductFactory, name="Calm Serum", category__name="Serums",
+                 category__slug="serums", variant__price=Decimal("20.00"),
+                 variant__stock_on_hand=8)
+    cream = make(ProductFactory, name="Barrier Cream", category__name="Creams",
+                 category__slug="creams", variant__price=Decimal("30.00"),
+                 variant__stock_on_hand=8)
+    return serum, cream
+
+
+def test_a_price_change_leaves_other_products_pages_in_place(client, app, count_queries,
+                                                               two_products):
+    serum, cream = two_products
+    cache(client, count_queries, f"/products/{serum.slug}", f"/products/{cream.slug}",
+          "/products", "/products?category=creams", "/products?category=serums")
+
+    change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("24.50")))
+
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    assert stored(client, count_queries, "/products?category=creams")
+    for url in (f"/products/{serum.slug}", "/products", "/products?category=serums"):
+        page = html(client, url)  # shows the serum: rendered again, with its new price
+        assert "24.50" in page, url
+        assert "20.00" not in page, url
+
+
+def test_a_sale_leaves_other_products_pages_in_place(client, app, count_queries,
+                                                     two_products):
+    serum, cream = two_products
+    cache(client, count_queries, f"/products/{serum.slug}", f"/products/{cream.slug}",
+          "/products?category=creams")
+    assert "Only 3 left" not in html(client, f"/products/{serum.slug}")
+
+    # Stock changes in one guarded UPDATE statement, which names the product it changed.
+    change(app, lambda: inventory.reserve([(variant_of(serum.id).id, 5)]))
+
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    assert stored(client, count_queries, "/products?category=creams")
+    assert "Only 3 left" in html(client, f"/products/{serum.slug}")
+
+
+def test_a_price_change_reorders_lists_sorted_by_price(client, app, count_queries,
+                                                       two_products):
+    _, cream = two_products
+    url = "/products?sort=price_asc&price_max=25"
+    page = html(client, url)
+    assert "Calm Serum" in page
+    assert "Barrier Cream" not in page
+    assert stored(client, count_queries, url)
+
+    # The cream was on no page of this list: its new price brings it onto it.
+    change(app, lambda: setattr(variant_of(cream.id), "price", Decimal("15.00")))
+
+    page = html(client, url)
+    assert page.index("Barrier Cream") < page.index("Calm Serum")
+
+
+def test_stock_coming_back_brings_a_product_into_the_in_stock_list(
+        client, app, make, count_queries):
+    empty = make(ProductFactory, name="Night Balm", variant__stock_on_hand=0)
+    url = "/products?in_stock=1"
+    assert "Night Balm" not in html(client, url)
+    assert stored(client, count_queries, url)
+
+    def restock():
+        inventory.adjust_stock(variant_of(empty.id), 4, inventory.StockReason.RECEIVED)
+
+    change(app, restock)
+    assert "Night Balm" in html(client, url)
+
+
+def test_a_condition_page_follows_its_products_price_only(client, app, make, count_queries,
+                                                          two_products):
+    serum, cream = two_products
+    condition = make(ConditionFactory, slug="redness", name="Redness")
+    with app.app_context():
+        RecommendationFactory(condition=_db.session.get(type(condition), condition.id),
+                              product=_db.session.get(Product, serum.id), why="Calms it.")
+        ArticleFactory(slug="calm-answer", title="Why is my skin red?",
+                       body=f"Try this one:\n\n[[product:{serum.slug}]]\n")
+        _db.session.commit()
+    cache(client, count_queries, "/conditions/redness", "/articles/calm-answer",
+          f"/products/{cream.slug}")
+
+    change(app, lambda: setattr(variant_of(cream.id), "price", Decimal("31.00")))
+    assert stored(client, count_queries, "/conditions/redness")
+    assert stored(client, count_queries, "/articles/calm-answer")
+
+    change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("21.00")))
+    assert "21.00" in html(client, "/conditions/redness")
+    assert "21.00" in html(client, "/articles/calm-answer")
+
+
+def test_publishing_a_review_re_renders_only_that_products_pages(
+        client, app, count_queries, two_products):
+    serum, cream = two_products
+    with app.app_context():
+        order = sent_order(_db.session.get(Product, serum.id).variants[0])
+        review_id = written_review(order, title="Calmed my cheeks").id
+        _db.session.commit()
+    cache(client, count_queries, f"/products/{serum.slug}", f"/products/{cream.slug}")
+
+    with app.app_context():
+        reviews.moderate(_db.session.get(Review, review_id), ReviewStatus.APPROVED,
+                         actor=None)
+        _db.session.commit()
+
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    assert "Calmed my cheeks" in html(client, f"/products/{serum.slug}")
+
+
+def test_a_change_no_rule_narrows_re_renders_every_page(client, app, count_queries,
+                                                       two_products):
+    _, cream = two_products
+    cache(client, count_queries, f"/products/{cream.slug}")
+
+    def rename():
+        category = _db.session.scalar(select(Category).where(Category.slug == "serums"))
+        category.name = "Face serums"
+
+    change(app, rename)
+    assert not stored(client, count_queries, f"/products/{cream.slug}")
+
+
+def test_a_page_rendered_while_a_change_is_announced_is_not_stored(tmp_path, database_url,
+                                                                    db):
+    app = make_test_app(database_url, tmp_path)
+
+    @app.get("/racing")
+    @caching.cached_page
+    def racing():
+        app.extensions[caching.EXTENSION].bump(["product:1"])  # another worker's change
+        return "<p>rendered</p>"
+
+    client = app.test_client()
+    client.get("/racing")
+    with app.app_context():
+        cache_ = app.extensions[caching.EXTENSION]
+        assert not [key for key in cache_.backend.stored_keys()
+                    if key.startswith(caching.KEY_VERSION)]
+
+
+# --- Where the versions live ---------------------------------------------------------------
+
+def test_file_tags_change_with_each_bump_and_never_repeat(tmp_path):
+    tags = caching.FileTags(lambda: tmp_path / "tags")
+    first = tags.versions(["product:1", "all"])
+    assert tags.versions(["product:1", "all"]) == first
+    tags.bump(["product:1"])
+    second = tags.versions(["product:1", "all"])
+    assert second[0] != first[0]
+    assert second[1] == first[1]
+    tags.bump(["product:1"])
+    assert tags.versions(["product:1"])[0] not in (first[0], second[0])
+
+
+def test_redis_tags_give_a_lost_tag_a_new_version():
+    client = Redis.from_url(REDIS_URL)
+    prefix = f"test-page-tag:{id(client)}:"
+    tags = caching.RedisTags(client, prefix)
+    try:
+        first = tags.versions(["product:1", "all"])
+        assert tags.versions(["product:1", "all"]) == first
+        tags.bump(["product:1"])
+        bumped = tags.versions(["product:1"])[0]
+        assert bumped != first[0]
+        tags.forget(["product:1"])  # evicted, or deleted by a change that could not write
+        assert tags.versions(["product:1"])[0] not in (first[0], bumped)
+    finally:
+        client.delete(*client.keys(prefix + "*"))
+
+
+def test_a_public_page_may_be_kept_by_shared_caches_a_search_may_not(client, make):
+    make(ProductFactory, name="Calm Serum")
+    public = client.get("/products")
+    assert public.headers["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+    assert "Set-Cookie" not in public.headers
+    search = client.get("/search?q=calm")
+    assert "public" not in search.headers["Cache-Control"]
+
+
+def test_pages_for_a_logged_in_visitor_are_private(app, client, make):
+    make(UserFactory, email="maya@example.com")
+    login(client, "maya@example.com")
+    response = client.get("/products")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_shared_caches_are_told_nothing_without_edge_seconds(tmp_path, database_url, db):
+    app = make_test_app(database_url, tmp_path, PAGE_CACHE_EDGE_SECONDS=0)
+    assert isinstance(app, Flask)
+    response = app.test_client().get("/products")
+    assert "public" not in response.headers["Cache-Control"]
+
+
+def test_in_stock_lists_follow_only_sizes_running_out_or_coming_back(
+        client, app, count_queries, two_products):
+    serum, _ = two_products
+    url = "/products?in_stock=1&category=creams"  # shows the cream, not the serum
+    cache(client, count_queries, url)
+
+    change(app, lambda: inventory.reserve([(variant_of(serum.id).id, 5)]))  # 3 left
+    assert stored(client, count_queries, url)
+
+    change(app, lambda: inventory.reserve([(variant_of(serum.id).id, 3)]))  # none left
+    assert not stored(client, count_queries, url)
+    assert stored(client, count_queries, url)
+
+    change(app, lambda: inventory.release([(variant_of(serum.id).id, 3)]))  # back again
+    assert not stored(client, count_queries, url)

@@ -1,0 +1,239 @@
+"""Recommendations that stay true: out of stock, withdrawn and prescription-only products,
+and the query budgets of the pages that show them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storefront.catalog.models import Ingredient, Product, ProductStatus, Variant
+from storefront.extensions import db
+from tests.factories import (
+    ArticleFactory,
+    ConditionFactory,
+    IngredientFactory,
+    ProductFactory,
+    RecommendationFactory,
+)
+from tests.helpers.content import build, page, queries_for
+from tests.helpers.pages import Page, text
+
+ARTICLE_BUDGET = 8
+CONDITION_BUDGET = 8
+
+
+def acne_setup():
+    """Acne recommends, in order: a retinol serum, a cleanser, a prescription cream.
+
+    Another retinol product is on sale but not recommended for acne.
+    """
+    retinol = IngredientFactory(slug="retinol", name="Retinol")
+    salicylic = IngredientFactory(slug="salicylic-acid", name="Salicylic acid")
+    acne = ConditionFactory(slug="acne", name="Acne")
+    serum = ProductFactory(slug="retinol-serum", name="Retinol Serum", ingredients=[retinol])
+    cleanser = ProductFactory(slug="bha-cleanser", name="BHA Cleanser",
+                              ingredients=[salicylic])
+    rx = ProductFactory(slug="tretinoin-cream", name="Tretinoin Cream",
+                        prescription_only=True)
+    ProductFactory(slug="retinol-oil", name="Retinol Oil", ingredients=[retinol])
+    for product, why in ((serum, "Unclogs pores."), (cleanser, "Clears oil."),
+                         (rx, "Strongest retinoid.")):
+        RecommendationFactory(condition=acne, product=product, why=why)
+    ArticleFactory(slug="acne-answer", title="Acne answer", conditions=[acne])
+
+
+def set_stock(slug, on_hand):
+    variant = db.session.scalar(select(Variant).join(Product).where(Product.slug == slug))
+    variant.stock_on_hand = on_hand
+    variant.stock_reserved = 0
+
+
+def set_status(slug, status):
+    db.session.scalar(select(Product).where(Product.slug == slug)).status = status
+
+
+def instead_of(html, name):
+    """The product name shown as the in-stock replacement for ``name``."""
+    marker = f"In stock instead of {name}:"
+    labels = [label for label in Page(html).all("p.pick-label") if marker in text(label)]
+    assert len(labels) == 1, f"no single replacement offered for {name}"
+    return next(text(link) for link in labels[0].find_all_next("a") if text(link))
+
+
+def test_available_products_need_no_replacement(client, app):
+    build(app, acne_setup)
+    html = page(client, "/articles/acne-answer")
+    assert "In stock instead" not in html
+    assert "Unclogs pores." in html
+    assert "Clears oil." in html
+
+
+def test_out_of_stock_product_is_replaced_by_one_with_the_same_ingredient(client, app):
+    build(app, acne_setup)
+    build(app, lambda: set_stock("retinol-serum", 0))
+    for url in ("/articles/acne-answer", "/conditions/acne"):
+        html = page(client, url)
+        assert "Out of stock" in html
+        assert instead_of(html, "Retinol Serum") == "Retinol Oil"
+
+
+def test_without_a_same_ingredient_product_the_next_recommended_one_is_offered(client, app):
+    build(app, acne_setup)
+
+    def change():
+        set_stock("retinol-serum", 0)
+        set_status("retinol-oil", ProductStatus.ARCHIVED)
+
+    build(app, change)
+    html = page(client, "/conditions/acne")
+    assert instead_of(html, "Retinol Serum") == "BHA Cleanser"
+    assert "also recommended here" in html, "a product already shown is linked, not repeated"
+    assert html.count('class="card product-card') == 3, "one card per recommended product"
+
+
+def test_a_featured_product_without_the_ingredient_does_not_hide_the_right_replacement(
+        client, app):
+    """Substitutes are looked for among featured products first; when none of them has
+    the ingredient, every product that has it is still considered."""
+    build(app, acne_setup)
+
+    def change():
+        set_stock("retinol-serum", 0)
+        ProductFactory(slug="featured-gel", name="A Featured Gel", featured_rank=1,
+                       ingredients=[IngredientFactory(slug="zinc", name="Zinc")])
+
+    build(app, change)
+    for url in ("/articles/acne-answer", "/conditions/acne"):
+        assert instead_of(page(client, url), "Retinol Serum") == "Retinol Oil"
+
+
+def test_a_featured_product_with_the_ingredient_comes_before_the_others(client, app):
+    build(app, acne_setup)
+
+    def change():
+        set_stock("retinol-serum", 0)
+        retinol = db.session.scalar(select(Ingredient).where(Ingredient.slug == "retinol"))
+        ProductFactory(slug="zz-featured", name="Zz Featured Retinol", featured_rank=3,
+                       ingredients=[retinol])
+
+    build(app, change)
+    for url in ("/articles/acne-answer", "/conditions/acne"):
+        assert instead_of(page(client, url), "Retinol Serum") == "Zz Featured Retinol"
+
+
+def test_archived_product_says_so_and_is_replaced(client, app):
+    build(app, acne_setup)
+    build(app, lambda: set_status("retinol-serum", ProductStatus.ARCHIVED))
+    html = page(client, "/conditions/acne")
+    assert "No longer sold here" in html
+    assert "/products/retinol-serum" not in html
+    assert instead_of(html, "Retinol Serum") == "Retinol Oil"
+
+
+def test_draft_product_is_treated_as_not_sold(client, app):
+    build(app, acne_setup)
+    build(app, lambda: set_status("bha-cleanser", ProductStatus.DRAFT))
+    html = page(client, "/articles/acne-answer")
+    assert "/products/bha-cleanser" not in html
+    assert instead_of(html, "BHA Cleanser") == "Retinol Serum"
+
+
+def test_nothing_to_offer_when_no_alternative_is_in_stock(client, app):
+    build(app, acne_setup)
+
+    def sell_out():
+        for slug in ("retinol-serum", "bha-cleanser", "retinol-oil"):
+            set_stock(slug, 0)
+
+    build(app, sell_out)
+    html = page(client, "/conditions/acne")
+    assert html.count("Nothing similar is in stock right now.") == 2
+    assert "In stock instead" not in html
+
+
+def test_prescription_only_product_lists_over_the_counter_alternatives(client, app):
+    build(app, acne_setup)
+    build(app, lambda: set_stock("bha-cleanser", 0))
+    html = page(client, "/articles/acne-answer")
+    note = Page(html).html_of("ul.pick-alternatives")
+    assert "/products/retinol-serum?article=acne-answer" in note
+    assert "bha-cleanser" not in note, "out of stock, so not offered"
+    assert "retinol-oil" not in note, "not recommended for acne"
+    assert "tretinoin" not in note
+
+
+def test_reserved_stock_counts_as_gone(client, app):
+    build(app, acne_setup)
+
+    def reserve_all():
+        variant = db.session.scalar(select(Variant).join(Product)
+                                    .where(Product.slug == "retinol-serum"))
+        variant.stock_reserved = variant.stock_on_hand
+
+    build(app, reserve_all)
+    assert instead_of(page(client, "/conditions/acne"), "Retinol Serum") == "Retinol Oil"
+
+
+# --- Query budgets ------------------------------------------------------------------------
+
+def budget_setup(recommendations: int):
+    """An article on two conditions with ``recommendations`` products among them, some out
+    of stock, one withdrawn, one on prescription, plus shortcodes and related articles."""
+    shared = IngredientFactory()
+    first, second = ConditionFactory(slug="first"), ConditionFactory(slug="second")
+    for n in range(recommendations):
+        product = ProductFactory(ingredients=[shared], prescription_only=(n == 3),
+                                 status=ProductStatus.ARCHIVED if n == 4
+                                 else ProductStatus.ACTIVE,
+                                 variant__stock_on_hand=0 if n % 3 == 1 else 10)
+        RecommendationFactory(condition=second if n % 2 else first, product=product)
+    RecommendationFactory(condition=first, ingredient=shared)
+    ProductFactory(slug="shortcode-product", ingredients=[shared])
+    ArticleFactory(slug="linked-article")
+    for _ in range(3):
+        ArticleFactory(conditions=[first])
+    ArticleFactory(slug="budget", conditions=[first, second],
+                   body="[[product:shortcode-product]]\n\n[[article:linked-article]]")
+
+
+def test_article_page_query_budget_does_not_grow(client, app, count_queries):
+    build(app, lambda: budget_setup(1))
+    one = queries_for(client, count_queries, "/articles/budget")
+    build(app, lambda: budget_setup_more(9))
+    html = page(client, "/articles/budget")
+    assert html.count("Why it helps") >= 8
+    assert "In stock instead" in html
+    assert "Needs a prescription" in html
+    ten = queries_for(client, count_queries, "/articles/budget")
+    assert one <= ARTICLE_BUDGET, (one, ten)
+    assert ten == one, (one, ten)
+
+
+def budget_setup_more(extra: int):
+    from storefront.catalog.models import Ingredient
+    from storefront.content.models import Condition
+
+    shared = db.session.scalar(select(Ingredient).order_by(Ingredient.id))
+    first = db.session.scalar(select(Condition).where(Condition.slug == "first"))
+    second = db.session.scalar(select(Condition).where(Condition.slug == "second"))
+    for n in range(extra):
+        product = ProductFactory(ingredients=[shared], prescription_only=(n == 3),
+                                 status=ProductStatus.ARCHIVED if n == 4
+                                 else ProductStatus.ACTIVE,
+                                 variant__stock_on_hand=0 if n % 3 == 1 else 10)
+        RecommendationFactory(condition=second if n % 2 else first, product=product)
+
+
+def test_condition_page_query_budget_does_not_grow(client, app, count_queries):
+    build(app, lambda: budget_setup(1))
+    one = queries_for(client, count_queries, "/conditions/first")
+    build(app, lambda: budget_setup_more(9))
+    ten = queries_for(client, count_queries, "/conditions/first")
+    assert one <= CONDITION_BUDGET, (one, ten)
+    assert ten == one, (one, ten)
+
+
+def test_list_pages_query_budgets(client, app, count_queries):
+    build(app, lambda: budget_setup(10))
+    assert queries_for(client, count_queries, "/articles") <= 4
+    assert queries_for(client, count_queries, "/articles?condition=first") <= 5
+    assert queries_for(client, count_queries, "/conditions") <= 1

@@ -1,0 +1,1 @@
+"""Helpers for the security and reliability tests: routes from the URL map, markup audits."""
