@@ -20,7 +20,7 @@ from tests.factories import AuthorFactory, EditorFactory, ReaderQuestionFactory
 from tests.helpers import csrf_from, login
 
 NEW = "/admin/articles/new"
-PACKAGE = Path(__file__).resolve().parents[1] / "storefront"
+PACKAGE = Path(__file__).resolve().parents[2] / "storefront"
 
 
 def article_entries(app) -> list[tuple[str, str, int | None]]:
