@@ -50,15 +50,14 @@ def bind_app(app: Flask) -> None:
 
 
 def app_for_jobs() -> Flask:
-    """The current app, else the one bound by the worker, else a new one (made once)."""
+    """The current app, else the one bound by the worker (``flask worker`` binds its app
+    through ``queue.make_worker``: this package never builds an app itself, since the app
+    factory imports every package, this one included)."""
     if has_app_context():
         return app_object()
     if _bound_app is None:
-        from storefront import create_app
-
-        app = create_app()
-        bind_app(app)
-        return app
+        raise RuntimeError("No app for this job: start workers with `flask worker`, "
+                           "which binds its app (storefront.jobs.queue.make_worker).")
     return _bound_app
 
 

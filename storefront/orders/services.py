@@ -486,8 +486,11 @@ def release_expired_lazily() -> int:
 
 # Guest orders joining an account ------------------------------------------------------
 
-def attach_guest_orders(user) -> int:
-    """Give ``user`` the guest orders placed with their (now confirmed) e-mail address."""
+def attach_guest_orders(user, **_signal_data) -> int:
+    """Give ``user`` the guest orders placed with their (now confirmed) e-mail address.
+
+    ``create_app`` connects it to ``accounts.services.email_confirmed`` (whose view
+    commits)."""
     orders = db.session.scalars(
         select(Order).where(Order.user_id.is_(None), Order.email == user.email.lower())
     ).all()

@@ -65,7 +65,8 @@ _PROVIDERS: dict[str, type] = {}
 
 
 def register_provider(name: str):
-    """Class decorator: make a provider available under ``name``."""
+    """Class decorator: make a provider available under ``name`` (``create_app`` registers
+    the shop's own: ``storefront.payments.providers``)."""
 
     def decorator(cls):
         _PROVIDERS[name] = cls

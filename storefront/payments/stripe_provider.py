@@ -24,7 +24,6 @@ from storefront.payments.base import (
     PaymentStart,
     PaymentUnavailable,
     RefundResult,
-    register_provider,
 )
 from storefront.security import safe_next_url
 from storefront.urls import public_url
@@ -180,7 +179,6 @@ def checkout_session_params(order: Order, success_url: str, cancel_url: str) -> 
     }
 
 
-@register_provider(PROVIDER)
 class StripeProvider:
     name = PROVIDER
     label = "Card (Stripe)"
