@@ -6,7 +6,7 @@ An importer is a module-level function ``importer(data: bytes, actor, *, file_na
 of counts, a sentence).
 The whole import is one transaction: all rows or none. For the admin import view::
 
-    queued = queue_file_import("storefront.catalog.csv_import:apply_file", data,
+    queued = queue_file_import("storefront.inventory.csv_import:apply_file", data,
                                file_name, current_user)
     # inline: queued.result is the summary (or {"refused": message} when refused);
     # queued: jobs.job_state(queued.id) -> {"state", "result", "progress"} to poll.

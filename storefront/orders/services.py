@@ -41,6 +41,7 @@ from storefront.orders.models import (
     PaymentStatus,
     Refund,
 )
+from storefront.orders.payment_providers import PaymentError, get_provider
 from storefront.orders.status import (
     HOLDS_DISCOUNT,
     HOLDS_RESERVATION,
@@ -49,7 +50,6 @@ from storefront.orders.status import (
     record_event,
     transition,
 )
-from storefront.payments.base import PaymentError, get_provider
 
 S = OrderStatus
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read out
@@ -482,6 +482,12 @@ def release_expired_reservations(now: datetime | None = None, limit: int = 100) 
 def release_expired_lazily() -> int:
     """A small sweep run when a cart or checkout page loads (cheap when there is nothing)."""
     return release_expired_reservations(limit=current_app.config["RESERVATION_SWEEP_LIMIT"])
+
+
+def order_numbers(order_ids: set[int]) -> dict[int, str]:
+    """The number of each of these orders (those that exist), by id."""
+    return dict(db.session.execute(
+        select(Order.id, Order.number).where(Order.id.in_(order_ids))).tuples().all())
 
 
 # Guest orders joining an account ------------------------------------------------------

@@ -19,7 +19,7 @@ from storefront.extensions import db
 from storefront.money import quantize
 from storefront.orders import services
 from storefront.orders.models import Order, Payment
-from storefront.payments.base import PaymentStart, RefundResult
+from storefront.orders.payment_providers import PaymentStart, RefundResult
 from storefront.security import safe_next_url
 
 PROVIDER = "demo"

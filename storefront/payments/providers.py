@@ -1,13 +1,13 @@
 """The payment providers the shop can use, registered by ``create_app``.
 
 ``PAYMENT_PROVIDER`` (or, without it, whether a Stripe key is configured) picks one of
-them for each payment: ``storefront.payments.base.provider_name``.
+them for each payment: ``storefront.orders.payment_providers.provider_name``.
 """
 
 from __future__ import annotations
 
+from storefront.orders.payment_providers import register_provider
 from storefront.payments import demo, stripe_provider
-from storefront.payments.base import register_provider
 
 PROVIDERS = {
     demo.PROVIDER: demo.DemoProvider,

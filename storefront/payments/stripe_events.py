@@ -21,7 +21,7 @@ from storefront.extensions import db
 from storefront.money import from_minor_units
 from storefront.orders import services as orders
 from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus
-from storefront.payments.base import PaymentError, PaymentUnavailable
+from storefront.orders.payment_providers import PaymentError, PaymentUnavailable
 from storefront.payments.models import StripeEvent
 from storefront.payments.stripe_provider import (
     PROVIDER,

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from storefront.db import utcnow
 from storefront.money import from_minor_units, to_minor_units
-from storefront.payments.base import (
+from storefront.orders.payment_providers import (
     PaymentError,
     PaymentStart,
     PaymentUnavailable,

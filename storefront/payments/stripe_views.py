@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from storefront.errors import render_error
 from storefront.extensions import db
 from storefront.orders import services as orders
-from storefront.payments.base import PaymentError
+from storefront.orders.payment_providers import PaymentError
 from storefront.payments.stripe_events import (
     cancel_checkout,
     confirm_session,
