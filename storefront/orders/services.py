@@ -487,7 +487,7 @@ def release_expired_lazily() -> int:
 def order_numbers(order_ids: set[int]) -> dict[int, str]:
     """The number of each of these orders (those that exist), by id."""
     return dict(db.session.execute(
-        select(Order.id, Order.number).where(Order.id.in_(order_ids))).tuples().all())
+        select(Order.id, Order.number).where(Order.id.in_(order_ids))).all())
 
 
 # Guest orders joining an account ------------------------------------------------------
