@@ -21,6 +21,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from rq import get_current_job
+
 from storefront.accounts.models import User
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -61,8 +63,6 @@ def run_file_import(importer: str, stored_name: str, file_name: str, actor_id: i
 
 def report_progress(done: int, total: int | None = None) -> None:
     """Tell whoever polls ``job_state`` how far a queued import is (nothing when inline)."""
-    from rq import get_current_job
-
     job = get_current_job()
     if job is not None:
         job.meta["progress"] = {"done": done, "total": total}

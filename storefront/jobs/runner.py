@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, has_app_context
+from rq import get_current_job
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -194,8 +195,6 @@ def record_failure(path: str, args: list, kwargs: dict, error: str, details: str
 
 def perform_queued(path: str, args: list, kwargs: dict) -> Any:
     """The function RQ runs for every job: ``perform`` with the try count from the queue."""
-    from rq import get_current_job
-
     job = get_current_job()
     retries = int((job.meta or {}).get("retries", 0)) if job else 0
     left = (job.retries_left or 0) if job else 0
