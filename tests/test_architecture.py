@@ -71,3 +71,11 @@ def test_a_rule_importing_a_page_breaks_the_contracts(project_copy):
     result = lint_imports(project_copy)
     assert result.returncode == 1
     assert "Rules and models never import a page BROKEN" in result.stdout
+
+
+def test_a_page_importing_the_admin_breaks_the_contracts(project_copy):
+    # Pages are not layered, but the shop's own never reach into the back office.
+    add_import(project_copy, "storefront.catalog.views", "from storefront.admin import common")
+    result = lint_imports(project_copy)
+    assert result.returncode == 1
+    assert "storefront.catalog.views is not allowed to import storefront.admin" in result.stdout
