@@ -42,10 +42,12 @@ run: install
 test: install-test lint node_modules/.package-lock.json
 	$(BIN)/pytest
 
-## ruff, then mypy (its settings and the modules it leaves out: pyproject.toml)
+## ruff, mypy (its settings and the modules it leaves out: pyproject.toml), then the
+## import contracts: the layers of docs/architecture.md, no page imported by the rules
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 ## Lighthouse (mobile) on the main pages: bench/lighthouse.md; fails below the score targets
 lighthouse: install-test node_modules/.package-lock.json

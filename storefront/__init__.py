@@ -1,23 +1,57 @@
-"""Storefront: a dermatologist's skincare shop with editorial Q&A content."""
+"""Storefront: a dermatologist's skincare shop with editorial Q&A content.
+
+``create_app`` is the one place that wires the app: every extension, middleware, template
+helper, payment provider, cache, signal receiver and blueprint is registered here or in a
+``register_*``/``init_app`` function called here by name. Blueprints only add routes.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_login import user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from storefront import caching
+from storefront import caching, metrics
+from storefront import models as _models  # noqa: F401  (every model, for Alembic and create_all)
+from storefront.accounts import address_views
+from storefront.accounts import views as accounts_views
+from storefront.accounts.services import email_confirmed
+from storefront.admin import views as admin_views
+from storefront.alerts import services as alerts
+from storefront.alerts import views as alerts_views
+from storefront.cart import views as cart_views
+from storefront.cart.visitor import merge_at_login
+from storefront.catalog import views as catalog_views
 from storefront.catalog.page_tags import track_catalog
+from storefront.checkout import views as checkout_views
+from storefront.cli import register_commands
 from storefront.config import load_config
+from storefront.content import views as content_views
 from storefront.content.page_tags import next_publication, track_content
 from storefront.db import render_migration_type
+from storefront.errors import register_error_handlers
 from storefront.extensions import csrf, db, limiter, login_manager, migrate
-from storefront.orders.services import next_hold_expiry
+from storefront.headers import register_response_headers
+from storefront.mail import deliver_committed
+from storefront.main import views as main_views
+from storefront.observability import configure_logging
+from storefront.ops import views as ops_views
+from storefront.orders import views as orders_views
+from storefront.orders.services import attach_guest_orders, next_hold_expiry
 from storefront.origin import register_origin_check
+from storefront.payments import demo as demo_payments
+from storefront.payments import stripe_views, webhooks
+from storefront.payments.providers import register_payment_providers
+from storefront.reviews import views as reviews_views
+from storefront.routines import views as routines_views
+from storefront.search import counting as search_counting
+from storefront.search import views as search_views
+from storefront.security import register_input_guards
+from storefront.templating import register_template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,13 +66,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(app.instance_path, overrides=config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Order matters where a comment says so: Flask runs before_request hooks in the order
+    # they are registered and teardown functions in the reverse order.
     _register_request_handling(app)
     _register_extensions(app)
     _register_page_cache(app)
+    _register_features(app)
     _register_blueprints(app)
-    _register_errors(app)
-    _register_templating(app)
-    _register_commands(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
     _register_middleware(app)
     return app
 
@@ -46,22 +83,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_middleware(app: Flask) -> None:
     """What runs around Flask, innermost first: the response headers, ProxyFix (so they
     see the real scheme/host), then the request-time metrics."""
-    from storefront.headers import register_response_headers
-    from storefront.metrics import install_middleware
-
     register_response_headers(app)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    install_middleware(app)  # outermost: its time includes every layer
+    metrics.install_middleware(app)  # outermost: its time includes every layer
 
 
 def _register_request_handling(app: Flask) -> None:
-    from storefront import metrics
-    from storefront.observability import configure_logging
-    from storefront.security import register_input_guards
-
     configure_logging(app)
     metrics.init_app(app)
     register_input_guards(app)
@@ -69,9 +99,6 @@ def _register_request_handling(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from storefront import models  # noqa: F401  (every model, for Alembic and create_all)
-    from storefront.mail import deliver_committed
-
     db.init_app(app)
     migrate.init_app(
         app,
@@ -108,46 +135,44 @@ def _register_page_cache(app: Flask) -> None:
         cache.add_scheduled_change(next_hold_expiry)
 
 
-# One line per feature; each module exposes ``bp``.
+def _register_features(app: Flask) -> None:
+    """What features do for each other, and the app-wide state a feature keeps."""
+    register_payment_providers()
+    search_counting.install(app)  # the search page counts every search, cached or not
+    # Back-in-stock e-mails start after each commit. Registered after the outbox's own
+    # teardown (_register_extensions), so it runs first: the e-mails this job queues are
+    # sent by the outbox's teardown right after.
+    alerts.install(app)
+    # A guest's cart joins the account's at log-in (the log-in view has committed).
+    user_logged_in.connect(merge_at_login, app)
+    # A confirmed e-mail address brings the guest orders placed with it (the view commits).
+    email_confirmed.connect(attach_guest_orders)
+
+
+# Each module exposes ``bp``. No two of their rules share a URL and method, and werkzeug
+# tries rules by how specific they are, not in this order; nothing else depends on it
+# (the page cache, template helpers and signals are registered above, not by blueprints).
 BLUEPRINT_MODULES = [
-    "storefront.main.views",
-    "storefront.ops.views",
-    "storefront.accounts.views",
-    "storefront.accounts.address_views",
-    "storefront.admin.views",
-    "storefront.catalog.views",
-    "storefront.content.views",
-    "storefront.search.views",
-    "storefront.payments.webhooks",  # also registers the Stripe provider
-    "storefront.payments.stripe_views",
-    "storefront.cart.views",  # also installs the header's cart count
-    "storefront.checkout.views",
-    "storefront.orders.views",
-    "storefront.reviews.views",
-    "storefront.routines.views",
-    "storefront.alerts.views",
-    "storefront.payments.demo",  # also registers the demo payment provider
+    main_views,
+    ops_views,
+    accounts_views,
+    address_views,
+    admin_views,
+    catalog_views,
+    content_views,
+    search_views,
+    webhooks,
+    stripe_views,
+    cart_views,
+    checkout_views,
+    orders_views,
+    reviews_views,
+    routines_views,
+    alerts_views,
+    demo_payments,
 ]
 
 
 def _register_blueprints(app: Flask) -> None:
-    for module_name in BLUEPRINT_MODULES:
-        app.register_blueprint(importlib.import_module(module_name).bp)
-
-
-def _register_errors(app: Flask) -> None:
-    from storefront.errors import register_error_handlers
-
-    register_error_handlers(app)
-
-
-def _register_templating(app: Flask) -> None:
-    from storefront.templating import register_template_helpers
-
-    register_template_helpers(app)
-
-
-def _register_commands(app: Flask) -> None:
-    from storefront.cli import register_commands
-
-    register_commands(app)
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(module.bp)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import g, has_request_context, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
+from werkzeug.routing import BuildError
 
 # A value that werkzeug's converters leave as it is, and no slug or file name contains.
 MARKER = "linkvalue0marker7e1"
@@ -73,3 +74,26 @@ def with_query(url: str, args: dict[str, str] | Iterable[tuple[str, str]]) -> st
     query = urlencode([(name, value) for name, value in items if value is not None],
                       safe=QUERY_SAFE)
     return f"{url}?{query}" if query else url
+
+
+def nav_url(endpoint: str, **values) -> str | None:
+    """The URL for ``endpoint``, or None when that page does not exist in this app.
+
+    Without ``values``, built once per request: the header, footer and every card with
+    a form ask for the same few.
+    """
+    if values:
+        return _build(endpoint, values)
+    links = request_memo("nav_urls")
+    if endpoint not in links:
+        links[endpoint] = _build(endpoint, values)
+    return links[endpoint]
+
+
+def _build(endpoint: str, values: dict) -> str | None:
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None

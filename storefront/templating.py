@@ -1,15 +1,23 @@
 """What every template can use: navigation, the shop's particulars and pages, the cart
-count."""
+count, money and dates. ``create_app`` calls ``register_template_helpers`` once: every
+template global, filter and context processor of the app is registered here (features'
+blueprints only add routes)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_login import current_user
-from werkzeug.routing import BuildError
+from markupsafe import Markup
 
 from storefront import addresses
+from storefront.assets import register_assets
+from storefront.cart.visitor import visitor_item_count
+from storefront.catalog.templating import register_catalog_helpers
+from storefront.content import shop
 from storefront.content.pages import SHOP_PAGES, is_shown
-from storefront.links import request_memo
+from storefront.links import nav_url
+from storefront.money import format_money
+from storefront.reviews.services import can_review
 from storefront.settings.services import shop_info
 from storefront.urls import public_url
 
@@ -21,29 +29,6 @@ MAIN_NAV = [
     ("Articles", "content.article_list"),
     ("Ask a question", "content.ask"),
 ]
-
-
-def nav_url(endpoint: str, **values) -> str | None:
-    """The URL for ``endpoint``, or None when that page does not exist in this app.
-
-    Without ``values``, built once per request: the header, footer and every card with
-    a form ask for the same few.
-    """
-    if values:
-        return _build(endpoint, values)
-    links = request_memo("nav_urls")
-    if endpoint not in links:
-        links[endpoint] = _build(endpoint, values)
-    return links[endpoint]
-
-
-def _build(endpoint: str, values: dict) -> str | None:
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def shop_page_links() -> list[tuple[str, str]]:
@@ -62,16 +47,19 @@ def account_email() -> str | None:
     return current_user.email if current_user and current_user.is_authenticated else None
 
 
-def cart_item_count() -> int:
-    """Items in the visitor's cart; the cart feature installs the real counter."""
-    counter = current_app.extensions.get("storefront.cart_count")
-    return counter() if counter else 0
+def money(amount, currency: str | None = None) -> str:
+    """``{{ amount|money }}``: in the shop's currency unless another is given."""
+    return format_money(amount, currency or current_app.config["SHOP_CURRENCY"])
+
+
+def long_date(value) -> Markup:
+    """A date as readers say it ("7 December 2026"), machine-readable in ``<time>``: a
+    function rather than a macro, as every teaser shows one."""
+    return Markup('<time datetime="{}">{} {}</time>').format(
+        value.strftime("%Y-%m-%d"), value.day, value.strftime("%B %Y"))
 
 
 def register_template_helpers(app: Flask) -> None:
-    from storefront.assets import register_assets
-    from storefront.catalog.templating import register_catalog_helpers
-
     register_assets(app)
     register_catalog_helpers(app)
     # The indentation in front of a {% tag %} is for the people editing the templates; it
@@ -80,13 +68,17 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_url=nav_url,
         main_nav=MAIN_NAV,
-        cart_item_count=cart_item_count,
+        cart_item_count=visitor_item_count,  # the header's count: one small query a page
         shop_page_links=shop_page_links,
         account_email=account_email,
         public_url=public_url,
         address_lines=addresses.address_lines,
+        long_date=long_date,
+        shop_text_html=shop.text_html,
+        can_review_order=can_review,  # "Your orders" offers a review where it says yes
     )
     app.jinja_env.filters.update(
+        money=money,
         country_name=addresses.country_name,
         phone=addresses.phone_display,
     )

@@ -14,8 +14,8 @@ again with the service's message and 422). Form pieces several areas use are in
 
 - ``dashboard/``  the front page: sales and what needs looking at (``orders.reports``)
 - ``inventory/``  products, sizes, pictures, brands, stock, the product CSV
-                  (rules: ``catalog.editing``, ``catalog.csv_import``; lists:
-                  ``inventory.queries``)
+                  (rules: ``catalog.editing``, ``inventory.editing`` (stock),
+                  ``inventory.csv_import``; lists: ``inventory.queries``)
 - ``orders/``     the order list, one order and its actions (``orders.services``)
 - ``content/``    articles, authors, skin conditions and their picks, the shop's texts,
                   readers' questions, review moderation, the routine rules

@@ -37,11 +37,6 @@ MESSAGES = {
 }
 
 
-@bp.record_once
-def _install(state) -> None:
-    services.install(state.app)
-
-
 class AlertForm(GuestForm):
     variant_id = IntegerField(validators=[DataRequired("Choose a size."),
                                           NumberRange(1, MAX_ID, "Choose a size.")])

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.accounts.models import User
 from storefront.audit.diff import FieldChange, describe
 from storefront.db import utcnow
 from storefront.extensions import Model
+
+if TYPE_CHECKING:  # the relationship finds the class by name when mappers configure
+    from storefront.accounts.models import User
 
 
 class AuditEntry(Model):

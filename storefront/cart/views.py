@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import user_logged_in
 
 from storefront.caching import private_page
 from storefront.cart import services
 from storefront.cart.visitor import (
-    merge_at_login,
     remember,
     visitor_cart,
     visitor_cart_for_change,
     visitor_cart_state,
-    visitor_item_count,
 )
 from storefront.checkout.services import quote, release_earlier_attempts
 from storefront.extensions import db
-from storefront.money import format_money
 from storefront.orders.services import (
     release_expired_lazily,
     release_overdue_holds,
@@ -27,18 +23,6 @@ from storefront.security import safe_next_url
 from storefront.sqlite import changes_data
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
-
-
-@bp.record_once
-def _install(state) -> None:
-    state.app.extensions["storefront.cart_count"] = visitor_item_count
-    user_logged_in.connect(merge_at_login, state.app)
-
-
-@bp.app_template_filter("money")
-def money_filter(amount, currency: str | None = None) -> str:
-    """``{{ amount|money }}``: in the shop's currency unless another is given."""
-    return format_money(amount, currency or current_app.config["SHOP_CURRENCY"])
 
 
 def _variant_ids(cart) -> list[int]:

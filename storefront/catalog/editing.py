@@ -1,4 +1,5 @@
-"""Changing the catalog from the back office: products, sizes, pictures and stock.
+"""Changing the catalog from the back office: products, sizes and pictures (stock:
+``storefront.inventory.editing``).
 
 Every change writes an audit entry with the values before and after; functions flush,
 the request commits. Products and sizes are archived, never deleted: orders and the
@@ -27,9 +28,6 @@ from storefront.catalog.models import (
 )
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.inventory import services as inventory
-from storefront.inventory.models import StockReason
-from storefront.orders import services as orders
 from storefront.slugs import SLUG_PATTERN, slugify
 
 PRODUCT_FIELDS = ("name", "slug", "brand", "category", "short_description", "description",
@@ -257,29 +255,6 @@ def update_variant(variant: Variant, fields: dict[str, Any], actor) -> dict:
     _audit(actor, "variant.updated", variant, f"Changed {variant.sku}: {', '.join(diff)}",
            diff)
     return diff
-
-
-# -- stock -----------------------------------------------------------------------------
-
-def adjust(variant: Variant, delta: int, reason: StockReason, actor, note: str = "") -> int:
-    """Change on-hand stock through the ledger and the audit log; returns the new count.
-
-    Holds of unpaid orders whose time ran out are given back first: they never stop stock
-    being removed."""
-    orders.release_overdue_holds([variant.id])
-    after = inventory.adjust_stock(variant, delta, reason, actor=actor, note=note)
-    audit.record(actor, "stock.adjusted", variant,
-                 f"{variant.sku}: {delta:+d} ({reason.label.lower()})",
-                 before={"stock_on_hand": after - delta},
-                 after={"stock_on_hand": after, "reason": reason.value, "note": note})
-    return after
-
-
-def set_stock(variant: Variant, target: int, reason: StockReason, actor, note: str = "") -> int:
-    """Bring on-hand stock to ``target`` with one ledger entry (none when it is already)."""
-    db.session.refresh(variant, ["stock_on_hand", "stock_reserved"])
-    delta = target - variant.stock_on_hand
-    return adjust(variant, delta, reason, actor, note) if delta else variant.stock_on_hand
 
 
 # -- pictures --------------------------------------------------------------------------

@@ -10,10 +10,9 @@ from flask import Flask, request, url_for
 
 from storefront.catalog.images import file_name, rendition_widths
 from storefront.catalog.models import Product, ProductImage, StockState, Variant
-from storefront.links import request_memo, route_link, with_query
+from storefront.links import nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import format_money
-from storefront.templating import nav_url
 
 STOCK_CLASSES = {
     StockState.IN_STOCK: "stock-in",

@@ -16,10 +16,9 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from storefront import addresses, metrics
+from storefront import addresses, metrics, pricing
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart, CartLine
-from storefront.checkout import pricing
 from storefront.content import shop
 from storefront.content.models import ShopText
 from storefront.content.pages import TERMS
@@ -30,9 +29,9 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory import services as inventory
 from storefront.orders.models import ADDRESS_COLUMNS, Order, OrderLine, OrderStatus
+from storefront.orders.payment_providers import reservation_minutes
 from storefront.orders.services import new_order_number, payment_failed
 from storefront.orders.status import record_event
-from storefront.payments.base import reservation_minutes
 from storefront.shipping import services as shipping
 from storefront.shipping.models import ShippingMethod, TaxRate
 

@@ -32,7 +32,7 @@ from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
 from storefront.orders.links import order_url
 from storefront.orders.models import Order, OrderStatus
-from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+from storefront.orders.payment_providers import PaymentError, PaymentUnavailable, get_provider
 from storefront.security import MAX_ID
 from storefront.shipping import services as shipping
 from storefront.sqlite import changes_data

@@ -31,15 +31,6 @@ from storefront.origin import guest_form
 from storefront.shipping.services import delivery_zones
 
 bp = Blueprint("content", __name__)
-bp.add_app_template_global(shop.text_html, "shop_text_html")
-
-
-@bp.app_template_global()
-def long_date(value) -> Markup:
-    """A date as readers say it ("7 December 2026"), machine-readable in ``<time>``: a
-    function rather than a macro, as every teaser shows one."""
-    return Markup('<time datetime="{}">{} {}</time>').format(
-        value.strftime("%Y-%m-%d"), value.day, value.strftime("%B %Y"))
 
 PER_PAGE = 12
 MAX_PAGE = 10_000

@@ -19,8 +19,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from storefront import pricing
 from storefront.catalog.models import Product, SkinType
-from storefront.checkout import pricing
 from storefront.content.models import Condition
 from storefront.db import utcnow
 from storefront.demo import files

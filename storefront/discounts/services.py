@@ -19,9 +19,9 @@ from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from storefront import pricing
 from storefront.accounts.models import User
 from storefront.audit import services as audit
-from storefront.checkout import pricing
 from storefront.db import utcnow
 from storefront.discounts.models import DiscountCode, DiscountKind, normalise_code
 from storefront.errors import DomainError

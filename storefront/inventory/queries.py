@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
@@ -11,7 +12,6 @@ from storefront.accounts.models import User
 from storefront.catalog.models import Category, Product, ProductStatus, Variant
 from storefront.extensions import db
 from storefront.inventory.models import StockMovement
-from storefront.orders.models import Order
 from storefront.slugs import is_slug
 
 PRODUCTS_PER_PAGE = 50
@@ -116,8 +116,10 @@ def _pairs(query: Select, wanted: set) -> dict:
     return dict(db.session.execute(query).all()) if wanted else {}
 
 
-def ledger_page(variant: Variant):
-    """The variant's stock movements, newest first, with who made them and for which order."""
+def ledger_page(variant: Variant, order_numbers: Callable[[set[int]], dict[int, str]]):
+    """The variant's stock movements, newest first, with who made them and for which order
+    (``order_numbers``: the numbers of these order ids, ``orders.services.order_numbers``;
+    orders sit above inventory)."""
     query = (select(StockMovement).where(StockMovement.variant_id == variant.id)
              .order_by(StockMovement.created_at.desc(), StockMovement.id.desc()))
     page = db.paginate(query, per_page=LEDGER_PER_PAGE, error_out=False,
@@ -126,7 +128,7 @@ def ledger_page(variant: Variant):
     actor_ids = {m.actor_id for m in movements if m.actor_id}
     order_ids = {m.order_id for m in movements if m.order_id}
     emails = _pairs(select(User.id, User.email).where(User.id.in_(actor_ids)), actor_ids)
-    numbers = _pairs(select(Order.id, Order.number).where(Order.id.in_(order_ids)), order_ids)
+    numbers = order_numbers(order_ids) if order_ids else {}
     page.items = [LedgerRow(m, emails.get(m.actor_id), m.order_id, numbers.get(m.order_id))
                   for m in movements]
     return page

@@ -23,6 +23,7 @@ from redis import RedisError
 
 from storefront import metrics
 from storefront.errors import DomainError
+from storefront.jobs import queue
 from storefront.jobs.models import FailedJob
 from storefront.jobs.runner import JobIncomplete, function_path, on_commit, perform, plain_arguments
 
@@ -60,8 +61,6 @@ def enqueue(func: Callable | str, *args, **kwargs) -> QueuedJob:
     path = function_path(func)
     args, kwargs = plain_arguments(args, kwargs)
     if uses_queue():
-        from storefront.jobs import queue
-
         try:
             job_id = queue.put(path, args, kwargs)
         except RedisError as error:
@@ -82,6 +81,4 @@ def job_state(job_id: str | None) -> dict[str, Any] | None:
     """A queued job's ``state``, ``result`` and ``progress``; None when unknown or inline."""
     if not job_id or not uses_queue():
         return None
-    from storefront.jobs import queue
-
     return queue.job_state(job_id)

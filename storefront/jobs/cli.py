@@ -7,6 +7,8 @@ from flask.cli import with_appcontext
 
 from storefront import metrics
 from storefront.extensions import app_object
+from storefront.jobs import queue
+from storefront.jobs.periodic import PeriodicScheduler
 from storefront.ops.metrics import serve_metrics
 
 
@@ -35,9 +37,6 @@ def worker_command(burst: bool, periodic: bool) -> None:
     Also puts the periodic jobs on the queue: releasing expired reservations and
     retrying the outbox. Any number of workers can run, on any hosts.
     """
-    from storefront.jobs import queue
-    from storefront.jobs.periodic import PeriodicScheduler
-
     app = app_object()
     if not app.config.get("REDIS_URL"):
         raise click.ClickException(

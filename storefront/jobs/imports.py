@@ -6,7 +6,7 @@ An importer is a module-level function ``importer(data: bytes, actor, *, file_na
 of counts, a sentence).
 The whole import is one transaction: all rows or none. For the admin import view::
 
-    queued = queue_file_import("storefront.catalog.csv_import:apply_file", data,
+    queued = queue_file_import("storefront.inventory.csv_import:apply_file", data,
                                file_name, current_user)
     # inline: queued.result is the summary (or {"refused": message} when refused);
     # queued: jobs.job_state(queued.id) -> {"state", "result", "progress"} to poll.
@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+
+from rq import get_current_job
 
 from storefront.accounts.models import User
 from storefront.errors import DomainError
@@ -61,8 +63,6 @@ def run_file_import(importer: str, stored_name: str, file_name: str, actor_id: i
 
 def report_progress(done: int, total: int | None = None) -> None:
     """Tell whoever polls ``job_state`` how far a queued import is (nothing when inline)."""
-    from rq import get_current_job
-
     job = get_current_job()
     if job is not None:
         job.meta["progress"] = {"done": done, "total": total}

@@ -15,6 +15,8 @@ from typing import Any
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, Retry, SimpleWorker, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from storefront import metrics
@@ -71,9 +73,6 @@ def put(path: str, args: list, kwargs: dict, *, retry: bool = True,
 
 def job_state(job_id: str) -> dict[str, Any] | None:
     """A queued job's state ("queued", "started", "finished", "failed", ...), result, progress."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
     try:
         job = Job.fetch(job_id, connection=redis_connection(), serializer=JSONSerializer)
     except NoSuchJobError:

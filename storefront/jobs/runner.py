@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, has_app_context
+from rq import get_current_job
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,15 +51,14 @@ def bind_app(app: Flask) -> None:
 
 
 def app_for_jobs() -> Flask:
-    """The current app, else the one bound by the worker, else a new one (made once)."""
+    """The current app, else the one bound by the worker (``flask worker`` binds its app
+    through ``queue.make_worker``: this package never builds an app itself, since the app
+    factory imports every package, this one included)."""
     if has_app_context():
         return app_object()
     if _bound_app is None:
-        from storefront import create_app
-
-        app = create_app()
-        bind_app(app)
-        return app
+        raise RuntimeError("No app for this job: start workers with `flask worker`, "
+                           "which binds its app (storefront.jobs.queue.make_worker).")
     return _bound_app
 
 
@@ -195,8 +195,6 @@ def record_failure(path: str, args: list, kwargs: dict, error: str, details: str
 
 def perform_queued(path: str, args: list, kwargs: dict) -> Any:
     """The function RQ runs for every job: ``perform`` with the try count from the queue."""
-    from rq import get_current_job
-
     job = get_current_job()
     retries = int((job.meta or {}).get("retries", 0)) if job else 0
     left = (job.retries_left or 0) if job else 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from redis import RedisError
+from rq import Worker
 from sqlalchemy import Select, func, select
 
 from storefront import jobs
@@ -16,6 +17,7 @@ from storefront.audit import services as audit
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs.models import FailedJob
+from storefront.jobs.queue import job_queue
 from storefront.mail.models import OutboxMessage
 
 LABELS = {
@@ -88,10 +90,6 @@ def queue_overview() -> dict[str, Any]:
     """How the queue is doing: jobs waiting, running, scheduled, failed; workers listening."""
     if not jobs.uses_queue():
         return {"mode": "inline"}
-    from rq import Worker
-
-    from storefront.jobs.queue import job_queue
-
     queue = job_queue()
     try:
         return {

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 
 from storefront.alerts import services as alerts
+from storefront.cart import services as cart
 from storefront.content import questions
 from storefront.jobs.runner import JobIncomplete
+from storefront.mail import deliver_messages, send_outbox
+from storefront.orders import services as orders
 from storefront.reviews import services as reviews
 
 # Orders expired by one run of the periodic sweep; the next run takes the rest.
@@ -20,8 +25,6 @@ def deliver_mail(message_ids: list[int]) -> int:
     JobIncomplete when some could not go: their tries are recorded and kept, and the
     job is tried again with back-off (the periodic ``retry_outbox`` keeps trying too).
     """
-    from storefront.mail import deliver_messages
-
     sent, unsent = deliver_messages(message_ids)
     if unsent:
         raise JobIncomplete(f"{unsent} e-mail(s) could not be sent yet; they wait in the outbox")
@@ -30,8 +33,6 @@ def deliver_mail(message_ids: list[int]) -> int:
 
 def retry_outbox() -> int:
     """Periodic: send what waits in the outbox (mail server was down, worker was stopped)."""
-    from storefront.mail import send_outbox
-
     sent, _unsent = send_outbox(limit=OUTBOX_BATCH,
                                 max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"])
     return sent
@@ -39,18 +40,12 @@ def retry_outbox() -> int:
 
 def release_expired_reservations() -> int:
     """Periodic: expire unpaid orders whose reservation ran out, giving their stock back."""
-    from storefront.orders import services
-
-    return services.release_expired_reservations(limit=RELEASE_BATCH)
+    return orders.release_expired_reservations(limit=RELEASE_BATCH)
 
 
 def prune_guest_carts() -> int:
     """Periodic: delete guest carts untouched for ``GUEST_CART_DAYS``."""
-    from datetime import timedelta
-
-    from storefront.cart import services
-
-    return services.prune_guest_carts(timedelta(days=current_app.config["GUEST_CART_DAYS"]))
+    return cart.prune_guest_carts(timedelta(days=current_app.config["GUEST_CART_DAYS"]))
 
 
 def answer_questions_now_visible() -> int:

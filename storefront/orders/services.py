@@ -41,6 +41,7 @@ from storefront.orders.models import (
     PaymentStatus,
     Refund,
 )
+from storefront.orders.payment_providers import PaymentError, get_provider
 from storefront.orders.status import (
     HOLDS_DISCOUNT,
     HOLDS_RESERVATION,
@@ -49,7 +50,6 @@ from storefront.orders.status import (
     record_event,
     transition,
 )
-from storefront.payments.base import PaymentError, get_provider
 
 S = OrderStatus
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read out
@@ -484,10 +484,19 @@ def release_expired_lazily() -> int:
     return release_expired_reservations(limit=current_app.config["RESERVATION_SWEEP_LIMIT"])
 
 
+def order_numbers(order_ids: set[int]) -> dict[int, str]:
+    """The number of each of these orders (those that exist), by id."""
+    return dict(db.session.execute(
+        select(Order.id, Order.number).where(Order.id.in_(order_ids))).all())
+
+
 # Guest orders joining an account ------------------------------------------------------
 
-def attach_guest_orders(user) -> int:
-    """Give ``user`` the guest orders placed with their (now confirmed) e-mail address."""
+def attach_guest_orders(user, **_signal_data) -> int:
+    """Give ``user`` the guest orders placed with their (now confirmed) e-mail address.
+
+    ``create_app`` connects it to ``accounts.services.email_confirmed`` (whose view
+    commits)."""
     orders = db.session.scalars(
         select(Order).where(Order.user_id.is_(None), Order.email == user.email.lower())
     ).all()

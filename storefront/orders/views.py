@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.accounts.services import email_confirmed
 from storefront.errors import render_error
 from storefront.extensions import db
 from storefront.orders import links, services
@@ -15,16 +14,6 @@ from storefront.orders.models import Order
 
 bp = Blueprint("orders", __name__)
 ORDERS_PER_PAGE = 20
-
-
-def _join_guest_orders(user, **_extra) -> None:
-    services.attach_guest_orders(user)
-
-
-@bp.record_once
-def _install(state) -> None:
-    # Sent by accounts.services.confirm_email; that view commits.
-    email_confirmed.connect(_join_guest_orders)
 
 
 @bp.get("/account/orders")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -18,11 +17,10 @@ from sqlalchemy import select
 from storefront.errors import DomainError, render_error
 from storefront.extensions import db
 from storefront.money import quantize
-from storefront.payments.base import PaymentStart, RefundResult, register_provider
+from storefront.orders import services
+from storefront.orders.models import Order, Payment
+from storefront.orders.payment_providers import PaymentStart, RefundResult
 from storefront.security import safe_next_url
-
-if TYPE_CHECKING:
-    from storefront.orders.models import Order, Payment
 
 PROVIDER = "demo"
 DEMO_SALT = "demo-payment"
@@ -41,7 +39,6 @@ def _local(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-@register_provider(PROVIDER)
 class DemoProvider:
     name = PROVIDER
     label = "Demo payment"
@@ -59,8 +56,6 @@ class DemoProvider:
 
 
 def _attempt(token: str) -> tuple[Order, dict] | None:
-    from storefront.orders.models import Order
-
     try:
         data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
     except BadSignature:
@@ -101,8 +96,6 @@ def _report(outcome, order: Order) -> str | None:
 
 
 def _approve(order: Order, data: dict):
-    from storefront.orders import services
-
     problem = _report(lambda o: services.payment_succeeded(
         o, provider=PROVIDER, reference=data["r"], amount=o.total, currency=o.currency), order)
     if problem:
@@ -112,8 +105,6 @@ def _approve(order: Order, data: dict):
 
 
 def _decline(order: Order):
-    from storefront.orders import services
-
     problem = _report(lambda o: services.payment_failed(o, reason=DECLINED), order)
     if problem:
         return render_error(409, problem)

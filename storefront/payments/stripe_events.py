@@ -9,7 +9,7 @@ Services flush; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import stripe
 from flask import current_app
@@ -19,7 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.money import from_minor_units
-from storefront.payments.base import PaymentError, PaymentUnavailable
+from storefront.orders import services as orders
+from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from storefront.orders.payment_providers import PaymentError, PaymentUnavailable
 from storefront.payments.models import StripeEvent
 from storefront.payments.stripe_provider import (
     PROVIDER,
@@ -28,11 +30,8 @@ from storefront.payments.stripe_provider import (
     stripe_errors,
 )
 
-if TYPE_CHECKING:
-    from storefront.orders.models import Order
-
 Event = dict[str, Any]
-Handler = Callable[["Order", dict[str, Any]], str]
+Handler = Callable[[Order, dict[str, Any]], str]
 
 
 class MalformedEvent(ValueError):
@@ -138,7 +137,6 @@ def _apply(handler: Handler, order: Order, event: Event) -> str:
 
 def _locked_order(number: str | None) -> Order | None:
     """The order with this number, its row locked until the transaction ends."""
-    from storefront.orders.models import Order
 
     if not number:
         return None
@@ -177,12 +175,11 @@ def session_paid(order: Order, session: dict[str, Any]) -> str:
     ``checkout.session.completed`` is unpaid for a bank transfer or debit; then
     ``checkout.session.async_payment_succeeded`` (or ``_failed``) follows.
     """
-    from storefront.orders.services import payment_succeeded
 
     if session.get("payment_status") != "paid":
         return "awaiting_payment"
     currency = str(session["currency"]).upper()
-    recorded = payment_succeeded(
+    recorded = orders.payment_succeeded(
         order,
         provider=PROVIDER,
         reference=session["id"],
@@ -205,20 +202,18 @@ def _current_attempt(order: Order, session: dict[str, Any]) -> bool:
 
 
 def session_failed(order: Order, session: dict[str, Any]) -> str:
-    from storefront.orders.services import payment_failed
 
     if not _current_attempt(order, session):
         return "superseded"
-    failed = payment_failed(order, reason="Your bank did not complete the payment.")
+    failed = orders.payment_failed(order, reason="Your bank did not complete the payment.")
     return "failed" if failed else "no_change"
 
 
 def session_expired(order: Order, session: dict[str, Any]) -> str:
-    from storefront.orders.services import payment_expired
 
     if not _current_attempt(order, session):
         return "superseded"
-    return "expired" if payment_expired(order) else "no_change"
+    return "expired" if orders.payment_expired(order) else "no_change"
 
 
 def charge_refunded(order: Order, charge: dict[str, Any]) -> str:
@@ -227,7 +222,6 @@ def charge_refunded(order: Order, charge: dict[str, Any]) -> str:
     The list comes from Stripe rather than the event: newer API versions leave the
     refunds out of the charge, and one event may stand for several refunds.
     """
-    from storefront.orders.services import refund_recorded
 
     with stripe_errors("look up refunds"):
         refunds = stripe_client().v1.refunds.list(
@@ -236,7 +230,7 @@ def charge_refunded(order: Order, charge: dict[str, Any]) -> str:
     for refund in sorted(refunds.data, key=lambda refund: refund.created):
         if refund.status == "succeeded":
             amount = from_minor_units(refund.amount, refund.currency.upper())
-            recorded += refund_recorded(order, amount=amount, reference=refund.id)
+            recorded += orders.refund_recorded(order, amount=amount, reference=refund.id)
     return "refunded" if recorded else "no_change"
 
 
@@ -254,7 +248,6 @@ HANDLERS: dict[str, Handler] = {
 
 def order_for_reference(session_id: str) -> Order | None:
     """The order that started this Checkout Session (from our Payment row)."""
-    from storefront.orders.models import Payment
 
     payment = db.session.scalar(select(Payment).where(
         Payment.provider == PROVIDER, Payment.provider_reference == session_id))
@@ -278,7 +271,6 @@ def confirm_session(order: Order, session_id: str) -> str:
 
 def order_to_cancel(token: str) -> tuple[Order, str | None] | None:
     """The order a cancel link names and where to go next; None for a forged link."""
-    from storefront.orders.models import Order
 
     found = read_cancel_token(token)
     if found is None:
@@ -305,9 +297,6 @@ def cancel_checkout(order: Order) -> str:
     be reached the stock is freed all the same: a payment that still arrives is handled
     by the order services (stock taken again, or the money sent back).
     """
-    from storefront.orders.models import OrderStatus, PaymentStatus
-    from storefront.orders.services import payment_failed
-
     pending = [p for p in order.payments
                if p.provider == PROVIDER and p.status == PaymentStatus.PENDING]
     if order.status != OrderStatus.PENDING_PAYMENT or not pending:
@@ -320,5 +309,5 @@ def cancel_checkout(order: Order) -> str:
     else:
         if session.status == "complete":  # paid, or a bank payment under way
             return confirm_session(order, session.id)
-    payment_failed(order, reason="You cancelled the payment.")
+    orders.payment_failed(order, reason="You cancelled the payment.")
     return "cancelled"

@@ -19,12 +19,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from storefront.db import utcnow
 from storefront.money import from_minor_units, to_minor_units
-from storefront.payments.base import (
+from storefront.orders.payment_providers import (
     PaymentError,
     PaymentStart,
     PaymentUnavailable,
     RefundResult,
-    register_provider,
 )
 from storefront.security import safe_next_url
 from storefront.urls import public_url
@@ -180,7 +179,6 @@ def checkout_session_params(order: Order, success_url: str, cancel_url: str) -> 
     }
 
 
-@register_provider(PROVIDER)
 class StripeProvider:
     name = PROVIDER
     label = "Card (Stripe)"

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from storefront.errors import render_error
 from storefront.extensions import db
-from storefront.payments.base import PaymentError
+from storefront.orders import services as orders
+from storefront.orders.payment_providers import PaymentError
 from storefront.payments.stripe_events import (
     cancel_checkout,
     confirm_session,
@@ -42,10 +43,8 @@ def payment_return():
     next_url = safe_next_url(request.args.get("next"))
     if next_url:  # the checkout's confirmation page: paid, processing or failed
         return redirect(next_url)
-    from storefront.orders.services import failure_reason
-
     return render_template("payments/stripe_return.html", order=order,
-                           reason=failure_reason(order))
+                           reason=orders.failure_reason(order))
 
 
 @bp.get("/cancel/<token>")

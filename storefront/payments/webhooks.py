@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from storefront import metrics
 from storefront.extensions import csrf, db
-from storefront.payments.base import PaymentUnavailable
+from storefront.orders.payment_providers import PaymentUnavailable
 from storefront.payments.stripe_events import (
     HANDLERS,
     MalformedEvent,

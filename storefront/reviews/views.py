@@ -34,8 +34,6 @@ from storefront.security import safe_next_url
 
 bp = Blueprint("reviews", __name__)
 VOTER_KEY = "review_voter"
-# "Your orders" offers a review for the orders this says yes to.
-bp.add_app_template_global(services.can_review, "can_review_order")
 
 
 def _link_refused():

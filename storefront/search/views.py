@@ -29,11 +29,6 @@ _ENDPOINTS = {"product": "catalog.product_detail", "article": "content.article_d
 _KIND_LABELS = {"product": "Product", "article": "Article", "condition": "Skin condition"}
 
 
-@bp.record_once
-def _install(state) -> None:
-    counting.install(state.app)
-
-
 @bp.get("/search")
 def search():
     """Count the search (in memory), answer it (from the page cache when stored), and

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from storefront.audit.models import AuditEntry
 from storefront.catalog import csv_format as csv_io
-from storefront.catalog import editing as services
 from storefront.catalog.models import Product, ProductStatus, SkinType, Variant
 from storefront.demo.catalog import seed_catalog
 from storefront.extensions import db
+from storefront.inventory import editing as services
 from storefront.inventory.models import StockMovement, StockReason
 from storefront.inventory.services import InventoryError
 from storefront.media import LocalMediaStorage

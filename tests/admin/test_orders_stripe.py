@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from storefront.audit.models import AuditEntry
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
+from storefront.orders.payment_providers import get_provider
 from storefront.orders.services import record_payment_started
-from storefront.payments.base import get_provider
 from tests.factories import AdminFactory, ProductFactory, VariantFactory
 from tests.helpers import login, submit
 from tests.helpers.stripe_support import deliver, load_order, place_order, stock

@@ -12,7 +12,7 @@ from storefront.catalog.models import Variant
 from storefront.extensions import db
 from storefront.inventory.models import StockMovement, StockReason
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
-from storefront.payments.base import PaymentUnavailable, register_provider
+from storefront.orders.payment_providers import PaymentUnavailable, register_provider
 from tests.factories import (
     ADDRESS,
     ProductFactory,

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from storefront.checkout import pricing
+from storefront import pricing
 from storefront.shipping.models import ShippingMethod
 
 

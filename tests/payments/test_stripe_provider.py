@@ -14,7 +14,7 @@ from storefront.db import utcnow
 from storefront.extensions import db as _db
 from storefront.orders import services as order_services
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
-from storefront.payments.base import PaymentError, PaymentUnavailable, get_provider
+from storefront.orders.payment_providers import PaymentError, PaymentUnavailable, get_provider
 from storefront.payments.stripe_provider import (
     UNAVAILABLE,
     discounted_amounts,
@@ -315,7 +315,7 @@ def test_a_refund_event_while_stripe_is_down_is_retried_later(app, client, fake_
 
 
 def test_stripe_orders_hold_stock_as_long_as_the_session_lives(app):
-    from storefront.payments.base import reservation_minutes
+    from storefront.orders.payment_providers import reservation_minutes
 
     with app.app_context():
         assert reservation_minutes("demo") == app.config["RESERVATION_MINUTES"]

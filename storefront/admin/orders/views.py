@@ -38,8 +38,8 @@ from storefront.forms import attach_error
 from storefront.money import format_money
 from storefront.orders import services as order_services
 from storefront.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from storefront.orders.payment_providers import PaymentError, PaymentUnavailable
 from storefront.orders.status import SOLD, IllegalTransition, can_transition
-from storefront.payments.base import PaymentError, PaymentUnavailable
 from storefront.security import roles_required
 
 ORDERS_PER_PAGE = 50

@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 from storefront.accounts import services as account_services
 from storefront.accounts.models import Role, User
 from storefront.admin.blueprint import bp
+from storefront.admin.people import audit_queries
 from storefront.admin.people.forms import RoleForm
-from storefront.audit import queries as audit_queries
 from storefront.extensions import db
 from storefront.security import roles_required
 

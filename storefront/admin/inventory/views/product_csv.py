@@ -31,12 +31,13 @@ from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
 from storefront.admin.inventory.forms import ImportApplyForm, ImportUploadForm
 from storefront.catalog import csv_format
-from storefront.catalog import csv_import as importer
 from storefront.catalog.models import Product
 from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.forms import INVALID_FORM_STATUS, attach_error
+from storefront.inventory import csv_import as importer
+from storefront.orders import services as orders
 from storefront.security import roles_required
 
 SESSION_KEY = "product_import"
@@ -138,6 +139,7 @@ def products_import():
         or "upload.csv"
     data = upload.read()
     try:
+        orders.release_overdue_holds()  # so they never make a new count look too low
         plan = importer.plan_file(data)
     except csv_format.CsvFileError as error:
         attach_error(form, f"{file_name}: {error}", "file")
@@ -158,6 +160,7 @@ def products_import_apply():
         return _render_upload(upload_form, 400)
     data, file_name = waiting
     try:
+        orders.release_overdue_holds()  # so they never make a new count look too low
         plan = importer.plan_file(data)
     except csv_format.CsvFileError as error:  # only if the stored file was tampered with
         discard_upload(form.token.data)

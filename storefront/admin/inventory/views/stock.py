@@ -10,8 +10,8 @@ from storefront.admin.blueprint import bp
 from storefront.admin.common import save_form
 from storefront.admin.inventory.forms import StockAdjustmentForm
 from storefront.alerts import services as alerts
-from storefront.catalog import editing as services
 from storefront.extensions import db
+from storefront.inventory import editing as services
 from storefront.inventory import queries
 from storefront.inventory.models import StockReason
 from storefront.orders import services as orders
@@ -36,7 +36,7 @@ def products_stock(variant_id: int):
         error_field="quantity",
         page=lambda status: (render_template(
             "admin/inventory/stock.html", variant=variant, product=variant.product,
-            form=form, page=queries.ledger_page(variant)), status))
+            form=form, page=queries.ledger_page(variant, orders.order_numbers)), status))
 
 
 @bp.get("/stock/low")

@@ -41,8 +41,8 @@ from storefront.catalog.models import (
     Variant,
 )
 from storefront.extensions import db
+from storefront.inventory import editing as stock
 from storefront.inventory.models import StockReason
-from storefront.orders import services as orders
 from storefront.slugs import MAX_LENGTH, SLUG
 
 MAX_STOCK = 1_000_000
@@ -515,9 +515,9 @@ class _Planner:
 
 def plan(rows: list[csv_format.Row]) -> Plan:
     """What importing ``rows`` would do, and every problem found; changes nothing in the
-    catalog. Holds of unpaid orders whose time ran out are given back first, so they never
-    make a new stock count look too low."""
-    orders.release_overdue_holds()
+    catalog. The caller gives back the holds of unpaid orders whose time ran out first
+    (``orders.services.release_overdue_holds()``), so they never make a new stock count
+    look too low."""
     planner = _Planner(Catalog.load())
     for row in rows:
         planner.add(row)
@@ -558,8 +558,8 @@ def _apply_row(row: RowPlan, created: dict[str, Product], actor) -> None:
     elif row.variant_action == "update":
         services.update_variant(variant, row.variant_fields, actor)
     if row.stock is not None:
-        services.set_stock(variant, row.stock[1], StockReason.IMPORT, actor,
-                           note=f"CSV import, line {row.line}")
+        stock.set_stock(variant, row.stock[1], StockReason.IMPORT, actor,
+                        note=f"CSV import, line {row.line}")
 
 
 def apply(import_plan: Plan, actor, reference: str, file_name: str) -> None:

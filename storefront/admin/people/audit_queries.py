@@ -1,4 +1,5 @@
-"""Reading the audit log with filters."""
+"""Reading the audit log with filters, for the people area's audit page (it joins the
+acting user: audit sits below accounts, so the query lives here)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ payment (and gets a URL to send the shopper to), the provider's return page or w
 reports the outcome through ``storefront.orders.services`` (``payment_succeeded``,
 ``payment_failed``, ``payment_expired``, ``refund_recorded``), and refunds go out through
 ``refund``. So the demo provider and Stripe drive exactly the same order and stock code.
+The interface is the orders' own (they refund through it); the providers that implement it
+are in ``storefront.payments``, a layer above, registered by ``create_app``.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ _PROVIDERS: dict[str, type] = {}
 
 
 def register_provider(name: str):
-    """Class decorator: make a provider available under ``name``."""
+    """Class decorator: make a provider available under ``name`` (``create_app`` registers
+    the shop's own: ``storefront.payments.providers``)."""
 
     def decorator(cls):
         _PROVIDERS[name] = cls
