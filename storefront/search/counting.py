@@ -7,10 +7,10 @@ What is kept
     an e-mail address or hold a long number (a phone or order number) are not kept.
 
 How it is counted
-    Most searches never reach a view: the page cache's fast lane answers a stored page
-    without Flask. A write per search would also cost a commit each time. So every search
-    (a view, a stored page served by the view, or one the fast lane answers, through its
-    hit listener) is counted in this worker's memory, which costs no SQL; the counts are
+    Most searches are answered from the page cache (never from a shared cache: search
+    pages are kept out of nginx's, so each one reaches the view), and a write per search
+    would cost a commit each time. So every search is counted by the view in this
+    worker's memory, which costs no SQL; the counts are
     written, added to what is there, in one statement when a search page is next
     *rendered* at least ``SEARCH_LOG_FLUSH_SECONDS`` after the first count waiting (60).
     Renders already talk to the database, and at least one happens per cached page every
