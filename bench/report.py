@@ -88,18 +88,20 @@ def yardstick(results: Results, name: str) -> Load | None:
     return results.beside.get(name, results.hello)
 
 
+def _share_verdict(target: str, load: Load | None, base: Load | None,
+                   share: float) -> Verdict:
+    """``load``'s requests/s against at least ``share`` of ``base``'s."""
+    if load is None or base is None:
+        return Verdict(target, "-", None)
+    ratio = load.rps / base.rps
+    return Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / {base.rps:,.0f})",
+                   ratio >= share)
+
+
 def _rate_verdicts(results: Results) -> list[Verdict]:
-    verdicts = []
-    for name, share in RATE_TARGETS.items():
-        load, hello = results.served.get(name), yardstick(results, name)
-        target = f"{PAGES[name]}: ≥ {share:.0%} of bare Flask's requests/s"
-        if load is None or hello is None:
-            verdicts.append(Verdict(target, "-", None))
-            continue
-        ratio = load.rps / hello.rps
-        verdicts.append(Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / {hello.rps:,.0f})",
-                                ratio >= share))
-    return verdicts
+    return [_share_verdict(f"{PAGES[name]}: ≥ {share:.0%} of bare Flask's requests/s",
+                           results.served.get(name), yardstick(results, name), share)
+            for name, share in RATE_TARGETS.items()]
 
 
 def _latency_verdicts(results: Results) -> list[Verdict]:
@@ -162,18 +164,10 @@ def _conditional_verdicts(results: Results) -> list[Verdict]:
 
 
 def _small_rate_verdicts(results: Results) -> list[Verdict]:
-    verdicts = []
-    for name in SMALL_PAGES:
-        share = RATE_TARGETS[name]
-        load, hello = results.small_served.get(name), results.small_beside.get(name)
-        target = f"{PAGES[name]}, 500 products: ≥ {share:.0%} of bare Flask's requests/s"
-        if load is None or hello is None:
-            verdicts.append(Verdict(target, "-", None))
-            continue
-        ratio = load.rps / hello.rps
-        verdicts.append(Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / {hello.rps:,.0f})",
-                                ratio >= share))
-    return verdicts
+    return [_share_verdict(f"{PAGES[name]}, 500 products: ≥ {RATE_TARGETS[name]:.0%} of bare "
+                           "Flask's requests/s", results.small_served.get(name),
+                           results.small_beside.get(name), RATE_TARGETS[name])
+            for name in SMALL_PAGES]
 
 
 def _cold_verdicts(results: Results) -> list[Verdict]:
@@ -203,28 +197,19 @@ def _mixed_verdicts(results: Results) -> list[Verdict]:
         if load is None or hello is None:
             verdicts += [Verdict(rate, "-", None), Verdict(latency, "-", None)]
             continue
-        ratio, limit = load.rps / hello.rps, hello.p99_ms * P99_FACTOR
+        limit = hello.p99_ms * P99_FACTOR
         verdicts += [
-            Verdict(rate, f"{ratio:.0%} ({load.rps:,.0f} / {hello.rps:,.0f})",
-                    ratio >= MIXED_SHARE),
+            _share_verdict(rate, load, hello, MIXED_SHARE),
             Verdict(latency, f"{load.p99_ms:.1f} ms (limit {limit:.1f} ms)",
                     load.p99_ms <= limit)]
     return verdicts
 
 
 def _edge_verdicts(results: Results) -> list[Verdict]:
-    verdicts = []
-    for size in SIZES:
-        load = results.edge.get(size)
-        target = (f"Product list through prod's nginx, {size} products: ≥ {EDGE_SHARE:.0%} "
-                  "of nginx serving a saved copy")
-        if load is None or results.nginx is None:
-            verdicts.append(Verdict(target, "-", None))
-            continue
-        ratio = load.rps / results.nginx.rps
-        verdicts.append(Verdict(target, f"{ratio:.0%} ({load.rps:,.0f} / "
-                                f"{results.nginx.rps:,.0f})", ratio >= EDGE_SHARE))
-    return verdicts
+    return [_share_verdict(f"Product list through prod's nginx, {size} products: ≥ "
+                           f"{EDGE_SHARE:.0%} of nginx serving a saved copy",
+                           results.edge.get(size), results.nginx, EDGE_SHARE)
+            for size in SIZES]
 
 
 def evaluate(results: Results) -> list[Verdict]:
