@@ -11,7 +11,7 @@ from storefront.db import utcnow
 from storefront.extensions import Model
 
 if TYPE_CHECKING:  # the relationship finds the class by name when mappers configure
-    from storefront.accounts.models import User
+    from storefront.accounts.models import User  # types only
 
 
 class AuditEntry(Model):

@@ -19,8 +19,8 @@ from flask import current_app
 
 from storefront.errors import DomainError
 
-if TYPE_CHECKING:
-    from storefront.orders.models import Order, Payment
+if TYPE_CHECKING:  # orders.models imports this module: names for type hints only
+    from storefront.orders.models import Order, Payment  # types only
 
 
 class PaymentError(DomainError):

@@ -31,7 +31,7 @@ from storefront.urls import public_url
 if TYPE_CHECKING:
     from stripe.params.checkout import SessionCreateParams
 
-    from storefront.orders.models import Order, OrderLine, Payment
+    from storefront.orders.models import Order, OrderLine, Payment  # types only
 
 PROVIDER = "stripe"
 CANCEL_SALT = "stripe-cancel"
