@@ -238,6 +238,9 @@ def _base_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]
         "REVIEW_VOTE_RATE_LIMIT": env.get("REVIEW_VOTE_RATE_LIMIT", "30 per hour"),
         # Requests for a back-in-stock e-mail (each may send a confirmation e-mail).
         "STOCK_ALERT_RATE_LIMIT": env.get("STOCK_ALERT_RATE_LIMIT", "10 per hour"),
+        # werkzeug's method for new password hashes: "scrypt" is N=2**15, r=8, p=1. A hash
+        # made with other parameters is made again at the user's next log-in.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

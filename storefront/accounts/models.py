@@ -9,8 +9,8 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from storefront.accounts.passwords import hash_password, password_matches
 from storefront.addresses import FIELDS
 from storefront.db import TimestampMixin, enum_column, utcnow
 from storefront.extensions import Model
@@ -52,12 +52,12 @@ class User(UserMixin, TimestampMixin, Model):
         return f"<User {self.id} {self.email} {self.role}>"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = hash_password(password)
         self.session_token = _new_session_token()
         self.updated_at = utcnow()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 
@@ -28,3 +33,40 @@ def check_password_strength(password: str, email: str = "", name: str = "") -> s
     if lowered in {email.lower(), local_part, name.strip().lower()}:
         return "Your password must not be your e-mail address or your name."
     return None
+
+
+# -- hashing ---------------------------------------------------------------------------
+# PASSWORD_HASH_METHOD is werkzeug's method string: "scrypt" (N=2**15, r=8, p=1) unless
+# the operator sets stronger parameters ("scrypt:65536:8:1"); the tests set a cheap one.
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    return check_password_hash(stored_hash, password)
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    """Whether ``stored_hash`` was made with other parameters than the configured ones
+    (the operator raised the cost): it is hashed again at the next successful log-in."""
+    return stored_hash.split("$", 1)[0] != _method_in_full(
+        current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_unknown_password(password: str) -> None:
+    """Spend what checking a real password costs: an unknown e-mail address takes as long
+    to refuse as a wrong password."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+
+
+@cache
+def _method_in_full(method: str) -> str:
+    """"scrypt" -> "scrypt:32768:8:1", as werkzeug writes it at the start of a hash."""
+    return generate_password_hash("", method=method).split("$", 1)[0]
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)

@@ -9,7 +9,12 @@ from sqlalchemy import select
 
 from storefront.accounts.logins import end_all_logins
 from storefront.accounts.models import Role, User
-from storefront.accounts.passwords import check_password_strength
+from storefront.accounts.passwords import (
+    check_password_strength,
+    check_unknown_password,
+    hash_password,
+    needs_rehash,
+)
 from storefront.audit import services as audit
 from storefront.db import utcnow
 from storefront.errors import DomainError
@@ -21,8 +26,6 @@ from storefront.urls import public_url
 email_confirmed = signal("storefront.email-confirmed")
 RESET_SALT = "password-reset"
 CONFIRM_SALT = "email-confirm"
-# Compared against when the e-mail is unknown, so a failed log-in takes as long either way.
-_DUMMY_HASH = "scrypt:32768:8:1$cHWYvWnxVcTO3KMv$" + "0" * 128
 
 
 class AccountError(DomainError):
@@ -73,10 +76,14 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether or not it exists)."""
     user = find_user_by_email(email)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        check_unknown_password(password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
+    if needs_rehash(user.password_hash):
+        # The same password under the configured cost; the session token stays (this is
+        # not a password change, other sessions go on).
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
 

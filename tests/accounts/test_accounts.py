@@ -7,9 +7,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import itsdangerous.timed
+from flask import Flask
 from sqlalchemy import select
 
 from storefront.accounts.models import User, UserLogin
+from storefront.accounts.passwords import hash_password
+from storefront.config import load_config
 from storefront.db import utcnow
 from storefront.extensions import db
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory
@@ -24,6 +27,7 @@ from tests.helpers import (
     submit,
     text_part,
 )
+from tests.helpers.apps import TEST_PASSWORD_HASH_METHOD
 from tests.helpers.caching import variant_of
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -370,3 +374,33 @@ def test_passwords_are_hashed(app, make):
     user = make(UserFactory)
     assert DEFAULT_PASSWORD not in user.password_hash
     assert user.password_hash.startswith("scrypt:")
+
+
+def test_the_shop_hashes_with_werkzeugs_full_scrypt_cost_unless_told_otherwise(tmp_path):
+    assert load_config(str(tmp_path), {})["PASSWORD_HASH_METHOD"] == "scrypt"
+    stronger = load_config(str(tmp_path), {"PASSWORD_HASH_METHOD": "scrypt:65536:8:1"})
+    assert stronger["PASSWORD_HASH_METHOD"] == "scrypt:65536:8:1"
+    app = Flask(__name__)
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    with app.app_context():
+        assert hash_password("a long passphrase").startswith("scrypt:32768:8:1$")
+
+
+def test_a_hash_of_another_cost_is_made_again_at_log_in_without_ending_sessions(
+        app, client, make):
+    user = make(UserFactory)
+    old_hash, token = user.password_hash, user.session_token
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt:2048:8:1"
+    try:
+        assert login(client, user.email).status_code == 302
+        with app.app_context():
+            stored = db.session.get(User, user.id)
+            assert stored.password_hash.startswith("scrypt:2048:8:1$")
+            assert stored.password_hash != old_hash
+            assert stored.session_token == token
+        logout(client)
+        assert login(client, user.email).status_code == 302  # the new hash checks out
+        logout(client)
+        assert login(client, user.email, "not the password 1").status_code == 422
+    finally:
+        app.config["PASSWORD_HASH_METHOD"] = TEST_PASSWORD_HASH_METHOD

@@ -9,6 +9,7 @@ from storefront.accounts.models import Role, User
 from storefront.db import utcnow
 from tests.factories.base import BaseFactory
 from tests.helpers import DEFAULT_PASSWORD
+from tests.helpers.apps import TEST_PASSWORD_HASH_METHOD
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -17,8 +18,9 @@ __all__ = [
     "UserFactory",
 ]
 
-# Hashed once: scrypt is slow on purpose, and every factory user shares the password.
-DEFAULT_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt")
+# Hashed once, as the test apps hash passwords (every factory user shares the password).
+DEFAULT_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD,
+                                               method=TEST_PASSWORD_HASH_METHOD)
 
 
 class UserFactory(BaseFactory):

@@ -54,6 +54,9 @@ def create_postgres_database(prefix: str = "sf_test") -> tuple[str, callable]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
+TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+
 def make_test_app(database_url: str, tmp_path, **overrides):
     settings = {
         "APP_ENV": "testing",
@@ -68,6 +71,9 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         # The EU shop (EUR, VAT included): most tests were written for it. The US shop
         # (the demo's default) is tested through the ``us_shop`` fixture.
         "SHOP_PRESET": "eu",
+        # scrypt at 1/32 of the shop's cost: 5 ms a log-in instead of 200 on this machine
+        # (tests log in a few thousand times). tests/accounts checks the shop's own default.
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     }
     settings.update(overrides)
     app = create_app(settings)
