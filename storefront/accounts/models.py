@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -46,6 +47,9 @@ class User(UserMixin, TimestampMixin, Model):
     session_token: Mapped[str] = mapped_column(String(32), default=_new_session_token)
     # Not a column: the token of the log-in (a ``UserLogin``) this object was loaded for,
     # set by ``storefront.accounts.logins``; ``get_id`` puts it in both log-in cookies.
+    # Its type only for type checkers: SQLAlchemy would take an annotation for a column.
+    if TYPE_CHECKING:
+        login_token: str | None
     login_token = None
 
     def __repr__(self) -> str:

@@ -36,7 +36,9 @@ def parse_amount(raw: str | None, *, allow_zero: bool = False) -> Decimal:
         raise ValueError("Enter an amount such as 12.50.") from error
     if not amount.is_finite():
         raise ValueError("Enter an amount such as 12.50.")
-    if amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent
+    assert isinstance(exponent, int)  # only NaN and infinity have a letter here
+    if exponent < -2:
         raise ValueError("Use at most two decimal places.")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValueError("Enter an amount greater than zero." if not allow_zero

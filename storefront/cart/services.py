@@ -53,7 +53,7 @@ class SoldOut(CartError):
 class CartChange:
     """What an add or update did, and sentences to tell the shopper."""
 
-    line: CartLine | None
+    line: CartLine
     messages: list[str] = field(default_factory=list)
     capped: bool = False
     added: bool = True  # False: the item was in the cart already, and nothing was added

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from storefront.catalog.models import Product, Variant
@@ -179,7 +179,7 @@ def _check_header(header: list[str]) -> list[str]:
     return names
 
 
-def _records(reader) -> Iterable[tuple[int, list[str]]]:
+def _records(reader) -> Iterator[tuple[int, list[str]]]:
     """``(first line, cells)`` for each record; a record can span lines."""
     while True:
         start = reader.line_num + 1

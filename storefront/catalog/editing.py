@@ -64,7 +64,9 @@ def price_problem(price: Decimal | None, compare_at: Decimal | None) -> str | No
             continue
         if not amount.is_finite() or amount < 0 or amount > MAX_PRICE:
             return "Enter an amount from 0.00 to 99,999,999.99."
-        if amount.as_tuple().exponent < -2:
+        exponent = amount.as_tuple().exponent
+        assert isinstance(exponent, int)  # only NaN and infinity have a letter here
+        if exponent < -2:
             return "Use at most two decimals, like 12.50."
     if price is not None and compare_at is not None and compare_at <= price:
         return "The compare-at price must be higher than the price, or left empty."

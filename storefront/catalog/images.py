@@ -111,6 +111,8 @@ def probe_picture(data: bytes, unreadable: str = NOT_A_PICTURE) -> str:
             raise ImageRejected(unreadable) from error
     if width * height > limit:
         raise too_many_pixels(limit)
+    if picture_format is None:  # only for images made in memory: an opened file has one
+        raise ImageRejected(unreadable)
     return picture_format
 
 

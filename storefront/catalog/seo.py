@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import url_for
 
@@ -74,12 +75,12 @@ def _review(review) -> dict:
 
 def _add_reviews(data: dict, product: Product, reviews: Sequence) -> None:
     """``aggregateRating`` from the published reviews' counts, and the reviews shown."""
-    count = product.rating_count
-    if not count or product.prescription_only:  # never a rating for a medicine
-        return
+    count, average = product.rating_count, product.rating_average
+    if average is None or product.prescription_only:  # never a rating for a medicine
+        return  # (None: no published review)
     data["aggregateRating"] = {
         "@type": "AggregateRating",
-        "ratingValue": float(product.rating_average),
+        "ratingValue": float(average),
         "reviewCount": count,
         "bestRating": 5,
         "worstRating": 1,
@@ -98,7 +99,7 @@ def product_json_ld(product: Product, reviews: Sequence = ()) -> list[dict]:
     engines from showing a price and a buy box for a medicine that needs a prescription.
     """
     variants = product.sold_variants or product.variants
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.name,

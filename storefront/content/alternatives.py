@@ -54,6 +54,8 @@ def rank_alternatives(product: Product, recommendations: Iterable[Recommendation
             if rec.product_id == product.id}
     shared: dict[int, list[Recommendation]] = {}
     for rec in recommendations:
+        if rec.product_id is None:  # a key ingredient's recommendation
+            continue
         other = products.get(rec.product_id)
         if (other is None or other.id == product.id
                 or (rec.condition_id, rec.role) not in jobs or not can_buy(other)):

@@ -23,7 +23,7 @@ def _recommendation_tags(recommendation: Recommendation) -> tuple[str, ...] | No
     condition_id = loaded(recommendation, "condition_id")
     if condition_id is None:
         return None
-    tags = (f"condition:{condition_id}",)
+    tags: tuple[str, ...] = (f"condition:{condition_id}",)
     if (product_id := loaded(recommendation, "product_id")) is not None:
         tags += (product_tag(product_id),)
     return tags

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -52,6 +53,7 @@ def article_updated(article: Article) -> datetime:
 
 def article_json_ld(article: Article, answer_text: str) -> list[dict]:
     """MedicalWebPage with its Article, FAQPage for a Q&A, and the BreadcrumbList."""
+    assert article.published_at is not None  # only a visible article has a page
     url = url_for("content.article_detail", slug=article.slug, _external=True)
     publisher = {"@type": "Organization", "name": shop_info().name,
                  "url": url_for("main.home", _external=True)}
@@ -79,7 +81,7 @@ def article_json_ld(article: Article, answer_text: str) -> list[dict]:
         page["reviewedBy"] = _person(article.reviewer)
     if article.reviewed_on is not None:
         page["lastReviewed"] = article.reviewed_on.isoformat()
-    data = [page]
+    data: list[dict[str, Any]] = [page]
     if article.kind == ArticleKind.QA and article.question:
         data.append({
             "@context": "https://schema.org",
@@ -164,5 +166,6 @@ def sitemap_entries() -> list[SitemapEntry]:
         select(Article.slug, Article.updated_at, Article.published_at)
         .where(Article.visible_clause()).order_by(Article.published_at.desc(), Article.id))
     entries += [SitemapEntry(url_for("content.article_detail", slug=slug, _external=True),
-                             max(updated, published)) for slug, updated, published in articles]
+                             max(updated, published or updated))  # visible: published
+                 for slug, updated, published in articles]
     return entries + _product_entries()

@@ -115,10 +115,14 @@ def _shortcode_renderer(page: reading.ArticlePage):
 def _shortcode_labels(page: reading.ArticlePage) -> dict[Shortcode, str]:
     labels = {}
     for code in page.body.shortcodes:
-        target = (page.articles_by_slug if code.kind == "article"
-                  else page.products_by_slug).get(code.slug)
-        if target is not None:
-            labels[code] = getattr(target, "title", None) or target.name
+        if code.kind == "article":
+            article = page.articles_by_slug.get(code.slug)
+            label = article.title if article is not None else None
+        else:
+            product = page.products_by_slug.get(code.slug)
+            label = product.name if product is not None else None
+        if label is not None:
+            labels[code] = label
     return labels
 
 

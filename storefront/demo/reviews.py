@@ -128,6 +128,7 @@ def _order_for(data: DemoReview, product: Product, address: dict[str, str]) -> O
 
 def _review_for(data: DemoReview, order: Order, product: Product,
                 conditions: dict[str, Condition]) -> Review:
+    assert order.fulfilled_at is not None  # _order_for makes a sent order
     written = order.fulfilled_at + timedelta(days=min(16, data.sent_days_ago - 1))
     review = Review(
         order_line_id=order.lines[0].id, product_id=product.id, email=order.email,

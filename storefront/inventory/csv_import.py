@@ -499,6 +499,7 @@ class _Planner:
         """One warning for each value the row empties (none for what is empty already)."""
         for key, (old, _new) in diff.items():
             if key in row.cleared:
+                assert row.product is not None  # only what exists changes: a product, a size
                 column = columns[key]
                 label = LABELS.get(column, column.replace("_", " "))
                 self.plan.clears.append(Problem(
@@ -549,13 +550,15 @@ def _apply_row(row: RowPlan, created: dict[str, Product], actor) -> None:
     if row.product_action == "create":
         product = created[row.product_slug] = services.create_product(
             {**PRODUCT_DEFAULTS, **row.product_fields}, actor)
-    elif row.product_action == "update":
+    assert product is not None  # it was there, or this row or one above created it
+    if row.product_action == "update":
         services.update_product(product, row.product_fields, actor)
     variant = row.variant
     if row.variant_action == "create":
         variant = services.create_variant(product, {**_variant_defaults(),
                                                     **row.variant_fields}, actor)
-    elif row.variant_action == "update":
+    assert variant is not None  # it was there, or this row created it
+    if row.variant_action == "update":
         services.update_variant(variant, row.variant_fields, actor)
     if row.stock is not None:
         stock.set_stock(variant, row.stock[1], StockReason.IMPORT, actor,

@@ -59,17 +59,17 @@ def enqueue(func: Callable | str, *args, **kwargs) -> QueuedJob:
     Raises QueueUnavailable when Redis is configured but cannot be reached.
     """
     path = function_path(func)
-    args, kwargs = plain_arguments(args, kwargs)
+    job_args, job_kwargs = plain_arguments(args, kwargs)
     if uses_queue():
         try:
-            job_id = queue.put(path, args, kwargs)
+            job_id = queue.put(path, job_args, job_kwargs)
         except RedisError as error:
             raise QueueUnavailable(f"the job queue is unreachable: {error}") from error
         metrics.count(metrics.JOBS, job=path, event="queued")
         return QueuedJob(id=job_id)
     metrics.count(metrics.JOBS, job=path, event="queued")
     try:
-        result = perform(path, args, kwargs, inline=True)
+        result = perform(path, job_args, job_kwargs, inline=True)
     except DomainError as error:
         return QueuedJob(id=None, inline=True, result={"refused": error.message}, failed=True)
     except Exception:  # logged and recorded by perform, as a worker would

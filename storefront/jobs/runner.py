@@ -92,7 +92,7 @@ def plain_arguments(args: tuple | list, kwargs: dict) -> tuple[list, dict]:
     return payload[0], payload[1]
 
 
-def on_commit(callback: Callable[[], None]) -> None:
+def on_commit(callback: Callable[[], object]) -> None:
     """Call ``callback`` after the running job's transaction has committed (e.g. tidy files)."""
     db.session.info.setdefault(ON_COMMIT_KEY, []).append(callback)
 

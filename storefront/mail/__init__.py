@@ -71,14 +71,14 @@ def _deliver(messages: list[OutboxMessage]) -> int:
         results = {message.id: f"mail server unavailable: {error}"[:500] for message in messages}
     sent = 0
     for message in messages:
-        error = results.get(message.id)
+        problem = results.get(message.id)
         message.attempts += 1
-        if error is None:
+        if problem is None:
             message.sent_at = utcnow()
             message.last_error = None
             sent += 1
         else:
-            message.last_error = error
+            message.last_error = problem
     return sent
 
 

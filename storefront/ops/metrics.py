@@ -48,9 +48,10 @@ def _database_figures() -> list[GaugeMetricFamily]:
     held_orders, overdue = db.session.execute(select(
         func.count(), func.count().filter(Order.reservation_expires_at < utcnow()),
     ).where(pending)).one()
-    units = db.session.scalar(select(func.coalesce(func.sum(Variant.stock_reserved), 0)))
+    units = db.session.scalar(
+        select(func.coalesce(func.sum(Variant.stock_reserved), 0))) or 0
     failed = db.session.scalar(select(func.count()).select_from(FailedJob)
-                               .where(FailedJob.resolved_at.is_(None)))
+                               .where(FailedJob.resolved_at.is_(None))) or 0
     return [
         gauge("storefront_outbox_backlog", "E-mails waiting in the outbox.", outbox["waiting"]),
         gauge("storefront_outbox_oldest_seconds", "Age of the oldest e-mail waiting.", age),

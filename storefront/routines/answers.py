@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from storefront.catalog.models import SkinType
@@ -74,9 +75,9 @@ class Answers:
     def query_string(self) -> str:
         return urlencode(self.pairs())
 
-    def url_values(self) -> dict[str, object]:
-        """For ``url_for``: repeated parameters as lists."""
-        values: dict[str, object] = {}
+    def url_values(self) -> dict[str, Any]:
+        """For ``url_for`` (Any: its own keywords are typed): repeated parameters as lists."""
+        values: dict[str, Any] = {}
         for name, value in self.pairs():
             if name in LIST_ARGS:
                 values.setdefault(name, []).append(value)
@@ -173,6 +174,7 @@ def read_answers(args, condition_order: dict[str, int]) -> Answers:
     budget = _budget(args, problems)
     if problems:
         raise AnswerProblems(problems)
+    assert skin is not None  # _skin notes a problem when it reads none
     return Answers(skin=skin, concerns=concerns, sensitivities=sensitivities, steps=steps,
                    budget=budget)
 

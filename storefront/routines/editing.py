@@ -291,6 +291,9 @@ def _check_conflict(fields: ConflictFields, rule: ConflictRule | None) -> None:
 def save_conflict(fields: ConflictFields, rule: ConflictRule | None = None, *,
                   actor) -> ConflictRule:
     _check_conflict(fields, rule)
+    # _check_conflict refuses a missing class.
+    assert fields.first is not None
+    assert fields.second is not None
     before = conflict_state(rule) if rule is not None else None
     if rule is None:
         rule = ConflictRule()

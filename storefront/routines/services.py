@@ -37,7 +37,7 @@ from decimal import Decimal
 from urllib.parse import parse_qsl
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select, true, union
+from sqlalchemy import ColumnElement, exists, func, or_, select, true, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -125,12 +125,12 @@ class Rules:
 
 def load_rules() -> Rules:
     """The steps with their categories, the classes with their ingredients, the conflicts."""
-    steps = db.session.scalars(select(RoutineStep).options(
+    step_rows = db.session.scalars(select(RoutineStep).options(
         selectinload(RoutineStep.categories)).order_by(RoutineStep.position, RoutineStep.id))
-    classes = db.session.scalars(select(IngredientClass).options(
+    class_rows = db.session.scalars(select(IngredientClass).options(
         selectinload(IngredientClass.ingredients))
         .order_by(IngredientClass.position, IngredientClass.name))
-    steps, classes = list(steps), list(classes)
+    steps, classes = list(step_rows), list(class_rows)
     # Their classes are loaded above, so reaching them needs no further statement.
     conflicts = list(db.session.scalars(select(ConflictRule).order_by(ConflictRule.id)))
     return Rules(steps, classes, conflicts)
@@ -329,7 +329,7 @@ def _basic_ids(rules: Rules, answers: Answers):
     if not categories:
         return None
     sunscreen = [c.id for s in steps if s.kind == StepKind.SUNSCREEN for c in s.categories]
-    avoided = IngredientClass.active.is_(True)
+    avoided: ColumnElement[bool] = IngredientClass.active.is_(True)
     if answers.pregnant:
         avoided = or_(avoided, IngredientClass.avoid_in_pregnancy.is_(True))
     unwanted = select(ingredient_class_member.c.ingredient_id).join(
@@ -512,7 +512,8 @@ class _Builder:
         around = [rec for rec in catalog_services.recommendations_around(candidate.product)
                   if rec.condition_id in condition_ids]
         best = rank_alternatives(
-            candidate.product, around, {rec.product_id: rec.product for rec in around}, 1,
+            candidate.product, around, {rec.product.id: rec.product for rec in around
+                                        if rec.product is not None}, 1,
             can_buy=lambda other: can_buy_now(other) and self._fits(other, step))
         return best[0].product if best else None
 
@@ -542,7 +543,8 @@ class _Builder:
     def _times(self, step: RoutineStep, classes: list[IngredientClass]) -> tuple:
         allowed = [time for time in TIMES if used_at(step, time)]
         wanted = set(allowed)
-        fixed = [kind.time_of_day for kind in classes if kind.time_of_day != TimeOfDay.BOTH]
+        fixed: list[TimeOfDay] = [kind.time_of_day for kind in classes
+                                  if kind.time_of_day != TimeOfDay.BOTH]
         for time in fixed:
             wanted &= {time}
         if not wanted and fixed:
@@ -695,7 +697,7 @@ class _Builder:
         if budget is None:
             return
         currency = current_app.config["SHOP_CURRENCY"]
-        left_out = []
+        left_out: list[str] = []
         while self._total() > budget:
             removable = [item for item in self.treatments if not item.own_prescription]
             if not removable:
@@ -815,6 +817,7 @@ def add_to_cart(cart: Cart, routine: Routine) -> CartResult:
     checked line by line, and what could not be added is said. Flushes only."""
     result = CartResult()
     for item in routine.to_buy:
+        assert item.variant is not None  # to_buy holds only items with a size
         try:
             change = cart_services.add_from_routine(cart, item.variant.id,
                                                     routine.answers.attribution)

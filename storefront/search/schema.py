@@ -404,7 +404,7 @@ def vocabulary_words(text: str) -> set[str]:
 
 def _sqlite_rebuild_vocabulary(connection: Connection) -> None:
     now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
-    documents = Counter()
+    documents: Counter[str] = Counter()
     rows = connection.execute(text(_shown_documents("group_concat", ":now")), {"now": now})
     for (doc,) in rows:
         documents.update(vocabulary_words(doc or ""))
@@ -548,7 +548,7 @@ def missing_objects(connection: Connection) -> list[str]:
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic filter: leave the search structures out of model-vs-database comparisons."""
-    if type_ == "table":
+    if type_ == "table" and name is not None:  # only a schema can be nameless (None)
         return not any(name == index.fts_table or name.startswith(f"{index.fts_table}_")
                        for index in INDEXES)
     if type_ == "column":

@@ -117,9 +117,9 @@ def _judge(word: str, counts: dict[str, int]) -> Lookup:
         return Lookup(known=True, documents=max(starting))
     if not word.isalpha():
         return Lookup(known=False)
-    found = process.extract(word, list(counts), scorer=OSA.distance,
-                            score_cutoff=typos_allowed(word) + 1, limit=None)
-    found = [(candidate, distance) for candidate, distance, _ in found
+    matches = process.extract(word, list(counts), scorer=OSA.distance,
+                              score_cutoff=typos_allowed(word) + 1, limit=None)
+    found = [(candidate, distance) for candidate, distance, _ in matches
              if not candidate.isdigit()]
     if not found:
         return Lookup(known=False)

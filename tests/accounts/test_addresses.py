@@ -119,6 +119,16 @@ def test_the_messages_say_what_to_write():
     assert caught.value.errors == {"country": "Choose a country from the list."}
 
 
+def test_an_area_the_form_does_not_ask_for_gets_a_plain_postcode_message():
+    # Andorra's data has parishes with their own postcodes, but its form has no area field:
+    # the message named that missing field (and raised AttributeError) before.
+    address = {"name": "Ada Lovelace", "line1": "Carrer Major 1", "city": "Encamp",
+               "country": "AD", "country_area": "Canillo", "postcode": "AD700"}
+    with pytest.raises(AddressInvalid) as caught:
+        normalise(address)
+    assert caught.value.errors == {"postcode": "Enter a postcode like AD100."}
+
+
 def test_states_become_their_code_and_fields_the_country_lacks_are_emptied():
     us = normalise(_address("US", country_area="  california ", line2="Building 40"))
     assert (us["country_area"], us["postcode"], us["line2"]) == ("CA", "94043", "Building 40")

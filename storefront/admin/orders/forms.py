@@ -101,7 +101,7 @@ class OrderFilters:
             problems.append("The “To” date is before the “From” date; both were ignored.")
             date_from = date_to = None
         return cls(status=status, date_from=date_from, date_to=date_to,
-                   search=clean_text(args.get("q", ""))[:200],
+                   search=(clean_text(args.get("q", "")) or "")[:200],
                    flagged=args.get("flagged") == "1",
                    problems=tuple(problems))
 

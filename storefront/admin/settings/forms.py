@@ -124,7 +124,8 @@ class RateForm(ShopForm):
             value = Decimal((field.data or "").strip().rstrip("%").replace(",", "."))
         except InvalidOperation as error:
             raise ValidationError("Enter the rate as a number, such as 6.5.") from error
-        if not value.is_finite() or value.as_tuple().exponent < -PERCENT_PLACES:
+        exponent = value.as_tuple().exponent  # "n", "N" or "F" when it is not finite
+        if not isinstance(exponent, int) or exponent < -PERCENT_PLACES:
             raise ValidationError(f"Enter the rate with at most {PERCENT_PLACES} decimals, "
                                   "such as 8.875.")
         field.data = value

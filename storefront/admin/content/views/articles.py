@@ -162,11 +162,13 @@ def _fields(form: ArticleForm, article: Article | None) -> editing.ArticleFields
     if not form.slug.data:
         form.slug.data = slugify(form.title.data)
     reviewer = db.session.get(Author, form.reviewer.data) if form.reviewer.data else None
+    author = db.session.get(Author, form.author.data)
+    assert author is not None  # validate_choice: one of the authors listed
     conditions = list(db.session.scalars(
         select(Condition).where(Condition.id.in_(form.conditions.data or []))))
     return editing.ArticleFields(
         slug=form.slug.data, title=form.title.data, body=form.body.data or "",
-        author=db.session.get(Author, form.author.data), kind=ArticleKind(form.kind.data),
+        author=author, kind=ArticleKind(form.kind.data),
         status=ArticleStatus(form.status.data), question=form.question.data,
         summary=form.summary.data or "", published_at=_publish_time(form, article),
         reviewed_on=form.reviewed_on.data, reviewer=reviewer, conditions=conditions,

@@ -93,6 +93,7 @@ def questions_answer(question_id: int):
 
     def answer() -> Article:
         article = db.session.get(Article, form.article.data)
+        assert article is not None  # validate_choice: one of the articles listed
         reader_questions.answer_question(question, article, actor=current_user)
         return article
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -45,8 +47,9 @@ def _render_products(form: BulkStatusForm | None = None, status: int = 200):
 def _list_url(**extra) -> str:
     filters = queries.ProductFilters.from_args(request.args)
     page = request.args.get("page", type=int)
-    return url_for("admin.products", **filters.url_args(), page=page if page and page > 1
-                   else None, **extra)
+    values: dict[str, Any] = filters.url_args()  # Any: url_for's own keywords are typed
+    return url_for("admin.products", **values, page=page if page and page > 1 else None,
+                   **extra)
 
 
 @bp.post("/products/bulk")

@@ -6,6 +6,8 @@ The rules and the audit entries are in ``storefront.shipping.editing``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +24,7 @@ from storefront.shipping import services as shipping
 from storefront.shipping.models import ShippingMethod, ShippingZone, TaxRate
 
 
-def _zones() -> list[ShippingZone]:
+def _zones() -> Sequence[ShippingZone]:
     return db.session.scalars(select(ShippingZone).order_by(ShippingZone.name).options(
         selectinload(ShippingZone.areas), selectinload(ShippingZone.methods))).all()
 
