@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from storefront.audit.models import AuditEntry
+from storefront.catalog.models import Variant
 from storefront.extensions import db
+from storefront.orders.models import Order
 from storefront.shipping.models import ShippingMethod, ShippingZone, TaxRate
 from tests.factories import (
     US_ADDRESS,
@@ -199,13 +201,9 @@ def test_a_changed_rate_applies_to_new_orders_only(app, client, admin, make):
            {"place": "US-WA", "name": "WA sales tax", "percent": "8.875",
             "shipping_taxable": "y"})
     with app.app_context():
-        from storefront.orders.models import Order
-
         kept = db.session.get(Order, old_id)
         assert (kept.tax_rate, kept.tax_total, kept.lines[0].tax_amount) == (
             D("0.065"), D("6.50"), D("6.50"))
-        from storefront.catalog.models import Variant
-
         new = placed_order(db.session.get(Variant, variant_id), address=US_ADDRESS)
         assert (new.tax_rate, new.tax_total) == (D("0.08875"), D("8.88"))
         assert checkout_address(US_ADDRESS).country_area == "WA"

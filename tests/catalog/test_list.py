@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from bs4 import Tag
 
+from storefront.catalog.listing import page_numbers
 from storefront.catalog.models import SkinType, Variant
 from storefront.extensions import db
 from tests.factories import (
@@ -280,8 +281,6 @@ def test_a_page_past_the_end_shows_the_last_page(client, thirty):
 
 
 def test_page_numbers_skip_the_middle_of_long_lists(app):
-    from storefront.catalog.listing import page_numbers
-
     assert page_numbers(1, 1) == [1]
     assert page_numbers(1, 3) == [1, 2, 3]
     assert page_numbers(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
