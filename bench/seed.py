@@ -17,7 +17,10 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, insert, text
 
-from storefront import models  # noqa: F401  (every table, for create_all)
+from storefront import (
+    install_database_listeners,
+    models,  # noqa: F401  (every table, for create_all)
+)
 from storefront.catalog.models import (
     Brand,
     Category,
@@ -275,6 +278,9 @@ def seed(engine: Engine, *, products: int = 5000, articles: int = 1000, conditio
     started = time.perf_counter()
     rng = random.Random(random_seed)  # noqa: S311 (repeatable data, not secrets)
     now = utcnow()
+    # No app here: the listeners create_app installs (SQLite's settings, the search tables
+    # made by create_all) are installed by name.
+    install_database_listeners()
     db.metadata.create_all(engine)
     categories, brands, ingredients = _lookups(rng)
     product_rows, variants, images, links, skin = _products(

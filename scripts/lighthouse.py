@@ -28,7 +28,7 @@ from sqlalchemy import select  # noqa: E402
 
 from storefront.catalog.models import Product, Variant  # noqa: E402
 from storefront.extensions import db  # noqa: E402
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, LiveShop, demo_shop  # noqa: E402
+from tests.helpers.browser.live import CHROMIUM, CHROMIUM_ARGS, LiveShop, demo_shop  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = " ".join(CHROMIUM_ARGS)

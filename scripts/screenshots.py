@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from tests.browser import shopper  # noqa: E402
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENS, demo_shop  # noqa: E402
+from tests.helpers.browser import shopper  # noqa: E402
+from tests.helpers.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENS, demo_shop  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 ADMIN = ("admin@example.com", "demo-admin-pass")

@@ -46,9 +46,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storefront import create_app  # noqa: E402
+from storefront.catalog.models import Variant  # noqa: E402
 from storefront.config import normalise_database_url  # noqa: E402
 from storefront.demo.shipping import seed_shipping  # noqa: E402
+from storefront.discounts.models import DiscountCode  # noqa: E402
 from storefront.extensions import db  # noqa: E402
+from storefront.orders.models import Order, OrderStatus  # noqa: E402
+from tests.factories import (  # noqa: E402
+    US_ADDRESS,
+    DiscountCodeFactory,
+    ProductFactory,
+    VariantFactory,
+    method_id,
+)
+from tests.helpers.stripe_fake import fake  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVIEWED = re.compile(r'name="reviewed"[^>]*value="([^"]*)"')
@@ -106,14 +117,6 @@ def prepare_shop(database_url: str, units: int, code_limit: int, code_stock: int
                  ) -> tuple[Stock, Stock]:
     """The schema, the preset's delivery zones, a product with ``units`` units, and one
     (plenty of stock) with a code."""
-    from tests.factories import (
-        US_ADDRESS,
-        DiscountCodeFactory,
-        ProductFactory,
-        VariantFactory,
-        method_id,
-    )
-
     app = _app(database_url)
     with app.app_context():
         db.create_all()
@@ -342,10 +345,6 @@ def deliver_webhooks(stripe, base: str) -> Counter:
 
 
 def database_state(database_url: str, stock: Stock) -> dict:
-    from storefront.catalog.models import Variant
-    from storefront.discounts.models import DiscountCode
-    from storefront.orders.models import Order, OrderStatus
-
     app = _app(database_url)
     with app.app_context():
         variant = db.session.get(Variant, stock.variant_id)
@@ -422,8 +421,6 @@ def main() -> int:
         "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL server URL where a throwaway database may be created")
     options = parser.parse_args()
-    from tests.helpers.stripe_fake import fake
-
     fake.start()
     try:
         with throwaway_database(options.database) as url:

@@ -1,8 +1,10 @@
 """Storefront: a dermatologist's skincare shop with editorial Q&A content.
 
 ``create_app`` is the one place that wires the app: every extension, middleware, template
-helper, payment provider, cache, signal receiver and blueprint is registered here or in a
-``register_*``/``init_app`` function called here by name. Blueprints only add routes.
+helper, payment provider, cache, signal receiver, SQLAlchemy event listener and blueprint is
+registered here or in a ``register_*``/``init_app``/``install*`` function called here by name.
+Blueprints only add routes. No module registers anything when it is imported, except the
+stock ledger's guard, which belongs to its model (storefront/inventory/models.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask import Flask
 from flask_login import user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from storefront import caching, metrics
+from storefront import caching, mail, metrics, sqlite
 from storefront import models as _models  # noqa: F401  (every model, for Alembic and create_all)
 from storefront.accounts import address_views
 from storefront.accounts import views as accounts_views
@@ -49,8 +51,11 @@ from storefront.payments.providers import register_payment_providers
 from storefront.reviews import views as reviews_views
 from storefront.routines import views as routines_views
 from storefront.search import counting as search_counting
+from storefront.search import schema as search_schema
 from storefront.search import views as search_views
+from storefront.search import vocabulary as search_vocabulary
 from storefront.security import register_input_guards
+from storefront.settings import services as shop_settings
 from storefront.templating import register_template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # Order matters where a comment says so: Flask runs before_request hooks in the order
     # they are registered and teardown functions in the reverse order.
+    install_database_listeners()  # before db.init_app makes the engines
     _register_request_handling(app)
     _register_extensions(app)
     _register_page_cache(app)
@@ -78,6 +84,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     _register_middleware(app)
     return app
+
+
+def install_database_listeners() -> None:
+    """Every SQLAlchemy event listener (on all sessions, engines and the metadata), by module.
+
+    They are process-wide, not per app: each ``install_listeners`` registers its own once,
+    however many apps a process builds (the tests build many). Besides ``create_app``, code
+    that writes to a database without an app calls this (bench/seed.py). Listeners of one
+    event run in the order registered; none relies on another's, and this is the order
+    they had when importing a module registered them.
+    """
+    sqlite.install_listeners()  # every SQLite connection: WAL, foreign keys, BEGIN IMMEDIATE
+    metrics.install_listeners()  # counts made on commit
+    caching.install_listeners()  # the page tags a transaction touched, bumped at its end
+    shop_settings.install_listeners()  # the shop's particulars read again after a change
+    mail.install_listeners()  # queued e-mails ready to send once committed
+    alerts.install_listeners()  # restocked sizes ready for back-in-stock e-mails
+    search_vocabulary.install_listeners()  # a saved page's new words, for spelling
+    search_schema.install_listeners()  # db.create_all()/drop_all() and the search tables
 
 
 def _register_middleware(app: Flask) -> None:

@@ -91,12 +91,12 @@ from flask_login import current_user
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Engine, ScalarSelect, event, inspect, select
+from sqlalchemy import Engine, ScalarSelect, inspect, select
 from sqlalchemy.orm import Mapper, Session, scoped_session
 from werkzeug.http import parse_etags
 
 from storefront import metrics
-from storefront.db import utcnow
+from storefront.db import listen_once, utcnow
 from storefront.extensions import db
 
 EXTENSION = "storefront.page_cache"
@@ -201,8 +201,7 @@ def track(model: type, tags: Callable[[Any], Iterable[str] | None], *,
         narrow = {attribute.key: () for attribute in mapper.attrs}
     _TRACKED[model] = Tracked(model, tags, dict(narrow or {}), children)
     for moment in ("load", "refresh"):
-        if not event.contains(model, moment, _row_shown):
-            event.listen(model, moment, _row_shown)
+        listen_once(model, moment, _row_shown)
 
 
 def _row_shown(row, *_context) -> None:
@@ -801,7 +800,18 @@ def _touched_by_flush(session_: Session) -> set[str]:
     return tags
 
 
-@event.listens_for(Session, "after_flush")
+def install_listeners() -> None:
+    """Note the tags a flush or statement touches, and bump them once the transaction has
+    committed or rolled back (called by create_app, page cache or not: each listener does
+    nothing without one)."""
+    listen_once(Session, "after_flush", _after_flush)
+    listen_once(Session, "do_orm_execute", _on_statement)
+    listen_once(Session, "after_commit", _after_commit)
+    listen_once(Session, "after_rollback", _after_rollback)
+    listen_once(Engine, "commit", _connection_committed)
+    listen_once(Engine, "rollback", _connection_rolled_back)
+
+
 def _after_flush(session_: Session, _context) -> None:
     cache = _page_cache()
     if cache is None:
@@ -811,7 +821,6 @@ def _after_flush(session_: Session, _context) -> None:
         _mark(session_, cache, tags)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _on_statement(state) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
@@ -822,22 +831,18 @@ def _on_statement(state) -> None:
         _mark(state.session, cache, {EVERYTHING})
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(session_: Session) -> None:
     _announce(session_.info.pop(_TOUCHED, None))
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session_: Session) -> None:
     session_.info.pop(_TOUCHED, None)
 
 
-@event.listens_for(Engine, "commit")
 def _connection_committed(connection) -> None:
     connection.info.pop(_TOUCHED, None)  # the session's after_commit bumps
 
 
-@event.listens_for(Engine, "rollback")
 def _connection_rolled_back(connection) -> None:
     if connection.invalidated:  # the connection died: its ``info`` went with it
         return

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -16,6 +18,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def listen_once(target: Any, identifier: str, listener: Callable[..., Any]) -> None:
+    """Register a SQLAlchemy event listener unless it is registered already.
+
+    Each module's ``install_listeners`` uses this; ``create_app`` calls them, and one
+    process may build several apps (the tests do), which must not run a listener twice.
+    """
+    if not event.contains(target, identifier, listener):
+        event.listen(target, identifier, listener)
 
 
 def utcnow() -> datetime:

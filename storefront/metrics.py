@@ -35,8 +35,9 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
+
+from storefront.db import listen_once
 
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 ENDPOINT_ENVIRON = "storefront.endpoint"
@@ -95,7 +96,12 @@ def count_on_commit(session: Session | scoped_session, counter: Counter,
     real.info.setdefault(PENDING, []).append((where, counter, labels))
 
 
-@event.listens_for(Session, "after_commit")
+def install_listeners() -> None:
+    """Count what ``count_on_commit`` noted when its transaction ends (called by create_app)."""
+    listen_once(Session, "after_commit", _after_commit)
+    listen_once(Session, "after_soft_rollback", _after_rollback)
+
+
 def _after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint released: the transaction around it may still be undone
@@ -103,7 +109,6 @@ def _after_commit(session: Session) -> None:
         counter.labels(**labels).inc()
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction) -> None:
     pending = session.info.get(PENDING)
     if not pending:

@@ -12,7 +12,8 @@ turn instead of failing with "database is locked":
 
 This is SQLAlchemy's recipe for pysqlite's transactions: pysqlite's own BEGIN is switched
 off and SQLAlchemy's ``begin`` event sends ours (which also gives SQLite working
-SAVEPOINTs, which nested transactions and the tests rely on).
+SAVEPOINTs, which nested transactions and the tests rely on). ``create_app`` registers
+both listeners (``install_listeners``).
 
 Which transactions write: those of a request that changes something (POST, PUT, PATCH,
 DELETE), of a GET view marked with ``changes_data``, and those outside any request
@@ -29,7 +30,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, g, has_app_context, has_request_context, request
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Engine, make_url
+
+from storefront.db import listen_once
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _CHANGES_DATA = "changes_data"
@@ -69,7 +72,13 @@ def takes_write_lock() -> bool:
     return not (has_app_context() and g.get(_READING_ONLY, False))
 
 
-@event.listens_for(Engine, "connect")
+def install_listeners() -> None:
+    """Configure every SQLite connection and begin its transactions (called by create_app
+    before any engine exists; every engine of the process, PostgreSQL's do nothing)."""
+    listen_once(Engine, "connect", _configure_connection)
+    listen_once(Engine, "begin", _begin)
+
+
 def _configure_connection(dbapi_connection, _record) -> None:
     """Real transactions (and savepoints), foreign keys and WAL on every SQLite connection."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -84,7 +93,6 @@ def _configure_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
-from flask.ctx import _cv_app
+from flask.globals import app_ctx as current_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -56,7 +56,10 @@ def app(database_url, tmp_path_factory):
 
 
 def _current_app_context_id() -> int:
-    return id(_cv_app.get())
+    """The per-test session's scope: the app context in use, as Flask-SQLAlchemy's own
+    (``app_ctx`` is werkzeug's LocalProxy; ``_get_current_object`` is its documented way to
+    the object behind it)."""
+    return id(current_app_context._get_current_object())
 
 
 @pytest.fixture(autouse=True)

@@ -24,14 +24,14 @@ from typing import Any, cast
 
 from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import CursorResult, delete, event, exists, func, or_, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from storefront import jobs
 from storefront.alerts.models import StockAlert
 from storefront.catalog.models import Product, ProductStatus, Variant
-from storefront.db import utcnow
+from storefront.db import listen_once, utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.services import stock_returned
@@ -274,14 +274,19 @@ def _on_stock_returned(_sender, variant_ids: list[int], **_extra) -> None:
     stock_may_have_returned(variant_ids)
 
 
-@event.listens_for(Session, "after_commit")
+def install_listeners() -> None:
+    """Sizes noted by ``stock_may_have_returned`` become ready when their transaction commits,
+    and are forgotten when it rolls back (called by create_app)."""
+    listen_once(Session, "after_commit", _ready)
+    listen_once(Session, "after_rollback", _forget)
+
+
 def _ready(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.info.setdefault(_READY, set()).update(pending)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
 

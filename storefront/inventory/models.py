@@ -76,6 +76,10 @@ class LedgerIsAppendOnly(RuntimeError):
     """A stock movement was changed or deleted; corrections are new movements."""
 
 
+# Unlike the session-wide listeners that create_app installs, this one stays here, with the
+# model: it is the model's own invariant (like a CheckConstraint), listens to this one
+# class only, and must hold wherever StockMovement is used, app or not, so it is
+# registered with the class itself.
 @event.listens_for(StockMovement, "before_update")
 @event.listens_for(StockMovement, "before_delete")
 def _refuse_rewrites(_mapper, _connection, target: StockMovement) -> None:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import smtplib
 
 from flask import current_app, render_template
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront import jobs
-from storefront.db import utcnow
+from storefront.db import listen_once, utcnow
 from storefront.extensions import db
 from storefront.mail import transport
 from storefront.mail.models import OutboxMessage
@@ -48,14 +48,19 @@ def queue_mail(to: str, subject: str, template: str, **context) -> OutboxMessage
     return message
 
 
-@event.listens_for(Session, "after_commit")
+def install_listeners() -> None:
+    """Queued messages become ready to send when their transaction commits, and are
+    forgotten when it rolls back (called by create_app)."""
+    listen_once(Session, "after_commit", _mark_ready)
+    listen_once(Session, "after_rollback", _forget_pending)
+
+
 def _mark_ready(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     if pending:
         session.info.setdefault(READY_KEY, set()).update(pending)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 

@@ -53,18 +53,6 @@ def _new_slug(model, name: str) -> str:
     return slug
 
 
-def _record(actor, action: str, target, summary: str, before: dict | None,
-            after: dict | None) -> None:
-    """Audit ``action`` with only the fields that changed; nothing when none did."""
-    if before is not None and after is not None:
-        changed = [key for key in after if before.get(key) != after[key]]
-        if not changed:
-            return
-        before = {key: before.get(key) for key in changed}
-        after = {key: after[key] for key in changed}
-    audit.record(actor, action, target, summary, before=before, after=after)
-
-
 # --- Steps ---------------------------------------------------------------------------------
 
 @dataclass
@@ -138,8 +126,9 @@ def save_step(fields: StepFields, step: RoutineStep | None = None, *, actor) -> 
                                                                    fields.evening)
     step.categories = list(fields.categories)
     db.session.flush()
-    _record(actor, "routine_step.created" if before is None else "routine_step.updated",
-            step, f"Routine step “{step.name}”", before, step_state(step))
+    audit.record_change(
+        actor, "routine_step.created" if before is None else "routine_step.updated",
+        step, f"Routine step “{step.name}”", before, step_state(step))
     return step
 
 
@@ -155,8 +144,8 @@ def move_step(step: RoutineStep, offset: int, *, actor) -> None:
     for position, item in enumerate(steps):
         item.position = position
     db.session.flush()
-    _record(actor, "routine_step.moved", step, f"Routine step “{step.name}” moved", before,
-            step_state(step))
+    audit.record_change(actor, "routine_step.moved", step, f"Routine step “{step.name}” moved",
+                        before, step_state(step))
 
 
 def delete_step(step: RoutineStep, *, actor) -> None:
@@ -170,8 +159,8 @@ def delete_step(step: RoutineStep, *, actor) -> None:
     for position, item in enumerate(all_steps()):
         item.position = position
     db.session.flush()
-    _record(actor, "routine_step.deleted", step, f"Routine step “{before['name']}” removed",
-            before, None)
+    audit.record_change(actor, "routine_step.deleted", step,
+                        f"Routine step “{before['name']}” removed", before, None)
 
 
 # --- Ingredient classes --------------------------------------------------------------------
@@ -225,9 +214,9 @@ def save_class(fields: ClassFields, kind: IngredientClass | None = None, *,
     kind.time_of_day = fields.time_of_day
     kind.ingredients = list(fields.ingredients)
     db.session.flush()
-    _record(actor, "ingredient_class.created" if before is None
-            else "ingredient_class.updated", kind, f"Ingredient class “{kind.name}”",
-            before, class_state(kind))
+    audit.record_change(actor, "ingredient_class.created" if before is None
+                        else "ingredient_class.updated", kind, f"Ingredient class “{kind.name}”",
+                        before, class_state(kind))
     return kind
 
 
@@ -248,8 +237,8 @@ def delete_class(kind: IngredientClass, *, actor) -> None:
     before = class_state(kind)
     db.session.delete(kind)
     db.session.flush()
-    _record(actor, "ingredient_class.deleted", kind,
-            f"Ingredient class “{before['name']}” removed", before, None)
+    audit.record_change(actor, "ingredient_class.deleted", kind,
+                        f"Ingredient class “{before['name']}” removed", before, None)
 
 
 # --- Conflicts ---------------------------------------------------------------------------
@@ -301,9 +290,9 @@ def save_conflict(fields: ConflictFields, rule: ConflictRule | None = None, *,
     rule.first, rule.second = fields.first, fields.second
     rule.explanation = fields.explanation.strip()
     db.session.flush()
-    _record(actor, "routine_conflict.created" if before is None
-            else "routine_conflict.updated", rule, _conflict_label(rule), before,
-            conflict_state(rule))
+    audit.record_change(actor, "routine_conflict.created" if before is None
+                        else "routine_conflict.updated", rule, _conflict_label(rule), before,
+                        conflict_state(rule))
     return rule
 
 
@@ -311,4 +300,4 @@ def delete_conflict(rule: ConflictRule, *, actor) -> None:
     before, label = conflict_state(rule), _conflict_label(rule)
     db.session.delete(rule)
     db.session.flush()
-    _record(actor, "routine_conflict.deleted", rule, f"{label} removed", before, None)
+    audit.record_change(actor, "routine_conflict.deleted", rule, f"{label} removed", before, None)

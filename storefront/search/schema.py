@@ -2,7 +2,8 @@
 
 These structures stay out of the SQLAlchemy models. ``install`` creates them and fills them
 from the existing rows; the Alembic migration calls it, and so does ``db.create_all()``
-through a metadata event. ``uninstall`` removes every one of them.
+through a metadata event (``install_listeners``, called by ``create_app``). ``uninstall``
+removes every one of them.
 
 The index is kept fresh by database triggers rather than ORM events: a trigger also sees
 bulk ``UPDATE`` statements, raw SQL and ``ON DELETE CASCADE``, which never pass through the
@@ -35,10 +36,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, event, func, insert, inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
-from storefront.db import utcnow
+from storefront.db import listen_once, utcnow
 from storefront.extensions import db
 from storefront.search.models import SearchWord
 from storefront.search.query import fold, words_of
@@ -564,13 +565,18 @@ def _source_tables_exist(connection: Connection) -> bool:
     return all(inspector.has_table(table) for table in SOURCE_TABLES)
 
 
-@event.listens_for(db.metadata, "after_create")
+def install_listeners() -> None:
+    """Make ``db.create_all()`` install the search structures and ``db.drop_all()`` remove
+    them (called by create_app)."""
+    listen_once(db.metadata, "after_create", _install_after_create)
+    listen_once(db.metadata, "before_drop", _uninstall_before_drop)
+
+
 def _install_after_create(target, connection: Connection, **kw) -> None:
     if _source_tables_exist(connection):
         install(connection)
 
 
-@event.listens_for(db.metadata, "before_drop")
 def _uninstall_before_drop(target, connection: Connection, **kw) -> None:
     if _source_tables_exist(connection):
         uninstall(connection)

@@ -10,11 +10,7 @@ from storefront.caching import cached_page, depends_on
 from storefront.catalog.models import Category
 from storefront.catalog.page_tags import SEARCH
 from storefront.extensions import db, limiter
-from storefront.search import (
-    counting,
-    schema,  # noqa: F401  (installs the search DDL on create_all)
-    vocabulary,  # noqa: F401  (adds new words as pages are saved)
-)
+from storefront.search import counting
 from storefront.search.query import MAX_QUERY_LENGTH, MAX_TERMS, parse_query
 from storefront.search.services import search as run_search
 from storefront.search.services import suggest as find_suggestions

@@ -4,7 +4,8 @@ The vocabulary (``search_word``) holds every word of the pages readers can see, 
 and without accents. It is made whole by ``schema.rebuild_vocabulary`` (when the index is
 installed, by ``flask search-vocabulary`` and by the periodic ``search-upkeep`` job), and a
 saved product, article, condition, brand or ingredient adds its new words at once (an
-``after_flush`` hook below); words that went away are dropped at the next rebuild.
+``after_flush`` listener below, which ``create_app`` installs); words that went away are
+dropped at the next rebuild.
 
 Finding the candidates is the database's part: PostgreSQL's pg_trgm (the "did you mean"
 recipe of its manual: the words table, its GIN trigram index, ``%``); on SQLite the words
@@ -24,13 +25,14 @@ from itertools import chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import event, func, inspect, or_, select, text, union
+from sqlalchemy import func, inspect, or_, select, text, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Brand, Ingredient, Product, ProductStatus
 from storefront.content.models import Article, Condition
+from storefront.db import listen_once
 from storefront.extensions import db
 from storefront.search.models import SearchWord
 from storefront.search.query import MIN_PREFIX_LENGTH, fold
@@ -167,7 +169,11 @@ def _new_text(session: Session, obj) -> list[str]:
     return [str(getattr(obj, name) or "") for name in fields]
 
 
-@event.listens_for(Session, "after_flush")
+def install_listeners() -> None:
+    """Add the new words of each flush (called by create_app)."""
+    listen_once(Session, "after_flush", _add_new_words)
+
+
 def _add_new_words(session: Session, _context) -> None:
     """Words of a page saved just now are found, misspelt, before the next rebuild."""
     texts = list(chain.from_iterable(_new_text(session, obj)

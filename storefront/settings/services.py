@@ -27,7 +27,7 @@ from flask import Flask, current_app, g, has_app_context
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from storefront.audit import services as audit
 from storefront.caching import FileGeneration, RedisGeneration
 from storefront.content.models import ShopText
 from storefront.content.pages import PAGE_KEYS
+from storefront.db import listen_once
 from storefront.errors import DomainError
 from storefront.extensions import app_object, db
 from storefront.settings.models import ShopSettings
@@ -248,7 +249,16 @@ def forget(app: Flask | None = None) -> None:
     g.pop(_REQUEST_KEY, None)
 
 
-@event.listens_for(Session, "after_flush")
+def install_listeners() -> None:
+    """Replace the token after each commit that changed the data, or a rollback of a
+    transaction that had (called by create_app)."""
+    listen_once(Session, "after_flush", _note_change)
+    listen_once(Session, "after_commit", _committed)
+    listen_once(Session, "after_rollback", _rolled_back)
+    listen_once(Engine, "commit", _connection_committed)
+    listen_once(Engine, "rollback", _connection_rolled_back)
+
+
 def _note_change(session: Session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if has_app_context() and any(isinstance(obj, ShopSettings | ShopText) for obj in changed):
@@ -257,7 +267,6 @@ def _note_change(session: Session, _context) -> None:
         session.connection().info[_CHANGED] = cache
 
 
-@event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     cache = session.info.pop(_CHANGED, None)
     if cache is not None:
@@ -266,17 +275,14 @@ def _committed(session: Session) -> None:
             g.pop(_REQUEST_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     session.info.pop(_CHANGED, None)  # the connection's rollback announces it
 
 
-@event.listens_for(Engine, "commit")
 def _connection_committed(connection) -> None:
     connection.info.pop(_CHANGED, None)
 
 
-@event.listens_for(Engine, "rollback")
 def _connection_rolled_back(connection) -> None:
     """A rolled-back transaction that had changed the data (and maybe been read since)."""
     if connection.invalidated:

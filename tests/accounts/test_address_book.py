@@ -20,7 +20,7 @@ from tests.factories import (
     delivery_choice,
 )
 from tests.helpers import csrf_from, login, submit
-from tests.helpers.html_reader import read
+from tests.helpers.pages import Page, text
 
 BERLIN = {"name": "Jonas Weber", "line1": "Unter den Linden 77", "line2": "",
           "city": "Berlin", "postcode": "10117", "country": "DE", "phone": "030 1234567"}
@@ -61,8 +61,8 @@ def _button(client, url: str):
 # --- The address book --------------------------------------------------------------------
 
 def test_add_edit_make_default_and_delete(app, client, customer):
-    page = read(client.get("/account/addresses/").get_data(as_text=True))
-    assert "No addresses yet" in page.find("main").text
+    page = Page(client.get("/account/addresses/").get_data(as_text=True))
+    assert "No addresses yet" in page.text_of("main")
     response = submit(client, "/account/addresses/new", ADDRESS)
     assert response.status_code == 303
     # Checked and written as checkout writes it: the Dutch postcode with its space.
@@ -72,16 +72,16 @@ def test_add_edit_make_default_and_delete(app, client, customer):
     assert response.status_code == 303
     assert _book(app, customer) == [("Unter den Linden 77", "10117", True),
                                     ("Keizersgracht 1", "1015 CJ", False)]
-    listing = read(client.get("/account/addresses/").get_data(as_text=True))
-    cards = listing.find("ul", cls="address-book").find_all("li")
-    assert "Default" in cards[0].text
-    assert "BERLIN" in cards[0].text  # as Germany writes it
-    assert "+49 30 1234567" in cards[0].text
+    listing = Page(client.get("/account/addresses/").get_data(as_text=True))
+    first_card = text(listing.one("ul.address-book").select("li")[0])
+    assert "Default" in first_card
+    assert "BERLIN" in first_card  # as Germany writes it
+    assert "+49 30 1234567" in first_card
 
     amsterdam = _saved_id(app, customer, "Keizersgracht 1")
     edit = f"/account/addresses/{amsterdam}/edit"
-    form = read(client.get(edit).get_data(as_text=True))
-    assert form.find("input", id="line1").attrs["value"] == "Keizersgracht 1"
+    form = Page(client.get(edit).get_data(as_text=True))
+    assert form.one("input#line1")["value"] == "Keizersgracht 1"
     assert submit(client, edit, {**ADDRESS, "line1": "Prinsengracht 263"}).status_code == 303
     assert ("Prinsengracht 263", "1015 CJ", False) in _book(app, customer)
 
@@ -94,7 +94,7 @@ def test_add_edit_make_default_and_delete(app, client, customer):
 def test_the_form_checks_an_address_as_checkout_does(app, client, customer):
     response = submit(client, "/account/addresses/new", {**ADDRESS, "postcode": "99"})
     assert response.status_code == 422
-    checkout_like = read(response.get_data(as_text=True)).by_id("postcode-error").text
+    checkout_like = Page(response.get_data(as_text=True)).text_of("#postcode-error")
     assert checkout_like == "Enter a postcode like 1234 AB."
     response = submit(client, "/account/addresses/new", {**ADDRESS, "country": "ZZ"})
     assert response.status_code == 422
@@ -105,9 +105,9 @@ def test_choosing_another_country_shows_its_fields(app, client, customer):
     response = submit(client, "/account/addresses/new",
                       {"country": "DE", "name": "Jonas", "action": "country"})
     assert response.status_code == 200
-    form = read(response.get_data(as_text=True))
-    assert form.find("select", id="country").find("option", selected="").attrs["value"] == "DE"
-    assert form.find("input", id="name").attrs["value"] == "Jonas"
+    form = Page(response.get_data(as_text=True))
+    assert form.one("select#country option[selected]")["value"] == "DE"
+    assert form.one("input#name")["value"] == "Jonas"
     assert _book(app, customer) == []
 
 
@@ -155,7 +155,7 @@ def in_cart(client, make):
 
 def _to_address_step(client):
     assert submit(client, "/checkout/email", {"email": "maya@example.com"}).status_code == 302
-    return read(client.get("/checkout/address").get_data(as_text=True))
+    return Page(client.get("/checkout/address").get_data(as_text=True))
 
 
 def test_checkout_offers_the_saved_addresses_the_default_chosen(app, client, customer,
@@ -163,11 +163,11 @@ def test_checkout_offers_the_saved_addresses_the_default_chosen(app, client, cus
     _keep(app, customer, ADDRESS)
     berlin = _keep(app, customer, BERLIN, make_default=True)
     page = _to_address_step(client)
-    choices = page.find("fieldset").find_all("input", type="radio")
-    assert choices[0].attrs["value"] == str(berlin)
-    assert "checked" in choices[0].attrs
-    assert "checked" not in choices[1].attrs
-    assert "Unter den Linden 77" in page.find("label", **{"for": f"saved-address-{berlin}"}).text
+    choices = page.one("fieldset").select('input[type="radio"]')
+    assert choices[0]["value"] == str(berlin)
+    assert choices[0].has_attr("checked")
+    assert not choices[1].has_attr("checked")
+    assert "Unter den Linden 77" in page.text_of(f'label[for="saved-address-{berlin}"]')
 
     amsterdam = _saved_id(app, customer, "Keizersgracht 1")
     response = submit(client, "/checkout/address",
@@ -183,16 +183,14 @@ def test_checkout_offers_the_saved_addresses_the_default_chosen(app, client, cus
     assert "1015 CJ" in review
     # Back at the address step, the address chosen is the one ticked.
     again = _to_address_step(client)
-    ticked = [choice for choice in again.find("fieldset").find_all("input", type="radio")
-              if "checked" in choice.attrs]
-    assert [choice.attrs["value"] for choice in ticked] == [str(amsterdam)]
+    ticked = again.one("fieldset").select('input[type="radio"][checked]')
+    assert [choice["value"] for choice in ticked] == [str(amsterdam)]
 
 
 def test_checkout_saves_a_new_address_when_asked(app, client, customer, in_cart):
     page = _to_address_step(client)
-    assert not page.find_all("fieldset")  # nothing saved yet: only the new address form
-    assert page.find("label", **{"for": "save_address"}).text == \
-        "Save this address in my address book"
+    assert not page.has("fieldset")  # nothing saved yet: only the new address form
+    assert page.text_of('label[for="save_address"]') == "Save this address in my address book"
     assert submit(client, "/checkout/address", {**BERLIN, "save_address": "y"}
                   ).status_code == 302
     assert _book(app, customer) == [("Unter den Linden 77", "10117", True)]
@@ -204,7 +202,7 @@ def test_checkout_saves_a_new_address_when_asked(app, client, customer, in_cart)
 
 def test_guests_have_no_address_book_at_checkout(app, client, in_cart):
     page = _to_address_step(client)
-    assert not page.find_all("input", id="save_address")
+    assert not page.has("input#save_address")
     response = submit(client, "/checkout/address", {**ADDRESS, "save_address": "y"})
     assert response.status_code == 302
     with app.app_context():
@@ -217,11 +215,10 @@ def test_an_address_not_delivered_to_or_not_ones_own_is_refused(app, client, cus
                                   "city": "", "country_area": "Tokyo",
                                   "postcode": "150-8512", "country": "JP"})
     page = _to_address_step(client)
-    radio = page.find("input", id=f"saved-address-{japan}")
-    assert "disabled" in radio.attrs
-    assert "checked" not in radio.attrs
-    assert "we don't deliver there" in page.find("label", **{"for": f"saved-address-{japan}"}
-                                                 ).text
+    radio = page.one(f"input#saved-address-{japan}")
+    assert radio.has_attr("disabled")
+    assert not radio.has_attr("checked")
+    assert "we don't deliver there" in page.text_of(f'label[for="saved-address-{japan}"]')
     response = submit(client, "/checkout/address",
                       {"action": "saved", "saved_address": str(japan)})
     assert response.status_code == 422

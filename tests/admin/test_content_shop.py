@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.factories import AuthorFactory
 from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form
 from tests.helpers.content import PAYLOADS, assert_harmless, page
-from tests.helpers.html_reader import read
+from tests.helpers.pages import Page
 
 URL = "/admin/shop-introduction"
 INTRO = {"heading": "Why good skincare is worth it",
@@ -21,10 +21,10 @@ def test_an_editor_writes_the_introduction_and_the_shop_shows_it(app, client, ma
     response = post_form(client, URL, {**INTRO, "author": str(author.id)})
     assert response.status_code == 303
     for url in ("/products", "/"):
-        intro = read(page(client, url)).find("section", cls="shop-introduction")
-        assert intro.find("h2").text == "Why good skincare is worth it"
-        assert intro.find("strong").text == "myself"
-        assert intro.find("p", cls="signature").text == "Dr. Ines Berg, MD"
+        intro = Page(page(client, url))
+        assert intro.text_of("section.shop-introduction h2") == "Why good skincare is worth it"
+        assert intro.text_of("section.shop-introduction strong") == "myself"
+        assert intro.text_of("section.shop-introduction p.signature") == "Dr. Ines Berg, MD"
     values = form_values(page(client, URL))
     assert values["heading"] == INTRO["heading"]
     assert values["author"] == str(author.id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,7 +39,7 @@ from tests.helpers import (
     text_part,
     token_of,
 )
-from tests.helpers.html_reader import read
+from tests.helpers.pages import Page, named, one, text
 
 BACK = "Retinol Night Serum is back in stock"
 CONFIRM = "Confirm: e-mail me when Retinol Night Serum is back"
@@ -101,10 +100,10 @@ def _press(client, url: str):
 
 
 def test_a_guest_confirms_and_gets_one_e_mail_when_it_is_back(app, client, serum, mailbox):
-    form = read(client.get("/products/retinol-night-serum").get_data(as_text=True)) \
-        .find("form", cls="back-in-stock")
-    assert form.find("button").text.startswith("E-mail me when it is back")
-    assert form.find("input", type="email").attrs["autocomplete"] == "email"
+    form = Page(client.get("/products/retinol-night-serum").get_data(as_text=True)) \
+        .one("form.back-in-stock")
+    assert text(one(form, "button")).startswith("E-mail me when it is back")
+    assert one(form, 'input[type="email"]')["autocomplete"] == "email"
 
     response = _ask(client, serum, "Maya@Example.com")
     assert response.status_code == 303
@@ -125,8 +124,8 @@ def test_a_guest_confirms_and_gets_one_e_mail_when_it_is_back(app, client, serum
                            .values(stock_on_hand=0))
         db.session.commit()
 
-    opened = read(client.get(_path(link)).get_data(as_text=True))
-    assert "Send one e-mail to maya@example.com" in opened.find("main").text
+    opened = Page(client.get(_path(link)).get_data(as_text=True))
+    assert "Send one e-mail to maya@example.com" in opened.text_of("main")
     assert _alerts(app) == [("maya@example.com", False, False)]  # opening changes nothing
     assert "You're on the list" in _press(client, _path(link)).get_data(as_text=True)
     assert _alerts(app) == [("maya@example.com", True, False)]
@@ -135,9 +134,9 @@ def test_a_guest_confirms_and_gets_one_e_mail_when_it_is_back(app, client, serum
     _restock(app, serum, 5)
     [back] = mailbox
     assert (back["To"], back["Subject"]) == ("maya@example.com", BACK)
-    text = text_part(back)
-    assert "Retinol Night Serum (30 ml) is back in stock" in text
-    assert f"http://shop.test/products/retinol-night-serum?variant={serum.id}" in text
+    plain = text_part(back)
+    assert "Retinol Night Serum (30 ml) is back in stock" in plain
+    assert f"http://shop.test/products/retinol-night-serum?variant={serum.id}" in plain
     assert _alerts(app) == [("maya@example.com", True, True)]
     _restock(app, serum, 5)
     with app.app_context():
@@ -145,7 +144,7 @@ def test_a_guest_confirms_and_gets_one_e_mail_when_it_is_back(app, client, serum
         db.session.commit()
     assert _subjects(mailbox) == [BACK]
 
-    leave = first_link(text, "/stock-alerts/leave/")
+    leave = first_link(plain, "/stock-alerts/leave/")
     assert "off the list" in _press(client, _path(leave)).get_data(as_text=True)
     assert _alerts(app) == []
     assert "off the list" in client.get(_path(leave)).get_data(as_text=True)  # again: fine
@@ -155,10 +154,10 @@ def test_a_customer_with_a_confirmed_address_is_not_asked_for_it(app, client, se
                                                                  mailbox):
     user = make(UserFactory, email="ines@example.com")
     login(client, user.email)
-    form = read(client.get("/products/retinol-night-serum").get_data(as_text=True)) \
-        .find("form", cls="back-in-stock")
-    assert not form.find_all("input", type="email")
-    assert "We'll write to ines@example.com once" in unescape(form.text)
+    form = Page(client.get("/products/retinol-night-serum").get_data(as_text=True)) \
+        .one("form.back-in-stock")
+    assert not form.select('input[type="email"]')
+    assert "We'll write to ines@example.com once" in text(form)
     response = _ask(client, serum, email=None)
     assert response.status_code == 303
     assert "we&#39;ll e-mail ines@example.com once" in client.get(
@@ -182,9 +181,9 @@ def test_asking_twice_before_confirming_sends_the_link_again_and_keeps_one_reque
 def test_what_cannot_be_asked_for_is_refused_with_a_reason(app, client, serum, make):
     response = _ask(client, serum, "not an address")
     assert response.status_code == 422
-    page = read(response.get_data(as_text=True))
-    assert "Enter an e-mail address like" in page.by_id("email-error").text
-    assert page.find("input", id="email").attrs["value"] == "not an address"
+    page = Page(response.get_data(as_text=True))
+    assert "Enter an e-mail address like" in page.text_of("#email-error")
+    assert page.one("input#email")["value"] == "not an address"
     in_stock = make(VariantFactory, product=make(ProductFactory, variant=False),
                     stock_on_hand=3)
     response = _ask(client, in_stock)
@@ -226,14 +225,14 @@ def test_cards_of_sold_out_recommendations_offer_it_too(app, client, serum, make
                               .product)
         db.session.commit()
     for url in ("/conditions/milia", "/products"):
-        page = read(client.get(url).get_data(as_text=True))
-        [link] = page.find_all("a", where=lambda a: a.text.startswith(
-            "E-mail me when it is back"))
-        assert link.find("span", cls="visually-hidden").text == ": Retinol Night Serum"
-        assert link.attrs["href"] == f"/stock-alerts/new?variant={serum.id}&next={url}"
+        page = Page(client.get(url).get_data(as_text=True))
+        [link] = [a for a in page.all("a")
+                  if text(a).startswith("E-mail me when it is back")]
+        assert text(one(link, "span.visually-hidden")) == ": Retinol Night Serum"
+        assert link["href"] == f"/stock-alerts/new?variant={serum.id}&next={url}"
     page = client.get(f"/stock-alerts/new?variant={serum.id}&next=/conditions/milia")
-    form = read(page.get_data(as_text=True)).find("form", action="/stock-alerts/")
-    assert form.find("label", **{"for": "email"}).text == "Your e-mail"
+    form = Page(page.get_data(as_text=True)).one('form[action="/stock-alerts/"]')
+    assert text(one(form, 'label[for="email"]')) == "Your e-mail"
     assert "csrf_token" not in page.get_data(as_text=True)  # a guest form (origin.py)
     response = client.post("/stock-alerts/", data={
         "variant_id": str(serum.id), "email": "maya@example.com",
@@ -288,10 +287,10 @@ def test_the_low_stock_page_shows_how_many_wait_for_each_size(app, client, serum
                                       confirmed_at=utcnow() if number else None))
             db.session.commit()
     login(client, make(AdminFactory).email)
-    page = read(client.get("/admin/stock/low").get_data(as_text=True))
-    row = page.find("td", where=lambda td: td.text == serum.sku).parent
-    headers = [th.text for th in page.find("thead").find_all("th")]
-    cells = [td.text for td in row.find_all("td")]
+    page = Page(client.get("/admin/stock/low").get_data(as_text=True))
+    row = named(page.soup, "td", serum.sku).parent
+    headers = [text(th) for th in page.one("thead").select("th")]
+    cells = [text(td) for td in row.select("td")]
     waiting = headers.index("Waiting for a back-in-stock e-mail")
     assert cells[waiting] == "2"  # the unconfirmed one does not count
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from storefront.extensions import db
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENS, demo_shop
+from tests.helpers.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENS, demo_shop
 
 _unique = itertools.count(1)
 

@@ -14,7 +14,7 @@ pytest.importorskip("playwright.sync_api", reason="browser tests need the playwr
 
 from playwright.sync_api import Page
 
-from tests.browser import shopper
+from tests.helpers.browser import shopper
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 

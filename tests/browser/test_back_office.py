@@ -11,8 +11,8 @@ pytest.importorskip("playwright.sync_api", reason="browser tests need the playwr
 
 from playwright.sync_api import Page, expect
 
-from tests.browser import shopper
 from tests.helpers import text_part
+from tests.helpers.browser import shopper
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderStatus
-from tests.browser import shopper
 from tests.helpers import text_part
+from tests.helpers.browser import shopper
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 BOTH_SCREENS = pytest.mark.parametrize("screen", ["desktop", "phone"])

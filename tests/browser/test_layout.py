@@ -24,7 +24,7 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from storefront.extensions import db
-from tests.browser import shopper
+from tests.helpers.browser import shopper
 from tests.helpers.summaries import Summary
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderLine, OrderStatus
-from tests.browser import shopper
+from tests.helpers.browser import shopper
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

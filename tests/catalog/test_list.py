@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
+from bs4 import Tag
 
-from storefront.catalog.models import SkinType
+from storefront.catalog.listing import page_numbers
+from storefront.catalog.models import SkinType, Variant
 from storefront.extensions import db
 from tests.factories import (
     BrandFactory,
@@ -25,6 +26,7 @@ from tests.helpers.catalog import (
     install_fake_cart,
     text_of,
 )
+from tests.helpers.pages import Page, one, text
 
 ALPHA, BETA, GAMMA, DELTA, EPSILON = ("alpha-serum", "beta-cream", "gamma-wash", "delta-gel",
                                       "epsilon-rx")
@@ -53,9 +55,9 @@ def test_only_active_products_are_listed_and_prescription_ones_are_marked(client
     assert "Zeta Draft" not in page
     assert "Eta Archived" not in page
     card = _card(page, EPSILON)
-    assert "Prescription only: ask your dermatologist" in card
-    assert "€20.00" not in card
-    assert "<form" not in card
+    assert "Prescription only: ask your dermatologist" in text(card)
+    assert "€20.00" not in text(card)
+    assert not card.select("form")
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -116,8 +118,8 @@ def test_in_stock_counts_what_is_not_reserved(client, app, db):
         db.session.commit()
     assert listed(client, "in_stock=1") == ["one-free"]
     page = client.get("/products").get_data(as_text=True)
-    assert "Out of stock" in _card(page, "all-held")
-    assert "Only 1 left" in _card(page, "one-free")
+    assert "Out of stock" in text(_card(page, "all-held"))
+    assert "Only 1 left" in text(_card(page, "one-free"))
 
 
 def test_inactive_sizes_do_not_set_the_price(client, app, db):
@@ -126,7 +128,7 @@ def test_inactive_sizes_do_not_set_the_price(client, app, db):
         VariantFactory(product=product, price=Decimal("5.00"), active=False)
         db.session.commit()
     assert listed(client, "price_max=10") == []
-    assert "€50.00" in _card(client.get("/products").get_data(as_text=True), "sized")
+    assert "€50.00" in text(_card(client.get("/products").get_data(as_text=True), "sized"))
 
 
 # --- Filter links, chips and the empty result ---------------------------------------
@@ -152,95 +154,95 @@ def test_filter_links_work_without_javascript(client, shop, app):
 def test_active_filters_are_shown_as_chips_that_remove_one_filter(client, shop):
     page = client.get("/products?category=treatments&skin_type=oily&price_max=40"
                       "&in_stock=1&sort=name").get_data(as_text=True)
-    chips = dict((html_label, href) for href, html_label in re.findall(
-        r'<li><a href="([^"]+)">([^<]+)<span class="visually-hidden"> \(remove', page))
-    assert chips == {
-        "Category: Treatments": "/products?skin_type=oily&amp;price_max=40.00&amp;in_stock=1"
-                                "&amp;sort=name",
-        "Skin type: Oily": "/products?category=treatments&amp;price_max=40.00&amp;in_stock=1"
-                           "&amp;sort=name",
-        "Up to €40.00": "/products?category=treatments&amp;skin_type=oily&amp;in_stock=1"
-                        "&amp;sort=name",
-        "In stock only": "/products?category=treatments&amp;skin_type=oily&amp;price_max=40.00"
-                         "&amp;sort=name",
-    }
-    assert '<a href="/products?sort=name">Clear all filters</a>' in page
+    in_use = Page(page).links('ul.active-filters[aria-label="Filters in use"]')
+    assert in_use == [
+        ("/products?skin_type=oily&price_max=40.00&in_stock=1&sort=name",
+         "Category: Treatments (remove this filter)"),
+        ("/products?category=treatments&price_max=40.00&in_stock=1&sort=name",
+         "Skin type: Oily (remove this filter)"),
+        ("/products?category=treatments&skin_type=oily&in_stock=1&sort=name",
+         "Up to €40.00 (remove this filter)"),
+        ("/products?category=treatments&skin_type=oily&price_max=40.00&sort=name",
+         "In stock only (remove this filter)"),
+        ("/products?sort=name", "Clear all filters"),
+    ]
     assert '<input type="hidden" name="category" value="treatments">' in page
 
 
 def test_an_empty_result_says_what_to_do(client, shop):
     page = client.get("/products?category=serums&condition=acne").get_data(as_text=True)
     assert card_slugs(page) == []
-    text = text_of(page)
-    assert "No products match all these filters" in text
-    assert "Try removing one of them" in text
+    shown = text_of(page)
+    assert "No products match all these filters" in shown
+    assert "Try removing one of them" in shown
     assert 'href="/products?condition=acne"' in page  # remove the category
     assert 'href="/products?category=serums"' in page  # remove the condition
-    assert "see every product" in text
+    assert "see every product" in shown
 
 
 def test_an_empty_shop_says_so(client):
-    text = text_of(client.get("/products").get_data(as_text=True))
-    assert "The shop has no products yet" in text
+    assert "The shop has no products yet" in text_of(client.get("/products").get_data(
+        as_text=True))
 
 
 # --- Cards: price, compare-at price, stock, the add-to-cart form -------------------
 
 
-def _card(page: str, slug: str) -> str:
-    match = re.search(rf'<article class="card product-card">(?:(?!</article>).)*?'
-                      rf'href="/products/{slug}".*?</article>', page, re.S)
-    assert match, f"no card for {slug}"
-    return match.group(0)
+def _card(page: str, slug: str) -> Tag:
+    """The product card whose name links to ``slug``."""
+    name = Page(page).one(f'article.product-card .product-name > a[href="/products/{slug}"]')
+    card = name.find_parent("article", class_="product-card")
+    assert card is not None
+    return card
 
 
 def test_cards_show_price_compare_at_price_and_stock_wording(client, shop):
     page = client.get("/products").get_data(as_text=True)
     alpha, beta, gamma, delta = (_card(page, slug) for slug in (ALPHA, BETA, GAMMA, DELTA))
-    assert '<span class="price">€10.00</span>' in alpha
-    assert '<p class="stock-in">In stock</p>' in alpha
-    assert '<span class="price">From €25.00</span>' in beta
-    assert '<p class="stock-in">In stock</p>' in beta
-    assert '<p class="stock-out">Out of stock</p>' in gamma
-    assert '<span class="price">€30.00</span>' in delta
-    assert ('<s class="price-compare"><span class="visually-hidden">was </span>€36.00</s>'
-            in delta)
-    assert '<p class="stock-low">Only 4 left</p>' in delta
-    assert "price-compare" not in alpha
+    assert text(one(alpha, "span.price")) == "€10.00"
+    assert text(one(alpha, "p.stock-in")) == "In stock"
+    assert text(one(beta, "span.price")) == "From €25.00"
+    assert text(one(beta, "p.stock-in")) == "In stock"
+    assert text(one(gamma, "p.stock-out")) == "Out of stock"
+    assert text(one(delta, "span.price")) == "€30.00"
+    assert text(one(delta, "s.price-compare")) == "was €36.00"
+    assert text(one(delta, "s.price-compare > span.visually-hidden")) == "was"
+    assert text(one(delta, "p.stock-low")) == "Only 4 left"
+    assert not alpha.select(".price-compare")
 
 
 def test_card_actions_follow_the_cart_contract(client, shop, app, monkeypatch):
     action = install_fake_cart(app, monkeypatch)
     page = client.get("/products?sort=name").get_data(as_text=True)
     alpha = _card(page, ALPHA)
-    assert f'<form method="post" action="{action}" class="add-to-cart">' in alpha
-    assert "csrf_token" not in alpha  # a guest form: the origin check protects it
+    form = one(alpha, "form.add-to-cart")
+    assert (form["method"], form["action"]) == ("post", action)
     with app.app_context():
-        from storefront.catalog.models import Variant
-
         alpha_variant = db.session.scalar(
             db.select(Variant.id).where(Variant.sku == "SKU-alpha-serum"))
-    assert f'name="variant_id" value="{alpha_variant}"' in alpha
-    assert 'name="quantity" value="1"' in alpha
-    assert '<input type="hidden" name="next" value="/products?sort=name">' in alpha
-    assert "source_article" not in alpha
-    assert "Choose a size" in _card(page, BETA)
-    assert "<form" not in _card(page, BETA)
+    # No csrf_token (a guest form: the origin check protects it), no source_article.
+    assert [(field["type"], field["name"], field["value"]) for field in form.select("input")] == [
+        ("hidden", "variant_id", str(alpha_variant)), ("hidden", "quantity", "1"),
+        ("hidden", "next", "/products?sort=name")]
+    assert "Choose a size" in text(_card(page, BETA))
+    assert not _card(page, BETA).select("form")
     gamma = _card(page, GAMMA)  # its only size is sold out: no cart; the back-in-stock link
-    assert "<form" not in gamma
-    assert 'href="/stock-alerts/new?variant=' in gamma
-    assert f'action="{action}"' in _card(page, DELTA)  # running low is still for sale
-    assert "<form" not in _card(page, EPSILON)
+    assert not gamma.select("form")
+    assert gamma.select('a[href^="/stock-alerts/new?variant="]')
+    assert one(_card(page, DELTA), "form")["action"] == action  # running low is still for sale
+    assert not _card(page, EPSILON).select("form")
 
 
 def test_card_without_the_cart_shows_a_disabled_button(client, shop, app, monkeypatch):
     if "cart.add" in app.view_functions:  # nav_url() treats a missing view as "not installed"
         monkeypatch.delitem(app.view_functions, "cart.add")
     alpha = _card(client.get("/products").get_data(as_text=True), ALPHA)
-    assert '<button type="button" class="button button-small" disabled>Add to cart</button>' \
-        in alpha
-    assert "Online ordering opens soon." in alpha
-    assert "<form" not in alpha
+    button = one(alpha, "button")
+    assert (button["type"], button["class"], text(button)) == (
+        "button", ["button", "button-small"], "Add to cart")
+    assert button.has_attr("disabled")
+    assert "Online ordering opens soon." in text(alpha)
+    assert not alpha.select("form")
 
 
 # --- Pagination -------------------------------------------------------------------------
@@ -279,8 +281,6 @@ def test_a_page_past_the_end_shows_the_last_page(client, thirty):
 
 
 def test_page_numbers_skip_the_middle_of_long_lists(app):
-    from storefront.catalog.listing import page_numbers
-
     assert page_numbers(1, 1) == [1]
     assert page_numbers(1, 3) == [1, 2, 3]
     assert page_numbers(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]

@@ -20,7 +20,7 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.helpers import csrf_from, first_link, login, text_part
-from tests.helpers.html_reader import read
+from tests.helpers.pages import Page, named, one, text
 
 
 def _buy(client, make, email="maya@example.com"):
@@ -43,19 +43,18 @@ def _order(app) -> Order:
 def test_a_guest_sees_their_order_goes_on_shopping_or_makes_an_account(app, client, make,
                                                                        mailbox):
     html = _buy(client, make).get_data(as_text=True)
-    page = read(html)
-    main = page.find("main")
-    order_link = main.find("a", where=lambda a: a.text == "See your order").attrs["href"]
+    page = Page(html)
+    main = page.one("main")
+    order_link = str(named(main, "a", "See your order")["href"])
     assert order_link.startswith("/orders/view/")  # the guest's signed link, on this site
     assert client.get(order_link).status_code == 200
-    assert main.find("a", where=lambda a: a.text == "Continue shopping").attrs["href"] == \
-        "/products"
+    assert named(main, "a", "Continue shopping")["href"] == "/products"
 
-    offer = page.by_id("create-account-title").parent
-    assert offer.find("h2").text == "Create an account with this e-mail"
-    assert offer.find("input", id="email").attrs["value"] == "maya@example.com"
-    assert offer.find("input", id="name").attrs["value"] == "Maya Rossi"
-    assert offer.find("form").attrs["action"] == "/account/register"
+    offer = page.one("#create-account-title").parent
+    assert text(one(offer, "h2")) == "Create an account with this e-mail"
+    assert one(offer, "input#email")["value"] == "maya@example.com"
+    assert one(offer, "input#name")["value"] == "Maya Rossi"
+    assert one(offer, "form")["action"] == "/account/register"
 
     mailbox.clear()
     response = client.post("/account/register", data={  # the form on the page, filled in
@@ -76,8 +75,8 @@ def test_a_guest_sees_their_order_goes_on_shopping_or_makes_an_account(app, clie
 def test_a_customer_is_sent_to_the_order_in_their_account(app, client, make):
     user = make(UserFactory)
     login(client, user.email)
-    page = read(_buy(client, make, email=user.email).get_data(as_text=True))
+    page = Page(_buy(client, make, email=user.email).get_data(as_text=True))
     number = _order(app).number
-    link = page.find("main").find("a", where=lambda a: a.text == "See your order")
-    assert link.attrs["href"] == f"/account/orders/{number}"
-    assert not page.find_all(id="create-account-title")
+    link = named(page.one("main"), "a", "See your order")
+    assert link["href"] == f"/account/orders/{number}"
+    assert not page.has("#create-account-title")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from bs4 import Tag
 
 from tests.factories import (
     ADDRESS,
@@ -24,7 +25,7 @@ from tests.factories import (
     pay_with_demo,
 )
 from tests.helpers import submit
-from tests.helpers.html_reader import Element, read
+from tests.helpers.pages import Page, classes, one, text
 from tests.helpers.summaries import Summary, amount
 
 pytestmark = pytest.mark.filterwarnings("ignore:Bare functions are deprecated")
@@ -45,28 +46,30 @@ def _fill_cart(client, make) -> None:
     make(DiscountCodeFactory, code="TENOFF")
 
 
-def _rows(totals: Element) -> tuple[list[tuple[str, str]], tuple[str, str]]:
+def _rows(totals: Tag) -> tuple[list[tuple[str, str]], tuple[str, str]]:
     """(label, value) of each row up to the total, and the total's."""
-    rows = [(row.find("dt").text, row.find("dd").text) for row in totals.find_all("div")]
-    index = next(i for i, row in enumerate(totals.find_all("div"))
-                 if "totals-total" in row.classes)
+    rows = [(text(one(row, "dt")), text(one(row, "dd"))) for row in totals.select("div")]
+    index = next(i for i, row in enumerate(totals.select("div"))
+                 if "totals-total" in classes(row))
     return rows[:index], rows[index]
 
 
 def checkout_summary(html: str, name: str) -> Summary:
-    aside = read(html).find("aside", cls="checkout-summary")
-    rows, total = _rows(aside.find("dl", cls="totals"))
-    lines = [line.find("span", cls="num").text
-             for line in aside.find("ul", cls="checkout-lines").find_all("li")]
+    aside = Page(html).one("aside.checkout-summary")
+    rows, total = _rows(one(aside, "dl.totals"))
+    lines = [text(one(line, "span.num")) for line in one(aside, "ul.checkout-lines").select("li")]
     return Summary(name, lines, rows, total)
+
+
+def _line_totals(html: str) -> list[str]:
+    """The Total cell of each line of the page's first table."""
+    return [text(cell) for cell in Page(html).one("table").select('td[data-label="Total"]')]
 
 
 def order_summary(html: str, name: str) -> Summary:
     """An order's page: its items table and the totals under it."""
-    page = read(html)
-    lines = [cell.text for cell in page.find("table").find_all("td", **{"data-label": "Total"})]
-    rows, total = _rows(page.find("dl", cls="totals"))
-    return Summary(name, lines, rows, total)
+    rows, total = _rows(Page(html).one("dl.totals"))
+    return Summary(name, _line_totals(html), rows, total)
 
 
 def _lines_and_subtotal(name: str, lines: list[str], subtotal: str) -> Summary:
@@ -75,17 +78,15 @@ def _lines_and_subtotal(name: str, lines: list[str], subtotal: str) -> Summary:
 
 
 def cart_summary(html: str) -> Summary:
-    table = read(html).find("table", cls="cart-table")
-    lines = [cell.text for cell in table.find_all("td", **{"data-label": "Total"})]
-    return _lines_and_subtotal("cart", lines, table.find("tfoot").find("td").text)
+    table = Page(html).one("table.cart-table")
+    lines = [text(cell) for cell in table.select('td[data-label="Total"]')]
+    return _lines_and_subtotal("cart", lines, text(one(table, "tfoot td")))
 
 
 def review_items(html: str) -> Summary:
     """The review page's table of items, against the subtotal beside it."""
-    page = read(html)
-    lines = [cell.text for cell in page.find("table").find_all("td", **{"data-label": "Total"})]
     subtotal = checkout_summary(html, "").rows[0][1]
-    return _lines_and_subtotal("the review page's items", lines, subtotal)
+    return _lines_and_subtotal("the review page's items", _line_totals(html), subtotal)
 
 
 def _walk(client, address: dict) -> list[tuple[Summary, str]]:

@@ -20,7 +20,7 @@ from tests.factories import (
     press_pay,
 )
 from tests.helpers import text_part
-from tests.helpers.html_reader import read
+from tests.helpers.pages import Page, one
 
 
 def _cart(client, make):
@@ -63,14 +63,11 @@ def test_the_order_records_the_version_of_the_terms_accepted_and_when(app, clien
                                                                       mailbox):
     assert _write_terms(app) == 1
     _cart(client, make)
-    review = read(fill_checkout(client).get_data(as_text=True))
-    box = review.find("input", id="accept_terms")
-    assert "required" in box.attrs
-    assert review.find("label", **{"for": "accept_terms"}).text == \
-        "I accept the terms and conditions"
-    hint = review.by_id("accept_terms-hint")
-    assert "version 1" in hint.text
-    assert hint.find("a").attrs["href"] == "/terms"
+    review = Page(fill_checkout(client).get_data(as_text=True))
+    assert review.one("input#accept_terms").has_attr("required")
+    assert review.text_of('label[for="accept_terms"]') == "I accept the terms and conditions"
+    assert "version 1" in review.text_of("#accept_terms-hint")
+    assert one(review.one("#accept_terms-hint"), "a")["href"] == "/terms"
 
     before = utcnow()
     assert pay_with_demo(client).status_code == 302
@@ -89,9 +86,9 @@ def test_paying_without_ticking_the_box_is_refused_and_places_nothing(app, clien
     fill_checkout(client)
     response = press_pay(client, accept_terms=False)
     assert response.status_code == 422
-    page = read(response.get_data(as_text=True))
-    assert "tick that you accept them" in page.by_id("accept_terms-error").text
-    assert page.find("input", id="accept_terms").attrs["aria-invalid"] == "true"
+    page = Page(response.get_data(as_text=True))
+    assert "tick that you accept them" in page.text_of("#accept_terms-error")
+    assert page.one("input#accept_terms")["aria-invalid"] == "true"
     assert _orders(app) == []
     assert press_pay(client, read_again(client)).status_code == 303  # ticked this time
 

@@ -4,6 +4,7 @@ recommendation, mention and product page of that brand's products discloses it."
 from __future__ import annotations
 
 import pytest
+from bs4 import Tag
 from sqlalchemy import select
 
 from storefront.catalog.models import Brand, FinancialTie, Product
@@ -13,7 +14,7 @@ from tests.factories import AdminFactory, BrandFactory, EditorFactory, ProductFa
 from tests.helpers import login, logout
 from tests.helpers.admin import audit_log, post_form
 from tests.helpers.content import page, seed_demo
-from tests.helpers.html_reader import Element, product_slug, read
+from tests.helpers.pages import Page, product_slug, text
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +30,14 @@ def demo(app, db, media_root, monkeypatch):
 TIES = {"marlow-clinical": FinancialTie.AFFILIATE, "brightwater-derm": FinancialTie.OWN_BRAND}
 
 
-def _presenter(link: Element) -> Element:
+def _presenter(link: Tag) -> Tag:
     """The card, list item or sentence that shows the product a link leads to."""
-    card = link.closest(lambda node: node.tag == "article" and "card" in node.classes)
-    return card or link.closest(lambda node: node.tag in ("li", "p")) or link.parent
+    card = link.find_parent("article", class_="card")
+    return card or link.find_parent(["li", "p"]) or link.parent
 
 
-def _discloses(element: Element) -> bool:
-    return bool(element.find_all(cls="disclosure") or element.find_all(cls="disclosure-note"))
+def _discloses(element: Tag) -> bool:
+    return element.select_one(".disclosure, .disclosure-note") is not None
 
 
 def shop_pages(app) -> list[str]:
@@ -61,21 +62,20 @@ def disclosure_check(client, app) -> tuple[list[str], dict[str, int]]:
             .where(Brand.financial_tie != FinancialTie.NONE))}
     missing, disclosed = [], {brand: 0 for brand in set(tied.values())}
     for url in shop_pages(app):
-        document = read(page(client, url))
+        document = Page(page(client, url))
         own = product_slug(url)
         if own in tied:
-            summary = document.find("div", cls="product-summary")
+            summary = document.one("div.product-summary")
             if not _discloses(summary):
                 missing.append(f"{url}: the product page itself")
-        for link in document.find_all("a"):
-            slug = product_slug(link.attrs.get("href", ""))
-            if slug not in tied or (slug == own and link.closest(
-                    lambda node: "product-summary" in node.classes)):
+        for link in document.all("a[href]"):
+            slug = product_slug(str(link["href"]))
+            if slug not in tied or (slug == own and link.find_parent(class_="product-summary")):
                 continue
             if _discloses(_presenter(link)):
                 disclosed[tied[slug]] += 1
             else:
-                missing.append(f"{url}: {slug} ({link.text})")
+                missing.append(f"{url}: {slug} ({text(link)})")
     return missing, disclosed
 
 
@@ -88,13 +88,12 @@ def test_every_product_of_a_brand_with_a_tie_discloses_it_wherever_it_is_shown(c
     missing, disclosed = disclosure_check(client, app)
     assert missing == []
     assert min(disclosed.values()) >= 20, disclosed  # recommendations, cards, alternatives
-    milia = read(page(client, "/conditions/milia"))
-    first = milia.find("li", cls="pick")
-    assert "Disclosure: affiliate. The shop earns a commission from this brand" in first.text
-    author = read(page(client, "/articles/what-causes-milia")).find("section", cls="author-box")
-    assert "financial tie to 2 brands" in author.text
-    assert "not affiliated" not in author.text, "the promise follows the data"
-    about = read(page(client, "/about")).by_id("how-we-earn").parent.text
+    first = Page(page(client, "/conditions/milia")).text_of("li.pick")
+    assert "Disclosure: affiliate. The shop earns a commission from this brand" in first
+    author = Page(page(client, "/articles/what-causes-milia")).text_of("section.author-box")
+    assert "financial tie to 2 brands" in author
+    assert "not affiliated" not in author, "the promise follows the data"
+    about = text(Page(page(client, "/about")).one("#how-we-earn").parent)
     assert "Marlow Clinical : affiliate." in about
     assert "Brightwater Derm : our own brand." in about
 

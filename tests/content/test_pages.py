@@ -24,7 +24,7 @@ from tests.factories import (
     RecommendationFactory,
 )
 from tests.helpers.content import PAYLOADS, assert_harmless, build, milia_setup, page
-from tests.helpers.pages import Page, text
+from tests.helpers.pages import Page, links, text
 
 
 def test_milia_article_recommends_a_retinoid_with_its_reason(client, app):
@@ -33,11 +33,13 @@ def test_milia_article_recommends_a_retinoid_with_its_reason(client, app):
     assert "<h1" in html
     assert "What causes milia?" in html
     assert "Why do I get hard white bumps under my eyes?" in html
-    section = html.split("Recommended for milia", 1)[1]
-    assert "Retinol Night Serum" in section
-    assert "Retinoids keep keratin from getting trapped." in section
-    assert "A pea-sized amount at night." in section
-    assert "/products/retinol-night-serum?article=what-causes-milia" in section
+    recommended = Page(html).one('section[aria-labelledby="recommended-milia"]')
+    assert text(recommended).startswith("Recommended for milia")
+    assert "Retinol Night Serum" in text(recommended)
+    assert "Retinoids keep keratin from getting trapped." in text(recommended)
+    assert "A pea-sized amount at night." in text(recommended)
+    assert "/products/retinol-night-serum?article=what-causes-milia" in [
+        href for href, _words in links(recommended)]
     assert '<a href="/articles/moles-lumps-and-bumps">Moles, lumps and bumps</a>' in html
     assert "MD, board-certified dermatologist" in html
     assert "Dermatologist for fifteen years." in html
@@ -65,7 +67,7 @@ def test_related_articles_share_a_condition_and_are_at_most_four(client, app):
 
     build(app, create)
     html = page(client, "/articles/main")
-    related = html.split("Related articles", 1)[1]
+    related = Page(html).text_of('section[aria-labelledby="related-title"]')
     assert [f"Related {n}" in related for n in range(5)] == [True] * 4 + [False]
     assert "Unrelated" not in related
     assert "Draft related" not in related

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+from bs4 import Tag
 from sqlalchemy import select
 
 from storefront.content.models import ShopText, ShopTextRevision
+from storefront.demo.seeder import seed
 from storefront.extensions import db
 from storefront.mail import queue_mail
 from storefront.settings import services as settings
@@ -16,7 +18,7 @@ from tests.factories import AdminFactory, EditorFactory, ProductFactory, UserFac
 from tests.helpers import login
 from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form
 from tests.helpers.content import PAYLOADS, assert_harmless, page
-from tests.helpers.html_reader import read
+from tests.helpers.pages import Page, one, text
 
 TERMS = {"heading": "Terms of sale", "body": "## Who we are\n\nWe sell **skincare**.",
          "author": "", "action": "save"}
@@ -24,13 +26,13 @@ SETTINGS = {"name": "Halden Skin Clinic", "email": "Hello@Halden.example",
             "address": "1200 Example Ave, Suite 4\nSeattle, WA 98101\n\nUnited States"}
 
 
-def footer(html: str):
-    return read(html).find("footer")
+def footer(html: str) -> Tag:
+    return Page(html).one("footer")
 
 
 def footer_links(html: str) -> dict[str, str]:
-    nav = footer(html).find("nav", **{"aria-label": "About the shop"})
-    return {link.text: link.attrs["href"] for link in nav.find_all("a")}
+    nav = one(footer(html), 'nav[aria-label="About the shop"]')
+    return {text(link): str(link["href"]) for link in nav.select("a")}
 
 
 def sitemap_urls(client) -> set[str]:
@@ -53,16 +55,16 @@ def test_a_page_is_hidden_until_written_then_in_the_footer_and_the_sitemap(app, 
     assert "/terms" not in footer_links(page(client, "/"))
     assert "http://shop.test/terms" not in sitemap_urls(client)
     editor = as_editor(client, make)
-    listing = read(page(client, "/admin/shop-pages"))
-    assert "Hidden until written" in listing.find("a", href="/admin/shop-pages/terms").parent \
-        .parent.text
+    listing = Page(page(client, "/admin/shop-pages"))
+    assert "Hidden until written" in text(
+        listing.one('a[href="/admin/shop-pages/terms"]').parent.parent)
 
     response = post_form(client, "/admin/shop-pages/terms", TERMS)
     assert response.status_code == 303
-    shown = read(page(client, "/terms"))
-    assert shown.find("h1").text == "Terms of sale"
-    assert shown.find("strong").text == "skincare"
-    assert "Version 1" in shown.find("main").text
+    shown = Page(page(client, "/terms"))
+    assert shown.text_of("h1") == "Terms of sale"
+    assert shown.text_of("strong") == "skincare"
+    assert "Version 1" in shown.text_of("main")
     for url in ("/", "/products", "/about", "/terms"):
         assert footer_links(page(client, url))["Terms and conditions"] == "/terms"
     assert "http://shop.test/terms" in sitemap_urls(client)
@@ -92,9 +94,9 @@ def test_the_preview_shows_the_page_and_saves_nothing(app, client, make):
     response = post_form(client, "/admin/shop-pages/privacy",
                          {**TERMS, "heading": "Privacy", "action": "preview"})
     assert response.status_code == 200
-    preview = read(response.get_data(as_text=True)).by_id("preview")
-    assert "Preview, not saved" in preview.text
-    assert preview.find("strong").text == "skincare"
+    preview = Page(response.get_data(as_text=True))
+    assert "Preview, not saved" in preview.text_of("#preview")
+    assert preview.text_of("#preview strong") == "skincare"
     assert client.get("/privacy").status_code == 404
     assert audit_log(app, "shop_text.") == []
 
@@ -124,13 +126,11 @@ def test_markup_in_a_page_is_harmless(app, client, make):
 
 def test_contact_shipping_and_about_show_the_shops_data_before_anything_is_written(
         app, client, make):
-    contact = read(page(client, "/contact")).find("main")
-    assert "How to reach us" in contact.text
-    shipping = read(page(client, "/shipping")).find("main")
-    assert "Netherlands" in shipping.text
-    assert "Standard delivery" in shipping.text
-    about = read(page(client, "/about"))
-    assert about.by_id("how-we-earn")
+    assert "How to reach us" in Page(page(client, "/contact")).text_of("main")
+    shipping = Page(page(client, "/shipping")).text_of("main")
+    assert "Netherlands" in shipping
+    assert "Standard delivery" in shipping
+    assert Page(page(client, "/about")).has("#how-we-earn")
     links = footer_links(page(client, "/"))
     assert {"About us", "Contact", "Shipping"} <= set(links)
     assert {"http://shop.test/contact", "http://shop.test/shipping",
@@ -138,17 +138,16 @@ def test_contact_shipping_and_about_show_the_shops_data_before_anything_is_writt
     as_editor(client, make)
     post_form(client, "/admin/shop-pages/about",
               {**TERMS, "heading": "Who we are", "body": "A *small* practice."})
-    about = read(page(client, "/about"))
-    assert about.find("h1").text == "Who we are"
-    assert about.find("em").text == "small"
-    assert about.by_id("how-we-earn")
+    about = Page(page(client, "/about"))
+    assert about.text_of("h1") == "Who we are"
+    assert about.text_of("em") == "small"
+    assert about.has("#how-we-earn")
 
 
 def test_an_eu_shops_returns_page_gives_the_right_of_withdrawal(app, client):
-    returns = read(page(client, "/returns"))
-    withdrawal = returns.by_id("withdrawal").parent
-    assert "within 14 days without giving any reason" in withdrawal.text
-    assert "Model withdrawal form" in withdrawal.text
+    withdrawal = text(Page(page(client, "/returns")).one("#withdrawal").parent)
+    assert "within 14 days without giving any reason" in withdrawal
+    assert "Model withdrawal form" in withdrawal
     assert footer_links(page(client, "/"))["Returns"] == "/returns"
 
 
@@ -180,20 +179,20 @@ def test_the_environment_gives_the_particulars_until_the_admin_sets_them(app, cl
     monkeypatch.setitem(app.config, "SHOP_EMAIL", "shop@env.example")
     monkeypatch.setitem(app.config, "SHOP_ADDRESS", "1 Env Street; 98101 Seattle")
     shown = footer(page(client, "/"))
-    assert "Halden Skin" in shown.text
-    assert "1 Env Street 98101 Seattle" in shown.text
-    assert shown.find("a", href="mailto:shop@env.example")
+    assert "Halden Skin" in text(shown)
+    assert "1 Env Street 98101 Seattle" in text(shown)
+    assert shown.select_one('a[href="mailto:shop@env.example"]')
 
     admin = make(AdminFactory)
     login(client, admin.email)
     assert post_form(client, "/admin/settings", SETTINGS).status_code == 303
     for url in ("/", "/contact", "/products"):
         shown = footer(page(client, url))
-        assert "Halden Skin Clinic" in shown.text
-        assert "1200 Example Ave, Suite 4 Seattle, WA 98101 United States" in shown.text
-        assert shown.find("a", href="mailto:hello@halden.example")
-    contact = read(page(client, "/contact")).find("address", cls="shop-address")
-    assert "Seattle, WA 98101" in contact.text
+        assert "Halden Skin Clinic" in text(shown)
+        assert "1200 Example Ave, Suite 4 Seattle, WA 98101 United States" in text(shown)
+        assert shown.select_one('a[href="mailto:hello@halden.example"]')
+    contact = Page(page(client, "/contact")).text_of("address.shop-address")
+    assert "Seattle, WA 98101" in contact
     [entry] = audit_log(app, "shop_settings.")
     assert entry.actor_id == admin.id
     assert entry.after["address"].count("\n") == 2
@@ -202,15 +201,15 @@ def test_the_environment_gives_the_particulars_until_the_admin_sets_them(app, cl
         queue_mail("maya@example.com", "Hello", "confirm_email", user=admin, url="http://x")
         db.session.commit()
     [message] = mailbox
-    text = message.get_payload()[0].get_payload(decode=True).decode()
-    assert "Halden Skin Clinic, 1200 Example Ave, Suite 4, Seattle, WA 98101" in text
-    assert "Questions? Write to hello@halden.example" in text
+    plain = message.get_payload()[0].get_payload(decode=True).decode()
+    assert "Halden Skin Clinic, 1200 Example Ave, Suite 4, Seattle, WA 98101" in plain
+    assert "Questions? Write to hello@halden.example" in plain
 
     values = form_values(page(client, "/admin/settings"))
     post_form(client, "/admin/settings", {**values, "name": "", "email": "", "address": ""})
     shown = footer(page(client, "/"))
-    assert "Halden Skin Clinic" not in shown.text
-    assert "1 Env Street" in shown.text
+    assert "Halden Skin Clinic" not in text(shown)
+    assert "1 Env Street" in text(shown)
 
 
 def test_a_bad_settings_email_is_refused(app, client, make):
@@ -255,11 +254,11 @@ def test_another_process_sees_a_change_on_its_next_page(tmp_path):
         db.create_all()
     browser = reader.test_client()
     try:
-        assert "Halden Skin" in footer(browser.get("/").get_data(as_text=True)).text
+        assert "Halden Skin" in text(footer(browser.get("/").get_data(as_text=True)))
         with saver.app_context():
             settings.save_settings("Halden Skin Clinic", "", "1 Pine St", actor=None)
             db.session.commit()
-        shown = footer(browser.get("/").get_data(as_text=True)).text
+        shown = text(footer(browser.get("/").get_data(as_text=True)))
         assert "Halden Skin Clinic" in shown
         assert "1 Pine St" in shown
     finally:
@@ -272,29 +271,26 @@ def test_another_process_sees_a_change_on_its_next_page(tmp_path):
 # --- The demo shop ---------------------------------------------------------------------------
 
 def test_the_demo_shop_has_plain_text_for_every_page_and_its_particulars(us_shop, client):
-    from storefront.demo.seeder import seed
-
     with us_shop.app_context():
         seed()
         db.session.commit()
     home = page(client, "/")
     assert set(footer_links(home)) == {"About us", "Contact", "Shipping", "Returns",
                                        "Privacy", "Terms and conditions", "Legal notice"}
-    assert "hello@haldenskin.example" in footer(home).text
-    assert "2150 Example Avenue, Suite 300" in footer(home).text
+    assert "hello@haldenskin.example" in text(footer(home))
+    assert "2150 Example Avenue, Suite 300" in text(footer(home))
     for label, url in footer_links(home).items():
-        shown = read(page(client, url))
-        assert len(shown.find("main").text) > 600, label
+        assert len(Page(page(client, url)).text_of("main")) > 600, label
         assert_harmless(page(client, url))
     returns = page(client, "/returns")
     assert "30 days" in returns
     assert "withdrawal" not in returns.lower()  # a US shop
     assert "Version 1" in page(client, "/terms")
-    about = read(page(client, "/about"))
-    assert about.find("p", cls="signature").text.startswith("Dr. Maren Halden")
-    assert about.by_id("how-we-earn")
-    shipping = read(page(client, "/shipping")).find("main").text
+    about = Page(page(client, "/about"))
+    assert about.text_of("p.signature").startswith("Dr. Maren Halden")
+    assert about.has("#how-we-earn")
+    shipping = Page(page(client, "/shipping")).text_of("main")
     assert "Alaska and Hawaii" in shipping
     assert "Canada" in shipping
-    assert "hello@haldenskin.example" in read(page(client, "/contact")).find(
-        "address", cls="shop-address").parent.text
+    assert "hello@haldenskin.example" in text(
+        Page(page(client, "/contact")).one("address.shop-address").parent)

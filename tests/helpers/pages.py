@@ -2,13 +2,19 @@
 
 Built on Beautiful Soup with the standard library's parser, so a test asks for an element by
 what it is (a selector) instead of cutting the HTML at a string. Every question about one
-element fails with the selector when nothing matches.
+element fails with the selector when nothing matches. The elements are Beautiful Soup's
+``Tag``: ``one(element, css)``, ``text(element)`` and ``links(element)`` ask the same of a
+part of the page (``element.parent``, ``element.get("href")``, ``element.css.closest(css)``).
 """
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup, Tag
 from werkzeug.test import TestResponse
+
+PRODUCT_HREF = re.compile(r"^/products/([a-z0-9-]+)(?:\?|$)")
 
 
 def words(text: str) -> str:
@@ -21,6 +27,36 @@ def text(element: Tag) -> str:
     return words(element.get_text(" "))
 
 
+def one(scope: Tag, css: str) -> Tag:
+    """The first element inside ``scope`` matching ``css``; fails, naming it, when none."""
+    found = scope.select_one(css)
+    assert found is not None, f"nothing matches {css!r}"
+    return found
+
+
+def named(scope: Tag, css: str, name: str) -> Tag:
+    """The first element inside ``scope`` matching ``css`` whose words are ``name``."""
+    found = [element for element in scope.select(css) if text(element) == name]
+    assert found, f"no {css!r} says {name!r}"
+    return found[0]
+
+
+def links(scope: Tag) -> list[tuple[str, str]]:
+    """(href, words) of every link inside ``scope``, in page order."""
+    return [(str(a.get("href", "")), text(a)) for a in scope.select("a[href]")]
+
+
+def classes(element: Tag) -> list[str]:
+    """The classes of ``element``."""
+    return list(element.get("class") or ())
+
+
+def product_slug(href: str) -> str | None:
+    """The product a link goes to (``/products/<slug>``, with or without a query), if any."""
+    match = PRODUCT_HREF.match(href)
+    return match.group(1) if match else None
+
+
 class Page:
     def __init__(self, html: str):
         self.html = html
@@ -31,9 +67,7 @@ class Page:
 
     def one(self, css: str) -> Tag:
         """The first element matching ``css``; fails, naming it, when there is none."""
-        found = self.soup.select_one(css)
-        assert found is not None, f"nothing on the page matches {css!r}"
-        return found
+        return one(self.soup, css)
 
     def has(self, css: str) -> bool:
         return self.soup.select_one(css) is not None
@@ -71,9 +105,7 @@ class Page:
 
     def links(self, css: str = "") -> list[tuple[str, str]]:
         """(href, words) of every link, inside the first element matching ``css`` if given."""
-        scope = self.one(css) if css else self.soup
-        return [(str(a.get("href", "")), words(a.get_text(" ")))
-                for a in scope.select("a[href]")]
+        return links(self.one(css) if css else self.soup)
 
     def form_items(self, css: str = "form") -> list[tuple[str, str]]:
         """What the first form matching ``css`` would send as it stands, (name, value) in

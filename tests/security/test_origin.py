@@ -6,7 +6,6 @@ anonymous visitor (no token, no cookie); logged-in visitors and every other form
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from tests.factories.reviews import sent_order, written_review
 from tests.helpers import csrf_from, login
 from tests.helpers.apps import make_test_app
 from tests.helpers.content import build, page
+from tests.helpers.pages import Page
 from tests.helpers.routines import ACNE_AND_MILIA, shop_setup
 from tests.helpers.security.routes import (
     CSRF_EXEMPT,
@@ -177,9 +177,9 @@ def test_members_pages_carry_the_token_in_those_forms(app, client, shop, make):
     for url in ("/products/barrier-cream", "/products/night-balm", ACNE_AND_MILIA, "/ask",
                 "/conditions/acne"):
         html = page(client, url)
-        forms = re.findall(r'<form method="post"[^>]*>(.*?)</form>', html, re.S)
+        forms = Page(html).all('form[method="post"]')
         assert forms, url
-        assert all('name="csrf_token" value="' in form for form in forms), url
+        assert all(form.select_one('input[name="csrf_token"][value]') for form in forms), url
 
 
 # --- Every other form keeps its token ---------------------------------------------------
@@ -242,11 +242,7 @@ def test_a_visitor_adds_to_the_cart_with_the_pages_own_form(app, shop):
     """What a browser does: read the form on a product page, send it from the same origin."""
     visitor = app.test_client()
     html = page(visitor, "/products/barrier-cream")
-    form = re.search(r'<form method="post" action="/cart/add" class="buy-box">(.*?)</form>',
-                     html, re.S)
-    assert form
-    fields = MultiDict(re.findall(r'<input type="(?:hidden|number)"[^>]* name="([^"]+)"'
-                                  r' value="([^"]*)"', form.group(1)))
+    fields = MultiDict(Page(html).form_items('form.buy-box[action="/cart/add"]'))
     fields.setdefault("variant_id", str(shop["variant"]))
     response = visitor.post("/cart/add", data=fields, headers={
         "Sec-Fetch-Site": "same-origin", "Origin": SHOP,
