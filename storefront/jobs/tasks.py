@@ -1,4 +1,5 @@
-"""The shop's background jobs. Each flushes only; the runner commits (see ``runner``)."""
+"""The shop's background jobs. Each flushes only; the runner commits (see
+``storefront.queue.runner``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from flask import current_app
 from storefront.alerts import services as alerts
 from storefront.cart import services as cart
 from storefront.content import questions
-from storefront.jobs.runner import JobIncomplete
 from storefront.mail import deliver_messages, send_outbox
 from storefront.orders import services as orders
+from storefront.queue import JobIncomplete
 from storefront.reviews import services as reviews
 
 # Orders expired by one run of the periodic sweep; the next run takes the rest.
