@@ -381,8 +381,8 @@ def stale_guest_carts(older_than: timedelta, *, keep: ColumnElement[bool],
 
 
 def delete_carts(cart_ids: list[int]) -> None:
-    """Delete these carts with their lines (``stale_guest_carts``' once nothing points to
-    them: ``orders.carts.prune_guest_carts``)."""
+    """Delete these carts and their lines (the stale ones, once
+    ``orders.carts.prune_guest_carts`` has unlinked the orders placed from them)."""
     db.session.execute(delete(CartLine).where(CartLine.cart_id.in_(cart_ids)))
     db.session.execute(delete(Cart).where(Cart.id.in_(cart_ids)))
 
