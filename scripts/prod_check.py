@@ -67,8 +67,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from storefront.jobs.queue import forget_queue  # noqa: E402  (after the path is set)
-from storefront.media import s3_client  # noqa: E402
+from storefront.media import s3_client  # noqa: E402  (after the path is set)
+from storefront.queue.redis_queue import forget_queue  # noqa: E402
 from tests.helpers.stripe_fake import fake as fake_stripe  # noqa: E402
 
 ADMIN_DATABASE_URL = (os.environ.get("PROD_CHECK_DATABASE_URL")

@@ -32,6 +32,7 @@ from storefront.catalog.page_tags import track_catalog
 from storefront.checkout import views as checkout_views
 from storefront.cli import register_commands
 from storefront.config import load_config
+from storefront.content import shop as content_shop
 from storefront.content import views as content_views
 from storefront.content.page_tags import next_publication, track_content
 from storefront.db import render_migration_type
@@ -163,6 +164,8 @@ def _register_page_cache(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     """What features do for each other, and the app-wide state a feature keeps."""
     register_payment_providers()
+    # The shop's particulars are kept with which of its pages (content's) are written.
+    shop_settings.install(app, content_shop.WRITTEN_PAGES)
     search_counting.install(app)  # the search page counts every search, cached or not
     # Back-in-stock e-mails start after each commit. Registered after the outbox's own
     # teardown (_register_extensions), so it runs first: the e-mails this job queues are

@@ -9,7 +9,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from storefront.accounts import services as account_services
-from storefront.cart.cli import prune_carts_command
 from storefront.catalog.images import PictureStoreDown
 from storefront.demo.seeder import seed
 from storefront.extensions import db
@@ -22,7 +21,7 @@ from storefront.media import (
     local_media_storage,
     media_storage,
 )
-from storefront.orders.cli import release_expired_reservations_command
+from storefront.orders.cli import prune_carts_command, release_expired_reservations_command
 from storefront.reviews.cli import invite_reviewers_command
 from storefront.routines.cli import seed_routine_rules_command
 from storefront.search.upkeep import upkeep_command

@@ -24,10 +24,10 @@ from storefront.content.models import (
 )
 from storefront.discounts.models import DiscountCode
 from storefront.inventory.models import StockMovement
-from storefront.jobs.models import FailedJob
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Payment, Refund
 from storefront.payments.models import StripeEvent
+from storefront.queue.models import FailedJob
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
 from storefront.routines.models import ConflictRule, IngredientClass, RoutineStep, SavedRoutine
 from storefront.search.models import SearchCount, SearchSynonym, SearchWord

@@ -28,7 +28,7 @@ from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from storefront import jobs
+from storefront import queue
 from storefront.alerts.models import StockAlert
 from storefront.catalog.models import Product, ProductStatus, Variant
 from storefront.db import listen_once, utcnow
@@ -300,8 +300,8 @@ def enqueue_committed(_exc: BaseException | None = None) -> None:
     if not ready:
         return
     try:
-        jobs.enqueue(NOTIFY_JOB, sorted(ready))
-    except jobs.QueueUnavailable as error:  # the periodic sweep answers them later
+        queue.enqueue(NOTIFY_JOB, sorted(ready))
+    except queue.QueueUnavailable as error:  # the periodic sweep answers them later
         current_app.logger.warning("Back-in-stock e-mails wait for the sweep: %s", error)
 
 

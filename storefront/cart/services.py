@@ -2,6 +2,10 @@
 
 Prices always come from the variant in the database; a posted price is never read.
 Quantities are capped at what can still be sold, and the shopper is told when they are.
+
+Orders placed from a cart sit above it and the cart never asks about them: what they
+say (stock they hold, orders following a merged cart, carts to keep when pruning) is
+passed in by the callers, from ``storefront.orders.carts``.
 """
 
 from __future__ import annotations
@@ -9,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,7 +26,6 @@ from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.money import format_money
-from storefront.orders.models import Order, OrderStatus
 
 _QUANTITY = re.compile(r"[0-9]{1,4}")
 _ID = re.compile(r"[0-9]{1,10}")
@@ -170,7 +172,8 @@ class CartState:
     ``lines`` holds each line's id, variant id, quantity, price when added and source
     article: with the catalog's generation, everything the page shows. ``holds_stock``
     says this cart's own unpaid orders still hold stock; ``overdue`` that somebody's unpaid
-    order has run out of time. Either means there is stock to give back first.
+    order has run out of time. Either means there is stock to give back first. (Both are
+    asked of the orders by the statements' caller: see ``state_statements``.)
     """
 
     cart_id: int | None
@@ -183,31 +186,28 @@ class CartState:
         return sum(line[2] for line in self.lines)
 
 
-def _overdue():
-    return exists().where(Order.status == OrderStatus.PENDING_PAYMENT,
-                          Order.reservation_expires_at <= bindparam("now"))
-
-
-@cache
-def _state_statements() -> dict[str, Select]:
-    """The statements ``cart_state`` runs, built once: the cart page is read on every
-    visit, and building them cost as much as running them."""
-    holds_stock = exists().where(Order.cart_id == Cart.id,
-                                 Order.status == OrderStatus.PENDING_PAYMENT)
+def state_statements(*, holds_stock: ColumnElement[bool],
+                     overdue: ColumnElement[bool]) -> dict[str, Select]:
+    """The statements ``cart_state`` runs, with the two answers of ``CartState`` the caller
+    asks of the orders: ``holds_stock`` about the cart's row, ``overdue`` about none. Both
+    may use the bound parameter ``now``. Build them once (``orders.carts`` does): the cart
+    page is read on every visit, and building them costs as much as running them."""
     lines = (select(Cart.id, CartLine.id, CartLine.variant_id, CartLine.quantity,
                     CartLine.price_when_added, CartLine.source_article_id,
-                    holds_stock.label("holds_stock"), _overdue().label("overdue"))
+                    holds_stock.label("holds_stock"), overdue.label("overdue"))
              .outerjoin(CartLine, CartLine.cart_id == Cart.id)
              .order_by(CartLine.id))
     return {
         "account": lines.where(Cart.user_id == bindparam("owner")),
         "guest": lines.where(Cart.token == bindparam("owner"), Cart.user_id.is_(None)),
-        "none": select(_overdue()),
+        "none": select(overdue),
     }
 
 
-def cart_state(user_id: int | None, guest_token: str | None) -> CartState:
-    statements, now = _state_statements(), utcnow()
+def cart_state(statements: dict[str, Select], user_id: int | None,
+               guest_token: str | None) -> CartState:
+    """The visitor's cart page, read by ``statements`` (see ``state_statements``)."""
+    now = utcnow()
     connection = db.session.connection()  # plain rows: no ORM work to pay for
     if user_id is not None:
         rows = connection.execute(statements["account"], {"owner": user_id, "now": now}).all()
@@ -333,7 +333,8 @@ def remove_variants(cart_id: int | None, variant_ids: list[int]) -> None:
 def merge_into(guest: Cart, target: Cart) -> list[str]:
     """Move a guest cart's lines into the account's cart; sentences saying what changed.
 
-    Quantities add up and are capped at what can still be sold. The guest cart is deleted.
+    Quantities add up and are capped at what can still be sold. The guest cart is deleted:
+    move the orders placed from it first (``orders.carts.move_orders``).
     """
     messages = []
     for guest_line in list(guest.lines):
@@ -360,33 +361,30 @@ def merge_into(guest: Cart, target: Cart) -> list[str]:
             line.quantity = quantity
             line.source_routine = line.source_routine or guest_line.source_routine
     db.session.flush()
-    # Orders placed from the guest cart empty the account's cart once they are paid.
-    db.session.execute(update(Order).where(Order.cart_id == guest.id)
-                       .values(cart_id=target.id).execution_options(synchronize_session=False))
     db.session.delete(guest)
     target.updated_at = utcnow()
     db.session.flush()
     return messages
 
 
-def prune_guest_carts(older_than: timedelta, limit: int = 5000) -> int:
-    """Delete guest carts untouched for ``older_than`` (their lines go with them); how many.
-
-    A cart an unpaid order was placed from is kept while that order may still be paid.
-    Accounts' carts are kept: they are the account's for as long as it exists.
-    """
+def stale_guest_carts(older_than: timedelta, *, keep: ColumnElement[bool],
+                      limit: int = 5000) -> list[int]:
+    """The ids of guest carts untouched for ``older_than``, oldest first, but those meeting
+    ``keep`` (a condition on the cart's row, from the caller: ``orders.carts`` keeps a cart
+    an unpaid order was placed from). Accounts' carts are kept: they are the account's for
+    as long as it exists."""
     cutoff = utcnow() - older_than
-    waiting = exists().where(Order.cart_id == Cart.id,
-                             Order.status == OrderStatus.PENDING_PAYMENT)
     stale = (select(Cart.id)
-             .where(Cart.user_id.is_(None), Cart.updated_at < cutoff, ~waiting)
+             .where(Cart.user_id.is_(None), Cart.updated_at < cutoff, ~keep)
              .order_by(Cart.updated_at).limit(limit))
-    ids = db.session.scalars(stale).all()
-    if ids:
-        db.session.execute(delete(CartLine).where(CartLine.cart_id.in_(ids)))
-        db.session.execute(update(Order).where(Order.cart_id.in_(ids)).values(cart_id=None))
-        db.session.execute(delete(Cart).where(Cart.id.in_(ids)))
-    return len(ids)
+    return list(db.session.scalars(stale).all())
+
+
+def delete_carts(cart_ids: list[int]) -> None:
+    """Delete these carts and their lines (the stale ones, once
+    ``orders.carts.prune_guest_carts`` has unlinked the orders placed from them)."""
+    db.session.execute(delete(CartLine).where(CartLine.cart_id.in_(cart_ids)))
+    db.session.execute(delete(Cart).where(Cart.id.in_(cart_ids)))
 
 
 # What the cart page tells the shopper ---------------------------------------------------

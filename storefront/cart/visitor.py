@@ -8,6 +8,7 @@ from flask_login import current_user
 from storefront.cart import services
 from storefront.cart.models import Cart
 from storefront.extensions import db
+from storefront.orders import carts as order_carts
 from storefront.orders.services import release_overdue_holds
 
 # The session names a guest's cart by its random token, never by its id (see ``Cart``).
@@ -30,7 +31,7 @@ def visitor_cart() -> Cart | None:
 
 def visitor_cart_state() -> services.CartState:
     """What the visitor's cart page shows; the header's count comes with it."""
-    state = services.cart_state(*_owner())
+    state = order_carts.cart_state(*_owner())
     g.cart_count = state.item_count
     return state
 
@@ -66,7 +67,10 @@ def merge_at_login(_app, user, **_extra) -> None:
         return
     had_items = bool(guest.lines)
     release_overdue_holds([line.variant_id for line in guest.lines])
-    messages = services.merge_into(guest, services.get_or_create_cart(user.id, None))
+    target = services.get_or_create_cart(user.id, None)
+    # Orders placed from the guest cart empty the account's cart once they are paid.
+    order_carts.move_orders(guest, target)
+    messages = services.merge_into(guest, target)
     db.session.commit()
     session.pop(SESSION_KEY, None)
     g.pop("cart_count", None)

@@ -1,18 +1,31 @@
-"""Reading the catalog for shoppers: the filtered list, a product page, its neighbours.
+"""Reading the catalog for shoppers: the filtered list and a product page.
 
 Every function here keeps to a fixed number of SQL statements, however many products
-match; the pages' query budgets depend on it.
+match; the pages' query budgets depend on it. What content adds to these pages (the filter
+by skin concern, the conditions and articles on a product page) is read by
+``storefront.content.catalog_pages``, above the catalog; the views put the two together.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, false, func, literal, or_, select, union_all
-from sqlalchemy.orm import defer, joinedload, lazyload, load_only, raiseload, selectinload
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from storefront.caching import depends_on
 from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
@@ -28,15 +41,10 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.catalog.page_tags import PRICES, STOCK
-from storefront.content.models import Article, Condition, Recommendation, article_condition
 from storefront.extensions import db
 from storefront.slugs import is_slug
 
-RELATED_ARTICLES = 4
 FILTER_KINDS = ("category", "condition", "ingredient")
-# Long texts that only the product page shows; lists leave them in the database.
-_PAGE_ONLY_TEXT = (defer(Product.description), defer(Product.ingredients_list),
-                   defer(Product.how_to_use))
 
 
 # What a product card reads (storefront.catalog.templating.card_of): the product list loads
@@ -87,12 +95,30 @@ class FilterOption:
     in_use: bool
 
 
+@dataclass(frozen=True)
+class LinkedFilter:
+    """A filter of the product list whose values live above the catalog: the skin concerns
+    are content's conditions (``storefront.content.catalog_pages.CONCERNS``), which the
+    view passes to ``filter_options``.
+
+    ``options(active)`` is a SELECT of every value: (kind, id, slug, name, position,
+    in_use), ``in_use`` an EXISTS of a product meeting ``active`` with that value;
+    ``products(value)`` a SELECT of the ids of the products with ``value`` (a bound
+    parameter). Both are put together once per process."""
+
+    kind: str
+    options: Callable[[ColumnElement[bool]], Select]
+    products: Callable[[BindParameter[int]], Select]
+
+
 @dataclass
 class FilterOptions:
-    """Categories, skin concerns and key ingredients, each by slug, in display order."""
+    """Categories, skin concerns and key ingredients, each by slug, in display order, and
+    the linked filters they were read with (``list_products`` filters by them too)."""
 
     by_kind: dict[str, dict[str, FilterOption]] = field(
         default_factory=lambda: {kind: {} for kind in FILTER_KINDS})
+    linked: tuple[LinkedFilter, ...] = ()
 
     def shown(self, kind: str) -> list[FilterOption]:
         return [option for option in self.by_kind[kind].values() if option.in_use]
@@ -102,7 +128,7 @@ class FilterOptions:
 
 
 @cache
-def _filter_options_statement():
+def _filter_options_statement(linked: tuple[LinkedFilter, ...]):
     """The statement ``filter_options`` runs: the same for every request, so it is put
     together once (statements are immutable; SQLAlchemy caches its compiled form)."""
     active = Product.status == ProductStatus.ACTIVE
@@ -111,28 +137,25 @@ def _filter_options_statement():
         Category.position.label("position"),
         select(Product.id).where(Product.category_id == Category.id, active).exists()
         .label("in_use"))
-    conditions = select(
-        literal("condition"), Condition.id, Condition.slug, Condition.name,
-        Condition.position,
-        select(Recommendation.id).join(Product, Product.id == Recommendation.product_id)
-        .where(Recommendation.condition_id == Condition.id, active).exists())
     ingredients = select(
         literal("ingredient"), Ingredient.id, Ingredient.slug, Ingredient.name, literal(0),
         select(product_ingredient.c.product_id)
         .join(Product, Product.id == product_ingredient.c.product_id)
         .where(product_ingredient.c.ingredient_id == Ingredient.id, active).exists())
-    combined = union_all(categories, conditions, ingredients).subquery()
+    combined = union_all(categories, *(each.options(active) for each in linked),
+                         ingredients).subquery()
     return select(combined).order_by(combined.c.kind, combined.c.position, combined.c.name)
 
 
-def filter_options() -> FilterOptions:
-    """Every filter value in one statement; ``in_use`` marks those with active products.
+def filter_options(*linked: LinkedFilter) -> FilterOptions:
+    """Every filter value in one statement, those of the ``linked`` filters too; ``in_use``
+    marks those with active products.
 
     Each ``in_use`` is an EXISTS that stops at the first active product it meets (through
     the link's index, then the product's key), never a list of every active product.
     """
-    rows = db.session.execute(_filter_options_statement())
-    options = FilterOptions()
+    rows = db.session.execute(_filter_options_statement(linked))
+    options = FilterOptions(linked=linked)
     for kind, option_id, slug, name, _position, in_use in rows:
         options.by_kind[kind][slug] = FilterOption(kind, option_id, slug, name, bool(in_use))
     return options
@@ -188,9 +211,8 @@ def _filter_clauses(shape: ListShape, price):
     clauses = [Product.status == ProductStatus.ACTIVE]
     if shape.category:
         clauses.append(Product.category_id == bindparam("category_id"))
-    if shape.condition:
-        clauses.append(Product.id.in_(select(Recommendation.product_id).where(
-            Recommendation.condition_id == bindparam("condition_id"))))
+    for linked in shape.linked:
+        clauses.append(Product.id.in_(linked.products(bindparam(f"{linked.kind}_id"))))
     # Ingredients and skin types are shared by hundreds or thousands of products: each
     # product is looked up in the link's primary key (EXISTS) rather than matched against
     # a list of all of them (IN), which costs a list as long as the shop.
@@ -216,7 +238,7 @@ class ListShape(NamedTuple):
     """Which filters a list uses and its sort: what its statements look like."""
 
     category: bool
-    condition: bool
+    linked: tuple[LinkedFilter, ...]  # those with a value (the skin concern)
     ingredient: bool
     skin_type: bool
     price_min: bool
@@ -237,10 +259,10 @@ def _list_parameters(listing: Listing, options: FilterOptions) -> tuple[ListShap
         values["price_min"] = listing.price_min
     if listing.price_max is not None:
         values["price_max"] = listing.price_max
-    shape = ListShape("category_id" in values, "condition_id" in values,
-                      "ingredient_id" in values, "skin_type" in values,
-                      "price_min" in values, "price_max" in values, listing.in_stock,
-                      listing.sort)
+    linked = tuple(each for each in options.linked if f"{each.kind}_id" in values)
+    shape = ListShape("category_id" in values, linked, "ingredient_id" in values,
+                      "skin_type" in values, "price_min" in values, "price_max" in values,
+                      listing.in_stock, listing.sort)
     return shape, values
 
 
@@ -343,72 +365,3 @@ def product_for_page(slug: str) -> Product | None:
         return None
     return db.session.execute(_product_page_statement(),
                               {"slug": slug}).unique().scalar_one_or_none()
-
-
-@cache
-def _recommendations_statement():
-    return (
-        select(Recommendation)
-        .join(Recommendation.condition)
-        .where(Recommendation.product_id == bindparam("product_id"))
-        .options(joinedload(Recommendation.condition))
-        .order_by(Condition.position, Condition.name, Recommendation.position)
-    )
-
-
-def recommendations_for(product: Product) -> list[Recommendation]:
-    """The conditions that recommend ``product``, each with the reason and how to use it."""
-    return list(db.session.scalars(_recommendations_statement(),
-                                   {"product_id": product.id}))
-
-
-_ARTICLE_FIELDS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
-                   Article.published_at, Article.status)
-
-
-def articles_for_page(condition_ids: list[int],
-                      source_slug: str | None) -> tuple[Article | None, list[Article]]:
-    """The visible article named by ``source_slug`` (or None) and up to four visible
-    articles on ``condition_ids``, newest first, in one statement.
-    """
-    source_slug = source_slug if is_slug(source_slug) else None
-    if not condition_ids and not source_slug:
-        return None, []
-    related = (Article.id.in_(select(article_condition.c.article_id).where(
-        article_condition.c.condition_id.in_(condition_ids))) if condition_ids else false())
-    is_source = Article.slug == source_slug if source_slug else false()
-    statement = (
-        select(Article)
-        .where(Article.visible_clause(), or_(related, is_source))
-        .options(load_only(*_ARTICLE_FIELDS), raiseload(Article.author))
-        .order_by(case((is_source, 0), else_=1), Article.published_at.desc(),
-                  Article.id.desc())
-        .limit(RELATED_ARTICLES + 1)
-    )
-    articles = list(db.session.scalars(statement))
-    source = next((article for article in articles if article.slug == source_slug), None)
-    others = [article for article in articles if article is not source]
-    return source, others[:RELATED_ARTICLES]
-
-
-def recommendations_around(product: Product) -> list[Recommendation]:
-    """Every product recommendation of the conditions that recommend ``product`` (its own
-    among them), with the conditions and products loaded for cards and for ranking
-    alternatives: what a prescription medicine's page compares it with.
-    """
-    conditions = select(Recommendation.condition_id).where(
-        Recommendation.product_id == product.id)
-    statement = (
-        select(Recommendation)
-        .join(Recommendation.condition)
-        .where(Recommendation.condition_id.in_(conditions),
-               Recommendation.product_id.is_not(None))
-        # Pictures joined rather than selected apart: the page stays within its budget.
-        .options(joinedload(Recommendation.condition),
-                 joinedload(Recommendation.product).options(
-                     joinedload(Product.images), selectinload(Product.variants),
-                     selectinload(Product.ingredients), *_PAGE_ONLY_TEXT))
-        .order_by(Condition.position, Condition.name, Recommendation.position,
-                  Recommendation.id)
-    )
-    return list(db.session.scalars(statement).unique())

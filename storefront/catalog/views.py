@@ -15,7 +15,7 @@ from storefront.catalog.listing import (
 )
 from storefront.catalog.models import SkinType
 from storefront.catalog.seo import product_json_ld
-from storefront.content import shop
+from storefront.content import catalog_pages, shop
 from storefront.content.alternatives import rank_alternatives
 from storefront.extensions import db
 from storefront.media import send_media
@@ -31,7 +31,7 @@ ALTERNATIVES = 6
 @cached_page(args=QUERY_ARGS)
 def product_list():
     listing = parse_listing(request.args)
-    options = services.filter_options()
+    options = services.filter_options(catalog_pages.CONCERNS)
     services.drop_unknown_filters(listing, options)
     page = services.list_products(listing, options)
     # The doctor's introduction opens the whole shop, not every filtered page of it.
@@ -72,7 +72,7 @@ def product_detail(slug: str):
     _release_overdue_holds(product)
     recommendations, alternatives = _recommendations_and_alternatives(product)
     condition_ids = [recommendation.condition_id for recommendation in recommendations]
-    source_article, related = services.articles_for_page(
+    source_article, related = catalog_pages.articles_for_page(
         condition_ids, request.args.get("article", type=str))
     review_page = _review_page(product, recommendations)
     return render_template(
@@ -107,8 +107,8 @@ def _recommendations_and_alternatives(product):
     """Why the product is recommended, condition by condition, and for a prescription
     medicine the products a shopper can buy that do the same job."""
     if not product.prescription_only:
-        return services.recommendations_for(product), []
-    around = services.recommendations_around(product)
+        return catalog_pages.recommendations_for(product), []
+    around = catalog_pages.recommendations_around(product)
     products = {rec.product_id: rec.product for rec in around}
     alternatives = rank_alternatives(product, around, products, ALTERNATIVES)
     return [rec for rec in around if rec.product_id == product.id], alternatives

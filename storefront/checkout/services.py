@@ -28,6 +28,7 @@ from storefront.discounts.models import DiscountCode
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory import services as inventory
+from storefront.orders.discount_uses import uses_by_customer
 from storefront.orders.models import ADDRESS_COLUMNS, Order, OrderLine, OrderStatus
 from storefront.orders.payment_providers import reservation_minutes
 from storefront.orders.services import new_order_number, payment_failed
@@ -136,8 +137,9 @@ def _discount(subtotal: Decimal, discount_code: str, *, email: str | None,
     code, problem = None, None
     if discount_code:
         try:
-            code = discounts.check_code(discount_code, subtotal=subtotal, email=email,
-                                        user_id=user_id, currency=currency)
+            code = discounts.check_code(
+                discount_code, subtotal=subtotal, currency=currency,
+                uses_by_customer=uses_by_customer(email, user_id=user_id))
         except discounts.DiscountRefused as error:
             problem = error.message
     return code, problem, discounts.discount_for(code, subtotal, currency)
@@ -322,8 +324,8 @@ def place_order(cart: Cart, details: CheckoutDetails, *, user_id: int | None,
     db.session.flush()
     inventory.reserve(order.lines)
     if priced.code is not None:
-        discounts.hold_use(priced.code, email=order.email, order_id=order.id,
-                           user_id=user_id)
+        discounts.hold_use(priced.code, uses_by_customer=uses_by_customer(
+            order.email, user_id=user_id, exclude_order_id=order.id))
     minutes = reservation_minutes()
     order.reservation_expires_at = utcnow() + timedelta(minutes=minutes)
     note = _placed_note(order, priced, minutes)

@@ -30,6 +30,7 @@ from storefront.extensions import db, limiter
 from storefront.forms import INVALID_FORM_STATUS, attach_error
 from storefront.inventory.services import OutOfStock
 from storefront.orders import services as orders
+from storefront.orders.discount_uses import uses_by_customer
 from storefront.orders.links import order_url
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.payment_providers import PaymentError, PaymentUnavailable, get_provider
@@ -263,9 +264,9 @@ def discount(cart, answers):
         return _answer(answers, "discount", "")
     priced = services.quote(cart)  # the code applies to the goods, wherever they go
     try:
-        found = discounts.check_code(code, subtotal=priced.totals.subtotal,
-                                     email=answers.get("email"), user_id=_user_id(),
-                                     currency=priced.currency)
+        found = discounts.check_code(
+            code, subtotal=priced.totals.subtotal, currency=priced.currency,
+            uses_by_customer=uses_by_customer(answers.get("email"), user_id=_user_id()))
     except discounts.DiscountRefused as error:
         form.code.errors = [error.message]
         return _form_page("checkout/discount.html", form, cart, answers, "discount")

@@ -1,4 +1,5 @@
-"""The shop speaking for itself: its editable introduction, and what ties it to brands.
+"""The shop speaking for itself: its editable introduction and pages, and what ties it to
+brands.
 
 Independence is data here, not a slogan: a brand's financial tie is recorded on the
 brand, every product of that brand discloses it, and the pages that promise independence
@@ -15,9 +16,11 @@ from sqlalchemy import select
 from storefront.audit import services as audit
 from storefront.catalog.models import Brand, FinancialTie
 from storefront.content.models import Author, ShopText, ShopTextRevision
+from storefront.content.pages import PAGE_KEYS
 from storefront.content.rendering import cached_markdown, fill_shortcodes
 from storefront.errors import DomainError
 from storefront.extensions import db
+from storefront.settings.services import WrittenPages
 
 SHOP_INTRODUCTION = "shop-introduction"
 SHOP_TEXT_AUDIT_FIELDS = ["heading", "body", "author_id"]
@@ -34,6 +37,16 @@ class ShopTextError(DomainError):
 def shop_text(key: str) -> ShopText | None:
     """The text for ``key`` with its author, or None when nobody has written it yet."""
     return db.session.scalar(select(ShopText).where(ShopText.key == key))
+
+
+def written_pages() -> list[str]:
+    """The keys of the shop's pages (``pages.SHOP_PAGES``) written so far."""
+    return list(db.session.scalars(select(ShopText.key).where(ShopText.key.in_(PAGE_KEYS))))
+
+
+# Which pages are written, kept with the shop's particulars (``settings.services.shop_info``,
+# for the footer's links) and read again when a shop text changes: ``create_app`` installs it.
+WRITTEN_PAGES = WrittenPages(load=written_pages, models=(ShopText,))
 
 
 def text_html(text: ShopText) -> Markup:

@@ -6,29 +6,35 @@ placement rather than counting at payment means nobody pays with a code that is 
 refused: the shopper hears "used up" before paying. The guarded UPDATE also locks the
 code's row until the order is committed, so the per-customer count read just after it
 cannot race with another order by the same customer.
+
+The per-customer limit counts that customer's orders holding a use. Orders sit above
+discounts, so they count them (``storefront.orders.discount_uses``): the caller passes
+the count in as a function, called only for a code with such a limit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from storefront import pricing
-from storefront.accounts.models import User
 from storefront.audit import services as audit
 from storefront.db import utcnow
 from storefront.discounts.models import DiscountCode, DiscountKind, normalise_code
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.money import format_money, quantize
-from storefront.orders.models import Order
-from storefront.orders.status import HOLDS_DISCOUNT
+
+# How many orders of the shopper at hand hold a use of a code (placed, not failed or
+# cancelled): ``storefront.orders.discount_uses.uses_by_customer`` makes one.
+UsesByCustomer = Callable[[DiscountCode], int]
 
 
 class DiscountRefused(DomainError):
@@ -61,40 +67,6 @@ def customer_address(email: str) -> str:
     return f"{local[0]}{local[1:].split('+', 1)[0]}@{domain}"
 
 
-def _to_address(email: str):
-    """Orders placed with ``email`` or any +tag variant of it (stored lower-case)."""
-    address = customer_address(email)
-    local, _, domain = address.rpartition("@")
-    if not local:
-        return Order.email == address
-    tagged = (Order.email.startswith(f"{local}+", autoescape=True)
-              & Order.email.endswith(f"@{domain}", autoescape=True))
-    return (Order.email == address) | tagged
-
-
-def uses_by_customer(code: DiscountCode, email: str | None, *, user_id: int | None = None,
-                     exclude_order_id: int | None = None) -> int:
-    """Orders by this customer that hold a use of ``code`` (placed, not failed or cancelled).
-
-    The customer is the address typed at checkout, compared as ``customer_address`` does,
-    and, when they are logged in, their account: its orders whatever address they typed,
-    and orders placed as a guest with the account's own address.
-    """
-    who = [_to_address(email)] if email else []
-    if user_id is not None:
-        who.append(Order.user_id == user_id)
-        account = db.session.get(User, user_id)
-        if account is not None:
-            who.append(_to_address(account.email))
-    if not who:
-        return 0
-    query = select(func.count()).select_from(Order).where(
-        Order.discount_code_id == code.id, or_(*who), Order.status.in_(HOLDS_DISCOUNT))
-    if exclude_order_id is not None:
-        query = query.where(Order.id != exclude_order_id)
-    return db.session.scalar(query) or 0
-
-
 def _check_dates(code: DiscountCode, now: datetime) -> None:
     if code.starts_at is not None and now < code.starts_at:
         raise DiscountRefused(f"The code {code.code} can be used from {_date(code.starts_at)}.")
@@ -102,21 +74,20 @@ def _check_dates(code: DiscountCode, now: datetime) -> None:
         raise DiscountRefused(f"The code {code.code} expired on {_date(code.ends_at)}.")
 
 
-def _check_limits(code: DiscountCode, email: str | None, user_id: int | None) -> None:
+def _check_limits(code: DiscountCode, uses_by_customer: UsesByCustomer) -> None:
     if code.max_uses is not None and code.times_used >= code.max_uses:
         raise DiscountRefused(f"The code {code.code} has been used up.")
     per_customer = code.max_uses_per_customer
-    if (per_customer is not None
-            and uses_by_customer(code, email, user_id=user_id) >= per_customer):
+    if per_customer is not None and uses_by_customer(code) >= per_customer:
         times = "once" if per_customer == 1 else f"{per_customer} times"
         raise DiscountRefused(f"The code {code.code} can be used {times} per customer, and "
                               "you have already used it.")
 
 
-def check_code(raw: str, *, subtotal: Decimal, email: str | None, currency: str,
-               user_id: int | None = None, now: datetime | None = None) -> DiscountCode:
-    """The code if it applies to an order of ``subtotal`` by ``email`` (and the account
-    ``user_id``, when logged in); else DiscountRefused."""
+def check_code(raw: str, *, subtotal: Decimal, currency: str,
+               uses_by_customer: UsesByCustomer, now: datetime | None = None) -> DiscountCode:
+    """The code if it applies to an order of ``subtotal`` by the customer whose orders
+    holding a use ``uses_by_customer`` counts; else DiscountRefused."""
     code = find_code(raw)
     if code is None:
         raise DiscountRefused(f"We don't recognise the code “{normalise_code(raw)[:40]}”. "
@@ -130,7 +101,7 @@ def check_code(raw: str, *, subtotal: Decimal, email: str | None, currency: str,
             f"The code {code.code} needs a subtotal of at least {format_money(minimum, currency)}"
             f". Add {format_money(minimum - subtotal, currency)} more to use it."
         )
-    _check_limits(code, email, user_id)
+    _check_limits(code, uses_by_customer)
     return code
 
 
@@ -145,10 +116,11 @@ def discount_for(code: DiscountCode | None, subtotal: Decimal,
     return pricing.fixed_discount(subtotal, code.value, currency)
 
 
-def hold_use(code: DiscountCode, *, email: str, order_id: int, user_id: int | None = None,
+def hold_use(code: DiscountCode, *, uses_by_customer: UsesByCustomer,
              require_active: bool = True) -> None:
-    """Take one use of ``code`` for an order (by ``email``, and the account ``user_id`` if
-    logged in); DiscountRefused when none is left.
+    """Take one use of ``code`` for an order; DiscountRefused when none is left, or when
+    ``uses_by_customer`` (the customer's other orders holding a use, counted once the
+    code's row is locked) reaches the code's limit per customer.
 
     ``require_active=False`` is for an order paid late, whose code was valid when placed.
     """
@@ -167,8 +139,7 @@ def hold_use(code: DiscountCode, *, email: str, order_id: int, user_id: int | No
     if taken != 1:
         problem = f"Sorry, the code {code.code} has just been used up."
     elif (code.max_uses_per_customer is not None
-          and uses_by_customer(code, email, user_id=user_id, exclude_order_id=order_id)
-          >= code.max_uses_per_customer):
+          and uses_by_customer(code) >= code.max_uses_per_customer):
         problem = f"You have already used the code {code.code}."
     if problem:
         savepoint.rollback()

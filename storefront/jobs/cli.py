@@ -7,9 +7,9 @@ from flask.cli import with_appcontext
 
 from storefront import metrics
 from storefront.extensions import app_object
-from storefront.jobs import queue
 from storefront.jobs.periodic import PeriodicScheduler
 from storefront.ops.metrics import serve_metrics
+from storefront.queue import redis_queue
 
 
 def _serve_metrics(app) -> None:
@@ -43,7 +43,7 @@ def worker_command(burst: bool, periodic: bool) -> None:
             "REDIS_URL is not set, so jobs run inline in the web processes and no worker is "
             "needed. Set REDIS_URL (the same for the web processes) to use a worker.")
     _serve_metrics(app)
-    worker = queue.make_worker(app)
+    worker = redis_queue.make_worker(app)
     scheduler = PeriodicScheduler(app) if periodic and not burst else None
     if scheduler:
         scheduler.start()

@@ -27,8 +27,8 @@ from storefront.catalog.images import (
 )
 from storefront.catalog.models import Product
 from storefront.extensions import db
-from storefront.jobs import QueuedJob, QueueUnavailable, enqueue, on_commit
 from storefront.media import MediaUnavailable, delete_quietly, media_storage
+from storefront.queue import QueuedJob, QueueUnavailable, enqueue, on_commit
 
 INCOMING_PREFIX = "incoming/"
 NO_ALT_TEXT = "Please describe the picture in a few words for people who cannot see it."

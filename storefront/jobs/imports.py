@@ -9,7 +9,7 @@ The whole import is one transaction: all rows or none. For the admin import view
     queued = queue_file_import("storefront.inventory.csv_import:apply_file", data,
                                file_name, current_user)
     # inline: queued.result is the summary (or {"refused": message} when refused);
-    # queued: jobs.job_state(queued.id) -> {"state", "result", "progress"} to poll.
+    # queued: storefront.queue.job_state(queued.id) -> {"state", "result", "progress"} to poll.
 
 The file is kept as ``incoming/<random>.csv`` in the media storage (shared by every host,
 never served) until the import has committed. ``report_progress`` lets a long importer
@@ -26,9 +26,9 @@ from rq import get_current_job
 from storefront.accounts.models import User
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.jobs import QueuedJob, QueueUnavailable, enqueue, on_commit
-from storefront.jobs.runner import function_path, resolve
 from storefront.media import media_storage
+from storefront.queue import QueuedJob, QueueUnavailable, enqueue, on_commit
+from storefront.queue.runner import function_path, resolve
 
 INCOMING_PREFIX = "incoming/"
 

@@ -15,7 +15,7 @@ from flask import Flask
 from redis import Redis, RedisError
 
 from storefront.db import utcnow
-from storefront.jobs import queue
+from storefront.queue import redis_queue
 
 log = logging.getLogger("storefront.jobs")
 
@@ -56,7 +56,7 @@ def enqueue_due(app: Flask, connection: Redis) -> list[str]:
                 continue
             if connection.set(due_key(app, periodic), utcnow().isoformat(), nx=True, ex=period):
                 # Not retried: the next period runs it again anyway.
-                queue.put(periodic.function, [], {}, retry=False, connection=connection)
+                redis_queue.put(periodic.function, [], {}, retry=False, connection=connection)
                 started.append(periodic.name)
     return started
 

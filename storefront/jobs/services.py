@@ -12,13 +12,13 @@ from redis import RedisError
 from rq import Worker
 from sqlalchemy import Select, func, select
 
-from storefront import jobs
+from storefront import queue
 from storefront.audit import services as audit
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.jobs.models import FailedJob
-from storefront.jobs.queue import job_queue
 from storefront.mail.models import OutboxMessage
+from storefront.queue.models import FailedJob
+from storefront.queue.redis_queue import job_queue
 
 LABELS = {
     "storefront.jobs.tasks:deliver_mail": "Send e-mail",
@@ -60,9 +60,9 @@ class JobCall:
     args: list
     kwargs: dict
 
-    def enqueue(self) -> jobs.QueuedJob:
+    def enqueue(self) -> queue.QueuedJob:
         """Put it on the queue (or run it inline). Raises QueueUnavailable."""
-        return jobs.enqueue(self.function, *self.args, **self.kwargs)
+        return queue.enqueue(self.function, *self.args, **self.kwargs)
 
 
 def run_again(failed: FailedJob, actor) -> JobCall:
@@ -88,20 +88,20 @@ def dismiss(failed: FailedJob, actor) -> None:
 
 def queue_overview() -> dict[str, Any]:
     """How the queue is doing: jobs waiting, running, scheduled, failed; workers listening."""
-    if not jobs.uses_queue():
+    if not queue.uses_queue():
         return {"mode": "inline"}
-    queue = job_queue()
+    jobs_queue = job_queue()
     try:
         return {
-            "mode": "queue", "name": queue.name,
-            "waiting": queue.count,
-            "running": queue.started_job_registry.count,
-            "scheduled": queue.scheduled_job_registry.count,
-            "failed": queue.failed_job_registry.count,
-            "workers": Worker.count(queue=queue),
+            "mode": "queue", "name": jobs_queue.name,
+            "waiting": jobs_queue.count,
+            "running": jobs_queue.started_job_registry.count,
+            "scheduled": jobs_queue.scheduled_job_registry.count,
+            "failed": jobs_queue.failed_job_registry.count,
+            "workers": Worker.count(queue=jobs_queue),
         }
     except RedisError as error:
-        return {"mode": "queue", "name": queue.name, "error": str(error)[:200]}
+        return {"mode": "queue", "name": jobs_queue.name, "error": str(error)[:200]}
 
 
 def outbox_overview() -> dict[str, Any]:

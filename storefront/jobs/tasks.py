@@ -1,4 +1,5 @@
-"""The shop's background jobs. Each flushes only; the runner commits (see ``runner``)."""
+"""The shop's background jobs. Each flushes only; the runner commits (see
+``storefront.queue.runner``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from datetime import timedelta
 from flask import current_app
 
 from storefront.alerts import services as alerts
-from storefront.cart import services as cart
 from storefront.content import questions
-from storefront.jobs.runner import JobIncomplete
 from storefront.mail import deliver_messages, send_outbox
+from storefront.orders import carts as order_carts
 from storefront.orders import services as orders
+from storefront.queue import JobIncomplete
 from storefront.reviews import services as reviews
 
 # Orders expired by one run of the periodic sweep; the next run takes the rest.
@@ -45,7 +46,7 @@ def release_expired_reservations() -> int:
 
 def prune_guest_carts() -> int:
     """Periodic: delete guest carts untouched for ``GUEST_CART_DAYS``."""
-    return cart.prune_guest_carts(timedelta(days=current_app.config["GUEST_CART_DAYS"]))
+    return order_carts.prune_guest_carts(timedelta(days=current_app.config["GUEST_CART_DAYS"]))
 
 
 def answer_questions_now_visible() -> int:

@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storefront import jobs
+from storefront import queue
 from storefront.db import listen_once, utcnow
 from storefront.extensions import db
 from storefront.mail import transport
@@ -95,8 +95,8 @@ def deliver_committed(_exc: BaseException | None = None) -> None:
     if not ready:
         return
     try:
-        jobs.enqueue(DELIVERY_JOB, sorted(ready))
-    except jobs.QueueUnavailable as error:
+        queue.enqueue(DELIVERY_JOB, sorted(ready))
+    except queue.QueueUnavailable as error:
         # The rows are committed: the outbox sweep (or ``flask send-outbox``) sends them.
         current_app.logger.warning("%d e-mail(s) kept in the outbox: %s", len(ready), error)
 

@@ -28,8 +28,8 @@ from storefront.catalog.models import Variant
 from storefront.db import utcnow
 from storefront.extensions import app_object, db
 from storefront.jobs import services as job_services
-from storefront.jobs.models import FailedJob
 from storefront.orders.models import Order, OrderStatus
+from storefront.queue.models import FailedJob
 
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ from storefront.inventory import services as inventory
 from storefront.mail import queue_mail
 from storefront.money import format_money, quantize, smallest_unit
 from storefront.orders import emails
+from storefront.orders.discount_uses import uses_by_customer
 from storefront.orders.links import order_url
 from storefront.orders.models import (
     Order,
@@ -226,8 +227,8 @@ def _take_again(order: Order) -> str | None:
         inventory.sell_unreserved(stock_lines(order), order_id=order.id)
         code = db.session.get(DiscountCode, order.discount_code_id or 0)
         if code is not None:
-            discounts.hold_use(code, email=order.email, order_id=order.id,
-                               user_id=order.user_id, require_active=False)
+            discounts.hold_use(code, require_active=False, uses_by_customer=uses_by_customer(
+                order.email, user_id=order.user_id, exclude_order_id=order.id))
     except (inventory.OutOfStock, discounts.DiscountRefused) as error:
         savepoint.rollback()
         return error.message

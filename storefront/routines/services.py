@@ -55,6 +55,7 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.catalog.page_tags import PRICES, STOCK
+from storefront.content import catalog_pages
 from storefront.content.alternatives import can_buy_now, rank_alternatives
 from storefront.content.models import Article, Condition, Recommendation, article_condition
 from storefront.content.picks import (
@@ -509,7 +510,7 @@ class _Builder:
             return candidate.instead
         # Among the reader's own concerns, what does the same job (rank_alternatives).
         condition_ids = {c.id for c in self.conditions if c.slug in candidate.reasons}
-        around = [rec for rec in catalog_services.recommendations_around(candidate.product)
+        around = [rec for rec in catalog_pages.recommendations_around(candidate.product)
                   if rec.condition_id in condition_ids]
         best = rank_alternatives(
             candidate.product, around, {rec.product.id: rec.product for rec in around

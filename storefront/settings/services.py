@@ -11,6 +11,9 @@ read again every ``REFRESH_SECONDS``. The environment's settings fill in whateve
 left empty, read on every call. (The pages showing the data are in the page cache's watched
 tables too, so no stored page shows old values.)
 
+The shop's pages are content's, above the settings: ``create_app`` hands in how to read
+which are written, and which rows say so (``install``).
+
 Services flush; the caller commits.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
@@ -33,14 +37,13 @@ from sqlalchemy.orm import Session
 
 from storefront.audit import services as audit
 from storefront.caching import FileGeneration, RedisGeneration
-from storefront.content.models import ShopText
-from storefront.content.pages import PAGE_KEYS
 from storefront.db import listen_once
 from storefront.errors import DomainError
 from storefront.extensions import app_object, db
 from storefront.settings.models import ShopSettings
 
 EXTENSION = "storefront.shop_info"
+PAGES_EXTENSION = "storefront.shop_info_pages"
 REFRESH_SECONDS = 30.0  # while the token cannot be read
 REST_SECONDS = 5.0  # after the token's store failed, it is left alone this long
 REDIS_TIMEOUT = 0.5
@@ -66,6 +69,28 @@ class _Record:
     email: str = ""
     address: str = ""
     written_pages: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class WrittenPages:
+    """Where ``ShopInfo.written_pages`` comes from (``storefront.content.shop
+    .WRITTEN_PAGES``): ``load`` reads the keys of the shop's pages written (one statement);
+    a committed change to a row of one of ``models`` has every process read them again,
+    with the particulars."""
+
+    load: Callable[[], Iterable[str]]
+    models: tuple[type, ...]
+
+
+def install(app: Flask, written_pages: WrittenPages) -> None:
+    """Read the shop's written pages with its particulars (``create_app`` calls it once)."""
+    app.extensions[PAGES_EXTENSION] = written_pages
+
+
+def _watched(app: Flask) -> tuple[type, ...]:
+    """The models whose rows ``shop_info`` is read from."""
+    pages: WrittenPages | None = app.extensions.get(PAGES_EXTENSION)
+    return (ShopSettings, *pages.models) if pages is not None else (ShopSettings,)
 
 
 @dataclass(frozen=True)
@@ -108,9 +133,10 @@ def environment_info(app: Flask | None = None) -> ShopInfo:
 
 # Reading ------------------------------------------------------------------------------------
 
-def _load() -> _Record:
+def _load(app: Flask) -> _Record:
     settings = current_settings()
-    written = db.session.scalars(select(ShopText.key).where(ShopText.key.in_(PAGE_KEYS)))
+    pages: WrittenPages | None = app.extensions.get(PAGES_EXTENSION)
+    written = pages.load() if pages is not None else ()
     values = ({name: getattr(settings, name) for name in AUDIT_FIELDS}
               if settings is not None else {})
     return _Record(**values, written_pages=frozenset(written))
@@ -178,7 +204,7 @@ def _record(app: Flask) -> _Record:
     cache = _cache(app)
     stamp = cache.current_stamp()
     if cache.record is None or cache.stamp != stamp:
-        record = _load()
+        record = _load(app)
         cache.stamp, cache.record = stamp, record
     return cache.record
 
@@ -260,9 +286,12 @@ def install_listeners() -> None:
 
 
 def _note_change(session: Session, _context) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if has_app_context() and any(isinstance(obj, ShopSettings | ShopText) for obj in changed):
-        cache = _cache(app_object())
+    if not has_app_context():
+        return
+    app, changed = app_object(), (*session.new, *session.dirty, *session.deleted)
+    watched = _watched(app)
+    if any(isinstance(obj, watched) for obj in changed):
+        cache = _cache(app)
         session.info[_CHANGED] = cache
         session.connection().info[_CHANGED] = cache
 

@@ -13,6 +13,7 @@ from storefront.audit.models import AuditEntry
 from storefront.discounts import services as discounts
 from storefront.discounts.models import DiscountCode, DiscountKind
 from storefront.extensions import db
+from storefront.orders.discount_uses import uses_by_customer
 from tests.factories import AdminFactory, DiscountCodeFactory
 from tests.helpers import login, submit
 
@@ -83,12 +84,14 @@ def test_creating_a_fixed_code_with_every_setting(app, client, admin):
     assert "Not started" in listing
     # The code works at checkout once its time has come, and not before.
     with app.app_context():
-        found = discounts.check_code("welcome5", subtotal=Decimal("40"), email="a@example.com",
-                                     currency="EUR", now=datetime(2030, 1, 2, tzinfo=UTC))
+        found = discounts.check_code("welcome5", subtotal=Decimal("40"), currency="EUR",
+                                     uses_by_customer=uses_by_customer("a@example.com"),
+                                     now=datetime(2030, 1, 2, tzinfo=UTC))
         assert found.code == "WELCOME5"
         with pytest.raises(discounts.DiscountRefused, match="can be used from"):
-            discounts.check_code("WELCOME5", subtotal=Decimal("40"), email="a@example.com",
-                                 currency="EUR", now=datetime(2029, 12, 31, tzinfo=UTC))
+            discounts.check_code("WELCOME5", subtotal=Decimal("40"), currency="EUR",
+                                 uses_by_customer=uses_by_customer("a@example.com"),
+                                 now=datetime(2029, 12, 31, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -172,7 +175,8 @@ def test_deactivating_a_code_stops_checkout_accepting_it(app, client, admin, mak
     assert entry.changes() == [("active", True, False)]
     assert entry.actor_id == admin.id
     with app.app_context(), pytest.raises(discounts.DiscountRefused, match="no longer active"):
-        discounts.check_code("BYEBYE", subtotal=Decimal("50"), email=None, currency="EUR")
+        discounts.check_code("BYEBYE", subtotal=Decimal("50"), currency="EUR",
+                             uses_by_customer=uses_by_customer(None))
     listing = client.get("/admin/discounts").get_data(as_text=True)
     assert "Inactive" in listing
 

@@ -11,6 +11,7 @@ from storefront.cart.models import Cart, CartLine
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.jobs import periodic, tasks
+from storefront.orders import carts as order_carts
 from storefront.orders.models import Order
 from storefront.orders.models import OrderStatus as S
 from tests.factories import ProductFactory, UserFactory, VariantFactory
@@ -36,7 +37,7 @@ def _carts() -> set[int]:
 def test_only_old_guest_carts_go_with_their_lines(app_ctx):
     old, recent = _cart(45, lines=2), _cart(3)
     member_cart = _cart(400, user=UserFactory())
-    assert services.prune_guest_carts(timedelta(days=30)) == 1
+    assert order_carts.prune_guest_carts(timedelta(days=30)) == 1
     assert old not in _carts()
     assert {recent, member_cart} <= _carts()
     assert db.session.scalars(select(CartLine).where(CartLine.cart_id == old)).all() == []
@@ -47,10 +48,10 @@ def test_a_cart_an_unpaid_order_came_from_is_kept_until_the_order_ends(app_ctx):
     cart_id = order.cart_id
     db.session.get(Cart, cart_id).updated_at = utcnow() - timedelta(days=60)
     db.session.flush()
-    assert services.prune_guest_carts(timedelta(days=30)) == 0
+    assert order_carts.prune_guest_carts(timedelta(days=30)) == 0
     order.status = S.CANCELLED
     db.session.flush()
-    assert services.prune_guest_carts(timedelta(days=30)) == 1
+    assert order_carts.prune_guest_carts(timedelta(days=30)) == 1
     assert cart_id not in _carts()
     assert db.session.get(Order, order.id).cart_id is None, "the order itself stays"
 
@@ -59,7 +60,7 @@ def test_changing_a_cart_counts_as_touching_it(app_ctx):
     cart_id = _cart(45)
     cart = db.session.get(Cart, cart_id)
     services.update_item(cart, cart.lines[0].id, 2)
-    assert services.prune_guest_carts(timedelta(days=30)) == 0
+    assert order_carts.prune_guest_carts(timedelta(days=30)) == 0
 
 
 def test_the_command_and_the_periodic_job(app, db):

@@ -12,6 +12,7 @@ from storefront.discounts import services as discounts
 from storefront.discounts.models import DiscountCode, DiscountKind
 from storefront.extensions import db
 from storefront.orders import services as orders
+from storefront.orders.discount_uses import uses_by_customer
 from tests.factories import (
     DiscountCodeFactory,
     ProductFactory,
@@ -28,7 +29,13 @@ SUBTOTAL = Decimal("40.00")
 
 
 def _check(raw, subtotal=SUBTOTAL, email="maya@example.com"):
-    return discounts.check_code(raw, subtotal=subtotal, email=email, currency="EUR")
+    return discounts.check_code(raw, subtotal=subtotal, currency="EUR",
+                                uses_by_customer=uses_by_customer(email))
+
+
+def _uses(email, order_id):
+    """The count of ``email``'s uses for the order ``order_id``, as placing it asks."""
+    return uses_by_customer(email, exclude_order_id=order_id)
 
 
 def _refusal(raw, **kw) -> str:
@@ -100,13 +107,15 @@ def test_the_limit_follows_the_account_whatever_address_is_typed(app_ctx):
     order = placed_order(variant, email="ines@example.com", code="HALF", user_id=ines.id)
     for typed in ["ines+2@example.com", "someone.else@example.net"]:
         with pytest.raises(discounts.DiscountRefused, match="already used it"):
-            discounts.check_code("HALF", subtotal=SUBTOTAL, email=typed, user_id=ines.id,
-                                 currency="EUR")
+            discounts.check_code("HALF", subtotal=SUBTOTAL, currency="EUR",
+                                 uses_by_customer=uses_by_customer(typed, user_id=ines.id))
         with pytest.raises(discounts.DiscountRefused, match="already used"):
-            discounts.hold_use(code, email=typed, order_id=order.id + 1000, user_id=ines.id)
+            discounts.hold_use(code, uses_by_customer=uses_by_customer(
+                typed, user_id=ines.id, exclude_order_id=order.id + 1000))
     assert code.times_used == 1
-    assert discounts.check_code("HALF", subtotal=SUBTOTAL, email="fresh@example.net",
-                                user_id=other.id, currency="EUR") is code
+    assert discounts.check_code(
+        "HALF", subtotal=SUBTOTAL, currency="EUR",
+        uses_by_customer=uses_by_customer("fresh@example.net", user_id=other.id)) is code
 
 
 def test_a_guest_order_with_the_accounts_address_counts_for_the_account(app_ctx):
@@ -168,11 +177,11 @@ def test_hold_use_refuses_past_the_limit_and_changes_nothing(app_ctx):
     variant = _variant(stock_on_hand=10)
     order = placed_order(variant, code="TWO", email="a@example.com")
     with pytest.raises(discounts.DiscountRefused, match="already used"):
-        discounts.hold_use(code, email="a@example.com", order_id=order.id + 1000)
+        discounts.hold_use(code, uses_by_customer=_uses("a@example.com", order.id + 1000))
     assert code.times_used == 1
-    discounts.hold_use(code, email="b@example.com", order_id=order.id + 1000)
+    discounts.hold_use(code, uses_by_customer=_uses("b@example.com", order.id + 1000))
     with pytest.raises(discounts.DiscountRefused, match="just been used up"):
-        discounts.hold_use(code, email="c@example.com", order_id=order.id + 1001)
+        discounts.hold_use(code, uses_by_customer=_uses("c@example.com", order.id + 1001))
     assert db.session.get(DiscountCode, code.id).times_used == 2
 
 

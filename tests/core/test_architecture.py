@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,14 @@ def test_the_contracts_hold():
     assert "0 broken" in result.stdout
 
 
+def test_only_the_pages_are_let_off_the_layers():
+    """No debt is left in ``ignore_imports``: only the web layer's pages may import any
+    feature (a lower package needing an answer from above gets it from its caller)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [layers] = [contract for contract in config["contracts"] if contract["id"] == "layers"]
+    assert {entry.split(" -> ")[1] for entry in layers["ignore_imports"]} == {"storefront.**"}
+
+
 def test_an_upward_import_breaks_the_layers(project_copy):
     # The catalog sits below orders: a product knowing about orders would be a cycle.
     add_import(project_copy, "storefront.catalog.models", "from storefront.orders import services")
@@ -81,3 +90,11 @@ def test_a_page_importing_the_admin_breaks_the_contracts(project_copy):
     result = lint_imports(project_copy)
     assert result.returncode == 1
     assert "storefront.catalog.views is not allowed to import storefront.admin" in result.stdout
+
+
+def test_the_queue_importing_the_jobs_breaks_the_layers(project_copy):
+    # The queue sits below every feature (any may enqueue); the jobs calling them, above.
+    add_import(project_copy, "storefront.queue.runner", "from storefront.jobs import tasks")
+    result = lint_imports(project_copy)
+    assert result.returncode == 1
+    assert "storefront.queue is not allowed to import storefront.jobs" in result.stdout

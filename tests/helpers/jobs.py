@@ -12,10 +12,10 @@ from redis import Redis, RedisError
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
-from storefront import jobs
+from storefront import queue
 from storefront.extensions import db as _db
-from storefront.jobs.models import FailedJob
-from storefront.jobs.queue import CONNECTION_KEY, forget_queue, job_queue, make_worker
+from storefront.queue.models import FailedJob
+from storefront.queue.redis_queue import CONNECTION_KEY, forget_queue, job_queue, make_worker
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -84,6 +84,6 @@ def failures(app) -> list[FailedJob]:
         return rows
 
 
-def enqueue(app, func, *args, **kwargs) -> jobs.QueuedJob:
+def enqueue(app, func, *args, **kwargs) -> queue.QueuedJob:
     with app.app_context():
-        return jobs.enqueue(func, *args, **kwargs)
+        return queue.enqueue(func, *args, **kwargs)

@@ -8,15 +8,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from storefront import jobs
+from storefront import queue
 from storefront.catalog.images import ImageRejected, image_file_names
 from storefront.catalog.models import Brand, Product, ProductImage
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.jobs.images import queue_product_image
 from storefront.jobs.imports import queue_file_import, report_progress
-from storefront.jobs.queue import CONNECTION_KEY
 from storefront.media import LocalMediaStorage
+from storefront.queue.redis_queue import CONNECTION_KEY
 from tests.factories import AdminFactory, ProductFactory
 from tests.helpers.apps import free_port
 from tests.helpers.jobs import count, failures, waiting, work
@@ -81,7 +81,7 @@ def test_a_picture_is_checked_now_and_sized_by_the_worker(app, db, storage):
         image = db.session.scalar(select(ProductImage).where(
             ProductImage.product_id == product_id))
         assert (image.width, image.height, image.alt_text) == (800, 533, "A jar of cream")
-        assert jobs.job_state(queued.id)["result"] == image.id
+        assert queue.job_state(queued.id)["result"] == image.id
         names = list(image_file_names(image.key, image.width))
     assert len(names) == 6
     assert all(storage.exists(name) for name in names)
@@ -125,9 +125,9 @@ def test_when_redis_is_down_the_upload_is_not_left_behind(app, db, storage, monk
     monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     app.extensions.pop(CONNECTION_KEY, None)
     try:
-        with pytest.raises(jobs.QueueUnavailable):
+        with pytest.raises(queue.QueueUnavailable):
             _queue_picture(app, product_id, picture())
-        with pytest.raises(jobs.QueueUnavailable):
+        with pytest.raises(queue.QueueUnavailable):
             _import(app, b"acme,Acme\n")
     finally:
         app.extensions.pop(CONNECTION_KEY, None)
@@ -147,11 +147,11 @@ def test_an_import_runs_in_the_worker_and_reports_its_summary(app, db, storage, 
     queued = _import(app, "\ufeffacme,Acme\nzen,Zen Labs\n".encode(), admin, prefix="csv-")
     assert [name[-4:] for name in incoming(storage)] == [".csv"]
     with app.app_context():
-        assert jobs.job_state(queued.id)["state"] == "queued"
+        assert queue.job_state(queued.id)["state"] == "queued"
 
     work(app)
     with app.app_context():
-        state = jobs.job_state(queued.id)
+        state = queue.job_state(queued.id)
     assert state["result"] == {"brands": 2, "by": admin.email}
     assert state["progress"] == {"done": 2, "total": 2}
     assert count(app, Brand, Brand.slug.in_(["csv-acme", "csv-zen"])) == 2

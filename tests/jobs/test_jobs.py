@@ -20,16 +20,17 @@ from redis import Redis
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from storefront import jobs
+from storefront import queue
 from storefront.audit.models import AuditEntry
 from storefront.catalog.models import Brand
 from storefront.db import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db as _db
-from storefront.jobs import periodic, runner, tasks
-from storefront.jobs.queue import CONNECTION_KEY, job_queue
+from storefront.jobs import periodic, tasks
 from storefront.mail import OutboxMessage, queue_mail
 from storefront.orders.models import Order, OrderStatus
+from storefront.queue import runner
+from storefront.queue.redis_queue import CONNECTION_KEY, job_queue
 from tests.factories import AdminFactory, ProductFactory, VariantFactory, placed_order
 from tests.helpers import csrf_from, login
 from tests.helpers.apps import free_port
@@ -58,7 +59,7 @@ def create_brand_then_fail(slug: str) -> None:
 
 def create_brand_then_stop(slug: str) -> None:
     create_brand(f"{slug}-{uuid.uuid4().hex[:6]}")
-    raise jobs.JobIncomplete("half done")
+    raise queue.JobIncomplete("half done")
 
 
 def refuse(reason: str) -> None:
@@ -149,11 +150,11 @@ def test_a_refusal_is_recorded_with_its_message_for_a_person(app, db):
 def test_job_arguments_must_be_plain_data_and_jobs_module_level(app, db):
     with app.app_context():
         with pytest.raises(TypeError, match="JSON"):
-            jobs.enqueue(create_brand, object())
+            queue.enqueue(create_brand, object())
         with pytest.raises(ValueError, match="module-level"):
-            jobs.enqueue(lambda: None)
+            queue.enqueue(lambda: None)
         with pytest.raises(ValueError, match="no job function"):
-            jobs.enqueue("tests.jobs.test_jobs:no_such_job")
+            queue.enqueue("tests.jobs.test_jobs:no_such_job")
     assert failures(app) == []
 
 
@@ -170,7 +171,7 @@ def test_with_redis_a_job_waits_for_the_worker(app, db, redis_queue):
     assert waiting(app) == 0
     assert count(app, Brand, Brand.slug == "queued-brand") == 1
     with app.app_context():
-        state = jobs.job_state(queued.id)
+        state = queue.job_state(queued.id)
     assert state["state"] == "finished"
     assert state["result"] == _brand_id(app, "queued-brand")
 
@@ -183,7 +184,7 @@ def test_a_failing_job_is_retried_then_recorded_once_with_every_try(app, db, red
     assert failed.attempts == 3  # the first try and two retries (JOB_RETRY_INTERVALS "0,0")
     assert failed.job_id == queued.id
     with app.app_context():
-        assert jobs.job_state(queued.id)["state"] == "failed"
+        assert queue.job_state(queued.id)["state"] == "failed"
         assert queued.id in job_queue().failed_job_registry.get_job_ids()
 
 
@@ -191,7 +192,7 @@ def test_a_job_that_fails_once_succeeds_on_its_retry_and_is_not_recorded(app, db
     queued = enqueue(app, fail_first_try, f"{redis_queue[1]}:tries")
     work(app)
     with app.app_context():
-        assert jobs.job_state(queued.id) == {"state": "finished", "result": 2, "progress": None}
+        assert queue.job_state(queued.id) == {"state": "finished", "result": 2, "progress": None}
     assert failures(app) == []
 
 
@@ -200,9 +201,9 @@ def test_retries_wait_as_configured(app, db, redis_queue, monkeypatch):
     queued = enqueue(app, create_brand_then_fail, "later")
     work(app)
     with app.app_context():
-        queue = job_queue()
-        assert queue.scheduled_job_registry.get_job_ids() == [queued.id]
-        assert jobs.job_state(queued.id)["state"] == "scheduled"
+        rq_queue = job_queue()
+        assert rq_queue.scheduled_job_registry.get_job_ids() == [queued.id]
+        assert queue.job_state(queued.id)["state"] == "scheduled"
     assert failures(app) == []  # not yet: two tries are left
 
 
@@ -212,7 +213,7 @@ def test_a_refused_job_is_not_retried(app, db, redis_queue):
     [failed] = failures(app)
     assert (failed.error, failed.attempts) == ("No such product any more.", 1)
     with app.app_context():
-        assert jobs.job_state(queued.id)["result"] == {"refused": "No such product any more."}
+        assert queue.job_state(queued.id)["result"] == {"refused": "No such product any more."}
 
 
 def test_an_incomplete_job_keeps_each_try_and_is_retried(app, db, redis_queue):
@@ -227,8 +228,8 @@ def test_enqueue_says_when_redis_is_unreachable(app, db, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     app.extensions.pop(CONNECTION_KEY, None)
     try:
-        with app.app_context(), pytest.raises(jobs.QueueUnavailable):
-            jobs.enqueue(create_brand, "lost")
+        with app.app_context(), pytest.raises(queue.QueueUnavailable):
+            queue.enqueue(create_brand, "lost")
     finally:
         app.extensions.pop(CONNECTION_KEY, None)
 
@@ -268,7 +269,7 @@ def test_mail_is_retried_while_smtp_is_down_then_listed_and_swept_later(
     work(app)
     assert [m["Subject"] for m in mailbox] == ["Welcome"]
     with app.app_context():
-        assert jobs.job_state(queued.id)["result"] == 1
+        assert queue.job_state(queued.id)["result"] == 1
 
 
 def test_mail_stays_in_the_outbox_when_redis_is_down(app, db, mailbox, monkeypatch, caplog):
@@ -426,5 +427,15 @@ def test_jobs_travel_as_json_never_pickle(app, db, redis_queue):
     connection, _name = redis_queue
     raw = zlib.decompress(connection.hget(f"rq:job:{queued.id}", "data"))
     assert JSONSerializer.loads(raw) == [
-        "storefront.jobs.runner.perform_queued", None,
+        "storefront.queue.runner.perform_queued", None,
         ["tests.jobs.test_jobs:create_brand", ["json"], {}], {}]
+
+
+def test_a_job_queued_by_the_release_before_the_queue_moved_still_runs(app, db, redis_queue):
+    """Jobs waiting in Redis at a deploy name the runner where it was (storefront.jobs)."""
+    with app.app_context():
+        job_queue().enqueue_call("storefront.jobs.runner.perform_queued",
+                                 args=("tests.jobs.test_jobs:create_brand", ["older"], {}))
+    work(app)
+    assert count(app, Brand, Brand.slug == "older") == 1
+    assert failures(app) == []

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storefront import jobs
+from storefront import queue
 from storefront.catalog.models import Brand
 from storefront.db import utcnow
 from storefront.extensions import db
-from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
+from storefront.queue.redis_queue import CONNECTION_KEY
 from tests.factories import ProductFactory, VariantFactory, placed_order
 from tests.helpers.apps import build_schema
 from tests.helpers.jobs import REDIS_URL, use_queue
@@ -64,7 +64,7 @@ def test_the_worker_process_runs_jobs_and_periodic_jobs_then_stops_on_sigterm(
         order.reservation_expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
         order_id = order.id
-        queued = jobs.enqueue(brand_named_for_this_process)
+        queued = queue.enqueue(brand_named_for_this_process)
     assert not queued.inline
 
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -100,4 +100,4 @@ def test_the_worker_process_runs_jobs_and_periodic_jobs_then_stops_on_sigterm(
     # Run in a child forked for the job: neither this process nor the worker's own.
     assert slug not in (f"pid-{os.getpid()}", f"pid-{worker.pid}"), output
     with app.app_context():
-        assert jobs.job_state(queued.id)["state"] == "finished"
+        assert queue.job_state(queued.id)["state"] == "finished"

@@ -17,8 +17,8 @@ from storefront.catalog.models import Variant
 from storefront.db import utcnow
 from storefront.demo.shipping import seed_shipping
 from storefront.extensions import db
-from storefront.jobs.queue import CONNECTION_KEY
 from storefront.orders.models import Order, OrderStatus
+from storefront.queue.redis_queue import CONNECTION_KEY
 from storefront.routines.models import IngredientClass, RoutineStep
 from tests.factories import (
     CategoryFactory,

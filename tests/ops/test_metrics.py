@@ -22,7 +22,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.exc import OperationalError
 
-from storefront import jobs, metrics
+from storefront import metrics, queue
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.mail import OutboxMessage
@@ -206,9 +206,9 @@ def test_jobs_count_queued_succeeded_failed_and_refused(app, db):
                                          ("fail_always", "queued"), ("fail_always", "failed"),
                                          ("refuse_always", "refused"))])
     with app.app_context():
-        assert not jobs.enqueue(create_nothing).failed
-        assert jobs.enqueue(fail_always).failed
-        assert jobs.enqueue(refuse_always).failed
+        assert not queue.enqueue(create_nothing).failed
+        assert queue.enqueue(fail_always).failed
+        assert queue.enqueue(refuse_always).failed
     assert moved() == [1, 1, 1, 1, 1]
 
 

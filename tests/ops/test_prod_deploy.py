@@ -11,8 +11,8 @@ from sqlalchemy import event, inspect, text
 
 from storefront.config import load_config
 from storefront.extensions import db
-from storefront.jobs.queue import retry_intervals
 from storefront.media import EXTENSION_KEY, LocalMediaStorage, media_storage
+from storefront.queue.redis_queue import retry_intervals
 from tests.helpers.apps import free_port
 
 CHANGING = {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "COMMENT"}

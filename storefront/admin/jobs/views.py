@@ -8,8 +8,9 @@ from flask_login import current_user
 from storefront.accounts.models import Role
 from storefront.admin.blueprint import bp
 from storefront.extensions import db
-from storefront.jobs import QueueUnavailable, services
-from storefront.jobs.models import FailedJob
+from storefront.jobs import services
+from storefront.queue import QueueUnavailable
+from storefront.queue.models import FailedJob
 from storefront.security import roles_required
 
 FAILURES_PER_PAGE = 50

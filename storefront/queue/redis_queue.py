@@ -21,9 +21,9 @@ from rq.serializers import JSONSerializer
 
 from storefront import metrics
 from storefront.extensions import db
-from storefront.jobs import runner
+from storefront.queue import runner
 
-ENTRY_POINT = "storefront.jobs.runner.perform_queued"
+ENTRY_POINT = "storefront.queue.runner.perform_queued"
 CONNECTION_KEY = "storefront.jobs.redis"
 # Seconds a finished job's result, and a failed job's record, stay in Redis.
 RESULT_TTL = 24 * 3600

@@ -1,0 +1,131 @@
+"""What content adds to the catalog's pages: the product list's filter by skin concern, and
+on a product page the conditions recommending it, the articles on them and, for a
+prescription medicine, every recommendation of its conditions.
+
+Content sits above the catalog, so the catalog never reads these; the views put them
+together with ``storefront.catalog.services``::
+
+    options = catalog.filter_options(CONCERNS)
+    page = catalog.list_products(listing, options)
+
+Each function keeps to a fixed number of SQL statements, as the catalog's do.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    bindparam,
+    case,
+    false,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
+
+from storefront.catalog.models import Product
+from storefront.catalog.services import LinkedFilter
+from storefront.content.models import Article, Condition, Recommendation, article_condition
+from storefront.extensions import db
+from storefront.slugs import is_slug
+
+RELATED_ARTICLES = 4
+# Long texts that only the product page shows; lists leave them in the database.
+_PAGE_ONLY_TEXT = (defer(Product.description), defer(Product.ingredients_list),
+                   defer(Product.how_to_use))
+
+
+# -- the product list's filter by skin concern ------------------------------------------
+
+def _concern_options(active: ColumnElement[bool]):
+    """Every condition as a filter value, in use when it recommends an ``active`` product."""
+    return select(
+        literal("condition"), Condition.id, Condition.slug, Condition.name,
+        Condition.position,
+        select(Recommendation.id).join(Product, Product.id == Recommendation.product_id)
+        .where(Recommendation.condition_id == Condition.id, active).exists())
+
+
+def _concern_products(condition_id: BindParameter[int]):
+    """The products the condition ``condition_id`` recommends."""
+    return select(Recommendation.product_id).where(
+        Recommendation.condition_id == condition_id)
+
+
+# The list's ``condition`` filter (``?condition=<slug>``).
+CONCERNS = LinkedFilter("condition", _concern_options, _concern_products)
+
+
+# -- the product page --------------------------------------------------------------------
+
+@cache
+def _recommendations_statement():
+    return (
+        select(Recommendation)
+        .join(Recommendation.condition)
+        .where(Recommendation.product_id == bindparam("product_id"))
+        .options(joinedload(Recommendation.condition))
+        .order_by(Condition.position, Condition.name, Recommendation.position)
+    )
+
+
+def recommendations_for(product: Product) -> list[Recommendation]:
+    """The conditions that recommend ``product``, each with the reason and how to use it."""
+    return list(db.session.scalars(_recommendations_statement(),
+                                   {"product_id": product.id}))
+
+
+_ARTICLE_FIELDS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
+                   Article.published_at, Article.status)
+
+
+def articles_for_page(condition_ids: list[int],
+                      source_slug: str | None) -> tuple[Article | None, list[Article]]:
+    """The visible article named by ``source_slug`` (or None) and up to four visible
+    articles on ``condition_ids``, newest first, in one statement.
+    """
+    source_slug = source_slug if is_slug(source_slug) else None
+    if not condition_ids and not source_slug:
+        return None, []
+    related = (Article.id.in_(select(article_condition.c.article_id).where(
+        article_condition.c.condition_id.in_(condition_ids))) if condition_ids else false())
+    is_source = Article.slug == source_slug if source_slug else false()
+    statement = (
+        select(Article)
+        .where(Article.visible_clause(), or_(related, is_source))
+        .options(load_only(*_ARTICLE_FIELDS), raiseload(Article.author))
+        .order_by(case((is_source, 0), else_=1), Article.published_at.desc(),
+                  Article.id.desc())
+        .limit(RELATED_ARTICLES + 1)
+    )
+    articles = list(db.session.scalars(statement))
+    source = next((article for article in articles if article.slug == source_slug), None)
+    others = [article for article in articles if article is not source]
+    return source, others[:RELATED_ARTICLES]
+
+
+def recommendations_around(product: Product) -> list[Recommendation]:
+    """Every product recommendation of the conditions that recommend ``product`` (its own
+    among them), with the conditions and products loaded for cards and for ranking
+    alternatives: what a prescription medicine's page compares it with.
+    """
+    conditions = select(Recommendation.condition_id).where(
+        Recommendation.product_id == product.id)
+    statement = (
+        select(Recommendation)
+        .join(Recommendation.condition)
+        .where(Recommendation.condition_id.in_(conditions),
+               Recommendation.product_id.is_not(None))
+        # Pictures joined rather than selected apart: the page stays within its budget.
+        .options(joinedload(Recommendation.condition),
+                 joinedload(Recommendation.product).options(
+                     joinedload(Product.images), selectinload(Product.variants),
+                     selectinload(Product.ingredients), *_PAGE_ONLY_TEXT))
+        .order_by(Condition.position, Condition.name, Recommendation.position,
+                  Recommendation.id)
+    )
+    return list(db.session.scalars(statement).unique())
