@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select
@@ -154,15 +155,20 @@ def get_or_create_cart(user_id: int | None, guest_token: str | None) -> Cart:
 
 
 def item_count(user_id: int | None, guest_token: str | None) -> int:
-    """How many items the visitor's cart holds, in one small query."""
-    query = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart)
+    """How many items the visitor's cart holds, in one small query (none without a cart)."""
     if user_id is not None:
-        query = query.where(Cart.user_id == user_id)
-    elif isinstance(guest_token, str):
-        query = query.where(Cart.token == guest_token, Cart.user_id.is_(None))
-    else:
-        return 0
-    return int(db.session.scalar(query) or 0)
+        return int(db.session.scalar(_count_statements()[0], {"owner": user_id}) or 0)
+    if isinstance(guest_token, str):
+        return int(db.session.scalar(_count_statements()[1], {"owner": guest_token}) or 0)
+    return 0
+
+
+@cache
+def _count_statements():
+    """(an account's cart, a guest's cart) item counts, built once."""
+    total = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart)
+    return (total.where(Cart.user_id == bindparam("owner")),
+            total.where(Cart.token == bindparam("owner"), Cart.user_id.is_(None)))
 
 
 @dataclass(frozen=True)

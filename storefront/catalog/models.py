@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -99,7 +101,20 @@ TIE_DISCLOSURES = {
 }
 
 
-class Brand(Model):
+class BrandRules:
+    """What a brand's values mean, for the model and for a card's plain row
+    (``storefront.catalog.cards``) alike."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:  # the fields the rules read (annotations only: not mapped here)
+        financial_tie: FinancialTie
+
+    @property
+    def has_tie(self) -> bool:
+        return self.financial_tie != FinancialTie.NONE
+
+
+class Brand(BrandRules, Model):
     __tablename__ = "brand"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,10 +123,6 @@ class Brand(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     financial_tie: Mapped[FinancialTie] = mapped_column(
         enum_column(FinancialTie), default=FinancialTie.NONE)
-
-    @property
-    def has_tie(self) -> bool:
-        return self.financial_tie != FinancialTie.NONE
 
 
 class Ingredient(Model):
@@ -131,7 +142,118 @@ class Ingredient(Model):
 RATING_STARS = (1, 2, 3, 4, 5)
 
 
-class Product(TimestampMixin, Model):
+SizeT = TypeVar("SizeT", bound="VariantRules")
+PictureT = TypeVar("PictureT")
+
+
+class ProductRules(Generic[SizeT, PictureT]):
+    """What a product's values mean (sold or not, its sizes on sale, rating, stock), for the
+    model and for a card's plain row (``storefront.catalog.cards``) alike."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:  # the fields the rules read (annotations only: not mapped here)
+        status: ProductStatus
+        prescription_only: bool
+        brand_names: str
+        rating_1_count: int
+        rating_2_count: int
+        rating_3_count: int
+        rating_4_count: int
+        rating_5_count: int
+        variants: Sequence[SizeT]
+        images: Sequence[PictureT]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ProductStatus.ACTIVE
+
+    @property
+    def is_sold(self) -> bool:
+        """Can be put in a cart: active and not prescription-only."""
+        return self.is_active and not self.prescription_only
+
+    @property
+    def brand_name_list(self) -> list[str]:
+        return [name.strip() for name in self.brand_names.split(",") if name.strip()]
+
+    @property
+    def sold_variants(self) -> list[SizeT]:
+        return [variant for variant in self.variants if variant.active]
+
+    @property
+    def primary_image(self) -> PictureT | None:
+        return self.images[0] if self.images else None
+
+    @property
+    def lowest_price(self) -> Decimal | None:
+        prices = [variant.price for variant in self.sold_variants]
+        return min(prices) if prices else None
+
+    @property
+    def rating_distribution(self) -> list[tuple[int, int]]:
+        """(stars, published reviews giving that many), five stars first."""
+        return [(stars, getattr(self, f"rating_{stars}_count") or 0)
+                for stars in reversed(RATING_STARS)]
+
+    @property
+    def rating_count(self) -> int:
+        return sum(count for _stars, count in self.rating_distribution)
+
+    @property
+    def rating_sum(self) -> int:
+        return sum(stars * count for stars, count in self.rating_distribution)
+
+    @property
+    def rating_average(self) -> Decimal | None:
+        """The mean of the published reviews' stars to one decimal (4.3), or None."""
+        count = self.rating_count
+        if not count:
+            return None
+        return (Decimal(self.rating_sum) / count).quantize(Decimal("0.1"),
+                                                            rounding=ROUND_HALF_UP)
+
+    @property
+    def stock_state(self) -> StockState:
+        """The best state among the variants: in stock if any variant is."""
+        states = {variant.stock_state for variant in self.sold_variants}
+        for state in (StockState.IN_STOCK, StockState.LOW):
+            if state in states:
+                return state
+        return StockState.OUT
+
+
+class VariantRules:
+    """What a size's values mean (what is left, its stock state, on sale or not), for the
+    model and for a card's plain row alike."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:  # the fields the rules read (annotations only: not mapped here)
+        id: int
+        active: bool
+        price: Decimal
+        compare_at_price: Decimal | None
+        stock_on_hand: int
+        stock_reserved: int
+        low_stock_threshold: int
+
+    @property
+    def available(self) -> int:
+        return max(self.stock_on_hand - self.stock_reserved, 0)
+
+    @property
+    def stock_state(self) -> StockState:
+        if self.available <= 0:
+            return StockState.OUT
+        if self.available <= self.low_stock_threshold:
+            return StockState.LOW
+        return StockState.IN_STOCK
+
+    @property
+    def on_sale(self) -> bool:
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+
+class Product(ProductRules["Variant", "ProductImage"], TimestampMixin, Model):
     __tablename__ = "product"
     __table_args__ = (Index("ix_product_status_featured", "status", "featured_rank"),)
 
@@ -190,70 +312,12 @@ class Product(TimestampMixin, Model):
         return f"<Product {self.slug}>"
 
     @property
-    def is_active(self) -> bool:
-        return self.status == ProductStatus.ACTIVE
-
-    @property
-    def is_sold(self) -> bool:
-        """Can be put in a cart: active and not prescription-only."""
-        return self.is_active and not self.prescription_only
-
-    @property
-    def brand_name_list(self) -> list[str]:
-        return [name.strip() for name in self.brand_names.split(",") if name.strip()]
-
-    @property
     def families(self) -> set[str]:
         return {ingredient.family for ingredient in self.ingredients if ingredient.family}
 
     @property
     def skin_types(self) -> list[SkinType]:
         return [link.skin_type for link in self.skin_type_links]
-
-    @property
-    def sold_variants(self) -> list[Variant]:
-        return [variant for variant in self.variants if variant.active]
-
-    @property
-    def primary_image(self) -> ProductImage | None:
-        return self.images[0] if self.images else None
-
-    @property
-    def lowest_price(self) -> Decimal | None:
-        prices = [variant.price for variant in self.sold_variants]
-        return min(prices) if prices else None
-
-    @property
-    def rating_distribution(self) -> list[tuple[int, int]]:
-        """(stars, published reviews giving that many), five stars first."""
-        return [(stars, getattr(self, f"rating_{stars}_count") or 0)
-                for stars in reversed(RATING_STARS)]
-
-    @property
-    def rating_count(self) -> int:
-        return sum(count for _stars, count in self.rating_distribution)
-
-    @property
-    def rating_sum(self) -> int:
-        return sum(stars * count for stars, count in self.rating_distribution)
-
-    @property
-    def rating_average(self) -> Decimal | None:
-        """The mean of the published reviews' stars to one decimal (4.3), or None."""
-        count = self.rating_count
-        if not count:
-            return None
-        return (Decimal(self.rating_sum) / count).quantize(Decimal("0.1"),
-                                                            rounding=ROUND_HALF_UP)
-
-    @property
-    def stock_state(self) -> StockState:
-        """The best state among the variants: in stock if any variant is."""
-        states = {variant.stock_state for variant in self.sold_variants}
-        for state in (StockState.IN_STOCK, StockState.LOW):
-            if state in states:
-                return state
-        return StockState.OUT
 
 
 # The product list's default ("featured") sort read in order from an index, so a page of
@@ -275,7 +339,7 @@ class ProductSkinType(Model):
                                                 index=True)
 
 
-class Variant(TimestampMixin, Model):
+class Variant(VariantRules, TimestampMixin, Model):
     """A size of a product with its own SKU, price and stock.
 
     ``stock_reserved`` counts units held for checkouts in progress; what can still be
@@ -309,22 +373,6 @@ class Variant(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Variant {self.sku}>"
-
-    @property
-    def available(self) -> int:
-        return max(self.stock_on_hand - self.stock_reserved, 0)
-
-    @property
-    def stock_state(self) -> StockState:
-        if self.available <= 0:
-            return StockState.OUT
-        if self.available <= self.low_stock_threshold:
-            return StockState.LOW
-        return StockState.IN_STOCK
-
-    @property
-    def on_sale(self) -> bool:
-        return self.compare_at_price is not None and self.compare_at_price > self.price
 
 
 # A product's lowest price on sale (the list's price sorts and filters) from the index alone.

@@ -25,16 +25,15 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.caching import depends_on
+from storefront.catalog.cards import CardProduct, cards_statement, load_cards
 from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
 from storefront.catalog.models import (
-    Brand,
     Category,
     Ingredient,
     Product,
-    ProductImage,
     ProductSkinType,
     ProductStatus,
     Variant,
@@ -45,32 +44,6 @@ from storefront.extensions import db
 from storefront.slugs import is_slug
 
 FILTER_KINDS = ("category", "condition", "ingredient")
-
-
-# What a product card reads (storefront.catalog.templating.card_of): the product list loads
-# only these columns of its products, their brands, sizes and first pictures. Each row
-# costs less to load without the long texts, timestamps and SKUs it never shows.
-_CARD_PRODUCT = load_only(
-    Product.slug, Product.name, Product.brand_id, Product.category_id, Product.status,
-    Product.prescription_only, Product.brand_names, Product.featured_rank,
-    Product.rating_1_count, Product.rating_2_count, Product.rating_3_count,
-    Product.rating_4_count, Product.rating_5_count)
-_CARD_BRAND = (Brand.name, Brand.financial_tie)
-_CARD_VARIANT = (Variant.size_label, Variant.price, Variant.compare_at_price, Variant.currency,
-                 Variant.stock_on_hand, Variant.stock_reserved, Variant.low_stock_threshold,
-                 Variant.position, Variant.active)
-_CARD_IMAGE = (ProductImage.key, ProductImage.alt_text, ProductImage.width,
-               ProductImage.height, ProductImage.position)
-
-
-def card_only_options():
-    """Loader options for products shown only as cards: ``card_loader_options`` with just
-    the columns a card reads (anything else read later costs a query), everything joined
-    into the one statement (the page's product limit must be in a subquery)."""
-    return (_CARD_PRODUCT, joinedload(Product.brand).load_only(*_CARD_BRAND),
-            lazyload(Product.category),
-            joinedload(Product.variants).load_only(*_CARD_VARIANT),
-            joinedload(Product.images).load_only(*_CARD_IMAGE))
 
 
 def card_loader_options():
@@ -175,7 +148,7 @@ def drop_unknown_filters(listing: Listing, options: FilterOptions) -> None:
 
 @dataclass
 class ProductPage:
-    products: list[Product]
+    products: list[CardProduct]
     total: int
     page: int
     pages: int
@@ -281,11 +254,8 @@ def _list_statements(shape: ListShape):
     ordering = _ordering(shape.sort, price)
     page_ids = (select(Product.id).where(*clauses).order_by(*ordering)
                 .limit(bindparam("limit")).offset(bindparam("offset")))
-    # Sizes and pictures joined rather than selected apart (a product has a few sizes
-    # and a picture or two; the limit is in page_ids): one statement, one round of
-    # SQLAlchemy's statement handling, instead of two.
-    page = (select(Product).where(Product.id.in_(page_ids)).order_by(*ordering)
-            .options(*card_only_options()))
+    # The cards as plain rows, sizes and first pictures joined (the limit is in page_ids).
+    page = cards_statement(Product.id.in_(page_ids), *ordering)
     return count, page
 
 
@@ -328,20 +298,22 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     products = []
     if total:
         values.update(limit=PER_PAGE, offset=(listing.page - 1) * PER_PAGE)
-        products = list(db.session.scalars(page, values).unique())
+        products = load_cards(page, values)
     return ProductPage(products, total, listing.page, pages)
 
 
-def featured_products(limit: int = 4) -> list[Product]:
-    """Active products the shop features, by rank, loaded for their cards only."""
-    statement = (
-        select(Product)
-        .where(Product.status == ProductStatus.ACTIVE, Product.featured_rank.is_not(None))
-        .order_by(Product.featured_rank, Product.id)
-        .limit(limit)
-        .options(*card_only_options())
-    )
-    return list(db.session.scalars(statement).unique())
+@cache
+def _featured_statement():
+    featured = (select(Product.id)
+                .where(Product.status == ProductStatus.ACTIVE,
+                       Product.featured_rank.is_not(None))
+                .order_by(Product.featured_rank, Product.id).limit(bindparam("limit")))
+    return cards_statement(Product.id.in_(featured), Product.featured_rank, Product.id)
+
+
+def featured_products(limit: int = 4) -> list[CardProduct]:
+    """Active products the shop features, by rank, as cards."""
+    return load_cards(_featured_statement(), {"limit": limit})
 
 
 # -- the product page ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 
 from storefront.catalog.images import file_name, rendition_widths
-from storefront.catalog.models import Product, ProductImage, StockState, Variant
+from storefront.catalog.models import ProductRules, StockState, VariantRules
 from storefront.links import nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import format_money
@@ -44,18 +44,18 @@ def media_url(name: str, external: bool = False) -> str:
     return media_storage().url(name, external=external)
 
 
-def stock_of(item: Product | Variant) -> Stock:
+def stock_of(item: ProductRules | VariantRules) -> Stock:
     """The stock state of a variant or product with the words a shopper sees."""
     state = item.stock_state
     if state is StockState.LOW:
-        variants = item.sold_variants if isinstance(item, Product) else [item]
+        variants = item.sold_variants if isinstance(item, ProductRules) else [item]
         left = sum(variant.available for variant in variants
                    if variant.stock_state is StockState.LOW)
         return Stock(state, f"Only {left} left")
     return Stock(state, "In stock" if state is StockState.IN_STOCK else "Out of stock")
 
 
-def price_of(product: Product) -> PriceInfo | None:
+def price_of(product: ProductRules) -> PriceInfo | None:
     """The lowest price on sale, its struck-through compare-at price, and whether sizes differ."""
     variants = product.sold_variants
     if not variants:
@@ -66,7 +66,7 @@ def price_of(product: Product) -> PriceInfo | None:
     return PriceInfo(cheapest.price, compare_at, cheapest.currency, varies)
 
 
-def quick_add_variant(product: Product) -> Variant | None:
+def quick_add_variant(product: ProductRules) -> VariantRules | None:
     """The variant a card can add straight to the cart: the only one on sale, in stock."""
     if not product.is_sold:
         return None
@@ -76,7 +76,7 @@ def quick_add_variant(product: Product) -> Variant | None:
     return None
 
 
-def picture_data(image: ProductImage, widths) -> dict:
+def picture_data(image, widths) -> dict:
     """URLs and dimensions for ``<picture>``: the requested widths that exist for ``image``."""
     key, image_width = image.key, image.width
     made = rendition_widths(image_width)
@@ -124,7 +124,7 @@ class Card:
     alert_url: str | None
 
 
-def card_of(product: Product, article=None) -> Card:
+def card_of(product, article=None) -> Card:
     """Everything ``product_card`` shows of ``product`` (linked from ``article``)."""
     href = route_link("catalog.product_detail", "slug")(product.slug)
     if article is not None:
@@ -151,7 +151,7 @@ def card_of(product: Product, article=None) -> Card:
     )
 
 
-def _card_rating(product: Product) -> tuple[str, Decimal | None, str] | None:
+def _card_rating(product: ProductRules) -> tuple[str, Decimal | None, str] | None:
     """(whole stars, the average, "12 reviews") once the product has published reviews."""
     count = product.rating_count
     if not count:
@@ -161,7 +161,7 @@ def _card_rating(product: Product) -> tuple[str, Decimal | None, str] | None:
             f"{count} review{'' if count == 1 else 's'}")
 
 
-def _card_price(product: Product, sold: list[Variant]):
+def _card_price(product: ProductRules, sold: list):
     """(the price, the struck-through price, the only size on sale), each or None."""
     price = price_of(product)
     if price is None:
@@ -171,7 +171,7 @@ def _card_price(product: Product, sold: list[Variant]):
     return text, compare, sold[0].size_label if len(sold) == 1 else None
 
 
-def _card_action(product: Product, sold: list[Variant], stock: Stock | None):
+def _card_action(product, sold: list, stock: Stock | None):
     """(action, the size a cart form adds, the cart's URL, the e-mail alert's URL)."""
     if variant := quick_add_variant(product):
         return "add", variant.id, nav_url("cart.add"), None

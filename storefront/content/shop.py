@@ -9,9 +9,10 @@ read the ties rather than assert there are none. Services flush; the caller comm
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from storefront.audit import services as audit
 from storefront.catalog.models import Brand, FinancialTie
@@ -36,7 +37,12 @@ class ShopTextError(DomainError):
 
 def shop_text(key: str) -> ShopText | None:
     """The text for ``key`` with its author, or None when nobody has written it yet."""
-    return db.session.scalar(select(ShopText).where(ShopText.key == key))
+    return db.session.scalar(_shop_text_statement(), {"key": key})
+
+
+@cache
+def _shop_text_statement():
+    return select(ShopText).where(ShopText.key == bindparam("key"))
 
 
 def written_pages() -> list[str]:
