@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from storefront.accounts.models import Role, User
+from storefront.db import utcnow
 from storefront.extensions import db
 from tests.helpers.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENS, demo_shop
 
@@ -168,9 +170,6 @@ def unique_email():
 @pytest.fixture
 def customer(live_shop, unique_email):
     """A confirmed customer account: (e-mail, password)."""
-    from storefront.accounts.models import Role, User
-    from storefront.db import utcnow
-
     email, password = unique_email("customer"), "a-long-customer-password"
     with live_shop.app.app_context():
         user = User(email=email, name="Ines Moreau", role=Role.CUSTOMER,
