@@ -42,7 +42,9 @@ def browser(stripe_server):
     """Debian's Chromium, launched once for the folder (after the fake Stripe's loop)."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    # Playwright is optional: the test modules importorskip it, and this conftest must load
+    # (and let them skip with the reason) where it is not installed.
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     playwright = sync_playwright().start()
     try:
