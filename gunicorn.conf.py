@@ -50,13 +50,18 @@ def post_worker_init(worker):
 
 def child_exit(server, worker):
     """A worker that ended (recycled, killed) keeps its counts; its live gauges go."""
-    from prometheus_client import multiprocess
+    # Not at the top: prometheus_client picks its way of counting when first imported, so
+    # it must come after PROMETHEUS_MULTIPROC_DIR is set above (or the workers forked from
+    # the master would keep their counts in memory, where /metrics never sees them).
+    from prometheus_client import multiprocess  # noqa: PLC0415
 
     multiprocess.mark_process_dead(worker.pid)
 
+
 def worker_exit(server, worker):
     """A worker that stops (recycled, redeployed) writes the search counts it holds."""
-    # Imported here, in the worker, not when gunicorn reads this file in the master.
-    from storefront.search.counting import write_everywhere
+    # Imported here, in the worker, not when gunicorn reads this file in the master: the
+    # master never loads the app, so the workers a HUP starts load the code afresh.
+    from storefront.search.counting import write_everywhere  # noqa: PLC0415
 
     write_everywhere()

@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 import requests
+from localstripe.resources import Refund
 from sqlalchemy import func, select
 
 from storefront.audit.models import AuditEntry
@@ -55,8 +56,6 @@ def paid_stripe_order(app, fake, variant) -> tuple[str, str]:
 
 
 def stripe_refunds(fake, session_id: str) -> list[int]:
-    from localstripe.resources import Refund
-
     intent = fake.sessions[session_id]["payment_intent"]
     return sorted(r.amount for r in Refund._api_list_all("", payment_intent=intent)._list)
 

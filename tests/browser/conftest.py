@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from storefront.accounts.models import Role, User
+from storefront.db import utcnow
 from storefront.extensions import db
 from tests.helpers.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENS, demo_shop
 
@@ -40,7 +42,9 @@ def browser(stripe_server):
     """Debian's Chromium, launched once for the folder (after the fake Stripe's loop)."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    # Playwright is optional: the test modules importorskip it, and this conftest must load
+    # (and let them skip with the reason) where it is not installed.
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     playwright = sync_playwright().start()
     try:
@@ -168,9 +172,6 @@ def unique_email():
 @pytest.fixture
 def customer(live_shop, unique_email):
     """A confirmed customer account: (e-mail, password)."""
-    from storefront.accounts.models import Role, User
-    from storefront.db import utcnow
-
     email, password = unique_email("customer"), "a-long-customer-password"
     with live_shop.app.app_context():
         user = User(email=email, name="Ines Moreau", role=Role.CUSTOMER,

@@ -10,7 +10,10 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from storefront.catalog.models import Product, Variant
+from storefront.extensions import db
 from tests.helpers import text_part
 from tests.helpers.browser import shopper
 
@@ -26,11 +29,6 @@ def back_office(page: Page, section: str):
 
 
 def stock_on_hand(live_shop, slug: str, size: str) -> int:
-    from sqlalchemy import select
-
-    from storefront.catalog.models import Product, Variant
-    from storefront.extensions import db
-
     with live_shop.app.app_context():
         return db.session.scalar(select(Variant.stock_on_hand).join(Product).where(
             Product.slug == slug, Variant.size_label == size))

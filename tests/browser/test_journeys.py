@@ -13,8 +13,14 @@ import requests
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from storefront.accounts import address_book
+from storefront.accounts.services import find_user_by_email
+from storefront.cart import services as carts
+from storefront.catalog.models import Product, Variant
+from storefront.content.models import Article
+from storefront.discounts.models import DiscountCode, DiscountKind
 from storefront.extensions import db
-from storefront.orders.models import Order, OrderStatus
+from storefront.orders.models import Order, OrderLine, OrderStatus
 from tests.helpers import text_part
 from tests.helpers.browser import shopper
 
@@ -31,9 +37,6 @@ def order_in_db(live_shop, number: str) -> Order:
 
 def source_articles(live_shop, number: str) -> list[str]:
     """The articles the order's lines were bought from (the cart remembers them)."""
-    from storefront.content.models import Article
-    from storefront.orders.models import OrderLine
-
     with live_shop.app.app_context():
         return list(db.session.scalars(
             select(Article.slug).join(OrderLine, OrderLine.source_article_id == Article.id)
@@ -65,8 +68,6 @@ def test_a_reader_buys_the_retinoid_an_article_recommends(page: Page, live_shop,
 @pytest.fixture
 def discount_code(live_shop):
     """A 10 % code, made the way an admin would have made it."""
-    from storefront.discounts.models import DiscountCode, DiscountKind
-
     with live_shop.app.app_context():
         code = db.session.scalar(select(DiscountCode).where(DiscountCode.code == "SUNNY10"))
         if code is None:
@@ -173,10 +174,6 @@ def test_a_shopper_searches_filters_and_pays_by_card_with_a_code(
 @pytest.fixture
 def saved_cart(live_shop, customer):
     """What the customer put in their account's cart on an earlier visit."""
-    from storefront.accounts.services import find_user_by_email
-    from storefront.cart import services as carts
-    from storefront.catalog.models import Product, Variant
-
     email, _ = customer
     with live_shop.app.app_context():
         user = find_user_by_email(email)
@@ -224,9 +221,6 @@ SAVED = {"name": "Ines Moreau", "line1": "500 Pine St", "line2": "Apt 7", "city"
 @pytest.fixture
 def saved_address(live_shop, customer):
     """The customer's address book: one address, their default."""
-    from storefront.accounts import address_book
-    from storefront.accounts.services import find_user_by_email
-
     email, _ = customer
     with live_shop.app.app_context():
         address_book.add_address(find_user_by_email(email).id, SAVED)

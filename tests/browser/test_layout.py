@@ -23,6 +23,10 @@ pytest.importorskip("playwright.sync_api", reason="browser tests need the playwr
 from playwright.sync_api import Page
 from sqlalchemy import select
 
+from storefront.accounts.services import find_user_by_email
+from storefront.audit import services as audit
+from storefront.catalog.models import Product, Variant
+from storefront.content.models import Article, Condition
 from storefront.extensions import db
 from tests.helpers.browser import shopper
 from tests.helpers.summaries import Summary
@@ -132,9 +136,6 @@ class Looker:
 
 
 def _ids(live_shop) -> dict[str, object]:
-    from storefront.catalog.models import Product, Variant
-    from storefront.content.models import Article, Condition
-
     with live_shop.app.app_context():
         product = db.session.scalar(select(Product).where(
             Product.slug == "retinol-night-serum"))
@@ -152,10 +153,6 @@ def _ids(live_shop) -> dict[str, object]:
 @pytest.fixture
 def long_audit_entry(live_shop):
     """An article edit in the audit log: a long body changed in one sentence."""
-    from storefront.accounts.services import find_user_by_email
-    from storefront.audit import services as audit
-    from storefront.content.models import Article
-
     with live_shop.app.app_context():
         article = db.session.scalar(select(Article).where(Article.slug == "what-causes-milia"))
         edited = article.body.replace("harmless", "harmless, if unwelcome,", 1)

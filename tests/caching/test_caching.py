@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import redis
 from flask import render_template_string
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -365,7 +366,6 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 @pytest.fixture
 def redis_workers(database_url, tmp_path, db):
     """Two apps (two workers, two folders) sharing pages and generation through Redis."""
-    redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
         client.ping()

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from storefront.catalog.models import ProductStatus, SkinType, Variant
+from storefront.catalog.models import Product, ProductStatus, SkinType, Variant
 from storefront.content.models import ArticleStatus, Condition
 from storefront.db import utcnow
 from storefront.extensions import db
@@ -314,8 +314,6 @@ def test_ordinary_products_list_no_alternatives(client, serum):
 def editorial(app, db, serum):
     """Two conditions recommending the serum, and articles around them."""
     with app.app_context():
-        from storefront.catalog.models import Product
-
         product = db.session.scalar(db.select(Product).where(
             Product.slug == "retinol-night-serum"))
         acne = ConditionFactory(slug="acne", name="Acne", position=1)

@@ -7,14 +7,17 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from storefront.cart import services as cart_services
 from storefront.cart.models import CartLine
 from storefront.catalog.models import Variant
 from storefront.extensions import db
 from storefront.inventory.models import StockMovement, StockReason
+from storefront.orders import services as order_services
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
 from storefront.orders.payment_providers import PaymentUnavailable, register_provider
 from tests.factories import (
     ADDRESS,
+    DiscountCodeFactory,
     ProductFactory,
     UserFactory,
     VariantFactory,
@@ -278,8 +281,6 @@ def test_stock_gone_at_pay_time_sends_the_shopper_to_the_cart(client, make, app)
 
 def test_stock_taken_between_the_check_and_the_reservation_leaves_no_order(client, make, app,
                                                                            monkeypatch):
-    from storefront.cart import services as cart_services
-
     variant = _variant(make, name="Last Jar", stock_on_hand=3)
     add_to_cart(client, variant.id, "3")
     fill_checkout(client)
@@ -379,8 +380,6 @@ def test_prices_without_tax_add_vat_on_top(client, make, app, monkeypatch):
 
 
 def test_a_code_that_stops_applying_is_caught_at_pay_time(client, make, app):
-    from tests.factories import DiscountCodeFactory
-
     make(DiscountCodeFactory, code="BIGBASKET", minimum_subtotal=Decimal("40.00"))
     variant = _variant(make, price=Decimal("20.00"))
     add_to_cart(client, variant.id, "2")
@@ -407,8 +406,6 @@ def test_approving_after_the_stock_went_elsewhere_refunds_and_says_so(client, ma
     demo_path = urlsplit(response.headers["Location"]).path
     order = _order(app)
     with app.app_context():
-        from storefront.orders import services as order_services
-
         order_services.payment_expired(db.session.get(Order, order.id))
         db.session.get(Variant, variant.id).stock_on_hand = 0
         db.session.commit()

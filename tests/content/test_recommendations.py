@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storefront.catalog.models import Ingredient, Product, ProductStatus, Variant
+from storefront.content.models import Condition
 from storefront.extensions import db
 from tests.factories import (
     ArticleFactory,
@@ -209,9 +210,6 @@ def test_article_page_query_budget_does_not_grow(client, app, count_queries):
 
 
 def budget_setup_more(extra: int):
-    from storefront.catalog.models import Ingredient
-    from storefront.content.models import Condition
-
     shared = db.session.scalar(select(Ingredient).order_by(Ingredient.id))
     first = db.session.scalar(select(Condition).where(Condition.slug == "first"))
     second = db.session.scalar(select(Condition).where(Condition.slug == "second"))

@@ -17,6 +17,7 @@ from storefront.settings import services as settings
 from tests.factories import AdminFactory, EditorFactory, ProductFactory, UserFactory
 from tests.helpers import login
 from tests.helpers.admin import as_editor, audit_log, field_error, form_values, post_form
+from tests.helpers.apps import make_test_app
 from tests.helpers.content import PAYLOADS, assert_harmless, page
 from tests.helpers.pages import Page, one, text
 
@@ -245,8 +246,6 @@ def test_another_process_sees_a_change_on_its_next_page(tmp_path):
     """Two apps on one database file and instance folder stand for two workers (page cache
     off, so only the settings' own cache is at work): the one that did not save shows the
     new values on its next page, and reads them only then."""
-    from tests.helpers.apps import make_test_app
-
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     saver, reader = (make_test_app(url, tmp_path, PAGE_CACHE_ENABLED=False)
                      for _ in range(2))

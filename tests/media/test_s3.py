@@ -16,6 +16,7 @@ from io import BytesIO
 from urllib.error import HTTPError
 
 import pytest
+from moto.server import ThreadedMotoServer
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -44,8 +45,6 @@ WEBP = (b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00"
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """A local S3 server (moto) on a free loopback port, for the whole session."""
-    from moto.server import ThreadedMotoServer
-
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -30,6 +30,7 @@ from storefront import caching
 from storefront.cart import services as cart_services
 from storefront.cart.models import Cart
 from storefront.catalog.models import Variant
+from storefront.checkout import services as checkout_services
 from storefront.discounts.models import DiscountCode
 from storefront.extensions import db as _db
 from storefront.inventory.models import StockMovement
@@ -43,7 +44,9 @@ from tests.factories import (
     RecommendationFactory,
     VariantFactory,
     add_to_cart,
+    checkout_address,
     fill_checkout,
+    method_id,
     pay_with_demo,
     press_pay,
 )
@@ -272,14 +275,13 @@ def test_a_worker_killed_while_placing_an_order_leaves_no_trace(committed_app, t
         assert _db.session.scalar(select(DiscountCode.times_used)) == 0
 
     # Nothing is left locked: the same cart is placed at once.
-    from storefront.checkout import services as checkout
-    from tests.factories import checkout_address, method_id
-
     with app.app_context():
         _db.session.execute(text("SET lock_timeout = '3s'"))
-        order = checkout.place_order(_db.session.get(Cart, cart_id), checkout.CheckoutDetails(
+        details = checkout_services.CheckoutDetails(
             email="maya@example.com", shipping_method=method_id("standard"),
-            address=checkout_address(), discount_code="ONCE"), user_id=None)
+            address=checkout_address(), discount_code="ONCE")
+        order = checkout_services.place_order(_db.session.get(Cart, cart_id), details,
+                                              user_id=None)
         _db.session.commit()
         assert order.status == OrderStatus.PENDING_PAYMENT
         variant = _db.session.get(Variant, variant_id)

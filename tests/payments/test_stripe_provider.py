@@ -14,11 +14,17 @@ from storefront.db import utcnow
 from storefront.extensions import db as _db
 from storefront.orders import services as order_services
 from storefront.orders.models import Order, OrderStatus, PaymentStatus
-from storefront.orders.payment_providers import PaymentError, PaymentUnavailable, get_provider
+from storefront.orders.payment_providers import (
+    PaymentError,
+    PaymentUnavailable,
+    get_provider,
+    reservation_minutes,
+)
 from storefront.payments.stripe_provider import (
     UNAVAILABLE,
     discounted_amounts,
     session_expiry,
+    stripe_client,
 )
 from tests.factories import (
     JP_ADDRESS,
@@ -33,6 +39,7 @@ from tests.helpers.stripe_support import (
     minor,
     pay_on_hosted_page,
     place_order,
+    post_event,
     refund,
     session_items,
     stripe_refunds,
@@ -270,8 +277,6 @@ def test_partial_then_full_refund_through_stripe(app, client, fake_stripe, cream
 def test_a_refund_made_on_stripe_is_recorded_from_the_webhook(app, client, fake_stripe, cream):
     number, session_id = paid_order(app, client, fake_stripe, cream)
     with app.app_context():
-        from storefront.payments.stripe_provider import stripe_client
-
         stripe_client().v1.refunds.create(params={
             "payment_intent": fake_stripe.sessions[session_id]["payment_intent"],
             "amount": 1590})
@@ -296,14 +301,10 @@ def test_a_refund_stripe_refuses_changes_nothing(app, client, fake_stripe, cream
 def test_a_refund_event_while_stripe_is_down_is_retried_later(app, client, fake_stripe, cream):
     number, session_id = paid_order(app, client, fake_stripe, cream)
     with app.app_context():
-        from storefront.payments.stripe_provider import stripe_client
-
         stripe_client().v1.refunds.create(params={
             "payment_intent": fake_stripe.sessions[session_id]["payment_intent"]})
     [event] = fake_stripe.events
     fake_stripe.trouble = ("status", 500)
-
-    from tests.helpers.stripe_support import post_event
 
     assert post_event(client, event.payload, event.signature).status_code == 503
     assert load_order(app, number).status == OrderStatus.PAID
@@ -315,8 +316,6 @@ def test_a_refund_event_while_stripe_is_down_is_retried_later(app, client, fake_
 
 
 def test_stripe_orders_hold_stock_as_long_as_the_session_lives(app):
-    from storefront.orders.payment_providers import reservation_minutes
-
     with app.app_context():
         assert reservation_minutes("demo") == app.config["RESERVATION_MINUTES"]
         assert reservation_minutes("stripe") == max(app.config["RESERVATION_MINUTES"], 31)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from storefront.extensions import db as _db
-from storefront.orders.models import OrderStatus, PaymentStatus
+from storefront.orders import services as order_services
+from storefront.orders.models import Order, OrderStatus, PaymentStatus
 from storefront.orders.services import record_payment_started
 from storefront.payments.models import StripeEvent
 from tests.factories import JP_ADDRESS, VariantFactory, japan_shop
@@ -142,16 +143,14 @@ def test_a_paid_session_pays_the_order_sells_the_stock_and_sends_one_email(
 
 def test_a_replayed_event_is_answered_but_not_applied_again(client, hook_app, order,
                                                             monkeypatch):
-    from storefront.orders import services
-
     calls = []
-    real = services.payment_succeeded
+    real = order_services.payment_succeeded
 
     def spy(*args, **kwargs):
         calls.append(kwargs["reference"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "payment_succeeded", spy)
+    monkeypatch.setattr(order_services, "payment_succeeded", spy)
     payload = event_payload("checkout.session.completed", paid_session(order), "evt_replayed")
 
     first = post_event(client, payload, sign(payload, SECRET))
@@ -235,8 +234,6 @@ def test_an_expired_session_expires_the_order_and_releases_the_stock(
 def test_an_older_session_expiring_leaves_the_newer_attempt_alone(
         client, hook_app, order, variant):
     with hook_app.app_context():
-        from storefront.orders.models import Order
-
         fresh = _db.session.get(Order, order.id)
         record_payment_started(fresh, provider="stripe", reference="cs_test_second_attempt")
         _db.session.commit()

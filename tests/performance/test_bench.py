@@ -8,7 +8,9 @@ import urllib.request
 import pytest
 
 from bench import report, servers, wrk
-from bench.measure import AssetFacts, PageFacts
+from bench.measure import AssetFacts, PageFacts, _worst
+from bench.run import _pages
+from bench.seed import BENCH_SEARCH_MIX, Seeded
 
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:8000/products
@@ -171,8 +173,6 @@ def test_a_mix_of_pages_is_loaded_in_turn_by_a_lua_script():
 
 
 def test_a_mix_of_pages_is_judged_by_its_worst():
-    from bench.measure import _worst
-
     good, bad = _facts(html=10_000), _facts(html=30_000, conditional="200")
     worst = _worst([good, PageFacts("/b", 200, 12_000, 9, 0, "304", []), bad])
     assert (worst.html_bytes, worst.render_queries, worst.conditional) == (30_000, 9, "200")
@@ -180,9 +180,6 @@ def test_a_mix_of_pages_is_judged_by_its_worst():
 
 
 def test_the_benchmark_loads_a_search_mix_with_typos_and_synonyms():
-    from bench.run import _pages
-    from bench.seed import BENCH_SEARCH_MIX, Seeded
-
     mix = _pages(Seeded())["search_mix"]
     assert len(mix) == len(BENCH_SEARCH_MIX) >= 10
     assert {"/search?q=niacinimide", "/search?q=sunblock", "/search?q=Retin-A"} <= set(mix)

@@ -13,6 +13,12 @@ from bench import measure
 from bench.seed import seed
 from storefront.config import normalise_database_url
 from storefront.extensions import db as _db
+from tests.factories import (
+    ConditionFactory,
+    IngredientFactory,
+    ProductFactory,
+    RecommendationFactory,
+)
 from tests.helpers.apps import create_postgres_database, make_test_app
 from tests.helpers.pages import Page, text
 
@@ -111,14 +117,6 @@ def test_a_sold_out_pick_is_replaced_by_the_first_product_with_its_ingredient(
         client, app, count_queries, monkeypatch):
     """Only the best substitute per ingredient is loaded, however many share it, and it
     is the one the full catalogue would have given: featured first, then by name."""
-    from storefront.extensions import db
-    from tests.factories import (
-        ConditionFactory,
-        IngredientFactory,
-        ProductFactory,
-        RecommendationFactory,
-    )
-
     with app.app_context():
         retinol = IngredientFactory(name="Retinol")
         acne = ConditionFactory(slug="acne", name="Acne")
@@ -130,7 +128,7 @@ def test_a_sold_out_pick_is_replaced_by_the_first_product_with_its_ingredient(
         ProductFactory(name="Zinc Featured Gel", ingredients=[retinol], featured_rank=7)
         ProductFactory(name="Aardvark Retinol", ingredients=[retinol],
                        variant__stock_on_hand=0)  # first by name, but sold out too
-        db.session.commit()
+        _db.session.commit()
     monkeypatch.delitem(app.extensions, "storefront.page_cache")  # render every time
     client.get("/conditions/acne")
     with count_queries() as counter:

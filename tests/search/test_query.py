@@ -1,7 +1,10 @@
 """Reading what the shopper typed, and making database snippets safe to show."""
 
+from storefront.search.models import SynonymKind
+from storefront.search.plan import Synonyms, plan
 from storefront.search.query import MAX_QUERY_LENGTH, MAX_TERMS, parse_query
 from storefront.search.snippets import START, STOP, highlight
+from storefront.search.synonyms import rules_of
 
 
 def test_words_become_prefix_terms_anded_together():
@@ -83,15 +86,10 @@ def test_highlight_without_a_match_is_none():
 # --- Reading a query with synonyms (storefront.search.plan) ------------------------------
 
 def _rules(*rows):
-    from storefront.search.synonyms import rules_of
-
     return rules_of(rows)
 
 
 def test_a_phrase_a_synonym_names_becomes_one_group_with_its_alternatives():
-    from storefront.search.models import SynonymKind
-    from storefront.search.plan import plan
-
     rules = _rules((SynonymKind.ONE_WAY, "sun cream, SPF", "sunscreen"),
                    (SynonymKind.MULTI_WAY, "moisturiser, moisturizer", ""))
     searched = plan(parse_query("Sun Cream for moisturizer"), rules)
@@ -103,9 +101,6 @@ def test_a_phrase_a_synonym_names_becomes_one_group_with_its_alternatives():
 
 
 def test_a_phrase_with_a_common_word_is_searched_only_as_its_targets():
-    from storefront.search.models import SynonymKind
-    from storefront.search.plan import plan
-
     rules = _rules((SynonymKind.ONE_WAY, "Retin-A, vitamin A", "tretinoin, fine lines"))
     assert plan(parse_query("RETIN-A"), rules).fts5_match() == '("tretinoin"* OR "fine lines")'
     assert plan(parse_query("vitamin a serum"), rules).tsquery() == (
@@ -114,8 +109,6 @@ def test_a_phrase_with_a_common_word_is_searched_only_as_its_targets():
 
 
 def test_without_synonyms_the_plan_is_the_query():
-    from storefront.search.plan import Synonyms, plan
-
     query = parse_query("retinol serum, 0.3%")
     searched = plan(query, Synonyms())
     assert searched.fts5_match() == '"retinol"* AND "serum"* AND "0.3"*'
@@ -124,9 +117,6 @@ def test_without_synonyms_the_plan_is_the_query():
 
 
 def test_synonym_text_never_becomes_query_syntax():
-    from storefront.search.models import SynonymKind
-    from storefront.search.plan import plan
-
     rules = _rules((SynonymKind.ONE_WAY, 'x" AND "y', 'z*) NEAR(q "w'))
     built = plan(parse_query('x" AND "y'), rules)
     for text in (built.fts5_match(), built.tsquery()):

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.factories import (
     DiscountCodeFactory,
@@ -150,7 +151,6 @@ _CHILD = textwrap.dedent("""
 
 @pytest.fixture
 def redis_url():
-    redis = pytest.importorskip("redis")
     url = f"redis://127.0.0.1:6379/{REDIS_DB}"
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from storefront.catalog.models import ProductImage
 from storefront.content.models import Article, Author
+from storefront.extensions import db
 from storefront.media import LocalMediaStorage
 from tests.factories import AdminFactory, ProductFactory
 from tests.helpers import csrf_from, login
@@ -56,8 +57,6 @@ def _upload(client, product, token, content: bytes, filename: str, mimetype="ima
 
 
 def _pictures(app) -> int:
-    from storefront.extensions import db
-
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(ProductImage))
 
