@@ -120,7 +120,11 @@ class Article(TimestampMixin, Model):
     """
 
     __tablename__ = "article"
-    __table_args__ = (Index("ix_article_status_published_at", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_article_status_published_at", "status", "published_at"),
+        # The newest of one kind (the home page's latest answers) read in order.
+        Index("ix_article_kind_published_at", "kind", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
