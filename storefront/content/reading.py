@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import and_, bindparam, case, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
 
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
@@ -42,6 +42,11 @@ def teaser_only():
     """Load just what an article teaser shows (not the body)."""
     return load_only(Article.id, Article.slug, Article.title, Article.summary, Article.kind,
                      Article.status, Article.published_at, Article.version)
+
+
+def teaser_options():
+    """``teaser_only`` without the author, which the model joins but no teaser shows."""
+    return teaser_only(), lazyload(Article.author)
 
 
 @dataclass
@@ -99,7 +104,7 @@ def _linked_articles_statement():
     return (
         select(Article, case((related, 1), else_=0))
         .where(or_(related, named))
-        .options(teaser_only())
+        .options(*teaser_options())
         .order_by(case((named, 0), else_=1), Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
     )
@@ -163,7 +168,7 @@ def _articles_on_statement():
         .join(article_condition, article_condition.c.article_id == Article.id)
         .where(article_condition.c.condition_id == bindparam("condition_id"),
                Article.visible_clause(_now()))
-        .options(teaser_only())
+        .options(*teaser_options())
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
     )
@@ -196,15 +201,20 @@ def visible_articles_query(condition: Condition | None = None):
 
 
 def latest_answers(limit: int = 3) -> list[Article]:
-    """The newest visible Q&A articles."""
-    statement = (
+    """The newest visible Q&A articles (read in date order from ``ix_article_kind_published_at``)."""
+    return list(db.session.scalars(_latest_answers_statement(),
+                                   {"limit": limit, "now": utcnow()}))
+
+
+@cache
+def _latest_answers_statement():
+    return (
         select(Article)
-        .where(Article.visible_clause(), Article.kind == ArticleKind.QA)
-        .options(teaser_only())
+        .where(Article.visible_clause(_now()), Article.kind == ArticleKind.QA)
+        .options(*teaser_options())
         .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list(db.session.scalars(statement))
 
 
 def featured_products(limit: int = 4) -> list[Product]:
