@@ -24,6 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -113,15 +114,20 @@ def address_lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip())
 
 
-def _environment_email(config) -> str:
-    return config.get("SHOP_EMAIL") or parseaddr(config.get("MAIL_DEFAULT_SENDER") or "")[1]
-
-
 def _combine(record: _Record, config) -> ShopInfo:
+    return _combined(record, config["SHOP_NAME"], config.get("SHOP_EMAIL"),
+                     config.get("MAIL_DEFAULT_SENDER"), config.get("SHOP_ADDRESS"))
+
+
+@lru_cache(maxsize=64)
+def _combined(record: _Record, name: str, email: str | None, sender: str | None,
+              address: str | None) -> ShopInfo:
+    """The record over the environment's values: worked out once for the same values
+    (every page asks, and reading an e-mail address out of the sender takes a while)."""
     return ShopInfo(
-        name=record.name or config["SHOP_NAME"],
-        email=record.email or _environment_email(config),
-        address_lines=address_lines(record.address or config.get("SHOP_ADDRESS") or ""),
+        name=record.name or name,
+        email=record.email or email or parseaddr(sender or "")[1],
+        address_lines=address_lines(record.address or address or ""),
         written_pages=record.written_pages,
     )
 
