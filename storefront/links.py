@@ -12,7 +12,7 @@ so a shop under a prefix links correctly.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
 from flask import current_app, g, has_request_context, request, url_for
@@ -58,7 +58,9 @@ def _arguments(argument: str, value: object) -> dict[str, Any]:
 def _builder(endpoint: str, argument: str, external: bool) -> Callable[[object], str]:
     url = url_for(endpoint, **{argument: MARKER}, _external=external)
     head, marker, tail = url.partition(MARKER)
-    if not marker:  # a converter changed the value (an int, an "any"): build each link
+    if not marker or "?" in head:
+        # A converter changed the value (an int, an "any"), or ``argument`` is no part of
+        # the route and went into the query string: build each link.
         return lambda value: url_for(endpoint, _external=external, **_arguments(argument, value))
 
     def link(value: object) -> str:
@@ -80,14 +82,64 @@ def nav_url(endpoint: str, **values) -> str | None:
     """The URL for ``endpoint``, or None when that page does not exist in this app.
 
     Without ``values``, built once per request: the header, footer and every card with
-    a form ask for the same few.
+    a form ask for the same few. With values that are query parameters
+    (``ingredient=...``), or one part of the route (``slug=...``) and query parameters,
+    the route is built once per request too, and the values joined in as ``url_for``
+    writes them.
     """
-    if values:
+    if not values:
+        links = request_memo("nav_urls")
+        if endpoint not in links:
+            links[endpoint] = _build(endpoint, values)
+        return links[endpoint]
+    if any(name.startswith("_") for name in values):  # url_for's own (_external, ...)
         return _build(endpoint, values)
-    links = request_memo("nav_urls")
-    if endpoint not in links:
-        links[endpoint] = _build(endpoint, values)
-    return links[endpoint]
+    current_app.inject_url_defaults(endpoint, values)
+    route = _route(endpoint)
+    if route is None:
+        return None
+    if route.several or route.defaults & values.keys():  # url_for chooses the route
+        return _build(endpoint, values)
+    in_route = [name for name in values if name in route.arguments]
+    if not in_route:
+        url = nav_url(endpoint)
+        return None if url is None else with_query(url, _query_items(values))
+    if len(in_route) == 1 and values[in_route[0]] is not None:
+        name = in_route[0]
+        url = route_link(endpoint, name)(values[name])
+        return with_query(url, _query_items({key: value for key, value in values.items()
+                                             if key != name}))
+    return _build(endpoint, values)
+
+
+class _Route(NamedTuple):
+    arguments: frozenset[str]
+    defaults: frozenset[str]
+    several: bool  # the endpoint has more than one route
+
+
+def _route(endpoint: str) -> _Route | None:
+    """What builds ``endpoint``'s links, or None when there is no such page."""
+    routes = request_memo("routes")
+    if endpoint not in routes:
+        rules = (list(current_app.url_map.iter_rules(endpoint))
+                 if endpoint in current_app.view_functions else [])
+        routes[endpoint] = _Route(frozenset(rules[0].arguments),
+                                  frozenset(rules[0].defaults or ()),
+                                  len(rules) > 1) if rules else None
+    return routes[endpoint]
+
+
+def _query_items(values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``values`` as a query string's items the way werkzeug reads them for ``url_for``:
+    None left out, each item of a list, tuple or set given its own item."""
+    items: list[tuple[str, Any]] = []
+    for name, value in values.items():
+        if isinstance(value, list | tuple | set):
+            items.extend((name, item) for item in value if item is not None)
+        elif value is not None:
+            items.append((name, value))
+    return items
 
 
 def _build(endpoint: str, values: dict) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from storefront import addresses
 from storefront.assets import register_assets
@@ -15,7 +15,7 @@ from storefront.cart.visitor import visitor_item_count
 from storefront.catalog.templating import register_catalog_helpers
 from storefront.content import shop
 from storefront.content.pages import SHOP_PAGES, is_shown
-from storefront.links import nav_url
+from storefront.links import nav_url, route_link
 from storefront.money import format_money
 from storefront.reviews.services import can_review
 from storefront.settings.services import shop_info
@@ -55,8 +55,14 @@ def money(amount, currency: str | None = None) -> str:
 def long_date(value) -> Markup:
     """A date as readers say it ("7 December 2026"), machine-readable in ``<time>``: a
     function rather than a macro, as every teaser shows one."""
-    return Markup('<time datetime="{}">{} {}</time>').format(
-        value.strftime("%Y-%m-%d"), value.day, value.strftime("%B %Y"))
+    iso, month = escape(value.strftime("%Y-%m-%d")), escape(value.strftime("%B %Y"))
+    return Markup(f'<time datetime="{iso}">{value.day} {month}</time>')  # noqa: S704 (escaped)
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, unless it starts an abbreviation
+    ("Acne" → "acne", "UV damage" stays)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -67,6 +73,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         nav_url=nav_url,
+        route_link=route_link,  # one link per value, the route built once a request
+        lower_first=lower_first,
         main_nav=MAIN_NAV,
         cart_item_count=visitor_item_count,  # the header's count: one small query a page
         shop_page_links=shop_page_links,

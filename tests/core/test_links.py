@@ -1,0 +1,44 @@
+"""Links built once per request (storefront.links) are the links ``url_for`` writes."""
+
+import pytest
+from flask import url_for
+
+from storefront.links import nav_url, route_link
+
+AWKWARD = ["plain", "with space", "ünïcode", "a/b", "q?x=1&y", "100%", "#hash", "+plus"]
+
+
+@pytest.mark.parametrize("script_name", ["", "/shop"])
+def test_nav_url_with_values_writes_what_url_for_writes(app, script_name):
+    with app.test_request_context("/", environ_base={"SCRIPT_NAME": script_name}):
+        for value in AWKWARD:
+            # Query parameters only, one route part, a route part and query parameters.
+            for endpoint, values in (
+                ("catalog.product_list", {"ingredient": value}),
+                ("catalog.product_list", {"category": value, "sort": "name", "page": 2}),
+                ("content.ask", {"article": value}),
+                ("routines.build", {"concern": [value, "acne"], "skin": None}),
+                ("content.article_detail", {"slug": value}),
+                ("catalog.product_detail", {"slug": value, "article": value}),
+                ("catalog.product_detail", {"slug": value, "article": None}),
+            ):
+                assert nav_url(endpoint, **values) == url_for(endpoint, **values), values
+            assert (route_link("content.condition_detail", "slug")(value)
+                    == url_for("content.condition_detail", slug=value))
+
+
+def test_nav_url_leaves_to_url_for_what_it_cannot_build_by_joining(app):
+    with app.test_request_context("/"):
+        assert nav_url("no.such_page", slug="x") is None
+        assert nav_url("content.article_detail", slug=None) is None  # a missing part
+        assert nav_url("content.ask", article="x", _anchor="top") == url_for(
+            "content.ask", article="x", _anchor="top")
+        assert nav_url("reviews.my_order", number="SO-1") == url_for(
+            "reviews.my_order", number="SO-1")
+
+
+def test_a_value_outside_the_route_is_quoted_as_a_query_value(app):
+    with app.test_request_context("/"):
+        link = route_link("catalog.product_list", "category")
+        assert link("with space&more") == url_for("catalog.product_list",
+                                                  category="with space&more")
