@@ -26,6 +26,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct, cards_statement, load_cards
@@ -321,19 +322,34 @@ def featured_products(limit: int = 4) -> list[CardProduct]:
 @cache
 def _product_page_statement():
     """The statement ``product_for_page`` runs for a ``slug``, put together once."""
-    # Ingredients come in a second statement: joined, their link table sits in a nested
-    # "(product_ingredient JOIN ingredient)" group that SQLite materialises whole.
     return (
         select(Product)
         .where(Product.slug == bindparam("slug"), Product.status == ProductStatus.ACTIVE)
         .options(joinedload(Product.variants), joinedload(Product.images),
-                 selectinload(Product.ingredients), joinedload(Product.skin_type_links))
+                 joinedload(Product.skin_type_links))
+    )
+
+
+@cache
+def _key_ingredients_statement():
+    # Ingredients come in a statement of their own: joined, their link table sits in a
+    # nested "(product_ingredient JOIN ingredient)" group that SQLite materialises whole;
+    # a selectin loader puts its statement together again on every call.
+    return (
+        select(Ingredient)
+        .join(product_ingredient, product_ingredient.c.ingredient_id == Ingredient.id)
+        .where(product_ingredient.c.product_id == bindparam("product_id"))
+        .order_by(Ingredient.name)
     )
 
 
 def product_for_page(slug: str) -> Product | None:
-    """The active product with ``slug`` and everything its page shows, in one statement."""
+    """The active product with ``slug`` and everything its page shows, in two statements."""
     if not is_slug(slug):
         return None
-    return db.session.execute(_product_page_statement(),
-                              {"slug": slug}).unique().scalar_one_or_none()
+    product = db.session.execute(_product_page_statement(),
+                                 {"slug": slug}).unique().scalar_one_or_none()
+    if product is not None:
+        set_committed_value(product, "ingredients", list(db.session.scalars(
+            _key_ingredients_statement(), {"product_id": product.id})))
+    return product

@@ -13,7 +13,7 @@ Each function keeps to a fixed number of SQL statements, as the catalog's do.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import (
     BindParameter,
@@ -25,11 +25,19 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
+from sqlalchemy.orm import (
+    contains_eager,
+    defer,
+    joinedload,
+    load_only,
+    raiseload,
+    selectinload,
+)
 
 from storefront.catalog.models import Product
 from storefront.catalog.services import LinkedFilter
 from storefront.content.models import Article, Condition, Recommendation, article_condition
+from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.slugs import is_slug
 
@@ -68,7 +76,7 @@ def _recommendations_statement():
         select(Recommendation)
         .join(Recommendation.condition)
         .where(Recommendation.product_id == bindparam("product_id"))
-        .options(joinedload(Recommendation.condition))
+        .options(contains_eager(Recommendation.condition))
         .order_by(Condition.position, Condition.name, Recommendation.position)
     )
 
@@ -91,21 +99,31 @@ def articles_for_page(condition_ids: list[int],
     source_slug = source_slug if is_slug(source_slug) else None
     if not condition_ids and not source_slug:
         return None, []
-    related = (Article.id.in_(select(article_condition.c.article_id).where(
-        article_condition.c.condition_id.in_(condition_ids))) if condition_ids else false())
-    is_source = Article.slug == source_slug if source_slug else false()
-    statement = (
-        select(Article)
-        .where(Article.visible_clause(), or_(related, is_source))
-        .options(load_only(*_ARTICLE_FIELDS), raiseload(Article.author))
-        .order_by(case((is_source, 0), else_=1), Article.published_at.desc(),
-                  Article.id.desc())
-        .limit(RELATED_ARTICLES + 1)
-    )
-    articles = list(db.session.scalars(statement))
+    statement = _articles_for_page_statement(bool(condition_ids), bool(source_slug))
+    articles = list(db.session.scalars(statement, {
+        "condition_ids": condition_ids, "source_slug": source_slug, "now": utcnow(),
+        "limit": RELATED_ARTICLES + 1}))
     source = next((article for article in articles if article.slug == source_slug), None)
     others = [article for article in articles if article is not source]
     return source, others[:RELATED_ARTICLES]
+
+
+@lru_cache(maxsize=4)
+def _articles_for_page_statement(related_wanted: bool, source_wanted: bool):
+    """``articles_for_page``'s statement, built once per process for each of its shapes."""
+    related = (Article.id.in_(select(article_condition.c.article_id).where(
+        article_condition.c.condition_id.in_(bindparam("condition_ids", expanding=True))))
+        if related_wanted else false())
+    is_source = Article.slug == bindparam("source_slug") if source_wanted else false()
+    now = bindparam("now", type_=Article.published_at.type)
+    return (
+        select(Article)
+        .where(Article.visible_clause(now), or_(related, is_source))
+        .options(load_only(*_ARTICLE_FIELDS), raiseload(Article.author))
+        .order_by(case((is_source, 0), else_=1), Article.published_at.desc(),
+                  Article.id.desc())
+        .limit(bindparam("limit"))
+    )
 
 
 def recommendations_around(product: Product) -> list[Recommendation]:

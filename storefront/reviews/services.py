@@ -23,10 +23,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, exists, func, select, update
+from sqlalchemy import CursorResult, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit
@@ -497,6 +498,24 @@ _ORDERINGS = {
 def product_reviews(product: Product, filters: ReviewFilters) -> ReviewPage:
     """One page of the product's published reviews, with each one's concerns and the number
     that match: one statement, whatever the number of reviews."""
+    values: dict[str, Any] = {"product_id": product.id, "limit": PER_PAGE,
+                              "offset": (filters.page - 1) * PER_PAGE}
+    if filters.skin_type is not None:
+        values["skin_type"] = filters.skin_type
+    if filters.concern is not None:
+        values["concern_id"] = filters.concern.id
+    statement = _reviews_statement(filters.sort, filters.skin_type is not None,
+                                   filters.concern is not None)
+    rows = db.session.execute(statement, values).all()
+    total = rows[0][2] if rows else 0
+    return ReviewPage([ShownReview(review, _concern_tags(text)) for review, text, _ in rows],
+                      total, filters)
+
+
+@lru_cache(maxsize=16)
+def _reviews_statement(sort: str, by_skin_type: bool, by_concern: bool):
+    """``product_reviews``' statement for a sort and the filters used, built once per
+    process (every product page runs one)."""
     concerns = (
         select(func.aggregate_strings(Condition.slug + _UNIT + Condition.name, _RECORD))
         .join(review_concern, review_concern.c.condition_id == Condition.id)
@@ -504,19 +523,16 @@ def product_reviews(product: Product, filters: ReviewFilters) -> ReviewPage:
         .correlate(Review).scalar_subquery())
     statement = (
         select(Review, concerns, func.count().over())
-        .where(Review.product_id == product.id, Review.status == S.APPROVED)
-        .order_by(*_ORDERINGS[filters.sort])
-        .limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE))
-    if filters.skin_type is not None:
-        statement = statement.where(Review.skin_type == filters.skin_type)
-    if filters.concern is not None:
+        .where(Review.product_id == bindparam("product_id"), Review.status == S.APPROVED)
+        .order_by(*_ORDERINGS[sort])
+        .limit(bindparam("limit")).offset(bindparam("offset")))
+    if by_skin_type:
+        statement = statement.where(Review.skin_type == bindparam("skin_type"))
+    if by_concern:
         statement = statement.where(exists().where(
             review_concern.c.review_id == Review.id,
-            review_concern.c.condition_id == filters.concern.id))
-    rows = db.session.execute(statement).all()
-    total = rows[0][2] if rows else 0
-    return ReviewPage([ShownReview(review, _concern_tags(text)) for review, text, _ in rows],
-                      total, filters)
+            review_concern.c.condition_id == bindparam("concern_id")))
+    return statement
 
 
 # --- Invitations ---------------------------------------------------------------------------
