@@ -179,6 +179,20 @@ def all_conditions() -> list[Condition]:
                                                               Condition.name)))
 
 
+def condition_teasers() -> list[Condition]:
+    """Every condition with what a link to it shows (its name and summary, not its texts),
+    in the editors' order."""
+    return list(db.session.scalars(_condition_teasers_statement()))
+
+
+@cache
+def _condition_teasers_statement():
+    return (select(Condition)
+            .options(load_only(Condition.slug, Condition.name, Condition.summary,
+                               Condition.position))
+            .order_by(Condition.position, Condition.name))
+
+
 def condition_by_slug(slug: str) -> Condition | None:
     if not is_slug(slug, 80):
         return None

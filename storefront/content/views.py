@@ -149,7 +149,7 @@ def article_detail(slug: str):
 @cached_page
 def condition_list():
     return render_template("content/condition_list.html",
-                           conditions=reading.all_conditions())
+                           conditions=reading.condition_teasers())
 
 
 def _condition_texts(condition) -> dict[str, Markup]:

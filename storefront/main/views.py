@@ -18,7 +18,7 @@ def home():
     return render_template(
         "main/home.html",
         answers=content.latest_answers(LATEST_ANSWERS),
-        conditions=content.all_conditions(),
+        conditions=content.condition_teasers(),
         featured=catalog.featured_products(FEATURED_PRODUCTS),
         introduction=shop.shop_text(shop.SHOP_INTRODUCTION),
     )
