@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from hashlib import blake2b
 from typing import Any
 
@@ -262,7 +263,7 @@ def fill_shortcodes(rendered: RenderedMarkdown, render: ShortcodeRenderer) -> Ma
     shortcode's fallback text is shown, escaped.
     """
     out = []
-    for part in rendered.split():
+    for part in _parts(rendered):
         if isinstance(part, Shortcode):
             filled = render(part)
             out.append(str(escape(part.fallback_text)) if filled is None else filled)
@@ -273,10 +274,21 @@ def fill_shortcodes(rendered: RenderedMarkdown, render: ShortcodeRenderer) -> Ma
 
 def plain_text(rendered: RenderedMarkdown, labels: Mapping[Shortcode, str]) -> str:
     """The text a reader sees, without markup (for structured data and feeds)."""
-    pieces = []
-    for part in rendered.split():
-        if isinstance(part, Shortcode):
-            pieces.append(labels.get(part, part.fallback_text))
-        else:
-            pieces.append(html.unescape(nh3.clean(part, tags=set())))
+    pieces = [labels.get(part, part.fallback_text) if isinstance(part, Shortcode) else part
+              for part in _plain_parts(rendered)]
     return re.sub(r"\s+", " ", "".join(pieces)).strip()
+
+
+# What a rendering splits into, and its text without markup, depend on nothing else: each
+# is worked out once for the renderings in use (the page shows the same article again).
+
+@lru_cache(maxsize=512)
+def _parts(rendered: RenderedMarkdown) -> tuple[str | Shortcode, ...]:
+    return tuple(rendered.split())
+
+
+@lru_cache(maxsize=512)
+def _plain_parts(rendered: RenderedMarkdown) -> tuple[str | Shortcode, ...]:
+    return tuple(part if isinstance(part, Shortcode)
+                 else html.unescape(nh3.clean(part, tags=set()))
+                 for part in _parts(rendered))

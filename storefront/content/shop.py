@@ -139,6 +139,11 @@ class Independence:
 
 
 def independence() -> Independence:
-    brands = db.session.scalars(select(Brand).where(Brand.financial_tie != FinancialTie.NONE)
-                                .order_by(Brand.name, Brand.id))
-    return Independence(list(brands))
+    return Independence(list(db.session.scalars(_tied_brands_statement())))
+
+
+@cache
+def _tied_brands_statement():
+    """Built once: every article page says how many brands the shop is tied to."""
+    return (select(Brand).where(Brand.financial_tie != FinancialTie.NONE)
+            .order_by(Brand.name, Brand.id))
