@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, union
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from storefront.caching import depends_on
 from storefront.catalog.models import (
+    Ingredient,
     Product,
     ProductStatus,
     StockState,
@@ -201,7 +202,14 @@ def _recommendations_statement():
     return (
         select(Recommendation)
         .where(Recommendation.condition_id.in_(bindparam("condition_ids", expanding=True)))
-        .options(joinedload(Recommendation.ingredient))
+        # What pages show of them and pick by (not their timestamps, nor the
+        # ingredients' descriptions).
+        .options(load_only(Recommendation.condition_id, Recommendation.product_id,
+                           Recommendation.ingredient_id, Recommendation.why,
+                           Recommendation.how_to_use, Recommendation.role,
+                           Recommendation.position),
+                 joinedload(Recommendation.ingredient).load_only(Ingredient.slug,
+                                                                 Ingredient.name))
         .order_by(Recommendation.condition_id, Recommendation.position, Recommendation.id)
     )
 

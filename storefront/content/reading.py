@@ -77,7 +77,9 @@ def _visible_article_statement():
         .outerjoin(article_condition, article_condition.c.article_id == Article.id)
         .outerjoin(Condition, Condition.id == article_condition.c.condition_id)
         .where(Article.slug == bindparam("slug"), Article.visible_clause(_now()))
-        .options(joinedload(Article.reviewer), contains_eager(Article.conditions))
+        .options(joinedload(Article.reviewer),
+                 contains_eager(Article.conditions).load_only(
+                     Condition.slug, Condition.name, Condition.position))
         .order_by(Condition.position)
     )
 
