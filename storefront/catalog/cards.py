@@ -77,6 +77,7 @@ class CardProduct(ProductRules[CardVariant, CardPicture]):
     rating_3_count: int
     rating_4_count: int
     rating_5_count: int
+    featured_rank: int | None  # the catalogue's order (recommendations' substitutes)
     brand: CardBrand
     variants: list[CardVariant] = field(default_factory=list)
     images: list[CardPicture] = field(default_factory=list)
@@ -85,7 +86,8 @@ class CardProduct(ProductRules[CardVariant, CardPicture]):
 _PRODUCT_COLUMNS = (
     Product.id, Product.slug, Product.name, Product.status, Product.prescription_only,
     Product.brand_names, Product.rating_1_count, Product.rating_2_count,
-    Product.rating_3_count, Product.rating_4_count, Product.rating_5_count)
+    Product.rating_3_count, Product.rating_4_count, Product.rating_5_count,
+    Product.featured_rank)
 _BRAND_COLUMNS = (Brand.name, Brand.financial_tie)
 _VARIANT_COLUMNS = (
     Variant.id, Variant.size_label, Variant.price, Variant.compare_at_price, Variant.currency,
@@ -137,9 +139,10 @@ def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
 
 def _card(row) -> CardProduct:
     (product_id, slug, name, status, prescription_only, brand_names,
-     one, two, three, four, five, brand_name, tie) = row[:_BRAND_END]
+     one, two, three, four, five, featured_rank, brand_name, tie) = row[:_BRAND_END]
     card = CardProduct(product_id, slug, name, status, prescription_only, brand_names,
-                       one, two, three, four, five, CardBrand(brand_name, tie))
+                       one, two, three, four, five, featured_rank,
+                       CardBrand(brand_name, tie))
     if row[_VARIANT_END] is not None:
         card.images.append(CardPicture(*row[_VARIANT_END:]))
     return card

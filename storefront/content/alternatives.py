@@ -13,40 +13,54 @@ job that matters most for the medicine.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from storefront.catalog.cards import CardProduct
 from storefront.catalog.models import Product, StockState
 from storefront.content.models import Recommendation
 
+# What choosing among products reads of one: a model, or a card's plain row.
+Pickable = Product | CardProduct
+P = TypeVar("P", Product, CardProduct)
+
 
 @dataclass(frozen=True)
-class Alternative:
-    product: Product
+class Alternative(Generic[P]):
+    product: P
     reason: Recommendation  # why it helps with a job the other product does
     shared_jobs: int
     same_family: bool
 
 
-def can_buy_now(product: Product) -> bool:
+def can_buy_now(product: Pickable) -> bool:
     """On sale without a prescription and in stock right now."""
     return product.is_sold and product.stock_state is not StockState.OUT
 
 
-def _sort_key(alternative: Alternative, relevance: tuple[int, int]) -> tuple:
+def _sort_key(alternative: Alternative[Any], relevance: tuple[int, int]) -> tuple:
     product = alternative.product
     return (not alternative.same_family, -alternative.shared_jobs, relevance,
             product.featured_rank is None, product.featured_rank or 0, product.name.lower(),
             product.id)
 
 
-def rank_alternatives(product: Product, recommendations: Iterable[Recommendation],
-                      products: Mapping[int, Product], limit: int,
-                      can_buy: Callable[[Product], bool] = can_buy_now) -> list[Alternative]:
+def _model_families(product: Any) -> AbstractSet[str]:
+    return product.families  # a model's, its ingredients loaded
+
+
+def rank_alternatives(product: P, recommendations: Iterable[Recommendation],
+                      products: Mapping[int, P], limit: int,
+                      can_buy: Callable[[P], bool] = can_buy_now,
+                      families: Callable[[P], AbstractSet[str]] = _model_families,
+                      ) -> list[Alternative[P]]:
     """Up to ``limit`` buyable products doing a job ``recommendations`` give ``product``.
 
     ``recommendations`` are those of the conditions to compare within (a condition page
     passes its own; a product page those of every condition recommending the product);
-    ``products`` maps their product ids to loaded products with their ingredients.
+    ``products`` maps their product ids to loaded products: models with their
+    ingredients, or any products with ``families`` telling each one's ingredient families.
     """
     recommendations = list(recommendations)
     # Each job of the product, with how highly the condition recommends the product for it.
@@ -65,12 +79,13 @@ def rank_alternatives(product: Product, recommendations: Iterable[Recommendation
     def relevance(rec: Recommendation) -> tuple[int, int]:
         return jobs[(rec.condition_id, rec.role)], rec.position
 
-    families = product.families
+    own_families = families(product)
     ranked = []
     for product_id, recs in shared.items():
         reason = min(recs, key=relevance)
         other = products[product_id]
-        alternative = Alternative(other, reason, len(recs), bool(families & other.families))
+        alternative = Alternative(other, reason, len(recs),
+                                  bool(own_families & families(other)))
         ranked.append((_sort_key(alternative, relevance(reason)), alternative))
     ranked.sort(key=lambda pair: pair[0])
     return [alternative for _key, alternative in ranked[:limit]]

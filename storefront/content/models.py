@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -157,7 +158,7 @@ class Article(TimestampMixin, Model):
         return f"<Article {self.slug}>"
 
     @classmethod
-    def visible_clause(cls, now: datetime | None = None):
+    def visible_clause(cls, now: datetime | ColumnElement[datetime] | None = None):
         """SQL condition: readers can see the article now (or at ``now``, a value or a
         bound parameter)."""
         now = utcnow() if now is None else now

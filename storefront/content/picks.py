@@ -1,20 +1,26 @@
 """Recommendations that stay true: each recommended product as it stands today (on sale, in
 stock, prescription only) and what to buy instead when it cannot be bought.
 
-No SQL beyond ``load_products`` and ``load_recommendations``, whose statements are built
-once per process and keep to a fixed number however many recommendations a page has.
+No SQL beyond ``load_product_cards`` (or ``load_products``) and ``load_recommendations``,
+whose statements are built once per process and keep to a fixed number however many
+recommendations a page has. Pages read the products as cards' plain rows
+(``storefront.catalog.cards``); a routine, which asks more of them, as models.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Generic
 
 from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from storefront.caching import depends_on
+from storefront.catalog import cards
+from storefront.catalog.cards import CardProduct
 from storefront.catalog.models import (
     Ingredient,
     Product,
@@ -25,7 +31,13 @@ from storefront.catalog.models import (
 )
 from storefront.catalog.page_tags import STOCK
 from storefront.catalog.services import card_loader_options
-from storefront.content.alternatives import Alternative, can_buy_now, rank_alternatives
+from storefront.content.alternatives import (
+    Alternative,
+    P,
+    Pickable,
+    can_buy_now,
+    rank_alternatives,
+)
 from storefront.content.models import Condition, Recommendation
 from storefront.extensions import db
 
@@ -39,14 +51,14 @@ class PickState:
     PRESCRIPTION = "prescription"
 
 
-def in_stock(product: Product) -> bool:
+def in_stock(product: Pickable) -> bool:
     return product.stock_state is not StockState.OUT
 
 
 buyable = can_buy_now
 
 
-def pick_state(product: Product) -> str:
+def pick_state(product: Pickable) -> str:
     if not product.is_active:
         return PickState.NOT_SOLD
     if product.prescription_only:
@@ -55,20 +67,20 @@ def pick_state(product: Product) -> str:
 
 
 @dataclass
-class ProductPick:
+class ProductPick(Generic[P]):
     """A recommended product as it stands today, with what to buy instead if needed."""
 
     recommendation: Recommendation
-    product: Product
+    product: P
     state: str
-    instead: Product | None = None
-    alternatives: list[Alternative] = field(default_factory=list)
+    instead: P | None = None
+    alternatives: list[Alternative[P]] = field(default_factory=list)
 
 
 @dataclass
-class ConditionPicks:
+class ConditionPicks(Generic[P]):
     condition: Condition
-    products: list[ProductPick] = field(default_factory=list)
+    products: list[ProductPick[P]] = field(default_factory=list)
     ingredients: list[Recommendation] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -128,66 +140,145 @@ def _ingredient_substitutes(product_ids, featured_only: bool = False):
     return select(table.c.product_id).where(table.c.place == 1)
 
 
-def _unavailable(product: Product) -> bool:
+def _unavailable(product: Pickable) -> bool:
     """What ``_unavailable_among`` says in SQL, for a loaded product."""
     return not product.is_active or (not product.prescription_only and not in_stock(product))
 
 
-def _featured_substitutes_suffice(catalogue: list[Product],
+@dataclass
+class Catalogue(Generic[P]):
+    """Products loaded for their cards, with each one's key ingredients (ids and
+    families): what substitutes and alternatives are chosen by."""
+
+    products: list[P] = field(default_factory=list)
+    ingredients: dict[int, frozenset[int]] = field(default_factory=dict)
+    families: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def ingredients_of(self, product: Pickable) -> frozenset[int]:
+        return self.ingredients.get(product.id, frozenset())
+
+    def families_of(self, product: Pickable) -> frozenset[str]:
+        return self.families.get(product.id, frozenset())
+
+    def share_ingredient(self, first: Pickable, second: Pickable) -> bool:
+        return bool(self.ingredients_of(first) & self.ingredients_of(second))
+
+
+def _featured_substitutes_suffice(catalogue: Catalogue[P],
                                   product_ids: AbstractSet[int]) -> bool:
     """Does every unavailable one of ``product_ids`` share a key ingredient with a buyable
     featured product in ``catalogue`` (or have none)? Then the first buyable product with
     any of its ingredients is featured, and loaded: no other could come before it."""
-    featured_ingredients = {ingredient.id for product in catalogue
+    featured_ingredients = {ingredient for product in catalogue.products
                             if product.featured_rank is not None and buyable(product)
-                            for ingredient in product.ingredients}
-    return all(not product.ingredients
-               or featured_ingredients & {ingredient.id for ingredient in product.ingredients}
-               for product in catalogue if product.id in product_ids and _unavailable(product))
+                            for ingredient in catalogue.ingredients_of(product)}
+    return all(not catalogue.ingredients_of(product)
+               or featured_ingredients & catalogue.ingredients_of(product)
+               for product in catalogue.products
+               if product.id in product_ids and _unavailable(product))
+
+
+def load_product_cards(product_ids: AbstractSet[int],
+                       slugs: AbstractSet[str] = frozenset()) -> Catalogue[CardProduct]:
+    """Recommended products, products named by shortcodes, and in-stock substitutes for
+    the recommended ones that cannot be bought, as cards (plain rows, each product a tag
+    of the page), with their key ingredients: two statements (again, with every product
+    sharing an ingredient ranked, when no featured product can stand in for an
+    unavailable one)."""
+    return _load(product_ids, slugs, _cards_with)
 
 
 def load_products(product_ids: AbstractSet[int],
-                  slugs: AbstractSet[str] = frozenset()) -> list[Product]:
-    """Recommended products, products named by shortcodes, and in-stock substitutes for
-    the recommended ones that cannot be bought: one statement plus the card loaders
-    (again, with every product sharing an ingredient ranked, when no featured product
-    can stand in for an unavailable one).
-    """
+                  slugs: AbstractSet[str] = frozenset()) -> Catalogue[Product]:
+    """``load_product_cards`` as models, with their sizes, pictures and key ingredients
+    (what a routine reads of them besides their cards)."""
+    return _load(product_ids, slugs, _models_with)
+
+
+def _load(product_ids: AbstractSet[int], slugs: AbstractSet[str],
+          read: Callable[[AbstractSet[int], AbstractSet[str], bool], Catalogue[P]],
+          ) -> Catalogue[P]:
     if not product_ids and not slugs:
-        return []
-    catalogue = _products_with(product_ids, slugs, featured_only=True)
+        return Catalogue()
+    catalogue = read(product_ids, slugs, True)
     if product_ids and not _featured_substitutes_suffice(catalogue, product_ids):
-        catalogue = _products_with(product_ids, slugs, featured_only=False)
+        catalogue = read(product_ids, slugs, False)
     if any(product.id in product_ids and not product.prescription_only
-           and not can_buy_now(product) for product in catalogue):
+           and not can_buy_now(product) for product in catalogue.products):
         depends_on(STOCK)  # its substitutes are the first in stock: any sale may change them
     return catalogue
 
 
-def _products_with(product_ids: AbstractSet[int], slugs: AbstractSet[str],
-                   featured_only: bool) -> list[Product]:
-    return list(db.session.scalars(_products_statement(featured_only),
-                                   {"product_ids": sorted(product_ids),
-                                    "slugs": sorted(slugs)}))
+def _parameters(product_ids: AbstractSet[int], slugs: AbstractSet[str]) -> dict:
+    return {"product_ids": sorted(product_ids), "slugs": sorted(slugs)}
+
+
+def _cards_with(product_ids: AbstractSet[int], slugs: AbstractSet[str],
+                featured_only: bool) -> Catalogue[CardProduct]:
+    products = cards.load_cards(_cards_statement(featured_only),
+                                _parameters(product_ids, slugs))
+    if not products:
+        return Catalogue()
+    ingredients: dict[int, set[int]] = {}
+    families: dict[int, set[str]] = {}
+    for product_id, ingredient_id, family in db.session.execute(
+            _ingredients_statement(), {"product_ids": [p.id for p in products]}):
+        ingredients.setdefault(product_id, set()).add(ingredient_id)
+        if family:
+            families.setdefault(product_id, set()).add(family)
+    return Catalogue(products,
+                     {key: frozenset(value) for key, value in ingredients.items()},
+                     {key: frozenset(value) for key, value in families.items()})
+
+
+def _models_with(product_ids: AbstractSet[int], slugs: AbstractSet[str],
+                 featured_only: bool) -> Catalogue[Product]:
+    products = list(db.session.scalars(_models_statement(featured_only),
+                                       _parameters(product_ids, slugs)))
+    return Catalogue(products,
+                     {p.id: frozenset(i.id for i in p.ingredients) for p in products},
+                     {p.id: frozenset(p.families) for p in products})
 
 
 # The page loaders' statements are built once per process (with parameters for what
 # changes): building one took longer than running it.
 
-@cache
-def _products_statement(featured_only: bool):
-    # One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
-    # read the whole product table).
+def _wanted(featured_only: bool):
+    """SQL: the ids asked for, those named by slug and the substitutes.
+
+    One IN over a UNION of ids (not an OR of three conditions, which makes PostgreSQL
+    read the whole product table)."""
     product_ids: BindParameter[int] = bindparam("product_ids", expanding=True)
-    wanted = [select(Product.id).where(Product.id.in_(product_ids)),
-              select(Product.id).where(Product.slug.in_(bindparam("slugs", expanding=True))),
-              _ingredient_substitutes(product_ids, featured_only)]
+    return Product.id.in_(union(
+        select(Product.id).where(Product.id.in_(product_ids)),
+        select(Product.id).where(Product.slug.in_(bindparam("slugs", expanding=True))),
+        _ingredient_substitutes(product_ids, featured_only)))
+
+
+@cache
+def _cards_statement(featured_only: bool):
+    return cards.cards_statement(_wanted(featured_only), *_catalogue_order())
+
+
+@cache
+def _models_statement(featured_only: bool):
     return (
-        select(Product).where(Product.id.in_(union(*wanted)))
+        select(Product).where(_wanted(featured_only))
         .options(*card_loader_options(), selectinload(Product.ingredients))
         .order_by(*_catalogue_order())
     )
 
+
+@cache
+def _ingredients_statement():
+    """Each product's key ingredients as (product id, ingredient id, family) rows: no
+    ingredient objects to build, only what picks are chosen by."""
+    return (
+        select(product_ingredient.c.product_id, product_ingredient.c.ingredient_id,
+               Ingredient.family)
+        .join(Ingredient, Ingredient.id == product_ingredient.c.ingredient_id)
+        .where(product_ingredient.c.product_id.in_(bindparam("product_ids", expanding=True)))
+    )
 
 
 def load_recommendations(condition_ids: list[int]) -> list[Recommendation]:
@@ -214,32 +305,30 @@ def _recommendations_statement():
     )
 
 
-def _shares_ingredient(first: Product, second: Product) -> bool:
-    return bool({i.id for i in first.ingredients} & {i.id for i in second.ingredients})
-
-
-def _replacement(product: Product, condition_products: list[Product],
-                 catalogue: list[Product]) -> Product | None:
+def _replacement(product: P, condition_products: list[P],
+                 catalogue: Catalogue[P]) -> P | None:
     """The best thing to buy instead of ``product``.
 
     First a product with the same key ingredient (one recommended for this condition
     before others), then the next recommended product for the condition in list order.
     """
-    others = [p for p in catalogue if p.id != product.id and buyable(p)]
+    others = [p for p in catalogue.products if p.id != product.id and buyable(p)]
     recommended = [p for p in condition_products if p.id != product.id and buyable(p)]
-    same_ingredient = [p for p in recommended + others if _shares_ingredient(p, product)]
+    same_ingredient = [p for p in recommended + others
+                       if catalogue.share_ingredient(p, product)]
     if same_ingredient:
         return same_ingredient[0]
+    recommended_ids = {p.id for p in recommended}
     position = next((i for i, p in enumerate(condition_products) if p.id == product.id), 0)
-    after = [p for p in condition_products[position + 1:] if p in recommended]
-    before = [p for p in condition_products[:position] if p in recommended]
+    after = [p for p in condition_products[position + 1:] if p.id in recommended_ids]
+    before = [p for p in condition_products[:position] if p.id in recommended_ids]
     found = after + before
     return found[0] if found else None
 
 
 def _picks_for(condition: Condition, recommendations: list[Recommendation],
-               products: dict[int, Product], catalogue: list[Product]) -> ConditionPicks:
-    picks = ConditionPicks(condition)
+               products: dict[int, P], catalogue: Catalogue[P]) -> ConditionPicks[P]:
+    picks: ConditionPicks[P] = ConditionPicks(condition)
     for rec in recommendations:
         if rec.ingredient_id is not None:
             picks.ingredients.append(rec)
@@ -252,17 +341,16 @@ def _picks_for(condition: Condition, recommendations: list[Recommendation],
             pick.instead = _replacement(pick.product, listed, catalogue)
         elif pick.state == PickState.PRESCRIPTION:
             pick.alternatives = rank_alternatives(pick.product, recommendations, products,
-                                                  OTC_LIMIT)
+                                                  OTC_LIMIT, families=catalogue.families_of)
     return picks
 
 
 def build_picks(conditions: list[Condition], recommendations: list[Recommendation],
-                catalogue: list[Product]) -> list[ConditionPicks]:
+                catalogue: Catalogue[P]) -> list[ConditionPicks[P]]:
     """Each condition's recommendations, sorted into products and ingredients (no SQL)."""
-    products = {product.id: product for product in catalogue}
+    products = {product.id: product for product in catalogue.products}
     by_condition: dict[int, list[Recommendation]] = {}
     for rec in recommendations:
         by_condition.setdefault(rec.condition_id, []).append(rec)
     return [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue)
             for condition in conditions]
-

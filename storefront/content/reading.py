@@ -15,13 +15,14 @@ from functools import cache
 from sqlalchemy import and_, bindparam, case, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
 
+from storefront.catalog.cards import CardProduct
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
 from storefront.content.models import Article, ArticleKind, Condition, article_condition
 from storefront.content.picks import (
     ConditionPicks,
     build_picks,
-    load_products,
+    load_product_cards,
     load_recommendations,
 )
 from storefront.content.rendering import RenderedMarkdown, rendered_article
@@ -53,9 +54,9 @@ def teaser_options():
 class ArticlePage:
     article: Article
     body: RenderedMarkdown
-    picks: list[ConditionPicks]
+    picks: list[ConditionPicks[CardProduct]]
     related: list[Article]
-    products_by_slug: dict[str, Product]
+    products_by_slug: dict[str, CardProduct]
     articles_by_slug: dict[str, Article]
 
 
@@ -120,15 +121,15 @@ def article_page(slug: str) -> ArticlePage | None:
     product_slugs = {c.slug for c in body.shortcodes if c.kind == "product"}
     article_slugs = {c.slug for c in body.shortcodes if c.kind == "article"}
     recommendations = load_recommendations([c.id for c in article.conditions])
-    catalogue = load_products({r.product_id for r in recommendations if r.product_id},
-                              product_slugs)
+    catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id},
+                                   product_slugs)
     related, named = _linked_articles(article, article_slugs)
     return ArticlePage(
         article=article,
         body=body,
         picks=build_picks(list(article.conditions), recommendations, catalogue),
         related=related,
-        products_by_slug={p.slug: p for p in catalogue if p.slug in product_slugs},
+        products_by_slug={p.slug: p for p in catalogue.products if p.slug in product_slugs},
         articles_by_slug={a.slug: a for a in named},
     )
 
@@ -136,7 +137,7 @@ def article_page(slug: str) -> ArticlePage | None:
 @dataclass
 class ConditionPage:
     condition: Condition
-    picks: ConditionPicks
+    picks: ConditionPicks[CardProduct]
     articles: list[Article]
 
 
@@ -147,7 +148,7 @@ def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
     if condition is None:
         return None
     recommendations = load_recommendations([condition.id])
-    catalogue = load_products({r.product_id for r in recommendations if r.product_id})
+    catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id})
     [picks] = build_picks([condition], recommendations, catalogue)
     return ConditionPage(condition, picks, articles_on(condition, article_limit))
 
@@ -217,7 +218,7 @@ def visible_articles_query(condition: Condition | None = None):
 
 
 def latest_answers(limit: int = 3) -> list[Article]:
-    """The newest visible Q&A articles (read in date order from ``ix_article_kind_published_at``)."""
+    """The newest visible Q&A articles, read in date order from an index of their kind."""
     return list(db.session.scalars(_latest_answers_statement(),
                                    {"limit": limit, "now": utcnow()}))
 

@@ -24,8 +24,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from email.utils import parseaddr
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context

@@ -56,7 +56,7 @@ def article_preview(body: str) -> Preview:
     product_slugs = {code.slug for code in rendered.shortcodes if code.kind == "product"}
     article_slugs = {code.slug for code in rendered.shortcodes if code.kind == "article"}
     products = {product.slug: product
-                for product in picks.load_products(set(), product_slugs)}
+                for product in picks.load_products(set(), product_slugs).products}
     articles = {}
     if article_slugs:
         query = (select(Article).where(Article.slug.in_(sorted(article_slugs)))
