@@ -19,23 +19,31 @@ from storefront.catalog.page_tags import SEARCH, product_tag
 from storefront.content.models import Article, ArticleStatus, Condition, Recommendation
 
 
+def article_tag(article_id: int) -> str:
+    return f"article:{article_id}"
+
+
+def condition_tag(condition_id: int) -> str:
+    return f"condition:{condition_id}"
+
+
 def _recommendation_tags(recommendation: Recommendation) -> tuple[str, ...] | None:
     condition_id = loaded(recommendation, "condition_id")
     if condition_id is None:
         return None
-    tags: tuple[str, ...] = (f"condition:{condition_id}",)
+    tags: tuple[str, ...] = (condition_tag(condition_id),)
     if (product_id := loaded(recommendation, "product_id")) is not None:
         tags += (product_tag(product_id),)
     return tags
 
 
 def track_content() -> None:
-    track(Article, lambda article: (f"article:{loaded(article, 'id')}",), narrow={
+    track(Article, lambda article: (article_tag(loaded(article, "id")),), narrow={
         "title": (SEARCH,), "question": (SEARCH,), "summary": (SEARCH,), "body": (SEARCH,),
         "reviewed_on": (), "hero_image_key": (), "hero_image_alt": (), "version": (),
         "updated_at": (),
     })
-    track(Condition, lambda condition: (f"condition:{loaded(condition, 'id')}",), narrow={
+    track(Condition, lambda condition: (condition_tag(loaded(condition, "id")),), narrow={
         "summary": (SEARCH,), "causes": (SEARCH,), "what_helps": (SEARCH,),
         "recommendations": (), "updated_at": (),
     })

@@ -10,15 +10,19 @@ recommendations and shortcodes a page has; their statements are built once per p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
 
+from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct
 from storefront.catalog.models import Product, ProductStatus
 from storefront.catalog.services import card_loader_options
 from storefront.content.models import Article, ArticleKind, Condition, article_condition
+from storefront.content.page_tags import article_tag, condition_tag
 from storefront.content.picks import (
     ConditionPicks,
     build_picks,
@@ -138,7 +142,7 @@ def article_page(slug: str) -> ArticlePage | None:
 class ConditionPage:
     condition: Condition
     picks: ConditionPicks[CardProduct]
-    articles: list[Article]
+    articles: list[ArticleTeaser]
 
 
 def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
@@ -158,20 +162,42 @@ def _condition_statement():
     return select(Condition).where(Condition.slug == bindparam("slug"))
 
 
-def articles_on(condition: Condition, limit: int) -> list[Article]:
+class ArticleTeaser(NamedTuple):
+    """What a teaser shows of an article (``content/_macros.html``'s ``article_teaser``)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    kind: ArticleKind
+    published_at: datetime
+
+
+_TEASER_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
+                   Article.published_at)
+
+
+def _teasers(statement, values: dict) -> list[ArticleTeaser]:
+    """The teasers ``statement`` reads, as plain rows (no article objects to build), each a
+    tag of the page being rendered."""
+    teasers = [ArticleTeaser(*row) for row in db.session.execute(statement, values)]
+    depends_on(*(article_tag(teaser.id) for teaser in teasers))
+    return teasers
+
+
+def articles_on(condition: Condition, limit: int) -> list[ArticleTeaser]:
     """Visible articles covering ``condition``, newest first."""
-    return list(db.session.scalars(_articles_on_statement(), {
-        "condition_id": condition.id, "limit": limit, "now": utcnow()}))
+    return _teasers(_articles_on_statement(), {
+        "condition_id": condition.id, "limit": limit, "now": utcnow()})
 
 
 @cache
 def _articles_on_statement():
     return (
-        select(Article)
+        select(*_TEASER_COLUMNS)
         .join(article_condition, article_condition.c.article_id == Article.id)
         .where(article_condition.c.condition_id == bindparam("condition_id"),
                Article.visible_clause(_now()))
-        .options(*teaser_options())
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
     )
@@ -182,17 +208,27 @@ def all_conditions() -> list[Condition]:
                                                               Condition.name)))
 
 
-def condition_teasers() -> list[Condition]:
-    """Every condition with what a link to it shows (its name and summary, not its texts),
-    in the editors' order."""
-    return list(db.session.scalars(_condition_teasers_statement()))
+class ConditionTeaser(NamedTuple):
+    """What a link to a condition shows: its name and summary (not its texts)."""
+
+    id: int
+    slug: str
+    name: str
+    summary: str
+
+
+def condition_teasers() -> list[ConditionTeaser]:
+    """Every condition as a link to it shows it, in the editors' order: plain rows (no
+    condition objects to build), each a tag of the page being rendered."""
+    teasers = [ConditionTeaser(*row)
+               for row in db.session.execute(_condition_teasers_statement())]
+    depends_on(*(condition_tag(teaser.id) for teaser in teasers))
+    return teasers
 
 
 @cache
 def _condition_teasers_statement():
-    return (select(Condition)
-            .options(load_only(Condition.slug, Condition.name, Condition.summary,
-                               Condition.position))
+    return (select(Condition.id, Condition.slug, Condition.name, Condition.summary)
             .order_by(Condition.position, Condition.name))
 
 
@@ -217,18 +253,16 @@ def visible_articles_query(condition: Condition | None = None):
     return statement
 
 
-def latest_answers(limit: int = 3) -> list[Article]:
+def latest_answers(limit: int = 3) -> list[ArticleTeaser]:
     """The newest visible Q&A articles, read in date order from an index of their kind."""
-    return list(db.session.scalars(_latest_answers_statement(),
-                                   {"limit": limit, "now": utcnow()}))
+    return _teasers(_latest_answers_statement(), {"limit": limit, "now": utcnow()})
 
 
 @cache
 def _latest_answers_statement():
     return (
-        select(Article)
+        select(*_TEASER_COLUMNS)
         .where(Article.visible_clause(_now()), Article.kind == ArticleKind.QA)
-        .options(*teaser_options())
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
     )

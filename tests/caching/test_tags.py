@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from storefront import caching
 from storefront.catalog.models import Category, Product, Variant
+from storefront.content.models import Article, Condition
 from storefront.extensions import db as _db
 from storefront.inventory import services as inventory
 from storefront.reviews import services as reviews
@@ -152,6 +153,41 @@ def test_a_condition_page_follows_its_products_price_only(client, app, make, cou
     change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("21.00")))
     assert "21.00" in html(client, "/conditions/redness")
     assert "21.00" in html(client, "/articles/calm-answer")
+
+
+def test_a_conditions_summary_re_renders_the_pages_that_list_it(client, app, make,
+                                                                count_queries, two_products):
+    """The home page and the list of conditions read conditions as plain rows, and still
+    depend on each one they show."""
+    _, cream = two_products
+    condition = make(ConditionFactory, slug="redness", name="Redness", summary="Red cheeks.")
+    cache(client, count_queries, "/", "/conditions", f"/products/{cream.slug}")
+
+    change(app, lambda: setattr(_db.session.get(Condition, condition.id), "summary",
+                                "Flushed cheeks."))
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    assert "Flushed cheeks." in html(client, "/")
+    assert "Flushed cheeks." in html(client, "/conditions")
+
+
+def test_an_articles_title_re_renders_the_pages_with_its_teaser(client, app, make,
+                                                                count_queries, two_products):
+    """The home page's latest answers and a condition's articles are plain rows, and still
+    depend on each article they show."""
+    _, cream = two_products
+    condition = make(ConditionFactory, slug="redness", name="Redness")
+    with app.app_context():
+        article = ArticleFactory(title="Why is my skin red?",
+                                 conditions=[_db.session.get(Condition, condition.id)])
+        _db.session.commit()
+        article_id = article.id
+    cache(client, count_queries, "/", "/conditions/redness", f"/products/{cream.slug}")
+
+    change(app, lambda: setattr(_db.session.get(Article, article_id), "title",
+                                "Why does my skin flush?"))
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    assert "Why does my skin flush?" in html(client, "/")
+    assert "Why does my skin flush?" in html(client, "/conditions/redness")
 
 
 def test_publishing_a_review_re_renders_only_that_products_pages(
