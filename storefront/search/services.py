@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, not_, or_, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import lazyload, load_only
 
 from storefront.catalog.models import Product, ProductStatus
-from storefront.catalog.services import card_loader_options
+from storefront.catalog.services import card_only_options
 from storefront.content.models import Article, Condition
 from storefront.db import utcnow
 from storefront.extensions import db
@@ -48,9 +48,24 @@ def _active_products() -> list[ColumnElement[bool]]:
     return [Product.status == ProductStatus.ACTIVE]
 
 
+def _hidden_products() -> Select:
+    """The products shoppers cannot see: few, found through the status index."""
+    return select(Product.id).where(or_(*(Product.status == status for status in ProductStatus
+                                          if status != ProductStatus.ACTIVE)))
+
+
+def _visible_now() -> Any:
+    return bindparam(NOW, type_=Article.published_at.type)  # a datetime, when run
+
+
 def _visible_articles() -> list[ColumnElement[bool]]:
-    now: Any = bindparam(NOW, type_=Article.published_at.type)  # a datetime, when run
-    return [Article.visible_clause(now)]
+    return [Article.visible_clause(_visible_now())]
+
+
+def _hidden_articles() -> Select:
+    """The articles readers cannot see now (drafts, those not yet published): read from
+    the index on (status, published_at)."""
+    return select(Article.id).where(not_(Article.visible_clause(_visible_now())))
 
 
 def _every_row() -> list[ColumnElement[bool]]:
@@ -66,15 +81,22 @@ class Kind:
     limit: int
     snippet_fields: tuple[str, ...]
     filters: Callable[[], list[ColumnElement[bool]]] = _every_row
+    # The ids of the rows ``filters`` leaves out (None: none), for a backend whose index
+    # holds every row: the few that readers cannot see are left out of its matches, so
+    # counting and ranking read the index alone.
+    hidden: Callable[[], Select] | None = None
     options: tuple = ()
     label: str = "name"  # the attribute suggestions show
 
 
+# Products are shown as cards: only the columns a card reads, with its brand, sizes and
+# pictures joined into the one statement.
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
-                _active_products, card_loader_options())
+                _active_products, _hidden_products, card_only_options())
 # Articles and conditions are listed by title (name), kind and summary: their texts (read
 # for snippets from the index) and an article's author are not loaded.
 ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
+                _hidden_articles,
                 (load_only(Article.id, Article.slug, Article.title, Article.summary,
                            Article.kind, Article.status, Article.published_at,
                            Article.version),
@@ -192,13 +214,8 @@ def _anything(searched: SearchPlan) -> bool:
 def _anything_statement(dialect: str) -> Select:
     key = ("anything", dialect)
     if key not in _STATEMENTS:
-        counts = []
-        for kind in (PRODUCTS, ARTICLES, CONDITIONS):
-            matcher = _matcher(kind, dialect, exact=False)
-            counts.append(matcher.restrict_count(
-                select(func.count()).select_from(kind.model).where(*kind.filters())
-            ).scalar_subquery())
-        _STATEMENTS[key] = select(*counts)
+        _STATEMENTS[key] = select(*(_matcher(kind, dialect, exact=False).count.scalar_subquery()
+                                    for kind in (PRODUCTS, ARTICLES, CONDITIONS)))
     return _STATEMENTS[key]
 
 
@@ -223,7 +240,7 @@ def _search_kind(kind: Kind, searched: SearchPlan) -> Section:
     if not searched.is_searchable:
         return Section([], 0)
     statement = _ranked(kind, _dialect(), searched.exact() is not None)
-    rows = db.session.execute(statement, _parameters(searched)).all()
+    rows = db.session.execute(statement, _parameters(searched)).unique().all()
     hits = [Hit(row[0], _first_highlight(row[2:])) for row in rows]
     return Section(hits, rows[0][1] if rows else 0)
 
@@ -262,16 +279,18 @@ def _first_highlight(snippets) -> Markup | None:
 class Matcher:
     """How one backend finds and ranks a plan's rows of one kind.
 
-    ``restrict`` adds the full-text match to a statement (``restrict_count`` to the count,
-    if that needs another form); ``order`` sorts best first: the rows the shopper's own
-    words find (``SearchPlan.exact``), in their own order, then those found through a
-    synonym or another spelling.
+    ``restrict`` adds the full-text match to a statement over the kind's model; ``order``
+    sorts best first: the rows the shopper's own words find (``SearchPlan.exact``), in
+    their own order, then those found through a synonym or another spelling. ``best``
+    is the ids of the best rows readers can see (at most ``limit``), and ``count`` how
+    many they can see.
     """
 
     restrict: Callable[[Select], Select]
     order: tuple[ColumnElement, ...]
     snippets: list
-    restrict_count: Callable[[Select], Select]
+    best: Callable[[int], Select]
+    count: Select
 
 
 def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
@@ -288,22 +307,20 @@ def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
     The count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses its
     ranking functions next to a window. The best ids are chosen first, so snippets are
     cut (and rows loaded) only for the rows shown, not for every match: a common word
-    matches a good part of a large shop.
+    matches a good part of a large shop. The statement's own limit (the same) puts the
+    rows with their snippets in a subquery, to which the kind's collections (a product's
+    sizes and pictures) are joined: each snippet is cut once.
     """
     key = ("ranked", kind.index.table, dialect, exact)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
     matcher = _matcher(kind, dialect, exact)
-    restrict, order = matcher.restrict, matcher.order
-    total = matcher.restrict_count(
-        select(func.count()).select_from(kind.model).where(*kind.filters()))
-    best = (restrict(select(kind.model.id)).where(*kind.filters())
-            .order_by(*order, kind.model.id).limit(kind.limit))
     statement = (
-        restrict(select(kind.model, total.scalar_subquery().correlate(None),
-                        *matcher.snippets))
-        .where(kind.model.id.in_(best))
-        .order_by(*order, kind.model.id)
+        matcher.restrict(select(kind.model, matcher.count.scalar_subquery().correlate(None),
+                                *matcher.snippets))
+        .where(kind.model.id.in_(matcher.best(kind.limit)))
+        .order_by(*matcher.order, kind.model.id)
+        .limit(kind.limit)
         .options(*kind.options)
     )
     _STATEMENTS[key] = statement
@@ -311,6 +328,8 @@ def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
 
 
 def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
+    """FTS5: the index holds every row, so the few that readers cannot see (``hidden``)
+    are left out of its matches; counting and ranking then read no row of the table."""
     index = kind.index
     fts = sql_table(index.fts_table, sql_column("rowid"))
     fts_ref: ColumnElement[Any] = literal_column(index.fts_table)
@@ -327,19 +346,22 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
         func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS)
         for name in kind.snippet_fields
     ]
+    order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
+    shown = [] if kind.hidden is None else [fts.c.rowid.not_in(kind.hidden())]
 
     def restrict(statement: Select) -> Select:
         statement = statement.join(fts, fts.c.rowid == kind.model.id).where(match)
         return statement if tier is None else statement.outerjoin(
             tier, tier.c.id == kind.model.id)
 
-    def restrict_count(statement: Select) -> Select:
-        # Joined, SQLite starts from the status index and asks FTS5 about every active
-        # row one by one (half a second for 5,000 products); this form starts from FTS5.
-        return statement.where(kind.model.id.in_(select(fts.c.rowid).where(match)))
+    def best(limit: int) -> Select:
+        statement = select(fts.c.rowid).where(match, *shown)
+        if tier is not None:
+            statement = statement.outerjoin(tier, tier.c.id == fts.c.rowid)
+        return statement.order_by(*order, fts.c.rowid).limit(limit).correlate(None)
 
-    order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
-    return Matcher(restrict, order, snippets, restrict_count)
+    count = select(func.count()).select_from(fts).where(match, *shown)
+    return Matcher(restrict, order, snippets, best, count)
 
 
 def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
@@ -361,7 +383,13 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
         own = func.to_tsquery(config, bindparam(EXACT))
         order = (vector.op("@@")(own).desc(),
                  func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1).desc(), rank)
-    return Matcher(restrict, order, snippets, restrict)
+
+    def best(limit: int) -> Select:
+        return (restrict(select(kind.model.id)).where(*kind.filters())
+                .order_by(*order, kind.model.id).limit(limit).correlate(None))
+
+    count = restrict(select(func.count()).select_from(kind.model).where(*kind.filters()))
+    return Matcher(restrict, order, snippets, best, count)
 
 
 # --- Suggestions as the shopper types --------------------------------------------------------
