@@ -90,6 +90,17 @@ def nav_url(endpoint: str, **values) -> str | None:
     return links[endpoint]
 
 
+def slug_url(endpoint: str, slug: str) -> str | None:
+    """``nav_url(endpoint, slug=slug)`` for a page found by its slug (an article, a skin
+    condition) in the path: one ``url_for`` per request and endpoint (``route_link``)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return route_link(endpoint, "slug")(slug)
+    except BuildError:
+        return None
+
+
 def _build(endpoint: str, values: dict) -> str | None:
     if endpoint not in current_app.view_functions:
         return None

@@ -15,7 +15,7 @@ from storefront.cart.visitor import visitor_item_count
 from storefront.catalog.templating import register_catalog_helpers
 from storefront.content import shop
 from storefront.content.pages import SHOP_PAGES, is_shown
-from storefront.links import nav_url
+from storefront.links import nav_url, slug_url
 from storefront.money import format_money
 from storefront.reviews.services import can_review
 from storefront.settings.services import shop_info
@@ -67,6 +67,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         nav_url=nav_url,
+        slug_url=slug_url,
         main_nav=MAIN_NAV,
         cart_item_count=visitor_item_count,  # the header's count: one small query a page
         shop_page_links=shop_page_links,

@@ -18,7 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import lazyload, load_only
@@ -164,10 +174,14 @@ def search(query: SearchQuery, rules: Synonyms | None = None) -> SearchResults:
 
 def run(searched: SearchPlan) -> SearchResults:
     """Exactly what ``searched`` says (three statements)."""
+    if not searched.is_searchable:
+        empty = Section([], 0)
+        return SearchResults(empty, empty, empty, searched)
+    dialect, parameters = _dialect(), _parameters(searched)
     return SearchResults(
-        products=_search_kind(PRODUCTS, searched),
-        articles=_search_kind(ARTICLES, searched),
-        conditions=_search_kind(CONDITIONS, searched),
+        products=_search_kind(PRODUCTS, dialect, parameters),
+        articles=_search_kind(ARTICLES, dialect, parameters),
+        conditions=_search_kind(CONDITIONS, dialect, parameters),
         plan=searched,
     )
 
@@ -236,12 +250,10 @@ def _did_you_mean(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> 
     return tuple(offers[:MAX_SUGGESTIONS])
 
 
-def _search_kind(kind: Kind, searched: SearchPlan) -> Section:
-    if not searched.is_searchable:
-        return Section([], 0)
-    statement = _ranked(kind, _dialect(), searched.exact() is not None)
-    rows = db.session.execute(statement, _parameters(searched)).unique().all()
-    hits = [Hit(row[0], _first_highlight(row[2:])) for row in rows]
+def _search_kind(kind: Kind, dialect: str, parameters: dict[str, Any]) -> Section:
+    statement = _ranked(kind, dialect, EXACT in parameters)
+    rows = db.session.execute(statement, parameters).unique().all()
+    hits = [Hit(row[0], highlight(row[2])) for row in rows]
     return Section(hits, rows[0][1] if rows else 0)
 
 
@@ -267,19 +279,21 @@ def _parameters(searched: SearchPlan) -> dict[str, Any]:
     return values
 
 
-def _first_highlight(snippets) -> Markup | None:
-    for snippet in snippets:
-        marked = highlight(snippet)
-        if marked is not None:
-            return marked
-    return None
+def _first_marked(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """The first of ``snippets`` (one per field, in order) that marks a match, or else the
+    last: a snippet is cut again where it is the one, and not at all after it."""
+    *tried, last = snippets
+    if not tried:
+        return last
+    return case(*((snippet.contains(START), snippet) for snippet in tried), else_=last)
 
 
 @dataclass(frozen=True)
 class Matcher:
     """How one backend finds and ranks a plan's rows of one kind.
 
-    ``restrict`` adds the full-text match to a statement over the kind's model; ``order``
+    ``restrict`` adds the full-text match to a statement over the kind's model; ``snippet``
+    is the excerpt shown (of the first field with a match); ``order``
     sorts best first: the rows the shopper's own words find (``SearchPlan.exact``), in
     their own order, then those found through a synonym or another spelling. ``best``
     is the ids of the best rows readers can see (at most ``limit``), and ``count`` how
@@ -288,7 +302,7 @@ class Matcher:
 
     restrict: Callable[[Select], Select]
     order: tuple[ColumnElement, ...]
-    snippets: list
+    snippet: ColumnElement[Any]
     best: Callable[[int], Select]
     count: Select
 
@@ -317,7 +331,7 @@ def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
     matcher = _matcher(kind, dialect, exact)
     statement = (
         matcher.restrict(select(kind.model, matcher.count.scalar_subquery().correlate(None),
-                                *matcher.snippets))
+                                matcher.snippet))
         .where(kind.model.id.in_(matcher.best(kind.limit)))
         .order_by(*matcher.order, kind.model.id)
         .limit(kind.limit)
@@ -342,10 +356,10 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
                 .where(fts_ref.op("MATCH")(bindparam(EXACT)))
                 .subquery("exact"))
     positions = index.field_names()
-    snippets = [
+    snippet = _first_marked([
         func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS)
         for name in kind.snippet_fields
-    ]
+    ])
     order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
     shown = [] if kind.hidden is None else [fts.c.rowid.not_in(kind.hidden())]
 
@@ -361,7 +375,7 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
         return statement.order_by(*order, fts.c.rowid).limit(limit).correlate(None)
 
     count = select(func.count()).select_from(fts).where(match, *shown)
-    return Matcher(restrict, order, snippets, best, count)
+    return Matcher(restrict, order, snippet, best, count)
 
 
 def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
@@ -369,11 +383,11 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     tsquery = func.to_tsquery(config, bindparam(MATCH))
     vector: ColumnElement[Any] = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
     rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
-    snippets = [
+    snippet = _first_marked([
         func.ts_headline(config, func.coalesce(getattr(kind.model, name), ""), tsquery,
                          HEADLINE_OPTIONS)
         for name in kind.snippet_fields
-    ]
+    ])
 
     def restrict(statement: Select) -> Select:
         return statement.where(vector.op("@@")(tsquery))
@@ -389,7 +403,7 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
                 .order_by(*order, kind.model.id).limit(limit).correlate(None))
 
     count = restrict(select(func.count()).select_from(kind.model).where(*kind.filters()))
-    return Matcher(restrict, order, snippets, best, count)
+    return Matcher(restrict, order, snippet, best, count)
 
 
 # --- Suggestions as the shopper types --------------------------------------------------------
