@@ -55,11 +55,14 @@ _CARD_IMAGE = (ProductImage.key, ProductImage.alt_text, ProductImage.width,
                ProductImage.height, ProductImage.position)
 
 
-def card_only_options():
+def card_only_options(outer: bool = False):
     """Loader options for products shown only as cards: ``card_loader_options`` with just
     the columns a card reads (anything else read later costs a query), everything joined
-    into the one statement (the page's product limit must be in a subquery)."""
-    return (_CARD_PRODUCT, joinedload(Product.brand).load_only(*_CARD_BRAND),
+    into the one statement (the page's product limit must be in a subquery). ``outer``:
+    the statement outer-joins the products themselves (rows without one), so their brand
+    is outer-joined too."""
+    brand = joinedload(Product.brand, innerjoin=False) if outer else joinedload(Product.brand)
+    return (_CARD_PRODUCT, brand.load_only(*_CARD_BRAND),
             lazyload(Product.category),
             joinedload(Product.variants).load_only(*_CARD_VARIANT),
             joinedload(Product.images).load_only(*_CARD_IMAGE))

@@ -20,7 +20,9 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    and_,
     bindparam,
     case,
     func,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
@@ -100,9 +103,9 @@ class Kind:
 
 
 # Products are shown as cards: only the columns a card reads, with its brand, sizes and
-# pictures joined into the one statement.
+# pictures joined into the search's statement (whose rows are not all products).
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
-                _active_products, _hidden_products, card_only_options())
+                _active_products, _hidden_products, card_only_options(outer=True))
 # Articles and conditions are listed by title (name), kind and summary: their texts (read
 # for snippets from the index) and an article's author are not loaded.
 ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
@@ -115,6 +118,7 @@ ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _
 CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"),
                   options=(load_only(Condition.id, Condition.slug, Condition.name,
                                      Condition.summary),))
+KINDS = (PRODUCTS, ARTICLES, CONDITIONS)  # in the order of a search's statement's columns
 
 
 @dataclass(frozen=True)
@@ -173,17 +177,21 @@ def search(query: SearchQuery, rules: Synonyms | None = None) -> SearchResults:
 
 
 def run(searched: SearchPlan) -> SearchResults:
-    """Exactly what ``searched`` says (three statements)."""
+    """Exactly what ``searched`` says (one statement)."""
     if not searched.is_searchable:
         empty = Section([], 0)
         return SearchResults(empty, empty, empty, searched)
-    dialect, parameters = _dialect(), _parameters(searched)
-    return SearchResults(
-        products=_search_kind(PRODUCTS, dialect, parameters),
-        articles=_search_kind(ARTICLES, dialect, parameters),
-        conditions=_search_kind(CONDITIONS, dialect, parameters),
-        plan=searched,
-    )
+    parameters = _parameters(searched)
+    statement = _ranked(_dialect(), EXACT in parameters)
+    hits: list[list[Hit]] = [[] for _ in KINDS]
+    totals = [0 for _ in KINDS]
+    for row in db.session.execute(statement, parameters).unique():
+        number = row.kind
+        hits[number].append(Hit(row[number], highlight(row.snippet)))
+        totals[number] = row.total
+    products, articles, conditions = (Section(found, total)
+                                      for found, total in zip(hits, totals, strict=True))
+    return SearchResults(products, articles, conditions, searched)
 
 
 def _second_chance(searched: SearchPlan) -> SearchResults:
@@ -229,7 +237,7 @@ def _anything_statement(dialect: str) -> Select:
     key = ("anything", dialect)
     if key not in _STATEMENTS:
         _STATEMENTS[key] = select(*(_matcher(kind, dialect, exact=False).count.scalar_subquery()
-                                    for kind in (PRODUCTS, ARTICLES, CONDITIONS)))
+                                    for kind in KINDS))
     return _STATEMENTS[key]
 
 
@@ -248,13 +256,6 @@ def _did_you_mean(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> 
     typed = " ".join(group.text for group in searched.groups)
     offers = [offer for offer in dict.fromkeys(offers) if offer != typed]
     return tuple(offers[:MAX_SUGGESTIONS])
-
-
-def _search_kind(kind: Kind, dialect: str, parameters: dict[str, Any]) -> Section:
-    statement = _ranked(kind, dialect, EXACT in parameters)
-    rows = db.session.execute(statement, parameters).unique().all()
-    hits = [Hit(row[0], highlight(row[2])) for row in rows]
-    return Section(hits, rows[0][1] if rows else 0)
 
 
 # Statements by (what, dialect, ...): building one costs more than running it on a small
@@ -301,7 +302,7 @@ class Matcher:
     """
 
     restrict: Callable[[Select], Select]
-    order: tuple[ColumnElement, ...]
+    order: tuple[ColumnElement, ...]  # sort keys, ascending
     snippet: ColumnElement[Any]
     best: Callable[[int], Select]
     count: Select
@@ -315,28 +316,42 @@ def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
     return _postgres_matcher(kind, exact)
 
 
-def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
-    """The best rows of ``kind`` with their total count and snippets.
+def _ranked(dialect: str, exact: bool) -> Select:
+    """The best rows of each kind, with each kind's total count and the rows' snippets, in
+    one statement: rows of (product, article, condition; one of them set, in the column
+    that ``kind`` numbers), ``kind``, ``total`` and ``snippet``, best first within a kind.
 
-    The count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses its
-    ranking functions next to a window. The best ids are chosen first, so snippets are
-    cut (and rows loaded) only for the rows shown, not for every match: a common word
-    matches a good part of a large shop. The statement's own limit (the same) puts the
-    rows with their snippets in a subquery, to which the kind's collections (a product's
-    sizes and pictures) are joined: each snippet is cut once.
+    Each kind's best ids are chosen first (its ``best``), so snippets are cut, and rows
+    loaded, only for the rows shown, not for every match: a common word matches a good
+    part of a large shop. Its count is a scalar subquery rather than ``count(*) OVER ()``:
+    FTS5 refuses its ranking functions next to a window. The hits of the three kinds are
+    one materialised union (a snippet is cut once, however many sizes and pictures of a
+    product are joined to it), to which the rows themselves are joined: one round trip
+    and one round of SQLAlchemy's statement handling for the whole search.
     """
-    key = ("ranked", kind.index.table, dialect, exact)
+    key = ("ranked", dialect, exact)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
-    matcher = _matcher(kind, dialect, exact)
-    statement = (
-        matcher.restrict(select(kind.model, matcher.count.scalar_subquery().correlate(None),
-                                matcher.snippet))
-        .where(kind.model.id.in_(matcher.best(kind.limit)))
-        .order_by(*matcher.order, kind.model.id)
-        .limit(kind.limit)
-        .options(*kind.options)
-    )
+    branches = []
+    for number, kind in enumerate(KINDS):
+        matcher = _matcher(kind, dialect, exact)
+        branches.append(
+            matcher.restrict(select(
+                literal_column(str(number), Integer).label("kind"),
+                kind.model.id.label("id"),
+                matcher.count.scalar_subquery().correlate(None).label("total"),
+                matcher.snippet.label("snippet"),
+                *(key.label(f"key_{place}") for place, key in enumerate(matcher.order))))
+            .where(kind.model.id.in_(matcher.best(kind.limit))))
+    hits = union_all(*branches).cte("hits").prefix_with("MATERIALIZED")
+    statement = select(*(kind.model for kind in KINDS), hits.c.kind, hits.c.total,
+                       hits.c.snippet).select_from(hits)
+    for number, kind in enumerate(KINDS):
+        statement = statement.outerjoin(
+            kind.model, and_(hits.c.kind == number, kind.model.id == hits.c.id))
+    keys = [column for column in hits.c if column.key.startswith("key_")]
+    statement = (statement.order_by(hits.c.kind, *keys, hits.c.id)
+                 .options(*(option for kind in KINDS for option in kind.options)))
     _STATEMENTS[key] = statement
     return statement
 
@@ -382,7 +397,8 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     config: ColumnElement[Any] = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
     tsquery = func.to_tsquery(config, bindparam(MATCH))
     vector: ColumnElement[Any] = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
-    rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
+    # Sort keys, ascending like SQLite's (the best rank first: its negative).
+    rank = -func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1)
     snippet = _first_marked([
         func.ts_headline(config, func.coalesce(getattr(kind.model, name), ""), tsquery,
                          HEADLINE_OPTIONS)
@@ -395,8 +411,8 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     order: tuple[ColumnElement[Any], ...] = (rank,)
     if exact:
         own = func.to_tsquery(config, bindparam(EXACT))
-        order = (vector.op("@@")(own).desc(),
-                 func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1).desc(), rank)
+        order = (not_(vector.op("@@")(own)),
+                 -func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1), rank)
 
     def best(limit: int) -> Select:
         return (restrict(select(kind.model.id)).where(*kind.filters())
