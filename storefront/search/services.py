@@ -1,4 +1,4 @@
-"""Run a search: one ranked statement per kind of result, whatever the number of matches.
+"""Run a search: one statement for the three kinds of result, whatever the number of matches.
 
 SQLite ranks with FTS5's ``bm25()`` and cuts snippets with ``snippet()``; PostgreSQL ranks
 with ``ts_rank_cd`` and cuts snippets with ``ts_headline``. The column weights come from
