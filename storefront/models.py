@@ -30,7 +30,7 @@ from storefront.payments.models import StripeEvent
 from storefront.queue.models import FailedJob
 from storefront.reviews.models import Review, ReviewInvitation, ReviewVote
 from storefront.routines.models import ConflictRule, IngredientClass, RoutineStep, SavedRoutine
-from storefront.search.models import SearchCount, SearchSynonym, SearchWord
+from storefront.search.models import SearchCount, SearchSynonym, SearchWord, SearchWordVersion
 from storefront.settings.models import ShopSettings
 from storefront.shipping.models import ShippingMethod, ShippingZone, ShippingZoneArea, TaxRate
 
@@ -69,6 +69,7 @@ __all__ = [
     "SearchCount",
     "SearchSynonym",
     "SearchWord",
+    "SearchWordVersion",
     "ShippingMethod",
     "ShippingZone",
     "ShippingZoneArea",

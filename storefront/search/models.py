@@ -1,9 +1,9 @@
 """What search keeps besides its index: synonyms, the vocabulary, and what people searched for.
 
 ``SearchSynonym`` rows are edited by the shop's owner in the admin; ``SearchWord`` is the
-list of words the shop's pages use (for typo tolerance), rebuilt from the indexed text;
-``SearchCount`` holds how often each search was made per day, without anything about who
-made it.
+list of words the shop's pages use (for typo tolerance), rebuilt from the indexed text, and
+``SearchWordVersion`` says when it last changed; ``SearchCount`` holds how often each
+search was made per day, without anything about who made it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,17 @@ class SearchWord(Model):
 
     word: Mapped[str] = mapped_column(String(60), primary_key=True)
     documents: Mapped[int] = mapped_column(default=1)
+
+
+class SearchWordVersion(Model):
+    """Which state of ``search_word`` this is: one row, whose ``token`` database triggers
+    (``schema``) replace with a new random one whenever the words change. A process keeps
+    the words in memory for as long as the token is the one it read them with."""
+
+    __tablename__ = "search_word_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
 
 
 class SearchCount(Model):

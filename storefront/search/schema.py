@@ -26,7 +26,9 @@ unstemmed, lower case and without accents, for spelling mistakes (``vocabulary``
 ``install`` makes it again once its table exists. On PostgreSQL it is the manual's "did
 you mean" recipe: ``ts_stat`` over 'simple' vectors, and a GIN trigram index (pg_trgm,
 created if missing, dropped again only if this module created it); on SQLite the same
-words are read from the same text in Python.
+words are read from the same text in Python. Triggers on ``search_word`` give
+``search_word_version`` a new random token whenever its words change (on SQLite per row
+written, on PostgreSQL per statement), so that a process may keep the words in memory.
 """
 
 # ruff: noqa: S608  (DDL assembled only from this module's constants, never from input)
@@ -206,6 +208,13 @@ _SHOWN = {
     "condition": "1 = 1",
 }
 VOCABULARY_TABLE = "search_word"
+VOCABULARY_VERSION_TABLE = "search_word_version"
+# SQLite: one trigger per kind of write; PostgreSQL: one trigger (and its function).
+_SQLITE_VERSION_TRIGGERS = {f"{VOCABULARY_TABLE}__{verb.lower()}": verb
+                            for verb in ("INSERT", "UPDATE", "DELETE")}
+_PG_VERSION_TRIGGER = f"{VOCABULARY_TABLE}__write"
+_RANDOM_HEX = {"sqlite": "lower(hex(randomblob(8)))",
+               "postgresql": "md5(random()::text || clock_timestamp()::text)"}
 TRIGRAM_INDEX = "ix_search_word_trgm"
 _CREATED_PG_TRGM = "search: created pg_trgm"
 MAX_WORD_LENGTH = 60
@@ -278,10 +287,10 @@ def _pg_function(name: str, body: str) -> str:
             f"BEGIN {body} END $$")
 
 
-def _pg_trigger(name: str, timing: str, table: str) -> list[str]:
+def _pg_trigger(name: str, timing: str, table: str, each: str = "ROW") -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {name} ON {table}",
-        f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH {each} EXECUTE FUNCTION {name}()",
     ]
 
 
@@ -454,17 +463,61 @@ def _pg_uninstall_trigram_index(connection: Connection) -> None:
         connection.exec_driver_sql("DROP EXTENSION IF EXISTS pg_trgm")
 
 
+def _version_expected(dialect: str) -> list[str]:
+    return list(_SQLITE_VERSION_TRIGGERS) if dialect == "sqlite" else [_PG_VERSION_TRIGGER]
+
+
+def install_vocabulary_version(connection: Connection) -> None:
+    """The triggers that give ``search_word_version`` a new token whenever the words
+    change, and its one row (the model's table must exist)."""
+    table, version = VOCABULARY_TABLE, VOCABULARY_VERSION_TABLE
+    dialect = _dialect(connection)
+    random = _RANDOM_HEX[dialect]
+    if dialect == "sqlite":
+        for name, verb in _SQLITE_VERSION_TRIGGERS.items():
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {verb} ON {table} BEGIN "
+                f"UPDATE {version} SET token = {random}; END")
+    else:
+        connection.exec_driver_sql(_pg_function(
+            _PG_VERSION_TRIGGER, f"UPDATE {version} SET token = {random}; RETURN NULL;"))
+        for statement in _pg_trigger(_PG_VERSION_TRIGGER,
+                                     "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE", table,
+                                     each="STATEMENT"):
+            connection.exec_driver_sql(statement)
+    connection.exec_driver_sql(
+        f"INSERT INTO {version} (id, token) SELECT 1, {random} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {version})")
+
+
+def uninstall_vocabulary_version(connection: Connection) -> None:
+    """Remove the triggers ``install_vocabulary_version`` made (the row goes with the
+    table, the model's part)."""
+    if _dialect(connection) == "sqlite":
+        for name in _SQLITE_VERSION_TRIGGERS:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    connection.exec_driver_sql(
+        f"DROP TRIGGER IF EXISTS {_PG_VERSION_TRIGGER} ON {VOCABULARY_TABLE}")
+    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_PG_VERSION_TRIGGER}()")
+
+
 def install_vocabulary(connection: Connection) -> None:
-    """The vocabulary's trigram index (PostgreSQL), then its words."""
+    """The vocabulary's trigram index (PostgreSQL) and version triggers (once their
+    table exists: a migration older than it installs the vocabulary of its own time),
+    then its words."""
     if _dialect(connection) == "postgresql":
         _pg_install_trigram_index(connection)
+    if inspect(connection).has_table(VOCABULARY_VERSION_TABLE):
+        install_vocabulary_version(connection)
     rebuild_vocabulary(connection)
 
 
 def uninstall_vocabulary(connection: Connection) -> None:
-    """Remove what ``install_vocabulary`` made besides the table (the model's part)."""
+    """Remove what ``install_vocabulary`` made besides the tables (the models' part)."""
     if _dialect(connection) == "postgresql":
         _pg_uninstall_trigram_index(connection)
+    uninstall_vocabulary_version(connection)
 
 
 def _has_vocabulary(connection: Connection) -> bool:
@@ -534,6 +587,7 @@ def expected_objects(dialect_name: str) -> list[str]:
     """Names of every search table, column, index and trigger on that backend."""
     expected = _sqlite_expected if dialect_name == "sqlite" else _pg_expected
     names = [name for index in INDEXES for name in expected(index)]
+    names += _version_expected(dialect_name)
     return names if dialect_name == "sqlite" else [*names, TRIGRAM_INDEX]
 
 

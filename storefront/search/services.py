@@ -1,4 +1,4 @@
-"""Run a search: one ranked statement per kind of result, whatever the number of matches.
+"""Run a search: one statement for the three kinds of result, whatever the number of matches.
 
 SQLite ranks with FTS5's ``bm25()`` and cuts snippets with ``snippet()``; PostgreSQL ranks
 with ``ts_rank_cd`` and cuts snippets with ``ts_headline``. The column weights come from
@@ -18,13 +18,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import lazyload, load_only
 
 from storefront.catalog.models import Product, ProductStatus
-from storefront.catalog.services import card_loader_options
+from storefront.catalog.services import card_only_options
 from storefront.content.models import Article, Condition
 from storefront.db import utcnow
 from storefront.extensions import db
@@ -48,9 +61,24 @@ def _active_products() -> list[ColumnElement[bool]]:
     return [Product.status == ProductStatus.ACTIVE]
 
 
+def _hidden_products() -> Select:
+    """The products shoppers cannot see: few, found through the status index."""
+    return select(Product.id).where(or_(*(Product.status == status for status in ProductStatus
+                                          if status != ProductStatus.ACTIVE)))
+
+
+def _visible_now() -> Any:
+    return bindparam(NOW, type_=Article.published_at.type)  # a datetime, when run
+
+
 def _visible_articles() -> list[ColumnElement[bool]]:
-    now: Any = bindparam(NOW, type_=Article.published_at.type)  # a datetime, when run
-    return [Article.visible_clause(now)]
+    return [Article.visible_clause(_visible_now())]
+
+
+def _hidden_articles() -> Select:
+    """The articles readers cannot see now (drafts, those not yet published): read from
+    the index on (status, published_at)."""
+    return select(Article.id).where(not_(Article.visible_clause(_visible_now())))
 
 
 def _every_row() -> list[ColumnElement[bool]]:
@@ -66,15 +94,22 @@ class Kind:
     limit: int
     snippet_fields: tuple[str, ...]
     filters: Callable[[], list[ColumnElement[bool]]] = _every_row
+    # The ids of the rows ``filters`` leaves out (None: none), for a backend whose index
+    # holds every row: the few that readers cannot see are left out of its matches, so
+    # counting and ranking read the index alone.
+    hidden: Callable[[], Select] | None = None
     options: tuple = ()
     label: str = "name"  # the attribute suggestions show
 
 
+# Products are shown as cards: only the columns a card reads, with its brand, sizes and
+# pictures joined into the search's statement (whose rows are not all products).
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
-                _active_products, card_loader_options())
+                _active_products, _hidden_products, card_only_options(outer=True))
 # Articles and conditions are listed by title (name), kind and summary: their texts (read
 # for snippets from the index) and an article's author are not loaded.
 ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
+                _hidden_articles,
                 (load_only(Article.id, Article.slug, Article.title, Article.summary,
                            Article.kind, Article.status, Article.published_at,
                            Article.version),
@@ -83,6 +118,7 @@ ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _
 CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"),
                   options=(load_only(Condition.id, Condition.slug, Condition.name,
                                      Condition.summary),))
+KINDS = (PRODUCTS, ARTICLES, CONDITIONS)  # in the order of a search's statement's columns
 
 
 @dataclass(frozen=True)
@@ -141,13 +177,21 @@ def search(query: SearchQuery, rules: Synonyms | None = None) -> SearchResults:
 
 
 def run(searched: SearchPlan) -> SearchResults:
-    """Exactly what ``searched`` says (three statements)."""
-    return SearchResults(
-        products=_search_kind(PRODUCTS, searched),
-        articles=_search_kind(ARTICLES, searched),
-        conditions=_search_kind(CONDITIONS, searched),
-        plan=searched,
-    )
+    """Exactly what ``searched`` says (one statement)."""
+    if not searched.is_searchable:
+        empty = Section([], 0)
+        return SearchResults(empty, empty, empty, searched)
+    parameters = _parameters(searched)
+    statement = _ranked(_dialect(), EXACT in parameters)
+    hits: list[list[Hit]] = [[] for _ in KINDS]
+    totals = [0 for _ in KINDS]
+    for row in db.session.execute(statement, parameters).unique():
+        number = row.kind
+        hits[number].append(Hit(row[number], highlight(row.snippet)))
+        totals[number] = row.total
+    products, articles, conditions = (Section(found, total)
+                                      for found, total in zip(hits, totals, strict=True))
+    return SearchResults(products, articles, conditions, searched)
 
 
 def _second_chance(searched: SearchPlan) -> SearchResults:
@@ -192,13 +236,8 @@ def _anything(searched: SearchPlan) -> bool:
 def _anything_statement(dialect: str) -> Select:
     key = ("anything", dialect)
     if key not in _STATEMENTS:
-        counts = []
-        for kind in (PRODUCTS, ARTICLES, CONDITIONS):
-            matcher = _matcher(kind, dialect, exact=False)
-            counts.append(matcher.restrict_count(
-                select(func.count()).select_from(kind.model).where(*kind.filters())
-            ).scalar_subquery())
-        _STATEMENTS[key] = select(*counts)
+        _STATEMENTS[key] = select(*(_matcher(kind, dialect, exact=False).count.scalar_subquery()
+                                    for kind in KINDS))
     return _STATEMENTS[key]
 
 
@@ -217,15 +256,6 @@ def _did_you_mean(searched: SearchPlan, found: dict[str, vocabulary.Lookup]) -> 
     typed = " ".join(group.text for group in searched.groups)
     offers = [offer for offer in dict.fromkeys(offers) if offer != typed]
     return tuple(offers[:MAX_SUGGESTIONS])
-
-
-def _search_kind(kind: Kind, searched: SearchPlan) -> Section:
-    if not searched.is_searchable:
-        return Section([], 0)
-    statement = _ranked(kind, _dialect(), searched.exact() is not None)
-    rows = db.session.execute(statement, _parameters(searched)).all()
-    hits = [Hit(row[0], _first_highlight(row[2:])) for row in rows]
-    return Section(hits, rows[0][1] if rows else 0)
 
 
 # Statements by (what, dialect, ...): building one costs more than running it on a small
@@ -250,28 +280,32 @@ def _parameters(searched: SearchPlan) -> dict[str, Any]:
     return values
 
 
-def _first_highlight(snippets) -> Markup | None:
-    for snippet in snippets:
-        marked = highlight(snippet)
-        if marked is not None:
-            return marked
-    return None
+def _first_marked(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """The first of ``snippets`` (one per field, in order) that marks a match, or else the
+    last: a snippet is cut again where it is the one, and not at all after it."""
+    *tried, last = snippets
+    if not tried:
+        return last
+    return case(*((snippet.contains(START), snippet) for snippet in tried), else_=last)
 
 
 @dataclass(frozen=True)
 class Matcher:
     """How one backend finds and ranks a plan's rows of one kind.
 
-    ``restrict`` adds the full-text match to a statement (``restrict_count`` to the count,
-    if that needs another form); ``order`` sorts best first: the rows the shopper's own
-    words find (``SearchPlan.exact``), in their own order, then those found through a
-    synonym or another spelling.
+    ``restrict`` adds the full-text match to a statement over the kind's model; ``snippet``
+    is the excerpt shown (of the first field with a match); ``order``
+    sorts best first: the rows the shopper's own words find (``SearchPlan.exact``), in
+    their own order, then those found through a synonym or another spelling. ``best``
+    is the ids of the best rows readers can see (at most ``limit``), and ``count`` how
+    many they can see.
     """
 
     restrict: Callable[[Select], Select]
-    order: tuple[ColumnElement, ...]
-    snippets: list
-    restrict_count: Callable[[Select], Select]
+    order: tuple[ColumnElement, ...]  # sort keys, ascending
+    snippet: ColumnElement[Any]
+    best: Callable[[int], Select]
+    count: Select
 
 
 def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
@@ -282,35 +316,49 @@ def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
     return _postgres_matcher(kind, exact)
 
 
-def _ranked(kind: Kind, dialect: str, exact: bool) -> Select:
-    """The best rows of ``kind`` with their total count and snippets.
+def _ranked(dialect: str, exact: bool) -> Select:
+    """The best rows of each kind, with each kind's total count and the rows' snippets, in
+    one statement: rows of (product, article, condition; one of them set, in the column
+    that ``kind`` numbers), ``kind``, ``total`` and ``snippet``, best first within a kind.
 
-    The count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses its
-    ranking functions next to a window. The best ids are chosen first, so snippets are
-    cut (and rows loaded) only for the rows shown, not for every match: a common word
-    matches a good part of a large shop.
+    Each kind's best ids are chosen first (its ``best``), so snippets are cut, and rows
+    loaded, only for the rows shown, not for every match: a common word matches a good
+    part of a large shop. Its count is a scalar subquery rather than ``count(*) OVER ()``:
+    FTS5 refuses its ranking functions next to a window. The hits of the three kinds are
+    one materialised union (a snippet is cut once, however many sizes and pictures of a
+    product are joined to it), to which the rows themselves are joined: one round trip
+    and one round of SQLAlchemy's statement handling for the whole search.
     """
-    key = ("ranked", kind.index.table, dialect, exact)
+    key = ("ranked", dialect, exact)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
-    matcher = _matcher(kind, dialect, exact)
-    restrict, order = matcher.restrict, matcher.order
-    total = matcher.restrict_count(
-        select(func.count()).select_from(kind.model).where(*kind.filters()))
-    best = (restrict(select(kind.model.id)).where(*kind.filters())
-            .order_by(*order, kind.model.id).limit(kind.limit))
-    statement = (
-        restrict(select(kind.model, total.scalar_subquery().correlate(None),
-                        *matcher.snippets))
-        .where(kind.model.id.in_(best))
-        .order_by(*order, kind.model.id)
-        .options(*kind.options)
-    )
+    branches = []
+    for number, kind in enumerate(KINDS):
+        matcher = _matcher(kind, dialect, exact)
+        branches.append(
+            matcher.restrict(select(
+                literal_column(str(number), Integer).label("kind"),
+                kind.model.id.label("id"),
+                matcher.count.scalar_subquery().correlate(None).label("total"),
+                matcher.snippet.label("snippet"),
+                *(key.label(f"key_{place}") for place, key in enumerate(matcher.order))))
+            .where(kind.model.id.in_(matcher.best(kind.limit))))
+    hits = union_all(*branches).cte("hits").prefix_with("MATERIALIZED")
+    statement = select(*(kind.model for kind in KINDS), hits.c.kind, hits.c.total,
+                       hits.c.snippet).select_from(hits)
+    for number, kind in enumerate(KINDS):
+        statement = statement.outerjoin(
+            kind.model, and_(hits.c.kind == number, kind.model.id == hits.c.id))
+    keys = [column for column in hits.c if column.key.startswith("key_")]
+    statement = (statement.order_by(hits.c.kind, *keys, hits.c.id)
+                 .options(*(option for kind in KINDS for option in kind.options)))
     _STATEMENTS[key] = statement
     return statement
 
 
 def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
+    """FTS5: the index holds every row, so the few that readers cannot see (``hidden``)
+    are left out of its matches; counting and ranking then read no row of the table."""
     index = kind.index
     fts = sql_table(index.fts_table, sql_column("rowid"))
     fts_ref: ColumnElement[Any] = literal_column(index.fts_table)
@@ -323,35 +371,39 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
                 .where(fts_ref.op("MATCH")(bindparam(EXACT)))
                 .subquery("exact"))
     positions = index.field_names()
-    snippets = [
+    snippet = _first_marked([
         func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS)
         for name in kind.snippet_fields
-    ]
+    ])
+    order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
+    shown = [] if kind.hidden is None else [fts.c.rowid.not_in(kind.hidden())]
 
     def restrict(statement: Select) -> Select:
         statement = statement.join(fts, fts.c.rowid == kind.model.id).where(match)
         return statement if tier is None else statement.outerjoin(
             tier, tier.c.id == kind.model.id)
 
-    def restrict_count(statement: Select) -> Select:
-        # Joined, SQLite starts from the status index and asks FTS5 about every active
-        # row one by one (half a second for 5,000 products); this form starts from FTS5.
-        return statement.where(kind.model.id.in_(select(fts.c.rowid).where(match)))
+    def best(limit: int) -> Select:
+        statement = select(fts.c.rowid).where(match, *shown)
+        if tier is not None:
+            statement = statement.outerjoin(tier, tier.c.id == fts.c.rowid)
+        return statement.order_by(*order, fts.c.rowid).limit(limit).correlate(None)
 
-    order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
-    return Matcher(restrict, order, snippets, restrict_count)
+    count = select(func.count()).select_from(fts).where(match, *shown)
+    return Matcher(restrict, order, snippet, best, count)
 
 
 def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     config: ColumnElement[Any] = literal_column(f"'{schema.TS_CONFIG}'::regconfig")
     tsquery = func.to_tsquery(config, bindparam(MATCH))
     vector: ColumnElement[Any] = literal_column(f"{kind.index.table}.{schema.SEARCH_COLUMN}")
-    rank = func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1).desc()
-    snippets = [
+    # Sort keys, ascending like SQLite's (the best rank first: its negative).
+    rank = -func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, tsquery, 1)
+    snippet = _first_marked([
         func.ts_headline(config, func.coalesce(getattr(kind.model, name), ""), tsquery,
                          HEADLINE_OPTIONS)
         for name in kind.snippet_fields
-    ]
+    ])
 
     def restrict(statement: Select) -> Select:
         return statement.where(vector.op("@@")(tsquery))
@@ -359,9 +411,15 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
     order: tuple[ColumnElement[Any], ...] = (rank,)
     if exact:
         own = func.to_tsquery(config, bindparam(EXACT))
-        order = (vector.op("@@")(own).desc(),
-                 func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1).desc(), rank)
-    return Matcher(restrict, order, snippets, restrict)
+        order = (not_(vector.op("@@")(own)),
+                 -func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1), rank)
+
+    def best(limit: int) -> Select:
+        return (restrict(select(kind.model.id)).where(*kind.filters())
+                .order_by(*order, kind.model.id).limit(limit).correlate(None))
+
+    count = restrict(select(func.count()).select_from(kind.model).where(*kind.filters()))
+    return Matcher(restrict, order, snippet, best, count)
 
 
 # --- Suggestions as the shopper types --------------------------------------------------------

@@ -109,12 +109,14 @@ def rules_of(rows) -> Synonyms:
     return Synonyms(rules)
 
 
+# Built once: a statement keeps its cache key, which would otherwise be worked out again.
+_RULES = select(SearchSynonym.kind, SearchSynonym.terms, SearchSynonym.targets).order_by(
+    SearchSynonym.id)
+
+
 def load() -> Synonyms:
     """The rules as they are in the database now (one statement)."""
-    rows = db.session.execute(select(SearchSynonym.kind, SearchSynonym.terms,
-                                     SearchSynonym.targets)
-                              .order_by(SearchSynonym.id)).all()
-    return _rules_of_rows(tuple(rows))
+    return _rules_of_rows(tuple(db.session.execute(_RULES).all()))
 
 
 @lru_cache(maxsize=4)

@@ -7,10 +7,12 @@ saved product, article, condition, brand or ingredient adds its new words at onc
 ``after_flush`` listener below, which ``create_app`` installs); words that went away are
 dropped at the next rebuild.
 
-Finding the candidates is the database's part: PostgreSQL's pg_trgm (the "did you mean"
-recipe of its manual: the words table, its GIN trigram index, ``%``); on SQLite the words
-of a similar length. Deciding is the same on both, with rapidfuzz: the optimal string
-alignment distance (a swapped pair of letters is one typo) within the typo allowance.
+Finding the candidates: PostgreSQL's pg_trgm (the "did you mean" recipe of its manual: the
+words table, its GIN trigram index, ``%``); SQLite has nothing like it, so each process
+keeps every word in memory (a few thousand), read again only when ``search_word_version``
+says they changed (one small statement a lookup). Deciding is the same on both, with
+rapidfuzz: the optimal string alignment distance (a swapped pair of letters is one typo)
+within the typo allowance.
 
 The allowance is more forgiving than Meilisearch's (one typo from five letters, two from
 nine): one typo from five letters, two from eight (as Algolia), and from four letters two
@@ -20,12 +22,15 @@ letters swapped ("acen" is "acne"; a swap keeps the letters, so "kids" never bec
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
+from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import func, inspect, or_, select, text, union
+from sqlalchemy import inspect, select, text, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,7 +39,7 @@ from storefront.catalog.models import Brand, Ingredient, Product, ProductStatus
 from storefront.content.models import Article, Condition
 from storefront.db import listen_once
 from storefront.extensions import db
-from storefront.search.models import SearchWord
+from storefront.search.models import SearchWord, SearchWordVersion
 from storefront.search.query import MIN_PREFIX_LENGTH, fold
 from storefront.search.schema import vocabulary_words
 
@@ -45,7 +50,8 @@ MAX_SPELLINGS = 3  # close words tried for one misspelt word
 # pg_trgm's similarity below which a word is not even a candidate: low, so that short
 # words with one typo ("acen", 0.25 from "acne") are found; rapidfuzz decides.
 TRIGRAM_THRESHOLD = 0.1
-_LENGTH_MARGIN = 3
+_LAST = "\U0010ffff"  # sorts after any letter: the end of the words starting with a prefix
+_KEPT = "storefront.search_vocabulary"
 
 
 def typos_allowed(word: str) -> int:
@@ -83,21 +89,38 @@ def lookup(words: list[str]) -> dict[str, Lookup]:
     if not wanted:
         return {}
     if db.session.get_bind().dialect.name == "postgresql":
-        rows = _postgres_candidates(wanted)
-    else:
-        rows = _sqlite_candidates(wanted)
-    counts = dict(rows)
-    return {word: _judge(plain, counts) for word, plain in folded.items()}
+        counts = dict(_postgres_candidates(wanted))
+        return {word: _judge(plain, counts) for word, plain in folded.items()}
+    known = _kept_words()
+    return {word: _judge(plain, known.documents, known.in_order)
+            for word, plain in folded.items()}
 
 
-def _sqlite_candidates(wanted: list[str]):
-    lengths = [len(word) for word in wanted]
-    similar = func.length(SearchWord.word).between(min(lengths) - _LENGTH_MARGIN,
-                                                   max(lengths) + _LENGTH_MARGIN)
-    starts = [SearchWord.word.startswith(word) for word in wanted
-              if len(word) >= MIN_PREFIX_LENGTH]
-    return db.session.execute(
-        select(SearchWord.word, SearchWord.documents).where(or_(similar, *starts))).all()
+@dataclass(frozen=True)
+class Words:
+    """Every known word, in order, and the pages using each, as read at ``token``."""
+
+    in_order: list[str]
+    documents: dict[str, int]
+    token: str | None
+
+
+_VERSION = select(SearchWordVersion.token).where(SearchWordVersion.id == 1)
+_EVERY_WORD = select(SearchWord.word, SearchWord.documents)
+
+
+def _kept_words() -> Words:
+    """Every word, kept by this process while ``search_word_version`` is unchanged: one
+    statement, or two when the words changed (or three when the token is missing)."""
+    token = db.session.scalar(_VERSION)
+    kept: Words | None = current_app.extensions.get(_KEPT)
+    if token is not None and kept is not None and kept.token == token:
+        return kept
+    documents: dict[str, int] = dict(db.session.execute(_EVERY_WORD).all())
+    words = Words(sorted(documents), documents, token)
+    if token is not None:
+        current_app.extensions[_KEPT] = words
+    return words
 
 
 def _postgres_candidates(wanted: list[str]):
@@ -112,14 +135,28 @@ def _postgres_candidates(wanted: list[str]):
     return db.session.execute(union(*similar, *starts)).all()
 
 
-def _judge(word: str, counts: dict[str, int]) -> Lookup:
-    starting = [documents for known, documents in counts.items()
-                if known == word or (len(word) >= MIN_PREFIX_LENGTH and known.startswith(word))]
-    if starting:
-        return Lookup(known=True, documents=max(starting))
+def _documents_starting(word: str, counts: Mapping[str, int],
+                        in_order: Sequence[str]) -> int | None:
+    """The most pages of a known word that is ``word`` or, from three letters, starts with
+    it (None: there is none)."""
+    if len(word) < MIN_PREFIX_LENGTH:
+        return counts.get(word)
+    start = bisect_left(in_order, word)
+    end = bisect_left(in_order, word + _LAST, start)
+    return max((counts[known] for known in in_order[start:end]), default=None)
+
+
+def _judge(word: str, counts: Mapping[str, int],
+           in_order: Sequence[str] | None = None) -> Lookup:
+    """What ``counts`` (known words, or the candidates for ``word``, with the pages using
+    each; ``in_order``: the same words, sorted) says of ``word``."""
+    in_order = sorted(counts) if in_order is None else in_order
+    documents = _documents_starting(word, counts, in_order)
+    if documents is not None:
+        return Lookup(known=True, documents=documents)
     if not word.isalpha():
         return Lookup(known=False)
-    matches = process.extract(word, list(counts), scorer=OSA.distance,
+    matches = process.extract(word, in_order, scorer=OSA.distance,
                               score_cutoff=typos_allowed(word) + 1, limit=None)
     found = [(candidate, distance) for candidate, distance, _ in matches
              if not candidate.isdigit()]

@@ -104,6 +104,20 @@ def test_articles_are_found_only_once_readers_can_see_them(client, make):
                                                          "Milia scheduled earlier"]
 
 
+def test_hidden_products_and_articles_are_not_counted(client, make):
+    make(ProductFactory, name="Azelaic Gel")
+    make(ProductFactory, name="Azelaic Draft", status=ProductStatus.DRAFT)
+    make(ProductFactory, name="Azelaic Old", status=ProductStatus.ARCHIVED)
+    make(ArticleFactory, title="Azelaic explained")
+    make(ArticleFactory, title="Azelaic draft", status=ArticleStatus.DRAFT)
+    make(ArticleFactory, title="Azelaic next week", status=ArticleStatus.SCHEDULED,
+         published_at=utcnow() + timedelta(days=7))
+
+    page = client.get("/search?q=azelaic").get_data(as_text=True)
+
+    assert "2 matches: 1 product, 1 article and 0 skin conditions." in page
+
+
 def test_articles_match_question_summary_and_body(client, make):
     make(ArticleFactory, title="One", question="Why do my cheeks flush?")
     make(ArticleFactory, title="Two", summary="Flushing has many triggers.")

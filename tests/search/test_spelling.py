@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storefront.catalog.models import Product, ProductStatus
 from storefront.extensions import db
 from storefront.search import schema, vocabulary
-from storefront.search.models import SearchWord
+from storefront.search.models import SearchWord, SearchWordVersion
 from storefront.search.upkeep import upkeep
 from storefront.search.vocabulary import Lookup, typos_allowed
 from tests.factories import ArticleFactory, ConditionFactory, ProductFactory
@@ -129,6 +129,35 @@ def test_a_saved_page_adds_its_words_at_once(client, app, make):
 
     edit(app, Product, product.id, name="Azelaic Booster")
     assert "azelaic" in words(app)
+
+
+def test_spelling_knows_new_words_at_once_after_keeping_the_vocabulary(client, make):
+    make(ProductFactory, name="Bakuchiol Serum", description="Gentle.")
+    assert found(client, "bakuchil")["products"] == ["Bakuchiol Serum"]
+
+    make(ProductFactory, name="Azelaic Booster", description="Gentle.")
+    assert found(client, "azelaik")["products"] == ["Azelaic Booster"]
+
+
+def version(app) -> str | None:
+    with app.app_context():
+        return db.session.scalar(select(SearchWordVersion.token))
+
+
+def test_the_vocabulary_has_a_new_version_whenever_its_words_change(app, make):
+    first = version(app)
+    product = make(ProductFactory, name="Bakuchiol Serum")
+    added = version(app)
+    edit(app, Product, product.id, featured_rank=3)  # no words
+    unchanged = version(app)
+    with app.app_context():
+        upkeep()
+        db.session.commit()
+
+    assert first is not None
+    assert added not in (None, first)
+    assert unchanged == added
+    assert version(app) not in (first, added)
 
 
 def test_hidden_pages_lend_no_words(app, make):
