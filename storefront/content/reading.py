@@ -19,8 +19,6 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, sele
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct
-from storefront.catalog.models import Product, ProductStatus
-from storefront.catalog.services import card_loader_options
 from storefront.content.models import Article, ArticleKind, Condition, article_condition
 from storefront.content.page_tags import article_tag, condition_tag
 from storefront.content.picks import (
@@ -266,15 +264,3 @@ def _latest_answers_statement():
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
     )
-
-
-def featured_products(limit: int = 4) -> list[Product]:
-    """Active products the shop features, by rank."""
-    statement = (
-        select(Product)
-        .where(Product.status == ProductStatus.ACTIVE, Product.featured_rank.is_not(None))
-        .order_by(Product.featured_rank, Product.id)
-        .limit(limit)
-        .options(*card_loader_options())
-    )
-    return list(db.session.scalars(statement))
