@@ -27,7 +27,8 @@ ADMIN = ("admin@example.com", "demo-admin-pass")
 def shoot(page: Page, name: str, screen: str, out: Path) -> None:
     path = out / f"{name}-{screen}.png"
     page.screenshot(path=path, animations="disabled", caret="hide")
-    print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB", flush=True)
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"{shown}  {path.stat().st_size // 1024} KB", flush=True)
 
 
 def walk(page: Page, screen: str, out: Path, with_admin: bool) -> None:
