@@ -331,6 +331,15 @@ def _normalised(address: dict[str, str], country: CountryLayout) -> dict[str, st
     return address
 
 
+def _drop_unasked(address: dict[str, str], country: CountryLayout) -> None:
+    """Empty the parts the country's form doesn't ask for before anything is checked: a
+    value left from another country, or posted by hand, never decides whether the address
+    is valid (Andorra's data has parishes with postcodes, but its form has no parish)."""
+    for name in ("line2", "city_area", "city", "country_area", "postcode", "sorting_code"):
+        if not country.field(name):
+            address[name] = ""
+
+
 def normalise(raw: Mapping[str, str]) -> dict[str, str]:
     """The address checked for its country, every field under our name (``FIELDS``).
 
@@ -342,6 +351,7 @@ def normalise(raw: Mapping[str, str]) -> dict[str, str]:
     country = layout(address["country"])
     if country is None:
         raise AddressInvalid({"country": CHOOSE_COUNTRY})
+    _drop_unasked(address, country)
     errors = {}
     if not address["name"]:
         errors["name"] = NAME_REQUIRED
