@@ -121,7 +121,7 @@ def _register_request_handling(app: Flask) -> None:
     configure_logging(app)
     metrics.init_app(app)
     register_input_guards(app)
-    register_origin_check(app)  # before the rate limits and CSRF tokens are looked at
+    register_origin_check(app)  # before CSRF tokens and the views' rate limits are looked at
 
 
 def _register_extensions(app: Flask) -> None:
@@ -139,10 +139,9 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    # App-wide limits are checked before CSRF; a view's own limit (log-in, reset, ...) counts
-    # only requests that passed the CSRF check, since it runs with the view.
+    # A view's own limit (log-in, reset, ...) counts only requests that passed the origin
+    # and CSRF checks, since it runs with the view; no other request pays for limits.
     limiter.init_app(app)
-    limiter.request_filter(caching.is_cached_page)  # no limits to look up for those pages
     csrf.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session closes.
     app.teardown_request(deliver_committed)

@@ -710,15 +710,7 @@ def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...]
             return _private(current_app.make_response(view(*view_args, **view_kwargs)))
         return cache.respond(view, view_args, view_kwargs, edge)
 
-    serve.cached_page = True  # type: ignore[attr-defined]
     return serve
-
-
-def is_cached_page() -> bool:
-    """This request is for a ``cached_page`` view (which declares no rate limit: a
-    ``Limiter.request_filter`` leaves these requests alone)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "cached_page", False)
 
 
 def _show_only(names: frozenset[str], lists: frozenset[str] = frozenset()) -> None:
