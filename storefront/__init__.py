@@ -56,6 +56,7 @@ from storefront.search import schema as search_schema
 from storefront.search import views as search_views
 from storefront.search import vocabulary as search_vocabulary
 from storefront.security import register_input_guards
+from storefront.sessions import register_sessions
 from storefront.settings import services as shop_settings
 from storefront.templating import register_template_helpers
 
@@ -121,6 +122,7 @@ def _register_request_handling(app: Flask) -> None:
     configure_logging(app)
     metrics.init_app(app)
     register_input_guards(app)
+    register_sessions(app)
     register_origin_check(app)  # before CSRF tokens and the views' rate limits are looked at
 
 
