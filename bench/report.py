@@ -70,6 +70,9 @@ class Results:
     mixed: dict[str, Load] = field(default_factory=dict)
     mixed_beside: dict[str, Load] = field(default_factory=dict)
     edge: dict[str, Load] = field(default_factory=dict)
+    # The saved product list served by that same nginx (the same site, TLS and all): what
+    # the edge figure is judged against.
+    edge_static: dict[str, Load] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,8 @@ def _mixed_verdicts(results: Results) -> list[Verdict]:
 def _edge_verdicts(results: Results) -> list[Verdict]:
     return [_share_verdict(f"Product list through prod's nginx, {size} products: ≥ "
                            f"{EDGE_SHARE:.0%} of nginx serving a saved copy",
-                           results.edge.get(size), results.nginx, EDGE_SHARE)
+                           results.edge.get(size), results.edge_static.get(size),
+                           EDGE_SHARE)
             for size in SIZES]
 
 
@@ -321,12 +325,16 @@ def _mixed_table(results: Results) -> list[str]:
                          f"| {load.p99_ms:.1f} | {_ratio(load, hello)} "
                          f"| {_cell(hello, 'p99_ms', '{:.1f}')} | |")
     for size in SIZES:
-        load = results.edge.get(size)
+        load, static = results.edge.get(size), results.edge_static.get(size)
         if load is not None:
             lines.append(f"| Product list via prod's nginx, {size} products | {load.rps:,.0f} "
                          f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} "
                          f"| {_ratio(load, results.hello)} | "
-                         f"| {_ratio(load, results.nginx)} |")
+                         f"| {_ratio(load, static)} |")
+        if static is not None:
+            lines.append(f"| The saved product list from prod's nginx (same site, TLS), "
+                         f"{size} products | {static.rps:,.0f} | {static.p50_ms:.1f} "
+                         f"| {static.p99_ms:.1f} | {_ratio(static, results.hello)} | | 100% |")
     return lines
 
 

@@ -43,7 +43,15 @@ def _arguments(argv):
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--conditions", type=int, default=30)
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="load only these parts (bare Flask is always loaded first): "
+                        "served = every page from the cache, the cart, /healthz and nginx "
+                        "static over HTTP; small = the pages at 500 products; scaling; "
+                        "edge = the list through prod's nginx; mixed; rendered = cache off")
     return parser.parse_args(argv)
+
+
+PARTS = ("served", "small", "scaling", "edge", "mixed", "rendered")
 
 
 def _pages(seeded: Seeded) -> dict[str, str | tuple[str, ...]]:
@@ -233,16 +241,25 @@ def _mixed_runs(results, shops, hello, workdir, args) -> None:
 
 
 def _edge_runs(results, stack, shops, workdir, pages, args) -> None:
-    """The product list through nginx with prod/nginx-site.conf in front of each shop."""
+    """The product list through nginx with prod/nginx-site.conf in front of each shop,
+    against a saved copy of it served as a file by that same nginx (the same server block,
+    TLS and all), loaded in alternating halves."""
     for size, (server, _, label, _) in zip(report.SIZES, shops, strict=True):
-        front = stack.enter_context(servers.nginx_front(server.base, workdir,
-                                                        f"front-{label}"))
+        front = stack.enter_context(servers.nginx_front(
+            server.base, workdir, f"front-{label}", _get(server.base + pages["list"])))
         if front is None:
             return
         for _ in range(3):
             _get_insecure(front.base + pages["list"])
-        results.edge[size] = _load(f"list via prod's nginx, {size} products", front,
-                                   pages["list"], args)
+        half = max(2, args.duration // 2)
+        runs: dict[str, list[wrk.Load]] = {"edge": [], "static": []}
+        for _ in range(2):
+            runs["static"].append(_load(f"saved list from prod's nginx, {size}", front,
+                                        servers.SAVED_COPY, args, half))
+            runs["edge"].append(_load(f"list via prod's nginx, {size} products", front,
+                                      pages["list"], args, half))
+        results.edge[size] = _mean(runs["edge"])
+        results.edge_static[size] = _mean(runs["static"])
 
 
 def _get_insecure(url: str) -> None:
@@ -313,24 +330,20 @@ def _load_everything(results, stack, workdir, urls, seeds, pages, args) -> None:
         "bench.wsgi:app", "shop-500", workdir, _shop_env(small_url, workdir, "small", True),
         "/healthz"))
     hello = stack.enter_context(servers.gunicorn("bench.hello:app", "hello", workdir))
-    html = _get(shop.base + pages["list"])
-    nginx = stack.enter_context(servers.nginx_serving(html, workdir))
-    if nginx is None:
-        results.notes.append("nginx is not installed: no comparison with a static file.")
-    cookie = _cart_cookie(shop.base, pages["product"], seeded.sold_variant_ids)
     _warm(hello.base, "/")
-    first_hello = _load("bare Flask hello", hello, "/", args)
-    if nginx:
-        results.nginx = _load("nginx, saved product list", nginx, "/", args)
-    hellos = _served_runs(results, shop, hello, first_hello, pages, cookie, args)
-    results.floor = _load("the shop's /healthz", shop, "/healthz", args)
-    results.hello = _mean(hellos)
-    _small_served_runs(results, small, hello, small_pages, args)
-    _scaling_runs(results.scaling, (shop, small), pages, args, args.duration)
+    results.hello = _load("bare Flask hello", hello, "/", args)
+    if "served" in args.only:
+        _all_served_runs(results, stack, workdir, (shop, hello), seeded, pages, args)
+    if "small" in args.only:
+        _small_served_runs(results, small, hello, small_pages, args)
+    if "scaling" in args.only:
+        _scaling_runs(results.scaling, (shop, small), pages, args, args.duration)
     shops = ((shop, big_url, "shop", seeded), (small, small_url, "small", small_seeded))
-    _edge_runs(results, stack, shops, workdir, pages, args)
-    _mixed_runs(results, shops, hello, workdir, args)
-    if args.rendered_duration > 0:
+    if "edge" in args.only:
+        _edge_runs(results, stack, shops, workdir, pages, args)
+    if "mixed" in args.only:
+        _mixed_runs(results, shops, hello, workdir, args)
+    if "rendered" in args.only and args.rendered_duration > 0:
         fresh = stack.enter_context(servers.gunicorn(
             "bench.wsgi:app", "shop-uncached", workdir,
             _shop_env(big_url, workdir, "fresh", False), "/healthz"))
@@ -343,6 +356,22 @@ def _load_everything(results, stack, workdir, urls, seeds, pages, args) -> None:
                        report.COLD_PAGES, ", 500 products")
         _scaling_runs(results.rendered_scaling, (fresh, fresh_small), pages, args,
                       args.rendered_duration)
+
+
+def _all_served_runs(results, stack, workdir, servers_, seeded, pages, args) -> None:
+    """nginx serving a saved copy over plain HTTP, every page served from the cache (bare
+    Flask beside each), and the shop's /healthz."""
+    shop, hello = servers_
+    nginx = stack.enter_context(servers.nginx_serving(_get(shop.base + pages["list"]),
+                                                      workdir))
+    if nginx is None:
+        results.notes.append("nginx is not installed: no comparison with a static file.")
+    cookie = _cart_cookie(shop.base, pages["product"], seeded.sold_variant_ids)
+    if nginx:
+        results.nginx = _load("nginx, saved product list", nginx, "/", args)
+    hellos = _served_runs(results, shop, hello, results.hello, pages, cookie, args)
+    results.floor = _load("the shop's /healthz", shop, "/healthz", args)
+    results.hello = _mean(hellos)
     results.notes.append(
         "Bare Flask was loaded before the pages and after each of them: "
         + ", ".join(f"{load.rps:,.0f}" for load in hellos) + " req/s. Each page is compared "

@@ -200,11 +200,28 @@ def _prod_site(home: Path, upstream_port: int, http_port: int, https_port: int) 
     return site
 
 
+SAVED_COPY = "/saved-copy.html"  # where nginx_front serves ``saved_page``
+
+
+def _with_saved_copy(site: str, home: Path, page: bytes) -> str:
+    """The site with one more location in its HTTPS server (before its catch-all): the
+    saved ``page`` as a file at SAVED_COPY, over the very same TLS and server settings."""
+    www = home / "www"
+    www.mkdir()
+    (www / SAVED_COPY.lstrip("/")).write_bytes(page)
+    for path in (home.parent, home, www, www / SAVED_COPY.lstrip("/")):
+        path.chmod(0o755)  # nginx's workers may run as another user
+    catch_all = site.rindex("    location / {")
+    return (site[:catch_all] + f"    location = {SAVED_COPY} {{\n        root {www};\n"
+            "        default_type text/html;\n    }\n\n" + site[catch_all:])
+
+
 @contextlib.contextmanager
-def nginx_front(upstream: str, workdir: Path, label: str):
+def nginx_front(upstream: str, workdir: Path, label: str, saved_page: bytes | None = None):
     """nginx with the production site (prod/nginx-site.conf: TLS, the page cache) in front
     of the server at ``upstream``; a ``Server`` at https://localhost:<port>, or None where
-    nginx is missing."""
+    nginx is missing. With ``saved_page``, the same server also serves that page as a file
+    at SAVED_COPY: the yardstick for the pages it caches, like with like."""
     binary = _nginx_binary()
     if binary is None:
         yield None
@@ -214,6 +231,8 @@ def nginx_front(upstream: str, workdir: Path, label: str):
     (home / "cache").mkdir()  # nginx makes static/ and pages/ in it, not the folder itself
     http_port, https_port = free_port(), free_port()
     site = _prod_site(home, int(upstream.rsplit(":", 1)[1]), http_port, https_port)
+    if saved_page is not None:
+        site = _with_saved_copy(site, home, saved_page)
     temp_paths = "".join(f"    {kind}_temp_path {home}/temp/{kind};\n"
                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     user = "user root;\n" if os.geteuid() == 0 else ""

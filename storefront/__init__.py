@@ -56,6 +56,7 @@ from storefront.search import schema as search_schema
 from storefront.search import views as search_views
 from storefront.search import vocabulary as search_vocabulary
 from storefront.security import register_input_guards
+from storefront.sessions import register_sessions
 from storefront.settings import services as shop_settings
 from storefront.templating import register_template_helpers
 
@@ -121,7 +122,8 @@ def _register_request_handling(app: Flask) -> None:
     configure_logging(app)
     metrics.init_app(app)
     register_input_guards(app)
-    register_origin_check(app)  # before the rate limits and CSRF tokens are looked at
+    register_sessions(app)
+    register_origin_check(app)  # before CSRF tokens and the views' rate limits are looked at
 
 
 def _register_extensions(app: Flask) -> None:
@@ -139,10 +141,9 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    # App-wide limits are checked before CSRF; a view's own limit (log-in, reset, ...) counts
-    # only requests that passed the CSRF check, since it runs with the view.
+    # A view's own limit (log-in, reset, ...) counts only requests that passed the origin
+    # and CSRF checks, since it runs with the view; no other request pays for limits.
     limiter.init_app(app)
-    limiter.request_filter(caching.is_cached_page)  # no limits to look up for those pages
     csrf.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session closes.
     app.teardown_request(deliver_committed)

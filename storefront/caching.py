@@ -643,23 +643,19 @@ class PageCache:
     def _send(self, page: CachedPage, audience: str):
         """The stored page, or 304 when the browser's copy is the same."""
         app = current_app
+        headers = [("ETag", f'"{page.etag}"'), ("Cache-Control", self._cache_control(audience)),
+                   ("Vary", "Cookie")]
         if parse_etags(request.environ.get("HTTP_IF_NONE_MATCH")).contains(page.etag):
-            response = app.response_class(status=304)
-        else:
-            response = app.response_class(page.body, mimetype=page.mimetype)
-        response.headers["ETag"] = f'"{page.etag}"'
-        # Browsers revalidate every time (a 304 is cheap). A shared cache may keep a public
-        # page for edge_seconds, and serve it as long again while it fetches a new copy.
+            return app.response_class(status=304, headers=headers)
+        return app.response_class(page.body, mimetype=page.mimetype, headers=headers)
+
+    def _cache_control(self, audience: str) -> str:
+        """Browsers revalidate every time (a 304 is cheap). A shared cache may keep a public
+        page for edge_seconds, and serve it as long again while it fetches a new copy."""
         if audience == "public" and self.edge_seconds > 0:
-            response.headers["Cache-Control"] = (
-                f"public, max-age=0, s-maxage={self.edge_seconds}, "
-                f"stale-while-revalidate={self.edge_seconds}")
-        elif audience == "private":
-            response.headers["Cache-Control"] = "private, no-cache"
-        else:
-            response.headers["Cache-Control"] = "no-cache, s-maxage=0"
-        response.headers["Vary"] = "Cookie"
-        return response
+            return (f"public, max-age=0, s-maxage={self.edge_seconds}, "
+                    f"stale-while-revalidate={self.edge_seconds}")
+        return "private, no-cache" if audience == "private" else "no-cache, s-maxage=0"
 
 
 def _private(response):
@@ -710,21 +706,15 @@ def cached_page(view=None, *, args: tuple[str, ...] = (), lists: tuple[str, ...]
             return _private(current_app.make_response(view(*view_args, **view_kwargs)))
         return cache.respond(view, view_args, view_kwargs, edge)
 
-    serve.cached_page = True  # type: ignore[attr-defined]
     return serve
-
-
-def is_cached_page() -> bool:
-    """This request is for a ``cached_page`` view (which declares no rate limit: a
-    ``Limiter.request_filter`` leaves these requests alone)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "cached_page", False)
 
 
 def _show_only(names: frozenset[str], lists: frozenset[str] = frozenset()) -> None:
     """Leave in ``request.args`` the first value of each of ``names`` given and every
     value of each of ``lists`` (once, at most ``MAX_LIST_VALUES``), sorted."""
     given = request.args
+    if not given:
+        return  # nothing to leave out (the view is shown no parameter either way)
     shown = [(name, given[name]) for name in names.intersection(given.keys())]
     for name in lists.intersection(given.keys()):
         shown += [(name, value) for value in sorted(set(given.getlist(name)))[:MAX_LIST_VALUES]]

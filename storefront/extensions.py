@@ -3,14 +3,13 @@
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_request_context, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from storefront.db import Base
+from storefront.ratelimit import RateLimiter
 
 # Page numbers past this show an empty page: a larger ``?page=`` would make an OFFSET the
 # database cannot hold (a server error instead of "no more results").
@@ -50,4 +49,4 @@ else:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = RateLimiter()  # storefront/ratelimit.py: only views with a limit pay for it

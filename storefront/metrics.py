@@ -129,7 +129,20 @@ def _inside(transaction, outer) -> bool:
 
 
 def page_cache(result: str) -> None:
-    PAGE_CACHE.labels(result=result).inc()
+    _child(PAGE_CACHE, result).inc()
+
+
+# Each labelled series once looked up: ``labels()`` takes a lock and checks its arguments
+# every time, on every request. Bounded: endpoints, statuses and results are few.
+_CHILDREN: dict[tuple, Counter | Histogram] = {}
+
+
+def _child(metric, *values: str):
+    key = (metric, *values)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*values)
+    return child
 
 
 # Requests ---------------------------------------------------------------------------------
@@ -154,8 +167,8 @@ class RequestMetrics:
         try:
             return self.wsgi_app(environ, start)
         finally:
-            REQUEST_SECONDS.labels(environ.get(ENDPOINT_ENVIRON, NO_ENDPOINT),
-                                   status[0]).observe(time.perf_counter() - started)
+            _child(REQUEST_SECONDS, environ.get(ENDPOINT_ENVIRON, NO_ENDPOINT),
+                   status[0]).observe(time.perf_counter() - started)
 
 
 def _note_endpoint(app: Flask, **_extra) -> None:

@@ -16,9 +16,11 @@ SAVEPOINTs, which nested transactions and the tests rely on). ``create_app`` reg
 both listeners (``install_listeners``).
 
 Which transactions write: those of a request that changes something (POST, PUT, PATCH,
-DELETE), of a GET view marked with ``changes_data``, and those outside any request
-(commands, background jobs). A GET page only reads: its transactions begin DEFERRED and
-run beside the writers, as do those of code that says so with ``reading_only``.
+DELETE), of a GET view marked with ``changes_data``, those begun after a GET view said
+``writing_from_now`` (a page that reads first and writes only now and then: the cart), and
+those outside any request (commands, background jobs). A GET page only reads: its
+transactions begin DEFERRED and run beside the writers, as do those of code that says so
+with ``reading_only``.
 
 Nothing here applies to PostgreSQL.
 """
@@ -37,6 +39,7 @@ from storefront.db import listen_once
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _CHANGES_DATA = "changes_data"
 _READING_ONLY = "sqlite_reading_only"
+_WRITING = "sqlite_writing"
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,10 +65,17 @@ def reading_only() -> None:
     setattr(g, _READING_ONLY, True)
 
 
+def writing_from_now() -> None:
+    """Declare that the transactions begun from now on in this GET request may write (a
+    page that read first and found something to give back): on SQLite they take the lock
+    at their start. End the reading transaction first (commit or roll back)."""
+    setattr(g, _WRITING, True)
+
+
 def takes_write_lock() -> bool:
     """Whether a transaction beginning now may write, so must take SQLite's lock first."""
     if has_request_context():
-        if request.method not in READING_METHODS:
+        if request.method not in READING_METHODS or g.get(_WRITING, False):
             return True
         view = current_app.view_functions.get(request.endpoint or "")
         return getattr(view, _CHANGES_DATA, False)

@@ -20,7 +20,7 @@ from storefront.orders.services import (
 )
 from storefront.origin import guest_form
 from storefront.security import safe_next_url
-from storefront.sqlite import changes_data
+from storefront.sqlite import writing_from_now
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -62,10 +62,13 @@ def _shows(state: services.CartState) -> tuple:
 
 
 @bp.get("/")
-@changes_data  # it may give back stock held too long first
 def view_cart():
+    """Read without SQLite's write lock (every cart view reads; few give stock back), then,
+    only when stock held too long must be given back, again in a transaction that writes."""
     state = visitor_cart_state()
     if state.overdue or state.holds_stock:
+        db.session.rollback()  # the reading transaction ends: the next one takes the lock
+        writing_from_now()
         release_stale_holds(visitor_cart())
         state = visitor_cart_state()
     return private_page(render_cart, _shows(state))

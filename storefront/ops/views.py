@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from storefront.caching import EXTENSION as PAGE_CACHE
-from storefront.extensions import db, limiter
+from storefront.extensions import db
 from storefront.metrics import CONTENT_TYPE
 from storefront.ops.metrics import exposition, token_accepted
 
@@ -27,7 +27,6 @@ READY_PROBE_KEY = "storefront:ready-probe"
 
 
 @bp.get("/healthz")
-@limiter.exempt
 def healthz():
     return jsonify(status="ok")
 
@@ -63,7 +62,6 @@ def _check_page_cache() -> str | None:
 
 
 @bp.get("/readyz")
-@limiter.exempt
 def readyz():
     problems = [problem for problem in (_check_database(),) if problem]
     degraded = [note for note in (_check_redis(), _check_page_cache()) if note]
@@ -77,7 +75,6 @@ def readyz():
 
 
 @bp.get("/metrics")
-@limiter.exempt
 def metrics():
     """Every worker's figures added up, and the shop's state read now; never for anyone."""
     token = current_app.config.get("METRICS_TOKEN")

@@ -151,3 +151,20 @@ def test_a_database_too_busy_to_answer_gets_the_error_page_in_the_layout(locked_
     assert response.headers["X-Request-ID"]
     # Nothing half-done stayed behind: the next request finds the database as it was.
     assert "1 item" in client.get("/cart/").get_data(as_text=True)
+
+
+def test_the_cart_page_is_read_while_another_process_writes(locked_shop):
+    """Looking at the cart takes no write lock unless it has stock to give back: every
+    visit reads the cart, and readers go on beside a writer (WAL)."""
+    app, variant_id, holder = locked_shop
+    client = app.test_client()
+    assert add_to_cart(client, variant_id, "1").status_code == 302
+    client.get("/cart/")  # the "Added" message is shown (and so gone)
+
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than we wait
+    try:
+        response = client.get("/cart/")
+    finally:
+        holder.execute("ROLLBACK")
+    assert response.status_code == 200
+    assert "1 item" in response.get_data(as_text=True)

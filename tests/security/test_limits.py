@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 import redis
+from limits import parse
 
+from storefront import ratelimit
 from tests.factories import (
     DiscountCodeFactory,
     ProductFactory,
@@ -182,3 +184,71 @@ def test_two_processes_with_the_same_redis_share_one_counter(redis_url, tmp_path
     # A wrong password (422) until the limit of 3, counted across both processes, is reached.
     assert first == [422, 422]
     assert second == [422, 429]
+
+
+# -- Only the views with a limit pay for limits ---------------------------------------------------
+
+def _counted_keys(app) -> list[str]:
+    """The keys the app's (in-memory) rate-limit storage holds."""
+    return list(app.extensions[ratelimit.EXTENSION].shared.storage.storage)
+
+
+def test_requests_to_views_without_a_limit_count_nothing(app, client, make):
+    make(ProductFactory, name="Calm Serum", slug="calm-serum")
+    for url in ("/healthz", "/products", "/products", "/", "/account/login"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "X-RateLimit-Limit" not in response.headers, url
+    assert _counted_keys(app) == []
+
+    # A limited view counts (the log-in form counts its POSTs only).
+    data = {**_token_data(client, "/account/login"), "email": "a@example.com", "password": "x"}
+    tried = client.post("/account/login", data=data, headers=SAME_ORIGIN)
+    assert len(_counted_keys(app)) == 1
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    assert tried.headers["X-RateLimit-Limit"] == str(limit)
+    assert tried.headers["X-RateLimit-Remaining"] == str(limit - 1)
+
+
+def test_a_limit_of_several_windows_refuses_at_the_tightest(app, client, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "100 per day;1 per minute")
+    data = {**_token_data(client, "/account/login"), "email": "a@example.com", "password": "x"}
+    first = client.post("/account/login", data=data, headers=SAME_ORIGIN)
+    assert first.status_code == 422
+    refused = client.post("/account/login", data=data, headers=SAME_ORIGIN)
+    assert refused.status_code == 429
+    assert refused.headers["X-RateLimit-Limit"] == "1"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+class _FailingStrategy:
+    """A shared store that fails (Redis down), then answers once ``working`` is set."""
+
+    def __init__(self):
+        self.working = False
+        self.hits = 0
+
+    def hit(self, item, *key):
+        if not self.working:
+            raise redis.ConnectionError("down")
+        self.hits += 1
+        return True
+
+
+def test_counts_stay_in_memory_while_the_store_fails_then_go_back(monkeypatch):
+    shared, now = _FailingStrategy(), [1000.0]
+    monkeypatch.setattr(ratelimit, "monotonic", lambda: now[0])
+    counts = ratelimit.Counts(shared, "")  # type: ignore[arg-type]
+    item = parse("2 per minute")
+
+    def hit(strategy):
+        return strategy.hit(item, "192.0.2.1", "view")
+
+    assert [counts.run(hit) for _ in range(3)] == [True, True, False], "limited in memory"
+    shared.working = True
+    now[0] += ratelimit.RETRY_SECONDS - 1
+    counts.run(hit)
+    assert shared.hits == 0, "the store rests after a failure"
+    now[0] += 2
+    assert counts.run(hit) is True
+    assert shared.hits == 1, "and is asked again afterwards"
