@@ -162,7 +162,11 @@ def cache_counts(base: str, token: str) -> CacheCounts:
     request = urllib.request.Request(base + "/metrics",  # noqa: S310 (loopback)
                                      headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        text = response.read().decode()
+        return counts_in(response.read().decode())
+
+
+def counts_in(text: str) -> CacheCounts:
+    """The page cache's hits and misses in a Prometheus exposition."""
     found = {"hit": 0.0, "miss": 0.0}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

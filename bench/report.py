@@ -323,21 +323,23 @@ def _mixed_table(results: Results) -> list[str]:
     lines = ["", "Mixed benchmark (browsing while purchases and price edits run) and the "
              "product list through prod's nginx:", "",
              "| Run | req/s | p50 ms | p99 ms | vs bare Flask | bare Flask p99 ms "
-             "| vs nginx static | served from the page cache |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| server CPU ms/req (bare Flask) | vs nginx static "
+             "| served from the page cache |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in SIZES:
         load, hello = results.mixed.get(size), results.mixed_beside.get(size)
         if load is not None:
             lines.append(f"| Mixed, {size} products | {load.rps:,.0f} | {load.p50_ms:.1f} "
                          f"| {load.p99_ms:.1f} | {_ratio(load, hello)} "
-                         f"| {_cell(hello, 'p99_ms', '{:.1f}')} | "
+                         f"| {_cell(hello, 'p99_ms', '{:.1f}')} "
+                         f"| {_cpu(load)} ({_cpu(hello)}) | "
                          f"| {_hits(results.mixed_cache.get(size))} |")
     for size in SIZES:
         load = results.edge.get(size)
         if load is not None:
             lines.append(f"| Product list via prod's nginx, {size} products | {load.rps:,.0f} "
                          f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} "
-                         f"| {_ratio(load, results.hello)} | "
+                         f"| {_ratio(load, results.hello)} | | "
                          f"| {_ratio(load, results.nginx)} | |")
     return lines
 

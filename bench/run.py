@@ -481,7 +481,8 @@ def main(argv=None) -> int:
         report.write(args.results, report.render_run(results))
         print(f"Wrote {args.results}", flush=True)
     for verdict in report.evaluate(results):
-        print(f"  {verdict.word:12} {verdict.target}: {verdict.figure}")
+        if verdict.passed is not None or set(args.only) == set(PARTS):
+            print(f"  {verdict.word:12} {verdict.target}: {verdict.figure}")
     return 0
 
 

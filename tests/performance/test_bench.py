@@ -7,9 +7,9 @@ import urllib.request
 
 import pytest
 
-from bench import report, servers, wrk
+from bench import mixed, report, servers, wrk
 from bench.measure import AssetFacts, PageFacts, _worst
-from bench.run import _pages
+from bench.run import _arguments, _pages
 from bench.seed import BENCH_SEARCH_MIX, Seeded
 
 WRK_OUTPUT = """\
@@ -185,3 +185,31 @@ def test_the_benchmark_loads_a_search_mix_with_typos_and_synonyms():
     assert {"/search?q=niacinimide", "/search?q=sunblock", "/search?q=Retin-A"} <= set(mix)
     assert "search_mix" in report.SCALING_PAGES
     assert "search_mix" in report.RATE_TARGETS
+
+
+def test_the_mixed_benchmark_says_how_many_requests_were_rendered():
+    text = report.render_run(_results(mixed_cache={"5,000": (950, 50)}))
+    row = next(line for line in text.splitlines() if line.startswith("| Mixed, 5,000"))
+    assert row.endswith("| 95.0% (50 rendered) |")
+    assert next(line for line in text.splitlines()
+                if line.startswith("| Mixed, 500 ")).endswith("| - |")
+
+
+def test_page_cache_hits_and_misses_are_read_from_the_shops_metrics():
+    exposition = (
+        "# HELP storefront_page_cache_requests_total Page cache look-ups by a view.\n"
+        "# TYPE storefront_page_cache_requests_total counter\n"
+        'storefront_page_cache_requests_total{result="hit"} 1200.0\n'
+        'storefront_page_cache_requests_total{result="miss"} 30.0\n'
+        'storefront_orders_total{outcome="placed"} 4.0\n')
+    counts = mixed.counts_in(exposition) - mixed.CacheCounts(200, 10)
+    assert (counts.hits, counts.misses) == (1000, 20)
+    assert counts.hit_ratio == pytest.approx(1000 / 1020)
+    assert mixed.CacheCounts().hit_ratio is None
+
+
+def test_a_run_of_some_parts_writes_results_only_where_it_is_told(tmp_path):
+    assert _arguments([]).results.name == "results.md"
+    assert _arguments(["--only", "mixed"]).results is None
+    told = _arguments(["--only", "mixed", "--results", str(tmp_path / "r.md")])
+    assert (told.only, told.results) == (["mixed"], tmp_path / "r.md")
