@@ -5,7 +5,9 @@ the page cache drops what it must, as it would in the shop.
 
 ``browsing_paths`` is the mix wrk asks for in turn; ``Writer`` makes the changes from a
 thread of the benchmark's own process, with the shop's settings (the same database and
-instance folder, so the page cache's tags are shared with the served shop).
+page cache, so its tags are shared with the served shop). ``cache_counts`` reads the
+shop's page cache hits and misses from its ``/metrics``, to say how many of the measured
+requests were rendered.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ import random
 import threading
 import time
 import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
+from prometheus_client.parser import text_string_to_metric_families
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import create_engine, select
 
 from bench.seed import BENCH_SEARCH_MIX
@@ -101,6 +108,71 @@ def browsing_paths(url: str, count: int = PATHS) -> list[str]:
     }
     kinds, weights = list(SHARES), list(SHARES.values())
     return [make[rng.choices(kinds, weights=weights)[0]]() for _ in range(count)]
+
+
+def _get(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback)
+        response.read()
+
+
+def warm_up(base: str, paths: list[str], workers: int = 2) -> int:
+    """Ask once for every page of the rotation, as a shop that has been open a while has
+    had them asked for: each different address once, in the order they first come.
+    Returns how many there are."""
+    distinct = list(dict.fromkeys(paths))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_get, (base + path for path in distinct)))
+    return len(distinct)
+
+
+def empty_redis(url: str) -> bool:
+    """Empty the Redis database at ``url`` (the benchmark's own); False if it does not
+    answer."""
+    client = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        client.flushdb()
+    except RedisError:
+        return False
+    finally:
+        client.close()
+    return True
+
+
+@dataclass(frozen=True)
+class CacheCounts:
+    """Page cache look-ups by the shop's views, summed over its workers."""
+
+    hits: int = 0
+    misses: int = 0
+
+    def __sub__(self, other: CacheCounts) -> CacheCounts:
+        return CacheCounts(self.hits - other.hits, self.misses - other.misses)
+
+    @property
+    def hit_ratio(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+
+PAGE_CACHE_SAMPLES = "storefront_page_cache_requests_total"
+
+
+def cache_counts(base: str, token: str) -> CacheCounts:
+    """The page cache's hits and misses so far, from the shop's ``/metrics``."""
+    request = urllib.request.Request(base + "/metrics",  # noqa: S310 (loopback)
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return counts_in(response.read().decode())
+
+
+def counts_in(text: str) -> CacheCounts:
+    """The page cache's hits and misses in a Prometheus exposition."""
+    found = {"hit": 0.0, "miss": 0.0}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == PAGE_CACHE_SAMPLES and sample.labels.get("result") in found:
+                found[sample.labels["result"]] += sample.value
+    return CacheCounts(int(found["hit"]), int(found["miss"]))
 
 
 @dataclass

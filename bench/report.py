@@ -69,6 +69,8 @@ class Results:
     # product list through prod's nginx.
     mixed: dict[str, Load] = field(default_factory=dict)
     mixed_beside: dict[str, Load] = field(default_factory=dict)
+    # The mixed benchmark's requests served from the page cache and rendered, by size.
+    mixed_cache: dict[str, tuple[int, int]] = field(default_factory=dict)
     edge: dict[str, Load] = field(default_factory=dict)
     # The saved product list served by that same nginx (the same site, TLS and all): what
     # the edge figure is judged against.
@@ -311,30 +313,43 @@ def _small_table(results: Results) -> list[str]:
     return lines
 
 
+def _hits(counts: tuple[int, int] | None) -> str:
+    """Requests served from the page cache of all that reached a cached page's view."""
+    if not counts or not sum(counts):
+        return "-"
+    hits, misses = counts
+    return f"{hits / (hits + misses):.1%} ({misses:,} rendered)"
+
+
 def _mixed_table(results: Results) -> list[str]:
     if not results.mixed and not results.edge:
         return []
     lines = ["", "Mixed benchmark (browsing while purchases and price edits run) and the "
              "product list through prod's nginx:", "",
              "| Run | req/s | p50 ms | p99 ms | vs bare Flask | bare Flask p99 ms "
-             "| vs nginx static |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "| server CPU ms/req (bare Flask) | vs nginx static "
+             "| served from the page cache |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in SIZES:
         load, hello = results.mixed.get(size), results.mixed_beside.get(size)
         if load is not None:
             lines.append(f"| Mixed, {size} products | {load.rps:,.0f} | {load.p50_ms:.1f} "
                          f"| {load.p99_ms:.1f} | {_ratio(load, hello)} "
-                         f"| {_cell(hello, 'p99_ms', '{:.1f}')} | |")
+                         f"| {_cell(hello, 'p99_ms', '{:.1f}')} "
+                         f"| {_cpu(load)} ({_cpu(hello)}) | "
+                         f"| {_hits(results.mixed_cache.get(size))} |")
     for size in SIZES:
         load, static = results.edge.get(size), results.edge_static.get(size)
         if load is not None:
             lines.append(f"| Product list via prod's nginx, {size} products | {load.rps:,.0f} "
                          f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} "
-                         f"| {_ratio(load, results.hello)} | "
-                         f"| {_ratio(load, static)} |")
+                         f"| {_ratio(load, results.hello)} | | "
+                         f"| {_ratio(load, static)} | |")
         if static is not None:
             lines.append(f"| The saved product list from prod's nginx (same site, TLS), "
                          f"{size} products | {static.rps:,.0f} | {static.p50_ms:.1f} "
-                         f"| {static.p99_ms:.1f} | {_ratio(static, results.hello)} | | 100% |")
+                         f"| {static.p99_ms:.1f} | {_ratio(static, results.hello)} | | "
+                         "| 100% | |")
     return lines
 
 

@@ -29,6 +29,11 @@ from storefront.config import normalise_database_url
 
 HERE = Path(__file__).resolve().parent
 SECRET = secrets.token_hex(32)  # one per run: the sessions of a run are its own
+METRICS_TOKEN = secrets.token_hex(16)  # the run reads the shops' /metrics with it
+# The parts of a run, in the order they run (``--only`` picks some).
+# The mixed benchmark's shops keep pages here (a database of its own, emptied by each run).
+MIXED_REDIS_URL = "redis://127.0.0.1:6379/11"
+PARTS = ("measure", "served", "small", "scaling", "edge", "mixed", "rendered")
 
 
 def _arguments(argv):
@@ -42,16 +47,20 @@ def _arguments(argv):
     parser.add_argument("--small-products", type=int, default=500)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--conditions", type=int, default=30)
-    parser.add_argument("--results", type=Path, default=HERE / "results.md")
-    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
-                        help="load only these parts (bare Flask is always loaded first): "
-                        "served = every page from the cache, the cart, /healthz and nginx "
-                        "static over HTTP; small = the pages at 500 products; scaling; "
-                        "edge = the list through prod's nginx; mixed; rendered = cache off")
-    return parser.parse_args(argv)
-
-
-PARTS = ("served", "small", "scaling", "edge", "mixed", "rendered")
+    parser.add_argument("--mixed-store", choices=("redis", "local"), default="redis",
+                        help="where the mixed benchmark's shops keep pages: Redis shared by "
+                        "the workers (BENCH_MIXED_REDIS_URL, default " + MIXED_REDIS_URL
+                        + ", emptied at the start), or each worker's memory")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, metavar="PART",
+                        help="run only these parts: " + ", ".join(PARTS) + " (then results "
+                        "are written only where --results says)")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="where to write the results (default bench/results.md, "
+                        "unless --only is given)")
+    args = parser.parse_args(argv)
+    if args.results is None and set(args.only) == set(PARTS):
+        args.results = HERE / "results.md"
+    return args
 
 
 def _pages(seeded: Seeded) -> dict[str, str | tuple[str, ...]]:
@@ -219,32 +228,64 @@ def _rendered_runs(target: dict, shop, pages, cookie, args, names=None, label=""
                              args.rendered_duration, headers)
 
 
-def _mixed_runs(results, shops, hello, workdir, args) -> None:
-    """Browsing a skewed mix while purchases and price edits run (bench/mixed.py)."""
-    for size, (server, url, label, seeded) in zip(report.SIZES, shops, strict=True):
-        paths = mixed.browsing_paths(url)
-        for path in paths[:300]:  # the popular pages, as a shop that has been open a while
-            _get(server.base + path)
-        writer = mixed.Writer(_writer_settings(url), str(workdir / label),
-                              seeded.sold_variant_ids)
-        writer.start()
-        try:
-            results.mixed[size] = _load(f"mixed, {size} products", server, tuple(paths), args)
-        finally:
-            changes = writer.stop()
-        after = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
-        results.mixed_beside[size] = _mean([results.hello, after])
-        results.notes.append(
-            f"Mixed benchmark at {size} products: {changes.purchases} purchases "
-            f"({changes.refused} refused for want of stock) and {changes.price_edits} price "
-            f"edits during the {args.duration} s run, over {len(paths):,} addresses in turn.")
+def _mixed_runs(results, sites, hello, workdir, args) -> None:
+    """Browsing a skewed mix while purchases and price edits run (bench/mixed.py), on a shop
+    of its own in production's shape: pages and tags in Redis, shared by both workers
+    (``--mixed-store local``: each worker's memory, as without Redis)."""
+    redis_url = _mixed_redis(results, args)
+    for size, (url, label, seeded) in zip(report.SIZES, sites, strict=True):
+        env = {**_shop_env(url, workdir, f"mixed-{label}", True), "REDIS_URL": redis_url}
+        with servers.gunicorn("bench.wsgi:app", f"shop-mixed-{label}", workdir, env,
+                              "/healthz") as server:
+            writer = mixed.Writer(_writer_settings(url, redis_url),
+                                  str(workdir / f"mixed-{label}"), seeded.sold_variant_ids)
+            _mixed_run(results, size, (server, url, writer), hello, args)
+
+
+def _mixed_redis(results, args) -> str:
+    """The Redis database the mixed benchmark's shops keep pages in, emptied ("" for
+    each worker's memory)."""
+    if args.mixed_store == "local":
+        return ""
+    url = os.environ.get("BENCH_MIXED_REDIS_URL", MIXED_REDIS_URL)
+    if not mixed.empty_redis(url):
+        results.notes.append(f"Redis did not answer at {url}: the mixed benchmark kept "
+                             "pages in each worker's memory instead.")
+        return ""
+    return url
+
+
+def _mixed_run(results, size, shop, hello, args) -> None:
+    server, url, writer = shop
+    paths = mixed.browsing_paths(url)
+    started = time.monotonic()
+    warmed = mixed.warm_up(server.base, paths)
+    warming = time.monotonic() - started
+    before = mixed.cache_counts(server.base, METRICS_TOKEN)
+    writer.start()
+    try:
+        results.mixed[size] = _load(f"mixed, {size} products", server, tuple(paths), args)
+    finally:
+        changes = writer.stop()
+    counts = mixed.cache_counts(server.base, METRICS_TOKEN) - before
+    results.mixed_cache[size] = (counts.hits, counts.misses)
+    print(f"  {'':34} {counts.hits:,} served from the page cache, {counts.misses:,} "
+          f"rendered ({counts.hit_ratio or 0:.1%} hits)", flush=True)
+    after = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
+    results.mixed_beside[size] = _mean([results.hello, after])
+    results.notes.append(
+        f"Mixed benchmark at {size} products: {changes.purchases} purchases "
+        f"({changes.refused} refused for want of stock) and {changes.price_edits} price "
+        f"edits during the {args.duration} s run, over {len(paths):,} addresses in turn "
+        f"({warmed:,} different pages, each asked for once before, in {warming:.0f} s); "
+        f"{counts.hits:,} requests served from the page cache, {counts.misses:,} rendered.")
 
 
 def _edge_runs(results, stack, shops, workdir, pages, args) -> None:
     """The product list through nginx with prod/nginx-site.conf in front of each shop,
     against a saved copy of it served as a file by that same nginx (the same server block,
     TLS and all), loaded in alternating halves."""
-    for size, (server, _, label, _) in zip(report.SIZES, shops, strict=True):
+    for size, (server, label) in zip(report.SIZES, shops, strict=True):
         front = stack.enter_context(servers.nginx_front(
             server.base, workdir, f"front-{label}", _get(server.base + pages["list"])))
         if front is None:
@@ -271,11 +312,11 @@ def _get_insecure(url: str) -> None:
         response.read()
 
 
-def _writer_settings(url: str) -> dict:
+def _writer_settings(url: str, redis_url: str) -> dict:
     """The shop's settings (bench/wsgi.py with _shop_env), for the mixed benchmark's writer."""
     return {"APP_ENV": "benchmark", "DATABASE_URL": url,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "SECRET_KEY": SECRET,
-            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""), "LOG_FORMAT": "text"}
+            "REDIS_URL": redis_url, "LOG_FORMAT": "text"}
 
 
 def _scaling_runs(target: dict, shops, pages, args, duration) -> None:
@@ -305,7 +346,7 @@ def _check_problems(results) -> None:
 def _shop_env(url: str, workdir: Path, label: str, cached: bool) -> dict[str, str]:
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BENCH_INSTANCE": str(workdir / label),
            "BENCH_PAGE_CACHE": "1" if cached else "0", "REDIS_URL": "",
-           "LOG_FORMAT": "text"}
+           "METRICS_TOKEN": METRICS_TOKEN, "LOG_FORMAT": "text"}
     if os.environ.get("BENCH_REDIS_URL"):
         env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     return env
@@ -322,7 +363,7 @@ def _cache_label() -> str:
 def _load_everything(results, stack, workdir, urls, seeds, pages, args) -> None:
     big_url, small_url = urls
     seeded, small_seeded = seeds
-    small_pages = _pages(small_seeded)
+    parts = set(args.only)
     shop = stack.enter_context(servers.gunicorn(
         "bench.wsgi:app", "shop", workdir, _shop_env(big_url, workdir, "shop", True),
         "/healthz"))
@@ -332,43 +373,36 @@ def _load_everything(results, stack, workdir, urls, seeds, pages, args) -> None:
     hello = stack.enter_context(servers.gunicorn("bench.hello:app", "hello", workdir))
     _warm(hello.base, "/")
     results.hello = _load("bare Flask hello", hello, "/", args)
-    if "served" in args.only:
-        _all_served_runs(results, stack, workdir, (shop, hello), seeded, pages, args)
-    if "small" in args.only:
-        _small_served_runs(results, small, hello, small_pages, args)
-    if "scaling" in args.only:
+    if parts & {"served", "edge"}:
+        _nginx_run(results, stack, shop, workdir, pages, args)
+    if "served" in parts:
+        _page_runs(results, shop, hello, pages, seeded, args)
+    if "small" in parts:
+        _small_served_runs(results, small, hello, _pages(small_seeded), args)
+    if "scaling" in parts:
         _scaling_runs(results.scaling, (shop, small), pages, args, args.duration)
-    shops = ((shop, big_url, "shop", seeded), (small, small_url, "small", small_seeded))
-    if "edge" in args.only:
-        _edge_runs(results, stack, shops, workdir, pages, args)
-    if "mixed" in args.only:
-        _mixed_runs(results, shops, hello, workdir, args)
-    if "rendered" in args.only and args.rendered_duration > 0:
-        fresh = stack.enter_context(servers.gunicorn(
-            "bench.wsgi:app", "shop-uncached", workdir,
-            _shop_env(big_url, workdir, "fresh", False), "/healthz"))
-        fresh_small = stack.enter_context(servers.gunicorn(
-            "bench.wsgi:app", "shop-500-uncached", workdir,
-            _shop_env(small_url, workdir, "fresh-small", False), "/healthz"))
-        _rendered_runs(results.rendered, fresh, pages, _cart_cookie(
-            fresh.base, pages["product"], seeded.sold_variant_ids), args)
-        _rendered_runs(results.small_rendered, fresh_small, small_pages, "", args,
-                       report.COLD_PAGES, ", 500 products")
-        _scaling_runs(results.rendered_scaling, (fresh, fresh_small), pages, args,
-                      args.rendered_duration)
+    if "edge" in parts:
+        _edge_runs(results, stack, ((shop, "shop"), (small, "small")), workdir, pages, args)
+    if "mixed" in parts:
+        _mixed_runs(results, ((big_url, "shop", seeded), (small_url, "small", small_seeded)),
+                    hello, workdir, args)
+    if "rendered" in parts and args.rendered_duration > 0:
+        _all_rendered_runs(results, stack, workdir, urls, seeds, pages, args)
 
 
-def _all_served_runs(results, stack, workdir, servers_, seeded, pages, args) -> None:
-    """nginx serving a saved copy over plain HTTP, every page served from the cache (bare
-    Flask beside each), and the shop's /healthz."""
-    shop, hello = servers_
+def _nginx_run(results, stack, shop, workdir, pages, args) -> None:
+    """nginx serving a saved copy of the product list: the physical limit."""
     nginx = stack.enter_context(servers.nginx_serving(_get(shop.base + pages["list"]),
                                                       workdir))
     if nginx is None:
         results.notes.append("nginx is not installed: no comparison with a static file.")
-    cookie = _cart_cookie(shop.base, pages["product"], seeded.sold_variant_ids)
-    if nginx:
+    else:
         results.nginx = _load("nginx, saved product list", nginx, "/", args)
+
+
+def _page_runs(results, shop, hello, pages, seeded, args) -> None:
+    """Every page served, bare Flask beside each, and the shop's /healthz."""
+    cookie = _cart_cookie(shop.base, pages["product"], seeded.sold_variant_ids)
     hellos = _served_runs(results, shop, hello, results.hello, pages, cookie, args)
     results.floor = _load("the shop's /healthz", shop, "/healthz", args)
     results.hello = _mean(hellos)
@@ -376,6 +410,24 @@ def _all_served_runs(results, stack, workdir, servers_, seeded, pages, args) -> 
         "Bare Flask was loaded before the pages and after each of them: "
         + ", ".join(f"{load.rps:,.0f}" for load in hellos) + " req/s. Each page is compared "
         "with the two runs beside it; the bare Flask row shows the mean of all.")
+
+
+def _all_rendered_runs(results, stack, workdir, urls, seeds, pages, args) -> None:
+    """Every page with the page cache off, on both shops."""
+    big_url, small_url = urls
+    seeded, small_seeded = seeds
+    fresh = stack.enter_context(servers.gunicorn(
+        "bench.wsgi:app", "shop-uncached", workdir,
+        _shop_env(big_url, workdir, "fresh", False), "/healthz"))
+    fresh_small = stack.enter_context(servers.gunicorn(
+        "bench.wsgi:app", "shop-500-uncached", workdir,
+        _shop_env(small_url, workdir, "fresh-small", False), "/healthz"))
+    _rendered_runs(results.rendered, fresh, pages, _cart_cookie(
+        fresh.base, pages["product"], seeded.sold_variant_ids), args)
+    _rendered_runs(results.small_rendered, fresh_small, _pages(small_seeded), "", args,
+                   report.COLD_PAGES, ", 500 products")
+    _scaling_runs(results.rendered_scaling, (fresh, fresh_small), pages, args,
+                  args.rendered_duration)
 
 
 def _mean(loads: list[wrk.Load]) -> wrk.Load:
@@ -397,7 +449,8 @@ def main(argv=None) -> int:
     results = report.Results(
         started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine=_machine(),
         database=_database(server_url),
-        cache=_cache_label(),
+        cache=_cache_label() + ("; mixed benchmark: Redis, shared by the workers"
+                                if args.mixed_store == "redis" else ""),
         settings=(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency "
                   f"(rendered: -d{args.rendered_duration}s); gunicorn.conf.py with 2 sync "
                   "workers, no access log, no worker recycling"),
@@ -417,9 +470,11 @@ def main(argv=None) -> int:
             f"recommendations, seeded in {seeded.seconds:.1f} s; the 500-product shop in "
             f"{small_seeded.seconds:.1f} s")
         pages = _pages(seeded)
-        print("Measuring SQL, weights and headers in-process", flush=True)
-        results.facts = measure.measure_pages(
-            big_url, pages, (pages["product"], seeded.sold_variant_ids), workdir / "measure")
+        if "measure" in args.only:
+            print("Measuring SQL, weights and headers in-process", flush=True)
+            results.facts = measure.measure_pages(
+                big_url, pages, (pages["product"], seeded.sold_variant_ids),
+                workdir / "measure")
         if shutil.which("wrk") is None:
             results.notes.append("wrk is not installed (make bench installs it as root): "
                                  "no load figures.")
@@ -431,10 +486,12 @@ def main(argv=None) -> int:
     results.notes.append(f"The whole run took {time.monotonic() - started:.0f} s; load "
                          "average at the end " +
                          " / ".join(f"{value:.1f}" for value in os.getloadavg()) + ".")
-    report.write(args.results, report.render_run(results))
-    print(f"Wrote {args.results}", flush=True)
+    if args.results is not None:
+        report.write(args.results, report.render_run(results))
+        print(f"Wrote {args.results}", flush=True)
     for verdict in report.evaluate(results):
-        print(f"  {verdict.word:12} {verdict.target}: {verdict.figure}")
+        if verdict.passed is not None or set(args.only) == set(PARTS):
+            print(f"  {verdict.word:12} {verdict.target}: {verdict.figure}")
     return 0
 
 

@@ -25,7 +25,8 @@ What a change touches
     write to a watched table (a new product, a category, a condition's products, a shop
     text) bumps ``all``: every page is rendered again. Statements run through the session
     (``UPDATE variant SET stock ...``) bump ``all`` unless they carry the execution option
-    ``page_tags="declared"`` and the code that runs them names their tags (``touched``).
+    ``page_tags="declared"`` and the code that runs them names their tags (``touched``):
+    a sale names only what a shopper can see change (``storefront.inventory.services``).
     A rolled-back transaction that had written those tables bumps them too (test isolation
     by rollback stays honest). Changes made outside SQLAlchemy sessions are only seen when
     entries expire (``PAGE_CACHE_TIMEOUT``) or after ``PageCache.bump()``.

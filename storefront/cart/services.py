@@ -20,8 +20,10 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from storefront.caching import depends_on
 from storefront.cart.models import MAX_QUANTITY, TOKEN_LENGTH, Cart, CartLine
 from storefront.catalog.models import Product, Variant
+from storefront.catalog.page_tags import available_tag
 from storefront.content.models import Article
 from storefront.db import utcnow
 from storefront.errors import DomainError
@@ -402,6 +404,7 @@ def line_problem(line: CartLine) -> str | None:
     except CartError as error:
         return f"{error.message} Please remove it from your cart."
     available = line.variant.available
+    depends_on(available_tag(line.variant.product_id))  # the cart page shows the count
     if available <= 0:
         return f"{describe(line.variant)} is now out of stock. Please remove it from your cart."
     if line.quantity > available:

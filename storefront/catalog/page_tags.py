@@ -13,12 +13,19 @@ from storefront.caching import loaded, track
 from storefront.catalog.models import Product, ProductImage, Variant
 
 PRICES = "prices"  # lists sorted or filtered by price
-STOCK = "stock"  # lists filtered by stock, and picks of products in stock
+STOCK = "stock"  # lists filtered by stock, and picks of products in stock (a size running
+# out or coming back bumps it; storefront.inventory.services names the tags a sale touches)
 SEARCH = "search"  # words that search finds pages by
 
 
 def product_tag(product_id: int) -> str:
     return f"product:{product_id}"
+
+
+def available_tag(product_id: int) -> str:
+    """Pages that show how many of a product's sizes are left to the unit (a cart's "only 4
+    left"), where its pages only show in stock, out of stock or low."""
+    return f"available:{product_id}"
 
 
 def _of_product(row) -> tuple[str, ...] | None:

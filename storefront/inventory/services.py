@@ -4,13 +4,17 @@ Rows are always touched in variant-id order, so two checkouts wanting the same v
 queue behind each other instead of deadlocking. A batch is all-or-nothing: it runs in a
 SAVEPOINT that is rolled back when any variant falls short. Every change of
 ``stock_on_hand`` writes a ``StockMovement``; reservations only move ``stock_reserved``.
+
+Each update names the page cache's tags it changes (``storefront.caching.touched``) from
+what a shopper can see of the size's stock before and after: most sales change nothing on
+any public page, and re-render none of them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from blinker import signal
@@ -19,8 +23,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
 from storefront.caching import DECLARED, touched
-from storefront.catalog.models import Variant
-from storefront.catalog.page_tags import STOCK, product_tag
+from storefront.catalog.models import StockState, Variant, VariantRules
+from storefront.catalog.page_tags import STOCK, available_tag, product_tag
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import ADJUSTMENT_REASONS, StockMovement, StockReason
@@ -75,27 +79,61 @@ def quantities(lines: Iterable[Any]) -> list[tuple[int, int]]:
     return sorted(totals.items())
 
 
-def _update(variant_id: int, guard, returning: bool = False, frees: bool = False, **values):
-    """Run one guarded UPDATE; the new on-hand count (or True), or None if the guard failed.
+@dataclass(frozen=True, slots=True)
+class _Stock(VariantRules):
+    """A size's stock as the models' rules read it (``VariantRules``: in stock, low, out)."""
 
-    Pages showing the product are made again once this commits (``storefront.caching``).
-    Pages that depend on which products are in stock at all (lists "in stock only", picks
-    of the first product in stock) only when the size may have run out or come back: its
-    stock reached zero, or the change ``frees`` stock."""
+    stock_on_hand: int
+    stock_reserved: int
+    low_stock_threshold: int
+
+    def shown(self) -> tuple[StockState, int | None]:
+        """What pages show of it: its state, and how many are left when that is low
+        ("Only 3 left")."""
+        state = self.stock_state
+        return state, self.available if state is StockState.LOW else None
+
+
+def _touched_tags(product_id: int, before: _Stock, after: _Stock) -> list[str]:
+    """The page cache's tags a change of one size's stock from ``before`` to ``after``
+    touches. Pages show a size's stock only as in stock, out of stock or "Only 3 left"
+    (``catalog.templating.stock_of``, a size that cannot be chosen, a card's quick add):
+    the pages showing the product change only when that does. Lists "in stock only" and
+    picks of the first product in stock (``stock``) change only when the size runs out or
+    comes back. A cart's "only 4 left" reads the exact count (``available_tag``)."""
+    tags = []
+    if before.available != after.available:
+        tags.append(available_tag(product_id))
+    if before.shown() != after.shown():
+        tags.append(product_tag(product_id))
+    if (before.available > 0) != (after.available > 0):
+        tags.append(STOCK)
+    return tags
+
+
+def _update(variant_id: int, guard, change: int, returning: bool = False, **values):
+    """Run one guarded UPDATE that changes the size's available stock (on hand less
+    reserved) by ``change``; the new on-hand count (or True), or None if the guard failed.
+
+    Pages that show what changed are made again once this commits (``_touched_tags``):
+    the statement returns the size's stock after it, and was the only change to the row
+    in between, so the stock before is known too."""
     statement = (
         update(Variant)
         .where(Variant.id == variant_id, guard)
         .values(**values)
-        .returning(Variant.product_id, Variant.stock_on_hand, Variant.stock_reserved)
+        .returning(Variant.product_id, Variant.stock_on_hand, Variant.stock_reserved,
+                   Variant.low_stock_threshold)
         .execution_options(synchronize_session=False, page_tags=DECLARED)
     )
     row = db.session.execute(statement).one_or_none()
     if row is None:
         return None
-    if frees or row.stock_on_hand - row.stock_reserved <= 0:
-        touched(db.session, product_tag(row.product_id), STOCK)
-    else:
-        touched(db.session, product_tag(row.product_id))
+    after = _Stock(row.stock_on_hand, row.stock_reserved, row.low_stock_threshold)
+    before = replace(after, stock_on_hand=row.stock_on_hand - change)
+    tags = _touched_tags(row.product_id, before, after)
+    if tags:
+        touched(db.session, *tags)
     return row.stock_on_hand if returning else True
 
 
@@ -172,7 +210,7 @@ def reserve(lines: Iterable[Any]) -> None:
     """Hold stock for a checkout; raises OutOfStock naming every short variant."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, quantity <= _AVAILABLE,
+        return _update(variant_id, quantity <= _AVAILABLE, -quantity,
                        stock_reserved=Variant.stock_reserved + quantity)
 
     _all_or_nothing(quantities(lines), step, _raise_out_of_stock)
@@ -182,7 +220,7 @@ def release(lines: Iterable[Any]) -> None:
     """Give back stock held by ``reserve`` (payment failed, expired or cancelled)."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, Variant.stock_reserved >= quantity, frees=True,
+        return _update(variant_id, Variant.stock_reserved >= quantity, quantity,
                        stock_reserved=Variant.stock_reserved - quantity)
 
     wanted = quantities(lines)
@@ -203,7 +241,7 @@ def commit_sale(lines: Iterable[Any], *, order_id: int | None = None) -> None:
     """Turn reserved units into sold ones: on hand and reserved both go down."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, Variant.stock_reserved >= quantity, returning=True,
+        return _update(variant_id, Variant.stock_reserved >= quantity, 0, returning=True,
                        stock_on_hand=Variant.stock_on_hand - quantity,
                        stock_reserved=Variant.stock_reserved - quantity)
 
@@ -214,7 +252,7 @@ def sell_unreserved(lines: Iterable[Any], *, order_id: int | None = None) -> Non
     """Sell from free stock with no reservation (a payment that arrived after it expired)."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, quantity <= _AVAILABLE, returning=True,
+        return _update(variant_id, quantity <= _AVAILABLE, -quantity, returning=True,
                        stock_on_hand=Variant.stock_on_hand - quantity)
 
     _change_on_hand(lines, -1, step, _raise_out_of_stock, StockReason.SALE,
@@ -226,7 +264,7 @@ def restock(lines: Iterable[Any], *, reason: StockReason = StockReason.CANCELLAT
     """Put sold units back on the shelf (a cancelled or returned order)."""
 
     def step(variant_id: int, quantity: int):
-        return _update(variant_id, Variant.id == variant_id, returning=True, frees=True,
+        return _update(variant_id, Variant.id == variant_id, quantity, returning=True,
                        stock_on_hand=Variant.stock_on_hand + quantity)
 
     wanted = quantities(lines)
@@ -247,7 +285,7 @@ def adjust_stock(variant: Variant, delta: int, reason: StockReason, actor=None,
                              "correction, return or import.")
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise InventoryError("Enter a change in stock other than zero, such as 12 or -3.")
-    after = _update(variant.id, -delta <= _AVAILABLE, returning=True, frees=delta > 0,
+    after = _update(variant.id, -delta <= _AVAILABLE, delta, returning=True,
                     stock_on_hand=Variant.stock_on_hand + delta)
     _expire([variant.id])
     if after is None:

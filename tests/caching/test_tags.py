@@ -21,12 +21,13 @@ from storefront.reviews.models import Review, ReviewStatus
 from tests.factories import (
     ArticleFactory,
     ConditionFactory,
+    IngredientFactory,
     ProductFactory,
     RecommendationFactory,
     UserFactory,
 )
 from tests.factories.reviews import sent_order, written_review
-from tests.helpers import login
+from tests.helpers import SAME_ORIGIN, login
 from tests.helpers.apps import make_test_app
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -307,3 +308,98 @@ def test_in_stock_lists_follow_only_sizes_running_out_or_coming_back(
 
     change(app, lambda: inventory.release([(variant_of(serum.id).id, 3)]))  # back again
     assert not stored(client, count_queries, url)
+
+
+def sell(product_id: int, quantity: int) -> None:
+    """A purchase as checkout makes it: stock held at Pay, then sold."""
+    line = [(variant_of(product_id).id, quantity)]
+    inventory.reserve(line)
+    _db.session.commit()
+    inventory.commit_sale(line)
+
+
+@pytest.fixture
+def picks_in_stock(app, make):
+    """A condition and an article recommending a sold-out balm: their picks show the cream,
+    the first product in stock with the same ingredient, instead (so they depend on which
+    products are in stock at all). The serum, on sale too, is on neither."""
+    shared = make(IngredientFactory, name="Ceramides")
+    balm = make(ProductFactory, name="Night Balm", ingredients=[shared],
+                variant__stock_on_hand=0)
+    cream = make(ProductFactory, name="Barrier Cream", ingredients=[shared],
+                 category__name="Creams", category__slug="creams", variant__stock_on_hand=8)
+    serum = make(ProductFactory, name="Calm Serum", category__name="Serums",
+                 category__slug="serums", variant__stock_on_hand=8)
+    condition = make(ConditionFactory, slug="redness", name="Redness")
+    with app.app_context():
+        RecommendationFactory(condition=_db.session.get(Condition, condition.id),
+                              product=_db.session.get(Product, balm.id), why="Calms it.")
+        ArticleFactory(slug="calm-answer", title="Why is my skin red?",
+                       conditions=[_db.session.get(Condition, condition.id)])
+        _db.session.commit()
+    return serum, cream
+
+
+def test_a_sale_that_leaves_stock_re_renders_only_what_shows_the_change(
+        client, app, count_queries, picks_in_stock):
+    serum, cream = picks_in_stock
+    others = ["/conditions/redness", "/articles/calm-answer",
+              "/products?in_stock=1&category=creams", f"/products/{cream.slug}"]
+    assert "In stock instead of Night Balm" in html(client, "/conditions/redness")
+    cache(client, count_queries, f"/products/{serum.slug}", "/products", *others)
+
+    change(app, lambda: sell(serum.id, 4))  # 4 left: low, and shown so
+
+    for url in others:
+        assert stored(client, count_queries, url), url
+    for url in (f"/products/{serum.slug}", "/products"):
+        assert "Only 4 left" in html(client, url), url
+
+
+def test_a_sale_that_changes_nothing_shown_re_renders_nothing(
+        client, app, count_queries, picks_in_stock):
+    serum, cream = picks_in_stock
+    urls = [f"/products/{serum.slug}", f"/products/{cream.slug}", "/products",
+            "/products?in_stock=1", "/conditions/redness", "/articles/calm-answer"]
+    cache(client, count_queries, *urls)
+    before = {url: html(client, url) for url in urls}
+
+    change(app, lambda: sell(serum.id, 1))  # 7 left: in stock, as it was
+
+    for url in urls:
+        assert stored(client, count_queries, url), url
+    with app.app_context():
+        app.extensions[caching.EXTENSION].bump()  # every page rendered again: the same
+    assert {url: html(client, url) for url in urls} == before
+
+
+def test_selling_the_last_unit_re_renders_in_stock_lists_and_picks(
+        client, app, count_queries, picks_in_stock):
+    serum, cream = picks_in_stock
+    change(app, lambda: sell(cream.id, 7))  # one left
+    cache(client, count_queries, "/products?in_stock=1", "/conditions/redness",
+          "/articles/calm-answer", f"/products/{serum.slug}")
+    assert "Barrier Cream" in html(client, "/products?in_stock=1")
+
+    change(app, lambda: sell(cream.id, 1))
+
+    assert stored(client, count_queries, f"/products/{serum.slug}")
+    assert "Barrier Cream" not in html(client, "/products?in_stock=1")
+    for url in ("/conditions/redness", "/articles/calm-answer"):
+        assert "In stock instead of Night Balm" not in html(client, url), url
+
+
+def test_a_cart_shows_at_once_that_fewer_are_left_than_it_holds(client, app, make):
+    """A sale that leaves a size in stock re-renders no public page, but a cart holding
+    more than is left says so at once."""
+    cream = make(ProductFactory, name="Barrier Cream", variant__stock_on_hand=40)
+    with app.app_context():
+        variant_id = variant_of(cream.id).id
+    client.post("/cart/add", data={"variant_id": variant_id, "quantity": "30"},
+                headers=SAME_ORIGIN)
+    html(client, "/cart/")  # shows the "Added" message once
+    assert "left" not in html(client, "/cart/")
+
+    change(app, lambda: sell(cream.id, 15))  # 25 left, still plainly in stock
+
+    assert "Only 25 of Barrier Cream" in html(client, "/cart/")

@@ -7,9 +7,9 @@ import urllib.request
 
 import pytest
 
-from bench import report, servers, wrk
+from bench import mixed, report, servers, wrk
 from bench.measure import AssetFacts, PageFacts, _worst
-from bench.run import _pages
+from bench.run import _arguments, _pages
 from bench.seed import BENCH_SEARCH_MIX, Seeded
 
 WRK_OUTPUT = """\
@@ -196,3 +196,31 @@ def test_the_edge_is_judged_against_the_saved_copy_from_the_same_nginx():
     assert _verdicts(faster_plain)[target] == "PASS"
     slower_tls = _results(edge_static={size: _load(30_000) for size in report.SIZES})
     assert _verdicts(slower_tls)[target] == "FAIL"
+
+
+def test_the_mixed_benchmark_says_how_many_requests_were_rendered():
+    text = report.render_run(_results(mixed_cache={"5,000": (950, 50)}))
+    row = next(line for line in text.splitlines() if line.startswith("| Mixed, 5,000"))
+    assert row.endswith("| 95.0% (50 rendered) |")
+    assert next(line for line in text.splitlines()
+                if line.startswith("| Mixed, 500 ")).endswith("| - |")
+
+
+def test_page_cache_hits_and_misses_are_read_from_the_shops_metrics():
+    exposition = (
+        "# HELP storefront_page_cache_requests_total Page cache look-ups by a view.\n"
+        "# TYPE storefront_page_cache_requests_total counter\n"
+        'storefront_page_cache_requests_total{result="hit"} 1200.0\n'
+        'storefront_page_cache_requests_total{result="miss"} 30.0\n'
+        'storefront_orders_total{outcome="placed"} 4.0\n')
+    counts = mixed.counts_in(exposition) - mixed.CacheCounts(200, 10)
+    assert (counts.hits, counts.misses) == (1000, 20)
+    assert counts.hit_ratio == pytest.approx(1000 / 1020)
+    assert mixed.CacheCounts().hit_ratio is None
+
+
+def test_a_run_of_some_parts_writes_results_only_where_it_is_told(tmp_path):
+    assert _arguments([]).results.name == "results.md"
+    assert _arguments(["--only", "mixed"]).results is None
+    told = _arguments(["--only", "mixed", "--results", str(tmp_path / "r.md")])
+    assert (told.only, told.results) == (["mixed"], tmp_path / "r.md")
