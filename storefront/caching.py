@@ -423,6 +423,11 @@ class PageCache:
                          "retry": Retry(NoBackoff(), 1)}
         self.backend = _page_store(app, self.timeout, redis_url, database, redis_options)
         self.kind = "local" if isinstance(self.backend, LocalPages) else "redis"
+        # With pages in Redis, the ones this worker read or rendered lately are also kept in
+        # its memory: a copy is served only once its tags are found current, as the shared
+        # one would be, so it saves fetching and unpickling the page, never freshness.
+        self.near = (LocalPages(int(app.config.get("PAGE_CACHE_THRESHOLD", DEFAULT_THRESHOLD)))
+                     if self.kind == "redis" else None)
         if redis_url:
             self.tags: RedisTags | FileTags = RedisTags(Redis.from_url(redis_url, **redis_options),
                                   f"storefront:page-tag:{database}:")
@@ -576,38 +581,54 @@ class PageCache:
     def _read(self, key: str) -> CachedPage | None:
         if self._resting() or self._owed:
             return None
+        near = self.near.get(key) if self.near is not None else None
+        if near is not None and self._current(key, near):
+            return near
+        if self._resting():
+            return None  # reading the tags just failed: no second wait for the store
         try:
             page = self.backend.get(key)
         except Exception as error:  # the store is unreachable: render the page
             self._failed(error, "reading a page")
             return None
-        if page is None or (page.until is not None and page.until <= utcnow()):
+        if page is None or page == near or not self._current(key, page):
             return None
-        return page if self._still_valid(key, page) else None
+        if self.near is not None:
+            self.near.set(key, page, self.timeout)
+        return page
+
+    def _current(self, key: str, page: CachedPage) -> bool:
+        return (page.until is None or page.until > utcnow()) and self._still_valid(key, page)
 
     def _still_valid(self, key: str, page: CachedPage) -> bool:
         """Its tags' versions are still those it was rendered with. Only ``any`` is read
-        while nothing at all changed since this worker last found the page valid."""
-        found = self.versions([ANY_CHANGE])
-        if found is None:
-            return False
-        if self._checked.get(key) == found[0]:
-            return True
-        if tuple(self.versions(page.tags) or ()) != page.versions:
+        while nothing at all changed since this worker last found the page valid; else
+        ``any`` and the page's tags in one read."""
+        if (checked := self._checked.get(key)) is not None:
+            found = self.versions([ANY_CHANGE])
+            if found is None:
+                return False
+            if found[0] == checked:
+                return True
+        found = self.versions((ANY_CHANGE, *page.tags))
+        if found is None or tuple(found[1:]) != page.versions:
             return False
         if len(self._checked) >= MAX_CHECKED:
             self._checked.clear()
-        self._checked[key] = found[0]  # read before the check: a change since is seen next
+        self._checked[key] = found[0]  # read with the tags: a change since is seen next
         return True
 
     def _store(self, key: str, page: CachedPage, private: bool) -> None:
         if self._resting():
             return
+        timeout = min(self.timeout, PRIVATE_TIMEOUT) if private else self.timeout
         try:
-            self.backend.set(key, page, timeout=(min(self.timeout, PRIVATE_TIMEOUT)
-                                                 if private else self.timeout))
+            self.backend.set(key, page, timeout=timeout)
         except Exception as error:
             self._failed(error, "storing a page")
+            return
+        if self.near is not None:
+            self.near.set(key, page, timeout)
 
     def _render(self, view, args, kwargs, private: bool):
         """The view's response, and the page to store from it (None if it must not be)."""

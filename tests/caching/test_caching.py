@@ -395,6 +395,27 @@ def test_workers_share_pages_and_changes_through_redis(redis_workers, count_quer
     assert "€26.00" in html(one.test_client(), "/products/calm-serum")
 
 
+def test_a_worker_serves_its_own_copy_of_a_shared_page_while_its_tags_are_current(
+        redis_workers, count_queries):
+    one, two = redis_workers
+    with one.app_context():
+        ProductFactory(name="Calm Serum", slug="calm-serum", variant__price=Decimal("20.00"))
+        _db.session.commit()
+    assert "€20.00" in html(one.test_client(), "/products/calm-serum")
+    shared = redis.Redis.from_url(REDIS_URL)
+    shared.delete(*shared.scan_iter(f"{page_cache(one).backend.key_prefix}*"))
+
+    with count_queries() as counter:
+        assert "€20.00" in html(one.test_client(), "/products/calm-serum")
+    assert not [statement for statement in counter.statements if "product" in statement]
+    with count_queries() as counter:
+        assert "€20.00" in html(two.test_client(), "/products/calm-serum")
+    assert [statement for statement in counter.statements if "product" in statement]
+
+    change(two, lambda: setattr(variant_of("calm-serum"), "price", Decimal("26.00")))
+    assert "€26.00" in html(one.test_client(), "/products/calm-serum")  # its copy is stale
+
+
 def test_pages_kept_by_each_worker_still_change_together_through_redis(
         redis_workers, database_url, tmp_path):
     one, two = (make_test_app(database_url, tmp_path / name, PAGE_CACHE_REDIS_URL=REDIS_URL,
