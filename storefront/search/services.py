@@ -197,12 +197,14 @@ def search(query: SearchQuery, rules: Synonyms | None = None) -> SearchResults:
     return _second_chance(searched)
 
 
-def run(searched: SearchPlan) -> SearchResults:
-    """Exactly what ``searched`` says (one statement)."""
+def run(searched: SearchPlan, own_words_first: bool = True) -> SearchResults:
+    """Exactly what ``searched`` says (one statement). ``own_words_first=False``: the
+    shopper's own words are known to find nothing, so ranking what they find first would
+    change no order, and is not worked out."""
     if not searched.is_searchable:
         empty = Section([], 0)
         return SearchResults(empty, empty, empty, searched)
-    parameters = _parameters(searched)
+    parameters = _parameters(searched, own_words_first)
     statement = _ranked(_dialect(), EXACT in parameters)
     # Plain rows through the connection: the session's ORM handling of a statement (a
     # tenth of a search's time) would build nothing here.
@@ -245,7 +247,9 @@ def _second_chance(searched: SearchPlan) -> SearchResults:
     unknown = {word for word, info in found.items() if not info.known and not info.close}
     better = searched.with_spellings(spellings).without(unknown)
     if better != searched:
-        results = run(better)
+        # With every word still there, the shopper's own words are those that just found
+        # nothing.
+        results = run(better, own_words_first=len(better.groups) < len(searched.groups))
         if results.total:
             return results
     relaxed = _relaxed(better, found)
@@ -309,9 +313,11 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _parameters(searched: SearchPlan) -> dict[str, Any]:
-    """The values of the parameters of any search statement for ``searched``."""
-    exact = searched.exact()
+def _parameters(searched: SearchPlan, own_words_first: bool = True) -> dict[str, Any]:
+    """The values of the parameters of any search statement for ``searched`` (with the
+    shopper's own words ranked first, if they differ from the plan's and
+    ``own_words_first``)."""
+    exact = searched.exact() if own_words_first else None
     if _dialect() == "sqlite":
         match, own = searched.fts5_match(), exact.fts5_match() if exact else None
     else:
