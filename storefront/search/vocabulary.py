@@ -25,12 +25,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import chain
 
 from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import inspect, select, text, union
+from sqlalchemy import CompoundSelect, bindparam, inspect, select, text, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -123,16 +124,31 @@ def _kept_words() -> Words:
     return words
 
 
+_TRIGRAM_THRESHOLD = text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true)")
+
+
 def _postgres_candidates(wanted: list[str]):
-    db.session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true)"),
-                       {"limit": str(TRIGRAM_THRESHOLD)})
+    connection = db.session.connection()  # plain rows: no ORM work to pay for
+    connection.execute(_TRIGRAM_THRESHOLD, {"limit": str(TRIGRAM_THRESHOLD)})
+    starts = [word for word in wanted if len(word) >= MIN_PREFIX_LENGTH]
+    values = {f"similar_{number}": word for number, word in enumerate(wanted)}
+    values |= {f"start_{number}": word for number, word in enumerate(starts)}
+    return connection.execute(_candidates(len(wanted), len(starts)), values).all()
+
+
+@cache
+def _candidates(similar: int, starts: int) -> CompoundSelect:
+    """The known words similar to each of ``similar`` words, and for each of ``starts``
+    words one known word it starts (is it a word's start? one is enough): built once for
+    each number of words, run with the words as parameters ``similar_0``... and
+    ``start_0``..."""
     words = select(SearchWord.word, SearchWord.documents)
-    similar = [words.where(SearchWord.word.op("%")(word)) for word in wanted]
-    # Is it the start of a known word? One is enough.
-    starts = [select(start) for start in (
-        words.where(SearchWord.word.startswith(word)).limit(1).subquery()
-        for word in wanted if len(word) >= MIN_PREFIX_LENGTH)]
-    return db.session.execute(union(*similar, *starts)).all()
+    close = [words.where(SearchWord.word.op("%")(bindparam(f"similar_{number}")))
+             for number in range(similar)]
+    beginning = [select(start) for start in (
+        words.where(SearchWord.word.startswith(bindparam(f"start_{number}"))).limit(1)
+        .subquery() for number in range(starts))]
+    return union(*close, *beginning)
 
 
 def _documents_starting(word: str, counts: Mapping[str, int],
