@@ -93,17 +93,27 @@ def lookup(words: list[str]) -> dict[str, Lookup]:
         counts = dict(_postgres_candidates(wanted))
         return {word: _judge(plain, counts) for word, plain in folded.items()}
     known = _kept_words()
-    return {word: _judge(plain, known.documents, known.in_order)
+    return {word: _judge(plain, known.documents, known.in_order, known.of_length)
             for word, plain in folded.items()}
 
 
 @dataclass(frozen=True)
 class Words:
-    """Every known word, in order, and the pages using each, as read at ``token``."""
+    """Every known word, in order, and the pages using each, as read at ``token``;
+    ``of_length``: the words of each length."""
 
     in_order: list[str]
     documents: dict[str, int]
     token: str | None
+    of_length: dict[int, list[str]]
+
+    @classmethod
+    def read(cls, documents: dict[str, int], token: str | None) -> Words:
+        in_order = sorted(documents)
+        of_length: dict[int, list[str]] = {}
+        for word in in_order:
+            of_length.setdefault(len(word), []).append(word)
+        return cls(in_order, documents, token, of_length)
 
 
 _VERSION = select(SearchWordVersion.token).where(SearchWordVersion.id == 1)
@@ -113,12 +123,12 @@ _EVERY_WORD = select(SearchWord.word, SearchWord.documents)
 def _kept_words() -> Words:
     """Every word, kept by this process while ``search_word_version`` is unchanged: one
     statement, or two when the words changed (or three when the token is missing)."""
-    token = db.session.scalar(_VERSION)
+    connection = db.session.connection()  # plain rows: no ORM work to pay for
+    token = connection.execute(_VERSION).scalar()
     kept: Words | None = current_app.extensions.get(_KEPT)
     if token is not None and kept is not None and kept.token == token:
         return kept
-    documents: dict[str, int] = dict(db.session.execute(_EVERY_WORD).all())
-    words = Words(sorted(documents), documents, token)
+    words = Words.read(dict(connection.execute(_EVERY_WORD).all()), token)
     if token is not None:
         current_app.extensions[_KEPT] = words
     return words
@@ -162,18 +172,23 @@ def _documents_starting(word: str, counts: Mapping[str, int],
     return max((counts[known] for known in in_order[start:end]), default=None)
 
 
-def _judge(word: str, counts: Mapping[str, int],
-           in_order: Sequence[str] | None = None) -> Lookup:
+def _judge(word: str, counts: Mapping[str, int], in_order: Sequence[str] | None = None,
+           of_length: Mapping[int, Sequence[str]] | None = None) -> Lookup:
     """What ``counts`` (known words, or the candidates for ``word``, with the pages using
-    each; ``in_order``: the same words, sorted) says of ``word``."""
+    each; ``in_order``: the same words, sorted; ``of_length``: the same words by length)
+    says of ``word``."""
     in_order = sorted(counts) if in_order is None else in_order
     documents = _documents_starting(word, counts, in_order)
     if documents is not None:
         return Lookup(known=True, documents=documents)
     if not word.isalpha():
         return Lookup(known=False)
-    matches = process.extract(word, in_order, scorer=OSA.distance,
-                              score_cutoff=typos_allowed(word) + 1, limit=None)
+    most = typos_allowed(word) + 1  # the distance "near" words may have
+    # A word more letters longer or shorter is further away than that: not compared.
+    candidates = in_order if of_length is None else list(chain.from_iterable(
+        of_length.get(length, ()) for length in range(len(word) - most, len(word) + most + 1)))
+    matches = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=most,
+                              limit=None)
     found = [(candidate, distance) for candidate, distance, _ in matches
              if not candidate.isdigit()]
     if not found:
