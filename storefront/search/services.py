@@ -448,7 +448,7 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
         # again, which costs more than reading the matches once).
         columns = _hit_columns(number, kind, count, snippet)
         if tier is None:  # one key: worked out again for the rows shown
-            chosen = best().limit(limit)
+            chosen = best().limit(limit).correlate(None)
             keys = _keys(order)
         else:  # the exact words' ranking is worked out once, and its keys carried over
             ranked = best(*_keys(order)).limit(limit).cte(f"best_{index.table}")
