@@ -11,7 +11,7 @@ page shows its product (``depends_on(product_tag(id))``), as a loaded ``Product`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -96,6 +96,11 @@ _VARIANT_COLUMNS = (
 _PICTURE_COLUMNS = (ProductImage.key, ProductImage.width, ProductImage.height)
 _BRAND_END = len(_PRODUCT_COLUMNS) + len(_BRAND_COLUMNS)
 _VARIANT_END = _BRAND_END + len(_VARIANT_COLUMNS)
+# Every column a card reads, in the order ``cards_of`` reads them from the start of a row,
+# and a product's sizes in the order a card lists them.
+CARD_COLUMNS = (*_PRODUCT_COLUMNS, *_BRAND_COLUMNS, *_VARIANT_COLUMNS, *_PICTURE_COLUMNS)
+CARD_SIZE_ORDER = (Variant.position, Variant.id)
+_CARD_END = len(CARD_COLUMNS)
 
 
 @cache
@@ -112,21 +117,35 @@ def cards_statement(where: ColumnElement[bool], *ordering: Any) -> Select:
     first picture. Build it once per shape and keep it: making a statement costs more than
     running it."""
     return (
-        select(*_PRODUCT_COLUMNS, *_BRAND_COLUMNS, *_VARIANT_COLUMNS, *_PICTURE_COLUMNS)
+        select(*CARD_COLUMNS)
         .join(Brand, Brand.id == Product.brand_id)
         .outerjoin(Variant, Variant.product_id == Product.id)
         .outerjoin(ProductImage, and_(ProductImage.product_id == Product.id,
                                       ProductImage.id == _first_picture_id()))
         .where(where)
-        .order_by(*ordering, Variant.position, Variant.id)
+        .order_by(*ordering, *CARD_SIZE_ORDER)
     )
 
 
-def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
-               ) -> list[CardProduct]:
-    """The cards of ``statement`` (made by ``cards_statement``), in its order."""
+def with_card_joins(statement: Select, product_on: ColumnElement[bool]) -> Select:
+    """``statement`` outer-joined to the products ``product_on`` names, with what a card
+    reads of each (its brand, each size, its first picture), for a statement over other
+    rows that shows some products as cards: select ``CARD_COLUMNS`` first, order by
+    ``CARD_SIZE_ORDER`` last, and read its products' rows with ``cards_of``."""
+    return (
+        statement.outerjoin(Product, product_on)
+        .outerjoin(Brand, Brand.id == Product.brand_id)
+        .outerjoin(Variant, Variant.product_id == Product.id)
+        .outerjoin(ProductImage, and_(ProductImage.product_id == Product.id,
+                                      ProductImage.id == _first_picture_id()))
+    )
+
+
+def cards_of(rows: Iterable[Any]) -> list[CardProduct]:
+    """The cards of rows that start with ``CARD_COLUMNS`` (a product's sizes one a row), in
+    the order their products first come; the page being rendered shows each product."""
     cards: dict[int, CardProduct] = {}
-    for row in db.session.execute(statement, parameters or {}):
+    for row in rows:
         card = cards.get(row[0])
         if card is None:
             card = cards[row[0]] = _card(row)
@@ -137,6 +156,12 @@ def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
     return list(cards.values())
 
 
+def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
+               ) -> list[CardProduct]:
+    """The cards of ``statement`` (made by ``cards_statement``), in its order."""
+    return cards_of(db.session.execute(statement, parameters or {}))
+
+
 def _card(row) -> CardProduct:
     (product_id, slug, name, status, prescription_only, brand_names,
      one, two, three, four, five, featured_rank, brand_name, tie) = row[:_BRAND_END]
@@ -144,5 +169,5 @@ def _card(row) -> CardProduct:
                        one, two, three, four, five, featured_rank,
                        CardBrand(brand_name, tie))
     if row[_VARIANT_END] is not None:
-        card.images.append(CardPicture(*row[_VARIANT_END:]))
+        card.images.append(CardPicture(*row[_VARIANT_END:_CARD_END]))
     return card

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Label,
     Select,
     and_,
     bindparam,
@@ -34,11 +35,12 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
-from sqlalchemy.orm import lazyload, load_only
 
+from storefront.caching import depends_on
+from storefront.catalog.cards import CARD_COLUMNS, CARD_SIZE_ORDER, cards_of, with_card_joins
 from storefront.catalog.models import Product, ProductStatus
-from storefront.catalog.services import card_only_options
-from storefront.content.models import Article, Condition
+from storefront.content.models import Article, ArticleKind, Condition
+from storefront.content.page_tags import article_tag, condition_tag
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.search import schema, synonyms, vocabulary
@@ -98,27 +100,46 @@ class Kind:
     # holds every row: the few that readers cannot see are left out of its matches, so
     # counting and ranking read the index alone.
     hidden: Callable[[], Select] | None = None
-    options: tuple = ()
     label: str = "name"  # the attribute suggestions show
 
 
-# Products are shown as cards: only the columns a card reads, with its brand, sizes and
-# pictures joined into the search's statement (whose rows are not all products).
 PRODUCTS = Kind(Product, schema.PRODUCTS, 24, ("description", "ingredients_list"),
-                _active_products, _hidden_products, card_only_options(outer=True))
-# Articles and conditions are listed by title (name), kind and summary: their texts (read
-# for snippets from the index) and an article's author are not loaded.
+                _active_products, _hidden_products)
 ARTICLES = Kind(Article, schema.ARTICLES, 10, ("summary", "question", "body"), _visible_articles,
-                _hidden_articles,
-                (load_only(Article.id, Article.slug, Article.title, Article.summary,
-                           Article.kind, Article.status, Article.published_at,
-                           Article.version),
-                 lazyload(Article.author)),
-                label="title")
-CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"),
-                  options=(load_only(Condition.id, Condition.slug, Condition.name,
-                                     Condition.summary),))
-KINDS = (PRODUCTS, ARTICLES, CONDITIONS)  # in the order of a search's statement's columns
+                _hidden_articles, label="title")
+CONDITIONS = Kind(Condition, schema.CONDITIONS, 10, ("summary", "causes", "what_helps"))
+KINDS = (PRODUCTS, ARTICLES, CONDITIONS)  # numbered in this order in a search's statement
+
+
+@dataclass(frozen=True, slots=True)
+class FoundArticle:
+    """An article as the results list shows it (its texts are read for snippets by the
+    index, not loaded)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    kind: ArticleKind
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCondition:
+    id: int
+    slug: str
+    name: str
+    summary: str
+
+
+# A search's statement's columns: products as cards (``catalog.cards``: one row a size),
+# then the hit's kind, its kind's count and its snippet, then an article's and a
+# condition's columns. Plain rows: no ORM object is built, so each result names the
+# page cache's tag its rows would have (``depends_on``).
+_ARTICLE_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind)
+_CONDITION_COLUMNS = (Condition.id, Condition.slug, Condition.name, Condition.summary)
+_KIND_AT = len(CARD_COLUMNS)
+_ARTICLE_AT = _KIND_AT + 3
+_CONDITION_AT = _ARTICLE_AT + len(_ARTICLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -176,22 +197,45 @@ def search(query: SearchQuery, rules: Synonyms | None = None) -> SearchResults:
     return _second_chance(searched)
 
 
-def run(searched: SearchPlan) -> SearchResults:
-    """Exactly what ``searched`` says (one statement)."""
+def run(searched: SearchPlan, own_words_first: bool = True) -> SearchResults:
+    """Exactly what ``searched`` says (one statement). ``own_words_first=False``: the
+    shopper's own words are known to find nothing, so ranking what they find first would
+    change no order, and is not worked out."""
     if not searched.is_searchable:
         empty = Section([], 0)
         return SearchResults(empty, empty, empty, searched)
-    parameters = _parameters(searched)
+    parameters = _parameters(searched, own_words_first)
     statement = _ranked(_dialect(), EXACT in parameters)
-    hits: list[list[Hit]] = [[] for _ in KINDS]
-    totals = [0 for _ in KINDS]
-    for row in db.session.execute(statement, parameters).unique():
-        number = row.kind
-        hits[number].append(Hit(row[number], highlight(row.snippet)))
-        totals[number] = row.total
+    # Plain rows through the connection: the session's ORM handling of a statement (a
+    # tenth of a search's time) would build nothing here.
+    rows = db.session.connection().execute(statement, parameters).all()
+    products, articles, conditions = _sections(rows)
+    return SearchResults(products, articles, conditions, searched)
+
+
+def _sections(rows) -> tuple[Section, Section, Section]:
+    """The products, articles and conditions of a search's statement's ``rows``."""
+    product_rows: list[Any] = []
+    snippets: dict[int, str | None] = {}
+    hits: list[list[Hit]] = [[], [], []]
+    totals = [0, 0, 0]
+    for row in rows:
+        number, totals[number], snippet = row[_KIND_AT:_ARTICLE_AT]
+        if number == 0:
+            product_rows.append(row)
+            snippets.setdefault(row[0], snippet)
+        elif number == 1:
+            article = FoundArticle(*row[_ARTICLE_AT:_CONDITION_AT])
+            depends_on(article_tag(article.id))
+            hits[1].append(Hit(article, highlight(snippet)))
+        else:
+            condition = FoundCondition(*row[_CONDITION_AT:])
+            depends_on(condition_tag(condition.id))
+            hits[2].append(Hit(condition, highlight(snippet)))
+    hits[0] = [Hit(card, highlight(snippets[card.id])) for card in cards_of(product_rows)]
     products, articles, conditions = (Section(found, total)
                                       for found, total in zip(hits, totals, strict=True))
-    return SearchResults(products, articles, conditions, searched)
+    return products, articles, conditions
 
 
 def _second_chance(searched: SearchPlan) -> SearchResults:
@@ -203,7 +247,9 @@ def _second_chance(searched: SearchPlan) -> SearchResults:
     unknown = {word for word, info in found.items() if not info.known and not info.close}
     better = searched.with_spellings(spellings).without(unknown)
     if better != searched:
-        results = run(better)
+        # With every word still there, the shopper's own words are those that just found
+        # nothing.
+        results = run(better, own_words_first=len(better.groups) < len(searched.groups))
         if results.total:
             return results
     relaxed = _relaxed(better, found)
@@ -267,9 +313,11 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _parameters(searched: SearchPlan) -> dict[str, Any]:
-    """The values of the parameters of any search statement for ``searched``."""
-    exact = searched.exact()
+def _parameters(searched: SearchPlan, own_words_first: bool = True) -> dict[str, Any]:
+    """The values of the parameters of any search statement for ``searched`` (with the
+    shopper's own words ranked first, if they differ from the plan's and
+    ``own_words_first``)."""
+    exact = searched.exact() if own_words_first else None
     if _dialect() == "sqlite":
         match, own = searched.fts5_match(), exact.fts5_match() if exact else None
     else:
@@ -293,19 +341,19 @@ def _first_marked(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
 class Matcher:
     """How one backend finds and ranks a plan's rows of one kind.
 
-    ``restrict`` adds the full-text match to a statement over the kind's model; ``snippet``
-    is the excerpt shown (of the first field with a match); ``order``
+    ``restrict`` adds the full-text match to a statement over the kind's model; ``order``
     sorts best first: the rows the shopper's own words find (``SearchPlan.exact``), in
-    their own order, then those found through a synonym or another spelling. ``best``
-    is the ids of the best rows readers can see (at most ``limit``), and ``count`` how
-    many they can see.
+    their own order, then those found through a synonym or another spelling. ``count``
+    is how many rows readers can see. ``hits`` is this kind's part of a search's
+    statement (numbered ``number``, its best ``limit`` rows): rows of ``kind``, ``id``,
+    ``total`` (``count``), ``snippet`` (of the first field with a match) and the sort
+    keys ``key_0``, ``key_1``...
     """
 
     restrict: Callable[[Select], Select]
     order: tuple[ColumnElement, ...]  # sort keys, ascending
-    snippet: ColumnElement[Any]
-    best: Callable[[int], Select]
     count: Select
+    hits: Callable[[int, int], Select]
 
 
 def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
@@ -318,42 +366,45 @@ def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
 
 def _ranked(dialect: str, exact: bool) -> Select:
     """The best rows of each kind, with each kind's total count and the rows' snippets, in
-    one statement: rows of (product, article, condition; one of them set, in the column
-    that ``kind`` numbers), ``kind``, ``total`` and ``snippet``, best first within a kind.
+    one statement: rows of a product card's columns (one row a size), ``kind`` (which of
+    ``KINDS``), ``total`` and ``snippet``, an article's and a condition's columns (only
+    the hit's kind's set), best first within a kind.
 
-    Each kind's best ids are chosen first (its ``best``), so snippets are cut, and rows
-    loaded, only for the rows shown, not for every match: a common word matches a good
-    part of a large shop. Its count is a scalar subquery rather than ``count(*) OVER ()``:
-    FTS5 refuses its ranking functions next to a window. The hits of the three kinds are
-    one materialised union (a snippet is cut once, however many sizes and pictures of a
-    product are joined to it), to which the rows themselves are joined: one round trip
-    and one round of SQLAlchemy's statement handling for the whole search.
+    Each kind's best ids are chosen first, so snippets are cut, and rows read, only for
+    the rows shown, not for every match: a common word matches a good part of a large
+    shop. Its count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses
+    its ranking functions next to a window. The hits of the three kinds are one
+    materialised union (a snippet is cut once, however many sizes of a product are
+    joined to it), to which the rows themselves are joined: one round trip and one round
+    of SQLAlchemy's statement handling for the whole search.
     """
     key = ("ranked", dialect, exact)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
-    branches = []
-    for number, kind in enumerate(KINDS):
-        matcher = _matcher(kind, dialect, exact)
-        branches.append(
-            matcher.restrict(select(
-                literal_column(str(number), Integer).label("kind"),
-                kind.model.id.label("id"),
-                matcher.count.scalar_subquery().correlate(None).label("total"),
-                matcher.snippet.label("snippet"),
-                *(key.label(f"key_{place}") for place, key in enumerate(matcher.order))))
-            .where(kind.model.id.in_(matcher.best(kind.limit))))
+    branches = [_matcher(kind, dialect, exact).hits(number, kind.limit)
+                for number, kind in enumerate(KINDS)]
     hits = union_all(*branches).cte("hits").prefix_with("MATERIALIZED")
-    statement = select(*(kind.model for kind in KINDS), hits.c.kind, hits.c.total,
-                       hits.c.snippet).select_from(hits)
-    for number, kind in enumerate(KINDS):
+    statement = with_card_joins(
+        select(*CARD_COLUMNS, hits.c.kind, hits.c.total, hits.c.snippet, *_ARTICLE_COLUMNS,
+               *_CONDITION_COLUMNS).select_from(hits),
+        and_(hits.c.kind == 0, Product.id == hits.c.id))
+    for number, kind in enumerate(KINDS[1:], start=1):
         statement = statement.outerjoin(
             kind.model, and_(hits.c.kind == number, kind.model.id == hits.c.id))
     keys = [column for column in hits.c if column.key.startswith("key_")]
-    statement = (statement.order_by(hits.c.kind, *keys, hits.c.id)
-                 .options(*(option for kind in KINDS for option in kind.options)))
+    statement = statement.order_by(hits.c.kind, *keys, hits.c.id, *CARD_SIZE_ORDER)
     _STATEMENTS[key] = statement
     return statement
+
+
+def _hit_columns(number: int, kind: Kind, count: Select, snippet: ColumnElement[Any]) -> list:
+    """A ``Matcher.hits`` row's columns but its sort keys."""
+    return [literal_column(str(number), Integer).label("kind"), kind.model.id.label("id"),
+            count.scalar_subquery().correlate(None).label("total"), snippet.label("snippet")]
+
+
+def _keys(order: tuple[ColumnElement, ...]) -> list[Label]:
+    return [key.label(f"key_{place}") for place, key in enumerate(order)]
 
 
 def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
@@ -377,20 +428,37 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     ])
     order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)
     shown = [] if kind.hidden is None else [fts.c.rowid.not_in(kind.hidden())]
+    count = select(func.count()).select_from(fts).where(match, *shown)
 
     def restrict(statement: Select) -> Select:
         statement = statement.join(fts, fts.c.rowid == kind.model.id).where(match)
         return statement if tier is None else statement.outerjoin(
             tier, tier.c.id == kind.model.id)
 
-    def best(limit: int) -> Select:
-        statement = select(fts.c.rowid).where(match, *shown)
+    def best(*keys: Label) -> Select:
+        """The ids of the rows readers can see, best first, with ``keys``."""
+        statement = select(fts.c.rowid.label("id"), *keys).where(match, *shown)
         if tier is not None:
             statement = statement.outerjoin(tier, tier.c.id == fts.c.rowid)
-        return statement.order_by(*order, fts.c.rowid).limit(limit).correlate(None)
+        return statement.order_by(*(keys or order), fts.c.rowid)
 
-    count = select(func.count()).select_from(fts).where(match, *shown)
-    return Matcher(restrict, order, snippet, best, count)
+    def hits(number: int, limit: int) -> Select:
+        # The rows shown are found again among the matches by their ids (the constraint
+        # on the table's id, not FTS5's rowid: FTS5 would look each up with its MATCH
+        # again, which costs more than reading the matches once).
+        columns = _hit_columns(number, kind, count, snippet)
+        if tier is None:  # one key: worked out again for the rows shown
+            chosen = best().limit(limit).correlate(None)
+            keys = _keys(order)
+        else:  # the exact words' ranking is worked out once, and its keys carried over
+            ranked = best(*_keys(order)).limit(limit).cte(f"best_{index.table}")
+            chosen = select(ranked.c.id)
+            keys = [select(column).where(ranked.c.id == kind.model.id).scalar_subquery()
+                    .label(column.key) for column in list(ranked.c)[1:]]
+        return (select(*columns, *keys).join(fts, fts.c.rowid == kind.model.id)
+                .where(match, kind.model.id.in_(chosen)))
+
+    return Matcher(restrict, order, count, hits)
 
 
 def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
@@ -413,13 +481,15 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
         own = func.to_tsquery(config, bindparam(EXACT))
         order = (not_(vector.op("@@")(own)),
                  -func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1), rank)
-
-    def best(limit: int) -> Select:
-        return (restrict(select(kind.model.id)).where(*kind.filters())
-                .order_by(*order, kind.model.id).limit(limit).correlate(None))
-
     count = restrict(select(func.count()).select_from(kind.model).where(*kind.filters()))
-    return Matcher(restrict, order, snippet, best, count)
+
+    def hits(number: int, limit: int) -> Select:
+        best = (restrict(select(kind.model.id)).where(*kind.filters())
+                .order_by(*order, kind.model.id).limit(limit).correlate(None))
+        return (restrict(select(*_hit_columns(number, kind, count, snippet), *_keys(order)))
+                .where(kind.model.id.in_(best)))
+
+    return Matcher(restrict, order, count, hits)
 
 
 # --- Suggestions as the shopper types --------------------------------------------------------

@@ -115,8 +115,9 @@ _RULES = select(SearchSynonym.kind, SearchSynonym.terms, SearchSynonym.targets).
 
 
 def load() -> Synonyms:
-    """The rules as they are in the database now (one statement)."""
-    return _rules_of_rows(tuple(db.session.execute(_RULES).all()))
+    """The rules as they are in the database now (one statement, whose plain rows need no
+    ORM handling)."""
+    return _rules_of_rows(tuple(db.session.connection().execute(_RULES).all()))
 
 
 @lru_cache(maxsize=4)

@@ -51,7 +51,7 @@ def _results_page(query):
             select(Category).order_by(Category.position, Category.name).limit(SUGGESTED_CATEGORIES)
         ).all()
     return render_template(
-        "catalog/search.html",
+        "search/results.html",
         query=query,
         results=results,
         categories=categories,

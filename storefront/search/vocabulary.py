@@ -25,12 +25,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import chain
 
 from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import inspect, select, text, union
+from sqlalchemy import CompoundSelect, bindparam, inspect, select, text, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -92,17 +93,27 @@ def lookup(words: list[str]) -> dict[str, Lookup]:
         counts = dict(_postgres_candidates(wanted))
         return {word: _judge(plain, counts) for word, plain in folded.items()}
     known = _kept_words()
-    return {word: _judge(plain, known.documents, known.in_order)
+    return {word: _judge(plain, known.documents, known.in_order, known.of_length)
             for word, plain in folded.items()}
 
 
 @dataclass(frozen=True)
 class Words:
-    """Every known word, in order, and the pages using each, as read at ``token``."""
+    """Every known word, in order, and the pages using each, as read at ``token``;
+    ``of_length``: the words of each length."""
 
     in_order: list[str]
     documents: dict[str, int]
     token: str | None
+    of_length: dict[int, list[str]]
+
+    @classmethod
+    def read(cls, documents: dict[str, int], token: str | None) -> Words:
+        in_order = sorted(documents)
+        of_length: dict[int, list[str]] = {}
+        for word in in_order:
+            of_length.setdefault(len(word), []).append(word)
+        return cls(in_order, documents, token, of_length)
 
 
 _VERSION = select(SearchWordVersion.token).where(SearchWordVersion.id == 1)
@@ -112,27 +123,42 @@ _EVERY_WORD = select(SearchWord.word, SearchWord.documents)
 def _kept_words() -> Words:
     """Every word, kept by this process while ``search_word_version`` is unchanged: one
     statement, or two when the words changed (or three when the token is missing)."""
-    token = db.session.scalar(_VERSION)
+    connection = db.session.connection()  # plain rows: no ORM work to pay for
+    token = connection.execute(_VERSION).scalar()
     kept: Words | None = current_app.extensions.get(_KEPT)
     if token is not None and kept is not None and kept.token == token:
         return kept
-    documents: dict[str, int] = dict(db.session.execute(_EVERY_WORD).all())
-    words = Words(sorted(documents), documents, token)
+    words = Words.read(dict(connection.execute(_EVERY_WORD).all()), token)
     if token is not None:
         current_app.extensions[_KEPT] = words
     return words
 
 
+_TRIGRAM_THRESHOLD = text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true)")
+
+
 def _postgres_candidates(wanted: list[str]):
-    db.session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true)"),
-                       {"limit": str(TRIGRAM_THRESHOLD)})
+    connection = db.session.connection()  # plain rows: no ORM work to pay for
+    connection.execute(_TRIGRAM_THRESHOLD, {"limit": str(TRIGRAM_THRESHOLD)})
+    starts = [word for word in wanted if len(word) >= MIN_PREFIX_LENGTH]
+    values = {f"similar_{number}": word for number, word in enumerate(wanted)}
+    values |= {f"start_{number}": word for number, word in enumerate(starts)}
+    return connection.execute(_candidates(len(wanted), len(starts)), values).all()
+
+
+@cache
+def _candidates(similar: int, starts: int) -> CompoundSelect:
+    """The known words similar to each of ``similar`` words, and for each of ``starts``
+    words one known word it starts (is it a word's start? one is enough): built once for
+    each number of words, run with the words as parameters ``similar_0``... and
+    ``start_0``..."""
     words = select(SearchWord.word, SearchWord.documents)
-    similar = [words.where(SearchWord.word.op("%")(word)) for word in wanted]
-    # Is it the start of a known word? One is enough.
-    starts = [select(start) for start in (
-        words.where(SearchWord.word.startswith(word)).limit(1).subquery()
-        for word in wanted if len(word) >= MIN_PREFIX_LENGTH)]
-    return db.session.execute(union(*similar, *starts)).all()
+    close = [words.where(SearchWord.word.op("%")(bindparam(f"similar_{number}")))
+             for number in range(similar)]
+    beginning = [select(start) for start in (
+        words.where(SearchWord.word.startswith(bindparam(f"start_{number}"))).limit(1)
+        .subquery() for number in range(starts))]
+    return union(*close, *beginning)
 
 
 def _documents_starting(word: str, counts: Mapping[str, int],
@@ -146,18 +172,23 @@ def _documents_starting(word: str, counts: Mapping[str, int],
     return max((counts[known] for known in in_order[start:end]), default=None)
 
 
-def _judge(word: str, counts: Mapping[str, int],
-           in_order: Sequence[str] | None = None) -> Lookup:
+def _judge(word: str, counts: Mapping[str, int], in_order: Sequence[str] | None = None,
+           of_length: Mapping[int, Sequence[str]] | None = None) -> Lookup:
     """What ``counts`` (known words, or the candidates for ``word``, with the pages using
-    each; ``in_order``: the same words, sorted) says of ``word``."""
+    each; ``in_order``: the same words, sorted; ``of_length``: the same words by length)
+    says of ``word``."""
     in_order = sorted(counts) if in_order is None else in_order
     documents = _documents_starting(word, counts, in_order)
     if documents is not None:
         return Lookup(known=True, documents=documents)
     if not word.isalpha():
         return Lookup(known=False)
-    matches = process.extract(word, in_order, scorer=OSA.distance,
-                              score_cutoff=typos_allowed(word) + 1, limit=None)
+    most = typos_allowed(word) + 1  # the distance "near" words may have
+    # A word more letters longer or shorter is further away than that: not compared.
+    candidates = in_order if of_length is None else list(chain.from_iterable(
+        of_length.get(length, ()) for length in range(len(word) - most, len(word) + most + 1)))
+    matches = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=most,
+                              limit=None)
     found = [(candidate, distance) for candidate, distance, _ in matches
              if not candidate.isdigit()]
     if not found:

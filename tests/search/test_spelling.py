@@ -50,6 +50,22 @@ def test_the_closest_known_words_within_the_allowance(word, vocabulary_words, cl
     assert vocabulary._judge(word, vocabulary_words).close == close
 
 
+@pytest.mark.parametrize("word", ["tretinon", "niacinimide", "acen", "milea", "serun",
+                                  "zzyzx", "sunscren", "plumper", "moisture"])
+def test_words_kept_by_length_judge_as_every_word_does(word):
+    """SQLite compares a word only with the known words near its length: the same words,
+    just as near, as comparing with every one (a word three letters longer is three typos
+    away: "near" for eight letters and more, where two are forgiven)."""
+    documents = {"tretinoin": 2, "retinol": 20, "tretinoinxyz": 1, "tret": 3, "acne": 5,
+                 "milia": 3, "mild": 9, "serum": 9, "serums": 3, "sunscreen": 8,
+                 "sunscreens": 2, "niacinamide": 4, "zinc": 4, "ab": 1, "x": 1,
+                 # As near as "near" goes, and only that far: two and three letters longer.
+                 "applumper": 2, "rmoistureit": 1}
+    words = vocabulary.Words.read(documents, "token")
+    every = vocabulary._judge(word, documents, words.in_order)
+    assert vocabulary._judge(word, documents, words.in_order, words.of_length) == every
+
+
 def test_a_known_word_or_word_start_needs_no_fixing():
     assert vocabulary._judge("retin", {"retinol": 4, "retinoid": 7}) == Lookup(
         known=True, documents=7)
