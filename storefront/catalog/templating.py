@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
 
+from storefront.catalog.listing import ListLinks, Listing
 from storefront.catalog.images import file_name, rendition_widths
 from storefront.catalog.models import (
     ProductRules,
@@ -19,7 +20,7 @@ from storefront.catalog.models import (
     average_rating,
     best_stock_state,
 )
-from storefront.links import nav_url, request_memo, route_link, with_query
+from storefront.links import QUERY_SAFE, nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import format_money
 from storefront.origin import needs_form_token
@@ -275,6 +276,11 @@ def list_link(args: dict[str, str]) -> str:
     if not base:
         base["url"] = url_for("catalog.product_list")
     return with_query(base["url"], args)
+
+
+def list_links(listing: Listing) -> ListLinks:
+    """The product list's links from the page showing ``listing``."""
+    return ListLinks(list_link({}), listing, QUERY_SAFE)
 
 
 def current_path() -> str:
