@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
 
-from storefront.catalog.listing import ListLinks, Listing
 from storefront.catalog.images import file_name, rendition_widths
+from storefront.catalog.listing import Listing, ListLinks
 from storefront.catalog.models import (
     ProductRules,
     StockState,
