@@ -264,7 +264,7 @@ def _card_action(product, sold: list, stock: Stock | None, links: CardLinks):
     if product.is_sold and stock is not None and stock.state is StockState.OUT:
         alert_url = None
         if links.alerts and sold:
-            alert_url = url_for("alerts.new", variant=sold[0].id, next=links.next_path)
+            alert_url = nav_url("alerts.new", variant=sold[0].id, next=links.next_path)
         return "alert", None, None, alert_url
     return ("choose" if len(sold) > 1 else None), None, None, None
 
