@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
-from flask import current_app, g, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from werkzeug.routing import BuildError
 
 # A value that werkzeug's converters leave as it is, and no slug or file name contains.
@@ -36,14 +36,58 @@ def request_memo(name: str) -> dict:
     return g.setdefault(name, {})
 
 
+# Script roots whose links an app keeps (a proxy's X-Forwarded-Prefix could vary them).
+ROOTS_KEPT = 16
+
+
+def route_memo(name: str) -> dict:
+    """A dict for links made from the routes alone: kept as long as the app, for each
+    script root (``SCRIPT_NAME``), where a relative link depends on nothing else; else for
+    the request, as ``request_memo``. An app with URL defaults, or host or subdomain
+    matching, could link differently from request to request."""
+    found = request_memo("route_memos")  # which dict, looked up once a request
+    if name not in found:
+        found[name] = _route_memo(name)
+    return found[name]
+
+
+def _route_memo(name: str) -> dict:
+    kept = _kept_links(current_app) if has_request_context() else None
+    if kept is None:
+        return request_memo(name)
+    root = request.script_root
+    if root not in kept and len(kept) >= ROOTS_KEPT:
+        kept.clear()
+    return kept.setdefault(root, {}).setdefault(name, {})
+
+
+class _KeptLinks(NamedTuple):
+    routes: tuple[object, int, int]  # the URL map, how many views and URL defaults
+    by_root: dict[str, dict[str, dict]] | None  # None: links may vary by request
+
+
+def _kept_links(app: Flask) -> dict[str, dict[str, dict]] | None:
+    """The app's links by script root, made again if its routes changed (a running app's
+    do not: tests swap ``url_map``, take a view out or add URL defaults, to act as
+    another app)."""
+    kept = app.extensions.get("storefront.links")
+    routes = (app.url_map, len(app.view_functions), len(app.url_default_functions))
+    if kept is None or kept.routes[0] is not routes[0] or kept.routes[1:] != routes[1:]:
+        fixed = not (app.url_default_functions or app.url_map.host_matching
+                     or app.subdomain_matching)
+        kept = app.extensions["storefront.links"] = _KeptLinks(routes, {} if fixed else None)
+    return kept.by_root
+
+
 def route_link(endpoint: str, argument: str, *, external: bool = False,
                ) -> Callable[[object], str]:
     """A function of one value giving ``url_for(endpoint, **{argument: value})``.
 
     For a route whose ``argument`` is a ``string`` or ``path`` part (the default
-    converter); built once per request.
+    converter); built once per request (an external link, which names the request's
+    host) or once per app and script root (``route_memo``).
     """
-    builders = request_memo("link_builders")
+    builders = request_memo("link_builders") if external else route_memo("link_builders")
     key = (endpoint, argument, external)
     builder = builders.get(key)
     if builder is None:
@@ -81,14 +125,14 @@ def with_query(url: str, args: dict[str, str] | Iterable[tuple[str, str]]) -> st
 def nav_url(endpoint: str, **values) -> str | None:
     """The URL for ``endpoint``, or None when that page does not exist in this app.
 
-    Without ``values``, built once per request: the header, footer and every card with
-    a form ask for the same few. With values that are query parameters
+    Without ``values``, built once per app and script root (``route_memo``): every page
+    asks for the same twenty. With values that are query parameters
     (``ingredient=...``), or one part of the route (``slug=...``) and query parameters,
     the route is built once per request too, and the values joined in as ``url_for``
     writes them.
     """
     if not values:
-        links = request_memo("nav_urls")
+        links = route_memo("nav_urls")
         if endpoint not in links:
             links[endpoint] = _build(endpoint, values)
         return links[endpoint]
@@ -120,7 +164,7 @@ class _Route(NamedTuple):
 
 def _route(endpoint: str) -> _Route | None:
     """What builds ``endpoint``'s links, or None when there is no such page."""
-    routes = request_memo("routes")
+    routes = route_memo("routes")
     if endpoint not in routes:
         rules = (list(current_app.url_map.iter_rules(endpoint))
                  if endpoint in current_app.view_functions else [])
