@@ -32,7 +32,7 @@ from storefront.catalog.models import (
     VariantRules,
 )
 from storefront.catalog.page_tags import product_tag
-from storefront.extensions import db
+from storefront.extensions import read_rows
 
 
 @dataclass(slots=True)
@@ -126,7 +126,7 @@ def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
                ) -> list[CardProduct]:
     """The cards of ``statement`` (made by ``cards_statement``), in its order."""
     cards: dict[int, CardProduct] = {}
-    for row in db.session.execute(statement, parameters or {}):
+    for row in read_rows(statement, parameters):
         card = cards.get(row[0])
         if card is None:
             card = cards[row[0]] = _card(row)

@@ -29,7 +29,7 @@ from storefront.content.picks import (
 )
 from storefront.content.rendering import RenderedMarkdown, rendered_article
 from storefront.db import utcnow
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
 RELATED_LIMIT = 4
@@ -178,7 +178,7 @@ _TEASER_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Art
 def _teasers(statement, values: dict) -> list[ArticleTeaser]:
     """The teasers ``statement`` reads, as plain rows (no article objects to build), each a
     tag of the page being rendered."""
-    teasers = [ArticleTeaser(*row) for row in db.session.execute(statement, values)]
+    teasers = [ArticleTeaser(*row) for row in read_rows(statement, values)]
     depends_on(*(article_tag(teaser.id) for teaser in teasers))
     return teasers
 
@@ -219,7 +219,7 @@ def condition_teasers() -> list[ConditionTeaser]:
     """Every condition as a link to it shows it, in the editors' order: plain rows (no
     condition objects to build), each a tag of the page being rendered."""
     teasers = [ConditionTeaser(*row)
-               for row in db.session.execute(_condition_teasers_statement())]
+               for row in read_rows(_condition_teasers_statement())]
     depends_on(*(condition_tag(teaser.id) for teaser in teasers))
     return teasers
 
