@@ -230,11 +230,14 @@ def average_rating(count: int, total: int) -> Decimal | None:
 
 def best_stock_state(variants: Iterable[VariantRules]) -> StockState:
     """The best state among ``variants`` (sizes on sale): in stock if any is."""
-    states = {variant.stock_state for variant in variants}
-    for state in (StockState.IN_STOCK, StockState.LOW):
-        if state in states:
+    best = StockState.OUT
+    for variant in variants:
+        state = variant.stock_state
+        if state is StockState.IN_STOCK:
             return state
-    return StockState.OUT
+        if state is StockState.LOW:
+            best = state
+    return best
 
 
 class VariantRules:
@@ -257,9 +260,10 @@ class VariantRules:
 
     @property
     def stock_state(self) -> StockState:
-        if self.available <= 0:
+        left = self.stock_on_hand - self.stock_reserved  # ``available``, before the floor
+        if left <= 0:
             return StockState.OUT
-        if self.available <= self.low_stock_threshold:
+        if left <= self.low_stock_threshold:
             return StockState.LOW
         return StockState.IN_STOCK
 
