@@ -171,28 +171,28 @@ class ArticleTeaser(NamedTuple):
     published_at: datetime
 
 
-_TEASER_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
-                   Article.published_at)
+TEASER_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
+                  Article.published_at)
 
 
-def _teasers(statement, values: dict) -> list[ArticleTeaser]:
+def teasers(statement, values: dict) -> list[ArticleTeaser]:
     """The teasers ``statement`` reads, as plain rows (no article objects to build), each a
     tag of the page being rendered."""
-    teasers = [ArticleTeaser(*row) for row in read_rows(statement, values)]
-    depends_on(*(article_tag(teaser.id) for teaser in teasers))
-    return teasers
+    rows = [ArticleTeaser(*row) for row in read_rows(statement, values)]
+    depends_on(*(article_tag(teaser.id) for teaser in rows))
+    return rows
 
 
 def articles_on(condition: Condition, limit: int) -> list[ArticleTeaser]:
     """Visible articles covering ``condition``, newest first."""
-    return _teasers(_articles_on_statement(), {
+    return teasers(_articles_on_statement(), {
         "condition_id": condition.id, "limit": limit, "now": utcnow()})
 
 
 @cache
 def _articles_on_statement():
     return (
-        select(*_TEASER_COLUMNS)
+        select(*TEASER_COLUMNS)
         .join(article_condition, article_condition.c.article_id == Article.id)
         .where(article_condition.c.condition_id == bindparam("condition_id"),
                Article.visible_clause(_now()))
@@ -253,13 +253,13 @@ def visible_articles_query(condition: Condition | None = None):
 
 def latest_answers(limit: int = 3) -> list[ArticleTeaser]:
     """The newest visible Q&A articles, read in date order from an index of their kind."""
-    return _teasers(_latest_answers_statement(), {"limit": limit, "now": utcnow()})
+    return teasers(_latest_answers_statement(), {"limit": limit, "now": utcnow()})
 
 
 @cache
 def _latest_answers_statement():
     return (
-        select(*_TEASER_COLUMNS)
+        select(*TEASER_COLUMNS)
         .where(Article.visible_clause(_now()), Article.kind == ArticleKind.QA)
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
