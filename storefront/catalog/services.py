@@ -278,7 +278,8 @@ def _list_statements(shape: ListShape):
     priced = shape.sort in PRICE_SORTS or shape.price_min or shape.price_max
     price = _lowest_price() if priced else None
     clauses = _filter_clauses(shape, price)
-    count = select(func.count(Product.id)).where(*clauses)
+    # count(*), not count(id): SQLite reads each id to check it is not NULL (+70 %).
+    count = select(func.count()).select_from(Product).where(*clauses)
     # The page's ids are sorted on their own, so the sort carries ids rather than whole
     # rows with their brand and category; only those rows are then loaded.
     ordering = _ordering(shape.sort, price)
