@@ -2,11 +2,13 @@
 
 A list of 24 product cards links 24 products, 72 picture files and a filter per category,
 concern and ingredient; werkzeug's routing builds each link from scratch (the rule, its
-converters, the URL defaults, the script root). Here the route is built once per request
-with a marker in place of the varying value, and each link is that URL with the value put
-in, quoted as werkzeug's string and path converters quote it. What ``url_for`` adds per
-request (``SCRIPT_NAME``, the host for external links, URL defaults) is in the URL built,
-so a shop under a prefix links correctly.
+converters, the URL defaults, the script root). Here the route is built once with a marker
+in place of the varying value, and each link is that URL with the value put in, quoted as
+werkzeug's string and path converters quote it. What ``url_for`` adds (``SCRIPT_NAME``, the
+host for external links, URL defaults) is in the URL built, so a shop under a prefix links
+correctly. Relative links are kept as long as the app, for each script root; external
+ones, and every link of an app whose URL defaults or host matching could vary them, for
+one request (``_Links``).
 """
 
 from __future__ import annotations
