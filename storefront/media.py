@@ -88,6 +88,7 @@ class MediaStorage(Protocol):
     def exists(self, name: str) -> bool: ...
     def delete(self, name: str) -> None: ...
     def url(self, name: str, external: bool = False) -> str: ...
+    def links(self, external: bool = False) -> Callable[[str], str]: ...
 
 
 class LocalMediaStorage:
@@ -137,8 +138,12 @@ class LocalMediaStorage:
         self.path(name).unlink(missing_ok=True)
 
     def url(self, name: str, external: bool = False) -> str:
-        # A page of cards links dozens of files: the route is built once per request.
-        return route_link(self.endpoint, "name", external=external)(name)
+        return self.links(external)(name)
+
+    def links(self, external: bool = False) -> Callable[[str], str]:
+        """``url`` as a function of the name: a page of cards links dozens of files, and
+        the route is built once per request."""
+        return route_link(self.endpoint, "name", external=external)
 
 
 def local_media_storage(app: Flask) -> LocalMediaStorage:
@@ -224,6 +229,9 @@ class S3MediaStorage:
     def url(self, name: str, external: bool = False) -> str:
         """The picture's address at the store or CDN (always absolute)."""
         return f"{self.public_url}/{quote(name)}"
+
+    def links(self, external: bool = False) -> Callable[[str], str]:
+        return self.url
 
 
 def s3_client(config) -> object:

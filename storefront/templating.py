@@ -5,12 +5,15 @@ blueprints only add routes)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from storefront import addresses
-from storefront.assets import register_assets
+from storefront.assets import asset_url, register_assets
 from storefront.cart.visitor import visitor_item_count
 from storefront.catalog.templating import register_catalog_helpers
 from storefront.content import shop
@@ -40,6 +43,67 @@ def shop_page_links() -> list[tuple[str, str]]:
         if href and is_shown(page, page.key in info.written_pages, preset):
             links.append((page.label, href))
     return links
+
+
+@dataclass(slots=True)
+class Chrome:
+    """What ``base.html`` shows around every page (links, the visitor's account and cart),
+    worked out in Python in one call: each call and lookup in a template costs more there,
+    and every page pays for them. Without the database (a server error's page) the account
+    and cart count are left out: ``signed_in`` is None."""
+
+    home: str
+    search: str | None
+    suggest: str | None
+    query: str  # the search box's words, on the search page
+    nav: list[tuple[str, str | None, bool]]  # (label, URL, this page)
+    cart: str | None
+    about: str | None
+    icon_svg: str
+    icon: str
+    css: str
+    menu_js: str
+    suggest_js: str | None
+    signed_in: bool | None = None
+    staff: bool = False
+    admin: str | None = None  # the staff's home in the admin
+    account: list[str] = field(default_factory=list)  # profile, log out; or log in, register
+    token: str = ""  # the log-out form's
+    cart_count: int = 0
+
+
+def page_chrome(without_database: bool = False) -> Chrome:
+    """``base.html``'s values for this request."""
+    endpoint = request.endpoint
+    search, suggest = nav_url("search.search"), nav_url("search.suggest")
+    chrome = Chrome(
+        home=nav_url("main.home") or "", search=search, suggest=suggest,
+        query=request.args.get("q", "")[:200] if search and endpoint == "search.search" else "",
+        nav=[(label, nav_url(name), endpoint == name) for label, name in MAIN_NAV],
+        cart=nav_url("cart.view_cart"), about=nav_url("content.about"),
+        icon_svg=asset_url("favicon.svg"), icon=asset_url("favicon.ico"),
+        css=asset_url("css/site.css"), menu_js=asset_url("js/menu.js"),
+        suggest_js=asset_url("js/search-suggest.js") if suggest else None,
+    )
+    if not without_database:
+        _visitor(chrome)
+    return chrome
+
+
+def _visitor(chrome: Chrome) -> None:
+    """The account links and cart count of the visitor."""
+    chrome.signed_in = bool(current_user.is_authenticated)
+    if chrome.signed_in:
+        chrome.staff = bool(current_user.is_staff)
+        if chrome.staff:
+            chrome.admin = ((nav_url("admin.dashboard") or nav_url("admin.users"))
+                            if current_user.role.value == "admin" else nav_url("admin.articles"))
+        chrome.account = [nav_url("accounts.profile") or "", nav_url("accounts.logout") or ""]
+        chrome.token = generate_csrf()
+    else:
+        chrome.account = [nav_url("accounts.login") or "", nav_url("accounts.register") or ""]
+    if chrome.cart:
+        chrome.cart_count = visitor_item_count()
 
 
 def account_email() -> str | None:
@@ -78,6 +142,7 @@ def register_template_helpers(app: Flask) -> None:
         main_nav=MAIN_NAV,
         cart_item_count=visitor_item_count,  # the header's count: one small query a page
         shop_page_links=shop_page_links,
+        page_chrome=page_chrome,
         account_email=account_email,
         public_url=public_url,
         address_lines=addresses.address_lines,

@@ -27,7 +27,7 @@ from storefront.catalog.page_tags import available_tag
 from storefront.content.models import Article
 from storefront.db import utcnow
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.money import format_money
 
 _QUANTITY = re.compile(r"[0-9]{1,4}")
@@ -159,9 +159,9 @@ def get_or_create_cart(user_id: int | None, guest_token: str | None) -> Cart:
 def item_count(user_id: int | None, guest_token: str | None) -> int:
     """How many items the visitor's cart holds, in one small query (none without a cart)."""
     if user_id is not None:
-        return int(db.session.scalar(_count_statements()[0], {"owner": user_id}) or 0)
+        return int(read_rows(_count_statements()[0], {"owner": user_id}).scalar() or 0)
     if isinstance(guest_token, str):
-        return int(db.session.scalar(_count_statements()[1], {"owner": guest_token}) or 0)
+        return int(read_rows(_count_statements()[1], {"owner": guest_token}).scalar() or 0)
     return 0
 
 

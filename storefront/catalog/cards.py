@@ -32,7 +32,7 @@ from storefront.catalog.models import (
     VariantRules,
 )
 from storefront.catalog.page_tags import product_tag
-from storefront.extensions import db
+from storefront.extensions import read_rows
 
 
 @dataclass(slots=True)
@@ -159,7 +159,7 @@ def cards_of(rows: Iterable[Any]) -> list[CardProduct]:
 def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
                ) -> list[CardProduct]:
     """The cards of ``statement`` (made by ``cards_statement``), in its order."""
-    return cards_of(db.session.execute(statement, parameters or {}))
+    return cards_of(read_rows(statement, parameters))
 
 
 def _card(row) -> CardProduct:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote_plus, urlencode
 
 from storefront.catalog.models import SkinType
 from storefront.money import quantize
@@ -68,6 +69,52 @@ class Listing:
 # The fields that are query arguments, in the order links write them.
 ARG_FIELDS = tuple(f.name for f in fields(Listing) if f.name != "notes")
 ARG_DEFAULTS = {"sort": DEFAULT_SORT, "page": 1, "in_stock": False}
+
+
+class ListLinks:
+    """The list's links from this page (to each filter value, sort and page), each one a
+    small change to this page's query string worked out once: a list page links itself
+    60 times or more. They are what ``with_query(url, listing.args(...))`` writes."""
+
+    def __init__(self, url: str, listing: Listing, safe: str) -> None:
+        self.url, self.listing, self.safe = url, listing, safe
+        self.current = [(name, value) for name, value in listing.args().items()]
+
+    def link(self, **changes) -> str:
+        """The list with ``changes`` (as ``Listing.args`` takes them)."""
+        return self._join(list(self.listing.args(**changes).items()))
+
+    def filter(self, name: str):
+        """A function of one value: the list filtered by ``name`` = that value, from page 1
+        (as ``link(**{name: value})``)."""
+        position = ARG_FIELDS.index(name)
+        before = [item for item in self.current if ARG_FIELDS.index(item[0]) < position]
+        after = [item for item in self.current if ARG_FIELDS.index(item[0]) > position]
+        head = self._join(before) + ("&" if before else "?") + self._quote(name) + "="
+        tail = "&" + self._query(after) if after else ""
+        quote, safe = quote_plus, self.safe
+
+        def link(value) -> str:
+            if _is_default(name, value):
+                return self.link(**{name: value})
+            return head + quote(_arg(value), safe=safe) + tail
+
+        return link
+
+    def page(self, number: int) -> str:
+        """This list's page ``number`` (``page`` comes last in a link)."""
+        if number == ARG_DEFAULTS["page"]:
+            return self._join(self.current)
+        return self._join([*self.current, ("page", str(number))])
+
+    def _quote(self, text: str) -> str:
+        return quote_plus(text, safe=self.safe)
+
+    def _query(self, items: list[tuple[str, str]]) -> str:
+        return urlencode(items, safe=self.safe)
+
+    def _join(self, items: list[tuple[str, str]]) -> str:
+        return f"{self.url}?{self._query(items)}" if items else self.url
 
 
 def _is_default(name: str, value) -> bool:

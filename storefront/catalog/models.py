@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -196,30 +196,48 @@ class ProductRules(Generic[SizeT, PictureT]):
                 for stars in reversed(RATING_STARS)]
 
     @property
+    def rating_totals(self) -> tuple[int, int]:
+        """(published reviews, the sum of their stars)."""
+        counts = (self.rating_1_count or 0, self.rating_2_count or 0, self.rating_3_count or 0,
+                  self.rating_4_count or 0, self.rating_5_count or 0)
+        return sum(counts), sum(stars * count for stars, count in enumerate(counts, 1))
+
+    @property
     def rating_count(self) -> int:
-        return sum(count for _stars, count in self.rating_distribution)
+        return self.rating_totals[0]
 
     @property
     def rating_sum(self) -> int:
-        return sum(stars * count for stars, count in self.rating_distribution)
+        return self.rating_totals[1]
 
     @property
     def rating_average(self) -> Decimal | None:
         """The mean of the published reviews' stars to one decimal (4.3), or None."""
-        count = self.rating_count
-        if not count:
-            return None
-        return (Decimal(self.rating_sum) / count).quantize(Decimal("0.1"),
-                                                            rounding=ROUND_HALF_UP)
+        return average_rating(*self.rating_totals)
 
     @property
     def stock_state(self) -> StockState:
         """The best state among the variants: in stock if any variant is."""
-        states = {variant.stock_state for variant in self.sold_variants}
-        for state in (StockState.IN_STOCK, StockState.LOW):
-            if state in states:
-                return state
-        return StockState.OUT
+        return best_stock_state(self.sold_variants)
+
+
+def average_rating(count: int, total: int) -> Decimal | None:
+    """The mean of ``count`` reviews giving ``total`` stars to one decimal (4.3), or None."""
+    if not count:
+        return None
+    return (Decimal(total) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def best_stock_state(variants: Iterable[VariantRules]) -> StockState:
+    """The best state among ``variants`` (sizes on sale): in stock if any is."""
+    best = StockState.OUT
+    for variant in variants:
+        state = variant.stock_state
+        if state is StockState.IN_STOCK:
+            return state
+        if state is StockState.LOW:
+            best = state
+    return best
 
 
 class VariantRules:
@@ -242,9 +260,10 @@ class VariantRules:
 
     @property
     def stock_state(self) -> StockState:
-        if self.available <= 0:
+        left = self.stock_on_hand - self.stock_reserved  # ``available``, before the floor
+        if left <= 0:
             return StockState.OUT
-        if self.available <= self.low_stock_threshold:
+        if left <= self.low_stock_threshold:
             return StockState.LOW
         return StockState.IN_STOCK
 

@@ -43,7 +43,7 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.catalog.page_tags import PRICES, STOCK
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
 FILTER_KINDS = ("category", "condition", "ingredient")
@@ -157,7 +157,7 @@ def filter_options(*linked: LinkedFilter) -> FilterOptions:
     Each ``in_use`` is an EXISTS that stops at the first active product it meets (through
     the link's index, then the product's key), never a list of every active product.
     """
-    rows = db.session.execute(_filter_options_statement(linked))
+    rows = read_rows(_filter_options_statement(linked))
     options = FilterOptions(linked=linked)
     for kind, option_id, slug, name, _position, in_use in rows:
         options.by_kind[kind][slug] = FilterOption(kind, option_id, slug, name, bool(in_use))
@@ -278,7 +278,8 @@ def _list_statements(shape: ListShape):
     priced = shape.sort in PRICE_SORTS or shape.price_min or shape.price_max
     price = _lowest_price() if priced else None
     clauses = _filter_clauses(shape, price)
-    count = select(func.count(Product.id)).where(*clauses)
+    # count(*), not count(id): SQLite reads each id to check it is not NULL (+70 %).
+    count = select(func.count()).select_from(Product).where(*clauses)
     # The page's ids are sorted on their own, so the sort carries ids rather than whole
     # rows with their brand and category; only those rows are then loaded.
     ordering = _ordering(shape.sort, price)
@@ -313,7 +314,7 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     """
     shape, values = _list_parameters(listing, options)
     count, page = _list_statements(shape)
-    total = db.session.scalar(count, values)
+    total = read_rows(count, values).scalar_one()
     if shape.sort in PRICE_SORTS or shape.price_min or shape.price_max:
         depends_on(PRICES)  # any product's new price may move it onto or off this page
     if listing.in_stock:

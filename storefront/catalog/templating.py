@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
+from flask_wtf.csrf import generate_csrf
 
 from storefront.catalog.images import file_name, rendition_widths
-from storefront.catalog.models import ProductRules, StockState, VariantRules
-from storefront.links import nav_url, request_memo, route_link, with_query
+from storefront.catalog.listing import Listing, ListLinks
+from storefront.catalog.models import (
+    ProductRules,
+    StockState,
+    VariantRules,
+    average_rating,
+    best_stock_state,
+)
+from storefront.links import QUERY_SAFE, nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import format_money
+from storefront.origin import needs_form_token
 
 STOCK_CLASSES = {
     StockState.IN_STOCK: "stock-in",
@@ -46,18 +57,26 @@ def media_url(name: str, external: bool = False) -> str:
 
 def stock_of(item: ProductRules | VariantRules) -> Stock:
     """The stock state of a variant or product with the words a shopper sees."""
-    state = item.stock_state
+    if isinstance(item, ProductRules):
+        return _stock(item.sold_variants)
+    return _stock([item])
+
+
+def _stock(sizes: list) -> Stock:
+    """The stock of sizes on sale (a product's, or one size's)."""
+    state = best_stock_state(sizes)
     if state is StockState.LOW:
-        variants = item.sold_variants if isinstance(item, ProductRules) else [item]
-        left = sum(variant.available for variant in variants
-                   if variant.stock_state is StockState.LOW)
+        left = sum(size.available for size in sizes if size.stock_state is StockState.LOW)
         return Stock(state, f"Only {left} left")
-    return Stock(state, "In stock" if state is StockState.IN_STOCK else "Out of stock")
+    return IN_STOCK if state is StockState.IN_STOCK else OUT_OF_STOCK
 
 
 def price_of(product: ProductRules) -> PriceInfo | None:
     """The lowest price on sale, its struck-through compare-at price, and whether sizes differ."""
-    variants = product.sold_variants
+    return _price(product.sold_variants)
+
+
+def _price(variants: list) -> PriceInfo | None:
     if not variants:
         return None
     cheapest = min(variants, key=lambda variant: (variant.price, variant.position))
@@ -68,48 +87,108 @@ def price_of(product: ProductRules) -> PriceInfo | None:
 
 def quick_add_variant(product: ProductRules) -> VariantRules | None:
     """The variant a card can add straight to the cart: the only one on sale, in stock."""
+    return _quick_add(product, product.sold_variants)
+
+
+def _quick_add(product: ProductRules, sold: list) -> VariantRules | None:
     if not product.is_sold:
         return None
-    variants = product.sold_variants
-    if len(variants) == 1 and variants[0].available > 0:
-        return variants[0]
+    if len(sold) == 1 and sold[0].available > 0:
+        return sold[0]
     return None
 
 
-def picture_data(image, widths) -> dict:
-    """URLs and dimensions for ``<picture>``: the requested widths that exist for ``image``."""
-    key, image_width = image.key, image.width
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """What ``<picture>`` shows: WebP in each width (``srcset``), the largest as a JPEG."""
+
+    webp: str
+    src: str
+    width: int
+    height: int
+
+
+@cache
+def _widths(image_width: int, widths: tuple[int, ...]) -> tuple[int, ...]:
+    """The requested widths made for a picture ``image_width`` pixels wide."""
     made = rendition_widths(image_width)
     chosen = sorted({min(int(width), image_width) for width in widths} & set(made))
-    chosen = chosen or [made[-1]]
+    return tuple(chosen or [made[-1]])
+
+
+def picture_data(image, widths, link: Callable[[str], str] | None = None) -> Picture:
+    """URLs and dimensions for ``<picture>``: the requested widths that exist for ``image``
+    (``link`` gives a file's URL: the media storage's, once per page)."""
+    key, image_width = image.key, image.width
+    chosen = _widths(image_width, tuple(widths))
     largest = chosen[-1]
-    url = media_storage().url
+    link = link or media_storage().links()
     # JPEG needs no srcset: it is only the fallback.
-    return {
-        "webp": ", ".join(f"{url(file_name(key, width, 'webp'))} {width}w" for width in chosen),
-        "src": url(file_name(key, largest, "jpg")),
-        "width": largest,
-        "height": max(1, round(image.height * largest / image_width)),
-    }
+    return Picture(
+        webp=", ".join(f"{link(file_name(key, width, 'webp'))} {width}w" for width in chosen),
+        src=link(file_name(key, largest, "jpg")),
+        width=largest,
+        height=max(1, round(image.height * largest / image_width)),
+    )
 
 
 # The card's picture: the sizes attribute and widths it asks for.
 CARD_PICTURE_WIDTHS = (200, 400)
 STARS = 5
+IN_STOCK = Stock(StockState.IN_STOCK, "In stock")
+OUT_OF_STOCK = Stock(StockState.OUT, "Out of stock")
 
 
-@dataclass(frozen=True, slots=True)
+class CardLinks:
+    """What every card of a page links to or puts in its form, worked out once per request
+    (``card_links()``): the route of product pages and of picture files, the cart's and
+    back-in-stock alerts' addresses, this page's path and the visitor's form token."""
+
+    __slots__ = ("_next", "_token", "alerts", "cart", "file", "product")
+
+    def __init__(self) -> None:
+        self.product = route_link("catalog.product_detail", "slug")
+        self.file = media_storage().links()
+        self.cart = nav_url("cart.add")
+        self.alerts = nav_url("alerts.ask") is not None
+        self._next: str | None = None
+        self._token: tuple[str | None] | None = None
+
+    @property
+    def next_path(self) -> str:
+        if self._next is None:
+            self._next = current_path()
+        return self._next
+
+    @property
+    def token(self) -> str | None:
+        """The CSRF token a logged-in visitor's cart form carries; None for others."""
+        if self._token is None:
+            self._token = (generate_csrf() if needs_form_token() else None,)
+        return self._token[0]
+
+
+def card_links() -> CardLinks:
+    memo = request_memo("card_links")
+    links = memo.get("links")
+    if links is None:
+        links = memo["links"] = CardLinks()
+    return links
+
+
+@dataclass(slots=True)
 class Card:
     """What a product card shows, worked out in Python in one call: the card is drawn
     dozens of times per page, and each lookup or call made in the template costs more
     there than here. ``action`` is "add" (one size on sale, in stock: a cart form),
     "alert" (sold out: a link to ask for an e-mail), "choose" (several sizes: a link to
-    the product) or None."""
+    the product) or None. A cart form carries ``token`` (logged-in visitors only) and
+    ``next_path``."""
 
     href: str
     name: str
     brand: str
-    picture: dict | None
+    picture: Picture | None
     rating: tuple[str, Decimal | None, str] | None  # (stars, average, "12 reviews")
     prescription_only: bool
     brand_names: list[str]
@@ -122,48 +201,53 @@ class Card:
     variant_id: int | None  # the size the cart form adds
     cart_url: str | None
     alert_url: str | None
+    token: str | None = None
+    next_path: str | None = None
 
 
 def card_of(product, article=None) -> Card:
     """Everything ``product_card`` shows of ``product`` (linked from ``article``)."""
-    href = route_link("catalog.product_detail", "slug")(product.slug)
+    links = card_links()
+    href = links.product(product.slug)
     if article is not None:
         href = with_query(href, {"article": article.slug})
     prescription = product.prescription_only
     sold = product.sold_variants
-    image = product.primary_image
+    image = product.images[0] if product.images else None
     brand = product.brand
     price_text = compare_text = size = stock = None
     if not prescription:
-        price_text, compare_text, size = _card_price(product, sold)
-        stock = stock_of(product)
-    action, variant_id, cart_url, alert_url = _card_action(product, sold, stock)
-    return Card(
-        href=href, name=product.name, brand=brand.name,
-        picture=picture_data(image, CARD_PICTURE_WIDTHS) if image else None,
-        rating=None if prescription else _card_rating(product),
-        prescription_only=prescription,
-        brand_names=product.brand_name_list if prescription and product.brand_names else [],
-        price=price_text, compare_at=compare_text, size=size, stock=stock,
-        disclosure=((brand.financial_tie.label.lower(), brand.financial_tie.disclosure)
-                    if brand.has_tie else None),
-        action=action, variant_id=variant_id, cart_url=cart_url, alert_url=alert_url,
+        price_text, compare_text, size = _card_price(sold)
+        stock = _stock(sold)
+    card = Card(
+        href, product.name, brand.name,
+        picture_data(image, CARD_PICTURE_WIDTHS, links.file) if image else None,
+        None if prescription else _card_rating(product),
+        prescription,
+        product.brand_name_list if prescription and product.brand_names else [],
+        price_text, compare_text, size, stock,
+        ((brand.financial_tie.label.lower(), brand.financial_tie.disclosure)
+         if brand.has_tie else None),
+        *_card_action(product, sold, stock, links),
     )
+    if card.cart_url:
+        card.token, card.next_path = links.token, links.next_path
+    return card
 
 
 def _card_rating(product: ProductRules) -> tuple[str, Decimal | None, str] | None:
     """(whole stars, the average, "12 reviews") once the product has published reviews."""
-    count = product.rating_count
+    count, total = product.rating_totals
     if not count:
         return None
-    full = product.rating_sum // count
-    return ("★" * full + "☆" * (STARS - full), product.rating_average,
+    full = total // count
+    return ("★" * full + "☆" * (STARS - full), average_rating(count, total),
             f"{count} review{'' if count == 1 else 's'}")
 
 
-def _card_price(product: ProductRules, sold: list):
+def _card_price(sold: list):
     """(the price, the struck-through price, the only size on sale), each or None."""
-    price = price_of(product)
+    price = _price(sold)
     if price is None:
         return None, None, None
     text = ("From " if price.varies else "") + format_money(price.amount, price.currency)
@@ -171,16 +255,16 @@ def _card_price(product: ProductRules, sold: list):
     return text, compare, sold[0].size_label if len(sold) == 1 else None
 
 
-def _card_action(product, sold: list, stock: Stock | None):
+def _card_action(product, sold: list, stock: Stock | None, links: CardLinks):
     """(action, the size a cart form adds, the cart's URL, the e-mail alert's URL)."""
-    if variant := quick_add_variant(product):
-        return "add", variant.id, nav_url("cart.add"), None
+    if variant := _quick_add(product, sold):
+        return "add", variant.id, links.cart, None
     if product.prescription_only:
         return None, None, None, None
     if product.is_sold and stock is not None and stock.state is StockState.OUT:
         alert_url = None
-        if nav_url("alerts.ask") and sold:
-            alert_url = url_for("alerts.new", variant=sold[0].id, next=current_path())
+        if links.alerts and sold:
+            alert_url = nav_url("alerts.new", variant=sold[0].id, next=links.next_path)
         return "alert", None, None, alert_url
     return ("choose" if len(sold) > 1 else None), None, None, None
 
@@ -192,6 +276,11 @@ def list_link(args: dict[str, str]) -> str:
     if not base:
         base["url"] = url_for("catalog.product_list")
     return with_query(base["url"], args)
+
+
+def list_links(listing: Listing) -> ListLinks:
+    """The product list's links from the page showing ``listing``."""
+    return ListLinks(list_link({}), listing, QUERY_SAFE)
 
 
 def current_path() -> str:

@@ -15,6 +15,7 @@ from storefront.catalog.listing import (
 )
 from storefront.catalog.models import SkinType
 from storefront.catalog.seo import product_json_ld
+from storefront.catalog.templating import list_links
 from storefront.content import catalog_pages, shop
 from storefront.content.alternatives import rank_alternatives
 from storefront.extensions import db
@@ -41,6 +42,7 @@ def product_list():
         "catalog/product_list.html", listing=listing, options=options, page=page,
         sorts=SORTS, skin_types=list(SkinType), chips=_active_filters(listing, options),
         page_numbers=page_numbers(page.page, page.pages), introduction=introduction,
+        links=list_links(listing),
     )
 
 

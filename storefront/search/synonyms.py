@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from storefront.audit import services as audit
 from storefront.caching import generation_token
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.search.models import SearchSynonym, SynonymKind
 from storefront.search.plan import MAX_PHRASE_WORDS, Phrase, Synonyms
 from storefront.search.query import STOP_WORDS, fold, words_of
@@ -117,7 +117,7 @@ _RULES = select(SearchSynonym.kind, SearchSynonym.terms, SearchSynonym.targets).
 def load() -> Synonyms:
     """The rules as they are in the database now (one statement, whose plain rows need no
     ORM handling)."""
-    return _rules_of_rows(tuple(db.session.connection().execute(_RULES).all()))
+    return _rules_of_rows(tuple(read_rows(_RULES).all()))
 
 
 @lru_cache(maxsize=4)

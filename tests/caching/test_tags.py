@@ -191,6 +191,31 @@ def test_an_articles_title_re_renders_the_pages_with_its_teaser(client, app, mak
     assert "Why does my skin flush?" in html(client, "/conditions/redness")
 
 
+def test_an_articles_title_re_renders_the_product_pages_that_link_it(
+        client, app, make, count_queries, two_products):
+    """A product page reads its related articles (and the one it was reached from) as plain
+    rows, and still depends on each of them."""
+    serum, cream = two_products
+    condition = make(ConditionFactory, slug="redness", name="Redness")
+    with app.app_context():
+        redness = _db.session.get(Condition, condition.id)
+        RecommendationFactory(condition=redness, product=_db.session.get(Product, serum.id))
+        article = ArticleFactory(slug="why-red", title="Why is my skin red?",
+                                 conditions=[redness])
+        _db.session.commit()
+        article_id = article.id
+    pages = (f"/products/{serum.slug}", f"/products/{cream.slug}?article=why-red")
+    for page in pages:
+        assert "Why is my skin red?" in html(client, page), page
+    cache(client, count_queries, *pages, f"/products/{cream.slug}")
+
+    change(app, lambda: setattr(_db.session.get(Article, article_id), "title",
+                                "Why does my skin flush?"))
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    for page in pages:
+        assert "Why does my skin flush?" in html(client, page), page
+
+
 def test_publishing_a_review_re_renders_only_that_products_pages(
         client, app, count_queries, two_products):
     serum, cream = two_products

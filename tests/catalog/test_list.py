@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from bs4 import Tag
 
-from storefront.catalog.listing import page_numbers
+from storefront.catalog.listing import ListLinks, page_numbers, parse_listing
 from storefront.catalog.models import SkinType, Variant
 from storefront.extensions import db
+from storefront.links import QUERY_SAFE, with_query
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -412,3 +413,26 @@ def test_every_card_has_a_picture_with_sizes(client, app, db):
             '/media/products/ceramide-barrier-repair-cream-0-400.webp 400w"') in page
     assert ('<img src="/media/products/ceramide-barrier-repair-cream-0-400.jpg" width="400" '
             'height="400" alt="" loading="lazy">') in page  # the heading names the product
+
+
+@pytest.mark.parametrize("query", [
+    {},
+    {"category": "serums", "skin_type": "dry", "sort": "price_asc", "page": "3"},
+    {"condition": "acne & spots", "ingredient": "vitamin c/e", "price_min": "1.5",
+     "price_max": "30", "in_stock": "1", "sort": "newest"},
+    {"ingredient": "retinol", "price_max": "9"},
+])
+def test_list_links_change_this_page_query_as_listing_args_write_it(query):
+    listing = parse_listing(query)
+    links = ListLinks("/shop/products", listing, QUERY_SAFE)
+    for name in ("category", "condition", "ingredient"):
+        link = links.filter(name)
+        for value in ("toners", "a b+c/é", listing.category or "x"):
+            assert link(value) == with_query("/shop/products", listing.args(**{name: value}))
+    link = links.filter("skin_type")
+    for skin_type in SkinType:
+        assert link(skin_type) == with_query("/shop/products", listing.args(skin_type=skin_type))
+    for number in (1, 2, 17):
+        assert links.page(number) == with_query("/shop/products", listing.args(page=number))
+    assert links.link(category=None, sort="name") == with_query(
+        "/shop/products", listing.args(category=None, sort="name"))

@@ -73,6 +73,26 @@ def test_related_articles_share_a_condition_and_are_at_most_four(client, app):
     assert "Draft related" not in related
 
 
+def test_related_articles_a_shortcode_names_come_first_once(client, app):
+    def create():
+        shared = ConditionFactory()
+        ArticleFactory(slug="main", conditions=[shared],
+                       body="See [[article:related-1]] and [[article:draft-named]].")
+        for n in range(6):
+            ArticleFactory(slug=f"related-{n}", title=f"Related {n}", conditions=[shared],
+                           published_at=utcnow() - timedelta(days=n + 2))
+        ArticleFactory(slug="draft-named", title="Draft named", status=ArticleStatus.DRAFT)
+
+    build(app, create)
+    html = page(client, "/articles/main")
+    related = Page(html).one('section[aria-labelledby="related-title"]')
+    assert [text(title) for title in related.select("h3")] == [
+        "Related 1", "Related 0", "Related 2", "Related 3"]
+    assert '<a href="/articles/related-1">Related 1</a>' in html
+    assert "Draft named" in html
+    assert 'href="/articles/draft-named"' not in html
+
+
 @pytest.mark.parametrize(("status", "days"), [
     (ArticleStatus.DRAFT, -1),
     (ArticleStatus.PUBLISHED, 1),

@@ -1,7 +1,7 @@
 """Links built once per request (storefront.links) are the links ``url_for`` writes."""
 
 import pytest
-from flask import url_for
+from flask import g, url_for
 
 from storefront.links import nav_url, route_link
 
@@ -42,3 +42,24 @@ def test_a_value_outside_the_route_is_quoted_as_a_query_value(app):
         link = route_link("catalog.product_list", "category")
         assert link("with space&more") == url_for("catalog.product_list",
                                                   category="with space&more")
+
+
+def test_links_kept_for_the_app_follow_the_script_root(app):
+    for script_name in ("", "/shop", "", "/other"):
+        with app.test_request_context("/", base_url=f"http://localhost{script_name}"):
+            assert nav_url("catalog.product_list") == url_for("catalog.product_list")
+            assert nav_url("catalog.product_list").startswith(f"{script_name}/")
+            assert (route_link("catalog.product_detail", "slug")("a b")
+                    == url_for("catalog.product_detail", slug="a b"))
+
+
+def test_links_follow_url_defaults_request_by_request(app, monkeypatch):
+    """An app whose URL defaults could change a link from one request to the next keeps
+    its links for one request only."""
+    monkeypatch.setitem(app.url_default_functions, None, [
+        lambda endpoint, values: values.setdefault("sort", g.sort)
+        if endpoint == "catalog.product_list" else None])
+    for sort in ("name", "newest"):
+        with app.test_request_context("/"):
+            g.sort = sort
+            assert nav_url("catalog.product_list") == f"/products?sort={sort}"

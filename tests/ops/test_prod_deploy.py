@@ -32,6 +32,9 @@ class MemoryStorage:
     def url(self, name, external=False):
         return f"https://cdn.example.com/{name}"
 
+    def links(self, external=False):
+        return self.url
+
 
 def memory_storage(app):
     return MemoryStorage(app)
