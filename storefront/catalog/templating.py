@@ -137,6 +137,10 @@ CARD_PICTURE_WIDTHS = (200, 400)
 STARS = 5
 IN_STOCK = Stock(StockState.IN_STOCK, "In stock")
 OUT_OF_STOCK = Stock(StockState.OUT, "Out of stock")
+# A card says a product is running low without the count: the product page gives it for
+# each size. So a sale changes the cards on every page that shows the product only when
+# its state changes (see ``inventory.services``), not at every unit sold.
+FEW_LEFT = Stock(StockState.LOW, "Only a few left")
 
 
 class CardLinks:
@@ -219,6 +223,8 @@ def card_of(product, article=None) -> Card:
     if not prescription:
         price_text, compare_text, size = _card_price(sold)
         stock = _stock(sold)
+        if stock.state is StockState.LOW:
+            stock = FEW_LEFT
     card = Card(
         href, product.name, brand.name,
         picture_data(image, CARD_PICTURE_WIDTHS, links.file) if image else None,

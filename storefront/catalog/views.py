@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from storefront.caching import cached_page
+from storefront.caching import cached_page, depends_on
 from storefront.catalog import services
 from storefront.catalog.listing import (
     QUERY_ARGS,
@@ -13,7 +13,8 @@ from storefront.catalog.listing import (
     page_numbers,
     parse_listing,
 )
-from storefront.catalog.models import SkinType
+from storefront.catalog.models import SkinType, StockState
+from storefront.catalog.page_tags import available_tag
 from storefront.catalog.seo import product_json_ld
 from storefront.catalog.templating import list_links
 from storefront.content import catalog_pages, shop
@@ -72,6 +73,8 @@ def product_detail(slug: str):
     if product is None:
         abort(404)
     _release_overdue_holds(product)
+    if any(variant.stock_state is StockState.LOW for variant in product.sold_variants):
+        depends_on(available_tag(product.id))  # it says how many are left: "Only 3 left"
     recommendations, alternatives = _recommendations_and_alternatives(product)
     condition_ids = [recommendation.condition_id for recommendation in recommendations]
     source_article, related = catalog_pages.articles_for_page(

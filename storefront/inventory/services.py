@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
 from storefront.caching import DECLARED, touched
-from storefront.catalog.models import StockState, Variant, VariantRules
+from storefront.catalog.models import Variant, VariantRules
 from storefront.catalog.page_tags import STOCK, available_tag, product_tag
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -87,24 +87,19 @@ class _Stock(VariantRules):
     stock_reserved: int
     low_stock_threshold: int
 
-    def shown(self) -> tuple[StockState, int | None]:
-        """What pages show of it: its state, and how many are left when that is low
-        ("Only 3 left")."""
-        state = self.stock_state
-        return state, self.available if state is StockState.LOW else None
-
 
 def _touched_tags(product_id: int, before: _Stock, after: _Stock) -> list[str]:
     """The page cache's tags a change of one size's stock from ``before`` to ``after``
-    touches. Pages show a size's stock only as in stock, out of stock or "Only 3 left"
-    (``catalog.templating.stock_of``, a size that cannot be chosen, a card's quick add):
-    the pages showing the product change only when that does. Lists "in stock only" and
-    picks of the first product in stock (``stock``) change only when the size runs out or
-    comes back. A cart's "only 4 left" reads the exact count (``available_tag``)."""
+    touches. Cards and the rest of the shop show a size's stock only as in stock, running
+    low or out of stock (``catalog.templating``: a card's words, a size that cannot be
+    chosen, a card's quick add): the pages showing the product change only when that does.
+    Lists "in stock only" and picks of the first product in stock (``stock``) change only
+    when the size runs out or comes back. The product's own page and a cart show how many
+    are left ("Only 4 left"): they follow every change of the count (``available_tag``)."""
     tags = []
     if before.available != after.available:
         tags.append(available_tag(product_id))
-    if before.shown() != after.shown():
+    if before.stock_state is not after.stock_state:
         tags.append(product_tag(product_id))
     if (before.available > 0) != (after.available > 0):
         tags.append(STOCK)

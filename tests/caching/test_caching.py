@@ -98,13 +98,13 @@ def test_a_new_price_shows_at_once(client, app, make, count_queries, url):
 def test_a_stock_change_made_in_sql_shows_at_once(client, app, make, count_queries, url):
     product = make(ProductFactory, name="Calm Serum", variant__stock_on_hand=3)
     url = url.format(slug=product.slug)
-    assert "Only 3 left" in cached_twice(client, count_queries, url)
+    assert "stock-low" in cached_twice(client, count_queries, url)
 
     # Reservations change stock in one guarded UPDATE statement, not through the ORM.
     change(app, lambda: inventory.reserve([(variant_of(product.slug).id, 3)]))
 
     page = html(client, url)
-    assert "Only 3 left" not in page
+    assert "stock-low" not in page
     assert "Out of stock" in page
 
 

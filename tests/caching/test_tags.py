@@ -377,8 +377,12 @@ def test_a_sale_that_leaves_stock_re_renders_only_what_shows_the_change(
 
     for url in others:
         assert stored(client, count_queries, url), url
-    for url in (f"/products/{serum.slug}", "/products"):
-        assert "Only 4 left" in html(client, url), url
+    assert "Only 4 left" in html(client, f"/products/{serum.slug}")
+    assert "Only a few left" in html(client, "/products")
+
+    change(app, lambda: sell(serum.id, 1))  # 3 left: still low; only its own page counts
+    assert stored(client, count_queries, "/products")
+    assert "Only 3 left" in html(client, f"/products/{serum.slug}")
 
 
 def test_a_sale_that_changes_nothing_shown_re_renders_nothing(
