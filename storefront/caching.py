@@ -94,6 +94,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import Engine, ScalarSelect, inspect, select
 from sqlalchemy.orm import Mapper, Session, scoped_session
+from sqlalchemy.orm.attributes import History
 from werkzeug.http import parse_etags
 
 from storefront import metrics
@@ -148,6 +149,11 @@ def _digest(data: str | bytes, size: int = 8) -> str:
 
 # --- What rows make a page, and what a change to them touches ---------------------------
 
+# The listing tags a change of one attribute touches: fixed, or worked out from its old and
+# new values (a price: only the price bands between them).
+Narrowed = tuple[str, ...] | Callable[[History], Iterable[str]]
+
+
 @dataclass(frozen=True)
 class Tracked:
     """A model whose rows appear on pages.
@@ -156,14 +162,15 @@ class Tracked:
     without the columns that tell: use ``loaded``, never an attribute that may need a
     query). A change to an existing row
     that sets only attributes in ``narrow`` bumps those tags, plus the listing tags
-    ``narrow`` maps the attribute to (``{"price": ("prices",)}``); any other change bumps
+    ``narrow`` maps the attribute to (``{"sku": ()}``, or a function of the attribute's
+    ``History``: ``{"price": price_tags}``); any other change bumps
     ``all``. With ``children``, a new or deleted row bumps its tags too (a product's
     picture: it shows where the product does); otherwise ``all``.
     """
 
     model: type
     tags: Callable[[Any], Iterable[str] | None]
-    narrow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    narrow: Mapping[str, Narrowed] = field(default_factory=dict)
     children: bool = False
 
     def touched_by(self, row, new_or_deleted: bool) -> set[str]:
@@ -178,7 +185,8 @@ class Tracked:
                 continue
             if attribute.key not in self.narrow:
                 return {EVERYTHING}
-            touched.update(self.narrow[attribute.key])
+            tags = self.narrow[attribute.key]
+            touched.update(tags(attribute.history) if callable(tags) else tags)
             touched.update(own)
         return touched
 
@@ -193,7 +201,7 @@ _TRACKED: dict[type, Tracked] = {}
 
 
 def track(model: type, tags: Callable[[Any], Iterable[str] | None], *,
-          narrow: Mapping[str, tuple[str, ...]] | None = None, children: bool = False) -> None:
+          narrow: Mapping[str, Narrowed] | None = None, children: bool = False) -> None:
     """Make pages depend on ``model``'s rows they load, and changes to them touch only
     those pages where ``narrow`` allows (see ``Tracked``; ``narrow=None`` with
     ``children``: every attribute). Called by ``create_app``."""

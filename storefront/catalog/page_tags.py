@@ -9,10 +9,13 @@ Called once by ``create_app``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from decimal import Decimal
+
 from storefront.caching import loaded, track
 from storefront.catalog.models import Product, ProductImage, Variant
 
-PRICES = "prices"  # lists sorted or filtered by price
+PRICES = "prices"  # anything that depends on every price (the routine builder's budget)
 STOCK = "stock"  # lists filtered by stock, and picks of products in stock (a size running
 # out or coming back bumps it; storefront.inventory.services names the tags a sale touches)
 SEARCH = "search"  # words that search finds pages by
@@ -26,6 +29,51 @@ def available_tag(product_id: int) -> str:
     """Pages that show how many of a product's sizes are left to the unit (a cart's "only 4
     left"), where its pages only show in stock, out of stock or low."""
     return f"available:{product_id}"
+
+
+# Where lists sorted or filtered by price are told apart, in the shop's currency: a list
+# depends on the band its own prices end in, and a size's new price bumps only the bands
+# it could reach (``price_change_tags``).
+PRICE_BANDS = (5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300, 500)
+LAST_BAND = len(PRICE_BANDS)
+
+
+def price_band(price: Decimal | int | None) -> int:
+    """The band of ``price``: 0 up to 5, 1 above 5 up to 10, ...; no price, the last."""
+    return LAST_BAND if price is None else bisect_left(PRICE_BANDS, price)
+
+
+def up_to_tag(band: int) -> str:
+    """Lists whose order or members a price at or below ``band`` can change: sorted cheapest
+    first (the band of the page's dearest), or filtered "up to" a price."""
+    return f"prices-up-to:{band}"
+
+
+def from_tag(band: int) -> str:
+    """Lists whose order or members a price at or above ``band`` can change: sorted dearest
+    first (the band of the page's cheapest), or filtered "from" a price."""
+    return f"prices-from:{band}"
+
+
+def price_change_tags(old: Decimal | None, new: Decimal | None) -> tuple[str, ...]:
+    """What a size's price going from ``old`` to ``new`` touches besides its product.
+
+    Lists sort and filter by a product's lowest price. That moves only if the size was or
+    becomes the cheapest, so from and to prices between ``old`` and ``new``: a list sorted
+    cheapest first whose page ends below both is unchanged, and so is one sorted dearest
+    first whose page ends above both, and one filtered to a range both miss on the same
+    side. Unknown ``old``: every band."""
+    if old is None or new is None:
+        low, high = 0, LAST_BAND
+    else:
+        low, high = price_band(min(old, new)), price_band(max(old, new))
+    return (PRICES, *(up_to_tag(band) for band in range(low, LAST_BAND + 1)),
+            *(from_tag(band) for band in range(high + 1)))
+
+
+def _price_tags(history) -> tuple[str, ...]:
+    return price_change_tags(history.deleted[0] if history.deleted else None,
+                             history.added[0] if history.added else None)
 
 
 def _of_product(row) -> tuple[str, ...] | None:
@@ -43,7 +91,7 @@ def track_catalog() -> None:
         "ingredients_list": (SEARCH,),
     })
     track(Variant, _of_product, narrow={
-        "price": (PRICES,), "stock_on_hand": (STOCK,), "stock_reserved": (STOCK,),
+        "price": _price_tags, "stock_on_hand": (STOCK,), "stock_reserved": (STOCK,),
         "compare_at_price": (), "low_stock_threshold": (), "sku": (), "size_label": (),
         "position": (), "updated_at": (),
     })

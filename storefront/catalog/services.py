@@ -42,7 +42,7 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
-from storefront.catalog.page_tags import PRICES, STOCK
+from storefront.catalog.page_tags import STOCK, from_tag, price_band, up_to_tag
 from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
@@ -315,8 +315,6 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     shape, values = _list_parameters(listing, options)
     count, page = _list_statements(shape)
     total = read_rows(count, values).scalar_one()
-    if shape.sort in PRICE_SORTS or shape.price_min or shape.price_max:
-        depends_on(PRICES)  # any product's new price may move it onto or off this page
     if listing.in_stock:
         depends_on(STOCK)
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -330,7 +328,28 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
     if total:
         values.update(limit=PER_PAGE, offset=(listing.page - 1) * PER_PAGE)
         products = load_cards(page, values)
+    depends_on(*_price_bands(listing, products))
     return ProductPage(products, total, listing.page, pages)
+
+
+def _price_bands(listing: Listing, products: list) -> list[str]:
+    """The price bands (``page_tags.price_change_tags``) whose changes could move a product
+    onto or off this page: its price filters' and, sorted by price, where its page ends."""
+    tags = []
+    if listing.price_max is not None:
+        tags.append(up_to_tag(price_band(listing.price_max)))
+    if listing.price_min is not None:
+        tags.append(from_tag(price_band(listing.price_min)))
+    # What the list sorts by: the lowest price on sale, none for a prescription medicine.
+    prices = [None if product.prescription_only else product.lowest_price
+              for product in products]
+    priced = [price for price in prices if price is not None]
+    if listing.sort == "price_asc":  # unpriced products come last, after every band
+        tags.append(up_to_tag(price_band(max(priced) if priced and len(priced) == len(prices)
+                                         else None)))
+    elif listing.sort == "price_desc":
+        tags.append(from_tag(price_band(min(priced)) if priced else 0))
+    return tags
 
 
 @cache

@@ -12,6 +12,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from storefront import caching
+from storefront.catalog import page_tags
 from storefront.catalog.models import Category, Product, Variant
 from storefront.content.models import Article, Condition
 from storefront.extensions import db as _db
@@ -118,6 +119,53 @@ def test_a_price_change_reorders_lists_sorted_by_price(client, app, count_querie
 
     page = html(client, url)
     assert page.index("Barrier Cream") < page.index("Calm Serum")
+
+
+@pytest.fixture
+def priced_range(make):
+    """Four products from €8 to €120."""
+    return {price: make(ProductFactory, name=f"Cream at {price}", variant__price=Decimal(price))
+            for price in ("8.00", "12.00", "45.00", "120.00")}
+
+
+def test_a_price_change_leaves_the_price_lists_it_cannot_reach_stored(
+        client, app, count_queries, priced_range):
+    cheap_first, dear_first = "/products?sort=price_asc&price_max=15", "/products?price_min=100"
+    cache(client, count_queries, cheap_first, dear_first, "/products?sort=price_asc")
+
+    # €45 → €46: above every price the first list shows, below the second's range.
+    change(app, lambda: setattr(variant_of(priced_range["45.00"].id), "price",
+                                Decimal("46.00")))
+    assert stored(client, count_queries, cheap_first)
+    assert stored(client, count_queries, dear_first)
+    assert "€46.00" in html(client, "/products?sort=price_asc")  # the product's own list
+
+    # €45 → €9: it moves onto the cheapest-first list, between the two it showed.
+    change(app, lambda: setattr(variant_of(priced_range["45.00"].id), "price",
+                                Decimal("9.00")))
+    assert stored(client, count_queries, dear_first)
+    page = html(client, cheap_first)
+    assert page.index("Cream at 8.00") < page.index("Cream at 45.00") < page.index(
+        "Cream at 12.00")
+
+    # €120 → €90: it leaves the list from €100.
+    change(app, lambda: setattr(variant_of(priced_range["120.00"].id), "price",
+                                Decimal("90.00")))
+    assert "Cream at 120.00" not in html(client, dear_first)
+
+
+def test_a_price_change_reaches_every_band_between_its_old_and_new_price():
+    tags = page_tags.price_change_tags(Decimal("45.00"), Decimal("9.00"))
+    assert page_tags.PRICES in tags
+    assert page_tags.up_to_tag(page_tags.price_band(Decimal("9.00"))) in tags
+    assert page_tags.up_to_tag(page_tags.price_band(Decimal("4.00"))) not in tags
+    assert page_tags.from_tag(page_tags.price_band(Decimal("45.00"))) in tags
+    assert page_tags.from_tag(page_tags.price_band(Decimal("55.00"))) not in tags
+    assert page_tags.up_to_tag(page_tags.LAST_BAND) in tags  # lists ending unpriced
+    unknown = page_tags.price_change_tags(None, Decimal("9.00"))
+    assert {page_tags.up_to_tag(0), page_tags.from_tag(page_tags.LAST_BAND)} <= set(unknown)
+    assert [page_tags.price_band(price) for price in (0, 5, Decimal("5.01"), 500, 501, None)
+            ] == [0, 0, 1, 13, 14, 14]
 
 
 def test_stock_coming_back_brings_a_product_into_the_in_stock_list(
