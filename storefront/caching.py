@@ -15,8 +15,10 @@ What a page depends on: tags
     (``product:42``); views add tags for what decides *which* rows they show
     (``depends_on("prices")`` for a list sorted by price). Every page also depends on
     ``all``. The page is stored with the version of each of its tags and served only while
-    they are all unchanged: one MGET in Redis, or one ``stat()`` per tag in a folder of
-    small files when there is no Redis (a tag's file grows by a byte per change).
+    they are all unchanged. With Redis, each worker keeps a copy of the versions it has
+    needed and follows a feed of changes to keep it current: one small read per check,
+    however many tags a page has (``RedisTags``). Without Redis, one ``stat()`` per tag in
+    a folder of small files (a tag's file grows by a byte per change).
 
 What a change touches
     Every commit that wrote a watched table bumps tags once it has committed. A change the
@@ -62,7 +64,9 @@ When Redis fails
 Settings (app config): ``PAGE_CACHE_ENABLED`` (True), ``PAGE_CACHE_TIMEOUT`` (600 s),
 ``PAGE_CACHE_EDGE_SECONDS`` (30 s: how long a shared cache may keep a page, and as long
 again stale while it fetches a new one), ``PAGE_CACHE_THRESHOLD`` (1,000 pages per process
-with the in-process store), ``PAGE_CACHE_REDIS_URL`` (defaults to ``REDIS_URL``),
+with the in-process store), ``PAGE_CACHE_NEAR_BYTES`` (64 MiB: with pages in Redis, the
+copies a worker keeps of those it served lately), ``PAGE_CACHE_REDIS_URL`` (defaults to
+``REDIS_URL``),
 ``PAGE_CACHE_STORE`` ("redis" when there is a Redis URL, else "local": each worker's
 memory, with the tags in Redis if there is one), ``PAGE_CACHE_REDIS_TIMEOUT`` (0.5 s),
 ``PAGE_CACHE_RETRY_SECONDS`` (5 s).
@@ -125,6 +129,8 @@ PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
 MAX_LIST_VALUES = 20  # values of one repeated query parameter a page is shown
 MAX_CHECKED = 10_000  # pages a worker remembers having found valid
 DEFAULT_THRESHOLD = 1000
+DEFAULT_NEAR_BYTES = 64 * 1024 * 1024  # pages from Redis a worker keeps a copy of
+PAGE_OVERHEAD = 512  # bytes a kept page costs beyond its body (its tags, versions, entry)
 DEFAULT_REDIS_TIMEOUT = 0.5  # seconds per Redis call: a slower answer is a failure
 DEFAULT_RETRY_SECONDS = 5.0  # after a failure, Redis is left alone this long
 monotonic = time.monotonic  # the clock for that rest (a test may move it on)
@@ -237,15 +243,85 @@ def touched(session_: Session | scoped_session, *tags: str) -> None:
 # --- Where tag versions live ----------------------------------------------------------------
 
 class RedisTags:
-    """Each tag's version in one Redis key, shared by every worker on every machine. A tag
-    with no key (new, evicted, or deleted by a change that could not write) gets a new
-    random version, so no page stored before can match it."""
+    """Each tag's version in one Redis key, shared by every worker on every machine, and a
+    copy of those this worker has needed, kept current by a feed of changes.
+
+    A change sets its tags' keys and appends them to the feed (a Redis stream whose entries
+    are numbered 1, 2, 3, ... in an ``epoch``), in one script. Before answering, a worker
+    reads what the feed holds after the last entry it saw (one small round trip, however
+    many tags a page has) and then looks every tag up in its copy; a tag it has not seen yet
+    is read from its key. A gap in the numbers (entries trimmed or evicted before this
+    worker read them), a new epoch (Redis emptied, or ``forget``) or more entries than one
+    read takes clear the copy: its tags are read from their keys again. A tag with no key
+    (new, evicted, or deleted by a change that could not write) gets a new random version,
+    so no page stored before can match it.
+    """
+
+    costly_per_tag = False  # every tag is looked up in this worker's copy
+    FEED_LENGTH = 10_000  # entries the feed keeps (about: Redis trims whole blocks)
+    READ_AT_MOST = 1_000  # entries read at once; more than that clears the copy
+
+    # KEYS: epoch, feed. ARGV: a new epoch's id, the version, the tag keys' prefix, the
+    # feed's length, then the tags. Returns the entry's number.
+    BUMP = """
+        if redis.call('HEXISTS', KEYS[1], 'id') == 0 then
+            redis.call('DEL', KEYS[2])
+            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'n', 0)
+        end
+        local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+        for i = 5, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], ARGV[2]) end
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], n .. '-1',
+                   'v', ARGV[2], 't', table.concat(ARGV, ' ', 5))
+        return n
+    """
+    # KEYS: epoch, feed. ARGV: the last entry's number seen, how many to read at most.
+    # Returns {} without an epoch, else {id, n, entries after the last seen}.
+    READ = """
+        local epoch = redis.call('HMGET', KEYS[1], 'id', 'n')
+        if not epoch[1] then return {} end
+        return {epoch[1], epoch[2], redis.call('XRANGE', KEYS[2], '(' .. ARGV[1] .. '-1', '+',
+                                                'COUNT', ARGV[2])}
+    """
 
     def __init__(self, client, prefix: str):
         self._client = client
         self._prefix = prefix
+        self._keys = (prefix + "~epoch", prefix + "~feed")
+        self._bump = client.register_script(self.BUMP)
+        self._read = client.register_script(self.READ)
+        self._lock = threading.Lock()  # a threaded server's requests share the copy
+        self._epoch: bytes | None = None
+        self._seen = 0  # the number of the last feed entry applied to the copy
+        self._known: dict[str, str] = {}  # tag -> version, current as of entry ``_seen``
 
     def versions(self, tags: Iterable[str]) -> list[str]:
+        tags = list(tags)
+        with self._lock:
+            self._follow()
+            missing = [tag for tag in tags if tag not in self._known]
+            if missing:
+                self._known.update(self._from_keys(missing))
+            return [self._known[tag] for tag in tags]
+
+    def _follow(self) -> None:
+        """Apply what the feed holds after the last entry seen (starting an epoch if
+        there is none)."""
+        found = self._read(keys=self._keys, args=[self._seen, self.READ_AT_MOST])
+        if not found:
+            self._bump(keys=self._keys, args=[secrets.token_hex(8), "", self._prefix,
+                                              self.FEED_LENGTH])
+            found = self._read(keys=self._keys, args=[self._seen, self.READ_AT_MOST])
+        epoch, last, entries = found
+        if (epoch != self._epoch or len(entries) >= self.READ_AT_MOST
+                or (entries and _number(entries[0]) != self._seen + 1)):
+            self._epoch, self._seen, self._known = epoch, int(last), {}  # start afresh
+            return
+        for _id, (_v, version, _t, tags) in entries:  # as the script wrote them
+            self._known.update(dict.fromkeys(tags.decode().split(), version.decode()))
+        if entries:
+            self._seen = _number(entries[-1])
+
+    def _from_keys(self, tags: list[str]) -> dict[str, str]:
         keys = [self._prefix + tag for tag in tags]
         values = self._client.mget(keys)
         missing = [key for key, value in zip(keys, values, strict=True) if value is None]
@@ -257,19 +333,29 @@ class RedisTags:
                 found = dict(zip(missing, pipe.execute()[-1], strict=True))
             values = [found[key] if value is None else value
                       for key, value in zip(keys, values, strict=True)]
-        return [value.decode() if value is not None else "" for value in values]
+        return {tag: value.decode() if value is not None else ""
+                for tag, value in zip(tags, values, strict=True)}
 
     def bump(self, tags: Iterable[str]) -> None:
-        self._client.mset({self._prefix + tag: secrets.token_hex(8) for tag in tags})
+        self._bump(keys=self._keys, args=[secrets.token_hex(8), secrets.token_hex(8),
+                                          self._prefix, self.FEED_LENGTH, *tags])
 
     def forget(self, tags: Iterable[str]) -> None:
-        self._client.delete(*(self._prefix + tag for tag in tags))
+        """Delete the tags' keys and the epoch: every worker starts its copy afresh."""
+        self._client.delete(*(self._prefix + tag for tag in tags), self._keys[0])
+
+
+def _number(entry) -> int:
+    """A feed entry's number (its id is ``<number>-1``)."""
+    return int(entry[0].split(b"-", 1)[0])
 
 
 class FileTags:
     """Each tag's version in a file of its own that grows by one byte per change; its
     version is its inode and size, read with one ``stat()``. The folder is made (and proven
     writable) on first use."""
+
+    costly_per_tag = True  # a stat() each: a page found valid is checked by ``any`` alone
 
     def __init__(self, folder_of: Callable[[], Path]):
         self._folder_of = folder_of
@@ -373,14 +459,16 @@ class RedisGeneration:
 # --- The cache -----------------------------------------------------------------------------
 
 class LocalPages:
-    """Pages in this worker's memory, the least recently used dropped past ``threshold``:
-    kept as they are (a page is immutable), not pickled as a general cache must."""
+    """Pages in this worker's memory, the least recently used dropped past ``threshold``
+    pages (or, with ``by_size``, past ``threshold`` bytes of pages): kept as they are (a
+    page is immutable), not pickled as a general cache must."""
 
     kind = "local"
 
-    def __init__(self, threshold: int):
+    def __init__(self, threshold: int, by_size: bool = False):
         self._pages: TLRUCache = TLRUCache(maxsize=threshold,
-                                           ttu=lambda _key, value, now: now + value[1])
+                                           ttu=lambda _key, value, now: now + value[1],
+                                           getsizeof=_page_size if by_size else None)
         self._lock = threading.Lock()  # the cache is not thread-safe; a worker may be
 
     def get(self, key: str) -> CachedPage | None:
@@ -395,6 +483,10 @@ class LocalPages:
     def stored_keys(self) -> list[str]:
         with self._lock:
             return list(self._pages.keys())
+
+
+def _page_size(value: tuple[CachedPage, int]) -> int:
+    return len(value[0].body) + PAGE_OVERHEAD
 
 
 def _page_store(app: Flask, timeout: int, redis_url: str | None, database: str,
@@ -434,8 +526,9 @@ class PageCache:
         # With pages in Redis, the ones this worker read or rendered lately are also kept in
         # its memory: a copy is served only once its tags are found current, as the shared
         # one would be, so it saves fetching and unpickling the page, never freshness.
-        self.near = (LocalPages(int(app.config.get("PAGE_CACHE_THRESHOLD", DEFAULT_THRESHOLD)))
-                     if self.kind == "redis" else None)
+        near_bytes = int(app.config.get("PAGE_CACHE_NEAR_BYTES", DEFAULT_NEAR_BYTES))
+        self.near = (LocalPages(near_bytes, by_size=True)
+                     if self.kind == "redis" and near_bytes > 0 else None)
         if redis_url:
             self.tags: RedisTags | FileTags = RedisTags(Redis.from_url(redis_url, **redis_options),
                                   f"storefront:page-tag:{database}:")
@@ -609,10 +702,11 @@ class PageCache:
         return (page.until is None or page.until > utcnow()) and self._still_valid(key, page)
 
     def _still_valid(self, key: str, page: CachedPage) -> bool:
-        """Its tags' versions are still those it was rendered with. Only ``any`` is read
-        while nothing at all changed since this worker last found the page valid; else
-        ``any`` and the page's tags in one read."""
-        if (checked := self._checked.get(key)) is not None:
+        """Its tags' versions are still those it was rendered with. Where each tag costs a
+        read (files), only ``any`` is read while nothing at all changed since this worker
+        last found the page valid; else ``any`` and the page's tags in one read."""
+        by_any = self.tags.costly_per_tag
+        if by_any and (checked := self._checked.get(key)) is not None:
             found = self.versions([ANY_CHANGE])
             if found is None:
                 return False
@@ -621,6 +715,8 @@ class PageCache:
         found = self.versions((ANY_CHANGE, *page.tags))
         if found is None or tuple(found[1:]) != page.versions:
             return False
+        if not by_any:
+            return True
         if len(self._checked) >= MAX_CHECKED:
             self._checked.clear()
         self._checked[key] = found[0]  # read with the tags: a change since is seen next

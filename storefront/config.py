@@ -116,6 +116,9 @@ def _scale_out_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # How long a shared cache (nginx, prod/nginx-site.conf) may keep an anonymous page.
         "PAGE_CACHE_EDGE_SECONDS": int(env.get("PAGE_CACHE_EDGE_SECONDS", "30")),
         "PAGE_CACHE_THRESHOLD": int(env.get("PAGE_CACHE_THRESHOLD", "1000")),
+        # With pages in Redis, each worker keeps copies of those it served lately, up to
+        # this many bytes (0: none).
+        "PAGE_CACHE_NEAR_BYTES": int(env.get("PAGE_CACHE_NEAR_BYTES", str(64 * 1024 * 1024))),
         # Redis slower than this is taken as down; after a failure the cache rests (pages
         # rendered for each visitor) this long before it asks Redis again.
         "PAGE_CACHE_REDIS_TIMEOUT": float(env.get("PAGE_CACHE_REDIS_TIMEOUT", "0.5")),

@@ -430,6 +430,40 @@ def test_pages_kept_by_each_worker_still_change_together_through_redis(
     change(two, lambda: setattr(variant_of("calm-serum"), "price", Decimal("26.00")))
     assert "€26.00" in html(one.test_client(), "/products/calm-serum")
 
+class CountedConnection(redis.Connection):
+    """A connection that counts the round trips made through it."""
+
+    sent = 0
+
+    def send_packed_command(self, command, check_health=True):
+        type(self).sent += 1
+        super().send_packed_command(command, check_health)
+
+
+def test_a_worker_checks_a_page_with_one_redis_read_after_a_change_elsewhere(
+        redis_workers, database_url, tmp_path, monkeypatch, count_queries):
+    """However many tags a page has, and whatever changed since: one small read."""
+    monkeypatch.setattr(caching, "Redis", type("CountedRedis", (redis.Redis,), {
+        "from_url": classmethod(lambda cls, url, **options: redis.Redis.from_url(
+            url, connection_class=CountedConnection, **options))}))
+    one = make_test_app(database_url, tmp_path / "counted", PAGE_CACHE_REDIS_URL=REDIS_URL,
+                        PAGE_CACHE_STORE="local")
+    _, two = redis_workers
+    with one.app_context():
+        ProductFactory(name="Calm Serum", slug="calm-serum")
+        article = ArticleFactory(title="What causes milia?")
+        _db.session.commit()
+        address = f"/articles/{article.slug}"
+    for _ in range(2):  # rendered, then found current
+        html(one.test_client(), address)
+    change(two, lambda: setattr(variant_of("calm-serum"), "sku", "NEW-SKU"))  # not shown
+    CountedConnection.sent = 0
+    with count_queries() as counter:
+        html(one.test_client(), address)
+    assert counter.count == 0, "served from the cache"
+    assert CountedConnection.sent == 1
+
+
 
 def test_a_page_store_that_cannot_work_is_refused_at_start(database_url, tmp_path):
     with pytest.raises(ValueError, match="PAGE_CACHE_STORE"):

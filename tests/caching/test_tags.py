@@ -343,6 +343,50 @@ def test_redis_tags_give_a_lost_tag_a_new_version():
         client.delete(*client.keys(prefix + "*"))
 
 
+@pytest.fixture
+def two_workers_tags():
+    """Two workers' views of the same tags in Redis (each with its own copy)."""
+    client = Redis.from_url(REDIS_URL)
+    prefix = f"test-page-tag-feed:{id(client)}:"
+    try:
+        yield client, prefix, caching.RedisTags(client, prefix), caching.RedisTags(client, prefix)
+    finally:
+        client.delete(*client.keys(prefix + "*"))
+
+
+def test_a_worker_that_missed_trimmed_changes_reads_every_tag_again(two_workers_tags):
+    client, prefix, one, two = two_workers_tags
+    seen = one.versions(["product:1", "product:2", "product:3"])
+    for tag in ("product:1", "product:2", "product:3"):
+        two.bump([tag])
+    # Only product:3's change is left in the feed.
+    client.xtrim(prefix + "~feed", maxlen=1, approximate=False)
+    assert one.versions(["product:1", "product:2", "product:3"]) == two.versions(
+        ["product:1", "product:2", "product:3"])
+    assert not set(seen) & set(one.versions(["product:1", "product:2", "product:3"]))
+
+
+def test_a_worker_starts_afresh_when_redis_was_emptied(two_workers_tags):
+    client, prefix, one, two = two_workers_tags
+    one.versions(["product:1", "product:2"])
+    for _ in range(3):
+        two.bump(["product:2"])
+    one.versions(["product:1"])
+    client.delete(*client.keys(prefix + "*"))  # a restart without persistence
+    two.bump(["product:1"])  # numbered from 1 again, in a new epoch
+    assert one.versions(["product:1", "product:2"]) == two.versions(["product:1", "product:2"])
+
+
+def test_a_worker_far_behind_reads_every_tag_again(two_workers_tags, monkeypatch):
+    _client, _prefix, one, two = two_workers_tags
+    monkeypatch.setattr(caching.RedisTags, "READ_AT_MOST", 3)
+    one.versions(["product:1"])
+    for number in range(2, 6):
+        two.bump([f"product:{number}"])
+    two.bump(["product:1"])  # beyond the three entries one read takes
+    assert one.versions(["product:1"]) == two.versions(["product:1"])
+
+
 def test_a_public_page_may_be_kept_by_shared_caches_a_search_may_not(client, make):
     make(ProductFactory, name="Calm Serum")
     public = client.get("/products")
