@@ -29,6 +29,7 @@ from storefront.cart import views as cart_views
 from storefront.cart.visitor import merge_at_login
 from storefront.catalog import views as catalog_views
 from storefront.catalog.page_tags import track_catalog
+from storefront.catalog.templating import fill_price_holes
 from storefront.checkout import views as checkout_views
 from storefront.cli import register_commands
 from storefront.config import load_config
@@ -155,6 +156,7 @@ def _register_page_cache(app: Flask) -> None:
     time alone changes them."""
     track_catalog()
     track_content()
+    fill_price_holes()
     cache = caching.init_app(app)
     if cache is not None:
         cache.add_scheduled_change(next_publication)

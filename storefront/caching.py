@@ -77,10 +77,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -93,6 +94,7 @@ from cachetools import TLRUCache
 from flask import Flask, current_app, get_flashed_messages, has_app_context, request, session
 from flask_caching import Cache
 from flask_login import current_user
+from markupsafe import Markup
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -124,7 +126,7 @@ _BOOKKEEPING_KEYS = frozenset({"_fresh", "_id", "_permanent"})
 _TOUCHED = "storefront.page_tags_touched"
 DEFAULT_TIMEOUT = 600
 DEFAULT_EDGE_SECONDS = 30
-KEY_VERSION = "p3"  # changes with CachedPage's shape, so a deploy never reads old entries
+KEY_VERSION = "p4"  # changes with CachedPage's shape, so a deploy never reads old entries
 PRIVATE_TIMEOUT = 300  # one visitor's pages: kept for a shorter while
 MAX_LIST_VALUES = 20  # values of one repeated query parameter a page is shown
 MAX_CHECKED = 10_000  # pages a worker remembers having found valid
@@ -139,13 +141,42 @@ log = logging.getLogger(__name__)
 _showing: ContextVar[set[str] | None] = ContextVar("page_cache_showing", default=None)
 
 
+class Hole(NamedTuple):
+    """A part of a stored page that shows only what ``tag`` changes, refilled on its own."""
+
+    kind: str  # whose filler makes it again (``fill_holes``)
+    tag: str
+    ident: Hashable  # what the filler is given: (a product's id, the style of its price)
+    html: bytes
+
+
 class CachedPage(NamedTuple):
     etag: str
     mimetype: str | None
-    body: bytes
+    body: bytes  # as sent: ``parts`` with the holes' HTML between them
     tags: tuple[str, ...]  # what it shows, "all" first
     versions: tuple[str, ...]  # each tag's version when it was rendered
     until: datetime | None  # the first scheduled change after it was rendered (UTC)
+    parts: tuple[bytes, ...] = ()  # the body around its holes (none: no holes)
+    holes: tuple[Hole, ...] = ()
+    hole_versions: tuple[str, ...] = ()  # each hole's tag's version when it was filled
+
+    @property
+    def hole_tags(self) -> tuple[str, ...]:
+        return tuple(hole.tag for hole in self.holes)
+
+    def filled(self, holes: tuple[Hole, ...], versions: tuple[str, ...]) -> CachedPage:
+        """This page with ``holes`` in place of its own."""
+        body = _compose(self.parts, holes)
+        return self._replace(etag=_digest(body, 12), body=body, holes=holes,
+                             hole_versions=versions)
+
+
+def _compose(parts: tuple[bytes, ...], holes: tuple[Hole, ...]) -> bytes:
+    pieces = [parts[0]]
+    for hole, part in zip(holes, parts[1:], strict=True):
+        pieces += (hole.html, part)
+    return b"".join(pieces)
 
 
 def _digest(data: str | bytes, size: int = 8) -> str:
@@ -155,9 +186,9 @@ def _digest(data: str | bytes, size: int = 8) -> str:
 
 # --- What rows make a page, and what a change to them touches ---------------------------
 
-# The listing tags a change of one attribute touches: fixed, or worked out from its old and
-# new values (a price: only the price bands between them).
-Narrowed = tuple[str, ...] | Callable[[History], Iterable[str]]
+# The listing tags a change of one attribute touches: fixed, or worked out from the row and
+# the attribute's old and new values (a price: only the price bands between them).
+Narrowed = tuple[str, ...] | Callable[[Any, History], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -168,16 +199,19 @@ class Tracked:
     without the columns that tell: use ``loaded``, never an attribute that may need a
     query). A change to an existing row
     that sets only attributes in ``narrow`` bumps those tags, plus the listing tags
-    ``narrow`` maps the attribute to (``{"sku": ()}``, or a function of the attribute's
-    ``History``: ``{"price": price_tags}``); any other change bumps
-    ``all``. With ``children``, a new or deleted row bumps its tags too (a product's
-    picture: it shows where the product does); otherwise ``all``.
+    ``narrow`` maps the attribute to (``{"sku": ()}``, or a function of the row and the
+    attribute's ``History``: ``{"price": price_tags}``); any other change bumps
+    ``all``. An attribute in ``alone`` bumps only what ``narrow`` names for it, not the
+    row's tags (a size's price, which pages show in holes: ``hole``). With ``children``, a
+    new or deleted row bumps its tags too (a product's picture: it shows where the product
+    does); otherwise ``all``.
     """
 
     model: type
     tags: Callable[[Any], Iterable[str] | None]
     narrow: Mapping[str, Narrowed] = field(default_factory=dict)
     children: bool = False
+    alone: frozenset[str] = frozenset()
 
     def touched_by(self, row, new_or_deleted: bool) -> set[str]:
         own = self.tags(row)
@@ -192,8 +226,9 @@ class Tracked:
             if attribute.key not in self.narrow:
                 return {EVERYTHING}
             tags = self.narrow[attribute.key]
-            touched.update(tags(attribute.history) if callable(tags) else tags)
-            touched.update(own)
+            touched.update(tags(row, attribute.history) if callable(tags) else tags)
+            if attribute.key not in self.alone:
+                touched.update(own)
         return touched
 
 
@@ -207,14 +242,15 @@ _TRACKED: dict[type, Tracked] = {}
 
 
 def track(model: type, tags: Callable[[Any], Iterable[str] | None], *,
-          narrow: Mapping[str, Narrowed] | None = None, children: bool = False) -> None:
+          narrow: Mapping[str, Narrowed] | None = None, children: bool = False,
+          alone: Iterable[str] = ()) -> None:
     """Make pages depend on ``model``'s rows they load, and changes to them touch only
     those pages where ``narrow`` allows (see ``Tracked``; ``narrow=None`` with
     ``children``: every attribute). Called by ``create_app``."""
     if narrow is None and children:
         mapper: Mapper[Any] = inspect(model)
         narrow = {attribute.key: () for attribute in mapper.attrs}
-    _TRACKED[model] = Tracked(model, tags, dict(narrow or {}), children)
+    _TRACKED[model] = Tracked(model, tags, dict(narrow or {}), children, frozenset(alone))
     for moment in ("load", "refresh"):
         listen_once(model, moment, _row_shown)
 
@@ -223,6 +259,45 @@ def _row_shown(row, *_context) -> None:
     showing = _showing.get()
     if showing is not None:
         showing.update(_TRACKED[type(row)].tags(row) or ())
+
+
+# --- Holes: parts of a page refilled when only they changed ---------------------------------
+
+_holes: ContextVar[tuple[str, list[Hole]] | None] = ContextVar("page_cache_holes",
+                                                               default=None)
+Filler = Callable[[list[Any]], Mapping[Any, str]]
+_FILLERS: dict[str, Filler] = {}
+
+
+def fill_holes(kind: str, filler: Filler) -> None:
+    """Holes of ``kind`` are filled again by ``filler(idents)``: each ident's HTML (one
+    left out: the page is rendered afresh). Called by ``create_app``."""
+    _FILLERS[kind] = filler
+
+
+def hole(kind: str, tag: str, ident: Hashable, html: str) -> str:
+    """``html`` (which shows nothing but what ``tag`` changes), as a hole of the page being
+    rendered for the cache: a change of ``tag`` then refills the hole with the filler of
+    ``kind`` and leaves the rest of the page stored, instead of rendering it again. The page
+    does not depend on ``tag`` otherwise. Outside such a render: ``html`` itself."""
+    rendering = _holes.get()
+    if rendering is None:
+        return html
+    marker, holes = rendering
+    holes.append(Hole(kind, tag, ident, str(html).encode()))
+    return Markup("<!--{}:{}-->").format(marker, len(holes) - 1)
+
+
+def _with_holes(response, marker: str, holes: list[Hole]) -> tuple[tuple[bytes, ...],
+                                                                   tuple[Hole, ...]]:
+    """The rendered body split around its holes' markers, and the holes in the order they
+    appear; the response gets the holes' HTML in their place."""
+    if not holes or response.is_streamed:
+        return (), ()
+    pieces = re.split(rb"<!--" + marker.encode() + rb":(\d+)-->", response.get_data())
+    parts, shown = tuple(pieces[0::2]), tuple(holes[int(index)] for index in pieces[1::2])
+    response.set_data(_compose(parts, shown))
+    return (parts, shown) if shown else ((), ())
 
 
 def depends_on(*tags: str) -> None:
@@ -683,8 +758,8 @@ class PageCache:
         if self._resting() or self._owed:
             return None
         near = self.near.get(key) if self.near is not None else None
-        if near is not None and self._current(key, near):
-            return near
+        if near is not None and (current := self._current(key, near)) is not None:
+            return current
         if self._resting():
             return None  # reading the tags just failed: no second wait for the store
         try:
@@ -692,35 +767,65 @@ class PageCache:
         except Exception as error:  # the store is unreachable: render the page
             self._failed(error, "reading a page")
             return None
-        if page is None or page == near or not self._current(key, page):
+        if page is None or page == near or (current := self._current(key, page)) is None:
             return None
-        if self.near is not None:
+        if self.near is not None and current is page:
             self.near.set(key, page, self.timeout)
-        return page
+        return current
 
-    def _current(self, key: str, page: CachedPage) -> bool:
-        return (page.until is None or page.until > utcnow()) and self._still_valid(key, page)
+    def _current(self, key: str, page: CachedPage) -> CachedPage | None:
+        """The page, its holes refilled where their tags moved, while what it shows is
+        unchanged; else None."""
+        if page.until is not None and page.until <= utcnow():
+            return None
+        holes = self._still_valid(key, page)
+        if holes is None:
+            return None
+        return page if holes == page.hole_versions else self._refilled(key, page, holes)
 
-    def _still_valid(self, key: str, page: CachedPage) -> bool:
-        """Its tags' versions are still those it was rendered with. Where each tag costs a
-        read (files), only ``any`` is read while nothing at all changed since this worker
-        last found the page valid; else ``any`` and the page's tags in one read."""
+    def _still_valid(self, key: str, page: CachedPage) -> tuple[str, ...] | None:
+        """The current versions of the page's holes' tags while its own tags' versions are
+        those it was rendered with, else None. Where each tag costs a read (files), only
+        ``any`` is read while nothing at all changed since this worker last found the page
+        valid; else ``any``, the page's tags and its holes' in one read."""
         by_any = self.tags.costly_per_tag
         if by_any and (checked := self._checked.get(key)) is not None:
             found = self.versions([ANY_CHANGE])
             if found is None:
-                return False
+                return None
             if found[0] == checked:
-                return True
-        found = self.versions((ANY_CHANGE, *page.tags))
-        if found is None or tuple(found[1:]) != page.versions:
-            return False
-        if not by_any:
-            return True
-        if len(self._checked) >= MAX_CHECKED:
-            self._checked.clear()
-        self._checked[key] = found[0]  # read with the tags: a change since is seen next
-        return True
+                return page.hole_versions
+        found = self.versions((ANY_CHANGE, *page.tags, *page.hole_tags))
+        split = len(page.tags) + 1
+        if found is None or tuple(found[1:split]) != page.versions:
+            return None
+        if by_any:
+            if len(self._checked) >= MAX_CHECKED:
+                self._checked.clear()
+            self._checked[key] = found[0]  # read with the tags: a change since is seen next
+        return tuple(found[split:])
+
+    def _refilled(self, key: str, page: CachedPage,
+                  versions: tuple[str, ...]) -> CachedPage | None:
+        """The page with the holes whose tags moved filled again (and stored so), or None
+        when one cannot be (render the page afresh)."""
+        stale: dict[str, list[Hashable]] = {}
+        for hole, old, new in zip(page.holes, page.hole_versions, versions, strict=True):
+            if old != new:
+                stale.setdefault(hole.kind, []).append(hole.ident)
+        made = {kind: _FILLERS[kind](idents) for kind, idents in stale.items()
+                if kind in _FILLERS}
+        holes = []
+        for hole, old, new in zip(page.holes, page.hole_versions, versions, strict=True):
+            if old != new:
+                html = made.get(hole.kind, {}).get(hole.ident)
+                if html is None:
+                    return None
+                hole = hole._replace(html=str(html).encode())
+            holes.append(hole)
+        page = page.filled(tuple(holes), versions)
+        self._store(key, page, key.startswith(_key("private", "")))
+        return page
 
     def _store(self, key: str, page: CachedPage, private: bool) -> None:
         if self._resting():
@@ -737,22 +842,26 @@ class PageCache:
     def _render(self, view, args, kwargs, private: bool):
         """The view's response, and the page to store from it (None if it must not be)."""
         before = self.versions([ANY_CHANGE])
-        showing = {EVERYTHING}
-        reset = _showing.set(showing)
+        showing, holes = {EVERYTHING}, list[Hole]()
+        marker = secrets.token_hex(8)  # no page's own words can make a hole of their own
+        reset, reset_holes = _showing.set(showing), _holes.set((marker, holes))
         try:
             response = current_app.make_response(view(*args, **kwargs))
         finally:
             _showing.reset(reset)
+            _holes.reset(reset_holes)
+        parts, shown = _with_holes(response, marker, holes)
         if before is None or not self._storable(response, private):
             return None, response
         tags = (EVERYTHING, *sorted(showing - {EVERYTHING}))
-        after = self.versions((ANY_CHANGE, *tags))
+        after = self.versions((ANY_CHANGE, *tags, *(hole.tag for hole in shown)))
         if after is None or after[0] != before[0]:
             return None, response  # a change was announced meanwhile: its data may be older
         until = self._next_change(before[0])
         body = response.get_data()
-        page = CachedPage(_digest(body, 12), response.mimetype, body, tags, tuple(after[1:]),
-                          until)
+        split = len(tags) + 1
+        page = CachedPage(_digest(body, 12), response.mimetype, body, tags,
+                          tuple(after[1:split]), until, parts, shown, tuple(after[split:]))
         return page, response
 
     def _storable(self, response, private: bool) -> bool:

@@ -152,6 +152,7 @@ class ProductRules(Generic[SizeT, PictureT]):
 
     __slots__ = ()
     if TYPE_CHECKING:  # the fields the rules read (annotations only: not mapped here)
+        id: int
         status: ProductStatus
         prescription_only: bool
         brand_names: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from decimal import Decimal
 
-from storefront.caching import loaded, track
+from storefront.caching import EVERYTHING, loaded, track
 from storefront.catalog.models import Product, ProductImage, Variant
 
 PRICES = "prices"  # anything that depends on every price (the routine builder's budget)
@@ -23,6 +23,12 @@ SEARCH = "search"  # words that search finds pages by
 
 def product_tag(product_id: int) -> str:
     return f"product:{product_id}"
+
+
+def price_tag(product_id: int) -> str:
+    """A product's prices: pages show them in holes refilled on their own (a card's price
+    line, ``storefront.caching.hole``), or depend on it whole (its own page, ``price_of``)."""
+    return f"price:{product_id}"
 
 
 def available_tag(product_id: int) -> str:
@@ -71,16 +77,29 @@ def price_change_tags(old: Decimal | None, new: Decimal | None) -> tuple[str, ..
             *(from_tag(band) for band in range(high + 1)))
 
 
-def _price_tags(history) -> tuple[str, ...]:
-    return price_change_tags(history.deleted[0] if history.deleted else None,
-                             history.added[0] if history.added else None)
+def _price_tags(variant, history) -> tuple[str, ...]:
+    return (*_compare_at_tags(variant, history),
+            *price_change_tags(history.deleted[0] if history.deleted else None,
+                               history.added[0] if history.added else None))
+
+
+def _compare_at_tags(variant, _history) -> tuple[str, ...]:
+    product_id = loaded(variant, "product_id")
+    return (EVERYTHING,) if product_id is None else (price_tag(product_id),)
 
 
 def _of_product(row) -> tuple[str, ...] | None:
-    """A size's or a picture's tag: its product's (when its ``product_id`` was loaded; a
-    card loads its sizes without it, and the product itself is tagged then)."""
+    """A picture's tag: its product's (when its ``product_id`` was loaded; a card loads its
+    pictures without it, and the product itself is tagged then)."""
     product_id = loaded(row, "product_id")
     return None if product_id is None else (product_tag(product_id),)
+
+
+def _of_size(row) -> tuple[str, ...] | None:
+    """A size's tags: its product's and its product's prices (a size loaded through the ORM
+    may show its price outside a hole)."""
+    product_id = loaded(row, "product_id")
+    return None if product_id is None else (product_tag(product_id), price_tag(product_id))
 
 
 def track_catalog() -> None:
@@ -90,9 +109,9 @@ def track_catalog() -> None:
         "description": (SEARCH,), "short_description": (SEARCH,),
         "ingredients_list": (SEARCH,),
     })
-    track(Variant, _of_product, narrow={
+    track(Variant, _of_size, narrow={
         "price": _price_tags, "stock_on_hand": (STOCK,), "stock_reserved": (STOCK,),
-        "compare_at_price": (), "low_stock_threshold": (), "sku": (), "size_label": (),
-        "position": (), "updated_at": (),
-    })
+        "compare_at_price": _compare_at_tags, "low_stock_threshold": (), "sku": (),
+        "size_label": (), "position": (), "updated_at": (),
+    }, alone=("price", "compare_at_price", "updated_at"))
     track(ProductImage, _of_product, children=True)

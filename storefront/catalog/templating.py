@@ -10,16 +10,22 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import bindparam
 
+from storefront.caching import depends_on, fill_holes, hole
+from storefront.catalog.cards import cards_statement, load_cards
 from storefront.catalog.images import file_name, rendition_widths
 from storefront.catalog.listing import Listing, ListLinks
 from storefront.catalog.models import (
+    Product,
     ProductRules,
     StockState,
     VariantRules,
     average_rating,
     best_stock_state,
 )
+from storefront.catalog.page_tags import price_tag
 from storefront.links import QUERY_SAFE, nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import format_money
@@ -31,6 +37,8 @@ STOCK_CLASSES = {
     StockState.OUT: "stock-out",
 }
 MAX_NEXT_LENGTH = 1000
+PRICE = "price"  # the holes of prices (fill_price_holes): a card's price line, or a pick's
+CARD, PICK = "card", "pick"
 
 
 @dataclass(frozen=True)
@@ -72,8 +80,53 @@ def _stock(sizes: list) -> Stock:
 
 
 def price_of(product: ProductRules) -> PriceInfo | None:
-    """The lowest price on sale, its struck-through compare-at price, and whether sizes differ."""
+    """The lowest price on sale, its struck-through compare-at price, and whether sizes
+    differ. The page being rendered depends on the product's prices (``pick_price`` and the
+    card's price line show them in holes instead)."""
+    depends_on(price_tag(product.id))
     return _price(product.sold_variants)
+
+
+def pick_price(product: ProductRules) -> str:
+    """A pick's price after its name (" from €12.00"), or nothing: a hole of the page."""
+    price = _price(product.sold_variants)
+    if price is None:
+        return ""
+    return hole(PRICE, price_tag(product.id), (product.id, PICK), _pick_price_html(price))
+
+
+def _pick_price_html(price: PriceInfo) -> Markup:
+    return Markup(' <span class="price">{}{}</span>').format(
+        "from " if price.varies else "", format_money(price.amount, price.currency))
+
+
+def _price_line(text: str, compare: str | None, size: str | None) -> Markup:
+    """A card's price, its struck-through price and its only size on sale."""
+    was = (Markup('<s class="price-compare"><span class="visually-hidden">was </span>{}</s>')
+           .format(compare) if compare else "")
+    only = Markup(' <span class="muted">· {}</span>').format(size) if size is not None else ""
+    return Markup('<p><span class="price">{}</span>{}{}</p>').format(text, was, only)
+
+
+_PRICED = cards_statement(Product.id.in_(bindparam("ids", expanding=True)))
+
+
+def _prices(wanted: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The price holes ``wanted`` (product id, ``CARD`` or ``PICK``), filled again from
+    their products' sizes in one statement (``storefront.caching.hole``)."""
+    cards = {card.id: card for card in load_cards(
+        _PRICED, {"ids": sorted({product_id for product_id, _style in wanted})})}
+    found: dict[tuple[int, str], str] = {}
+    for product_id, style in wanted:
+        card = cards.get(product_id)
+        price = None if card is None else _price(card.sold_variants)
+        if card is None or price is None:
+            continue
+        if style == PICK:
+            found[product_id, style] = _pick_price_html(price)
+        elif not card.prescription_only:
+            found[product_id, style] = _price_line(*_card_price(card.sold_variants))
+    return found
 
 
 def _price(variants: list) -> PriceInfo | None:
@@ -197,6 +250,7 @@ class Card:
     prescription_only: bool
     brand_names: list[str]
     price: str | None  # "From €12.00"
+    price_line: str | None  # the price, struck-through price and size, as a hole
     compare_at: str | None
     size: str | None  # the only size on sale
     stock: Stock | None
@@ -219,9 +273,12 @@ def card_of(product, article=None) -> Card:
     sold = product.sold_variants
     image = product.images[0] if product.images else None
     brand = product.brand
-    price_text = compare_text = size = stock = None
+    price_text = compare_text = size = stock = price_line = None
     if not prescription:
         price_text, compare_text, size = _card_price(sold)
+        if price_text is not None:
+            price_line = hole(PRICE, price_tag(product.id), (product.id, CARD),
+                              _price_line(price_text, compare_text, size))
         stock = _stock(sold)
         if stock.state is StockState.LOW:
             stock = FEW_LEFT
@@ -231,7 +288,7 @@ def card_of(product, article=None) -> Card:
         None if prescription else _card_rating(product),
         prescription,
         product.brand_name_list if prescription and product.brand_names else [],
-        price_text, compare_text, size, stock,
+        price_text, price_line, compare_text, size, stock,
         ((brand.financial_tie.label.lower(), brand.financial_tie.disclosure)
          if brand.has_tie else None),
         *_card_action(product, sold, stock, links),
@@ -303,12 +360,19 @@ def current_path() -> str:
     return memo["path"]
 
 
+def fill_price_holes() -> None:
+    """Pages keep products' prices in holes (``storefront.caching.hole``): how they are
+    filled again when a price changes. Called by ``create_app``."""
+    fill_holes(PRICE, _prices)
+
+
 def register_catalog_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_money=format_money,
         media_url=media_url,
         stock_of=stock_of,
         price_of=price_of,
+        pick_price=pick_price,
         quick_add_variant=quick_add_variant,
         picture_data=picture_data,
         card_of=card_of,

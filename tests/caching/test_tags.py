@@ -4,6 +4,7 @@ leaves every other stored page in place."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -202,6 +203,61 @@ def test_a_condition_page_follows_its_products_price_only(client, app, make, cou
     change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("21.00")))
     assert "21.00" in html(client, "/conditions/redness")
     assert "21.00" in html(client, "/articles/calm-answer")
+
+def test_a_price_change_refills_the_price_where_the_product_shows_as_a_card(
+        client, app, make, count_queries, two_products):
+    """Lists, articles and conditions show a product's price in holes: a new price is
+    written into them (one statement) instead of rendering the page again, and the page is
+    the one a fresh render makes. The product's own page is rendered again."""
+    serum, _cream = two_products
+    condition = make(ConditionFactory, slug="redness", name="Redness")
+    with app.app_context():
+        RecommendationFactory(condition=_db.session.get(type(condition), condition.id),
+                              product=_db.session.get(Product, serum.id), why="Calms it.")
+        ArticleFactory(slug="calm-answer", title="Why is my skin red?", conditions=[
+            _db.session.get(type(condition), condition.id)],
+                       body=f"Try this one:\n\n[[product:{serum.slug}]]\n")
+        _db.session.commit()
+    shown = ("/products", "/products?category=serums", "/conditions/redness",
+             "/articles/calm-answer")
+    cache(client, count_queries, *shown, f"/products/{serum.slug}")
+
+    change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("24.50")))
+    refilled = {}
+    for url in shown:
+        with count_queries() as counter:
+            refilled[url] = html(client, url)
+        assert counter.count == 1, (url, counter.statements)
+        assert "€24.50" in refilled[url], url
+        assert "€20.00" not in refilled[url], url
+        assert "<!--" not in refilled[url]
+        assert stored(client, count_queries, url), "kept refilled"
+    with count_queries() as counter:
+        assert "€24.50" in html(client, f"/products/{serum.slug}")
+    assert counter.count > 1, "its own page is rendered again"
+
+    with app.app_context():
+        app.extensions[caching.EXTENSION].bump()  # every page rendered afresh
+    for url in shown:
+        assert html(client, url) == refilled[url], url
+
+
+def test_a_price_on_sale_is_refilled_with_its_struck_through_price(client, app,
+                                                                   count_queries,
+                                                                   two_products):
+    serum, _cream = two_products
+    cache(client, count_queries, "/products")
+
+    def on_sale():
+        variant = variant_of(serum.id)
+        variant.compare_at_price, variant.price = Decimal("20.00"), Decimal("15.00")
+
+    change(app, on_sale)
+    page = html(client, "/products")
+    assert re.search(r"€15\.00</span><s class=\"price-compare\">.*€20\.00</s>", page)
+    change(app, lambda: setattr(variant_of(serum.id), "compare_at_price", None))
+    assert "price-compare" not in html(client, "/products")
+
 
 
 def test_a_conditions_summary_re_renders_the_pages_that_list_it(client, app, make,
