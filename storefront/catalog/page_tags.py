@@ -61,6 +61,12 @@ def from_tag(band: int) -> str:
     return f"prices-from:{band}"
 
 
+def through_tag(band: int) -> str:
+    """Lists filtered by a price limit in ``band``: a product enters or leaves them only
+    when its price moves through that band (whatever they are sorted by)."""
+    return f"prices-through:{band}"
+
+
 def price_change_tags(old: Decimal | None, new: Decimal | None) -> tuple[str, ...]:
     """What a size's price going from ``old`` to ``new`` touches besides its product.
 
@@ -68,13 +74,15 @@ def price_change_tags(old: Decimal | None, new: Decimal | None) -> tuple[str, ..
     becomes the cheapest, so from and to prices between ``old`` and ``new``: a list sorted
     cheapest first whose page ends below both is unchanged, and so is one sorted dearest
     first whose page ends above both, and one filtered to a range both miss on the same
-    side. Unknown ``old``: every band."""
+    side; and a list filtered by a limit in a band neither price reaches gains or loses
+    nothing (``through_tag``). Unknown ``old``: every band."""
     if old is None or new is None:
         low, high = 0, LAST_BAND
     else:
         low, high = price_band(min(old, new)), price_band(max(old, new))
     return (PRICES, *(up_to_tag(band) for band in range(low, LAST_BAND + 1)),
-            *(from_tag(band) for band in range(high + 1)))
+            *(from_tag(band) for band in range(high + 1)),
+            *(through_tag(band) for band in range(low, high + 1)))
 
 
 def _price_tags(variant, history) -> tuple[str, ...]:

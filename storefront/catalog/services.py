@@ -42,7 +42,7 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
-from storefront.catalog.page_tags import STOCK, from_tag, price_band, up_to_tag
+from storefront.catalog.page_tags import STOCK, from_tag, price_band, through_tag, up_to_tag
 from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
@@ -334,12 +334,10 @@ def list_products(listing: Listing, options: FilterOptions) -> ProductPage:
 
 def _price_bands(listing: Listing, products: list) -> list[str]:
     """The price bands (``page_tags.price_change_tags``) whose changes could move a product
-    onto or off this page: its price filters' and, sorted by price, where its page ends."""
-    tags = []
-    if listing.price_max is not None:
-        tags.append(up_to_tag(price_band(listing.price_max)))
-    if listing.price_min is not None:
-        tags.append(from_tag(price_band(listing.price_min)))
+    onto or off this page: those of its price limits (a price moving through one) and,
+    sorted by price, where its page ends. Prices themselves are refilled in the cards."""
+    tags = [through_tag(price_band(limit)) for limit in (listing.price_min, listing.price_max)
+            if limit is not None]
     # What the list sorts by: the lowest price on sale, none for a prescription medicine.
     prices = [None if product.prescription_only else product.lowest_price
               for product in products]

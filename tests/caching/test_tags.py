@@ -154,6 +154,31 @@ def test_a_price_change_leaves_the_price_lists_it_cannot_reach_stored(
                                 Decimal("90.00")))
     assert "Cream at 120.00" not in html(client, dear_first)
 
+def test_a_price_moving_within_a_filters_range_only_refills_the_filtered_list(
+        client, app, count_queries, priced_range):
+    up_to_50, from_10 = "/products?price_max=50", "/products?price_min=10&sort=name"
+    cache(client, count_queries, up_to_50, from_10)
+
+    # €12 → €13: within both ranges, far from their limits; written into its card.
+    change(app, lambda: setattr(variant_of(priced_range["12.00"].id), "price",
+                                Decimal("13.00")))
+    for url in (up_to_50, from_10):
+        with count_queries() as counter:
+            assert "€13.00" in html(client, url)
+        assert counter.count == 1, url
+
+    # €45 → €55: it leaves the list up to €50 (and stays on the other).
+    change(app, lambda: setattr(variant_of(priced_range["45.00"].id), "price",
+                                Decimal("55.00")))
+    assert "Cream at 45.00" not in html(client, up_to_50)
+    assert "€55.00" in html(client, from_10)
+    # €13 → €9: it leaves the list from €10.
+    change(app, lambda: setattr(variant_of(priced_range["12.00"].id), "price",
+                                Decimal("9.00")))
+    assert "Cream at 12.00" not in html(client, from_10)
+    assert "€9.00" in html(client, up_to_50)
+
+
 
 def test_a_price_change_reaches_every_band_between_its_old_and_new_price():
     tags = page_tags.price_change_tags(Decimal("45.00"), Decimal("9.00"))
@@ -163,6 +188,9 @@ def test_a_price_change_reaches_every_band_between_its_old_and_new_price():
     assert page_tags.from_tag(page_tags.price_band(Decimal("45.00"))) in tags
     assert page_tags.from_tag(page_tags.price_band(Decimal("55.00"))) not in tags
     assert page_tags.up_to_tag(page_tags.LAST_BAND) in tags  # lists ending unpriced
+    assert page_tags.through_tag(page_tags.price_band(Decimal("20.00"))) in tags
+    assert page_tags.through_tag(page_tags.price_band(Decimal("4.00"))) not in tags
+    assert page_tags.through_tag(page_tags.price_band(Decimal("55.00"))) not in tags
     unknown = page_tags.price_change_tags(None, Decimal("9.00"))
     assert {page_tags.up_to_tag(0), page_tags.from_tag(page_tags.LAST_BAND)} <= set(unknown)
     assert [page_tags.price_band(price) for price in (0, 5, Decimal("5.01"), 500, 501, None)
