@@ -29,17 +29,19 @@ from storefront.catalog.models import (
     Variant,
     product_ingredient,
 )
-from storefront.catalog.page_tags import STOCK
+from storefront.catalog.page_tags import STOCK, product_tag
 from storefront.catalog.services import card_loader_options
 from storefront.content.alternatives import (
     Alternative,
     P,
     Pickable,
+    R,
     can_buy_now,
     rank_alternatives,
 )
-from storefront.content.models import Condition, Recommendation
-from storefront.extensions import db
+from storefront.content.models import Condition, Recommendation, RecommendationRole
+from storefront.content.page_tags import condition_tag
+from storefront.extensions import db, read_rows
 
 OTC_LIMIT = 3
 
@@ -67,21 +69,21 @@ def pick_state(product: Pickable) -> str:
 
 
 @dataclass
-class ProductPick(Generic[P]):
+class ProductPick(Generic[P, R]):
     """A recommended product as it stands today, with what to buy instead if needed."""
 
-    recommendation: Recommendation
+    recommendation: R
     product: P
     state: str
     instead: P | None = None
-    alternatives: list[Alternative[P]] = field(default_factory=list)
+    alternatives: list[Alternative[P, R]] = field(default_factory=list)
 
 
 @dataclass
-class ConditionPicks(Generic[P]):
+class ConditionPicks(Generic[P, R]):
     condition: Condition
-    products: list[ProductPick[P]] = field(default_factory=list)
-    ingredients: list[Recommendation] = field(default_factory=list)
+    products: list[ProductPick[P, R]] = field(default_factory=list)
+    ingredients: list[R] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.products or self.ingredients)
@@ -247,7 +249,7 @@ def _cards_with(product_ids: AbstractSet[int], slugs: AbstractSet[str],
         return Catalogue()
     ingredients: dict[int, set[int]] = {}
     families: dict[int, set[str]] = {}
-    for product_id, ingredient_id, family in db.session.execute(
+    for product_id, ingredient_id, family in read_rows(
             _ingredients_statement(), {"product_ids": [p.id for p in products]}):
         ingredients.setdefault(product_id, set()).add(ingredient_id)
         if family:
@@ -314,6 +316,62 @@ def load_recommendations(condition_ids: list[int]) -> list[Recommendation]:
                                    {"condition_ids": list(condition_ids)}))
 
 
+@dataclass(frozen=True, slots=True)
+class KeyIngredient:
+    """What a page shows of a recommended key ingredient."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationRow:
+    """A recommendation as the article and condition pages show it: a plain row."""
+
+    id: int
+    condition_id: int
+    product_id: int | None
+    ingredient_id: int | None
+    why: str
+    how_to_use: str
+    role: RecommendationRole
+    position: int
+    ingredient: KeyIngredient | None
+
+
+def load_recommendation_rows(condition_ids: list[int]) -> list[RecommendationRow]:
+    """``load_recommendations`` as plain rows (no objects to build), each naming its
+    condition and product as tags of the page being rendered, as a loaded
+    ``Recommendation`` does."""
+    if not condition_ids:
+        return []
+    rows = [_recommendation_row(*row) for row in read_rows(
+        _recommendation_rows_statement(), {"condition_ids": list(condition_ids)})]
+    depends_on(*{condition_tag(row.condition_id) for row in rows},
+               *{product_tag(row.product_id) for row in rows if row.product_id is not None})
+    return rows
+
+
+def _recommendation_row(id_, condition_id, product_id, ingredient_id, why, how_to_use, role,
+                        position, ingredient_slug, ingredient_name) -> RecommendationRow:
+    ingredient = (KeyIngredient(ingredient_slug, ingredient_name)
+                  if ingredient_slug is not None else None)
+    return RecommendationRow(id_, condition_id, product_id, ingredient_id, why, how_to_use,
+                             role, position, ingredient)
+
+
+@cache
+def _recommendation_rows_statement():
+    return (
+        select(Recommendation.id, Recommendation.condition_id, Recommendation.product_id,
+               Recommendation.ingredient_id, Recommendation.why, Recommendation.how_to_use,
+               Recommendation.role, Recommendation.position, Ingredient.slug, Ingredient.name)
+        .outerjoin(Ingredient, Ingredient.id == Recommendation.ingredient_id)
+        .where(Recommendation.condition_id.in_(bindparam("condition_ids", expanding=True)))
+        .order_by(Recommendation.condition_id, Recommendation.position, Recommendation.id)
+    )
+
+
 @cache
 def _recommendations_statement():
     return (
@@ -352,9 +410,9 @@ def _replacement(product: P, condition_products: list[P],
     return found[0] if found else None
 
 
-def _picks_for(condition: Condition, recommendations: list[Recommendation],
-               products: dict[int, P], catalogue: Catalogue[P]) -> ConditionPicks[P]:
-    picks: ConditionPicks[P] = ConditionPicks(condition)
+def _picks_for(condition: Condition, recommendations: list[R],
+               products: dict[int, P], catalogue: Catalogue[P]) -> ConditionPicks[P, R]:
+    picks: ConditionPicks[P, R] = ConditionPicks(condition)
     for rec in recommendations:
         if rec.ingredient_id is not None:
             picks.ingredients.append(rec)
@@ -371,11 +429,11 @@ def _picks_for(condition: Condition, recommendations: list[Recommendation],
     return picks
 
 
-def build_picks(conditions: list[Condition], recommendations: list[Recommendation],
-                catalogue: Catalogue[P]) -> list[ConditionPicks[P]]:
+def build_picks(conditions: list[Condition], recommendations: list[R],
+                catalogue: Catalogue[P]) -> list[ConditionPicks[P, R]]:
     """Each condition's recommendations, sorted into products and ingredients (no SQL)."""
     products = {product.id: product for product in catalogue.products}
-    by_condition: dict[int, list[Recommendation]] = {}
+    by_condition: dict[int, list[R]] = {}
     for rec in recommendations:
         by_condition.setdefault(rec.condition_id, []).append(rec)
     return [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue)

@@ -23,9 +23,10 @@ from storefront.content.models import Article, ArticleKind, Condition, article_c
 from storefront.content.page_tags import article_tag, condition_tag
 from storefront.content.picks import (
     ConditionPicks,
+    RecommendationRow,
     build_picks,
     load_product_cards,
-    load_recommendations,
+    load_recommendation_rows,
 )
 from storefront.content.rendering import RenderedMarkdown, rendered_article
 from storefront.db import utcnow
@@ -56,10 +57,10 @@ def teaser_options():
 class ArticlePage:
     article: Article
     body: RenderedMarkdown
-    picks: list[ConditionPicks[CardProduct]]
-    related: list[Article]
+    picks: list[ConditionPicks[CardProduct, RecommendationRow]]
+    related: list[LinkedArticle]
     products_by_slug: dict[str, CardProduct]
-    articles_by_slug: dict[str, Article]
+    articles_by_slug: dict[str, LinkedArticle]
 
 
 def visible_article(slug: str) -> Article | None:
@@ -87,23 +88,40 @@ def _visible_article_statement():
     )
 
 
-def _linked_articles(article: Article, slugs: set[str]) -> tuple[list[Article], list[Article]]:
-    """(related visible articles sharing a condition, articles named by shortcodes).
+class LinkedArticle(NamedTuple):
+    """An article the page links to: a related one (a teaser) or one a shortcode names,
+    which may not be visible (its title is shown then, not a link)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    kind: ArticleKind
+    published_at: datetime | None
+    visible: bool
+
+
+def _linked_articles(article: Article, slugs: set[str],
+                     ) -> tuple[list[LinkedArticle], list[LinkedArticle]]:
+    """(related visible articles sharing a condition, articles named by shortcodes), as
+    plain rows, each a tag of the page.
 
     Related ones named by a shortcode come first, then the newest others."""
     condition_ids = [condition.id for condition in article.conditions]
     if not condition_ids and not slugs:
         return [], []
-    rows = db.session.execute(_linked_articles_statement(), {
+    rows = read_rows(_linked_articles_statement(), {
         "condition_ids": condition_ids, "article_id": article.id, "slugs": sorted(slugs),
         "limit": RELATED_LIMIT + len(slugs), "now": utcnow()}).all()
-    related: dict[int, Article] = {}  # a named article that is related too comes twice:
-    named: dict[int, Article] = {}  # its first place counts
-    for found, is_related in rows:
+    related: dict[int, LinkedArticle] = {}  # a named article that is related too comes
+    named: dict[int, LinkedArticle] = {}  # twice: its first place counts
+    for *columns, is_related in rows:
+        found = LinkedArticle(*columns)
         if is_related:
             related.setdefault(found.id, found)
         if found.slug in slugs:
             named.setdefault(found.id, found)
+    depends_on(*(article_tag(row[0]) for row in rows))
     return list(related.values())[:RELATED_LIMIT], list(named.values())
 
 
@@ -124,10 +142,10 @@ def _linked_articles_statement():
               .order_by(Article.published_at.desc(), Article.id.desc())
               .limit(bindparam("limit")).subquery())
     found = union_all(named, select(newest.c.id, literal(1), literal(1))).subquery()
+    visible = case((Article.visible_clause(_now()), True), else_=False)
     return (
-        select(Article, found.c.related)
+        select(*TEASER_COLUMNS, visible, found.c.related)
         .join(found, found.c.id == Article.id)
-        .options(*teaser_options())
         .order_by(found.c.named_first, Article.published_at.desc(), Article.id.desc())
     )
 
@@ -139,7 +157,7 @@ def article_page(slug: str) -> ArticlePage | None:
     body = rendered_article(article)
     product_slugs = {c.slug for c in body.shortcodes if c.kind == "product"}
     article_slugs = {c.slug for c in body.shortcodes if c.kind == "article"}
-    recommendations = load_recommendations([c.id for c in article.conditions])
+    recommendations = load_recommendation_rows([c.id for c in article.conditions])
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id},
                                    product_slugs)
     related, named = _linked_articles(article, article_slugs)
@@ -156,7 +174,7 @@ def article_page(slug: str) -> ArticlePage | None:
 @dataclass
 class ConditionPage:
     condition: Condition
-    picks: ConditionPicks[CardProduct]
+    picks: ConditionPicks[CardProduct, RecommendationRow]
     articles: list[ArticleTeaser]
 
 
@@ -166,7 +184,7 @@ def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
     condition = db.session.scalar(_condition_statement(), {"slug": slug})
     if condition is None:
         return None
-    recommendations = load_recommendations([condition.id])
+    recommendations = load_recommendation_rows([condition.id])
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id})
     [picks] = build_picks([condition], recommendations, catalogue)
     return ConditionPage(condition, picks, articles_on(condition, article_limit))
