@@ -13,7 +13,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Generic
+from typing import Generic, TypeVar
 
 from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
@@ -68,6 +68,16 @@ def pick_state(product: Pickable) -> str:
     return PickState.AVAILABLE if in_stock(product) else PickState.OUT_OF_STOCK
 
 
+@dataclass(frozen=True, slots=True)
+class ConditionLink:
+    """A condition as an article names it: a link to its page (a plain row)."""
+
+    id: int
+    slug: str
+    name: str
+    position: int
+
+
 @dataclass
 class ProductPick(Generic[P, R]):
     """A recommended product as it stands today, with what to buy instead if needed."""
@@ -79,9 +89,13 @@ class ProductPick(Generic[P, R]):
     alternatives: list[Alternative[P, R]] = field(default_factory=list)
 
 
+# The condition picks are for: a model, or a link to it (an article page's plain row).
+C = TypeVar("C", Condition, ConditionLink)
+
+
 @dataclass
-class ConditionPicks(Generic[P, R]):
-    condition: Condition
+class ConditionPicks(Generic[P, R, C]):
+    condition: C
     products: list[ProductPick[P, R]] = field(default_factory=list)
     ingredients: list[R] = field(default_factory=list)
 
@@ -410,9 +424,9 @@ def _replacement(product: P, condition_products: list[P],
     return found[0] if found else None
 
 
-def _picks_for(condition: Condition, recommendations: list[R],
-               products: dict[int, P], catalogue: Catalogue[P]) -> ConditionPicks[P, R]:
-    picks: ConditionPicks[P, R] = ConditionPicks(condition)
+def _picks_for(condition: C, recommendations: list[R],
+               products: dict[int, P], catalogue: Catalogue[P]) -> ConditionPicks[P, R, C]:
+    picks: ConditionPicks[P, R, C] = ConditionPicks(condition)
     for rec in recommendations:
         if rec.ingredient_id is not None:
             picks.ingredients.append(rec)
@@ -429,8 +443,8 @@ def _picks_for(condition: Condition, recommendations: list[R],
     return picks
 
 
-def build_picks(conditions: list[Condition], recommendations: list[R],
-                catalogue: Catalogue[P]) -> list[ConditionPicks[P, R]]:
+def build_picks(conditions: list[C], recommendations: list[R],
+                catalogue: Catalogue[P]) -> list[ConditionPicks[P, R, C]]:
     """Each condition's recommendations, sorted into products and ingredients (no SQL)."""
     products = {product.id: product for product in catalogue.products}
     by_condition: dict[int, list[R]] = {}

@@ -10,18 +10,26 @@ recommendations and shortcodes a page has; their statements are built once per p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, literal, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import aliased, lazyload, load_only, selectinload
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct
-from storefront.content.models import Article, ArticleKind, Condition, article_condition
+from storefront.content.models import (
+    Article,
+    ArticleKind,
+    Author,
+    AuthorRules,
+    Condition,
+    article_condition,
+)
 from storefront.content.page_tags import article_tag, condition_tag
 from storefront.content.picks import (
+    ConditionLink,
     ConditionPicks,
     RecommendationRow,
     build_picks,
@@ -53,22 +61,84 @@ def teaser_options():
     return teaser_only(), lazyload(Article.author)
 
 
+@dataclass(frozen=True, slots=True)
+class ShownAuthor(AuthorRules):
+    """What an article page shows of its author or reviewer."""
+
+    name: str
+    credentials: str
+    bio: str
+    photo_key: str | None
+    photo_alt: str
+    statements: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """What the article page shows of its article: a plain row with its authors and the
+    conditions it covers (in their order), no objects to build."""
+
+    id: int
+    slug: str
+    title: str
+    question: str | None
+    summary: str
+    body: str
+    kind: ArticleKind
+    published_at: datetime | None
+    reviewed_on: date | None
+    version: int
+    updated_at: datetime
+    author: ShownAuthor
+    reviewer: ShownAuthor | None
+    conditions: list[ConditionLink]
+
+
 @dataclass
 class ArticlePage:
-    article: Article
+    article: ShownArticle
     body: RenderedMarkdown
-    picks: list[ConditionPicks[CardProduct, RecommendationRow]]
+    picks: list[ConditionPicks[CardProduct, RecommendationRow, ConditionLink]]
     related: list[LinkedArticle]
     products_by_slug: dict[str, CardProduct]
     articles_by_slug: dict[str, LinkedArticle]
 
 
-def visible_article(slug: str) -> Article | None:
-    """The article readers can see at ``slug``, with authors and conditions, or None."""
+def visible_article(slug: str) -> ShownArticle | None:
+    """The article readers can see at ``slug``, with authors and conditions, or None; the
+    article and each condition a tag of the page, as loaded models would be."""
     if not is_slug(slug):
         return None
-    return db.session.execute(_visible_article_statement(),
-                              {"slug": slug, "now": utcnow()}).unique().scalar_one_or_none()
+    rows = read_rows(_visible_article_statement(), {"slug": slug, "now": utcnow()}).all()
+    if not rows:
+        return None
+    conditions = [ConditionLink(*row[_CONDITION_AT:]) for row in rows
+                  if row[_CONDITION_AT] is not None]
+    article = _shown_article(*rows[0][:_CONDITION_AT], conditions=conditions)
+    depends_on(article_tag(article.id), *(condition_tag(c.id) for c in conditions))
+    return article
+
+
+def _shown_article(id_, slug, title, question, summary, body, kind, published_at, reviewed_on,
+                   version, updated_at, *authors, conditions) -> ShownArticle:
+    reviewer = authors[_AUTHOR_SIZE:]
+    return ShownArticle(id_, slug, title, question, summary, body, kind, published_at,
+                        reviewed_on, version, updated_at, ShownAuthor(*authors[:_AUTHOR_SIZE]),
+                        ShownAuthor(*reviewer) if reviewer[0] is not None else None,
+                        conditions)
+
+
+_ARTICLE_COLUMNS = (Article.id, Article.slug, Article.title, Article.question, Article.summary,
+                    Article.body, Article.kind, Article.published_at, Article.reviewed_on,
+                    Article.version, Article.updated_at)
+_AUTHOR_SIZE = 6  # ShownAuthor's fields, the author's then the reviewer's
+_CONDITION_AT = len(_ARTICLE_COLUMNS) + 2 * _AUTHOR_SIZE
+
+
+def _author_columns(author) -> tuple:
+    """What ``ShownAuthor`` holds, in its order (``author``: an alias of the table)."""
+    return (author.name, author.credentials, author.bio, author.photo_key,
+            author.photo_alt, author.statements)
 
 
 @cache
@@ -76,14 +146,16 @@ def _visible_article_statement():
     # Conditions through two flat outer joins: the nested join that joinedload writes for
     # a many-to-many, ``LEFT JOIN (article_condition JOIN condition)``, makes SQLite
     # materialise every article's links and scan them (7 ms at 1,000 articles).
+    author, reviewer = aliased(Author, name="author_1"), aliased(Author, name="author_2")
     return (
-        select(Article)
+        select(*_ARTICLE_COLUMNS, *_author_columns(author), *_author_columns(reviewer),
+               Condition.id, Condition.slug, Condition.name, Condition.position)
+        .select_from(Article)
         .outerjoin(article_condition, article_condition.c.article_id == Article.id)
         .outerjoin(Condition, Condition.id == article_condition.c.condition_id)
+        .join(author, author.id == Article.author_id)
+        .outerjoin(reviewer, reviewer.id == Article.reviewer_id)
         .where(Article.slug == bindparam("slug"), Article.visible_clause(_now()))
-        .options(joinedload(Article.reviewer),
-                 contains_eager(Article.conditions).load_only(
-                     Condition.slug, Condition.name, Condition.position))
         .order_by(Condition.position)
     )
 
@@ -101,7 +173,7 @@ class LinkedArticle(NamedTuple):
     visible: bool
 
 
-def _linked_articles(article: Article, slugs: set[str],
+def _linked_articles(article: ShownArticle, slugs: set[str],
                      ) -> tuple[list[LinkedArticle], list[LinkedArticle]]:
     """(related visible articles sharing a condition, articles named by shortcodes), as
     plain rows, each a tag of the page.
@@ -174,7 +246,7 @@ def article_page(slug: str) -> ArticlePage | None:
 @dataclass
 class ConditionPage:
     condition: Condition
-    picks: ConditionPicks[CardProduct, RecommendationRow]
+    picks: ConditionPicks[CardProduct, RecommendationRow, Condition]
     articles: list[ArticleTeaser]
 
 
