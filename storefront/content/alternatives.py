@@ -15,21 +15,43 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from storefront.catalog.cards import CardProduct
 from storefront.catalog.models import Product, StockState
-from storefront.content.models import Recommendation
+from storefront.content.models import RecommendationRole
 
 # What choosing among products reads of one: a model, or a card's plain row.
 Pickable = Product | CardProduct
 P = TypeVar("P", Product, CardProduct)
 
 
+class Recommends(Protocol):
+    """What choosing reads of a recommendation: a model, or a page's plain row."""
+
+    @property
+    def condition_id(self) -> int: ...
+
+    @property
+    def product_id(self) -> int | None: ...
+
+    @property
+    def ingredient_id(self) -> int | None: ...
+
+    @property
+    def role(self) -> RecommendationRole: ...
+
+    @property
+    def position(self) -> int: ...
+
+
+R = TypeVar("R", bound=Recommends)
+
+
 @dataclass(frozen=True)
-class Alternative(Generic[P]):
+class Alternative(Generic[P, R]):
     product: P
-    reason: Recommendation  # why it helps with a job the other product does
+    reason: R  # why it helps with a job the other product does
     shared_jobs: int
     same_family: bool
 
@@ -39,7 +61,7 @@ def can_buy_now(product: Pickable) -> bool:
     return product.is_sold and product.stock_state is not StockState.OUT
 
 
-def _sort_key(alternative: Alternative[Any], relevance: tuple[int, int]) -> tuple:
+def _sort_key(alternative: Alternative[Any, Any], relevance: tuple[int, int]) -> tuple:
     product = alternative.product
     return (not alternative.same_family, -alternative.shared_jobs, relevance,
             product.featured_rank is None, product.featured_rank or 0, product.name.lower(),
@@ -50,11 +72,11 @@ def _model_families(product: Any) -> AbstractSet[str]:
     return product.families  # a model's, its ingredients loaded
 
 
-def rank_alternatives(product: P, recommendations: Iterable[Recommendation],
+def rank_alternatives(product: P, recommendations: Iterable[R],
                       products: Mapping[int, P], limit: int,
                       can_buy: Callable[[P], bool] = can_buy_now,
                       families: Callable[[P], AbstractSet[str]] = _model_families,
-                      ) -> list[Alternative[P]]:
+                      ) -> list[Alternative[P, R]]:
     """Up to ``limit`` buyable products doing a job ``recommendations`` give ``product``.
 
     ``recommendations`` are those of the conditions to compare within (a condition page
@@ -66,7 +88,7 @@ def rank_alternatives(product: P, recommendations: Iterable[Recommendation],
     # Each job of the product, with how highly the condition recommends the product for it.
     jobs = {(rec.condition_id, rec.role): rec.position for rec in recommendations
             if rec.product_id == product.id}
-    shared: dict[int, list[Recommendation]] = {}
+    shared: dict[int, list[R]] = {}
     for rec in recommendations:
         if rec.product_id is None:  # a key ingredient's recommendation
             continue
@@ -76,7 +98,7 @@ def rank_alternatives(product: P, recommendations: Iterable[Recommendation],
             continue
         shared.setdefault(other.id, []).append(rec)
 
-    def relevance(rec: Recommendation) -> tuple[int, int]:
+    def relevance(rec: R) -> tuple[int, int]:
         return jobs[(rec.condition_id, rec.role)], rec.position
 
     own_families = families(product)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -72,7 +73,20 @@ article_condition = Table(
 )
 
 
-class Author(TimestampMixin, Model):
+class AuthorRules:
+    """What an author's pages work out from the author's columns: a model's, or an
+    article page's plain row (``storefront.content.reading.ShownAuthor``)."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:  # the field the rules read (an annotation only: not mapped here)
+        statements: str
+
+    @property
+    def statement_list(self) -> list[str]:
+        return [line.strip() for line in self.statements.splitlines() if line.strip()]
+
+
+class Author(AuthorRules, TimestampMixin, Model):
     __tablename__ = "author"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,10 +99,6 @@ class Author(TimestampMixin, Model):
     # What the author vouches for, one statement a line ("I write every article myself").
     statements: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-
-    @property
-    def statement_list(self) -> list[str]:
-        return [line.strip() for line in self.statements.splitlines() if line.strip()]
 
 
 class Condition(TimestampMixin, Model):

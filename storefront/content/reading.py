@@ -10,22 +10,31 @@ recommendations and shortcodes a page has; their statements are built once per p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, literal, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import aliased, lazyload, load_only, selectinload
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct
-from storefront.content.models import Article, ArticleKind, Condition, article_condition
+from storefront.content.models import (
+    Article,
+    ArticleKind,
+    Author,
+    AuthorRules,
+    Condition,
+    article_condition,
+)
 from storefront.content.page_tags import article_tag, condition_tag
 from storefront.content.picks import (
+    ConditionLink,
     ConditionPicks,
+    RecommendationRow,
     build_picks,
     load_product_cards,
-    load_recommendations,
+    load_recommendation_rows,
 )
 from storefront.content.rendering import RenderedMarkdown, rendered_article
 from storefront.db import utcnow
@@ -52,22 +61,84 @@ def teaser_options():
     return teaser_only(), lazyload(Article.author)
 
 
+@dataclass(frozen=True, slots=True)
+class ShownAuthor(AuthorRules):
+    """What an article page shows of its author or reviewer."""
+
+    name: str
+    credentials: str
+    bio: str
+    photo_key: str | None
+    photo_alt: str
+    statements: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """What the article page shows of its article: a plain row with its authors and the
+    conditions it covers (in their order), no objects to build."""
+
+    id: int
+    slug: str
+    title: str
+    question: str | None
+    summary: str
+    body: str
+    kind: ArticleKind
+    published_at: datetime | None
+    reviewed_on: date | None
+    version: int
+    updated_at: datetime
+    author: ShownAuthor
+    reviewer: ShownAuthor | None
+    conditions: list[ConditionLink]
+
+
 @dataclass
 class ArticlePage:
-    article: Article
+    article: ShownArticle
     body: RenderedMarkdown
-    picks: list[ConditionPicks[CardProduct]]
-    related: list[Article]
+    picks: list[ConditionPicks[CardProduct, RecommendationRow, ConditionLink]]
+    related: list[LinkedArticle]
     products_by_slug: dict[str, CardProduct]
-    articles_by_slug: dict[str, Article]
+    articles_by_slug: dict[str, LinkedArticle]
 
 
-def visible_article(slug: str) -> Article | None:
-    """The article readers can see at ``slug``, with authors and conditions, or None."""
+def visible_article(slug: str) -> ShownArticle | None:
+    """The article readers can see at ``slug``, with authors and conditions, or None; the
+    article and each condition a tag of the page, as loaded models would be."""
     if not is_slug(slug):
         return None
-    return db.session.execute(_visible_article_statement(),
-                              {"slug": slug, "now": utcnow()}).unique().scalar_one_or_none()
+    rows = read_rows(_visible_article_statement(), {"slug": slug, "now": utcnow()}).all()
+    if not rows:
+        return None
+    conditions = [ConditionLink(*row[_CONDITION_AT:]) for row in rows
+                  if row[_CONDITION_AT] is not None]
+    article = _shown_article(*rows[0][:_CONDITION_AT], conditions=conditions)
+    depends_on(article_tag(article.id), *(condition_tag(c.id) for c in conditions))
+    return article
+
+
+def _shown_article(id_, slug, title, question, summary, body, kind, published_at, reviewed_on,
+                   version, updated_at, *authors, conditions) -> ShownArticle:
+    reviewer = authors[_AUTHOR_SIZE:]
+    return ShownArticle(id_, slug, title, question, summary, body, kind, published_at,
+                        reviewed_on, version, updated_at, ShownAuthor(*authors[:_AUTHOR_SIZE]),
+                        ShownAuthor(*reviewer) if reviewer[0] is not None else None,
+                        conditions)
+
+
+_ARTICLE_COLUMNS = (Article.id, Article.slug, Article.title, Article.question, Article.summary,
+                    Article.body, Article.kind, Article.published_at, Article.reviewed_on,
+                    Article.version, Article.updated_at)
+_AUTHOR_SIZE = 6  # ShownAuthor's fields, the author's then the reviewer's
+_CONDITION_AT = len(_ARTICLE_COLUMNS) + 2 * _AUTHOR_SIZE
+
+
+def _author_columns(author) -> tuple:
+    """What ``ShownAuthor`` holds, in its order (``author``: an alias of the table)."""
+    return (author.name, author.credentials, author.bio, author.photo_key,
+            author.photo_alt, author.statements)
 
 
 @cache
@@ -75,35 +146,54 @@ def _visible_article_statement():
     # Conditions through two flat outer joins: the nested join that joinedload writes for
     # a many-to-many, ``LEFT JOIN (article_condition JOIN condition)``, makes SQLite
     # materialise every article's links and scan them (7 ms at 1,000 articles).
+    author, reviewer = aliased(Author, name="author_1"), aliased(Author, name="author_2")
     return (
-        select(Article)
+        select(*_ARTICLE_COLUMNS, *_author_columns(author), *_author_columns(reviewer),
+               Condition.id, Condition.slug, Condition.name, Condition.position)
+        .select_from(Article)
         .outerjoin(article_condition, article_condition.c.article_id == Article.id)
         .outerjoin(Condition, Condition.id == article_condition.c.condition_id)
+        .join(author, author.id == Article.author_id)
+        .outerjoin(reviewer, reviewer.id == Article.reviewer_id)
         .where(Article.slug == bindparam("slug"), Article.visible_clause(_now()))
-        .options(joinedload(Article.reviewer),
-                 contains_eager(Article.conditions).load_only(
-                     Condition.slug, Condition.name, Condition.position))
         .order_by(Condition.position)
     )
 
 
-def _linked_articles(article: Article, slugs: set[str]) -> tuple[list[Article], list[Article]]:
-    """(related visible articles sharing a condition, articles named by shortcodes).
+class LinkedArticle(NamedTuple):
+    """An article the page links to: a related one (a teaser) or one a shortcode names,
+    which may not be visible (its title is shown then, not a link)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    kind: ArticleKind
+    published_at: datetime | None
+    visible: bool
+
+
+def _linked_articles(article: ShownArticle, slugs: set[str],
+                     ) -> tuple[list[LinkedArticle], list[LinkedArticle]]:
+    """(related visible articles sharing a condition, articles named by shortcodes), as
+    plain rows, each a tag of the page.
 
     Related ones named by a shortcode come first, then the newest others."""
     condition_ids = [condition.id for condition in article.conditions]
     if not condition_ids and not slugs:
         return [], []
-    rows = db.session.execute(_linked_articles_statement(), {
+    rows = read_rows(_linked_articles_statement(), {
         "condition_ids": condition_ids, "article_id": article.id, "slugs": sorted(slugs),
         "limit": RELATED_LIMIT + len(slugs), "now": utcnow()}).all()
-    related: dict[int, Article] = {}  # a named article that is related too comes twice:
-    named: dict[int, Article] = {}  # its first place counts
-    for found, is_related in rows:
+    related: dict[int, LinkedArticle] = {}  # a named article that is related too comes
+    named: dict[int, LinkedArticle] = {}  # twice: its first place counts
+    for *columns, is_related in rows:
+        found = LinkedArticle(*columns)
         if is_related:
             related.setdefault(found.id, found)
         if found.slug in slugs:
             named.setdefault(found.id, found)
+    depends_on(*(article_tag(row[0]) for row in rows))
     return list(related.values())[:RELATED_LIMIT], list(named.values())
 
 
@@ -124,10 +214,10 @@ def _linked_articles_statement():
               .order_by(Article.published_at.desc(), Article.id.desc())
               .limit(bindparam("limit")).subquery())
     found = union_all(named, select(newest.c.id, literal(1), literal(1))).subquery()
+    visible = case((Article.visible_clause(_now()), True), else_=False)
     return (
-        select(Article, found.c.related)
+        select(*TEASER_COLUMNS, visible, found.c.related)
         .join(found, found.c.id == Article.id)
-        .options(*teaser_options())
         .order_by(found.c.named_first, Article.published_at.desc(), Article.id.desc())
     )
 
@@ -139,7 +229,7 @@ def article_page(slug: str) -> ArticlePage | None:
     body = rendered_article(article)
     product_slugs = {c.slug for c in body.shortcodes if c.kind == "product"}
     article_slugs = {c.slug for c in body.shortcodes if c.kind == "article"}
-    recommendations = load_recommendations([c.id for c in article.conditions])
+    recommendations = load_recommendation_rows([c.id for c in article.conditions])
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id},
                                    product_slugs)
     related, named = _linked_articles(article, article_slugs)
@@ -156,7 +246,7 @@ def article_page(slug: str) -> ArticlePage | None:
 @dataclass
 class ConditionPage:
     condition: Condition
-    picks: ConditionPicks[CardProduct]
+    picks: ConditionPicks[CardProduct, RecommendationRow, Condition]
     articles: list[ArticleTeaser]
 
 
@@ -166,7 +256,7 @@ def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
     condition = db.session.scalar(_condition_statement(), {"slug": slug})
     if condition is None:
         return None
-    recommendations = load_recommendations([condition.id])
+    recommendations = load_recommendation_rows([condition.id])
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id})
     [picks] = build_picks([condition], recommendations, catalogue)
     return ConditionPage(condition, picks, articles_on(condition, article_limit))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from storefront.catalog.models import Product, ProductStatus
 from storefront.content import pages
 from storefront.content.models import Article, ArticleKind, Author, Condition, ShopText
+from storefront.content.reading import ShownArticle, ShownAuthor
 from storefront.db import utcnow
 from storefront.extensions import db
 from storefront.settings.services import shop_info
@@ -22,7 +23,7 @@ ROBOTS_DISALLOW = ["/admin", "/account", "/cart", "/checkout"]
 
 # --- JSON-LD -----------------------------------------------------------------------------
 
-def _person(author: Author) -> dict:
+def _person(author: Author | ShownAuthor) -> dict:
     return {
         "@type": "Person",
         "name": author.name,
@@ -46,12 +47,12 @@ def breadcrumbs_json_ld(trail: list[tuple[str, str]]) -> dict:
     }
 
 
-def article_updated(article: Article) -> datetime:
+def article_updated(article: Article | ShownArticle) -> datetime:
     """When the article last changed for readers (a scheduled one changes when it appears)."""
     return max(article.updated_at, article.published_at or article.updated_at)
 
 
-def article_json_ld(article: Article, answer_text: str) -> list[dict]:
+def article_json_ld(article: Article | ShownArticle, answer_text: str) -> list[dict]:
     """MedicalWebPage with its Article, FAQPage for a Q&A, and the BreadcrumbList."""
     assert article.published_at is not None  # only a visible article has a page
     url = url_for("content.article_detail", slug=article.slug, _external=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -20,7 +21,7 @@ from storefront.content.models import Author, ShopText, ShopTextRevision
 from storefront.content.pages import PAGE_KEYS
 from storefront.content.rendering import cached_markdown, fill_shortcodes
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.settings.services import WrittenPages
 
 SHOP_INTRODUCTION = "shop-introduction"
@@ -127,11 +128,18 @@ def revision(key: str, version: int) -> ShopTextRevision | None:
         .where(ShopText.key == key, ShopTextRevision.version == version))
 
 
+class TiedBrand(NamedTuple):
+    """What pages say of a brand with a financial tie to the shop."""
+
+    name: str
+    financial_tie: FinancialTie
+
+
 @dataclass(frozen=True)
 class Independence:
     """The brands with a financial tie to the shop; none is the promise kept."""
 
-    tied_brands: list[Brand]
+    tied_brands: list[TiedBrand]
 
     @property
     def has_ties(self) -> bool:
@@ -139,11 +147,14 @@ class Independence:
 
 
 def independence() -> Independence:
-    return Independence(list(db.session.scalars(_tied_brands_statement())))
+    """Plain rows, no brand objects (brands are no page's tag: a change to one changes
+    every page)."""
+    return Independence([TiedBrand(*row) for row in read_rows(_tied_brands_statement())])
 
 
 @cache
 def _tied_brands_statement():
     """Built once: every article page says how many brands the shop is tied to."""
-    return (select(Brand).where(Brand.financial_tie != FinancialTie.NONE)
+    return (select(Brand.name, Brand.financial_tie)
+            .where(Brand.financial_tie != FinancialTie.NONE)
             .order_by(Brand.name, Brand.id))

@@ -95,7 +95,7 @@ def _shortcode_renderer(page: reading.ArticlePage):
             target = page.articles_by_slug.get(code.slug)
             if target is None:
                 return None
-            if not target.is_visible():
+            if not target.visible:
                 return str(escape(target.title))
             href = url_for("content.article_detail", slug=target.slug)
             return str(Markup('<a href="{}">{}</a>').format(href, target.title))
