@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from storefront.catalog.images import file_name, rendition_widths
@@ -22,7 +22,7 @@ from storefront.catalog.models import (
 )
 from storefront.links import QUERY_SAFE, nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
-from storefront.money import format_money
+from storefront.money import MoneyWriter, format_money, money_writer, shop_locale
 from storefront.origin import needs_form_token
 
 STOCK_CLASSES = {
@@ -31,6 +31,7 @@ STOCK_CLASSES = {
     StockState.OUT: "stock-out",
 }
 MAX_NEXT_LENGTH = 1000
+CARD_LINKS = "storefront.card_links"  # where a request keeps its ``CardLinks``
 
 
 @dataclass(frozen=True)
@@ -148,15 +149,28 @@ class CardLinks:
     (``card_links()``): the route of product pages and of picture files, the cart's and
     back-in-stock alerts' addresses, this page's path and the visitor's form token."""
 
-    __slots__ = ("_next", "_token", "alerts", "cart", "file", "product")
+    __slots__ = ("_next", "_token", "_writers", "alerts", "cart", "file", "locale", "product")
 
     def __init__(self) -> None:
         self.product = route_link("catalog.product_detail", "slug")
         self.file = media_storage().links()
         self.cart = nav_url("cart.add")
         self.alerts = nav_url("alerts.ask") is not None
+        self.locale = shop_locale()
+        self._writers: dict[str, MoneyWriter | None] = {}
         self._next: str | None = None
         self._token: tuple[str | None] | None = None
+
+    def money(self, amount: Decimal, currency: str) -> str:
+        """``format_money(amount, currency)``, the locale's writer looked up once a page."""
+        if currency not in self._writers:
+            self._writers[currency] = (money_writer(currency.upper(), self.locale)
+                                       if currency else None)
+        writer = self._writers[currency]
+        amount = Decimal(amount)
+        if writer is None or amount.is_signed() or not amount.is_finite():
+            return format_money(amount, currency)
+        return writer.write(amount)
 
     @property
     def next_path(self) -> str:
@@ -173,10 +187,17 @@ class CardLinks:
 
 
 def card_links() -> CardLinks:
-    memo = request_memo("card_links")
-    links = memo.get("links")
+    """This request's ``CardLinks`` (outside a request, the app context's)."""
+    if not has_request_context():
+        memo = request_memo("card_links")
+        links = memo.get("links")
+        if links is None:
+            links = memo["links"] = CardLinks()
+        return links
+    environ = request.environ
+    links = environ.get(CARD_LINKS)
     if links is None:
-        links = memo["links"] = CardLinks()
+        links = environ[CARD_LINKS] = CardLinks()
     return links
 
 
@@ -221,7 +242,7 @@ def card_of(product, article=None) -> Card:
     brand = product.brand
     price_text = compare_text = size = stock = None
     if not prescription:
-        price_text, compare_text, size = _card_price(sold)
+        price_text, compare_text, size = _card_price(sold, links)
         stock = _stock(sold)
         if stock.state is StockState.LOW:
             stock = FEW_LEFT
@@ -251,13 +272,13 @@ def _card_rating(product: ProductRules) -> tuple[str, Decimal | None, str] | Non
             f"{count} review{'' if count == 1 else 's'}")
 
 
-def _card_price(sold: list):
+def _card_price(sold: list, links: CardLinks):
     """(the price, the struck-through price, the only size on sale), each or None."""
     price = _price(sold)
     if price is None:
         return None, None, None
-    text = ("From " if price.varies else "") + format_money(price.amount, price.currency)
-    compare = format_money(price.compare_at, price.currency) if price.compare_at else None
+    text = ("From " if price.varies else "") + links.money(price.amount, price.currency)
+    compare = links.money(price.compare_at, price.currency) if price.compare_at else None
     return text, compare, sold[0].size_label if len(sold) == 1 else None
 
 
