@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam
@@ -28,7 +28,7 @@ from storefront.catalog.models import (
 from storefront.catalog.page_tags import price_tag
 from storefront.links import QUERY_SAFE, nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
-from storefront.money import format_money
+from storefront.money import MoneyWriter, format_money, money_writer, shop_locale
 from storefront.origin import needs_form_token
 
 STOCK_CLASSES = {
@@ -39,6 +39,7 @@ STOCK_CLASSES = {
 MAX_NEXT_LENGTH = 1000
 PRICE = "price"  # the holes of prices (fill_price_holes): a card's price line, or a pick's
 CARD, PICK = "card", "pick"
+CARD_LINKS = "storefront.card_links"  # where a request keeps its ``CardLinks``
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def _prices(wanted: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     cards = {card.id: card for card in load_cards(
         _PRICED, {"ids": sorted({product_id for product_id, _style in wanted})})}
     found: dict[tuple[int, str], str] = {}
+    links = card_links()
     for product_id, style in wanted:
         card = cards.get(product_id)
         price = None if card is None else _price(card.sold_variants)
@@ -125,7 +127,7 @@ def _prices(wanted: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
         if style == PICK:
             found[product_id, style] = _pick_price_html(price)
         elif not card.prescription_only:
-            found[product_id, style] = _price_line(*_card_price(card.sold_variants))
+            found[product_id, style] = _price_line(*_card_price(card.sold_variants, links))
     return found
 
 
@@ -201,15 +203,28 @@ class CardLinks:
     (``card_links()``): the route of product pages and of picture files, the cart's and
     back-in-stock alerts' addresses, this page's path and the visitor's form token."""
 
-    __slots__ = ("_next", "_token", "alerts", "cart", "file", "product")
+    __slots__ = ("_next", "_token", "_writers", "alerts", "cart", "file", "locale", "product")
 
     def __init__(self) -> None:
         self.product = route_link("catalog.product_detail", "slug")
         self.file = media_storage().links()
         self.cart = nav_url("cart.add")
         self.alerts = nav_url("alerts.ask") is not None
+        self.locale = shop_locale()
+        self._writers: dict[str, MoneyWriter | None] = {}
         self._next: str | None = None
         self._token: tuple[str | None] | None = None
+
+    def money(self, amount: Decimal, currency: str) -> str:
+        """``format_money(amount, currency)``, the locale's writer looked up once a page."""
+        if currency not in self._writers:
+            self._writers[currency] = (money_writer(currency.upper(), self.locale)
+                                       if currency else None)
+        writer = self._writers[currency]
+        amount = Decimal(amount)
+        if writer is None or amount.is_signed() or not amount.is_finite():
+            return format_money(amount, currency)
+        return writer.write(amount)
 
     @property
     def next_path(self) -> str:
@@ -226,10 +241,17 @@ class CardLinks:
 
 
 def card_links() -> CardLinks:
-    memo = request_memo("card_links")
-    links = memo.get("links")
+    """This request's ``CardLinks`` (outside a request, the app context's)."""
+    if not has_request_context():
+        memo = request_memo("card_links")
+        links = memo.get("links")
+        if links is None:
+            links = memo["links"] = CardLinks()
+        return links
+    environ = request.environ
+    links = environ.get(CARD_LINKS)
     if links is None:
-        links = memo["links"] = CardLinks()
+        links = environ[CARD_LINKS] = CardLinks()
     return links
 
 
@@ -275,7 +297,7 @@ def card_of(product, article=None) -> Card:
     brand = product.brand
     price_text = compare_text = size = stock = price_line = None
     if not prescription:
-        price_text, compare_text, size = _card_price(sold)
+        price_text, compare_text, size = _card_price(sold, links)
         if price_text is not None:
             price_line = hole(PRICE, price_tag(product.id), (product.id, CARD),
                               _price_line(price_text, compare_text, size))
@@ -308,13 +330,13 @@ def _card_rating(product: ProductRules) -> tuple[str, Decimal | None, str] | Non
             f"{count} review{'' if count == 1 else 's'}")
 
 
-def _card_price(sold: list):
+def _card_price(sold: list, links: CardLinks):
     """(the price, the struck-through price, the only size on sale), each or None."""
     price = _price(sold)
     if price is None:
         return None, None, None
-    text = ("From " if price.varies else "") + format_money(price.amount, price.currency)
-    compare = format_money(price.compare_at, price.currency) if price.compare_at else None
+    text = ("From " if price.varies else "") + links.money(price.amount, price.currency)
+    compare = links.money(price.compare_at, price.currency) if price.compare_at else None
     return text, compare, sold[0].size_label if len(sold) == 1 else None
 
 
