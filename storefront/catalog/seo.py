@@ -8,7 +8,8 @@ from typing import Any
 from flask import url_for
 
 from storefront.catalog.images import file_name
-from storefront.catalog.models import Product, StockState, Variant
+from storefront.catalog.models import StockState
+from storefront.catalog.product_page import PageProduct, PageVariant
 from storefront.media import media_storage
 
 AVAILABILITY = {
@@ -18,14 +19,14 @@ AVAILABILITY = {
 }
 
 
-def image_urls(product: Product) -> list[str]:
+def image_urls(product: PageProduct) -> list[str]:
     """Absolute URLs of the largest JPEG of each picture (JPEG: every crawler reads it)."""
     storage = media_storage()
     return [storage.url(file_name(image.key, image.width, "jpg"), external=True)
             for image in product.images]
 
 
-def _offer(product: Product, variant: Variant) -> dict:
+def _offer(product: PageProduct, variant: PageVariant) -> dict:
     return {
         "@type": "Offer",
         "sku": variant.sku,
@@ -40,7 +41,7 @@ def _offer(product: Product, variant: Variant) -> dict:
     }
 
 
-def breadcrumbs_json_ld(product: Product) -> dict:
+def breadcrumbs_json_ld(product: PageProduct) -> dict:
     trail = [
         ("Shop", url_for("catalog.product_list", _external=True)),
         (product.category.name,
@@ -73,7 +74,7 @@ def _review(review) -> dict:
     }
 
 
-def _add_reviews(data: dict, product: Product, reviews: Sequence) -> None:
+def _add_reviews(data: dict, product: PageProduct, reviews: Sequence) -> None:
     """``aggregateRating`` from the published reviews' counts, and the reviews shown."""
     count, average = product.rating_count, product.rating_average
     if average is None or product.prescription_only:  # never a rating for a medicine
@@ -90,7 +91,7 @@ def _add_reviews(data: dict, product: Product, reviews: Sequence) -> None:
         data["review"] = [_review(review) for review in published]
 
 
-def product_json_ld(product: Product, reviews: Sequence = ()) -> list[dict]:
+def product_json_ld(product: PageProduct, reviews: Sequence = ()) -> list[dict]:
     """The ``Product`` (with an ``Offer`` per size on sale, its rating and ``reviews``, the
     published reviews on the page) and its ``BreadcrumbList``.
 

@@ -15,6 +15,7 @@ from storefront.catalog.listing import (
 )
 from storefront.catalog.models import SkinType, StockState
 from storefront.catalog.page_tags import available_tag
+from storefront.catalog.product_page import PageProduct, product_for_page
 from storefront.catalog.seo import product_json_ld
 from storefront.catalog.templating import list_links
 from storefront.content import catalog_pages, shop
@@ -69,10 +70,7 @@ def _active_filters(listing: Listing, options: services.FilterOptions):
 @bp.get("/products/<slug>")
 @cached_page(args=("article", "variant", *reviews.QUERY_ARGS))
 def product_detail(slug: str):
-    product = services.product_for_page(slug)
-    if product is None:
-        abort(404)
-    _release_overdue_holds(product)
+    product = _product_or_404(slug)
     if any(variant.stock_state is StockState.LOW for variant in product.sold_variants):
         depends_on(available_tag(product.id))  # it says how many are left: "Only 3 left"
     recommendations, alternatives = _recommendations_and_alternatives(product)
@@ -90,12 +88,17 @@ def product_detail(slug: str):
     )
 
 
-def _release_overdue_holds(product) -> None:
-    """Give back holds past their time on this product's sizes before showing what can be
-    bought (only a size with stock held costs a statement)."""
+def _product_or_404(slug: str) -> PageProduct:
+    """The product, once holds past their time on its sizes are given back (only a size
+    with stock held costs a statement; a hold given back, the product is read again)."""
+    product = product_for_page(slug)
+    if product is None:
+        abort(404)
     held = [variant.id for variant in product.variants if variant.stock_reserved]
     if held and release_overdue_holds(held):
         db.session.commit()
+        return _product_or_404(slug)
+    return product
 
 
 def _review_page(product, recommendations) -> reviews.ReviewPage | None:
@@ -115,7 +118,9 @@ def _recommendations_and_alternatives(product):
         return catalog_pages.recommendations_for(product), []
     around = catalog_pages.recommendations_around(product)
     products = {rec.product_id: rec.product for rec in around}
-    alternatives = rank_alternatives(product, around, products, ALTERNATIVES)
+    own = products.get(product.id)  # the product itself, among its conditions' picks
+    alternatives = (rank_alternatives(own, around, products, ALTERNATIVES)
+                    if own is not None else [])
     return [rec for rec in around if rec.product_id == product.id], alternatives
 
 
