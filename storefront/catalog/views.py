@@ -16,7 +16,7 @@ from storefront.catalog.listing import (
 from storefront.catalog.models import SkinType, StockState
 from storefront.catalog.page_tags import available_tag
 from storefront.catalog.product_page import PageProduct, product_for_page
-from storefront.catalog.seo import product_json_ld
+from storefront.catalog.seo import product_json_ld, product_url
 from storefront.catalog.templating import list_links
 from storefront.content import catalog_pages, shop
 from storefront.content.alternatives import rank_alternatives
@@ -78,13 +78,16 @@ def product_detail(slug: str):
     source_article, related = catalog_pages.articles_for_page(
         condition_ids, request.args.get("article", type=str))
     review_page = _review_page(product, recommendations)
+    canonical = product_url(product)
     return render_template(
         "catalog/product_detail.html", product=product, recommendations=recommendations,
         source_article=source_article, related_articles=related, alternatives=alternatives,
         selected_variant=_selected_variant(product), review_page=review_page,
+        sold_out=[variant for variant in product.sold_variants if variant.available <= 0],
         review_sorts=reviews.SORTS, skin_types=list(SkinType),
-        json_ld=product_json_ld(product, [shown.review for shown in review_page.reviews]
-                                if review_page else ()),
+        canonical=canonical,
+        json_ld=product_json_ld(product, canonical, [shown.review for shown in
+                                                     review_page.reviews] if review_page else ()),
     )
 
 
@@ -107,7 +110,7 @@ def _review_page(product, recommendations) -> reviews.ReviewPage | None:
     it, and buyers' testimonials are no way to present a medicine."""
     if not reviews.shows_reviews(product):
         return None
-    return reviews.product_reviews(product, reviews.parse_filters(
+    return reviews.product_reviews(product.id, reviews.parse_filters(
         request.args, [recommendation.condition for recommendation in recommendations]))
 
 
