@@ -110,8 +110,9 @@ def _review_page(product, recommendations) -> reviews.ReviewPage | None:
     it, and buyers' testimonials are no way to present a medicine."""
     if not reviews.shows_reviews(product):
         return None
-    return reviews.product_reviews(product.id, reviews.parse_filters(
-        request.args, [recommendation.condition for recommendation in recommendations]))
+    filters = reviews.parse_filters(
+        request.args, [recommendation.condition for recommendation in recommendations])
+    return reviews.product_reviews(product.id, filters, product.rating_count)
 
 
 def _recommendations_and_alternatives(product):

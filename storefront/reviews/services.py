@@ -529,11 +529,14 @@ _ORDERINGS = {
 }
 
 
-def product_reviews(product_id: int, filters: ReviewFilters) -> ReviewPage:
+def product_reviews(product_id: int, filters: ReviewFilters, published: int) -> ReviewPage:
     """One page of the published reviews of the product ``product_id``, with each one's
     concerns and the number that match: one statement, whatever the number of reviews,
     read as plain rows (the page depends on the product's tag, which publishing a review
-    or a "helpful" vote bumps)."""
+    or a "helpful" vote bumps). ``published`` is how many the product has (its rating
+    counts, kept with every review published or unpublished): none, nothing is read."""
+    if not published:
+        return ReviewPage([], 0, filters)
     values: dict[str, Any] = {"product_id": product_id, "limit": PER_PAGE,
                               "offset": (filters.page - 1) * PER_PAGE}
     if filters.skin_type is not None:
