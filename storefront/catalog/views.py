@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, render_template, request
 
 from storefront.caching import cached_page, depends_on
 from storefront.catalog import services
@@ -21,6 +23,7 @@ from storefront.catalog.templating import list_links
 from storefront.content import catalog_pages, shop
 from storefront.content.alternatives import rank_alternatives
 from storefront.extensions import db
+from storefront.links import route_link
 from storefront.media import send_media
 from storefront.money import format_money
 from storefront.orders.services import release_overdue_holds
@@ -82,6 +85,8 @@ def product_detail(slug: str):
     return render_template(
         "catalog/product_detail.html", product=product, recommendations=recommendations,
         source_article=source_article, related_articles=related, alternatives=alternatives,
+        article_link=_slug_link("content.article_detail"),
+        condition_link=_slug_link("content.condition_detail"),
         selected_variant=_selected_variant(product), review_page=review_page,
         sold_out=[variant for variant in product.sold_variants if variant.available <= 0],
         review_sorts=reviews.SORTS, skin_types=list(SkinType),
@@ -102,6 +107,11 @@ def _product_or_404(slug: str) -> PageProduct:
         db.session.commit()
         return _product_or_404(slug)
     return product
+
+
+def _slug_link(endpoint: str) -> Callable[[object], str] | None:
+    """A page's address from its slug, the route built once (None: no such page here)."""
+    return route_link(endpoint, "slug") if endpoint in current_app.view_functions else None
 
 
 def _review_page(product, recommendations) -> reviews.ReviewPage | None:
