@@ -8,7 +8,9 @@ from typing import Any
 from flask import url_for
 
 from storefront.catalog.images import file_name
-from storefront.catalog.models import Product, StockState, Variant
+from storefront.catalog.models import StockState
+from storefront.catalog.product_page import PageProduct, PageVariant
+from storefront.links import route_link, with_query
 from storefront.media import media_storage
 
 AVAILABILITY = {
@@ -18,14 +20,19 @@ AVAILABILITY = {
 }
 
 
-def image_urls(product: Product) -> list[str]:
+def image_urls(product: PageProduct) -> list[str]:
     """Absolute URLs of the largest JPEG of each picture (JPEG: every crawler reads it)."""
     storage = media_storage()
     return [storage.url(file_name(image.key, image.width, "jpg"), external=True)
             for image in product.images]
 
 
-def _offer(product: Product, variant: Variant) -> dict:
+def product_url(product: PageProduct) -> str:
+    """The product page's absolute address: its canonical URL."""
+    return route_link("catalog.product_detail", "slug", external=True)(product.slug)
+
+
+def _offer(product: PageProduct, variant: PageVariant, url: str) -> dict:
     return {
         "@type": "Offer",
         "sku": variant.sku,
@@ -35,17 +42,17 @@ def _offer(product: Product, variant: Variant) -> dict:
         "priceCurrency": variant.currency,
         "availability": AVAILABILITY[variant.stock_state],
         "itemCondition": "https://schema.org/NewCondition",
-        "url": url_for("catalog.product_detail", slug=product.slug, variant=variant.id,
-                       _external=True),
+        "url": with_query(url, {"variant": str(variant.id)}),
     }
 
 
-def breadcrumbs_json_ld(product: Product) -> dict:
+def breadcrumbs_json_ld(product: PageProduct, url: str) -> dict:
+    """The trail to the product at ``url``: the shop, its category, the product."""
+    shop = url_for("catalog.product_list", _external=True)
     trail = [
-        ("Shop", url_for("catalog.product_list", _external=True)),
-        (product.category.name,
-         url_for("catalog.product_list", category=product.category.slug, _external=True)),
-        (product.name, url_for("catalog.product_detail", slug=product.slug, _external=True)),
+        ("Shop", shop),
+        (product.category.name, with_query(shop, {"category": product.category.slug})),
+        (product.name, url),
     ]
     return {
         "@context": "https://schema.org",
@@ -73,7 +80,7 @@ def _review(review) -> dict:
     }
 
 
-def _add_reviews(data: dict, product: Product, reviews: Sequence) -> None:
+def _add_reviews(data: dict, product: PageProduct, reviews: Sequence) -> None:
     """``aggregateRating`` from the published reviews' counts, and the reviews shown."""
     count, average = product.rating_count, product.rating_average
     if average is None or product.prescription_only:  # never a rating for a medicine
@@ -90,9 +97,10 @@ def _add_reviews(data: dict, product: Product, reviews: Sequence) -> None:
         data["review"] = [_review(review) for review in published]
 
 
-def product_json_ld(product: Product, reviews: Sequence = ()) -> list[dict]:
-    """The ``Product`` (with an ``Offer`` per size on sale, its rating and ``reviews``, the
-    published reviews on the page) and its ``BreadcrumbList``.
+def product_json_ld(product: PageProduct, url: str, reviews: Sequence = ()) -> list[dict]:
+    """The ``Product`` at ``url`` (its ``product_url``), with an ``Offer`` per size on sale,
+    its rating and ``reviews`` (the published reviews on the page), and its
+    ``BreadcrumbList``.
 
     Prescription-only products get no offers: an Offer states that the item can be
     bought here, and it cannot. Leaving them out is accurate; it also keeps search
@@ -104,7 +112,7 @@ def product_json_ld(product: Product, reviews: Sequence = ()) -> list[dict]:
         "@type": "Product",
         "name": product.name,
         "description": product.short_description or product.description[:300],
-        "url": url_for("catalog.product_detail", slug=product.slug, _external=True),
+        "url": url,
         "brand": {"@type": "Brand", "name": product.brand.name},
         "category": product.category.name,
     }
@@ -113,6 +121,6 @@ def product_json_ld(product: Product, reviews: Sequence = ()) -> list[dict]:
     if product.images:
         data["image"] = image_urls(product)
     if product.is_sold and product.sold_variants:
-        data["offers"] = [_offer(product, variant) for variant in product.sold_variants]
+        data["offers"] = [_offer(product, variant, url) for variant in product.sold_variants]
     _add_reviews(data, product, reviews)
-    return [data, breadcrumbs_json_ld(product)]
+    return [data, breadcrumbs_json_ld(product, url)]

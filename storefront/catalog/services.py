@@ -1,4 +1,5 @@
-"""Reading the catalog for shoppers: the filtered list and a product page.
+"""Reading the catalog for shoppers: the filtered list (a product page reads its product in
+``storefront.catalog.product_page``).
 
 Every function here keeps to a fixed number of SQL statements, however many products
 match; the pages' query budgets depend on it. What content adds to these pages (the filter
@@ -26,7 +27,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct, cards_statement, load_cards
@@ -43,8 +43,7 @@ from storefront.catalog.models import (
     product_ingredient,
 )
 from storefront.catalog.page_tags import STOCK, from_tag, price_band, through_tag, up_to_tag
-from storefront.extensions import db, read_rows
-from storefront.slugs import is_slug
+from storefront.extensions import read_rows
 
 FILTER_KINDS = ("category", "condition", "ingredient")
 # What a product card reads (storefront.catalog.templating.card_of), for a statement that
@@ -369,41 +368,3 @@ def _featured_statement():
 def featured_products(limit: int = 4) -> list[CardProduct]:
     """Active products the shop features, by rank, as cards."""
     return load_cards(_featured_statement(), {"limit": limit})
-
-
-# -- the product page ------------------------------------------------------------------
-
-@cache
-def _product_page_statement():
-    """The statement ``product_for_page`` runs for a ``slug``, put together once."""
-    return (
-        select(Product)
-        .where(Product.slug == bindparam("slug"), Product.status == ProductStatus.ACTIVE)
-        .options(joinedload(Product.variants), joinedload(Product.images),
-                 joinedload(Product.skin_type_links))
-    )
-
-
-@cache
-def _key_ingredients_statement():
-    # Ingredients come in a statement of their own: joined, their link table sits in a
-    # nested "(product_ingredient JOIN ingredient)" group that SQLite materialises whole;
-    # a selectin loader puts its statement together again on every call.
-    return (
-        select(Ingredient)
-        .join(product_ingredient, product_ingredient.c.ingredient_id == Ingredient.id)
-        .where(product_ingredient.c.product_id == bindparam("product_id"))
-        .order_by(Ingredient.name)
-    )
-
-
-def product_for_page(slug: str) -> Product | None:
-    """The active product with ``slug`` and everything its page shows, in two statements."""
-    if not is_slug(slug):
-        return None
-    product = db.session.execute(_product_page_statement(),
-                                 {"slug": slug}).unique().scalar_one_or_none()
-    if product is not None:
-        set_committed_value(product, "ingredients", list(db.session.scalars(
-            _key_ingredients_statement(), {"product_id": product.id})))
-    return product

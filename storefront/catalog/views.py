@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, render_template, request
 
 from storefront.caching import cached_page, depends_on
 from storefront.catalog import services
@@ -15,11 +17,13 @@ from storefront.catalog.listing import (
 )
 from storefront.catalog.models import SkinType, StockState
 from storefront.catalog.page_tags import available_tag
-from storefront.catalog.seo import product_json_ld
+from storefront.catalog.product_page import PageProduct, product_for_page
+from storefront.catalog.seo import product_json_ld, product_url
 from storefront.catalog.templating import list_links
 from storefront.content import catalog_pages, shop
 from storefront.content.alternatives import rank_alternatives
 from storefront.extensions import db
+from storefront.links import route_link
 from storefront.media import send_media
 from storefront.money import format_money
 from storefront.orders.services import release_overdue_holds
@@ -69,10 +73,7 @@ def _active_filters(listing: Listing, options: services.FilterOptions):
 @bp.get("/products/<slug>")
 @cached_page(args=("article", "variant", *reviews.QUERY_ARGS))
 def product_detail(slug: str):
-    product = services.product_for_page(slug)
-    if product is None:
-        abort(404)
-    _release_overdue_holds(product)
+    product = _product_or_404(slug)
     if any(variant.stock_state is StockState.LOW for variant in product.sold_variants):
         depends_on(available_tag(product.id))  # it says how many are left: "Only 3 left"
     recommendations, alternatives = _recommendations_and_alternatives(product)
@@ -80,22 +81,37 @@ def product_detail(slug: str):
     source_article, related = catalog_pages.articles_for_page(
         condition_ids, request.args.get("article", type=str))
     review_page = _review_page(product, recommendations)
+    canonical = product_url(product)
     return render_template(
         "catalog/product_detail.html", product=product, recommendations=recommendations,
         source_article=source_article, related_articles=related, alternatives=alternatives,
+        article_link=_slug_link("content.article_detail"),
+        condition_link=_slug_link("content.condition_detail"),
         selected_variant=_selected_variant(product), review_page=review_page,
+        sold_out=[variant for variant in product.sold_variants if variant.available <= 0],
         review_sorts=reviews.SORTS, skin_types=list(SkinType),
-        json_ld=product_json_ld(product, [shown.review for shown in review_page.reviews]
-                                if review_page else ()),
+        canonical=canonical,
+        json_ld=product_json_ld(product, canonical, [shown.review for shown in
+                                                     review_page.reviews] if review_page else ()),
     )
 
 
-def _release_overdue_holds(product) -> None:
-    """Give back holds past their time on this product's sizes before showing what can be
-    bought (only a size with stock held costs a statement)."""
+def _product_or_404(slug: str) -> PageProduct:
+    """The product, once holds past their time on its sizes are given back (only a size
+    with stock held costs a statement; a hold given back, the product is read again)."""
+    product = product_for_page(slug)
+    if product is None:
+        abort(404)
     held = [variant.id for variant in product.variants if variant.stock_reserved]
     if held and release_overdue_holds(held):
         db.session.commit()
+        return _product_or_404(slug)
+    return product
+
+
+def _slug_link(endpoint: str) -> Callable[[object], str] | None:
+    """A page's address from its slug, the route built once (None: no such page here)."""
+    return route_link(endpoint, "slug") if endpoint in current_app.view_functions else None
 
 
 def _review_page(product, recommendations) -> reviews.ReviewPage | None:
@@ -104,8 +120,9 @@ def _review_page(product, recommendations) -> reviews.ReviewPage | None:
     it, and buyers' testimonials are no way to present a medicine."""
     if not reviews.shows_reviews(product):
         return None
-    return reviews.product_reviews(product, reviews.parse_filters(
-        request.args, [recommendation.condition for recommendation in recommendations]))
+    filters = reviews.parse_filters(
+        request.args, [recommendation.condition for recommendation in recommendations])
+    return reviews.product_reviews(product.id, filters, product.rating_count)
 
 
 def _recommendations_and_alternatives(product):
@@ -115,7 +132,9 @@ def _recommendations_and_alternatives(product):
         return catalog_pages.recommendations_for(product), []
     around = catalog_pages.recommendations_around(product)
     products = {rec.product_id: rec.product for rec in around}
-    alternatives = rank_alternatives(product, around, products, ALTERNATIVES)
+    own = products.get(product.id)  # the product itself, among its conditions' picks
+    alternatives = (rank_alternatives(own, around, products, ALTERNATIVES)
+                    if own is not None else [])
     return [rec for rec in around if rec.product_id == product.id], alternatives
 
 

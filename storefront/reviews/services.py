@@ -33,12 +33,18 @@ from sqlalchemy.exc import IntegrityError
 from storefront.audit import services as audit
 from storefront.caching import DECLARED, touched
 from storefront.catalog.listing import shorten
-from storefront.catalog.models import RATING_STARS, Product, ProductStatus, SkinType
+from storefront.catalog.models import (
+    RATING_STARS,
+    Product,
+    ProductRules,
+    ProductStatus,
+    SkinType,
+)
 from storefront.catalog.page_tags import product_tag
 from storefront.content.models import Condition, Recommendation
 from storefront.db import utcnow
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import db, read_rows
 from storefront.mail import queue_mail
 from storefront.orders.models import Order, OrderLine, OrderStatus
 from storefront.reviews.links import product_url, review_url
@@ -86,7 +92,7 @@ class ReviewError(DomainError):
 
 # --- Who may review what -----------------------------------------------------------------
 
-def shows_reviews(product: Product) -> bool:
+def shows_reviews(product: ProductRules) -> bool:
     """Prescription medicines are not sold here, so they have no reviews (and no rating)."""
     return not product.prescription_only
 
@@ -462,9 +468,37 @@ class ConcernTag:
     name: str
 
 
+@dataclass(slots=True)
+class PageReview:
+    """A published review as the product page shows it (a plain row, not a ``Review``)."""
+
+    id: int
+    rating: int
+    title: str
+    body: str
+    display_name: str
+    skin_type: SkinType | None
+    age_range: AgeRange | None
+    helpful_count: int
+    created_at: datetime
+    edited_at: datetime | None
+    status: ReviewStatus
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ReviewStatus.APPROVED
+
+
+_PAGE_REVIEW_COLUMNS = (
+    Review.id, Review.rating, Review.title, Review.body, Review.display_name,
+    Review.skin_type, Review.age_range, Review.helpful_count, Review.created_at,
+    Review.edited_at, Review.status)
+_CONCERNS_COLUMN = len(_PAGE_REVIEW_COLUMNS)
+
+
 @dataclass(frozen=True)
 class ShownReview:
-    review: Review
+    review: PageReview
     concerns: list[ConcernTag]
 
 
@@ -495,10 +529,15 @@ _ORDERINGS = {
 }
 
 
-def product_reviews(product: Product, filters: ReviewFilters) -> ReviewPage:
-    """One page of the product's published reviews, with each one's concerns and the number
-    that match: one statement, whatever the number of reviews."""
-    values: dict[str, Any] = {"product_id": product.id, "limit": PER_PAGE,
+def product_reviews(product_id: int, filters: ReviewFilters, published: int) -> ReviewPage:
+    """One page of the published reviews of the product ``product_id``, with each one's
+    concerns and the number that match: one statement, whatever the number of reviews,
+    read as plain rows (the page depends on the product's tag, which publishing a review
+    or a "helpful" vote bumps). ``published`` is how many the product has (its rating
+    counts, kept with every review published or unpublished): none, nothing is read."""
+    if not published:
+        return ReviewPage([], 0, filters)
+    values: dict[str, Any] = {"product_id": product_id, "limit": PER_PAGE,
                               "offset": (filters.page - 1) * PER_PAGE}
     if filters.skin_type is not None:
         values["skin_type"] = filters.skin_type
@@ -506,9 +545,10 @@ def product_reviews(product: Product, filters: ReviewFilters) -> ReviewPage:
         values["concern_id"] = filters.concern.id
     statement = _reviews_statement(filters.sort, filters.skin_type is not None,
                                    filters.concern is not None)
-    rows = db.session.execute(statement, values).all()
-    total = rows[0][2] if rows else 0
-    return ReviewPage([ShownReview(review, _concern_tags(text)) for review, text, _ in rows],
+    rows = read_rows(statement, values).all()
+    total = rows[0][-1] if rows else 0
+    return ReviewPage([ShownReview(PageReview(*row[:_CONCERNS_COLUMN]),
+                                   _concern_tags(row[_CONCERNS_COLUMN])) for row in rows],
                       total, filters)
 
 
@@ -522,7 +562,7 @@ def _reviews_statement(sort: str, by_skin_type: bool, by_concern: bool):
         .where(review_concern.c.review_id == Review.id)
         .correlate(Review).scalar_subquery())
     statement = (
-        select(Review, concerns, func.count().over())
+        select(*_PAGE_REVIEW_COLUMNS, concerns, func.count().over())
         .where(Review.product_id == bindparam("product_id"), Review.status == S.APPROVED)
         .order_by(*_ORDERINGS[sort])
         .limit(bindparam("limit")).offset(bindparam("offset")))
