@@ -20,11 +20,10 @@ from functools import cache
 from sqlalchemy import BindParameter, Select, bindparam, literal, null, select, union_all
 
 from storefront.caching import depends_on
+from storefront.catalog.cards import CardBrand
 from storefront.catalog.models import (
     Brand,
-    BrandRules,
     Category,
-    FinancialTie,
     Ingredient,
     Product,
     ProductImage,
@@ -39,12 +38,6 @@ from storefront.catalog.models import (
 from storefront.catalog.page_tags import price_tag, product_tag
 from storefront.extensions import read_rows
 from storefront.slugs import is_slug
-
-
-@dataclass(slots=True)
-class PageBrand(BrandRules):
-    name: str
-    financial_tie: FinancialTie
 
 
 @dataclass(slots=True)
@@ -103,7 +96,7 @@ class PageProduct(ProductRules[PageVariant, PagePicture]):
     rating_3_count: int
     rating_4_count: int
     rating_5_count: int
-    brand: PageBrand
+    brand: CardBrand
     category: PageCategory
     variants: list[PageVariant] = field(default_factory=list)
     images: list[PagePicture] = field(default_factory=list)
@@ -203,5 +196,5 @@ def _product(row) -> PageProduct:
     return PageProduct(
         product_id, slug, name, short_description, description, ingredients_list,
         how_to_use, status, prescription_only, brand_names, one, two, three, four, five,
-        PageBrand(*row[_BRAND_START:_CATEGORY_START]),
+        CardBrand(*row[_BRAND_START:_CATEGORY_START]),
         PageCategory(*row[_CATEGORY_START:_VARIANT_START]))
