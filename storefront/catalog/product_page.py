@@ -5,10 +5,11 @@ each combination) and its key ingredients cost more in SQLAlchemy's loading than
 The page only reads values, so ``product_for_page`` selects the columns it shows and
 builds small slotted objects that follow the models' own rules (``ProductRules``,
 ``VariantRules``, ``BrandRules``), as product cards do (``storefront.catalog.cards``).
-Rows fire no ORM load event: ``product_for_page`` tells the page cache itself that the
-page shows the product (``depends_on(product_tag(id))``), as a loaded ``Product``, its
-sizes and its pictures would. Its brand, category, ingredients and skin types are tracked
-by no tag: a change to any of them re-renders every page (``all``), as before.
+Rows fire no ORM load event: ``product_for_page`` tells the page cache itself that the page
+shows the product and its prices (``depends_on(product_tag(id), price_tag(id))``), as a
+loaded ``Product``, its sizes and its pictures would. Its brand, category, ingredients and
+skin types are tracked by no tag: a change to any of them re-renders every page (``all``),
+as before.
 """
 
 from __future__ import annotations
