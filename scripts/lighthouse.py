@@ -2,9 +2,9 @@
 
 Serves the demo shop on a throwaway seeded SQLite database (127.0.0.1, a thread), runs
 Lighthouse 12 (from node_modules, ``npm ci``) with Debian's Chromium on each page with its
-default mobile settings, three times, writes bench/lighthouse.md with the median run's
-scores and exits 1 when a score is below its target: 100 for accessibility, best practices
-and SEO, 90 for performance.
+default mobile settings (three times when the performance score comes within 5 points of
+its target: the median run counts), writes bench/lighthouse.md and exits 1 when a score is
+below its target: 100 for accessibility, best practices and SEO, 90 for performance.
 
 The cart is audited with an item in it: the session cookie of a cart filled beforehand
 goes along as an extra header.
@@ -38,7 +38,8 @@ SUMMARY = ROOT / "bench" / "lighthouse.md"
 CATEGORIES = {"performance": "Performance", "accessibility": "Accessibility",
               "best-practices": "Best practices", "seo": "SEO"}
 TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
-RUNS = 3  # per page; the median performance score counts
+RUNS = 3  # per page whose first performance score is close to its target: the median counts
+CLOSE = 5
 # Pages that are kept out of search engines on purpose (robots.txt: Disallow /cart), so
 # the audit "Page isn't blocked from indexing" does not apply to them.
 NOT_FOR_SEARCH_ENGINES = {"is-crawlable"}
@@ -109,12 +110,15 @@ def run_lighthouse(url: str, report: Path, headers: dict | None,
 
 
 def median_run(url: str, page: Page, headers: dict | None) -> dict:
-    """The run with the median performance score of ``RUNS`` runs. Its timings move from
-    run to run with whatever else the machine does (Lighthouse's own advice, "Score
+    """One run, or, when its performance score is within ``CLOSE`` points of the target,
+    the run with the median score of ``RUNS``. The timings behind that score move from run
+    to run with whatever else the machine does (Lighthouse's own advice, "Score
     Variability": run it several times and take the median); the other scores do not."""
     name = page.name.split(" (")[0].lower().replace(" ", "-")
-    results = [run_lighthouse(url, REPORTS / f"{name}-{run}.json", headers,
-                              page.skipped_audits) for run in range(1, RUNS + 1)]
+    results = [run_lighthouse(url, REPORTS / f"{name}-1.json", headers, page.skipped_audits)]
+    if scores_of(results[0])["performance"] < TARGETS["performance"] + CLOSE:
+        results += [run_lighthouse(url, REPORTS / f"{name}-{run}.json", headers,
+                                   page.skipped_audits) for run in range(2, RUNS + 1)]
     results.sort(key=lambda result: result["categories"]["performance"]["score"] or 0)
     return results[len(results) // 2]
 
@@ -152,8 +156,9 @@ def markdown(rows: list[tuple[Page, dict[str, int]]], problems: dict[str, list[s
         "",
         "Written by `make lighthouse` (scripts/lighthouse.py): Lighthouse 12.2.3, mobile "
         "settings (simulated slow 4G and CPU), Debian Chromium, the demo shop served from a "
-        "thread on a seeded SQLite database; each page audited three times, the run with the "
-        "median performance score shown. Targets: " + targets + ".",
+        "thread on a seeded SQLite database; a page whose performance score comes within "
+        f"{CLOSE} points of its target is audited {RUNS} times and the median run shown. "
+        "Targets: " + targets + ".",
         "",
         "| Page | " + " | ".join(CATEGORIES.values()) + " |",
         "| --- | " + " | ".join("---:" for _ in CATEGORIES) + " |",
