@@ -15,13 +15,12 @@ as before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 
 from sqlalchemy import BindParameter, Select, bindparam, literal, null, select, union_all
 
 from storefront.caching import depends_on
-from storefront.catalog.cards import CardBrand
+from storefront.catalog.cards import CardBrand, CardVariant
 from storefront.catalog.models import (
     Brand,
     Category,
@@ -33,7 +32,6 @@ from storefront.catalog.models import (
     ProductStatus,
     SkinType,
     Variant,
-    VariantRules,
     product_ingredient,
 )
 from storefront.catalog.page_tags import price_tag, product_tag
@@ -48,18 +46,10 @@ class PageCategory:
 
 
 @dataclass(slots=True)
-class PageVariant(VariantRules):
-    id: int
+class PageVariant(CardVariant):
+    """A size as the product's page shows it: a card's, with its SKU."""
+
     sku: str
-    size_label: str
-    price: Decimal
-    compare_at_price: Decimal | None
-    currency: str
-    stock_on_hand: int
-    stock_reserved: int
-    low_stock_threshold: int
-    position: int
-    active: bool
 
 
 @dataclass(slots=True)
@@ -117,9 +107,9 @@ _PRODUCT_COLUMNS = (
 _BRAND_COLUMNS = (Brand.name, Brand.financial_tie)
 _CATEGORY_COLUMNS = (Category.slug, Category.name)
 _VARIANT_COLUMNS = (
-    Variant.id, Variant.sku, Variant.size_label, Variant.price, Variant.compare_at_price,
+    Variant.id, Variant.size_label, Variant.price, Variant.compare_at_price,
     Variant.currency, Variant.stock_on_hand, Variant.stock_reserved,
-    Variant.low_stock_threshold, Variant.position, Variant.active)
+    Variant.low_stock_threshold, Variant.position, Variant.active, Variant.sku)
 _BRAND_START = len(_PRODUCT_COLUMNS)
 _CATEGORY_START = _BRAND_START + len(_BRAND_COLUMNS)
 _VARIANT_START = _CATEGORY_START + len(_CATEGORY_COLUMNS)
