@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# make test's parallel workers (pytest-xdist): one per core
+TEST_WORKERS ?= auto
 FLASK := $(BIN)/flask --app storefront
 
 .PHONY: run test lint install install-test migrate-check clean lighthouse screenshots \
@@ -40,7 +42,7 @@ run: install
 ## Install and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 ## The browser tests need Chromium at /usr/bin/chromium (apt-get install chromium), else skip
 test: install-test lint node_modules/.package-lock.json
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## ruff, mypy (its settings and the modules it leaves out: pyproject.toml), then the
 ## import contracts: the layers of docs/architecture.md, no page imported by the rules

@@ -20,6 +20,7 @@ from flask.globals import app_ctx as current_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from storefront import caching
 from storefront.extensions import db as _db
 from storefront.extensions import limiter
 from tests.factories import use_preset
@@ -30,6 +31,7 @@ from tests.helpers.apps import (
     free_port,
     make_test_app,
 )
+from tests.helpers.caching import page_cache
 from tests.helpers.stripe_fake import fake
 
 # Fixtures shared by tests of several features live beside their helpers.
@@ -63,11 +65,16 @@ def _current_app_context_id() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _reset_rate_limits(request):
+def _fresh_limits_and_pages(request):
+    """Each test starts with no request counted and no page stored, as its database starts
+    with no row of an earlier test: a page an earlier test rendered is never served to it
+    (``make test`` runs the modules in parallel, in an order that changes with timing)."""
     if "app" in request.fixturenames:
         app = request.getfixturevalue("app")
         with app.app_context():
             limiter.reset()
+        if caching.EXTENSION in app.extensions:
+            page_cache(app).bump()
 
 
 @pytest.fixture
