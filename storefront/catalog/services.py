@@ -26,17 +26,15 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct, cards_statement, load_cards
 from storefront.catalog.listing import PER_PAGE, SLUG_FILTERS, Listing, shorten
 from storefront.catalog.models import (
-    Brand,
     Category,
     Ingredient,
     Product,
-    ProductImage,
     ProductSkinType,
     ProductStatus,
     Variant,
@@ -46,35 +44,6 @@ from storefront.catalog.page_tags import STOCK, from_tag, price_band, through_ta
 from storefront.extensions import read_rows
 
 FILTER_KINDS = ("category", "condition", "ingredient")
-# What a product card reads (storefront.catalog.templating.card_of), for a statement that
-# loads cards as ORM objects beside other rows (search's one statement over products,
-# articles and conditions); lists read cards as plain rows (storefront.catalog.cards).
-_CARD_PRODUCT = load_only(
-    Product.slug, Product.name, Product.brand_id, Product.category_id, Product.status,
-    Product.prescription_only, Product.brand_names, Product.featured_rank,
-    Product.rating_1_count, Product.rating_2_count, Product.rating_3_count,
-    Product.rating_4_count, Product.rating_5_count)
-_CARD_BRAND = (Brand.name, Brand.financial_tie)
-_CARD_VARIANT = (Variant.size_label, Variant.price, Variant.compare_at_price, Variant.currency,
-                 Variant.stock_on_hand, Variant.stock_reserved, Variant.low_stock_threshold,
-                 Variant.position, Variant.active)
-_CARD_IMAGE = (ProductImage.key, ProductImage.alt_text, ProductImage.width,
-               ProductImage.height, ProductImage.position)
-
-
-def card_only_options(outer: bool = False):
-    """Loader options for products shown only as cards: ``card_loader_options`` with just
-    the columns a card reads (anything else read later costs a query), everything joined
-    into the one statement (the page's product limit must be in a subquery). ``outer``:
-    the statement outer-joins the products themselves (rows without one), so their brand
-    is outer-joined too."""
-    brand = joinedload(Product.brand, innerjoin=False) if outer else joinedload(Product.brand)
-    return (_CARD_PRODUCT, brand.load_only(*_CARD_BRAND),
-            lazyload(Product.category),
-            joinedload(Product.variants).load_only(*_CARD_VARIANT),
-            joinedload(Product.images).load_only(*_CARD_IMAGE))
-
-
 def card_loader_options():
     """Loader options that let a list of product cards render without further queries.
 

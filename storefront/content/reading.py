@@ -15,7 +15,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, literal, select, union_all
-from sqlalchemy.orm import aliased, lazyload, load_only, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct
@@ -54,11 +54,6 @@ def teaser_only():
     """Load just what an article teaser shows (not the body)."""
     return load_only(Article.id, Article.slug, Article.title, Article.summary, Article.kind,
                      Article.status, Article.published_at, Article.version)
-
-
-def teaser_options():
-    """``teaser_only`` without the author, which the model joins but no teaser shows."""
-    return teaser_only(), lazyload(Article.author)
 
 
 @dataclass(frozen=True, slots=True)
