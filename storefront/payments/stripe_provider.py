@@ -37,8 +37,10 @@ PROVIDER = "stripe"
 CANCEL_SALT = "stripe-cancel"
 UNAVAILABLE = "The payment service is unavailable right now; your cart is saved."
 # Stripe accepts a Checkout Session's expires_at from 30 minutes to 24 hours after its
-# creation; the margins absorb the clocks of two machines and the request's own time.
-SESSION_MIN_LIFETIME = timedelta(minutes=31)
+# creation; the margins absorb the clocks of two machines and the request's own time. The
+# shortest is under the 31 minutes checkout holds stock for Stripe, so a reservation made
+# moments before its session is kept to the second, not pushed back by those moments.
+SESSION_MIN_LIFETIME = timedelta(minutes=30, seconds=30)
 SESSION_MAX_LIFETIME = timedelta(hours=23, minutes=55)
 
 
