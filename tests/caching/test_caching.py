@@ -376,7 +376,8 @@ def redis_workers(database_url, tmp_path, db):
     yield apps
     cache = page_cache(apps[0])
     client.delete(*client.scan_iter(f"{cache.backend.key_prefix}*"),
-                  *client.scan_iter("storefront:page-tag:*"))
+                  *client.scan_iter("storefront:page-tag:*"),
+                  *client.scan_iter("storefront:shop-info-generation:*"))
 
 
 def test_workers_share_pages_and_changes_through_redis(redis_workers, count_queries):

@@ -29,17 +29,28 @@ def test_queue():
     except RedisError as error:
         pytest.skip(f"Redis at {REDIS_URL} is not reachable: {error}")
     name = f"test-{uuid.uuid4().hex[:12]}"
-    # A worker process's commits also touch the page cache's keys (storefront/caching.py).
-    page_cache = set(connection.scan_iter(match="storefront:page-generation:*"))
+    # A worker process's commits also touch the page cache's and the shop particulars' keys
+    # (storefront/caching.py, storefront/settings/services.py): those made during the test
+    # are deleted with the queue (one made meanwhile by a test on another worker only has
+    # its pages and particulars read afresh).
+    before = set(_shop_keys(connection))
     rq_throttle = connection.exists("rq:clean_groups")  # RQ's one key shared by all queues
     yield connection, name
     forget_queue(connection, name)
     if not rq_throttle:
         connection.delete("rq:clean_groups")
-    for key in set(connection.scan_iter(match="storefront:page-generation:*")) - page_cache:
-        digest = key.decode().rsplit(":", 1)[-1]
-        connection.delete(key, *connection.scan_iter(match=f"storefront:page:{digest}:*"))
+    made = set(_shop_keys(connection)) - before
+    if made:
+        connection.delete(*made)
     connection.close()
+
+
+SHOP_KEYS = ("storefront:page:*", "storefront:page-tag:*", "storefront:shop-info-generation:*")
+
+
+def _shop_keys(connection: Redis):
+    for pattern in SHOP_KEYS:
+        yield from connection.scan_iter(match=pattern)
 
 
 def use_queue(app, monkeypatch, name: str) -> None:
