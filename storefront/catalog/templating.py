@@ -259,9 +259,8 @@ def card_links() -> CardLinks:
 
 @dataclass(slots=True)
 class Card:
-    """What a product card shows, worked out in Python in one call: the card is drawn
-    dozens of times per page, and each lookup or call made in the template costs more
-    there than here. ``action`` is "add" (one size on sale, in stock: a cart form),
+    """What a product card shows (``card_of``), before ``product_card`` writes it out.
+    ``action`` is "add" (one size on sale, in stock: a cart form),
     "alert" (sold out: a link to ask for an e-mail), "choose" (several sizes: a link to
     the product) or None. A cart form carries ``token`` (logged-in visitors only) and
     ``next_path``."""
@@ -288,7 +287,7 @@ class Card:
 
 
 def card_of(product, article=None) -> Card:
-    """Everything ``product_card`` shows of ``product`` (linked from ``article``)."""
+    """Everything a product card shows of ``product`` (linked from ``article``)."""
     links = card_links()
     href = links.product(product.slug)
     if article is not None:
@@ -320,6 +319,99 @@ def card_of(product, article=None) -> Card:
     if card.cart_url:
         card.token, card.next_path = links.token, links.next_path
     return card
+
+
+def product_card(product, article=None, reason: str | None = None,
+                 how_to_use: str | None = None, heading_level: int = 3,
+                 role: str | None = None) -> Markup:
+    """The card of ``product`` (a model loaded with ``card_loader_options()``, or a card's
+    row from ``catalog.cards``): its picture, brand, name, rating, price, stock, tie and
+    the cart form or link that fits it. From ``article``, the product link carries
+    ``?article=<slug>`` and the cart form remembers the article; a recommendation adds its
+    ``role`` ("Prevention"), ``reason`` and ``how_to_use``.
+
+    Written in Python, every value escaped here: pages draw up to 24 cards, and as a
+    template macro the card cost twice what working out its values does."""
+    card = card_of(product, article)
+    name = escape(card.name)
+    level = int(heading_level)
+    html = [
+        '<article class="card product-card">', _card_picture(card.picture),
+        '<div class="card-body">',
+        f'<p class="pick-role">{escape(role)}</p>' if role else "",
+        f'<p class="product-brand">{escape(card.brand)}</p>\n<h{level} class="product-name">'
+        f'<a href="{escape(card.href)}">{name}</a></h{level}>',
+    ]
+    if card.rating:
+        stars, average, count = card.rating
+        html.append(f'\n<p class="rating"><span class="stars" aria-hidden="true">{stars}'
+                    f'</span> <span class="visually-hidden">Rated </span>{escape(average)}'
+                    f'<span class="visually-hidden"> out of 5</span> <span class="muted">'
+                    f'({escape(count)})</span></p>')
+    html.append(_card_stock(card))
+    if reason:
+        html.append(f"\n<p><strong>Why it helps:</strong> {escape(reason)}</p>")
+    if how_to_use:
+        html.append(f"\n<p><strong>How to use:</strong> {escape(how_to_use)}</p>")
+    if card.disclosure:
+        tie, meaning = card.disclosure
+        html.append(f'\n<p class="disclosure"><strong>Disclosure: {escape(tie)}.</strong> '
+                    f"{escape(meaning)}</p>")
+    html.append(_card_action_html(card, name, article))
+    html.append("\n</div></article>")
+    return Markup("".join(html))  # noqa: S704 (every value escaped above)
+
+
+def _card_picture(picture: Picture | None) -> str:
+    if picture is None:
+        return '<div class="product-card-blank"></div>'
+    return (f'<picture><source type="image/webp" srcset="{escape(picture.webp)}" '
+            'sizes="(min-width:40rem) 22rem, 90vw">'
+            f'<img src="{escape(picture.src)}" width="{picture.width}" '
+            f'height="{picture.height}" alt="" loading="lazy"></picture>')
+
+
+def _card_stock(card: Card) -> str:
+    """A prescription product's warning and brand names, or the price line and stock."""
+    if card.prescription_only:
+        names = (f'\n<p class="brand-names">Brand names: {escape(", ".join(card.brand_names))}'
+                 "</p>" if card.brand_names else "")
+        return f'\n<p class="tag tag-warn">Prescription only: ask your dermatologist</p>{names}'
+    price = f"\n{card.price_line}" if card.price else ""
+    stock = card.stock
+    if stock is None:
+        return price
+    return f'{price}\n<p class="{stock.css_class}">{escape(stock.label)}</p>'
+
+
+def _card_action_html(card: Card, name: Markup, article) -> str:
+    """The cart form, the back-in-stock link or the link to choose a size."""
+    hidden = '<span class="visually-hidden">: '
+    if card.action == "add":
+        if not card.cart_url:
+            return ('\n<p class="add-to-cart"><button type="button" class="button '
+                    'button-small" disabled>Add to cart</button> <span class="hint">Online '
+                    "ordering opens soon.</span></p>")
+        token = (f'<input type="hidden" name="csrf_token" value="{escape(card.token)}">'
+                 if card.token else "")
+        source = (f'<input type="hidden" name="source_article" value="{escape(article.slug)}">'
+                  if article else "")
+        return (f'\n<form method="post" action="{escape(card.cart_url)}" class="add-to-cart">'
+                f'{token}<input type="hidden" name="variant_id" value="{card.variant_id}">'
+                f'<input type="hidden" name="quantity" value="1">{source}'
+                f'<input type="hidden" name="next" value="{escape(card.next_path)}">'
+                f'<button type="submit" class="button button-small">Add to cart{hidden}{name}'
+                "</span></button></form>")
+    if card.action == "alert":
+        if not card.alert_url:
+            return "\n"
+        return (f'\n<a class="button button-small button-secondary" '
+                f'href="{escape(card.alert_url)}">E-mail me when it is back{hidden}{name}'
+                "</span></a>")
+    if card.action == "choose":
+        return (f'\n<a class="button button-small button-secondary" href="{escape(card.href)}">'
+                f"Choose a size{hidden}{name}</span></a>")
+    return ""
 
 
 def _card_rating(product: ProductRules) -> tuple[str, Decimal | None, str] | None:
@@ -399,7 +491,7 @@ def register_catalog_helpers(app: Flask) -> None:
         pick_price=pick_price,
         quick_add_variant=quick_add_variant,
         picture_data=picture_data,
-        card_of=card_of,
+        product_card=product_card,
         list_link=list_link,
         current_path=current_path,
     )

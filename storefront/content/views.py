@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -15,6 +14,7 @@ from flask import (
 from markupsafe import Markup, escape
 
 from storefront.caching import cached_page
+from storefront.catalog.templating import product_card
 from storefront.content import pages, pictures, questions, reading, seo, shop
 from storefront.content.errors import ContentError
 from storefront.content.forms import AskForm
@@ -88,8 +88,6 @@ def tie_note(product) -> Markup:
 
 
 def _shortcode_renderer(page: reading.ArticlePage):
-    card = get_template_attribute("catalog/_product_card.html", "product_card")
-
     def render(code: Shortcode) -> str | None:
         if code.kind == "article":
             target = page.articles_by_slug.get(code.slug)
@@ -105,7 +103,7 @@ def _shortcode_renderer(page: reading.ArticlePage):
         if not product.is_active:
             return str(escape(product.name))
         if code.block:
-            return str(card(product, article=page.article, heading_level=3))
+            return str(product_card(product, article=page.article, heading_level=3))
         href = url_for("catalog.product_detail", slug=product.slug, article=page.article.slug)
         return str(Markup('<a href="{}">{}</a>').format(href, product.name) + tie_note(product))
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import get_template_attribute, url_for
+from flask import url_for
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
+from storefront.catalog.templating import product_card
 from storefront.content import editing, picks, reading
 from storefront.content.models import Article
 from storefront.content.rendering import Shortcode, fill_shortcodes, render_markdown
@@ -26,8 +27,6 @@ def _link(href: str, text: str) -> str:
 
 
 def _renderer(products: dict[str, Product], articles: dict[str, Article]):
-    card = get_template_attribute("catalog/_product_card.html", "product_card")
-
     def render(code: Shortcode) -> str | None:
         if code.kind == "article":
             target = articles.get(code.slug)
@@ -42,7 +41,7 @@ def _renderer(products: dict[str, Product], articles: dict[str, Article]):
         if not product.is_active:
             return str(escape(product.name))
         if code.block:
-            return str(card(product, heading_level=3))
+            return str(product_card(product, heading_level=3))
         return _link(url_for("catalog.product_detail", slug=product.slug), product.name)
 
     return render
