@@ -41,7 +41,7 @@ def product_list():
     services.drop_unknown_filters(listing, options)
     page = services.list_products(listing, options)
     # The doctor's introduction opens the whole shop, not every filtered page of it.
-    introduction = (shop.shop_text(shop.SHOP_INTRODUCTION)
+    introduction = (shop.shown_text(shop.SHOP_INTRODUCTION)
                     if page.page == 1 and not listing.has_filters else None)
     return render_template(
         "catalog/product_list.html", listing=listing, options=options, page=page,

@@ -46,6 +46,41 @@ def _shop_text_statement():
     return select(ShopText).where(ShopText.key == bindparam("key"))
 
 
+class Signature(NamedTuple):
+    name: str
+    credentials: str
+
+
+class ShownText(NamedTuple):
+    """A shop text as a page shows it (heading, body, signature), read as a plain row:
+    the ORM's load of a text and its author cost 0.25 ms of the product list's 3.7, the
+    same row read as columns 0.04. Shop texts change no page of their own (any change
+    renders every page again), so nothing is tracked."""
+
+    id: int
+    heading: str
+    body: str
+    author: Signature | None
+
+
+def shown_text(key: str) -> ShownText | None:
+    """The text for ``key`` as readers see it, or None when nobody has written it yet."""
+    row = read_rows(_shown_text_statement(), {"key": key}).first()
+    if row is None:
+        return None
+    text_id, heading, body, name, credentials = row
+    return ShownText(text_id, heading, body,
+                     Signature(name, credentials) if name is not None else None)
+
+
+@cache
+def _shown_text_statement():
+    return (select(ShopText.id, ShopText.heading, ShopText.body, Author.name,
+                   Author.credentials)
+            .outerjoin(Author, Author.id == ShopText.author_id)
+            .where(ShopText.key == bindparam("key")))
+
+
 def written_pages() -> list[str]:
     """The keys of the shop's pages (``pages.SHOP_PAGES``) written so far."""
     return list(db.session.scalars(select(ShopText.key).where(ShopText.key.in_(PAGE_KEYS))))
@@ -56,7 +91,7 @@ def written_pages() -> list[str]:
 WRITTEN_PAGES = WrittenPages(load=written_pages, models=(ShopText,))
 
 
-def text_html(text: ShopText) -> Markup:
+def text_html(text: ShopText | ShownText) -> Markup:
     """The body as safe HTML (Markdown; shortcodes are not used here and show as words)."""
     rendered = cached_markdown(f"shop-text:{text.id}", text.body)
     return fill_shortcodes(rendered, lambda code: None)

@@ -226,7 +226,7 @@ def _written(key: str):
 def about():
     text, html = _written("about")
     # Until the owner writes the about page, their introduction tells who runs the shop.
-    introduction = shop.shop_text(shop.SHOP_INTRODUCTION) if text is None else None
+    introduction = shop.shown_text(shop.SHOP_INTRODUCTION) if text is None else None
     return render_template(
         "content/about.html", independence=shop.independence(), page=pages.PAGES["about"],
         text=text, text_html=html, introduction=introduction,

@@ -20,5 +20,5 @@ def home():
         answers=content.latest_answers(LATEST_ANSWERS),
         conditions=content.condition_teasers(),
         featured=catalog.featured_products(FEATURED_PRODUCTS),
-        introduction=shop.shop_text(shop.SHOP_INTRODUCTION),
+        introduction=shop.shown_text(shop.SHOP_INTRODUCTION),
     )
