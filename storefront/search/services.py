@@ -337,6 +337,19 @@ def _first_marked(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
     return case(*((snippet.contains(START), snippet) for snippet in tried), else_=last)
 
 
+def _first_marked_once(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """``_first_marked`` with each snippet cut at most once (SQLite): a ``CASE`` cuts the
+    snippet it returns twice, once to test it and once to return it. Each snippet tried
+    is a one-row subquery (its ``LIMIT`` keeps SQLite from copying the expression into
+    the test), kept only if it marks a match; ``coalesce`` stops at the first kept.
+    ("retinol", 5,000 products: products' part 9.08 → 8.46 M instructions, articles'
+    5.57 → 5.33.)"""
+    *tried, last = snippets
+    cuts = [select(snippet.label("cut")).limit(1).subquery("cut") for snippet in tried]
+    return func.coalesce(*(select(cut.c.cut).where(cut.c.cut.contains(START)).scalar_subquery()
+                           for cut in cuts), last)
+
+
 @dataclass(frozen=True)
 class Matcher:
     """How one backend finds and ranks a plan's rows of one kind.
@@ -422,7 +435,7 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
                 .where(fts_ref.op("MATCH")(bindparam(EXACT)))
                 .subquery("exact"))
     positions = index.field_names()
-    snippet = _first_marked([
+    snippet = _first_marked_once([
         func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS)
         for name in kind.snippet_fields
     ])
