@@ -336,7 +336,7 @@ def product_card(product, article=None, reason: str | None = None,
     name = escape(card.name)
     level = int(heading_level)
     html = [
-        '<article class="card product-card">', _card_picture(card.picture),
+        '<article class="card product-card">', card_picture(card.picture),
         '<div class="card-body">',
         f'<p class="pick-role">{escape(role)}</p>' if role else "",
         f'<p class="product-brand">{escape(card.brand)}</p>\n<h{level} class="product-name">'
@@ -362,7 +362,8 @@ def product_card(product, article=None, reason: str | None = None,
     return Markup("".join(html))  # noqa: S704 (every value escaped above)
 
 
-def _card_picture(picture: Picture | None) -> str:
+def card_picture(picture: Picture | None) -> str:
+    """A card's ``<picture>`` (``picture_data`` in ``CARD_PICTURE_WIDTHS``), or a blank."""
     if picture is None:
         return '<div class="product-card-blank"></div>'
     return (f'<picture><source type="image/webp" srcset="{escape(picture.webp)}" '
