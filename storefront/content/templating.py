@@ -22,15 +22,13 @@ from storefront.catalog.templating import (
     product_card,
 )
 from storefront.content.picks import ConditionPicks, PickState, ProductPick
-from storefront.links import with_query
 
 GONE = (PickState.OUT_OF_STOCK, PickState.NOT_SOLD)
 
 
 def product_href(product, article=None) -> str:
     """The product's page, from ``article`` (``?article=<slug>``), as the card links it."""
-    href = card_links().product(product.slug)
-    return with_query(href, {"article": article.slug}) if article is not None else href
+    return card_links().product_from(product.slug, article)
 
 
 def tie_note(brand) -> str:
