@@ -18,6 +18,7 @@ from storefront.cart.visitor import visitor_item_count
 from storefront.catalog.templating import register_catalog_helpers
 from storefront.content import shop
 from storefront.content.pages import SHOP_PAGES, is_shown
+from storefront.content.templating import register_content_helpers
 from storefront.links import nav_url, route_link
 from storefront.money import format_money
 from storefront.reviews.services import can_review
@@ -132,6 +133,7 @@ def lower_first(text: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     register_assets(app)
     register_catalog_helpers(app)
+    register_content_helpers(app)
     # The indentation in front of a {% tag %} is for the people editing the templates; it
     # is not sent (about 2% of an article page). Text and {{ values }} keep their spacing.
     app.jinja_env.lstrip_blocks = True

@@ -205,7 +205,8 @@ class CardLinks:
     (``card_links()``): the route of product pages and of picture files, the cart's and
     back-in-stock alerts' addresses, this page's path and the visitor's form token."""
 
-    __slots__ = ("_next", "_token", "_writers", "alerts", "cart", "file", "locale", "product")
+    __slots__ = ("_from", "_next", "_token", "_writers", "alerts", "cart", "file", "locale",
+                 "product")
 
     def __init__(self) -> None:
         self.product = route_link("catalog.product_detail", "slug")
@@ -216,6 +217,7 @@ class CardLinks:
         self._writers: dict[str, MoneyWriter | None] = {}
         self._next: str | None = None
         self._token: tuple[str | None] | None = None
+        self._from: dict[str, str] = {}
 
     def money(self, amount: Decimal, currency: str) -> str:
         """``format_money(amount, currency)``, the locale's writer looked up once a page."""
@@ -227,6 +229,17 @@ class CardLinks:
         if writer is None or amount.is_signed() or not amount.is_finite():
             return format_money(amount, currency)
         return writer.write(amount)
+
+    def product_from(self, slug: str, article=None) -> str:
+        """A product's page, linked from ``article`` (``?article=<slug>``): the query is
+        written once a page (an article page links its products 30 to 60 times)."""
+        href = self.product(slug)
+        if article is None:
+            return href
+        query = self._from.get(article.slug)
+        if query is None:
+            query = self._from[article.slug] = with_query("", {"article": article.slug})
+        return f"{href}{query}"
 
     @property
     def next_path(self) -> str:
@@ -289,9 +302,7 @@ class Card:
 def card_of(product, article=None) -> Card:
     """Everything a product card shows of ``product`` (linked from ``article``)."""
     links = card_links()
-    href = links.product(product.slug)
-    if article is not None:
-        href = with_query(href, {"article": article.slug})
+    href = links.product_from(product.slug, article)
     prescription = product.prescription_only
     sold = product.sold_variants
     image = product.images[0] if product.images else None
@@ -336,7 +347,7 @@ def product_card(product, article=None, reason: str | None = None,
     name = escape(card.name)
     level = int(heading_level)
     html = [
-        '<article class="card product-card">', _card_picture(card.picture),
+        '<article class="card product-card">', card_picture(card.picture),
         '<div class="card-body">',
         f'<p class="pick-role">{escape(role)}</p>' if role else "",
         f'<p class="product-brand">{escape(card.brand)}</p>\n<h{level} class="product-name">'
@@ -362,7 +373,8 @@ def product_card(product, article=None, reason: str | None = None,
     return Markup("".join(html))  # noqa: S704 (every value escaped above)
 
 
-def _card_picture(picture: Picture | None) -> str:
+def card_picture(picture: Picture | None) -> str:
+    """A card's ``<picture>`` (``picture_data`` in ``CARD_PICTURE_WIDTHS``), or a blank."""
     if picture is None:
         return '<div class="product-card-blank"></div>'
     return (f'<picture><source type="image/webp" srcset="{escape(picture.webp)}" '

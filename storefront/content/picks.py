@@ -13,6 +13,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from typing import Generic, TypeVar
 
 from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, union
@@ -403,19 +404,20 @@ def _recommendations_statement():
     )
 
 
-def _replacement(product: P, condition_products: list[P],
-                 catalogue: Catalogue[P]) -> P | None:
-    """The best thing to buy instead of ``product``.
+def _replacement(product: P, condition_products: list[P], catalogue: Catalogue[P],
+                 buyable_ids: AbstractSet[int]) -> P | None:
+    """The best thing to buy instead of ``product`` (``buyable_ids``: the catalogue's
+    products that can be bought now).
 
     First a product with the same key ingredient (one recommended for this condition
     before others), then the next recommended product for the condition in list order.
     """
-    others = [p for p in catalogue.products if p.id != product.id and buyable(p)]
-    recommended = [p for p in condition_products if p.id != product.id and buyable(p)]
-    same_ingredient = [p for p in recommended + others
-                       if catalogue.share_ingredient(p, product)]
-    if same_ingredient:
-        return same_ingredient[0]
+    recommended = [p for p in condition_products if p.id != product.id and p.id in buyable_ids]
+    others = (p for p in catalogue.products if p.id != product.id and p.id in buyable_ids)
+    same_ingredient = next((p for p in chain(recommended, others)
+                            if catalogue.share_ingredient(p, product)), None)
+    if same_ingredient is not None:
+        return same_ingredient
     recommended_ids = {p.id for p in recommended}
     position = next((i for i, p in enumerate(condition_products) if p.id == product.id), 0)
     after = [p for p in condition_products[position + 1:] if p.id in recommended_ids]
@@ -424,8 +426,9 @@ def _replacement(product: P, condition_products: list[P],
     return found[0] if found else None
 
 
-def _picks_for(condition: C, recommendations: list[R],
-               products: dict[int, P], catalogue: Catalogue[P]) -> ConditionPicks[P, R, C]:
+def _picks_for(condition: C, recommendations: list[R], products: dict[int, P],
+               catalogue: Catalogue[P], buyable_ids: AbstractSet[int],
+               ) -> ConditionPicks[P, R, C]:
     picks: ConditionPicks[P, R, C] = ConditionPicks(condition)
     for rec in recommendations:
         if rec.ingredient_id is not None:
@@ -436,10 +439,11 @@ def _picks_for(condition: C, recommendations: list[R],
     listed = [pick.product for pick in picks.products]
     for pick in picks.products:
         if pick.state in (PickState.OUT_OF_STOCK, PickState.NOT_SOLD):
-            pick.instead = _replacement(pick.product, listed, catalogue)
+            pick.instead = _replacement(pick.product, listed, catalogue, buyable_ids)
         elif pick.state == PickState.PRESCRIPTION:
-            pick.alternatives = rank_alternatives(pick.product, recommendations, products,
-                                                  OTC_LIMIT, families=catalogue.families_of)
+            pick.alternatives = rank_alternatives(
+                pick.product, recommendations, products, OTC_LIMIT,
+                can_buy=lambda other: other.id in buyable_ids, families=catalogue.families_of)
     return picks
 
 
@@ -447,8 +451,13 @@ def build_picks(conditions: list[C], recommendations: list[R],
                 catalogue: Catalogue[P]) -> list[ConditionPicks[P, R, C]]:
     """Each condition's recommendations, sorted into products and ingredients (no SQL)."""
     products = {product.id: product for product in catalogue.products}
+    # Whether each product can be bought, asked once (each asking reads its sizes' stock):
+    # substitutes and alternatives asked it of every product for each pick they chose for
+    # (168 times for an article's 24 picks; build_picks 3.4 → 1.4 M instructions).
+    buyable_ids = {product.id for product in catalogue.products if buyable(product)}
     by_condition: dict[int, list[R]] = {}
     for rec in recommendations:
         by_condition.setdefault(rec.condition_id, []).append(rec)
-    return [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue)
+    return [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue,
+                       buyable_ids)
             for condition in conditions]
