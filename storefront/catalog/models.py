@@ -405,8 +405,7 @@ class ProductImage(Model):
     __tablename__ = "product_image"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"),
-                                            index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(120), unique=True)
     alt_text: Mapped[str] = mapped_column(String(200))
     width: Mapped[int]
@@ -415,3 +414,9 @@ class ProductImage(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+# A product's pictures in order, from the index alone: a card shows the first one, and each
+# card statement looks it up once a product (it was a sort of the product's pictures).
+Index("ix_product_image_product_order", ProductImage.product_id, ProductImage.position,
+      ProductImage.id)
