@@ -218,7 +218,12 @@ def _small_served_runs(results, small, hello, pages, args) -> None:
         previous = after
 
 
-def _rendered_runs(target: dict, shop, pages, cookie, args, names=None, label="") -> None:
+def _rendered_runs(target: dict, beside: dict, shop, hello, pages, cookie, args, names=None,
+                   label="") -> None:
+    """Each page rendered afresh, with bare Flask loaded again right after it, as the
+    served pages are: the machine's speed moves within a run (by up to a half within an
+    hour here), and a page's CPU is judged against bare Flask's measured beside it."""
+    previous = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
     for name, path in pages.items():
         if names is not None and name not in names:
             continue
@@ -226,6 +231,9 @@ def _rendered_runs(target: dict, shop, pages, cookie, args, names=None, label=""
         _warm(shop.base, path, headers, times=3)
         target[name] = _load(f"{name}{label} (rendered)", shop, path, args,
                              args.rendered_duration, headers)
+        after = _load("bare Flask hello", hello, "/", args, max(3, args.duration // 2))
+        beside[name] = _mean([previous, after])
+        previous = after
 
 
 def _mixed_runs(results, sites, hello, workdir, args) -> None:
@@ -387,7 +395,7 @@ def _load_everything(results, stack, workdir, urls, seeds, pages, args) -> None:
         _mixed_runs(results, ((big_url, "shop", seeded), (small_url, "small", small_seeded)),
                     hello, workdir, args)
     if "rendered" in parts and args.rendered_duration > 0:
-        _all_rendered_runs(results, stack, workdir, urls, seeds, pages, args)
+        _all_rendered_runs(results, stack, workdir, urls, seeds, pages, hello, args)
 
 
 def _nginx_run(results, stack, shop, workdir, pages, args) -> None:
@@ -412,8 +420,8 @@ def _page_runs(results, shop, hello, pages, seeded, args) -> None:
         "with the two runs beside it; the bare Flask row shows the mean of all.")
 
 
-def _all_rendered_runs(results, stack, workdir, urls, seeds, pages, args) -> None:
-    """Every page with the page cache off, on both shops."""
+def _all_rendered_runs(results, stack, workdir, urls, seeds, pages, hello, args) -> None:
+    """Every page with the page cache off, on both shops, bare Flask beside each."""
     big_url, small_url = urls
     seeded, small_seeded = seeds
     fresh = stack.enter_context(servers.gunicorn(
@@ -422,12 +430,19 @@ def _all_rendered_runs(results, stack, workdir, urls, seeds, pages, args) -> Non
     fresh_small = stack.enter_context(servers.gunicorn(
         "bench.wsgi:app", "shop-500-uncached", workdir,
         _shop_env(small_url, workdir, "fresh-small", False), "/healthz"))
-    _rendered_runs(results.rendered, fresh, pages, _cart_cookie(
-        fresh.base, pages["product"], seeded.sold_variant_ids), args)
-    _rendered_runs(results.small_rendered, fresh_small, _pages(small_seeded), "", args,
-                   report.COLD_PAGES, ", 500 products")
+    _rendered_runs(results.rendered, results.rendered_beside, fresh, hello, pages,
+                   _cart_cookie(fresh.base, pages["product"], seeded.sold_variant_ids), args)
+    _rendered_runs(results.small_rendered, results.small_rendered_beside, fresh_small, hello,
+                   _pages(small_seeded), "", args, report.COLD_PAGES, ", 500 products")
     _scaling_runs(results.rendered_scaling, (fresh, fresh_small), pages, args,
                   args.rendered_duration)
+    beside = [load.cpu_ms for runs in (results.rendered_beside, results.small_rendered_beside)
+              for load in runs.values() if load.cpu_ms is not None]
+    if beside:
+        results.notes.append(
+            "Each page rendered afresh is judged against bare Flask loaded right before and "
+            f"after it: from {min(beside):.2f} to {max(beside):.2f} ms of CPU a request over that "
+            "part of the run.")
 
 
 def _mean(loads: list[wrk.Load]) -> wrk.Load:

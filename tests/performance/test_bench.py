@@ -133,6 +133,18 @@ def test_each_page_is_judged_against_bare_flask_measured_beside_it():
     assert verdicts["Product page: ≥ 50% of bare Flask's requests/s"] == "PASS"
 
 
+def test_a_rendered_page_is_judged_against_bare_flask_measured_beside_it():
+    results = _results()  # rendered pages 2.4 ms of CPU, bare Flask 0.25 over the run
+    results.rendered_beside["list"] = _load(1000, cpu=0.2)  # but 0.2 just beside the list
+    results.small_rendered_beside["search"] = _load(1000, cpu=0.21)  # and the small search
+    verdicts = _verdicts(results)
+    cold = "{}, {} products, rendered (cache off): CPU ≤ 10x bare Flask's"
+    assert verdicts[cold.format("Product list (24 per page)", "5,000")] == "FAIL"
+    assert verdicts[cold.format("Search", "500")] == "PASS"  # 2.0 ms: 9.5x
+    assert verdicts[cold.format("Product page", "5,000")] == "PASS"
+    assert "| Search | - | - | - | 100 | 2.00 (9.5x) |" in report.render_run(results)
+
+
 def test_targets_without_figures_are_not_measured():
     verdicts = _verdicts(_results(hello=None, served={}, scaling={}, facts={},
                                   small_served={}, small_rendered={}, rendered={}, mixed={},
