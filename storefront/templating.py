@@ -124,6 +124,22 @@ def long_date(value) -> Markup:
     return Markup(f'<time datetime="{iso}">{value.day} {month}</time>')  # noqa: S704 (escaped)
 
 
+def article_teaser(article, heading_level: int = 3) -> Markup:
+    """An article's card in a list (its kind, linked title, summary and date): a function
+    rather than a macro, as lists show a dozen or more (a condition's articles, the
+    article list, the home page's answers)."""
+    level = int(heading_level)
+    href = route_link("content.article_detail", "slug")(article.slug)
+    summary = f"<p>{escape(article.summary)}</p>" if article.summary else ""
+    date = (f'<p class="muted">{long_date(article.published_at)}</p>'
+            if article.published_at else "")
+    return Markup(  # noqa: S704 (escaped)
+        f'<article class="card article-teaser">\n  <p class="eyebrow">'
+        f"{escape(article.kind.label)}</p>\n  <h{level} class=\"article-teaser-title\">"
+        f'<a href="{escape(href)}">{escape(article.title)}</a></h{level}>\n{summary}\n'
+        f"{date}\n</article>")
+
+
 def lower_first(text: str) -> str:
     """``text`` with its first letter in lower case, unless it starts an abbreviation
     ("Acne" → "acne", "UV damage" stays)."""
@@ -149,6 +165,7 @@ def register_template_helpers(app: Flask) -> None:
         public_url=public_url,
         address_lines=addresses.address_lines,
         long_date=long_date,
+        article_teaser=article_teaser,
         shop_text_html=shop.text_html,
         can_review_order=can_review,  # "Your orders" offers a review where it says yes
     )

@@ -263,7 +263,7 @@ def _condition_statement():
 
 
 class ArticleTeaser(NamedTuple):
-    """What a teaser shows of an article (``content/_macros.html``'s ``article_teaser``)."""
+    """What a teaser shows of an article (``storefront.templating.article_teaser``)."""
 
     id: int
     slug: str
