@@ -290,7 +290,7 @@ class Card:
     compare_at: str | None
     size: str | None  # the only size on sale
     stock: Stock | None
-    disclosure: tuple[str, str] | None  # (the tie in lower case, what it means)
+    disclosure: str  # the brand's financial tie, as ``tie_disclosure`` writes it
     action: str | None
     variant_id: int | None  # the size the cart form adds
     cart_url: str | None
@@ -323,8 +323,7 @@ def card_of(product, article=None) -> Card:
         prescription,
         product.brand_name_list if prescription and product.brand_names else [],
         price_text, price_line, compare_text, size, stock,
-        ((brand.financial_tie.label.lower(), brand.financial_tie.disclosure)
-         if brand.has_tie else None),
+        tie_disclosure(brand),
         *_card_action(product, sold, stock, links),
     )
     if card.cart_url:
@@ -364,13 +363,31 @@ def product_card(product, article=None, reason: str | None = None,
         html.append(f"\n<p><strong>Why it helps:</strong> {escape(reason)}</p>")
     if how_to_use:
         html.append(f"\n<p><strong>How to use:</strong> {escape(how_to_use)}</p>")
-    if card.disclosure:
-        tie, meaning = card.disclosure
-        html.append(f'\n<p class="disclosure"><strong>Disclosure: {escape(tie)}.</strong> '
-                    f"{escape(meaning)}</p>")
+    html.append(card.disclosure)
     html.append(_card_action_html(card, name, article))
     html.append("\n</div></article>")
     return Markup("".join(html))  # noqa: S704 (every value escaped above)
+
+
+def tie_disclosure(brand, link: bool = False) -> Markup:
+    """Says so wherever a product of a brand with a financial tie to the shop is shown (a
+    card, a product page, a recommendation), with a link to how the shop earns money when
+    ``link``; nothing for other brands."""
+    if not brand.has_tie:
+        return Markup("")
+    tie = brand.financial_tie
+    about = nav_url("content.about") if link else None
+    more = f' <a href="{escape(about)}#how-we-earn">How the shop earns money</a>' if about else ""
+    return Markup(f'\n<p class="disclosure"><strong>Disclosure: {escape(tie.label.lower())}.'  # noqa: S704 (escaped)
+                  f"</strong> {escape(tie.disclosure)}{more}</p>")
+
+
+def tie_note(brand) -> Markup:
+    """The same in a few words, after a product's name inside a sentence."""
+    if not brand.has_tie:
+        return Markup("")
+    return Markup(' <small class="disclosure-note">(disclosure: '  # noqa: S704 (escaped)
+                  f"{escape(brand.financial_tie.label.lower())})</small>")
 
 
 def card_picture(picture: Picture | None) -> str:
@@ -523,6 +540,7 @@ def register_catalog_helpers(app: Flask) -> None:
         quick_add_variant=quick_add_variant,
         picture_data=picture_data,
         product_card=product_card,
+        tie_disclosure=tie_disclosure,
         list_link=list_link,
         filter_links=filter_links,
         current_path=current_path,

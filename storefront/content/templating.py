@@ -20,6 +20,8 @@ from storefront.catalog.templating import (
     pick_price,
     picture_data,
     product_card,
+    tie_disclosure,
+    tie_note,
 )
 from storefront.content.picks import ConditionPicks, PickState, ProductPick
 
@@ -29,14 +31,6 @@ GONE = (PickState.OUT_OF_STOCK, PickState.NOT_SOLD)
 def product_href(product, article=None) -> str:
     """The product's page, from ``article`` (``?article=<slug>``), as the card links it."""
     return card_links().product_from(product.slug, article)
-
-
-def tie_note(brand) -> str:
-    """A brand's financial tie in a few words, after a product's name in a sentence."""
-    if not brand.has_tie:
-        return ""
-    return (' <small class="disclosure-note">(disclosure: '
-            f"{escape(brand.financial_tie.label.lower())})</small>")
 
 
 def product_link(product, article=None) -> str:
@@ -101,10 +95,6 @@ def _rx_card(pick: ProductPick, article, level: int) -> str:
                    if product.brand_names else "")
     how = (f"\n<p><strong>How to use:</strong> {escape(rec.how_to_use)}</p>"
            if rec.how_to_use else "")
-    brand = product.brand
-    tie = (f'\n<p class="disclosure"><strong>Disclosure: '
-           f"{escape(brand.financial_tie.label.lower())}.</strong> "
-           f"{escape(brand.financial_tie.disclosure)}</p>" if brand.has_tie else "")
     return (f'\n<article class="card product-card rx-card">{picture}\n<div class="card-body">\n'
             f'<p class="pick-role">{escape(rec.role.label)}</p>\n'
             '<p class="tag tag-warn">Prescription only</p>\n'
@@ -112,7 +102,7 @@ def _rx_card(pick: ProductPick, article, level: int) -> str:
             f'<a href="{escape(product_href(product, article))}">{escape(product.name)}</a>'
             f"</h{level}>{brand_names}\n<p><strong>Why it helps:</strong> {escape(rec.why)}</p>"
             f'{how}\n<p class="hint">Needs a prescription, so it is not sold here.</p>\n'
-            f"{tie}\n</div>\n</article>")
+            f"{tie_disclosure(product.brand)}\n</div>\n</article>")
 
 
 def _otc_alternatives(pick: ProductPick, article) -> str:

@@ -14,7 +14,7 @@ from flask import (
 from markupsafe import Markup, escape
 
 from storefront.caching import cached_page
-from storefront.catalog.templating import product_card
+from storefront.catalog.templating import product_card, tie_note
 from storefront.content import pages, pictures, questions, reading, seo, shop
 from storefront.content.errors import ContentError
 from storefront.content.forms import AskForm
@@ -78,15 +78,6 @@ def article_list():
                            condition=condition, conditions=reading.all_conditions())
 
 
-def tie_note(product) -> Markup:
-    """A product named inside a sentence still says so when its brand pays the shop."""
-    tie = product.brand.financial_tie
-    if not product.brand.has_tie:
-        return Markup("")
-    return Markup(' <small class="disclosure-note">(disclosure: {})</small>').format(
-        tie.label.lower())
-
-
 def _shortcode_renderer(page: reading.ArticlePage):
     def render(code: Shortcode) -> str | None:
         if code.kind == "article":
@@ -105,7 +96,8 @@ def _shortcode_renderer(page: reading.ArticlePage):
         if code.block:
             return str(product_card(product, article=page.article, heading_level=3))
         href = url_for("catalog.product_detail", slug=product.slug, article=page.article.slug)
-        return str(Markup('<a href="{}">{}</a>').format(href, product.name) + tie_note(product))
+        link = Markup('<a href="{}">{}</a>').format(href, product.name)
+        return str(link + tie_note(product.brand))
 
     return render
 
