@@ -13,9 +13,10 @@ one request (``_Links``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from werkzeug.routing import BuildError
@@ -27,6 +28,26 @@ MARKER = "linkvalue0marker7e1"
 # (werkzeug.urls, the URL standard's query percent-encode set).
 PATH_SAFE = "!$&'()*+,/:;=@"
 QUERY_SAFE = "!$'()*,/:;?@"
+# Text that quoting leaves as it is (what urllib never quotes, and the safe characters):
+# most slugs, file names and filter values. Telling so costs a tenth of quoting them.
+_PLAIN_PATH = re.compile(f"[A-Za-z0-9_.~{re.escape(PATH_SAFE)}-]*")
+_PLAIN_QUERY = re.compile(f"[A-Za-z0-9_.~{re.escape(QUERY_SAFE)}-]*")
+
+
+def quote_path(text: str) -> str:
+    """``text`` as werkzeug's string and path converters put it in a URL's path."""
+    return text if _PLAIN_PATH.fullmatch(text) else quote(text, safe=PATH_SAFE)
+
+
+def quote_query(text: str) -> str:
+    """``text`` as a query string's name or value (``urlencode`` with ``QUERY_SAFE``)."""
+    return text if _PLAIN_QUERY.fullmatch(text) else quote_plus(text, safe=QUERY_SAFE)
+
+
+def query_string(items: Iterable[tuple[object, object]]) -> str:
+    """What ``urlencode(items, safe=QUERY_SAFE)`` gives for text and numbers."""
+    return "&".join(f"{quote_query(str(name))}={quote_query(str(value))}"
+                    for name, value in items)
 
 
 def request_memo(name: str) -> dict:
@@ -128,7 +149,7 @@ def _builder(endpoint: str, argument: str, external: bool) -> Callable[[object],
         return lambda value: url_for(endpoint, _external=external, **_arguments(argument, value))
 
     def link(value: object) -> str:
-        return f"{head}{quote(str(value), safe=PATH_SAFE)}{tail}"
+        return f"{head}{quote_path(str(value))}{tail}"
 
     return link
 
@@ -137,8 +158,7 @@ def with_query(url: str, args: dict[str, str] | Iterable[tuple[str, str]]) -> st
     """``url`` with ``args`` as its query string, as ``url_for(..., **args)`` writes it
     (in the order given; None values left out)."""
     items = args.items() if isinstance(args, dict) else args
-    query = urlencode([(name, value) for name, value in items if value is not None],
-                      safe=QUERY_SAFE)
+    query = query_string((name, value) for name, value in items if value is not None)
     return f"{url}?{query}" if query else url
 
 

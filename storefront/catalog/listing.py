@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
-from urllib.parse import quote_plus, urlencode
 
 from storefront.catalog.models import SkinType
+from storefront.links import query_string, quote_query
 from storefront.money import quantize
 
 PER_PAGE = 24
@@ -76,8 +76,8 @@ class ListLinks:
     small change to this page's query string worked out once: a list page links itself
     60 times or more. They are what ``with_query(url, listing.args(...))`` writes."""
 
-    def __init__(self, url: str, listing: Listing, safe: str) -> None:
-        self.url, self.listing, self.safe = url, listing, safe
+    def __init__(self, url: str, listing: Listing) -> None:
+        self.url, self.listing = url, listing
         self.current = [(name, value) for name, value in listing.args().items()]
 
     def link(self, **changes) -> str:
@@ -90,14 +90,13 @@ class ListLinks:
         position = ARG_FIELDS.index(name)
         before = [item for item in self.current if ARG_FIELDS.index(item[0]) < position]
         after = [item for item in self.current if ARG_FIELDS.index(item[0]) > position]
-        head = self._join(before) + ("&" if before else "?") + self._quote(name) + "="
-        tail = "&" + self._query(after) if after else ""
-        quote, safe = quote_plus, self.safe
+        head = self._join(before) + ("&" if before else "?") + quote_query(name) + "="
+        tail = "&" + query_string(after) if after else ""
 
         def link(value) -> str:
             if _is_default(name, value):
                 return self.link(**{name: value})
-            return head + quote(_arg(value), safe=safe) + tail
+            return head + quote_query(_arg(value)) + tail
 
         return link
 
@@ -107,14 +106,8 @@ class ListLinks:
             return self._join(self.current)
         return self._join([*self.current, ("page", str(number))])
 
-    def _quote(self, text: str) -> str:
-        return quote_plus(text, safe=self.safe)
-
-    def _query(self, items: list[tuple[str, str]]) -> str:
-        return urlencode(items, safe=self.safe)
-
     def _join(self, items: list[tuple[str, str]]) -> str:
-        return f"{self.url}?{self._query(items)}" if items else self.url
+        return f"{self.url}?{query_string(items)}" if items else self.url
 
 
 def _is_default(name: str, value) -> bool:

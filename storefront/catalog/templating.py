@@ -26,7 +26,7 @@ from storefront.catalog.models import (
     best_stock_state,
 )
 from storefront.catalog.page_tags import price_tag
-from storefront.links import QUERY_SAFE, nav_url, request_memo, route_link, with_query
+from storefront.links import nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import MoneyWriter, format_money, money_writer, shop_locale
 from storefront.origin import needs_form_token
@@ -488,7 +488,7 @@ def list_link(args: dict[str, str]) -> str:
 
 def list_links(listing: Listing) -> ListLinks:
     """The product list's links from the page showing ``listing``."""
-    return ListLinks(list_link({}), listing, QUERY_SAFE)
+    return ListLinks(list_link({}), listing)
 
 
 def filter_links(links: ListLinks, title: str, kind: str, items: list,

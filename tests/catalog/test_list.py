@@ -10,7 +10,7 @@ from bs4 import Tag
 from storefront.catalog.listing import ListLinks, page_numbers, parse_listing
 from storefront.catalog.models import SkinType, Variant
 from storefront.extensions import db
-from storefront.links import QUERY_SAFE, with_query
+from storefront.links import with_query
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -426,7 +426,7 @@ def test_every_card_has_a_picture_with_sizes(client, app, db):
 ])
 def test_list_links_change_this_page_query_as_listing_args_write_it(query):
     listing = parse_listing(query)
-    links = ListLinks("/shop/products", listing, QUERY_SAFE)
+    links = ListLinks("/shop/products", listing)
     for name in ("category", "condition", "ingredient"):
         link = links.filter(name)
         for value in ("toners", "a b+c/é", listing.category or "x"):

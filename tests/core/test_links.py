@@ -1,9 +1,19 @@
 """Links built once per request (storefront.links) are the links ``url_for`` writes."""
 
+from urllib.parse import quote, urlencode
+
 import pytest
 from flask import g, url_for
 
-from storefront.links import nav_url, route_link
+from storefront.links import (
+    PATH_SAFE,
+    QUERY_SAFE,
+    nav_url,
+    query_string,
+    quote_path,
+    quote_query,
+    route_link,
+)
 
 AWKWARD = ["plain", "with space", "ünïcode", "a/b", "q?x=1&y", "100%", "#hash", "+plus"]
 
@@ -25,6 +35,20 @@ def test_nav_url_with_values_writes_what_url_for_writes(app, script_name):
                 assert nav_url(endpoint, **values) == url_for(endpoint, **values), values
             assert (route_link("content.condition_detail", "slug")(value)
                     == url_for("content.condition_detail", slug=value))
+
+
+# Every ASCII character alone and beside a letter, some beyond ASCII, and the empty text.
+QUOTED = ["", *(chr(code) for code in range(128)), *(f"a{chr(code)}b" for code in range(128)),
+          "é", "ünïcode slug", "日本", "\u00a0", "🧴 cream", *AWKWARD]
+
+
+def test_quoting_gives_what_urllib_gives():
+    for text in QUOTED:
+        assert quote_path(text) == quote(text, safe=PATH_SAFE), text
+        assert query_string([(text, text)]) == urlencode([(text, text)], safe=QUERY_SAFE), text
+        assert quote_query(text) == urlencode([("", text)], safe=QUERY_SAFE)[1:], text
+    items = [("page", 3), ("sort", "price_asc"), ("q", "a b&c"), ("in_stock", True)]
+    assert query_string(items) == urlencode(items, safe=QUERY_SAFE)
 
 
 def test_nav_url_leaves_to_url_for_what_it_cannot_build_by_joining(app):
