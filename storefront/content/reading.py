@@ -14,8 +14,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, case, literal, select, union_all
-from sqlalchemy.orm import aliased, load_only, selectinload
+from sqlalchemy import and_, bindparam, case, func, literal, select, union_all
+from sqlalchemy.orm import aliased, load_only
 
 from storefront.caching import depends_on
 from storefront.catalog.cards import CardProduct
@@ -305,6 +305,53 @@ def _articles_on_statement():
     )
 
 
+class TeaserPage(NamedTuple):
+    """One page of the article list: its teasers, which page of how many, and how many
+    articles there are in all."""
+
+    items: list[ArticleTeaser]
+    page: int
+    pages: int
+    total: int
+
+
+def visible_teasers(condition: Condition | None, page: int, per_page: int) -> TeaserPage:
+    """Page ``page`` of the visible articles (those covering ``condition``), newest first.
+
+    The articles of the page are chosen from the index of their state and date alone, then
+    only those are read: an article's row holds its body, and its date comes after it, so
+    sorting every article by date read every body (3 ms at 1,000 articles)."""
+    values = {"now": utcnow(), "condition_id": condition.id if condition else None}
+    filtered = condition is not None
+    total = read_rows(_visible_count_statement(filtered), values).scalar_one()
+    pages = -(-total // per_page)
+    items = teasers(_visible_page_statement(filtered), {
+        **values, "limit": per_page, "offset": (page - 1) * per_page}) if page <= pages else []
+    return TeaserPage(items, page, pages, total)
+
+
+def _visible(filtered: bool):
+    """SQL: visible articles (covering the ``condition_id`` parameter when ``filtered``)."""
+    visible = Article.visible_clause(_now())
+    if not filtered:
+        return visible
+    return and_(visible, Article.id.in_(select(article_condition.c.article_id).where(
+        article_condition.c.condition_id == bindparam("condition_id"))))
+
+
+@cache
+def _visible_count_statement(filtered: bool):
+    return select(func.count()).select_from(Article).where(_visible(filtered))
+
+
+@cache
+def _visible_page_statement(filtered: bool):
+    newest_first = (Article.published_at.desc(), Article.id.desc())
+    chosen = (select(Article.id).where(_visible(filtered)).order_by(*newest_first)
+              .limit(bindparam("limit")).offset(bindparam("offset")))
+    return select(*TEASER_COLUMNS).where(Article.id.in_(chosen)).order_by(*newest_first)
+
+
 def all_conditions() -> list[Condition]:
     return list(db.session.scalars(select(Condition).order_by(Condition.position,
                                                               Condition.name)))
@@ -338,21 +385,6 @@ def condition_by_slug(slug: str) -> Condition | None:
     if not is_slug(slug, 80):
         return None
     return db.session.scalar(select(Condition).where(Condition.slug == slug))
-
-
-def visible_articles_query(condition: Condition | None = None):
-    """Visible articles, newest first, optionally only those covering ``condition``."""
-    statement = (
-        select(Article)
-        .where(Article.visible_clause())
-        .options(teaser_only(), selectinload(Article.conditions))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-    )
-    if condition is not None:
-        statement = statement.where(Article.id.in_(
-            select(article_condition.c.article_id)
-            .where(article_condition.c.condition_id == condition.id)))
-    return statement
 
 
 def latest_answers(limit: int = 3) -> list[ArticleTeaser]:

@@ -14,6 +14,7 @@ from flask import (
 from markupsafe import Markup, escape
 
 from storefront.caching import cached_page
+from storefront.catalog.listing import page_numbers
 from storefront.catalog.templating import product_card, tie_note
 from storefront.content import pages, pictures, questions, reading, seo, shop
 from storefront.content.errors import ContentError
@@ -70,12 +71,12 @@ def article_list():
         if condition is None:
             return render_error(404, "We have no articles on that skin condition. See all "
                                      "articles or the list of conditions.")
-    articles = db.paginate(reading.visible_articles_query(condition), page=page,
-                           per_page=PER_PAGE, error_out=False)
+    articles = reading.visible_teasers(condition, page, PER_PAGE)
     if page > 1 and page > articles.pages:
         return render_error(404, f"There are only {articles.pages} page(s) of articles.")
     return render_template("content/article_list.html", articles=articles,
-                           condition=condition, conditions=reading.all_conditions())
+                           condition=condition, conditions=reading.condition_teasers(),
+                           page_numbers=page_numbers(page, articles.pages))
 
 
 def _shortcode_renderer(page: reading.ArticlePage):

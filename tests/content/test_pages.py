@@ -282,6 +282,25 @@ def test_article_list_filters_by_condition(client, app):
     assert "2 articles" in html
 
 
+def test_article_list_reads_few_statements_and_no_article_body(client, app, count_queries):
+    def create():
+        acne = ConditionFactory(slug="acne", name="Acne")
+        many_articles(30, condition=acne)
+
+    build(app, create)
+    for path in ("/articles", "/articles?page=2", "/articles?condition=acne&page=3"):
+        with count_queries() as counter:
+            page(client, path)
+        selects = [statement for statement in counter.statements
+                   if statement.lstrip().upper().startswith("SELECT")]
+        assert len(selects) <= 4, selects  # the condition, the count, the page, the conditions
+        assert not any("body" in statement for statement in selects), selects
+    second = page(client, "/articles?condition=acne&page=2")
+    assert re.findall(r"Piece (\d\d)", second) == [f"{n:02d}" for n in range(12, 24)]
+    assert 'href="/articles?condition=acne" rel="prev">Newer</a>' in second
+    assert 'href="/articles?condition=acne&amp;page=3" rel="next">Older</a>' in second
+
+
 def test_article_list_empty_state(client, app):
     build(app, lambda: ConditionFactory(slug="rosacea", name="Rosacea"))
     html = page(client, "/articles?condition=rosacea")
