@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from storefront.content.models import Article, ArticleKind, Author, Condition, S
 from storefront.content.reading import ShownArticle, ShownAuthor
 from storefront.db import utcnow
 from storefront.extensions import db
+from storefront.links import route_link
 from storefront.settings.services import shop_info
 
 FEED_SIZE = 30
@@ -117,17 +117,16 @@ def feed_context() -> dict:
 
 # --- Sitemap -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SitemapEntry:
+class SitemapEntry(NamedTuple):
     url: str
-    lastmod: datetime | None = None
+    lastmod: str | None = None  # when it last changed, as ``w3c_time`` writes it
 
-    @property
-    def lastmod_text(self) -> str | None:
-        """W3C datetime in UTC, as sitemaps expect."""
-        if self.lastmod is None:
-            return None
-        return self.lastmod.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+def w3c_time(moment: datetime | None) -> str | None:
+    """A W3C datetime in UTC, as sitemaps expect ("2026-12-07T21:05:00Z")."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def _product_entries() -> list[SitemapEntry]:
@@ -136,8 +135,8 @@ def _product_entries() -> list[SitemapEntry]:
     rows = db.session.execute(
         select(Product.slug, Product.updated_at)
         .where(Product.status == ProductStatus.ACTIVE).order_by(Product.id))
-    return [SitemapEntry(url_for("catalog.product_detail", slug=slug, _external=True), updated)
-            for slug, updated in rows]
+    link = route_link("catalog.product_detail", "slug", external=True)
+    return [SitemapEntry(link(slug), w3c_time(updated)) for slug, updated in rows]
 
 
 def _shop_page_entries() -> list[SitemapEntry]:
@@ -146,7 +145,7 @@ def _shop_page_entries() -> list[SitemapEntry]:
         select(ShopText.key, ShopText.updated_at).where(ShopText.key.in_(pages.PAGE_KEYS)))}
     preset = current_app.config["SHOP_PRESET"]
     return [SitemapEntry(url_for(page.endpoint, _external=True),
-                         written.get(page.key))
+                         w3c_time(written.get(page.key)))
             for page in pages.SHOP_PAGES if pages.is_shown(page, page.key in written, preset)]
 
 
@@ -161,12 +160,12 @@ def sitemap_entries() -> list[SitemapEntry]:
             entries.append(SitemapEntry(url_for(endpoint, _external=True)))
     conditions = db.session.execute(
         select(Condition.slug, Condition.updated_at).order_by(Condition.position, Condition.id))
-    entries += [SitemapEntry(url_for("content.condition_detail", slug=slug, _external=True),
-                             updated) for slug, updated in conditions]
+    link = route_link("content.condition_detail", "slug", external=True)
+    entries += [SitemapEntry(link(slug), w3c_time(updated)) for slug, updated in conditions]
     articles = db.session.execute(
         select(Article.slug, Article.updated_at, Article.published_at)
         .where(Article.visible_clause()).order_by(Article.published_at.desc(), Article.id))
-    entries += [SitemapEntry(url_for("content.article_detail", slug=slug, _external=True),
-                             max(updated, published or updated))  # visible: published
+    link = route_link("content.article_detail", "slug", external=True)
+    entries += [SitemapEntry(link(slug), w3c_time(max(updated, published or updated)))
                  for slug, updated, published in articles]
     return entries + _product_entries()
