@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request, url_for
@@ -52,8 +53,7 @@ class Stock:
         return STOCK_CLASSES[self.state]
 
 
-@dataclass(frozen=True)
-class PriceInfo:
+class PriceInfo(NamedTuple):  # one a card: a named tuple is made faster than a frozen dataclass
     amount: Decimal
     compare_at: Decimal | None
     currency: str
@@ -155,9 +155,9 @@ def _quick_add(product: ProductRules, sold: list) -> VariantRules | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
-    """What ``<picture>`` shows: WebP in each width (``srcset``), the largest as a JPEG."""
+class Picture(NamedTuple):
+    """What ``<picture>`` shows: WebP in each width (``srcset``), the largest as a JPEG (one a
+    card: a named tuple, made faster than a frozen dataclass)."""
 
     webp: str
     src: str

@@ -24,6 +24,7 @@ from storefront.catalog.templating import (
     tie_note,
 )
 from storefront.content.picks import ConditionPicks, PickState, ProductPick
+from storefront.links import nav_url
 
 GONE = (PickState.OUT_OF_STOCK, PickState.NOT_SOLD)
 
@@ -148,5 +149,18 @@ def _what_helps_item(pick: ProductPick, product, article) -> str:
             f"{shown}{price}</li>")
 
 
+def ingredient_links(picks: ConditionPicks) -> Markup:
+    """The "What helps" box's key ingredients of ``picks``, each a link to the products
+    with it (its name alone where the shop has no product list), comma-separated: a
+    template loop asking ``nav_url`` for each cost more than the box's products."""
+    names = []
+    for rec in picks.ingredients:
+        name = escape(rec.ingredient.name)
+        url = nav_url("catalog.product_list", ingredient=rec.ingredient.slug)
+        names.append(f'<a href="{escape(url)}">{name}</a>' if url else name)
+    return Markup(", ".join(names))  # noqa: S704 (escaped)
+
+
 def register_content_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(pick_items=pick_items, what_helps_items=what_helps_items)
+    app.jinja_env.globals.update(pick_items=pick_items, what_helps_items=what_helps_items,
+                                 ingredient_links=ingredient_links)
