@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from storefront import addresses
 from storefront.assets import asset_url, register_assets
@@ -19,6 +19,7 @@ from storefront.catalog.templating import register_catalog_helpers
 from storefront.content import shop
 from storefront.content.pages import SHOP_PAGES, is_shown
 from storefront.content.templating import register_content_helpers
+from storefront.html import escaped
 from storefront.links import nav_url, route_link
 from storefront.money import format_money
 from storefront.reviews.services import can_review
@@ -120,7 +121,7 @@ def money(amount, currency: str | None = None) -> str:
 def long_date(value) -> Markup:
     """A date as readers say it ("7 December 2026"), machine-readable in ``<time>``: a
     function rather than a macro, as every teaser shows one."""
-    iso, month = escape(value.strftime("%Y-%m-%d")), escape(value.strftime("%B %Y"))
+    iso, month = escaped(value.strftime("%Y-%m-%d")), escaped(value.strftime("%B %Y"))
     return Markup(f'<time datetime="{iso}">{value.day} {month}</time>')  # noqa: S704 (escaped)
 
 
@@ -130,13 +131,13 @@ def article_teaser(article, heading_level: int = 3) -> Markup:
     article list, the home page's answers)."""
     level = int(heading_level)
     href = route_link("content.article_detail", "slug")(article.slug)
-    summary = f"<p>{escape(article.summary)}</p>" if article.summary else ""
+    summary = f"<p>{escaped(article.summary)}</p>" if article.summary else ""
     date = (f'<p class="muted">{long_date(article.published_at)}</p>'
             if article.published_at else "")
     return Markup(  # noqa: S704 (escaped)
         f'<article class="card article-teaser">\n  <p class="eyebrow">'
-        f"{escape(article.kind.label)}</p>\n  <h{level} class=\"article-teaser-title\">"
-        f'<a href="{escape(href)}">{escape(article.title)}</a></h{level}>\n{summary}\n'
+        f"{escaped(article.kind.label)}</p>\n  <h{level} class=\"article-teaser-title\">"
+        f'<a href="{escaped(href)}">{escaped(article.title)}</a></h{level}>\n{summary}\n'
         f"{date}\n</article>")
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import bindparam
 
 from storefront.caching import depends_on, fill_holes, hole
@@ -27,6 +27,7 @@ from storefront.catalog.models import (
     best_stock_state,
 )
 from storefront.catalog.page_tags import price_tag
+from storefront.html import escaped
 from storefront.links import nav_url, request_memo, route_link, with_query
 from storefront.media import media_storage
 from storefront.money import MoneyWriter, format_money, money_writer, shop_locale
@@ -99,16 +100,16 @@ def pick_price(product: ProductRules) -> str:
 # The price lines are f-strings of escaped values: a list page writes one per card, and
 # ``Markup.format`` (string.Formatter, in Python) costs six times as much.
 def _pick_price_html(price: PriceInfo) -> Markup:
-    amount = escape(format_money(price.amount, price.currency))
+    amount = escaped(format_money(price.amount, price.currency))
     return Markup(f' <span class="price">{"from " if price.varies else ""}{amount}</span>')  # noqa: S704 (escaped)
 
 
 def _price_line(text: str, compare: str | None, size: str | None) -> Markup:
     """A card's price, its struck-through price and its only size on sale."""
     was = (f'<s class="price-compare"><span class="visually-hidden">was </span>'
-           f'{escape(compare)}</s>' if compare else "")
-    only = f' <span class="muted">· {escape(size)}</span>' if size is not None else ""
-    return Markup(f'<p><span class="price">{escape(text)}</span>{was}{only}</p>')  # noqa: S704 (escaped)
+           f'{escaped(compare)}</s>' if compare else "")
+    only = f' <span class="muted">· {escaped(size)}</span>' if size is not None else ""
+    return Markup(f'<p><span class="price">{escaped(text)}</span>{was}{only}</p>')  # noqa: S704 (escaped)
 
 
 _PRICED = cards_statement(Product.id.in_(bindparam("ids", expanding=True)))
@@ -343,26 +344,26 @@ def product_card(product, article=None, reason: str | None = None,
     Written in Python, every value escaped here: pages draw up to 24 cards, and as a
     template macro the card cost twice what working out its values does."""
     card = card_of(product, article)
-    name = escape(card.name)
+    name = escaped(card.name)
     level = int(heading_level)
     html = [
         '<article class="card product-card">', card_picture(card.picture),
         '<div class="card-body">',
-        f'<p class="pick-role">{escape(role)}</p>' if role else "",
-        f'<p class="product-brand">{escape(card.brand)}</p>\n<h{level} class="product-name">'
-        f'<a href="{escape(card.href)}">{name}</a></h{level}>',
+        f'<p class="pick-role">{escaped(role)}</p>' if role else "",
+        f'<p class="product-brand">{escaped(card.brand)}</p>\n<h{level} class="product-name">'
+        f'<a href="{escaped(card.href)}">{name}</a></h{level}>',
     ]
     if card.rating:
         stars, average, count = card.rating
         html.append(f'\n<p class="rating"><span class="stars" aria-hidden="true">{stars}'
-                    f'</span> <span class="visually-hidden">Rated </span>{escape(average)}'
+                    f'</span> <span class="visually-hidden">Rated </span>{escaped(average)}'
                     f'<span class="visually-hidden"> out of 5</span> <span class="muted">'
-                    f'({escape(count)})</span></p>')
+                    f'({escaped(count)})</span></p>')
     html.append(_card_stock(card))
     if reason:
-        html.append(f"\n<p><strong>Why it helps:</strong> {escape(reason)}</p>")
+        html.append(f"\n<p><strong>Why it helps:</strong> {escaped(reason)}</p>")
     if how_to_use:
-        html.append(f"\n<p><strong>How to use:</strong> {escape(how_to_use)}</p>")
+        html.append(f"\n<p><strong>How to use:</strong> {escaped(how_to_use)}</p>")
     html.append(card.disclosure)
     html.append(_card_action_html(card, name, article))
     html.append("\n</div></article>")
@@ -377,9 +378,9 @@ def tie_disclosure(brand, link: bool = False) -> Markup:
         return Markup("")
     tie = brand.financial_tie
     about = nav_url("content.about") if link else None
-    more = f' <a href="{escape(about)}#how-we-earn">How the shop earns money</a>' if about else ""
-    return Markup(f'\n<p class="disclosure"><strong>Disclosure: {escape(tie.label.lower())}.'  # noqa: S704 (escaped)
-                  f"</strong> {escape(tie.disclosure)}{more}</p>")
+    more = f' <a href="{escaped(about)}#how-we-earn">How the shop earns money</a>' if about else ""
+    return Markup(f'\n<p class="disclosure"><strong>Disclosure: {escaped(tie.label.lower())}.'  # noqa: S704 (escaped)
+                  f"</strong> {escaped(tie.disclosure)}{more}</p>")
 
 
 def tie_note(brand) -> Markup:
@@ -387,33 +388,33 @@ def tie_note(brand) -> Markup:
     if not brand.has_tie:
         return Markup("")
     return Markup(' <small class="disclosure-note">(disclosure: '  # noqa: S704 (escaped)
-                  f"{escape(brand.financial_tie.label.lower())})</small>")
+                  f"{escaped(brand.financial_tie.label.lower())})</small>")
 
 
 def card_picture(picture: Picture | None) -> str:
     """A card's ``<picture>`` (``picture_data`` in ``CARD_PICTURE_WIDTHS``), or a blank."""
     if picture is None:
         return '<div class="product-card-blank"></div>'
-    return (f'<picture><source type="image/webp" srcset="{escape(picture.webp)}" '
+    return (f'<picture><source type="image/webp" srcset="{escaped(picture.webp)}" '
             'sizes="(min-width:40rem) 22rem, 90vw">'
-            f'<img src="{escape(picture.src)}" width="{picture.width}" '
+            f'<img src="{escaped(picture.src)}" width="{picture.width}" '
             f'height="{picture.height}" alt="" loading="lazy"></picture>')
 
 
 def _card_stock(card: Card) -> str:
     """A prescription product's warning and brand names, or the price line and stock."""
     if card.prescription_only:
-        names = (f'\n<p class="brand-names">Brand names: {escape(", ".join(card.brand_names))}'
+        names = (f'\n<p class="brand-names">Brand names: {escaped(", ".join(card.brand_names))}'
                  "</p>" if card.brand_names else "")
         return f'\n<p class="tag tag-warn">Prescription only: ask your dermatologist</p>{names}'
     price = f"\n{card.price_line}" if card.price else ""
     stock = card.stock
     if stock is None:
         return price
-    return f'{price}\n<p class="{stock.css_class}">{escape(stock.label)}</p>'
+    return f'{price}\n<p class="{stock.css_class}">{escaped(stock.label)}</p>'
 
 
-def _card_action_html(card: Card, name: Markup, article) -> str:
+def _card_action_html(card: Card, name: str, article) -> str:
     """The cart form, the back-in-stock link or the link to choose a size."""
     hidden = '<span class="visually-hidden">: '
     if card.action == "add":
@@ -421,24 +422,24 @@ def _card_action_html(card: Card, name: Markup, article) -> str:
             return ('\n<p class="add-to-cart"><button type="button" class="button '
                     'button-small" disabled>Add to cart</button> <span class="hint">Online '
                     "ordering opens soon.</span></p>")
-        token = (f'<input type="hidden" name="csrf_token" value="{escape(card.token)}">'
+        token = (f'<input type="hidden" name="csrf_token" value="{escaped(card.token)}">'
                  if card.token else "")
-        source = (f'<input type="hidden" name="source_article" value="{escape(article.slug)}">'
+        source = (f'<input type="hidden" name="source_article" value="{escaped(article.slug)}">'
                   if article else "")
-        return (f'\n<form method="post" action="{escape(card.cart_url)}" class="add-to-cart">'
+        return (f'\n<form method="post" action="{escaped(card.cart_url)}" class="add-to-cart">'
                 f'{token}<input type="hidden" name="variant_id" value="{card.variant_id}">'
                 f'<input type="hidden" name="quantity" value="1">{source}'
-                f'<input type="hidden" name="next" value="{escape(card.next_path)}">'
+                f'<input type="hidden" name="next" value="{escaped(card.next_path)}">'
                 f'<button type="submit" class="button button-small">Add to cart{hidden}{name}'
                 "</span></button></form>")
     if card.action == "alert":
         if not card.alert_url:
             return "\n"
         return (f'\n<a class="button button-small button-secondary" '
-                f'href="{escape(card.alert_url)}">E-mail me when it is back{hidden}{name}'
+                f'href="{escaped(card.alert_url)}">E-mail me when it is back{hidden}{name}'
                 "</span></a>")
     if card.action == "choose":
-        return (f'\n<a class="button button-small button-secondary" href="{escape(card.href)}">'
+        return (f'\n<a class="button button-small button-secondary" href="{escaped(card.href)}">'
                 f"Choose a size{hidden}{name}</span></a>")
     return ""
 
@@ -500,10 +501,10 @@ def filter_links(links: ListLinks, title: str, kind: str, items: list,
         return Markup("")
     link = links.filter(kind)
     rows = "".join(
-        f'\n<li><a href="{escape(link(item.slug))}"'
-        f'{_CURRENT if item.slug == current else ""}>{escape(item.name)}</a></li>'
+        f'\n<li><a href="{escaped(link(item.slug))}"'
+        f'{_CURRENT if item.slug == current else ""}>{escaped(item.name)}</a></li>'
         for item in items)
-    return Markup(f'\n<h3 class="filter-heading">{escape(title)}</h3>\n'  # noqa: S704 (escaped)
+    return Markup(f'\n<h3 class="filter-heading">{escaped(title)}</h3>\n'  # noqa: S704 (escaped)
                   f'<ul class="filter-list">{rows}\n</ul>')
 
 

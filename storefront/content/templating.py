@@ -11,7 +11,7 @@ whitespace the macros wrote so the pages stay byte for byte the same.
 from __future__ import annotations
 
 from flask import Flask
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from storefront.catalog.templating import (
     CARD_PICTURE_WIDTHS,
@@ -24,6 +24,7 @@ from storefront.catalog.templating import (
     tie_note,
 )
 from storefront.content.picks import ConditionPicks, PickState, ProductPick
+from storefront.html import escaped
 from storefront.links import nav_url
 
 GONE = (PickState.OUT_OF_STOCK, PickState.NOT_SOLD)
@@ -36,7 +37,7 @@ def product_href(product, article=None) -> str:
 
 def product_link(product, article=None) -> str:
     """A link to the product, named, with its brand's tie."""
-    return (f'<a href="{escape(product_href(product, article))}">{escape(product.name)}</a>'
+    return (f'<a href="{escaped(product_href(product, article))}">{escaped(product.name)}</a>'
             f"{tie_note(product.brand)}")
 
 
@@ -66,22 +67,22 @@ def _pick_item(pick: ProductPick, article, level: int, listed: set[int]) -> str:
         note = ('\n    <p class="pick-note">Nothing similar is in stock right now. Please '
                 "check back soon.</p>\n")
     elif instead_listed:
-        note = (f'\n    <p class="pick-label">In stock instead of {escape(product.name)}: '
+        note = (f'\n    <p class="pick-label">In stock instead of {escaped(product.name)}: '
                 f"{product_link(instead, article)}, also recommended here.</p>\n")
     alternatives = _otc_alternatives(pick, article) if state == PickState.PRESCRIPTION else ""
     html = f'\n\n<li class="pick">\n\n    {card}\n\n{note}\n{alternatives}\n</li>\n'
     if instead is not None and not instead_listed:
         html += (f'\n<li class="pick pick-instead">\n  <p class="pick-label">In stock instead '
-                 f"of {escape(product.name)}:</p>\n  "
+                 f"of {escaped(product.name)}:</p>\n  "
                  f"{product_card(instead, article=article, heading_level=level)}\n</li>\n")
     return html
 
 
 def _unavailable_card(pick: ProductPick, level: int) -> str:
     return (f'<article class="card pick-gone">\n  <h{level} class="product-name">'
-            f"{escape(pick.product.name)}</h{level}>\n"
+            f"{escaped(pick.product.name)}</h{level}>\n"
             '  <p class="tag tag-danger">No longer sold here</p>\n'
-            f"  <p><strong>Why we recommended it:</strong> {escape(pick.recommendation.why)}"
+            f"  <p><strong>Why we recommended it:</strong> {escaped(pick.recommendation.why)}"
             "</p>\n</article>")
 
 
@@ -92,16 +93,16 @@ def _rx_card(pick: ProductPick, article, level: int) -> str:
     picture = (card_picture(picture_data(image, CARD_PICTURE_WIDTHS, card_links().file))
                if image else "")
     brand_names = (f'\n<p class="brand-names">Brand names: '
-                   f'{escape(", ".join(product.brand_name_list))}</p>'
+                   f'{escaped(", ".join(product.brand_name_list))}</p>'
                    if product.brand_names else "")
-    how = (f"\n<p><strong>How to use:</strong> {escape(rec.how_to_use)}</p>"
+    how = (f"\n<p><strong>How to use:</strong> {escaped(rec.how_to_use)}</p>"
            if rec.how_to_use else "")
     return (f'\n<article class="card product-card rx-card">{picture}\n<div class="card-body">\n'
-            f'<p class="pick-role">{escape(rec.role.label)}</p>\n'
+            f'<p class="pick-role">{escaped(rec.role.label)}</p>\n'
             '<p class="tag tag-warn">Prescription only</p>\n'
             f'<h{level} class="product-name">Ask your dermatologist about '
-            f'<a href="{escape(product_href(product, article))}">{escape(product.name)}</a>'
-            f"</h{level}>{brand_names}\n<p><strong>Why it helps:</strong> {escape(rec.why)}</p>"
+            f'<a href="{escaped(product_href(product, article))}">{escaped(product.name)}</a>'
+            f"</h{level}>{brand_names}\n<p><strong>Why it helps:</strong> {escaped(rec.why)}</p>"
             f'{how}\n<p class="hint">Needs a prescription, so it is not sold here.</p>\n'
             f"{tie_disclosure(product.brand)}\n</div>\n</article>")
 
@@ -111,11 +112,11 @@ def _otc_alternatives(pick: ProductPick, article) -> str:
         return ('<div class="pick-note">\n\n  <p>Nothing we sell without a prescription does '
                 "the same job just now.</p>\n\n</div>")
     items = "".join(f"<li>{product_link(alternative.product, article)}: "
-                    f"{escape(alternative.reason.why)}</li>"
+                    f"{escaped(alternative.reason.why)}</li>"
                     for alternative in pick.alternatives)
     return ('<div class="pick-note">\n\n  <p>Without a prescription, these do the same job:'
             '</p>\n  <ul class="pick-alternatives" aria-label="Over-the-counter alternatives to '
-            f'{escape(pick.product.name)}">\n{items}\n  </ul>\n\n</div>')
+            f'{escaped(pick.product.name)}">\n{items}\n  </ul>\n\n</div>')
 
 
 def what_helps_items(picks: ConditionPicks, per_condition: int, article) -> Markup:
@@ -139,13 +140,13 @@ def _what_helps_item(pick: ProductPick, product, article) -> str:
                  '<span class="tag tag-warn">Prescription only</span>')
     elif product is not pick.product:
         shown = (f" {product_link(product, article)} <span class=\"muted\">(instead of "
-                 f"{escape(pick.product.name)})</span>")
+                 f"{escaped(pick.product.name)})</span>")
     elif state != PickState.AVAILABLE:
-        shown = f' {escape(product.name)} <span class="muted">(not available just now)</span>'
+        shown = f' {escaped(product.name)} <span class="muted">(not available just now)</span>'
     else:
         shown = f" {product_link(product, article)}"
     price = pick_price(product) if state != PickState.PRESCRIPTION and product.is_active else ""
-    return (f'<li><span class="pick-role">{escape(pick.recommendation.role.label)}</span>'
+    return (f'<li><span class="pick-role">{escaped(pick.recommendation.role.label)}</span>'
             f"{shown}{price}</li>")
 
 
@@ -155,9 +156,9 @@ def ingredient_links(picks: ConditionPicks) -> Markup:
     template loop asking ``nav_url`` for each cost more than the box's products."""
     names = []
     for rec in picks.ingredients:
-        name = escape(rec.ingredient.name)
+        name = escaped(rec.ingredient.name)
         url = nav_url("catalog.product_list", ingredient=rec.ingredient.slug)
-        names.append(f'<a href="{escape(url)}">{name}</a>' if url else name)
+        names.append(f'<a href="{escaped(url)}">{name}</a>' if url else name)
     return Markup(", ".join(names))  # noqa: S704 (escaped)
 
 
