@@ -377,7 +377,7 @@ def _may_mark(index: schema.SearchIndex, name: str) -> ColumnElement[bool]:
     tokenises nothing), or when its text holds the mark itself (which no editor types,
     but a snippet cut from it would look marked)."""
     names = index.field_names()
-    alone = [literal_column("1.0" if field == name else "0.0") for field in names]
+    alone = [_number(1.0 if field == name else 0.0) for field in names]
     text: ColumnElement[Any] = literal_column(f"{index.fts_table}.{name}")
     return or_(func.bm25(literal_column(index.fts_table), *alone) < 0,
                func.instr(text, START) > 0)
@@ -454,6 +454,11 @@ def _keys(order: tuple[ColumnElement, ...]) -> list[Label]:
     return [key.label(f"key_{place}") for place, key in enumerate(order)]
 
 
+def _number(value: float) -> ColumnElement[Any]:
+    """A constant number, written into a statement (``repr``: a float stays a float)."""
+    return literal_column(repr(value))
+
+
 def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     """FTS5: the index holds every row, so the few that readers cannot see (``hidden``)
     are left out of its matches; counting and ranking then read no row of the table."""
@@ -461,7 +466,9 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     fts = sql_table(index.fts_table, sql_column("rowid"))
     fts_ref: ColumnElement[Any] = literal_column(index.fts_table)
     match = fts_ref.op("MATCH")(bindparam(MATCH))
-    weights = [BM25_WEIGHTS[field.weight] for field in index.fields]
+    # Constants are written into the statement, not bound: a search binds over a hundred
+    # values otherwise, each handled by SQLAlchemy and SQLite on every run.
+    weights = [_number(BM25_WEIGHTS[field.weight]) for field in index.fields]
     rank = func.bm25(fts_ref, *weights)  # lower is better
     tier = None
     if exact:  # FTS5 ranks one MATCH per query: the exact one is its own
@@ -470,7 +477,8 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
                 .subquery("exact"))
     positions = index.field_names()
     snippet = _first_marked_once([
-        (func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS),
+        (func.snippet(fts_ref, _number(positions.index(name)), START, STOP, ELLIPSIS,
+                      _number(SNIPPET_TOKENS)),
          _may_mark(index, name))
         for name in kind.snippet_fields
     ])
