@@ -23,6 +23,7 @@ from storefront.html import escaped
 from storefront.links import nav_url, route_link
 from storefront.money import format_money
 from storefront.reviews.services import can_review
+from storefront.search.templating import register_search_helpers
 from storefront.settings.services import shop_info
 from storefront.urls import public_url
 
@@ -151,6 +152,7 @@ def register_template_helpers(app: Flask) -> None:
     register_assets(app)
     register_catalog_helpers(app)
     register_content_helpers(app)
+    register_search_helpers(app)
     # The indentation in front of a {% tag %} is for the people editing the templates; it
     # is not sent (about 2% of an article page). Text and {{ values }} keep their spacing.
     app.jinja_env.lstrip_blocks = True

@@ -39,7 +39,7 @@ from sqlalchemy import table as sql_table
 from storefront.caching import depends_on
 from storefront.catalog.cards import CARD_COLUMNS, CARD_SIZE_ORDER, cards_of, with_card_joins
 from storefront.catalog.models import Product, ProductStatus
-from storefront.content.models import Article, ArticleKind, Condition
+from storefront.content.models import Article, ArticleKind, ArticleStatus, Condition
 from storefront.content.page_tags import article_tag, condition_tag
 from storefront.db import utcnow
 from storefront.extensions import db, read_rows
@@ -78,9 +78,17 @@ def _visible_articles() -> list[ColumnElement[bool]]:
 
 
 def _hidden_articles() -> Select:
-    """The articles readers cannot see now (drafts, those not yet published): read from
-    the index on (status, published_at)."""
-    return select(Article.id).where(not_(Article.visible_clause(_visible_now())))
+    """The articles readers cannot see now (drafts, those not yet published): the rows
+    ``Article.visible_clause`` leaves out, asked for as the index on (status,
+    published_at) can answer each part (one status, or one visible status with no date or
+    a later one). Written as ``NOT visible_clause``, SQLite read every article for it
+    ("retinol", 5,000 products: 1.29 M instructions for the 36 of 1,000; now 0.09 M)."""
+    now = _visible_now()
+    shown = (ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED)
+    return select(Article.id).where(or_(
+        *(Article.status == status for status in ArticleStatus if status not in shown),
+        *(and_(Article.status == status, Article.published_at.is_(None)) for status in shown),
+        *(and_(Article.status == status, Article.published_at > now) for status in shown)))
 
 
 def _every_row() -> list[ColumnElement[bool]]:
@@ -142,7 +150,7 @@ _ARTICLE_AT = _KIND_AT + 3
 _CONDITION_AT = _ARTICLE_AT + len(_ARTICLE_COLUMNS)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
     item: Any
     snippet: Markup | None
@@ -214,28 +222,31 @@ def run(searched: SearchPlan, own_words_first: bool = True) -> SearchResults:
 
 
 def _sections(rows) -> tuple[Section, Section, Section]:
-    """The products, articles and conditions of a search's statement's ``rows``."""
+    """The products, articles and conditions of a search's statement's ``rows`` (in one
+    pass: a search reads 40 to 70 rows, a product's once a size)."""
     product_rows: list[Any] = []
     snippets: dict[int, str | None] = {}
-    hits: list[list[Hit]] = [[], [], []]
+    articles: list[Hit] = []
+    conditions: list[Hit] = []
     totals = [0, 0, 0]
     for row in rows:
-        number, totals[number], snippet = row[_KIND_AT:_ARTICLE_AT]
+        number, total, snippet = row[_KIND_AT:_ARTICLE_AT]
         if number == 0:
             product_rows.append(row)
-            snippets.setdefault(row[0], snippet)
+            if row[0] not in snippets:
+                snippets[row[0]] = snippet
         elif number == 1:
             article = FoundArticle(*row[_ARTICLE_AT:_CONDITION_AT])
             depends_on(article_tag(article.id))
-            hits[1].append(Hit(article, highlight(snippet)))
+            articles.append(Hit(article, highlight(snippet)))
         else:
             condition = FoundCondition(*row[_CONDITION_AT:])
             depends_on(condition_tag(condition.id))
-            hits[2].append(Hit(condition, highlight(snippet)))
-    hits[0] = [Hit(card, highlight(snippets[card.id])) for card in cards_of(product_rows)]
-    products, articles, conditions = (Section(found, total)
-                                      for found, total in zip(hits, totals, strict=True))
-    return products, articles, conditions
+            conditions.append(Hit(condition, highlight(snippet)))
+        totals[number] = total
+    products = [Hit(card, highlight(snippets[card.id])) for card in cards_of(product_rows)]
+    return (Section(products, totals[0]), Section(articles, totals[1]),
+            Section(conditions, totals[2]))
 
 
 def _second_chance(searched: SearchPlan) -> SearchResults:
@@ -337,17 +348,39 @@ def _first_marked(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
     return case(*((snippet.contains(START), snippet) for snippet in tried), else_=last)
 
 
-def _first_marked_once(snippets: list[ColumnElement[Any]]) -> ColumnElement[Any]:
-    """``_first_marked`` with each snippet cut at most once (SQLite): a ``CASE`` cuts the
-    snippet it returns twice, once to test it and once to return it. Each snippet tried
-    is a one-row subquery (its ``LIMIT`` keeps SQLite from copying the expression into
-    the test), kept only if it marks a match; ``coalesce`` stops at the first kept.
-    ("retinol", 5,000 products: products' part 9.08 → 8.46 M instructions, articles'
-    5.57 → 5.33.)"""
-    *tried, last = snippets
-    cuts = [select(snippet.label("cut")).limit(1).subquery("cut") for snippet in tried]
+def _first_marked_once(fields: list[tuple[ColumnElement[Any], ColumnElement[bool]]],
+                       ) -> ColumnElement[Any]:
+    """``_first_marked`` for SQLite, each snippet cut at most once and only where it may
+    mark a match: ``fields`` are (snippet, may it mark a match), in order.
+
+    ``snippet()`` tokenises its whole field, twice, whether or not the field holds a
+    match ("retinol": a condition's "what helps" 0.12 M instructions); whether it does is
+    known from the index for far less, so a field is cut only when it may mark one (see
+    ``_may_mark``). Each field tried is a one-row subquery (its ``LIMIT`` keeps SQLite from
+    copying the expression into the test: a ``CASE`` would cut the snippet it returns
+    twice), kept only if it marks a match; ``coalesce`` stops at the first kept. The last
+    field is cut only where it may mark a match too: where it cannot, its snippet would
+    mark nothing, which the page shows as no snippet, as it shows the NULL given instead.
+    """
+    *tried, (last, last_may_mark) = fields
+    cuts = [select(case((may_mark, snippet)).label("cut")).limit(1).subquery("cut")
+            for snippet, may_mark in tried]
     return func.coalesce(*(select(cut.c.cut).where(cut.c.cut.contains(START)).scalar_subquery()
-                           for cut in cuts), last)
+                           for cut in cuts), case((last_may_mark, last)))
+
+
+def _may_mark(index: schema.SearchIndex, name: str) -> ColumnElement[bool]:
+    """SQLite: may the snippet of field ``name`` of the row being read mark a match? Yes
+    when the field holds one of the search's matches, which ``bm25()`` weighing that field
+    alone tells (below zero: it scores a phrase's matches in the field, never below a
+    millionth; exactly zero without one: FTS5 keeps each row's matches, so this cuts and
+    tokenises nothing), or when its text holds the mark itself (which no editor types,
+    but a snippet cut from it would look marked)."""
+    names = index.field_names()
+    alone = [_number(1.0 if field == name else 0.0) for field in names]
+    text: ColumnElement[Any] = literal_column(f"{index.fts_table}.{name}")
+    return or_(func.bm25(literal_column(index.fts_table), *alone) < 0,
+               func.instr(text, START) > 0)
 
 
 @dataclass(frozen=True)
@@ -421,6 +454,11 @@ def _keys(order: tuple[ColumnElement, ...]) -> list[Label]:
     return [key.label(f"key_{place}") for place, key in enumerate(order)]
 
 
+def _number(value: float) -> ColumnElement[Any]:
+    """A constant number, written into a statement (``repr``: a float stays a float)."""
+    return literal_column(repr(value))
+
+
 def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     """FTS5: the index holds every row, so the few that readers cannot see (``hidden``)
     are left out of its matches; counting and ranking then read no row of the table."""
@@ -428,7 +466,9 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     fts = sql_table(index.fts_table, sql_column("rowid"))
     fts_ref: ColumnElement[Any] = literal_column(index.fts_table)
     match = fts_ref.op("MATCH")(bindparam(MATCH))
-    weights = [BM25_WEIGHTS[field.weight] for field in index.fields]
+    # Constants are written into the statement, not bound: a search binds over a hundred
+    # values otherwise, each handled by SQLAlchemy and SQLite on every run.
+    weights = [_number(BM25_WEIGHTS[field.weight]) for field in index.fields]
     rank = func.bm25(fts_ref, *weights)  # lower is better
     tier = None
     if exact:  # FTS5 ranks one MATCH per query: the exact one is its own
@@ -437,7 +477,9 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
                 .subquery("exact"))
     positions = index.field_names()
     snippet = _first_marked_once([
-        func.snippet(fts_ref, positions.index(name), START, STOP, ELLIPSIS, SNIPPET_TOKENS)
+        (func.snippet(fts_ref, _number(positions.index(name)), START, STOP, ELLIPSIS,
+                      _number(SNIPPET_TOKENS)),
+         _may_mark(index, name))
         for name in kind.snippet_fields
     ])
     order = (rank,) if tier is None else (tier.c.score.is_(None), tier.c.score, rank)

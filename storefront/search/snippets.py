@@ -18,29 +18,29 @@ _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 # Markdown and editor shortcodes read badly in a one-line excerpt.
 _SHORTCODE = re.compile(r"\[\[[^\]]*\]\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"[*_`|]+")
 _LINE_MARKERS = re.compile(r"^\s*(?:#+|>+|[-+])\s+", re.MULTILINE)
+_MARKERS = ("#", ">", "-", "+")
 
 
 def _plain(text: str) -> str:
-    # Each pattern is tried only on text holding what it needs (most excerpts hold none).
+    # Each clean-up runs only on text holding what it removes (most excerpts hold none).
     if "[[" in text:
         text = _SHORTCODE.sub(" ", text)
     if "](" in text:
         text = _LINK.sub(r"\1", text)
-    if _has_any(text, "#>-+"):
+    # A line marker starts the text or a line ("^" after a newline only).
+    if "\n" in text or text.lstrip()[:1] in _MARKERS:
         text = _LINE_MARKERS.sub(" ", text)
-    if _has_any(text, "*_`|"):
-        text = _EMPHASIS.sub(" ", text)
+    # Emphasis marks become spaces: a space each, which the collapsing below makes the one
+    # space a run of them was given by a pattern before (str.replace is quicker).
+    for mark in "*_`|":
+        if mark in text:
+            text = text.replace(mark, " ")
     return " ".join(text.split())
 
 
 def _mark(match: re.Match) -> str:
     return f"<mark>{match[1]}</mark>"  # a function: quicker than the template r"<mark>\1</mark>"
-
-
-def _has_any(text: str, characters: str) -> bool:
-    return any(character in text for character in characters)
 
 
 def highlight(snippet: str | None) -> Markup | None:

@@ -268,6 +268,26 @@ def test_a_result_without_a_snippet_match_shows_its_summary(client, make):
     assert "<mark>" not in page
 
 
+
+def test_the_snippet_comes_from_the_first_field_with_a_match(client, make):
+    make(ProductFactory, name="Bakuchiol Oil", description="A plant oil for evening use.",
+         ingredients_list="Squalane, bakuchiol, tocopherol")
+    make(ArticleFactory, title="Bakuchiol or retinol?", summary="Two ways to start.",
+         question="Which should I try first?", body="Gentler than most, bakuchiol suits many.")
+    make(ConditionFactory, name="Bakuchiol-sensitive skin", summary="Rarely seen.",
+         causes="Nobody knows.", what_helps="Stopping bakuchiol for a while.")
+    make(ConditionFactory, name="Bakuchiol rash", summary="A rash from bakuchiol.",
+         causes="Too much bakuchiol.", what_helps="Stopping bakuchiol.")
+
+    page = client.get("/search?q=bakuchiol").get_data(as_text=True)
+
+    assert "Squalane, <mark>bakuchiol</mark>, tocopherol" in page  # the product's last field
+    assert "Gentler than most, <mark>bakuchiol</mark> suits many" in page  # the article's
+    assert "rash from <mark>bakuchiol</mark>" in page  # a condition's first field
+    assert "Stopping <mark>bakuchiol</mark> for a while" in page  # the other's last
+    assert page.count("<mark>") == 4
+
+
 # --- Awkward input --------------------------------------------------------------------
 
 
