@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import Flask
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from storefront.catalog.templating import product_card
+from storefront.html import escaped
 from storefront.links import route_link
 
 
@@ -22,7 +23,7 @@ def product_hits(hits: Sequence) -> Markup:
     """The products found (``Hit``s of cards): each card, then its snippet if it has one."""
     html = []
     for hit in hits:
-        snippet = (f'<p class="search-snippet">{escape(hit.snippet)}</p>'
+        snippet = (f'<p class="search-snippet">{escaped(hit.snippet)}</p>'
                    if hit.snippet else "")
         html.append(f"\n      <li>\n        {product_card(hit.item, heading_level=3)}\n"
                     f"{snippet}\n      </li>\n")
@@ -33,10 +34,10 @@ def article_hits(hits: Sequence) -> Markup:
     """The articles found: kind, linked title, and the snippet (or else the summary)."""
     link = route_link("content.article_detail", "slug")
     return Markup("".join(  # noqa: S704 (escaped)
-        f'\n      <li class="card">\n        <p class="eyebrow">{escape(hit.item.kind.label)}'
-        f'</p>\n        <h3><a href="{escape(link(hit.item.slug))}">{escape(hit.item.title)}'
+        f'\n      <li class="card">\n        <p class="eyebrow">{escaped(hit.item.kind.label)}'
+        f'</p>\n        <h3><a href="{escaped(link(hit.item.slug))}">{escaped(hit.item.title)}'
         f"</a></h3>\n        <p class=\"search-snippet\">"
-        f"{escape(hit.snippet or hit.item.summary)}</p>\n      </li>\n"
+        f"{escaped(hit.snippet or hit.item.summary)}</p>\n      </li>\n"
         for hit in hits))
 
 
@@ -44,9 +45,9 @@ def condition_hits(hits: Sequence) -> Markup:
     """The skin conditions found: linked name, and the snippet (or else the summary)."""
     link = route_link("content.condition_detail", "slug")
     return Markup("".join(  # noqa: S704 (escaped)
-        f'\n      <li class="card">\n        <h3><a href="{escape(link(hit.item.slug))}">'
-        f"{escape(hit.item.name)}</a></h3>\n        <p class=\"search-snippet\">"
-        f"{escape(hit.snippet or hit.item.summary)}</p>\n      </li>\n"
+        f'\n      <li class="card">\n        <h3><a href="{escaped(link(hit.item.slug))}">'
+        f"{escaped(hit.item.name)}</a></h3>\n        <p class=\"search-snippet\">"
+        f"{escaped(hit.snippet or hit.item.summary)}</p>\n      </li>\n"
         for hit in hits))
 
 
