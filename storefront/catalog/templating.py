@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -300,9 +300,10 @@ class Card:
     next_path: str | None = None
 
 
-def card_of(product, article=None) -> Card:
-    """Everything a product card shows of ``product`` (linked from ``article``)."""
-    links = card_links()
+def card_of(product, article=None, links: CardLinks | None = None) -> Card:
+    """Everything a product card shows of ``product`` (linked from ``article``); ``links``
+    are ``card_links()``, passed by whatever writes many cards."""
+    links = links or card_links()
     href = links.product_from(product.slug, article)
     prescription = product.prescription_only
     sold = product.sold_variants
@@ -334,7 +335,7 @@ def card_of(product, article=None) -> Card:
 
 def product_card(product, article=None, reason: str | None = None,
                  how_to_use: str | None = None, heading_level: int = 3,
-                 role: str | None = None) -> Markup:
+                 role: str | None = None, links: CardLinks | None = None) -> Markup:
     """The card of ``product`` (a model loaded with ``card_loader_options()``, or a card's
     row from ``catalog.cards``): its picture, brand, name, rating, price, stock, tie and
     the cart form or link that fits it. From ``article``, the product link carries
@@ -343,7 +344,7 @@ def product_card(product, article=None, reason: str | None = None,
 
     Written in Python, every value escaped here: pages draw up to 24 cards, and as a
     template macro the card cost twice what working out its values does."""
-    card = card_of(product, article)
+    card = card_of(product, article, links)
     name = escaped(card.name)
     level = int(heading_level)
     html = [
@@ -368,6 +369,13 @@ def product_card(product, article=None, reason: str | None = None,
     html.append(_card_action_html(card, name, article))
     html.append("\n</div></article>")
     return Markup("".join(html))  # noqa: S704 (every value escaped above)
+
+
+def product_cards(products: Iterable) -> Markup:
+    """The cards of ``products``, each on a line of its own (a list's grid)."""
+    links = card_links()
+    return Markup("".join(f"\n{product_card(product, links=links)}"  # noqa: S704 (cards)
+                          for product in products))
 
 
 def tie_disclosure(brand, link: bool = False) -> Markup:
@@ -541,6 +549,7 @@ def register_catalog_helpers(app: Flask) -> None:
         quick_add_variant=quick_add_variant,
         picture_data=picture_data,
         product_card=product_card,
+        product_cards=product_cards,
         tie_disclosure=tie_disclosure,
         list_link=list_link,
         filter_links=filter_links,

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from storefront.catalog.templating import (
     CARD_PICTURE_WIDTHS,
+    CardLinks,
     card_links,
     card_picture,
     pick_price,
@@ -45,13 +46,14 @@ def pick_items(picks: ConditionPicks, article, heading_level: int) -> Markup:
     """The ``<li>`` of each recommended product of ``picks`` (and of what to buy instead),
     after the blank line the list's template line left."""
     listed = {pick.product.id for pick in picks.products if pick.state == PickState.AVAILABLE}
-    html = ["\n"]
+    html, links = ["\n"], card_links()
     for pick in picks.products:
-        html.append(_pick_item(pick, article, int(heading_level), listed))
+        html.append(_pick_item(pick, article, int(heading_level), listed, links))
     return Markup("".join(html))  # noqa: S704 (escaped)
 
 
-def _pick_item(pick: ProductPick, article, level: int, listed: set[int]) -> str:
+def _pick_item(pick: ProductPick, article, level: int, listed: set[int],
+               links: CardLinks) -> str:
     product, rec, state, instead = pick.product, pick.recommendation, pick.state, pick.instead
     instead_listed = instead is not None and instead.id in listed
     if state == PickState.NOT_SOLD:
@@ -61,7 +63,7 @@ def _pick_item(pick: ProductPick, article, level: int, listed: set[int]) -> str:
     else:
         card = product_card(product, article=article, reason=rec.why,
                             how_to_use=rec.how_to_use, heading_level=level,
-                            role=rec.role.label)
+                            role=rec.role.label, links=links)
     note = ""
     if state in GONE and instead is None:
         note = ('\n    <p class="pick-note">Nothing similar is in stock right now. Please '
@@ -74,7 +76,8 @@ def _pick_item(pick: ProductPick, article, level: int, listed: set[int]) -> str:
     if instead is not None and not instead_listed:
         html += (f'\n<li class="pick pick-instead">\n  <p class="pick-label">In stock instead '
                  f"of {escaped(product.name)}:</p>\n  "
-                 f"{product_card(instead, article=article, heading_level=level)}\n</li>\n")
+                 f"{product_card(instead, article=article, heading_level=level, links=links)}"
+                 "\n</li>\n")
     return html
 
 

@@ -14,19 +14,19 @@ from collections.abc import Sequence
 from flask import Flask
 from markupsafe import Markup
 
-from storefront.catalog.templating import product_card
+from storefront.catalog.templating import card_links, product_card
 from storefront.html import escaped
 from storefront.links import route_link
 
 
 def product_hits(hits: Sequence) -> Markup:
     """The products found (``Hit``s of cards): each card, then its snippet if it has one."""
-    html = []
+    html, links = [], card_links()
     for hit in hits:
         snippet = (f'<p class="search-snippet">{escaped(hit.snippet)}</p>'
                    if hit.snippet else "")
-        html.append(f"\n      <li>\n        {product_card(hit.item, heading_level=3)}\n"
-                    f"{snippet}\n      </li>\n")
+        card = product_card(hit.item, heading_level=3, links=links)
+        html.append(f"\n      <li>\n        {card}\n{snippet}\n      </li>\n")
     return Markup("".join(html))  # noqa: S704 (escaped)
 
 
