@@ -72,6 +72,26 @@ def test_feed_is_atom_with_only_visible_articles(client, app):
         "http://shop.test/articles/feed.xml")
 
 
+def test_feed_reads_its_newest_thirty_in_one_statement_without_bodies(
+        client, app, count_queries):
+    def create():
+        for number in range(35):
+            ArticleFactory(slug=f"piece-{number}", title=f"Piece {number}",
+                           published_at=utcnow() - timedelta(days=number + 1))
+
+    build(app, create)
+    with count_queries() as counter:
+        root = xml_of(client.get("/articles/feed.xml"))
+    titles = [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+    assert titles == [f"Piece {number}" for number in range(30)]
+    selects = [statement for statement in counter.statements
+               if statement.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects
+    assert "body" not in selects[0]
+    assert all(entry.find(f"{ATOM}author").findtext(f"{ATOM}name")
+               for entry in root.findall(f"{ATOM}entry"))
+
+
 def test_feed_escapes_titles(client, app):
     build(app, lambda: ArticleFactory(title="Retinol & <vitamin C>", summary="A < B"))
     root = xml_of(client.get("/articles/feed.xml"))
