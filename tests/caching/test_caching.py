@@ -150,6 +150,7 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, app, count_quer
     later = utcnow() + timedelta(hours=2)  # no row changes: only the clock moves on
     monkeypatch.setattr("storefront.caching.utcnow", lambda: later)
     monkeypatch.setattr("storefront.content.models.utcnow", lambda: later)
+    monkeypatch.setattr("storefront.content.reading.utcnow", lambda: later)
     assert "The answer for later" in html(client, "/articles")
 
 
