@@ -34,10 +34,8 @@ def article_hits(hits: Sequence) -> Markup:
     """The articles found: kind, linked title, and the snippet (or else the summary)."""
     link = route_link("content.article_detail", "slug")
     return Markup("".join(  # noqa: S704 (escaped)
-        f'\n      <li class="card">\n        <p class="eyebrow">{escaped(hit.item.kind.label)}'
-        f'</p>\n        <h3><a href="{escaped(link(hit.item.slug))}">{escaped(hit.item.title)}'
-        f"</a></h3>\n        <p class=\"search-snippet\">"
-        f"{escaped(hit.snippet or hit.item.summary)}</p>\n      </li>\n"
+        _found(link(hit.item.slug), hit.item.title, hit.snippet or hit.item.summary,
+               f'\n        <p class="eyebrow">{escaped(hit.item.kind.label)}</p>')
         for hit in hits))
 
 
@@ -45,10 +43,16 @@ def condition_hits(hits: Sequence) -> Markup:
     """The skin conditions found: linked name, and the snippet (or else the summary)."""
     link = route_link("content.condition_detail", "slug")
     return Markup("".join(  # noqa: S704 (escaped)
-        f'\n      <li class="card">\n        <h3><a href="{escaped(link(hit.item.slug))}">'
-        f"{escaped(hit.item.name)}</a></h3>\n        <p class=\"search-snippet\">"
-        f"{escaped(hit.snippet or hit.item.summary)}</p>\n      </li>\n"
+        _found(link(hit.item.slug), hit.item.name, hit.snippet or hit.item.summary)
         for hit in hits))
+
+
+def _found(href: str, title: str, text, eyebrow: str = "") -> str:
+    """An article or condition found: ``eyebrow`` (written already), the linked title and
+    the text, escaped here."""
+    return (f'\n      <li class="card">{eyebrow}\n        <h3><a href="{escaped(href)}">'
+            f'{escaped(title)}</a></h3>\n        <p class="search-snippet">{escaped(text)}'
+            "</p>\n      </li>\n")
 
 
 def register_search_helpers(app: Flask) -> None:
