@@ -387,16 +387,16 @@ def _may_mark(index: schema.SearchIndex, name: str) -> ColumnElement[bool]:
 class Matcher:
     """How one backend finds and ranks a plan's rows of one kind.
 
-    ``restrict`` adds the full-text match to a statement over the kind's model; ``order``
-    sorts best first: the rows the shopper's own words find (``SearchPlan.exact``), in
-    their own order, then those found through a synonym or another spelling. ``count``
-    is how many rows readers can see. ``hits`` is this kind's part of a search's
-    statement (numbered ``number``, its best ``limit`` rows): rows of ``kind``, ``id``,
-    ``total`` (as ``count``), ``snippet`` (of the first field with a match) and the sort
-    keys ``key_0``, ``key_1``...
+    ``best(columns, limit)`` is the ``limit`` best rows readers can see, ``columns`` of
+    each, best first (what suggestions read). ``order`` sorts best first: the rows the
+    shopper's own words find (``SearchPlan.exact``), in their own order, then those found
+    through a synonym or another spelling. ``count`` is how many rows readers can see.
+    ``hits`` is this kind's part of a search's statement (numbered ``number``, its best
+    ``limit`` rows): rows of ``kind``, ``id``, ``total`` (as ``count``), ``snippet`` (of
+    the first field with a match) and the sort keys ``key_0``, ``key_1``...
     """
 
-    restrict: Callable[[Select], Select]
+    best: Callable[[tuple[ColumnElement, ...], int], Select]
     order: tuple[ColumnElement, ...]  # sort keys, ascending
     count: Select
     hits: Callable[[int, int], Select]
@@ -486,10 +486,17 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
     shown = [] if kind.hidden is None else [fts.c.rowid.not_in(kind.hidden())]
     count = select(func.count()).select_from(fts).where(match, *shown)
 
-    def restrict(statement: Select) -> Select:
-        statement = statement.join(fts, fts.c.rowid == kind.model.id).where(match)
-        return statement if tier is None else statement.outerjoin(
-            tier, tier.c.id == kind.model.id)
+    def best(columns: tuple[ColumnElement, ...], limit: int) -> Select:
+        # Chosen among the matches alone, then only those rows read: a row's status and
+        # date come after its long texts, which SQLite reads on the way to them ("ret" as
+        # a suggestion, 5,000 products: products 2.8 ms, articles 2.1 ms).
+        keys = _keys(order)
+        ranked = select(fts.c.rowid.label("id"), *keys).where(match, *shown)
+        if tier is not None:
+            ranked = ranked.outerjoin(tier, tier.c.id == fts.c.rowid)
+        chosen = ranked.order_by(*keys, fts.c.rowid).limit(limit).cte(f"best_{index.table}")
+        return (select(*columns).join(chosen, chosen.c.id == kind.model.id)
+                .order_by(*list(chosen.c)[1:], chosen.c.id))
 
     def hits(number: int, limit: int) -> Select:
         # The matches readers can see are read once, with their scores, for both the count
@@ -518,7 +525,7 @@ def _sqlite_matcher(kind: Kind, exact: bool) -> Matcher:
         return (select(*columns, *keys).join(fts, fts.c.rowid == kind.model.id)
                 .where(match, kind.model.id.in_(chosen)))
 
-    return Matcher(restrict, order, count, hits)
+    return Matcher(best, order, count, hits)
 
 
 def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
@@ -543,13 +550,16 @@ def _postgres_matcher(kind: Kind, exact: bool) -> Matcher:
                  -func.ts_rank_cd(literal_column(TS_RANK_WEIGHTS), vector, own, 1), rank)
     count = restrict(select(func.count()).select_from(kind.model).where(*kind.filters()))
 
-    def hits(number: int, limit: int) -> Select:
-        best = (restrict(select(kind.model.id)).where(*kind.filters())
-                .order_by(*order, kind.model.id).limit(limit).correlate(None))
-        return (restrict(select(*_hit_columns(number, kind, count, snippet), *_keys(order)))
-                .where(kind.model.id.in_(best)))
+    def best(columns: tuple[ColumnElement, ...], limit: int) -> Select:
+        return (restrict(select(*columns)).where(*kind.filters())
+                .order_by(*order, kind.model.id).limit(limit))
 
-    return Matcher(restrict, order, count, hits)
+    def hits(number: int, limit: int) -> Select:
+        chosen = best((kind.model.id,), limit).correlate(None)
+        return (restrict(select(*_hit_columns(number, kind, count, snippet), *_keys(order)))
+                .where(kind.model.id.in_(chosen)))
+
+    return Matcher(best, order, count, hits)
 
 
 # --- Suggestions as the shopper types --------------------------------------------------------
@@ -596,7 +606,5 @@ def _suggestion_statement(kind: Kind, limit: int, dialect: str, exact: bool) -> 
     if key not in _STATEMENTS:
         matcher = _matcher(kind, dialect, exact)
         label = getattr(kind.model, kind.label)
-        _STATEMENTS[key] = (
-            matcher.restrict(select(label, kind.model.slug)).where(*kind.filters())
-            .order_by(*matcher.order, kind.model.id).limit(limit))
+        _STATEMENTS[key] = matcher.best((label, kind.model.slug), limit)
     return _STATEMENTS[key]

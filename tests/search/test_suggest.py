@@ -4,11 +4,13 @@ boxes that work the same without it (both backends)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from storefront.catalog.models import ProductStatus
 from storefront.content.models import ArticleStatus
+from storefront.db import utcnow
 from tests.factories import ArticleFactory, ConditionFactory, ProductFactory, SearchSynonymFactory
 from tests.helpers.pages import Page
 
@@ -51,6 +53,25 @@ def test_hidden_pages_are_never_suggested(client, make):
     make(ProductFactory, name="Bakuchiol Draft", status=ProductStatus.DRAFT)
     make(ArticleFactory, title="Bakuchiol soon", status=ArticleStatus.DRAFT, published_at=None)
     assert suggestions(client, "bakuchiol") == []
+
+
+def test_the_best_visible_pages_fill_the_suggestions_before_the_limit(client, make):
+    # Hidden pages that would rank first take no place among the five products and three
+    # articles suggested: they are left out before the best are chosen.
+    for number in range(3):
+        make(ProductFactory, name=f"Azelaic Draft {number}", status=ProductStatus.DRAFT)
+        make(ArticleFactory, title=f"Azelaic soon {number}", status=ArticleStatus.SCHEDULED,
+             published_at=utcnow() + timedelta(days=1))
+    for number in range(6):
+        make(ProductFactory, name=f"Azelaic Gel {number}")
+        make(ArticleFactory, title=f"Azelaic answer {number}")
+    make(ProductFactory, name="Calming Cream", description="With azelaic acid.")
+
+    found = suggestions(client, "azel")
+    assert [label for kind, label, _ in found if kind == "Product"] == [
+        f"Azelaic Gel {number}" for number in range(5)]
+    assert [label for kind, label, _ in found if kind == "Article"] == [
+        f"Azelaic answer {number}" for number in range(3)]
 
 
 @pytest.mark.parametrize("typed", ["", "  ", "the", "'; DROP TABLE product; --", "x" * 5000,
