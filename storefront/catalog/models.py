@@ -275,7 +275,12 @@ class VariantRules:
 
 class Product(ProductRules["Variant", "ProductImage"], TimestampMixin, Model):
     __tablename__ = "product"
-    __table_args__ = (Index("ix_product_status_featured", "status", "featured_rank"),)
+    __table_args__ = (
+        Index("ix_product_status_featured", "status", "featured_rank"),
+        # Lists filtered to what can be bought (in stock, a price range) ask both of every
+        # active product: from the index, not from rows whose long texts come first.
+        Index("ix_product_status_prescription", "status", "prescription_only"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
