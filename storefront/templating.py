@@ -160,8 +160,6 @@ def register_template_helpers(app: Flask) -> None:
         nav_url=nav_url,
         route_link=route_link,  # one link per value, the route built once a request
         lower_first=lower_first,
-        main_nav=MAIN_NAV,
-        cart_item_count=visitor_item_count,  # the header's count: one small query a page
         shop_page_links=shop_page_links,
         page_chrome=page_chrome,
         account_email=account_email,

@@ -61,10 +61,6 @@ class PriceInfo(NamedTuple):  # one a card: a named tuple is made faster than a 
     varies: bool
 
 
-def media_url(name: str, external: bool = False) -> str:
-    return media_storage().url(name, external=external)
-
-
 def stock_of(item: ProductRules | VariantRules) -> Stock:
     """The stock state of a variant or product with the words a shopper sees."""
     if isinstance(item, ProductRules):
@@ -141,11 +137,6 @@ def _price(variants: list) -> PriceInfo | None:
     compare_at = cheapest.compare_at_price if cheapest.on_sale else None
     varies = len({variant.price for variant in variants}) > 1
     return PriceInfo(cheapest.price, compare_at, cheapest.currency, varies)
-
-
-def quick_add_variant(product: ProductRules) -> VariantRules | None:
-    """The variant a card can add straight to the cart: the only one on sale, in stock."""
-    return _quick_add(product, product.sold_variants)
 
 
 def _quick_add(product: ProductRules, sold: list) -> VariantRules | None:
@@ -542,11 +533,8 @@ def fill_price_holes() -> None:
 def register_catalog_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_money=format_money,
-        media_url=media_url,
         stock_of=stock_of,
         price_of=price_of,
-        pick_price=pick_price,
-        quick_add_variant=quick_add_variant,
         picture_data=picture_data,
         product_card=product_card,
         product_cards=product_cards,
