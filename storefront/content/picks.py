@@ -146,6 +146,10 @@ def _ingredient_substitutes(product_ids, featured_only: bool = False):
     """
     if not featured_only:
         return _first_with_ingredients(product_ids)
+    # "IS NOT true", not "IS false" (the same for a column that is never NULL): with two
+    # equalities to match, SQLite chose the (status, prescription_only) index and walked
+    # every active product instead of the few featured ones (the article at 500 products:
+    # 29.07 → 28.42 M instructions a request).
     links = product_ingredient.alias("substitute_links")
     ranked = (
         select(links.c.product_id,
@@ -153,7 +157,7 @@ def _ingredient_substitutes(product_ids, featured_only: bool = False):
                                       order_by=_catalogue_order()).label("place"))
         .join(Product, Product.id == links.c.product_id)
         .where(links.c.ingredient_id.in_(_unavailable_ingredients(product_ids)),
-               Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_(False),
+               Product.status == ProductStatus.ACTIVE, Product.prescription_only.is_not(True),
                _has_stock(Product.id), Product.featured_rank.is_not(None))
     ).subquery("ranked_substitutes")
     return select(ranked.c.product_id).where(ranked.c.place == 1)

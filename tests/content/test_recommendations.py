@@ -121,6 +121,24 @@ def test_a_featured_product_with_the_ingredient_comes_before_the_others(client, 
         assert instead_of(page(client, url), "Retinol Serum") == "Zz Featured Retinol"
 
 
+def test_featured_substitutes_are_found_from_the_featured_index(client, app, count_queries):
+    """Looking among featured products first is cheap only while the database walks the
+    few featured ones, not every active product (SQLite's choice of index)."""
+    build(app, acne_setup)
+    build(app, lambda: set_stock("retinol-serum", 0))
+    with count_queries() as counter:
+        page(client, "/conditions/acne")
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        statement = next(s for s in counter.statements if "ranked_substitutes" in s)
+        # The plan's shape does not depend on the values bound: NULLs will do.
+        nulls = (None,) * statement.count("?")
+        plan = " | ".join(row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, nulls))
+    assert "INDEX ix_product_status_featured" in plan, plan
+
+
 def test_archived_product_says_so_and_is_replaced(client, app):
     build(app, acne_setup)
     build(app, lambda: set_status("retinol-serum", ProductStatus.ARCHIVED))
