@@ -108,11 +108,15 @@ def _filter_options_statement(linked: tuple[LinkedFilter, ...]):
         Category.position.label("position"),
         select(Product.id).where(Product.category_id == Category.id, active).exists()
         .label("in_use"))
+    # An ingredient's links first, then each linked product by its key: joined, SQLite
+    # walked the active products instead, until one had the ingredient (all of them for
+    # an ingredient no active product has).
+    active_link = select(Product.id).where(
+        Product.id == product_ingredient.c.product_id, active).exists()
     ingredients = select(
         literal("ingredient"), Ingredient.id, Ingredient.slug, Ingredient.name, literal(0),
         select(product_ingredient.c.product_id)
-        .join(Product, Product.id == product_ingredient.c.product_id)
-        .where(product_ingredient.c.ingredient_id == Ingredient.id, active).exists())
+        .where(product_ingredient.c.ingredient_id == Ingredient.id, active_link).exists())
     combined = union_all(categories, *(each.options(active) for each in linked),
                          ingredients).subquery()
     return select(combined).order_by(combined.c.kind, combined.c.position, combined.c.name)
@@ -224,6 +228,11 @@ class ListShape(NamedTuple):
     in_stock: bool
     sort: str
 
+    @property
+    def filtered(self) -> bool:
+        return bool(self.category or self.linked or self.ingredient or self.skin_type
+                    or self.price_min or self.price_max or self.in_stock)
+
 
 def _list_parameters(listing: Listing, options: FilterOptions) -> tuple[ListShape, dict]:
     """The shape of ``listing``'s statements and the values bound into them."""
@@ -253,8 +262,7 @@ def _list_statements(shape: ListShape):
     priced = shape.sort in PRICE_SORTS or shape.price_min or shape.price_max
     price = _lowest_price() if priced else None
     clauses = _filter_clauses(shape, price)
-    # count(*), not count(id): SQLite reads each id to check it is not NULL (+70 %).
-    count = select(func.count()).select_from(Product).where(*clauses)
+    count = _count(shape, clauses)
     # The page's ids are sorted on their own, so the sort carries ids rather than whole
     # rows with their brand and category; only those rows are then loaded.
     ordering = _ordering(shape.sort, price)
@@ -263,6 +271,23 @@ def _list_statements(shape: ListShape):
     # The cards as plain rows, sizes and first pictures joined (the limit is in page_ids).
     page = cards_statement(Product.id.in_(page_ids), *ordering)
     return count, page
+
+
+def _count(shape: ListShape, clauses) -> Select:
+    """SQL: how many products a list of ``shape`` has in all.
+
+    count(*), not count(id): SQLite reads each id to check it is not NULL (+70 %). With no
+    filter, the products of the whole table less those not on sale: SQLite counts a
+    table's rows from its pages without reading them, and the few products not on sale
+    from the status index (at 5,000 products 18 µs, where counting the active ones, entry
+    by entry, took 187 µs)."""
+    if shape.filtered:
+        return select(func.count()).select_from(Product).where(*clauses)
+    not_on_sale = [status for status in ProductStatus if status is not ProductStatus.ACTIVE]
+    every = select(func.count()).select_from(Product).scalar_subquery()
+    others = (select(func.count()).select_from(Product)
+              .where(Product.status.in_(not_on_sale)).scalar_subquery())
+    return select(every - others)
 
 
 _ORDERS = {  # built for the sort asked for only: SQL expressions cost time to make

@@ -8,7 +8,7 @@ import pytest
 from bs4 import Tag
 
 from storefront.catalog.listing import ListLinks, page_numbers, parse_listing
-from storefront.catalog.models import SkinType, Variant
+from storefront.catalog.models import Product, ProductStatus, SkinType, Variant
 from storefront.extensions import db
 from storefront.links import with_query
 from tests.factories import (
@@ -281,6 +281,32 @@ def test_a_page_past_the_end_shows_the_last_page(client, thirty):
     page = client.get("/products?page=999999").get_data(as_text=True)
     assert len(card_slugs(page)) == 6
     assert "There are only 2 pages of results, so you're seeing the last one." in text_of(page)
+
+
+def test_the_total_counts_only_products_on_sale(client, app, thirty):
+    """The unfiltered list counts the whole table less what is not on sale: each status
+    that is not on sale is taken off, and a filtered list counts the same way."""
+    with app.app_context():
+        for number, status in enumerate((ProductStatus.DRAFT, ProductStatus.ARCHIVED) * 2):
+            ProductFactory(slug=f"gone-{number}", status=status,
+                           category=db.session.get(Product, 1).category)
+        db.session.commit()
+    for query in ("", "?category=all"):
+        page = client.get(f"/products{query}").get_data(as_text=True)
+        assert "Showing 1\N{EN DASH}24 of 30 products" in page, query
+        assert not [slug for slug in card_slugs(page) if slug.startswith("gone-")]
+
+
+def test_an_ingredient_only_withdrawn_products_have_is_not_a_filter(client, app, db):
+    with app.app_context():
+        kept, withdrawn = IngredientFactory(name="Kept acid"), IngredientFactory(name="Gone oil")
+        ProductFactory(ingredients=[kept])
+        ProductFactory(ingredients=[withdrawn], status=ProductStatus.ARCHIVED)
+        ProductFactory(ingredients=[withdrawn], status=ProductStatus.DRAFT)
+        db.session.commit()
+    page = text_of(client.get("/products").get_data(as_text=True))
+    assert "Kept acid" in page
+    assert "Gone oil" not in page
 
 
 def test_page_numbers_skip_the_middle_of_long_lists(app):
