@@ -11,13 +11,13 @@ page shows its product (``depends_on(product_tag(id))``), as a loaded ``Product`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 
 from storefront.caching import depends_on
 from storefront.catalog.models import (
@@ -127,24 +127,6 @@ def cards_statement(where: ColumnElement[bool], *ordering: Any) -> Select:
     )
 
 
-def with_card_joins(statement: Select, product_on: ColumnElement[bool]) -> Select:
-    """``statement`` outer-joined to the products ``product_on`` names, with what a card
-    reads of each (its brand, each size, its first picture), for a statement over other
-    rows that shows some products as cards: select ``CARD_COLUMNS`` first, order by
-    ``CARD_SIZE_ORDER`` last, and read its products' rows with ``cards_of``.
-
-    The picture is joined before the sizes, so that SQLite looks for a product's first
-    picture once, not once a size ("retinol"'s search, 5,000 products: 21.03 → 20.80 M
-    instructions)."""
-    return (
-        statement.outerjoin(Product, product_on)
-        .outerjoin(Brand, Brand.id == Product.brand_id)
-        .outerjoin(ProductImage, and_(ProductImage.product_id == Product.id,
-                                      ProductImage.id == _first_picture_id()))
-        .outerjoin(Variant, Variant.product_id == Product.id)
-    )
-
-
 def cards_of(rows: Iterable[Any]) -> list[CardProduct]:
     """The cards of rows that start with ``CARD_COLUMNS`` (a product's sizes one a row), in
     the order their products first come; the page being rendered shows each product."""
@@ -164,6 +146,17 @@ def load_cards(statement: Select, parameters: Mapping[str, Any] | None = None,
                ) -> list[CardProduct]:
     """The cards of ``statement`` (made by ``cards_statement``), in its order."""
     return cards_of(read_rows(statement, parameters))
+
+
+_BY_ID = cards_statement(Product.id.in_(bindparam("ids", expanding=True)), Product.id)
+
+
+def cards_by_id(ids: Collection[int]) -> dict[int, CardProduct]:
+    """The cards of the products ``ids``, by id, in one statement (a product no longer
+    there has none): for a page that chose which products to show by other means."""
+    if not ids:
+        return {}
+    return {card.id: card for card in load_cards(_BY_ID, {"ids": sorted(ids)})}
 
 
 def _card(row) -> CardProduct:

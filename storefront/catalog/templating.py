@@ -12,14 +12,12 @@ from urllib.parse import urlencode
 from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import bindparam
 
 from storefront.caching import depends_on, fill_holes, hole
-from storefront.catalog.cards import cards_statement, load_cards
+from storefront.catalog.cards import cards_by_id
 from storefront.catalog.images import file_name, rendition_widths
 from storefront.catalog.listing import Listing, ListLinks
 from storefront.catalog.models import (
-    Product,
     ProductRules,
     StockState,
     VariantRules,
@@ -108,14 +106,10 @@ def _price_line(text: str, compare: str | None, size: str | None) -> Markup:
     return Markup(f'<p><span class="price">{escaped(text)}</span>{was}{only}</p>')  # noqa: S704 (escaped)
 
 
-_PRICED = cards_statement(Product.id.in_(bindparam("ids", expanding=True)))
-
-
 def _prices(wanted: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """The price holes ``wanted`` (product id, ``CARD`` or ``PICK``), filled again from
     their products' sizes in one statement (``storefront.caching.hole``)."""
-    cards = {card.id: card for card in load_cards(
-        _PRICED, {"ids": sorted({product_id for product_id, _style in wanted})})}
+    cards = cards_by_id({product_id for product_id, _style in wanted})
     found: dict[tuple[int, str], str] = {}
     links = card_links()
     for product_id, style in wanted:

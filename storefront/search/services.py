@@ -37,7 +37,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
 from storefront.caching import depends_on
-from storefront.catalog.cards import CARD_COLUMNS, CARD_SIZE_ORDER, cards_of, with_card_joins
+from storefront.catalog.cards import cards_by_id
 from storefront.catalog.models import Product, ProductStatus
 from storefront.content.models import Article, ArticleKind, ArticleStatus, Condition
 from storefront.content.page_tags import article_tag, condition_tag
@@ -139,15 +139,14 @@ class FoundCondition:
     summary: str
 
 
-# A search's statement's columns: products as cards (``catalog.cards``: one row a size),
-# then the hit's kind, its kind's count and its snippet, then an article's and a
-# condition's columns. Plain rows: no ORM object is built, so each result names the
-# page cache's tag its rows would have (``depends_on``).
-_ARTICLE_COLUMNS = (Article.id, Article.slug, Article.title, Article.summary, Article.kind)
-_CONDITION_COLUMNS = (Condition.id, Condition.slug, Condition.name, Condition.summary)
-_KIND_AT = len(CARD_COLUMNS)
-_ARTICLE_AT = _KIND_AT + 3
-_CONDITION_AT = _ARTICLE_AT + len(_ARTICLE_COLUMNS)
+# A search's statement's columns: each hit's kind, id, its kind's count and its snippet,
+# then an article's or a condition's slug, title (name) and summary, and an article's
+# kind. Plain rows: no ORM object is built, so each result names the page cache's tag its
+# rows would have (``depends_on``). The products' cards are read after, by id: as columns
+# of the search's rows (a product's once a size), they made every row 40 columns wide.
+_SHOWN_COLUMNS = (func.coalesce(Article.slug, Condition.slug),
+                  func.coalesce(Article.title, Condition.name),
+                  func.coalesce(Article.summary, Condition.summary), Article.kind)
 
 
 @dataclass(slots=True)
@@ -222,29 +221,27 @@ def run(searched: SearchPlan, own_words_first: bool = True) -> SearchResults:
 
 
 def _sections(rows) -> tuple[Section, Section, Section]:
-    """The products, articles and conditions of a search's statement's ``rows`` (in one
-    pass: a search reads 40 to 70 rows, a product's once a size)."""
-    product_rows: list[Any] = []
+    """The products, articles and conditions of a search's statement's ``rows`` (one a
+    hit, best first within a kind), the products' cards read by id."""
     snippets: dict[int, str | None] = {}
     articles: list[Hit] = []
     conditions: list[Hit] = []
     totals = [0, 0, 0]
-    for row in rows:
-        number, total, snippet = row[_KIND_AT:_ARTICLE_AT]
+    for number, found_id, total, snippet, slug, title, summary, article_kind in rows:
         if number == 0:
-            product_rows.append(row)
-            if row[0] not in snippets:
-                snippets[row[0]] = snippet
+            snippets[found_id] = snippet
         elif number == 1:
-            article = FoundArticle(*row[_ARTICLE_AT:_CONDITION_AT])
-            depends_on(article_tag(article.id))
-            articles.append(Hit(article, highlight(snippet)))
+            depends_on(article_tag(found_id))
+            articles.append(Hit(FoundArticle(found_id, slug, title, summary, article_kind),
+                                highlight(snippet)))
         else:
-            condition = FoundCondition(*row[_CONDITION_AT:])
-            depends_on(condition_tag(condition.id))
-            conditions.append(Hit(condition, highlight(snippet)))
+            depends_on(condition_tag(found_id))
+            conditions.append(Hit(FoundCondition(found_id, slug, title, summary),
+                                  highlight(snippet)))
         totals[number] = total
-    products = [Hit(card, highlight(snippets[card.id])) for card in cards_of(product_rows)]
+    cards = cards_by_id(snippets.keys())
+    products = [Hit(cards[found_id], highlight(snippet))
+                for found_id, snippet in snippets.items() if found_id in cards]
     return (Section(products, totals[0]), Section(articles, totals[1]),
             Section(conditions, totals[2]))
 
@@ -412,18 +409,21 @@ def _matcher(kind: Kind, dialect: str, exact: bool) -> Matcher:
 
 def _ranked(dialect: str, exact: bool) -> Select:
     """The best rows of each kind, with each kind's total count and the rows' snippets, in
-    one statement: rows of a product card's columns (one row a size), ``kind`` (which of
-    ``KINDS``), ``total`` and ``snippet``, an article's and a condition's columns (only
-    the hit's kind's set), best first within a kind.
+    one statement: rows of ``kind`` (which of ``KINDS``), ``id``, ``total`` and
+    ``snippet``, then an article's or a condition's columns (``_SHOWN_COLUMNS``: NULL on a
+    product's row), best first within a kind. The products' cards are read afterwards by
+    id (``cards_by_id``): joined here, each product came once a size with the card's 27
+    columns, and every row carried an article's and a condition's columns too ("retinol",
+    5,000 products: 63 rows of 39 columns, 2,457 values at about 1,000 instructions each
+    for SQLite and Python's ``sqlite3`` to hand over).
 
     Each kind's best ids are chosen first, so snippets are cut, and rows read, only for
     the rows shown, not for every match: a common word matches a good part of a large
     shop. Its count is a scalar subquery rather than ``count(*) OVER ()``: FTS5 refuses
     its ranking functions next to a window (SQLite counts the matches its ranking has
-    kept, ``_sqlite_matcher``). The hits of the three kinds are one
-    materialised union (a snippet is cut once, however many sizes of a product are
-    joined to it), to which the rows themselves are joined: one round trip and one round
-    of SQLAlchemy's statement handling for the whole search.
+    kept, ``_sqlite_matcher``). The hits of the three kinds are one materialised union,
+    to which articles and conditions are joined: one round trip and one round of
+    SQLAlchemy's statement handling for the three kinds.
     """
     key = ("ranked", dialect, exact)
     if key in _STATEMENTS:
@@ -431,15 +431,13 @@ def _ranked(dialect: str, exact: bool) -> Select:
     branches = [_matcher(kind, dialect, exact).hits(number, kind.limit)
                 for number, kind in enumerate(KINDS)]
     hits = union_all(*branches).cte("hits").prefix_with("MATERIALIZED")
-    statement = with_card_joins(
-        select(*CARD_COLUMNS, hits.c.kind, hits.c.total, hits.c.snippet, *_ARTICLE_COLUMNS,
-               *_CONDITION_COLUMNS).select_from(hits),
-        and_(hits.c.kind == 0, Product.id == hits.c.id))
+    statement = select(hits.c.kind, hits.c.id, hits.c.total, hits.c.snippet,
+                       *_SHOWN_COLUMNS).select_from(hits)
     for number, kind in enumerate(KINDS[1:], start=1):
         statement = statement.outerjoin(
             kind.model, and_(hits.c.kind == number, kind.model.id == hits.c.id))
     keys = [column for column in hits.c if column.key.startswith("key_")]
-    statement = statement.order_by(hits.c.kind, *keys, hits.c.id, *CARD_SIZE_ORDER)
+    statement = statement.order_by(hits.c.kind, *keys, hits.c.id)
     _STATEMENTS[key] = statement
     return statement
 

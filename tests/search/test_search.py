@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -20,6 +21,7 @@ from tests.factories import (
     ConditionFactory,
     IngredientFactory,
     ProductFactory,
+    VariantFactory,
 )
 from tests.helpers.search import edit, found, statements_for
 
@@ -384,6 +386,29 @@ def test_the_number_of_statements_does_not_grow_with_the_results(client, make, c
     assert "best 10 of 12 articles" in page
     assert few == many <= QUERY_BUDGET
     assert statements_for(client, count_queries, "nothingmatches") <= QUERY_BUDGET
+
+
+def test_the_search_reads_each_result_once_and_the_cards_after_by_id(
+        client, make, count_queries):
+    """The search's own statement has a row per result (not per size, and no card's
+    columns); the products' cards are read in one statement after it."""
+    for name in ("Squalane Oil", "Squalane Cream"):
+        product = make(ProductFactory, name=name, variant__size_label="15 ml")
+        make(VariantFactory, product=product, size_label="50 ml", price=Decimal("30.00"))
+    make(ArticleFactory, title="Is squalane comedogenic?")
+
+    with count_queries() as counter:
+        page = client.get("/search?q=squalane").get_data(as_text=True)
+
+    assert "3 matches: 2 products, 1 article and 0 skin conditions." in page
+    assert page.count("Choose a size") == 2
+    sizes = [statement for statement in counter.statements if "variant.size_label" in statement]
+    assert len(sizes) == 1
+    searched = [statement for statement in counter.statements
+                if "MATCH" in statement or "@@" in statement]
+    assert len(searched) == 1
+    assert "variant" not in searched[0]
+    assert "product_image" not in searched[0]
 
 
 # --- Schema --------------------------------------------------------------------------------
