@@ -28,6 +28,7 @@ from storefront.content.rendering import (
 from storefront.errors import render_error
 from storefront.extensions import db, limiter
 from storefront.forms import attach_error, render_invalid
+from storefront.links import route_link
 from storefront.origin import guest_form
 from storefront.shipping.services import delivery_zones
 
@@ -167,8 +168,8 @@ def condition_detail(slug: str):
         texts=_condition_texts(page.condition),
         json_ld=seo.breadcrumbs_json_ld([
             ("Conditions", url_for("content.condition_list", _external=True)),
-            (page.condition.name, url_for("content.condition_detail", slug=slug,
-                                          _external=True)),
+            (page.condition.name,
+             route_link("content.condition_detail", "slug", external=True)(slug)),
         ]),
     )
 
