@@ -31,6 +31,7 @@ from storefront.content.page_tags import article_tag, condition_tag
 from storefront.content.picks import (
     ConditionLink,
     ConditionPicks,
+    ConditionRow,
     RecommendationRow,
     build_picks,
     load_product_cards,
@@ -240,17 +241,19 @@ def article_page(slug: str) -> ArticlePage | None:
 
 @dataclass
 class ConditionPage:
-    condition: Condition
-    picks: ConditionPicks[CardProduct, RecommendationRow, Condition]
+    condition: ConditionRow
+    picks: ConditionPicks[CardProduct, RecommendationRow, ConditionRow]
     articles: list[ArticleTeaser]
 
 
 def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
     if not is_slug(slug, 80):
         return None
-    condition = db.session.scalar(_condition_statement(), {"slug": slug})
-    if condition is None:
+    row = read_rows(_condition_statement(), {"slug": slug}).first()
+    if row is None:
         return None
+    condition = ConditionRow(*row)
+    depends_on(condition_tag(condition.id))
     recommendations = load_recommendation_rows([condition.id])
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id})
     [picks] = build_picks([condition], recommendations, catalogue)
@@ -259,7 +262,8 @@ def condition_page(slug: str, article_limit: int = 12) -> ConditionPage | None:
 
 @cache
 def _condition_statement():
-    return select(Condition).where(Condition.slug == bindparam("slug"))
+    return select(Condition.id, Condition.slug, Condition.name, Condition.summary,
+                  Condition.causes, Condition.what_helps).where(Condition.slug == bindparam("slug"))
 
 
 class ArticleTeaser(NamedTuple):
@@ -285,7 +289,7 @@ def teasers(statement, values: dict) -> list[ArticleTeaser]:
     return rows
 
 
-def articles_on(condition: Condition, limit: int) -> list[ArticleTeaser]:
+def articles_on(condition: ConditionRow, limit: int) -> list[ArticleTeaser]:
     """Visible articles covering ``condition``, newest first."""
     return teasers(_articles_on_statement(), {
         "condition_id": condition.id, "limit": limit, "now": utcnow()})
