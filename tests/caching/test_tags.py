@@ -303,6 +303,22 @@ def test_a_conditions_summary_re_renders_the_pages_that_list_it(client, app, mak
     assert "Flushed cheeks." in html(client, "/conditions")
 
 
+def test_a_conditions_own_page_follows_its_edits(client, app, make, count_queries,
+                                                two_products):
+    """The condition's page reads it as a plain row and still depends on it: an edit of
+    its text shows at once, and pages that do not show it stay cached."""
+    _, cream = two_products
+    condition = make(ConditionFactory, slug="redness", name="Redness",
+                     causes="Heat and sun.")
+    cache(client, count_queries, "/conditions/redness", f"/products/{cream.slug}")
+
+    change(app, lambda: setattr(_db.session.get(Condition, condition.id), "causes",
+                                "Hot drinks and wind."))
+    assert stored(client, count_queries, f"/products/{cream.slug}")
+    assert "Hot drinks and wind." in html(client, "/conditions/redness")
+    assert "Heat and sun." not in html(client, "/conditions/redness")
+
+
 def test_an_articles_title_re_renders_the_pages_with_its_teaser(client, app, make,
                                                                 count_queries, two_products):
     """The home page's latest answers and a condition's articles are plain rows, and still
