@@ -9,7 +9,8 @@ recommendations a page has. Pages read the products as cards' plain rows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
@@ -112,6 +113,9 @@ class ConditionPicks(Generic[P, R, C]):
     condition: C
     products: list[ProductPick[P, R]] = field(default_factory=list)
     ingredients: list[R] = field(default_factory=list)
+    # The condition's recommended products a page left out (an article shows the first
+    # few; the condition's own page shows them all).
+    unshown: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.products or self.ingredients)
@@ -376,10 +380,37 @@ def load_recommendation_rows(condition_ids: list[int]) -> list[RecommendationRow
     """``load_recommendations`` as plain rows (no objects to build), each naming its
     condition and product as tags of the page being rendered, as a loaded
     ``Recommendation`` does."""
+    return _tagged(_recommendation_rows(condition_ids))
+
+
+def load_first_recommendation_rows(condition_ids: list[int], products_per_condition: int,
+                                   ) -> tuple[list[RecommendationRow], Counter[int]]:
+    """The rows of ``load_recommendation_rows`` an article shows: every key ingredient and
+    the first ``products_per_condition`` products of each condition (the editor's order),
+    and how many products each condition has beyond those (by condition id). Only the
+    rows shown are tags of the page."""
+    shown: list[RecommendationRow] = []
+    products: Counter[int] = Counter()
+    for row in _recommendation_rows(condition_ids):
+        if row.product_id is not None:
+            products[row.condition_id] += 1
+            if products[row.condition_id] > products_per_condition:
+                continue
+        shown.append(row)
+    unshown = Counter({condition_id: count - products_per_condition
+                       for condition_id, count in products.items()
+                       if count > products_per_condition})
+    return _tagged(shown), unshown
+
+
+def _recommendation_rows(condition_ids: list[int]) -> list[RecommendationRow]:
     if not condition_ids:
         return []
-    rows = [_recommendation_row(*row) for row in read_rows(
+    return [_recommendation_row(*row) for row in read_rows(
         _recommendation_rows_statement(), {"condition_ids": list(condition_ids)})]
+
+
+def _tagged(rows: list[RecommendationRow]) -> list[RecommendationRow]:
     depends_on(*{condition_tag(row.condition_id) for row in rows},
                *{product_tag(row.product_id) for row in rows if row.product_id is not None})
     return rows
@@ -465,9 +496,10 @@ def _picks_for(condition: C, recommendations: list[R], products: dict[int, P],
     return picks
 
 
-def build_picks(conditions: list[C], recommendations: list[R],
-                catalogue: Catalogue[P]) -> list[ConditionPicks[P, R, C]]:
-    """Each condition's recommendations, sorted into products and ingredients (no SQL)."""
+def build_picks(conditions: list[C], recommendations: list[R], catalogue: Catalogue[P],
+                unshown: Mapping[int, int] | None = None) -> list[ConditionPicks[P, R, C]]:
+    """Each condition's recommendations, sorted into products and ingredients (no SQL);
+    ``unshown``: how many of a condition's products were left out (by condition id)."""
     products = {product.id: product for product in catalogue.products}
     # Whether each product can be bought, asked once (each asking reads its sizes' stock):
     # substitutes and alternatives asked it of every product for each pick they chose for
@@ -476,6 +508,9 @@ def build_picks(conditions: list[C], recommendations: list[R],
     by_condition: dict[int, list[R]] = {}
     for rec in recommendations:
         by_condition.setdefault(rec.condition_id, []).append(rec)
-    return [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue,
-                       buyable_ids)
-            for condition in conditions]
+    picks = [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue,
+                        buyable_ids)
+             for condition in conditions]
+    for each in picks:
+        each.unshown = (unshown or {}).get(each.condition.id, 0)
+    return picks

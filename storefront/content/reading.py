@@ -34,6 +34,7 @@ from storefront.content.picks import (
     ConditionRow,
     RecommendationRow,
     build_picks,
+    load_first_recommendation_rows,
     load_product_cards,
     load_recommendation_rows,
 )
@@ -43,6 +44,9 @@ from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
 RELATED_LIMIT = 4
+# An article shows the first few products recommended for each of its conditions (its
+# "What helps" box names up to four); the condition's own page shows them all.
+ARTICLE_PICKS_PER_CONDITION = 4
 
 
 def _now():
@@ -225,14 +229,15 @@ def article_page(slug: str) -> ArticlePage | None:
     body = rendered_article(article)
     product_slugs = {c.slug for c in body.shortcodes if c.kind == "product"}
     article_slugs = {c.slug for c in body.shortcodes if c.kind == "article"}
-    recommendations = load_recommendation_rows([c.id for c in article.conditions])
+    recommendations, unshown = load_first_recommendation_rows(
+        [c.id for c in article.conditions], ARTICLE_PICKS_PER_CONDITION)
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id},
                                    product_slugs)
     related, named = _linked_articles(article, article_slugs)
     return ArticlePage(
         article=article,
         body=body,
-        picks=build_picks(list(article.conditions), recommendations, catalogue),
+        picks=build_picks(list(article.conditions), recommendations, catalogue, unshown),
         related=related,
         products_by_slug={p.slug: p for p in catalogue.products if p.slug in product_slugs},
         articles_by_slug={a.slug: a for a in named},

@@ -16,6 +16,7 @@ from storefront import caching
 from storefront.catalog import page_tags
 from storefront.catalog.models import Category, Product, Variant
 from storefront.content.models import Article, Condition
+from storefront.content.reading import ARTICLE_PICKS_PER_CONDITION
 from storefront.extensions import db as _db
 from storefront.inventory import services as inventory
 from storefront.reviews import services as reviews
@@ -231,6 +232,29 @@ def test_a_condition_page_follows_its_products_price_only(client, app, make, cou
     change(app, lambda: setattr(variant_of(serum.id), "price", Decimal("21.00")))
     assert "21.00" in html(client, "/conditions/redness")
     assert "21.00" in html(client, "/articles/calm-answer")
+
+def test_an_article_follows_only_the_picks_it_shows(client, app, make, count_queries):
+    """An article shows a condition's first picks: a product it leaves out for the
+    condition's page changes that page, not the article."""
+    condition = make(ConditionFactory, slug="dryness", name="Dryness")
+    creams = [make(ProductFactory, name=f"Cream {n}", variant__price=Decimal("10.00"))
+              for n in range(ARTICLE_PICKS_PER_CONDITION + 1)]
+    with app.app_context():
+        for number, cream in enumerate(creams):
+            RecommendationFactory(condition=_db.session.get(Condition, condition.id),
+                                  product=_db.session.get(Product, cream.id), position=number)
+        ArticleFactory(slug="dry-answer", conditions=[_db.session.get(Condition, condition.id)])
+        _db.session.commit()
+    cache(client, count_queries, "/articles/dry-answer", "/conditions/dryness")
+
+    left_out, shown = creams[-1], creams[0]
+    change(app, lambda: setattr(variant_of(left_out.id), "price", Decimal("12.34")))
+    assert stored(client, count_queries, "/articles/dry-answer")
+    assert "12.34" in html(client, "/conditions/dryness")
+
+    change(app, lambda: setattr(variant_of(shown.id), "price", Decimal("56.78")))
+    assert "56.78" in html(client, "/articles/dry-answer")
+
 
 def test_a_price_change_refills_the_price_where_the_product_shows_as_a_card(
         client, app, make, count_queries, two_products):

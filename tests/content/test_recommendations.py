@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from storefront.catalog.models import Ingredient, Product, ProductStatus, Variant
 from storefront.content.models import Condition
+from storefront.content.reading import ARTICLE_PICKS_PER_CONDITION
 from storefront.extensions import db
 from tests.factories import (
     ArticleFactory,
@@ -192,6 +193,38 @@ def test_reserved_stock_counts_as_gone(client, app):
     assert instead_of(page(client, "/conditions/acne"), "Retinol Serum") == "Retinol Oil"
 
 
+def six_picks_setup():
+    """Dry skin recommends six products, in the editor's order; an article covers it."""
+    dry = ConditionFactory(slug="dry-skin", name="Dry skin")
+    for number in range(6):
+        product = ProductFactory(slug=f"cream-{number}", name=f"Cream {number}")
+        RecommendationFactory(condition=dry, product=product, position=number,
+                              why=f"Reason number {number}.")
+    ArticleFactory(slug="dry-answer", conditions=[dry])
+
+
+def test_an_article_shows_a_conditions_first_picks_and_links_to_all_of_them(client, app):
+    build(app, six_picks_setup)
+    article = Page(page(client, "/articles/dry-answer"))
+    shown = article.text_of("section.recommendations")
+    assert [f"Reason number {n}." in shown for n in range(6)] == [
+        n < ARTICLE_PICKS_PER_CONDITION for n in range(6)]
+    everything = "/conditions/dry-skin#recommended-dry-skin"
+    assert article.links("section.recommendations p.more-picks") == [
+        (everything, "All 6 products we recommend for dry skin")]
+    assert (everything, "All 6, and why each one helps") in article.links("aside.what-helps")
+    condition = Page(page(client, "/conditions/dry-skin"))
+    assert all(f"Reason number {n}." in condition.text for n in range(6))
+    assert not condition.has("p.more-picks")
+
+
+def test_an_article_with_few_picks_shows_them_all_and_explains_them_in_place(client, app):
+    build(app, acne_setup)
+    article = Page(page(client, "/articles/acne-answer"))
+    assert not article.has("p.more-picks")
+    assert ("#recommended-acne", "Why each one helps") in article.links("aside.what-helps")
+
+
 # --- Query budgets ------------------------------------------------------------------------
 
 def budget_setup(recommendations: int):
@@ -219,7 +252,7 @@ def test_article_page_query_budget_does_not_grow(client, app, count_queries):
     one = queries_for(client, count_queries, "/articles/budget")
     build(app, lambda: budget_setup_more(9))
     html = page(client, "/articles/budget")
-    assert html.count("Why it helps") >= 8
+    assert html.count('<li class="pick">') == 2 * ARTICLE_PICKS_PER_CONDITION
     assert "In stock instead" in html
     assert "Needs a prescription" in html
     ten = queries_for(client, count_queries, "/articles/budget")
