@@ -44,9 +44,17 @@ from storefront.extensions import db, read_rows
 from storefront.slugs import is_slug
 
 RELATED_LIMIT = 4
-# An article shows the first few products recommended for each of its conditions (its
-# "What helps" box names up to four); the condition's own page shows them all.
+# An article shows the first few products recommended for each of its conditions: eight
+# in all at most, four of a condition at most, two at least (its "What helps" box names
+# four in all, two a condition at least). The condition's own page shows them all.
+ARTICLE_PICKS = 8
 ARTICLE_PICKS_PER_CONDITION = 4
+
+
+def article_picks_per_condition(conditions: int) -> int:
+    """How many of each condition's recommended products an article on ``conditions``
+    conditions shows."""
+    return min(ARTICLE_PICKS_PER_CONDITION, max(2, ARTICLE_PICKS // max(conditions, 1)))
 
 
 def _now():
@@ -229,8 +237,9 @@ def article_page(slug: str) -> ArticlePage | None:
     body = rendered_article(article)
     product_slugs = {c.slug for c in body.shortcodes if c.kind == "product"}
     article_slugs = {c.slug for c in body.shortcodes if c.kind == "article"}
+    condition_ids = [condition.id for condition in article.conditions]
     recommendations, unshown = load_first_recommendation_rows(
-        [c.id for c in article.conditions], ARTICLE_PICKS_PER_CONDITION)
+        condition_ids, article_picks_per_condition(len(condition_ids)))
     catalogue = load_product_cards({r.product_id for r in recommendations if r.product_id},
                                    product_slugs)
     related, named = _linked_articles(article, article_slugs)

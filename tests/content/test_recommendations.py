@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from storefront.catalog.models import Ingredient, Product, ProductStatus, Variant
 from storefront.content.models import Condition
-from storefront.content.reading import ARTICLE_PICKS_PER_CONDITION
+from storefront.content.reading import ARTICLE_PICKS_PER_CONDITION, article_picks_per_condition
 from storefront.extensions import db
 from tests.factories import (
     ArticleFactory,
@@ -223,6 +223,31 @@ def test_an_article_with_few_picks_shows_them_all_and_explains_them_in_place(cli
     article = Page(page(client, "/articles/acne-answer"))
     assert not article.has("p.more-picks")
     assert ("#recommended-acne", "Why each one helps") in article.links("aside.what-helps")
+
+
+def test_an_article_on_more_conditions_shows_fewer_of_each():
+    assert [article_picks_per_condition(n) for n in (1, 2, 3, 4, 9)] == [4, 4, 2, 2, 2]
+
+
+def test_an_article_on_three_conditions_shows_the_first_two_of_each(client, app):
+    def setup():
+        concerns = [ConditionFactory(slug=f"concern-{n}", name=f"Concern {n}")
+                    for n in range(3)]
+        for concern in concerns:
+            for number in range(5):
+                RecommendationFactory(condition=concern, product=ProductFactory(),
+                                      position=number, why=f"{concern.slug} reason {number}.")
+        ArticleFactory(slug="three-answer", conditions=concerns)
+
+    build(app, setup)
+    article = Page(page(client, "/articles/three-answer"))
+    shown = article.text_of("main")
+    for n in range(3):
+        assert [f"concern-{n} reason {k}." in shown for k in range(5)] == [
+            True, True, False, False, False]
+    assert [words for _, words in article.links("main")
+            if words.startswith("All 5 products")] == [
+        f"All 5 products we recommend for concern {n}" for n in range(3)]
 
 
 # --- Query budgets ------------------------------------------------------------------------
