@@ -18,3 +18,9 @@ def escaped(value: object) -> str | Markup:
     if type(value) is str and _SPECIAL.search(value) is None:
         return value
     return escape(value)
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, unless it starts an abbreviation
+    ("Acne" → "acne", "UV damage" stays)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text

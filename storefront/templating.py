@@ -20,7 +20,7 @@ from storefront.catalog.templating import register_catalog_helpers
 from storefront.content import shop
 from storefront.content.pages import SHOP_PAGES, is_shown
 from storefront.content.templating import register_content_helpers
-from storefront.html import escaped
+from storefront.html import escaped, lower_first
 from storefront.links import nav_url, route_link
 from storefront.money import format_money
 from storefront.reviews.services import can_review
@@ -148,12 +148,6 @@ def article_teaser(article, heading_level: int = 3) -> Markup:
         f"{escaped(article.kind.label)}</p>\n  <h{level} class=\"article-teaser-title\">"
         f'<a href="{escaped(href)}">{escaped(article.title)}</a></h{level}>\n{summary}\n'
         f"{date}\n</article>")
-
-
-def lower_first(text: str) -> str:
-    """``text`` with its first letter in lower case, unless it starts an abbreviation
-    ("Acne" → "acne", "UV damage" stays)."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 # The macro files of the reader's pages and what each defines: template globals, so that

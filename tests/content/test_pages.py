@@ -340,6 +340,26 @@ def test_condition_list_and_page(client, app):
     assert '<link rel="canonical" href="http://shop.test/conditions/milia">' in html
 
 
+def test_key_ingredients_are_written_escaped_with_a_link_to_their_products(client, app):
+    def setup():
+        condition = ConditionFactory(slug="odd", name="Odd")
+        odd = IngredientFactory(slug="odd-acid", name='Odd <b>acid</b> & "co"')
+        RecommendationFactory(condition=condition, ingredient=odd, why=PAYLOADS[0],
+                              how_to_use=PAYLOADS[1])
+        plain = IngredientFactory(slug="urea", name="Urea")
+        RecommendationFactory(condition=condition, ingredient=plain, why="Softens.",
+                              how_to_use="")
+
+    build(app, setup)
+    html = page(client, "/conditions/odd")
+    assert_harmless(html)
+    first, second = Page(html).all("dl.ingredient-picks > div")
+    assert text(first.dt) == 'Odd <b>acid</b> & "co"'
+    assert links(first) == [("/products?ingredient=odd-acid",
+                             'Products with odd <b>acid</b> & "co"')]
+    assert [text(p) for p in second.dd.find_all("p")] == ["Softens.", "Products with urea"]
+
+
 @pytest.mark.parametrize("slug", ["nothing-here", "Milia", "x" * 200])
 def test_unknown_condition_is_404(client, slug):
     page(client, f"/conditions/{slug}", status=404)
