@@ -201,7 +201,10 @@ class ProductRules(Generic[SizeT, PictureT]):
         """(published reviews, the sum of their stars)."""
         counts = (self.rating_1_count or 0, self.rating_2_count or 0, self.rating_3_count or 0,
                   self.rating_4_count or 0, self.rating_5_count or 0)
-        return sum(counts), sum(stars * count for stars, count in enumerate(counts, 1))
+        count = sum(counts)
+        if not count:  # most products on a list (a generator over none costs a card 1 µs)
+            return 0, 0
+        return count, sum(stars * count for stars, count in enumerate(counts, 1))
 
     @property
     def rating_count(self) -> int:

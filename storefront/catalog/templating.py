@@ -127,6 +127,10 @@ def _prices(wanted: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
 def _price(variants: list) -> PriceInfo | None:
     if not variants:
         return None
+    if len(variants) == 1:  # most products: no lowest to look for
+        only = variants[0]
+        return PriceInfo(only.price, only.compare_at_price if only.on_sale else None,
+                         only.currency, False)
     cheapest = min(variants, key=lambda variant: (variant.price, variant.position))
     compare_at = cheapest.compare_at_price if cheapest.on_sale else None
     varies = len({variant.price for variant in variants}) > 1
@@ -168,7 +172,7 @@ def picture_data(image, widths, link: Callable[[str], str] | None = None) -> Pic
     link = link or media_storage().links()
     # JPEG needs no srcset: it is only the fallback.
     return Picture(
-        webp=", ".join(f"{link(file_name(key, width, 'webp'))} {width}w" for width in chosen),
+        webp=", ".join([f"{link(file_name(key, width, 'webp'))} {width}w" for width in chosen]),
         src=link(file_name(key, largest, "jpg")),
         width=largest,
         height=max(1, round(image.height * largest / image_width)),
@@ -211,7 +215,8 @@ class CardLinks:
             self._writers[currency] = (money_writer(currency.upper(), self.locale)
                                        if currency else None)
         writer = self._writers[currency]
-        amount = Decimal(amount)
+        if type(amount) is not Decimal:
+            amount = Decimal(amount)
         if writer is None or amount.is_signed() or not amount.is_finite():
             return format_money(amount, currency)
         return writer.write(amount)
