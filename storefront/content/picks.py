@@ -120,6 +120,11 @@ class ConditionPicks(Generic[P, R, C]):
     def __bool__(self) -> bool:
         return bool(self.products or self.ingredients)
 
+    @property
+    def recommended(self) -> int:
+        """How many products are recommended for the condition, shown here or not."""
+        return len(self.products) + self.unshown
+
 
 def _has_stock(product_id_column):
     return exists().where(
@@ -508,9 +513,10 @@ def build_picks(conditions: list[C], recommendations: list[R], catalogue: Catalo
     by_condition: dict[int, list[R]] = {}
     for rec in recommendations:
         by_condition.setdefault(rec.condition_id, []).append(rec)
+    unshown = unshown or {}
     picks = [_picks_for(condition, by_condition.get(condition.id, []), products, catalogue,
                         buyable_ids)
              for condition in conditions]
     for each in picks:
-        each.unshown = (unshown or {}).get(each.condition.id, 0)
+        each.unshown = unshown.get(each.condition.id, 0)
     return picks
